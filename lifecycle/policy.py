@@ -1,0 +1,77 @@
+"""The numbers of the 办法, each with the article that sets it.
+
+Nothing else in the code base writes 5, 20, 15%, 6 months, 6–12 months, June or the end of
+October as a literal: it asks ``get_policy()``. A city that adopts the system under
+办法第四十条 defines its own ``Policy`` (for instance in ``mycity/policy.py``) and points
+``settings.LIFECYCLE_POLICY`` at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class MonthDay:
+    """A day of the year (month, day), e.g. 10月31日."""
+
+    month: int
+    day: int
+
+    def of(self, year: int):
+        import datetime
+
+        return datetime.date(year, self.month, self.day)
+
+    def __str__(self) -> str:
+        return f"{self.month}月{self.day}日"
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    #: 办法第八条: the yearly call for next year's needs is held in June.
+    call_opens: MonthDay = MonthDay(6, 1)
+    call_closes: MonthDay = MonthDay(6, 30)
+    #: 办法第十条: joint review of one project, in principle ≤ 5 working days.
+    joint_review_working_days: int = 5
+    #: 办法第十一条: next year's plan is compiled by the end of October.
+    plan_due: MonthDay = MonthDay(10, 31)
+    #: 办法第十二条: a department whose plan of the year before is unfinished gets no new
+    #: projects in principle. "上一年度" is read as the plan of the year before the call is
+    #: held (a June 2025 call for 2026 looks at the 2024 plan), i.e. target year − 2.
+    unfinished_plan_lookback_years: int = 2
+    #: 办法第十八条: preliminary design review and approval, in principle ≤ 20 working days.
+    design_review_working_days: int = 20
+    #: 办法第二十五条: the yearly performance report is due before the end of each
+    #: construction year.
+    performance_report_due: MonthDay = MonthDay(12, 31)
+    #: 办法第二十八条: a change moving at most 15% of the approved 概算总投资 may be filed.
+    change_filing_max_ratio: Decimal = Decimal("0.15")
+    #: 办法第二十九条: acceptance is applied for within half a year of completion.
+    acceptance_application_months: int = 6
+    #: 办法第三十三条: self-evaluation 6 to 12 months after acceptance and go-live.
+    self_evaluation_opens_months: int = 6
+    self_evaluation_due_months: int = 12
+    #: 办法第三十六条 says "限期整改" without a number; this is the default deadline the
+    #: bureau is offered (it may set another one for each notice).
+    rectification_default_working_days: int = 20
+    #: 办法第八条 (split applications): the similarity score from which the bureau is warned.
+    split_warning_threshold: float = 0.45
+
+
+HEILONGJIANG_2023 = Policy(name="黑政办发〔2023〕21号")
+
+
+@lru_cache(maxsize=None)
+def _load(path: str) -> Policy:
+    return import_string(path)
+
+
+def get_policy() -> Policy:
+    return _load(settings.LIFECYCLE_POLICY)
