@@ -1,0 +1,85 @@
+# 政务信息化项目全生命周期管理系统 — developer and CI entry points.
+#
+#   make run             set everything up, load demo data, serve on http://127.0.0.1:8000/
+#   make test            whole pytest suite on SQLite, then on a throwaway PostgreSQL 15
+#   make test-sqlite     only the SQLite run
+#   make test-postgres   only the PostgreSQL run (scripts/with-postgres.sh)
+#   make diagram         docs/state-diagram.svg + .png from the django-fsm transitions
+#   make clean           remove db.sqlite3 and test-artifacts/
+#
+# Extra pytest arguments: make test PYTEST_ARGS="-k review -x"
+# System packages come from scripts/ensure-system-packages.sh (needs root or sudo
+# the first time, afterwards it only checks dpkg).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+MANAGE      := $(PY) manage.py
+PYTEST      := $(PY) -m pytest
+PYTEST_ARGS ?=
+ARTIFACTS   := test-artifacts
+# Re-run pip only when a requirements file is newer than this stamp.
+STAMP       := $(VENV)/.requirements-dev.stamp
+
+# SQLite: make sure a DATABASE_URL from the caller's environment cannot leak in.
+PYTEST_SQLITE   := env -u DATABASE_URL $(PYTEST) --junitxml=$(ARTIFACTS)/junit-sqlite.xml $(PYTEST_ARGS)
+PYTEST_POSTGRES := bash scripts/with-postgres.sh $(PYTEST) --junitxml=$(ARTIFACTS)/junit-postgres.xml $(PYTEST_ARGS)
+
+.PHONY: help run test test-sqlite test-postgres diagram clean system-packages venv messages
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+system-packages:
+	bash scripts/ensure-system-packages.sh
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# compilemessages only when the project has a locale/ directory (outside the venv);
+# the compiled .mo files are not in git, so tests need this too.
+messages: system-packages venv
+	@if [ -n "$$(find . -path ./$(VENV) -prune -o -path ./.git -prune -o -type d -name locale -print -quit)" ]; then \
+		echo "$(MANAGE) compilemessages --ignore=$(VENV)"; \
+		$(MANAGE) compilemessages --ignore=$(VENV); \
+	fi
+
+run: system-packages venv messages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test-sqlite: system-packages venv messages
+	$(PYTEST_SQLITE)
+
+test-postgres: system-packages venv messages
+	$(PYTEST_POSTGRES)
+
+# Both runs always happen; the target fails if either fails (including pytest's
+# exit code 5, "no tests collected").
+test: system-packages venv messages
+	@sqlite_rc=0; postgres_rc=0; \
+	echo "==> [1/2] pytest on SQLite"; \
+	$(PYTEST_SQLITE) || sqlite_rc=$$?; \
+	echo "==> [2/2] pytest on PostgreSQL 15 (throwaway cluster)"; \
+	$(PYTEST_POSTGRES) || postgres_rc=$$?; \
+	echo "==> make test: SQLite exit $$sqlite_rc, PostgreSQL exit $$postgres_rc"; \
+	if [ "$$sqlite_rc" -ne 0 ] || [ "$$postgres_rc" -ne 0 ]; then exit 1; fi
+
+# graph_transitions renders via the graphviz package and leaves the DOT source next to
+# the SVG (docs/state-diagram); the PNG is drawn from that source, which is kept as .gv.
+diagram: system-packages venv
+	$(MANAGE) graph_transitions -o docs/state-diagram.svg projects.Project
+	dot -Tpng -Gfontname="Noto Sans CJK SC" -Nfontname="Noto Sans CJK SC" \
+		-Efontname="Noto Sans CJK SC" -o docs/state-diagram.png docs/state-diagram
+	mv -f docs/state-diagram docs/state-diagram.gv
+
+clean:
+	rm -rf db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm $(ARTIFACTS)
