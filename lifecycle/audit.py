@@ -1,0 +1,54 @@
+"""Writing the audit trail (办法第三十五、三十九条: who did what and when, for every step)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from .models import AuditEntry
+
+
+def record(*, actor, action: str, obj, label: str = "", article: str = "", from_state: str = "",
+           to_state: str = "", reason: str = "", override: bool = False, data: dict | None = None) -> AuditEntry:
+    """Insert one audit row for ``obj`` (a Project, AnnualPlan, ChangeRequest, Clock, …)."""
+    from projects.models import AnnualPlan, Project
+
+    project = obj if isinstance(obj, Project) else getattr(obj, "project", None)
+    plan = obj if isinstance(obj, AnnualPlan) else getattr(obj, "plan", None)
+    return AuditEntry.objects.create(
+        at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(actor) if actor is not None else "系统",
+        organisation_id=getattr(actor, "organisation_id", None),
+        role=getattr(actor, "role", "") or "",
+        project=project if isinstance(project, Project) else None,
+        plan=plan if isinstance(plan, AnnualPlan) else None,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        action=action,
+        action_label=str(label),
+        article=article,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        reason=reason or "",
+        override=override,
+        data=_jsonable(data or {}),
+    )
+
+
+def _jsonable(value):
+    import datetime
+    from decimal import Decimal
+
+    from django.db.models import Model
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return {"type": value._meta.label_lower, "id": value.pk, "str": str(value)}
+    return value

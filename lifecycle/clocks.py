@@ -1,0 +1,134 @@
+"""Starting, pausing, extending and stopping the deadlines of the 办法.
+
+Every change to a clock writes a ``ClockEvent`` and an audit row.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from . import audit
+from .models import Clock, ClockEvent, ClockKind, ClockUnit
+from .workdays import WorkCalendar, add_working_days, working_days_between
+
+ARTICLES = {
+    ClockKind.JOINT_REVIEW: "第十条",
+    ClockKind.DESIGN_REVIEW: "第十八条",
+    ClockKind.RECTIFICATION: "第三十六条",
+    ClockKind.PERFORMANCE_REPORT: "第二十五条",
+    ClockKind.ACCEPTANCE_APPLICATION: "第二十九条",
+    ClockKind.SELF_EVALUATION: "第三十三条",
+    ClockKind.PLAN_COMPILATION: "第十一条",
+}
+
+
+def _event(clock, kind, *, actor=None, reason="", on=None, due_before=None, due_after=None):
+    on = on or timezone.localdate()
+    ClockEvent.objects.create(clock=clock, kind=kind, on=on, actor=actor, reason=reason,
+                              due_before=due_before, due_after=due_after)
+    audit.record(actor=actor, action=f"clock.{kind}", obj=clock.project or clock.plan or clock,
+                 label=f"{clock.get_kind_display()}：{ClockEvent.Kind(kind).label}",
+                 article=clock.article, reason=reason,
+                 data={"clock": clock.pk, "due_before": due_before, "due_after": due_after or clock.due_on})
+
+
+def start_working_days(kind, *, working_days: int, received_on=None, actor=None, **links) -> Clock:
+    """A clock of ``working_days`` counted from the day after ``received_on``."""
+    received_on = received_on or timezone.localdate()
+    deadline = add_working_days(received_on, working_days)
+    clock = Clock.objects.create(kind=kind, article=ARTICLES[kind], unit=ClockUnit.WORKING_DAYS,
+                                 working_days=working_days, received_on=received_on,
+                                 due_on=deadline.date, provisional=deadline.provisional, **links)
+    _event(clock, ClockEvent.Kind.STARTED, actor=actor, on=received_on)
+    return clock
+
+
+def start_calendar(kind, *, due_on, received_on=None, opens_on=None, actor=None, **links) -> Clock:
+    """A clock with a fixed date (months after an event, or a day of the year)."""
+    received_on = received_on or timezone.localdate()
+    clock = Clock.objects.create(kind=kind, article=ARTICLES[kind], unit=ClockUnit.CALENDAR,
+                                 received_on=received_on, opens_on=opens_on, due_on=due_on, **links)
+    _event(clock, ClockEvent.Kind.STARTED, actor=actor, on=received_on)
+    return clock
+
+
+def running(kind, **links) -> Clock | None:
+    return Clock.objects.filter(kind=kind, stopped_on__isnull=True, **links).order_by("-pk").first()
+
+
+def pause(clock: Clock, *, actor=None, reason="", on=None) -> None:
+    """Stop the count, e.g. while the owner corrects (办法第十条 陈述和补正)."""
+    if clock is None or clock.paused_on is not None or clock.stopped_on is not None:
+        return
+    clock.paused_on = on or timezone.localdate()
+    clock.save(update_fields=["paused_on"])
+    _event(clock, ClockEvent.Kind.PAUSED, actor=actor, reason=reason, on=clock.paused_on)
+
+
+def resume(clock: Clock, *, actor=None, reason="", on=None) -> None:
+    """Resume a paused clock; the working days of the pause are added to the deadline.
+
+    The pause covers the days after the pause day up to and including the resume day: a
+    matter returned on day P and answered on day R counts again from the day after R.
+    """
+    if clock is None or clock.paused_on is None or clock.stopped_on is not None:
+        return
+    on = on or timezone.localdate()
+    before = clock.due_on
+    clock.paused_working_days += working_days_between(clock.paused_on, on)
+    clock.paused_on = None
+    _recompute(clock)
+    clock.save(update_fields=["paused_on", "paused_working_days", "due_on", "provisional"])
+    _event(clock, ClockEvent.Kind.RESUMED, actor=actor, reason=reason, on=on, due_before=before,
+           due_after=clock.due_on)
+
+
+def _recompute(clock: Clock, calendar: WorkCalendar | None = None) -> None:
+    if clock.unit != ClockUnit.WORKING_DAYS:
+        return
+    n = clock.working_days + clock.paused_working_days
+    deadline = (calendar.add_working_days(clock.received_on, n) if calendar
+                else add_working_days(clock.received_on, n))
+    clock.due_on, clock.provisional = deadline.date, deadline.provisional
+
+
+def extend(clock: Clock, *, to: datetime.date, actor=None, reason="") -> None:
+    before = clock.effective_due_on
+    clock.extended_to = to
+    clock.save(update_fields=["extended_to"])
+    _event(clock, ClockEvent.Kind.EXTENDED, actor=actor, reason=reason, due_before=before, due_after=to)
+
+
+def stop(clock: Clock | None, *, actor=None, reason="", on=None) -> None:
+    if clock is None or clock.stopped_on is not None:
+        return
+    on = on or timezone.localdate()
+    if clock.paused_on is not None:
+        # Stopped while paused (e.g. rejected during correction): the pause is over too.
+        clock.paused_working_days += working_days_between(clock.paused_on, on)
+        clock.paused_on = None
+        _recompute(clock)
+    clock.stopped_on = on
+    clock.save(update_fields=["stopped_on", "paused_on", "paused_working_days", "due_on", "provisional"])
+    _event(clock, ClockEvent.Kind.STOPPED, actor=actor, reason=reason, on=on)
+
+
+def recompute_provisional(*, actor=None, reason="") -> list[tuple[Clock, datetime.date, datetime.date]]:
+    """Recompute every provisional clock, e.g. once a year's holiday schedule is entered.
+
+    Returns (clock, old due date, new due date) for every clock whose date changed.
+    """
+    calendar = WorkCalendar()
+    changed = []
+    for clock in Clock.objects.filter(provisional=True, unit=ClockUnit.WORKING_DAYS).select_related("project", "plan"):
+        before = clock.due_on
+        _recompute(clock, calendar)
+        clock.save(update_fields=["due_on", "provisional"])
+        if clock.due_on != before or not clock.provisional:
+            _event(clock, ClockEvent.Kind.RECOMPUTED, actor=actor, reason=reason, due_before=before,
+                   due_after=clock.due_on)
+        if clock.due_on != before:
+            changed.append((clock, before, clock.due_on))
+    return changed

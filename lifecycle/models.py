@@ -1,0 +1,456 @@
+"""Reviews, clocks, the working-day calendar, changes, incidents, reports and the audit trail."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from . import guards as g  # noqa: F401  (guards reference models lazily)
+from .machine import BUREAU_HEAD, OWNER_HEAD, step
+from .states import ChangeState
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+USER = settings.AUTH_USER_MODEL
+
+
+# ---------------------------------------------------------------- opinions (第十、十二、二十九条)
+
+
+class Aspect(models.TextChoices):
+    # 办法第十条: the three opinions of the joint review.
+    INTENSIVE = "intensive", _("集约化建设和数据共享审核意见（省营商环境局）")
+    SECURITY = "security", _("网络安全审核意见（省委网信办）")
+    CRYPTO = "crypto", _("密码应用审核意见（省国家密码管理局）")
+    EXPERT = "expert", _("专家评估论证意见")
+    # 办法第十二条: emergency insertion.
+    BUREAU_EMERGENCY = "bureau_emergency", _("紧急纳入审核意见（省营商环境局）")
+    FINANCE_EMERGENCY = "finance_emergency", _("紧急纳入审核意见（省财政厅）")
+    # 办法第二十九条: acceptance participants.
+    CAC_ACCEPTANCE = "cac_acceptance", _("竣工验收意见（省委网信办）")
+    CRYPTO_ACCEPTANCE = "crypto_acceptance", _("竣工验收意见（省国家密码管理局）")
+    DRC_ACCEPTANCE = "drc_acceptance", _("竣工验收意见（省发改委）")
+    POLICE_ACCEPTANCE = "police_acceptance", _("竣工验收意见（省公安厅）")
+    SECRECY_ACCEPTANCE = "secrecy_acceptance", _("竣工验收意见（省委保密办）")
+
+
+JOINT_REVIEW_ASPECTS = (Aspect.INTENSIVE, Aspect.SECURITY, Aspect.CRYPTO)
+
+#: Which organisation kind gives which opinion, at which stage.
+ASPECTS = {
+    Aspect.INTENSIVE: ("bureau", "joint_review"),
+    Aspect.SECURITY: ("cac", "joint_review"),
+    Aspect.CRYPTO: ("crypto", "joint_review"),
+    Aspect.EXPERT: ("expert", "joint_review"),
+    Aspect.BUREAU_EMERGENCY: ("bureau", "emergency"),
+    Aspect.FINANCE_EMERGENCY: ("finance", "emergency"),
+    Aspect.CAC_ACCEPTANCE: ("cac", "acceptance"),
+    Aspect.CRYPTO_ACCEPTANCE: ("crypto", "acceptance"),
+    Aspect.DRC_ACCEPTANCE: ("drc", "acceptance"),
+    Aspect.POLICE_ACCEPTANCE: ("police", "acceptance"),
+    Aspect.SECRECY_ACCEPTANCE: ("secrecy", "acceptance"),
+}
+
+
+class Conclusion(models.TextChoices):
+    APPROVE = "approve", _("同意")
+    CONDITIONAL = "conditional", _("原则同意，按意见修改")
+    REJECT = "reject", _("不同意")
+
+
+class Opinion(models.Model):
+    """One agency's opinion on one project. A later opinion on the same aspect (after a
+    correction round) supersedes the earlier one; both stay on record."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="opinions")
+    stage = models.CharField(_("环节"), max_length=16)
+    aspect = models.CharField(_("意见类型"), max_length=24, choices=Aspect.choices)
+    organisation = models.ForeignKey("projects.Organisation", verbose_name=_("出具单位"), on_delete=models.PROTECT)
+    conclusion = models.CharField(_("结论"), max_length=16, choices=Conclusion.choices)
+    text = models.TextField(_("意见"))
+    given_by = models.ForeignKey(USER, verbose_name=_("出具人"), on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(_("出具时间"))
+
+    class Meta:
+        verbose_name = _("审核意见")
+        verbose_name_plural = _("审核意见")
+        ordering = ["given_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_aspect_display()}：{self.get_conclusion_display()}"
+
+    @property
+    def favourable(self) -> bool:
+        return self.conclusion != Conclusion.REJECT
+
+
+class Correction(models.Model):
+    """办法第十条: one round of 陈述和补正 during joint review."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="corrections")
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("要求补正时间"))
+    request = models.TextField(_("补正要求"))
+    replied_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    replied_at = models.DateTimeField(_("补正时间"), null=True, blank=True)
+    reply = models.TextField(_("陈述和补正内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("陈述和补正")
+        verbose_name_plural = _("陈述和补正")
+        ordering = ["requested_at"]
+
+
+# ---------------------------------------------------------------- working-day calendar
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule (国务院办公厅通知) is known."""
+
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=100)
+    entered_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("节假日年度")
+        verbose_name_plural = _("节假日年度")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday–Friday: a weekday off (holiday) or a weekend make-up day."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("节日"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'} {self.name}"
+
+
+# ---------------------------------------------------------------- clocks
+
+
+class ClockKind(models.TextChoices):
+    JOINT_REVIEW = "joint_review", _("联合审核（5个工作日）")
+    DESIGN_REVIEW = "design_review", _("初步设计评审和批复（20个工作日）")
+    RECTIFICATION = "rectification", _("限期整改")
+    PERFORMANCE_REPORT = "performance_report", _("年度绩效评价报告")
+    ACCEPTANCE_APPLICATION = "acceptance_application", _("建成后申请竣工验收")
+    SELF_EVALUATION = "self_evaluation", _("自评价")
+    PLAN_COMPILATION = "plan_compilation", _("年度建设计划编制")
+
+
+class ClockUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("工作日")
+    CALENDAR = "calendar", _("日历日期")
+
+
+class Clock(models.Model):
+    """A deadline of the 办法 that the system watches.
+
+    Working-day clocks count from the day after receipt (the day of receipt is not
+    counted). Time paused for correction does not count. ``provisional`` is set when the
+    count runs through a year whose official holiday schedule is not known yet.
+    """
+
+    kind = models.CharField(_("时限"), max_length=32, choices=ClockKind.choices)
+    article = models.CharField(_("依据"), max_length=20)
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="clocks")
+    plan = models.ForeignKey("projects.AnnualPlan", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="clocks")
+    year = models.PositiveIntegerField(_("年度"), null=True, blank=True)
+    unit = models.CharField(_("计算方式"), max_length=16, choices=ClockUnit.choices)
+    working_days = models.PositiveIntegerField(_("工作日数"), null=True, blank=True)
+    received_on = models.DateField(_("受理日期"))
+    opens_on = models.DateField(_("期间开始"), null=True, blank=True)
+    due_on = models.DateField(_("截止日期"))
+    provisional = models.BooleanField(_("暂定（所跨年份节假日未公布）"), default=False)
+    paused_on = models.DateField(_("暂停日期"), null=True, blank=True)
+    paused_working_days = models.PositiveIntegerField(_("已暂停的工作日数"), default=0)
+    extended_to = models.DateField(_("延期至"), null=True, blank=True)
+    stopped_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
+        ordering = ["due_on"]
+        indexes = [models.Index(fields=["stopped_on", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"
+
+    @property
+    def effective_due_on(self):
+        return self.extended_to or self.due_on
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_on is None
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_on is not None and self.stopped_on is None
+
+    @property
+    def met(self) -> bool | None:
+        """True/False once stopped; None while running."""
+        if self.stopped_on is None:
+            return None
+        return self.stopped_on <= self.effective_due_on
+
+
+class ClockEvent(models.Model):
+    class Kind(models.TextChoices):
+        STARTED = "started", _("开始计时")
+        PAUSED = "paused", _("暂停计时")
+        RESUMED = "resumed", _("恢复计时")
+        EXTENDED = "extended", _("延期")
+        RECOMPUTED = "recomputed", _("按新公布的节假日重新计算")
+        STOPPED = "stopped", _("完成")
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    on = models.DateField(_("日期"))
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(blank=True)
+    due_before = models.DateField(null=True, blank=True)
+    due_after = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+# ---------------------------------------------------------------- budget changes (第二十八条)
+
+
+class ChangeGround(models.TextChoices):
+    DEPLOYMENT = "deployment", _("（一）根据国家和省委、省政府部署，确需改变建设内容")
+    OPTIMISATION = "optimisation", _("（二）确需对原项目技术方案进行完善优化")
+    BUSINESS = "business", _("（三）根据业务发展需要，在已批复建设规划框架下调整建设内容及进度")
+
+
+class ChangeRequest(ConcurrentTransitionMixin, models.Model):
+    """A change of the main construction content with the money it moves.
+
+    The ratio of 办法第二十八条 is cumulative: the money moved by every change already filed
+    (备案) plus this one, over the approved 概算总投资. A change that went through formal
+    approval is a new approval in its own right and does not use up the filing allowance.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="changes")
+    state = FSMField(_("状态"), max_length=20, choices=ChangeState.choices, default=ChangeState.DRAFT,
+                     protected=True)
+    title = models.CharField(_("变更事项"), max_length=200)
+    reason = models.TextField(_("变更原因"))
+    ground = models.CharField(_("符合情形"), max_length=16, choices=ChangeGround.choices, blank=True)
+    goals_unchanged = models.BooleanField(_("建设目标不变"), default=True)
+    new_total_yuan = models.DecimalField(_("调整后项目总投资（元）"), **MONEY)
+    ratio = models.DecimalField(_("累计调整比例"), max_digits=9, decimal_places=6, null=True, blank=True)
+    route_reasons = models.JSONField(_("须履行审批手续的原因"), default=list, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("项目变更")
+        verbose_name_plural = _("项目变更")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owner_id(self):
+        return self.project.owner_id
+
+    @property
+    def moved_yuan(self) -> Decimal:
+        return sum((i.amount_yuan for i in self.items.all()), Decimal("0"))
+
+    @transition("state", source=ChangeState.DRAFT,
+                target=RETURN_VALUE(ChangeState.FILED, ChangeState.PENDING_APPROVAL), permission=OWNER_HEAD,
+                custom=step(label=_("提交变更"), article="第二十八条", who=OWNER_HEAD))
+    def submit(self, *, route, **data):
+        return ChangeState.FILED if route == "filing" else ChangeState.PENDING_APPROVAL
+
+    @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.APPROVED,
+                permission=BUREAU_HEAD, custom=step(label=_("批准变更"), article="第二十八条", who=BUREAU_HEAD))
+    def approve(self, **data):
+        pass
+
+    @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.REJECTED,
+                permission=BUREAU_HEAD,
+                custom=step(label=_("不批准变更"), article="第二十八条", who=BUREAU_HEAD, needs_reason=True))
+    def reject(self, **data):
+        pass
+
+    @transition("state", source=[ChangeState.DRAFT, ChangeState.PENDING_APPROVAL], target=ChangeState.WITHDRAWN,
+                permission=OWNER_HEAD,
+                custom=step(label=_("撤回变更"), article="第二十八条", who=OWNER_HEAD, needs_reason=True))
+    def withdraw(self, **data):
+        pass
+
+
+class ChangeItem(models.Model):
+    change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="items")
+    from_content = models.CharField(_("调出内容"), max_length=200)
+    to_content = models.CharField(_("调入内容"), max_length=200)
+    amount_yuan = models.DecimalField(_("调整金额（元）"), **MONEY)
+
+    class Meta:
+        verbose_name = _("变更明细")
+        verbose_name_plural = _("变更明细")
+
+
+# ---------------------------------------------------------------- construction reports
+
+
+class Incident(models.Model):
+    """办法第二十六条: serious delay or major investment loss, reported by the owner."""
+
+    class Kind(models.TextChoices):
+        DELAY = "delay", _("工程严重逾期")
+        LOSS = "loss", _("投资重大损失")
+        OTHER = "other", _("其他重大问题")
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="incidents")
+    kind = models.CharField(_("问题类型"), max_length=8, choices=Kind.choices)
+    description = models.TextField(_("情况说明"))
+    reported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("报告时间"))
+
+    class Meta:
+        verbose_name = _("问题报告")
+        verbose_name_plural = _("问题报告")
+        ordering = ["-reported_at"]
+
+
+class Rectification(models.Model):
+    """办法第二十六、三十六条: a rectification notice with its deadline and the owner's report."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="rectifications")
+    incident = models.ForeignKey(Incident, on_delete=models.SET_NULL, null=True, blank=True)
+    ordered_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    ordered_at = models.DateTimeField(_("通知时间"))
+    requirement = models.TextField(_("整改要求"))
+    clock = models.ForeignKey(Clock, on_delete=models.SET_NULL, null=True, blank=True)
+    report = models.TextField(_("整改情况"), blank=True)
+    reported_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reported_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("整改通知")
+        verbose_name_plural = _("整改通知")
+
+
+class PerformanceReport(models.Model):
+    """办法第二十五条: the yearly 绩效评价报告 during construction."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="performance_reports")
+    year = models.PositiveIntegerField(_("年度"))
+    progress = models.TextField(_("建设进度"))
+    investment_executed_yuan = models.DecimalField(_("投资计划执行（元）"), **MONEY)
+    trial_operation = models.TextField(_("试运行效果及问题"), blank=True)
+    user_opinions = models.TextField(_("使用单位和监理单位意见"), blank=True)
+    submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("报送时间"))
+
+    class Meta:
+        verbose_name = _("年度绩效评价报告")
+        verbose_name_plural = _("年度绩效评价报告")
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_report_per_year")]
+
+
+class Copy(models.Model):
+    """A copy sent to another organisation (抄送), e.g. 财政厅 and 发改委 (第二十六、三十三条)."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="copies")
+    organisation = models.ForeignKey("projects.Organisation", on_delete=models.PROTECT, related_name="copies")
+    subject = models.CharField(_("事项"), max_length=200)
+    article = models.CharField(_("依据"), max_length=20)
+    sent_at = models.DateTimeField(_("抄送时间"))
+
+    class Meta:
+        verbose_name = _("抄送")
+        verbose_name_plural = _("抄送")
+        ordering = ["-sent_at"]
+
+
+# ---------------------------------------------------------------- audit trail (第三十五、三十九条)
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("审计记录不可修改")
+
+    def delete(self):
+        raise PermissionDenied("审计记录不可删除")
+
+
+class AuditEntry(models.Model):
+    """Who did what, for which organisation, when, from which state to which, and why.
+
+    Rows are only ever inserted: saving an existing row, deleting one or bulk-updating
+    raises, the admin is read-only, and database triggers (migration 0002) refuse UPDATE
+    and DELETE underneath the application too.
+    """
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(USER, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    actor_name = models.CharField(_("操作人姓名"), max_length=100, blank=True)
+    organisation = models.ForeignKey("projects.Organisation", verbose_name=_("所属机构"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    role = models.CharField(_("角色"), max_length=16, blank=True)
+    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="audit_entries")
+    plan = models.ForeignKey("projects.AnnualPlan", verbose_name=_("年度计划"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="audit_entries")
+    object_type = models.CharField(_("对象"), max_length=50)
+    object_id = models.CharField(_("对象编号"), max_length=40)
+    action = models.CharField(_("操作"), max_length=60)
+    action_label = models.CharField(_("操作名称"), max_length=100, blank=True)
+    article = models.CharField(_("依据"), max_length=20, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=32, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=32, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    override = models.BooleanField(_("例外放行"), default=False)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action_label or self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("审计记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("审计记录不可删除")

@@ -1,0 +1,120 @@
+"""Who may take a transition, and the guards that must hold — each citing its article.
+
+A transition declares an ``Actors`` object as its django-fsm ``permission`` and a list of
+``Guard`` objects as its ``conditions``. Both can explain a refusal in words a user reads,
+so the service layer turns "not allowed" into "须由省营商环境局负责人办理（办法第十条）".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.utils.translation import gettext as _
+
+OWNER = "owner"
+STAFF = frozenset({"preparer", "head"})          # 经办人 or 负责人 of the owner
+HEAD = frozenset({"head"})                       # 负责人 who signs for the unit
+REVIEWERS = frozenset({"reviewer", "head"})      # 审核人 or 负责人 of an agency
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Organisations of ``kind`` (or, for ``owner``, the project's own owner) with ``roles``.
+
+    ``kind`` may be a callable taking the object, for routing such as 办法第十八条
+    (intranet designs go to 省内网办).
+    """
+
+    kind: str | Callable
+    roles: frozenset
+
+    def kind_for(self, obj) -> str:
+        return self.kind(obj) if callable(self.kind) else self.kind
+
+    def org_matches(self, obj, user) -> bool:
+        org = getattr(user, "organisation", None)
+        if org is None:
+            return False
+        kind = self.kind_for(obj)
+        if kind == OWNER:
+            owner_id = getattr(obj, "owner_id", None)
+            if owner_id is None and hasattr(obj, "project"):
+                owner_id = obj.project.owner_id
+            return org.kind == OWNER and org.pk == owner_id
+        return org.kind == kind
+
+
+class Actors:
+    """The django-fsm permission of a transition: who may take it, and why not."""
+
+    def __init__(self, *grants: Grant):
+        self.grants = grants
+
+    def __call__(self, obj, user) -> bool:
+        return self.refusal(obj, user) is None
+
+    def refusal(self, obj, user) -> str | None:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return _("请先登录。")
+        by_org = [g for g in self.grants if g.org_matches(obj, user)]
+        if not by_org:
+            return _("须由%(who)s办理") % {"who": self.describe(obj)}
+        if not any(user.role in g.roles for g in by_org):
+            roles = sorted({r for g in by_org for r in g.roles})
+            return _("须由本单位%(roles)s办理") % {"roles": "或".join(role_label(r) for r in roles)}
+        return None
+
+    def may_override(self, obj, user) -> bool:
+        """Only the head (负责人) of an organisation that may take the step overrides a
+        原则上 rule, and must give a reason."""
+        return any(g.org_matches(obj, user) for g in self.grants) and user.role == "head"
+
+    def kinds(self, obj) -> list[str]:
+        return [g.kind_for(obj) for g in self.grants]
+
+    def describe(self, obj) -> str:
+        from projects.models import OrgKind
+
+        names = []
+        for kind in self.kinds(obj):
+            names.append(_("本项目建设单位") if kind == OWNER else str(OrgKind(kind).label))
+        return "或".join(dict.fromkeys(names))
+
+
+def role_label(role: str) -> str:
+    from projects.models import Role
+
+    return str(Role(role).label)
+
+
+def actors(*pairs) -> Actors:
+    return Actors(*(Grant(kind, frozenset(roles)) for kind, roles in pairs))
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition of a transition. ``overridable`` marks a 原则上 rule: a head of an
+    acting organisation may pass it with a recorded reason (see services.perform)."""
+
+    check: Callable
+    message: str | Callable
+    article: str
+    overridable: bool = False
+    name: str = field(default="")
+
+    def __call__(self, obj) -> bool:
+        if self.name in getattr(obj, "_overridden_guards", ()):
+            return True
+        return bool(self.check(obj))
+
+    def explain(self, obj) -> str:
+        text = self.message(obj) if callable(self.message) else str(self.message)
+        return f"{text}（办法{self.article}）"
+
+
+def guard(message, *, article: str, overridable: bool = False):
+    def decorate(fn):
+        return Guard(check=fn, message=message, article=article, overridable=overridable, name=fn.__name__)
+
+    return decorate

@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from lifecycle.admin import ServiceTransitionsAdmin
+
+from .models import (
+    AnnualPlan, Call, CallSubmission, DataResource, FundingLine, LevelRelation, Organisation, Participant, Project,
+    SplitWarning, User, YearlyInvestment,
+)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "code", "data_sharing_compliant", "security_compliant"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "organisation", "role", "is_staff"]
+    list_filter = ["role", "organisation__kind"]
+    list_select_related = ["organisation"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("机构与角色"), {"fields": ("full_name", "organisation", "role", "phone")}),)
+
+
+class DataResourceInline(admin.TabularInline):
+    model = DataResource
+    extra = 0
+
+
+class YearlyInvestmentInline(admin.TabularInline):
+    model = YearlyInvestment
+    extra = 0
+
+
+class FundingLineInline(admin.TabularInline):
+    model = FundingLine
+    extra = 0
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+
+
+class LevelRelationInline(admin.TabularInline):
+    model = LevelRelation
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
+    list_display = ["name", "owner", "state", "plan", "total_investment_yuan", "updated_at"]
+    list_filter = ["state", "network", "classified", "owner"]
+    list_select_related = ["owner", "plan"]
+    search_fields = ["name", "platform_code"]
+    inlines = [YearlyInvestmentInline, FundingLineInline, DataResourceInline, ParticipantInline, LevelRelationInline]
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
+    list_display = ["year", "state", "finance_concurred_at", "approved_at", "document_no"]
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ["year", "opens_on", "closes_on"]
+
+
+@admin.register(CallSubmission)
+class CallSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["call", "organisation", "submitted_at", "signed_by"]
+    list_select_related = ["call", "organisation", "signed_by"]
+
+
+@admin.register(SplitWarning)
+class SplitWarningAdmin(admin.ModelAdmin):
+    list_display = ["call", "first", "second", "score"]
+    list_select_related = ["call", "first", "second"]

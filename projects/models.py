@@ -1,0 +1,431 @@
+"""Organisations, people, yearly calls, projects with their 第九条 content, annual plans."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField
+
+from lifecycle.machine import PlanMachine, ProjectMachine
+from lifecycle.states import PlanState, ProjectState
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class OrgKind(models.TextChoices):
+    """Who acts (办法第四、五条; RULES.md)."""
+
+    OWNER = "owner", _("项目建设单位")
+    BUREAU = "bureau", _("省营商环境局")
+    CAC = "cac", _("省委网信办")
+    CRYPTO = "crypto", _("省国家密码管理局")
+    DRC = "drc", _("省发改委")
+    FINANCE = "finance", _("省财政厅")
+    POLICE = "police", _("省公安厅")
+    INTRANET = "intranet", _("省内网办")
+    SECRECY = "secrecy", _("省委保密办")
+    AUDIT = "audit", _("省审计厅")
+    GOVERNMENT = "government", _("省政府")
+    EXPERT = "expert", _("第三方咨询评估机构")
+
+
+class Role(models.TextChoices):
+    PREPARER = "preparer", _("经办人")
+    HEAD = "head", _("负责人")
+    REVIEWER = "reviewer", _("审核人")
+    ADMIN = "admin", _("管理员")
+
+
+class Organisation(models.Model):
+    kind = models.CharField(_("机构类型"), max_length=16, choices=OrgKind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    code = models.CharField(
+        _("机关代字"), max_length=20, blank=True,
+        help_text=_("用于发文字号，如“黑营商”。"),
+    )
+    # 办法第三十四条: systems that do not share data or fail 密码/security requirements block
+    # new projects of their owner until the bureau clears the flag.
+    data_sharing_compliant = models.BooleanField(_("数据共享符合要求"), default=True)
+    security_compliant = models.BooleanField(_("密码和网络安全符合要求"), default=True)
+    compliance_note = models.TextField(_("合规情况说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person, belonging to one organisation with one role in it."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属机构"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="members",
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def org_kind(self) -> str | None:
+        return self.organisation.kind if self.organisation_id else None
+
+
+class Call(models.Model):
+    """办法第八条: the June call for next year's needs."""
+
+    year = models.PositiveIntegerField(_("计划年度"), unique=True, help_text=_("征集的是该年度的建设需求。"))
+    opens_on = models.DateField(_("征集开始日期"))
+    closes_on = models.DateField(_("征集截止日期"))
+    notice = models.TextField(_("征集通知"), blank=True)
+
+    class Meta:
+        verbose_name = _("年度需求征集")
+        verbose_name_plural = _("年度需求征集")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return _("%(year)s年度政务信息化建设需求征集") % {"year": self.year}
+
+    def is_open_on(self, day) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+
+class CallSubmission(models.Model):
+    """One consolidated submission (申报函) per department per call (办法第八条)."""
+
+    call = models.ForeignKey(Call, verbose_name=_("征集"), on_delete=models.PROTECT, related_name="submissions")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("申报单位"), on_delete=models.PROTECT)
+    letter = models.TextField(_("申报函正文"), blank=True)
+    submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        User, verbose_name=_("签发人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("部门申报批次")
+        verbose_name_plural = _("部门申报批次")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "organisation"], name="one_submission_per_department_per_call"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.call.year}"
+
+
+class Network(models.TextChoices):
+    EXTRANET = "extranet", _("电子政务外网")
+    INTRANET = "intranet", _("电子政务内网")
+
+
+class MergedGround(models.TextChoices):
+    """办法第十七条: the three grounds for merging FSR and preliminary design."""
+
+    EXTENSION = "extension", _("（一）部分扩建、改建（升级改造）项目")
+    EMERGENCY = "emergency", _("（二）突发事件需要紧急建设的项目")
+    SIMPLE = "simple", _("（三）建设内容单一、投资规模小、技术方案简单或单纯设备购置的项目")
+
+
+PLATFORM_CODE_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
+
+
+def validate_platform_code(value: str) -> None:
+    """办法第十五条: the online approval platform's 24-character 项目代码."""
+    if value and not PLATFORM_CODE_RE.match(value):
+        raise ValidationError(
+            _("项目代码应为24位，格式 YYMM-XXXXXX-XX-XX-XXXXXX（办法第十五条）。"), code="platform_code"
+        )
+
+
+class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
+    """A provincial 政务信息化项目 from its June application to closure."""
+
+    # --- identity and ownership (第九条, 第十三条, 第二十一条)
+    name = models.CharField(_("项目名称"), max_length=200)
+    owner = models.ForeignKey(
+        Organisation, verbose_name=_("项目建设单位"), on_delete=models.PROTECT, related_name="projects",
+        help_text=_("跨部门项目为牵头部门（办法第十三条）。"),
+    )
+    responsible_person = models.ForeignKey(
+        User, verbose_name=_("项目责任人"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text=_("项目建设单位主要负责人（办法第二十一条）。"),
+    )
+    call = models.ForeignKey(Call, verbose_name=_("征集"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="projects")
+    submission = models.ForeignKey(CallSubmission, verbose_name=_("申报批次"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="projects")
+    plan = models.ForeignKey("AnnualPlan", verbose_name=_("年度建设计划"), on_delete=models.PROTECT,
+                             null=True, blank=True, related_name="projects")
+    state = FSMField(_("阶段"), max_length=32, choices=ProjectState.choices, default=ProjectState.DRAFT,
+                     protected=True, db_index=True)
+
+    # --- application content (第九条)
+    basis_and_necessity = models.TextField(_("建设依据和必要性"), blank=True)
+    content_and_scale = models.TextField(_("建设内容和规模"), blank=True)
+    technical_route = models.TextField(_("技术路线"), blank=True)
+    period_months = models.PositiveIntegerField(_("建设工期（月）"), null=True, blank=True)
+    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
+    total_investment_yuan = models.DecimalField(_("项目总投资（元）"), **MONEY, null=True, blank=True,
+                                                validators=[MinValueValidator(Decimal("0.01"))])
+    performance_targets = models.TextField(_("项目绩效目标"), blank=True)
+    cloud_requirements = models.TextField(_("政务云需求方案"), blank=True)
+    protection_plan = models.TextField(_("等级保护或分级保护方案"), blank=True)
+    security_plan = models.TextField(_("安全保障方案"), blank=True)
+    product_reliability = models.TextField(_("产品安全可靠情况"), blank=True)
+    crypto_plan = models.TextField(_("密码应用方案"), blank=True)
+    network = models.CharField(_("依托网络"), max_length=16, choices=Network.choices, default=Network.EXTRANET)
+    classified = models.BooleanField(_("涉密项目"), default=False)
+    separate_build_basis = models.TextField(
+        _("单独建设的文件依据"), blank=True, help_text=_("因特殊情况确需单独建设的（办法第六条）。"))
+    emergency_mandate = models.TextField(
+        _("紧急纳入依据"), blank=True,
+        help_text=_("党中央、国务院或省委、省政府以及国家部委的明确要求（办法第十二条）。"))
+
+    # --- approval (第十五至十九条)
+    platform_code = models.CharField(_("在线审批监管平台项目代码"), max_length=24, blank=True,
+                                     validators=[validate_platform_code])
+    fsr_sharing_chapter = models.BooleanField(_("可研含信息资源共享分析篇（章）"), default=False)
+    design_sharing_chapter = models.BooleanField(_("初步设计含信息资源共享分析篇（章）"), default=False)
+    merged_fsr_design = models.BooleanField(_("可研与初步设计合并"), default=False)
+    merged_ground = models.CharField(_("合并情形"), max_length=16, choices=MergedGround.choices, blank=True)
+    design_deviates = models.BooleanField(_("初步设计超出可研批复"), default=False)
+    deviation_explanation = models.TextField(_("调整内容及理由（独立章节）"), blank=True)
+    design_major_change = models.BooleanField(_("存在重大变更"), default=False)
+    fsr_approval_no = models.CharField(_("可研批复文号"), max_length=60, blank=True)
+    design_approval_no = models.CharField(_("初步设计批复文号"), max_length=60, blank=True)
+    approved_estimate_yuan = models.DecimalField(_("概算总投资（元）"), **MONEY, null=True, blank=True)
+    decided_amount_yuan = models.DecimalField(_("省政府审定金额（元）"), **MONEY, null=True, blank=True)
+    decided_funding_source = models.CharField(_("省政府审定资金来源"), max_length=100, blank=True)
+
+    # --- construction (第二十一、二十四、二十七条)
+    supervisor_name = models.CharField(_("监理单位"), max_length=100, blank=True)
+    supervision_contract_no = models.CharField(_("监理合同编号"), max_length=60, blank=True)
+    construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    completed_on = models.DateField(_("建成日期"), null=True, blank=True)
+    surplus_returned_yuan = models.DecimalField(_("退回结余资金（元）"), **MONEY, null=True, blank=True)
+
+    # --- acceptance and evaluation (第二十三、二十九至三十三条)
+    archive_accepted_on = models.DateField(_("档案验收合格日期"), null=True, blank=True)
+    crypto_assessment_on = models.DateField(_("密码应用安全性评估报告日期"), null=True, blank=True)
+    secrecy_evaluated_on = models.DateField(_("保密测评审查合格日期"), null=True, blank=True)
+    ip_ownership_confirmed = models.BooleanField(_("合同已明确成果知识产权归建设单位"), default=False)
+    accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
+    acceptance_report_filed_on = models.DateField(_("验收报告备案日期"), null=True, blank=True)
+    went_live_on = models.DateField(_("投入运行日期"), null=True, blank=True)
+    self_evaluation = models.TextField(_("自评价结论"), blank=True)
+    post_evaluation = models.TextField(_("后评价结论"), blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("政务信息化项目")
+        verbose_name_plural = _("政务信息化项目")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "state"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def year(self) -> int | None:
+        if self.plan_id:
+            return self.plan.year
+        return self.call.year if self.call_id else None
+
+    @property
+    def reviewing_kind(self) -> str:
+        """办法第十八条: intranet projects' designs go to 省内网办, the others to the bureau."""
+        return OrgKind.INTRANET if self.network == Network.INTRANET else OrgKind.BUREAU
+
+    def missing_application_items(self) -> list[tuple[str, str]]:
+        """办法第九条: every listed material must be present before the application goes out.
+
+        Returns (field name, message) pairs, empty when complete.
+        """
+        required_text = [
+            "name", "basis_and_necessity", "content_and_scale", "performance_targets",
+            "cloud_requirements", "protection_plan", "security_plan", "product_reliability", "crypto_plan",
+        ]
+        missing = []
+        for name in required_text:
+            if not (getattr(self, name) or "").strip():
+                label = self._meta.get_field(name).verbose_name
+                missing.append((name, _("缺少“%(item)s”（办法第九条）。") % {"item": label}))
+        if not self.period_months:
+            missing.append(("period_months", _("缺少“建设工期”（办法第九条）。")))
+        if not self.total_investment_yuan:
+            missing.append(("total_investment_yuan", _("缺少“项目总投资”（办法第九条）。")))
+        if self.pk is None:
+            missing.append(("yearly_investments", _("缺少“年度投资额”（办法第九条）。")))
+            missing.append(("funding_lines", _("缺少“资金来源”（办法第九条）。")))
+            missing.append(("data_resources", _("缺少“数据资源目录”（办法第九条）。")))
+            return missing
+        yearly = list(self.yearly_investments.all())
+        if not yearly:
+            missing.append(("yearly_investments", _("缺少“年度投资额”（办法第九条）。")))
+        elif self.total_investment_yuan and sum(y.amount_yuan for y in yearly) != self.total_investment_yuan:
+            missing.append(("yearly_investments", _("年度投资额合计应等于项目总投资（办法第九条）。")))
+        funding = list(self.funding_lines.all())
+        if not funding:
+            missing.append(("funding_lines", _("缺少“资金来源”（办法第九条）。")))
+        elif self.total_investment_yuan and sum(f.amount_yuan for f in funding) != self.total_investment_yuan:
+            missing.append(("funding_lines", _("各资金来源合计应等于项目总投资（办法第九条）。")))
+        if not self.data_resources.exists():
+            missing.append(("data_resources", _("缺少“数据资源目录”（办法第九条）。")))
+        return missing
+
+
+class Participant(models.Model):
+    """办法第十三条: participating departments of a cross-department project and their parts."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("参建部门"), on_delete=models.PROTECT)
+    part = models.TextField(_("承担的建设内容"))
+
+    class Meta:
+        verbose_name = _("参建部门")
+        verbose_name_plural = _("参建部门")
+        constraints = [models.UniqueConstraint(fields=["project", "organisation"], name="one_part_per_participant")]
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("国家")
+    CITY = "city", _("市（地）")
+    COUNTY = "county", _("县（市、区）")
+
+
+class LevelRelation(models.Model):
+    """办法第十四条: links with national, city and county projects."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="level_relations")
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    related_system = models.CharField(_("衔接的已有项目或系统"), max_length=200)
+    description = models.TextField(_("衔接方式"), blank=True)
+
+    class Meta:
+        verbose_name = _("跨层级衔接")
+        verbose_name_plural = _("跨层级衔接")
+
+
+class YearlyInvestment(models.Model):
+    """办法第九条: 年度投资额."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="yearly_investments")
+    year = models.PositiveIntegerField(_("年度"))
+    amount_yuan = models.DecimalField(_("投资额（元）"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        verbose_name = _("年度投资额")
+        verbose_name_plural = _("年度投资额")
+        ordering = ["year"]
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_amount_per_year")]
+
+
+class FundingSource(models.TextChoices):
+    PROVINCIAL = "provincial", _("省级财政资金")
+    CENTRAL = "central", _("中央资金")
+    SELF = "self", _("单位自筹")
+    OTHER = "other", _("其他")
+
+
+class FundingLine(models.Model):
+    """办法第九条: 资金来源."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding_lines")
+    source = models.CharField(_("资金来源"), max_length=16, choices=FundingSource.choices)
+    amount_yuan = models.DecimalField(_("金额（元）"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        verbose_name = _("资金来源")
+        verbose_name_plural = _("资金来源")
+        constraints = [models.UniqueConstraint(fields=["project", "source"], name="one_line_per_source")]
+
+
+class SharingType(models.TextChoices):
+    UNCONDITIONAL = "unconditional", _("无条件共享")
+    CONDITIONAL = "conditional", _("有条件共享")
+    NONE = "none", _("不予共享")
+
+
+class OpenType(models.TextChoices):
+    OPEN = "open", _("无条件开放")
+    CONDITIONAL = "conditional", _("有条件开放")
+    CLOSED = "closed", _("不予开放")
+
+
+class DataResource(models.Model):
+    """办法第九、十六条: one row of the 数据资源目录 / 信息资源目录."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="data_resources")
+    name = models.CharField(_("信息资源名称"), max_length=200)
+    provider = models.CharField(_("提供单位"), max_length=100)
+    data_format = models.CharField(_("数据格式"), max_length=50)
+    update_cycle = models.CharField(_("更新周期"), max_length=30)
+    sharing_type = models.CharField(_("共享类型"), max_length=16, choices=SharingType.choices)
+    sharing_condition = models.CharField(_("共享条件或不予共享依据"), max_length=300, blank=True)
+    open_type = models.CharField(_("开放类型"), max_length=16, choices=OpenType.choices)
+
+    class Meta:
+        verbose_name = _("信息资源目录条目")
+        verbose_name_plural = _("信息资源目录")
+
+    def clean(self):
+        # 办法第十六、三十四条: not sharing is the exception and must say why.
+        if self.sharing_type != SharingType.UNCONDITIONAL and not self.sharing_condition.strip():
+            raise ValidationError({"sharing_condition": _("有条件共享或不予共享须说明条件或依据（办法第十六条）。")})
+
+
+class AnnualPlan(PlanMachine, ConcurrentTransitionMixin, models.Model):
+    """办法第十一条: next year's plan, compiled by the bureau with 财政厅."""
+
+    year = models.PositiveIntegerField(_("计划年度"), unique=True)
+    state = FSMField(_("状态"), max_length=16, choices=PlanState.choices, default=PlanState.COMPILING,
+                     protected=True)
+    finance_concurred_by = models.ForeignKey(
+        User, verbose_name=_("财政厅会签人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    finance_concurred_at = models.DateTimeField(_("财政厅会签时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("报省政府时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("省政府批准时间"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("下达时间"), null=True, blank=True)
+    document_no = models.CharField(_("下达文号"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("年度建设计划")
+        verbose_name_plural = _("年度建设计划")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return _("%(year)s年度省级政务信息化建设计划") % {"year": self.year}
+
+
+class SplitWarning(models.Model):
+    """办法第八条: two applications of one department that look like one project split in two."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="split_warnings")
+    first = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    score = models.DecimalField(_("相似度"), max_digits=4, decimal_places=3)
+    details = models.JSONField(_("各项相似度"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("拆分申报预警")
+        verbose_name_plural = _("拆分申报预警")
+        ordering = ["-score"]
