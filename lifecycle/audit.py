@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from . import timeutil
 from .models import AuditEntry
 
 
@@ -31,7 +32,7 @@ def record(*, actor, action: str, obj, label: str = "", article: str = "", from_
         to_state=to_state or "",
         reason=reason or "",
         override=override,
-        data=_jsonable(data or {}),
+        data=_jsonable({**(data or {}), **({"as_of": timeutil.effective_day()} if timeutil.effective_day() else {})}),
     )
 
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-
-from . import audit
+from . import audit, timeutil
 from .models import Clock, ClockEvent, ClockKind, ClockUnit
 from .workdays import WorkCalendar, add_working_days, working_days_between
 
@@ -25,7 +23,7 @@ ARTICLES = {
 
 
 def _event(clock, kind, *, actor=None, reason="", on=None, due_before=None, due_after=None):
-    on = on or timezone.localdate()
+    on = on or timeutil.today()
     ClockEvent.objects.create(clock=clock, kind=kind, on=on, actor=actor, reason=reason,
                               due_before=due_before, due_after=due_after)
     audit.record(actor=actor, action=f"clock.{kind}", obj=clock.project or clock.plan or clock,
@@ -36,7 +34,7 @@ def _event(clock, kind, *, actor=None, reason="", on=None, due_before=None, due_
 
 def start_working_days(kind, *, working_days: int, received_on=None, actor=None, **links) -> Clock:
     """A clock of ``working_days`` counted from the day after ``received_on``."""
-    received_on = received_on or timezone.localdate()
+    received_on = received_on or timeutil.today()
     deadline = add_working_days(received_on, working_days)
     clock = Clock.objects.create(kind=kind, article=ARTICLES[kind], unit=ClockUnit.WORKING_DAYS,
                                  working_days=working_days, received_on=received_on,
@@ -47,7 +45,7 @@ def start_working_days(kind, *, working_days: int, received_on=None, actor=None,
 
 def start_calendar(kind, *, due_on, received_on=None, opens_on=None, actor=None, **links) -> Clock:
     """A clock with a fixed date (months after an event, or a day of the year)."""
-    received_on = received_on or timezone.localdate()
+    received_on = received_on or timeutil.today()
     clock = Clock.objects.create(kind=kind, article=ARTICLES[kind], unit=ClockUnit.CALENDAR,
                                  received_on=received_on, opens_on=opens_on, due_on=due_on, **links)
     _event(clock, ClockEvent.Kind.STARTED, actor=actor, on=received_on)
@@ -62,7 +60,7 @@ def pause(clock: Clock, *, actor=None, reason="", on=None) -> None:
     """Stop the count, e.g. while the owner corrects (办法第十条 陈述和补正)."""
     if clock is None or clock.paused_on is not None or clock.stopped_on is not None:
         return
-    clock.paused_on = on or timezone.localdate()
+    clock.paused_on = on or timeutil.today()
     clock.save(update_fields=["paused_on"])
     _event(clock, ClockEvent.Kind.PAUSED, actor=actor, reason=reason, on=clock.paused_on)
 
@@ -75,7 +73,7 @@ def resume(clock: Clock, *, actor=None, reason="", on=None) -> None:
     """
     if clock is None or clock.paused_on is None or clock.stopped_on is not None:
         return
-    on = on or timezone.localdate()
+    on = on or timeutil.today()
     before = clock.due_on
     clock.paused_working_days += working_days_between(clock.paused_on, on)
     clock.paused_on = None
@@ -104,7 +102,7 @@ def extend(clock: Clock, *, to: datetime.date, actor=None, reason="") -> None:
 def stop(clock: Clock | None, *, actor=None, reason="", on=None) -> None:
     if clock is None or clock.stopped_on is not None:
         return
-    on = on or timezone.localdate()
+    on = on or timeutil.today()
     if clock.paused_on is not None:
         # Stopped while paused (e.g. rejected during correction): the pause is over too.
         clock.paused_working_days += working_days_between(clock.paused_on, on)

@@ -6,15 +6,15 @@ Each guard returns True when the rule holds. Guards marked ``overridable`` imple
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 
+from . import timeutil
 from .rules import guard
 from .states import BUILT_STATES, PlanState
 
 
 def _today():
-    return timezone.localdate()
+    return timeutil.today()
 
 
 # ---------------------------------------------------------------- 第二章 年度计划管理

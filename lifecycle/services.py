@@ -14,11 +14,10 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from . import audit, clocks
+from . import audit, clocks, timeutil
 from .errors import ConcurrentUpdate, RuleViolation
 from .models import (
     ASPECTS, Aspect, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, ClockKind, Conclusion, Copy,
@@ -148,7 +147,7 @@ def _as_staff(actor, org_kind, roles=REVIEWERS):
 
 
 def _today():
-    return timezone.localdate()
+    return timeutil.today()
 
 
 def _start_joint_review(project, *, actor, **kw):
@@ -162,7 +161,7 @@ def _joint_clock(project):
 
 
 def _request_correction(project, *, actor, reason, **kw):
-    Correction.objects.create(project=project, requested_by=actor, requested_at=timezone.now(), request=reason)
+    Correction.objects.create(project=project, requested_by=actor, requested_at=timeutil.now(), request=reason)
     # 办法第十条: the owner's 陈述和补正 time does not count against the reviewers.
     clocks.pause(_joint_clock(project), actor=actor, reason=reason)
 
@@ -170,7 +169,7 @@ def _request_correction(project, *, actor, reason, **kw):
 def _submit_correction(project, *, actor, reason, **kw):
     correction = project.corrections.filter(replied_at__isnull=True).last()
     if correction:
-        correction.reply, correction.replied_by, correction.replied_at = reason, actor, timezone.now()
+        correction.reply, correction.replied_by, correction.replied_at = reason, actor, timeutil.now()
         correction.save(update_fields=["reply", "replied_by", "replied_at"])
     clocks.resume(_joint_clock(project), actor=actor, reason=reason)
 
@@ -182,7 +181,7 @@ def _start_expert(project, *, actor, reason, **kw):
 def _finish_expert(project, *, actor, reason, data, **kw):
     Opinion.objects.create(project=project, stage="joint_review", aspect=Aspect.EXPERT,
                            organisation=actor.organisation, conclusion=data.get("conclusion", Conclusion.APPROVE),
-                           text=reason, given_by=actor, given_at=timezone.now())
+                           text=reason, given_by=actor, given_at=timeutil.now())
     clocks.resume(_joint_clock(project), actor=actor, reason=reason)
 
 
@@ -228,7 +227,7 @@ def performance_report_clock(project, *, year: int, actor=None):
 def _order_rectification(project, *, actor, reason, data, **kw):
     days = int(data.get("working_days") or get_policy().rectification_default_working_days)
     clock = clocks.start_working_days(ClockKind.RECTIFICATION, working_days=days, actor=actor, project=project)
-    Rectification.objects.create(project=project, ordered_by=actor, ordered_at=timezone.now(), requirement=reason,
+    Rectification.objects.create(project=project, ordered_by=actor, ordered_at=timeutil.now(), requirement=reason,
                                  clock=clock, incident=data.get("incident"))
 
 
@@ -239,7 +238,7 @@ def _finish_rectification(project, *, actor, reason, **kw):
 def _copy(project, subject, article, *kinds):
     from projects.models import Organisation
 
-    now = timezone.now()
+    now = timeutil.now()
     Copy.objects.bulk_create([Copy(project=project, organisation=org, subject=subject, article=article, sent_at=now)
                               for org in Organisation.objects.filter(kind__in=kinds)])
 
@@ -354,7 +353,7 @@ def call_submit(submission, *, actor, letter: str = ""):
         raise RuleViolation("\n".join(problems), code="guard", article="第九条")
     with transaction.atomic():
         submission.letter = letter or submission.letter
-        submission.submitted_at = timezone.now()
+        submission.submitted_at = timeutil.now()
         submission.signed_by = actor
         submission.save()
         for project in projects:
@@ -390,7 +389,7 @@ def opinion_give(project, *, actor, aspect: str, conclusion: str, text: str) -> 
         raise RuleViolation(_("请填写意见内容。"), code="reason")
     with transaction.atomic():
         opinion = Opinion.objects.create(project=project, stage=stage, aspect=aspect, organisation=actor.organisation,
-                                         conclusion=conclusion, text=text, given_by=actor, given_at=timezone.now())
+                                         conclusion=conclusion, text=text, given_by=actor, given_at=timeutil.now())
         audit.record(actor=actor, action="opinion.given", obj=project, label=Aspect(aspect).label,
                      article={"joint_review": "第十条", "emergency": "第十二条", "acceptance": "第二十九条"}[stage],
                      from_state=project.state, to_state=project.state, reason=text,
@@ -450,7 +449,7 @@ def plan_finance_concur(plan, *, actor):
     if plan.state != PlanState.COMPILING:
         raise RuleViolation(_("年度建设计划不在编制中。"), code="state")
     with transaction.atomic():
-        plan.finance_concurred_by, plan.finance_concurred_at = actor, timezone.now()
+        plan.finance_concurred_by, plan.finance_concurred_at = actor, timeutil.now()
         plan.save(update_fields=["finance_concurred_by", "finance_concurred_at"])
         audit.record(actor=actor, action="plan.finance_concurred", obj=plan, label=_("财政厅会签"),
                      article="第十一条", from_state=plan.state, to_state=plan.state)
@@ -476,7 +475,7 @@ def incident_report(project, *, actor, kind: str, description: str) -> Incident:
         raise RuleViolation(_("只能报告本单位项目的问题。"), code="permission")
     with transaction.atomic():
         incident = Incident.objects.create(project=project, kind=kind, description=description, reported_by=actor,
-                                           reported_at=timezone.now())
+                                           reported_at=timeutil.now())
         _copy(project, _("问题报告：%s") % Incident.Kind(kind).label, "第二十六条", "finance", "drc")
         audit.record(actor=actor, action="incident.reported", obj=project, label=_("报告项目问题"),
                      article="第二十六条", from_state=project.state, to_state=project.state, reason=description,
@@ -490,7 +489,7 @@ def rectification_report(project, *, actor, report: str) -> Rectification:
     if rect is None or actor.organisation_id != project.owner_id:
         raise RuleViolation(_("没有待报送的整改通知。"), code="state")
     with transaction.atomic():
-        rect.report, rect.reported_by, rect.reported_at = report, actor, timezone.now()
+        rect.report, rect.reported_by, rect.reported_at = report, actor, timeutil.now()
         rect.save(update_fields=["report", "reported_by", "reported_at"])
         audit.record(actor=actor, action="rectification.reported", obj=project, label=_("报送整改情况"),
                      article="第三十六条", from_state=project.state, to_state=project.state, reason=report)
@@ -509,7 +508,7 @@ def performance_report_submit(project, *, actor, year: int, progress: str, inves
         report = PerformanceReport.objects.create(
             project=project, year=year, progress=progress, investment_executed_yuan=investment_executed_yuan,
             trial_operation=trial_operation, user_opinions=user_opinions, submitted_by=actor,
-            submitted_at=timezone.now())
+            submitted_at=timeutil.now())
         clock = project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).first()
         clocks.stop(clock, actor=actor)
         _copy(project, _("%s年度绩效评价报告") % year, "第二十五条", "finance", "drc")
@@ -580,13 +579,13 @@ def change_submit(change: ChangeRequest, *, actor) -> ChangeRequest:
     route, ratio, reasons = change_route(change)
     change.ratio = ratio.quantize(Decimal("0.000001"))
     change.route_reasons = reasons
-    change.submitted_at = timezone.now()
+    change.submitted_at = timeutil.now()
     perform(change, "submit", actor=actor, route=route, ratio=change.ratio, reasons=reasons)
     return change
 
 
 def change_decide(change: ChangeRequest, *, actor, approve: bool, note: str = "") -> ChangeRequest:
-    change.decided_by, change.decided_at, change.decision_note = actor, timezone.now(), note
+    change.decided_by, change.decided_at, change.decision_note = actor, timeutil.now(), note
     return perform(change, "approve" if approve else "reject", actor=actor, reason=note)
 
 

@@ -1,0 +1,65 @@
+"""Fixed personas, one per organisation kind and role (see CONVENTIONS.md)."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+
+from tests.factories import CallFactory, OrganisationFactory, UserFactory
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+AGENCIES = {
+    "bureau": "黑龙江省营商环境建设监督局",
+    "cac": "中共黑龙江省委网络安全和信息化委员会办公室",
+    "crypto": "黑龙江省国家密码管理局",
+    "drc": "黑龙江省发展和改革委员会",
+    "finance": "黑龙江省财政厅",
+    "police": "黑龙江省公安厅",
+    "intranet": "黑龙江省电子政务内网办公室",
+    "secrecy": "中共黑龙江省委保密委员会办公室",
+    "audit": "黑龙江省审计厅",
+    "government": "黑龙江省人民政府",
+    "expert": "黑龙江省工程咨询评审中心",
+}
+
+
+class People(dict):
+    """people["bureau_head"], people.owner_preparer, … one person per (organisation, role)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@pytest.fixture
+def orgs(db):
+    result = {kind: OrganisationFactory(kind=kind, name=name) for kind, name in AGENCIES.items()}
+    result["owner"] = OrganisationFactory(kind="owner", name="黑龙江省教育厅", code="黑教")
+    result["other_owner"] = OrganisationFactory(kind="owner", name="黑龙江省卫生健康委员会", code="黑卫")
+    return result
+
+
+@pytest.fixture
+def people(orgs):
+    p = People()
+    for key, org in orgs.items():
+        for role in ("preparer", "head", "reviewer"):
+            p[f"{key}_{role}"] = UserFactory(username=f"{key}_{role}", organisation=org, role=role)
+    p["admin"] = UserFactory(username="admin", organisation=orgs["bureau"], role="admin")
+    return p
+
+
+@pytest.fixture
+def call_2026(db):
+    return CallFactory(year=2026)
+
+
+def at(year, month, day, hour=10):
+    """Travel to a local (Asia/Shanghai) time; use as a context manager."""
+    return time_machine.travel(datetime.datetime(year, month, day, hour, tzinfo=TZ), tick=False)
