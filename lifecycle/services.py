@@ -455,12 +455,15 @@ def plan_finance_concur(plan, *, actor):
                      article="第十一条", from_state=plan.state, to_state=plan.state)
 
 
-def emergency_request(project, *, actor):
-    """办法第十二条: the owner asks to insert an urgent mandated project into the approved plan."""
+def emergency_request(project, *, actor, year: int | None = None):
+    """办法第十二条: the owner asks to insert an urgent mandated project into the approved
+    plan of ``year`` (default: the project's call year, else this year). Such a project
+    comes outside the June call, so it belongs to no call submission."""
     from projects.models import AnnualPlan
 
-    if project.plan_id is None and project.call_id:
-        project.plan = AnnualPlan.objects.filter(year=project.call.year).first()
+    year = year or (project.call.year if project.call_id else timeutil.today().year)
+    if project.plan_id is None:
+        project.plan = AnnualPlan.objects.filter(year=year).first()
         project.save(update_fields=["plan"])
     return perform(project, "request_emergency", actor=actor)
 
