@@ -11,8 +11,14 @@ from lifecycle.timeutil import as_of
 from tests.factories import ProjectFactory, complete_application
 
 D = datetime.date
-SUBMITTED_ON = D(2025, 6, 16)
-PLAN_ON = D(2025, 9, 22)
+
+
+def submitted_on(call):
+    return D(call.year - 1, 6, 16)
+
+
+def plan_on(call):
+    return D(call.year - 1, 9, 22)
 
 
 def project_in(state, orgs, people, call, **fields):
@@ -23,12 +29,12 @@ def project_in(state, orgs, people, call, **fields):
         setattr(project, name, value)
     project.save()
     if state == S.DRAFT:
-        return project, SUBMITTED_ON
+        return project, submitted_on(call)
     if state in (S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED):
         return _emergency(state, walker, project, orgs, people, call)
-    walker.submit_batch(call, orgs["owner"], SUBMITTED_ON)
+    walker.submit_batch(call, orgs["owner"], submitted_on(call))
     project.refresh_from_db()
-    return project, walk(walker, project, state, SUBMITTED_ON + datetime.timedelta(days=1))
+    return project, walk(walker, project, state, submitted_on(call) + datetime.timedelta(days=1))
 
 
 def walk(walker, project, state, on):
@@ -46,9 +52,9 @@ def walk(walker, project, state, on):
         walker.review(project, on)
         on = max(on + datetime.timedelta(days=5), on)
     if order >= MAIN_LINE.index(S.IN_PLAN) and project.state == S.REVIEW_PASSED:
-        walker.approve_plan(project.call.year, [project], PLAN_ON)
+        walker.approve_plan(project.call.year, [project], plan_on(project.call))
         project.refresh_from_db()
-        on = PLAN_ON + datetime.timedelta(days=20)
+        on = plan_on(project.call) + datetime.timedelta(days=20)
     if project.state == state:
         return on
     return walker.forward(project, state, on)
@@ -56,14 +62,14 @@ def walk(walker, project, state, on):
 
 def _emergency(state, walker, project, orgs, people, call):
     filler = complete_application(ProjectFactory(owner=orgs["other_owner"], call=call))
-    walker.submit_batch(call, orgs["other_owner"], SUBMITTED_ON)
+    walker.submit_batch(call, orgs["other_owner"], submitted_on(call))
     filler.refresh_from_db()
-    walker.review(filler, SUBMITTED_ON + datetime.timedelta(days=1))
-    walker.approve_plan(call.year, [filler], PLAN_ON)
+    walker.review(filler, submitted_on(call) + datetime.timedelta(days=1))
+    walker.approve_plan(call.year, [filler], plan_on(call))
     project.emergency_mandate = "国务院办公厅通知要求年内建成。"
     project.call = None
     project.save()
-    on = D(2026, 3, 2)
+    on = D(call.year, 3, 2)
     with as_of(on):
         services.emergency_request(project, actor=people.owner_head, year=call.year)
     project.refresh_from_db()
