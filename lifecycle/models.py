@@ -288,24 +288,24 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
 
     @transition("state", source=ChangeState.DRAFT,
                 target=RETURN_VALUE(ChangeState.FILED, ChangeState.PENDING_APPROVAL), permission=OWNER_HEAD,
-                custom=step(label=_("提交变更"), article="第二十八条", who=OWNER_HEAD))
+                custom=step(label=_("提交变更"), article="第二十八条"))
     def submit(self, *, route, **data):
         return ChangeState.FILED if route == "filing" else ChangeState.PENDING_APPROVAL
 
     @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.APPROVED,
-                permission=BUREAU_HEAD, custom=step(label=_("批准变更"), article="第二十八条", who=BUREAU_HEAD))
+                permission=BUREAU_HEAD, custom=step(label=_("批准变更"), article="第二十八条"))
     def approve(self, **data):
         pass
 
     @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.REJECTED,
                 permission=BUREAU_HEAD,
-                custom=step(label=_("不批准变更"), article="第二十八条", who=BUREAU_HEAD, needs_reason=True))
+                custom=step(label=_("不批准变更"), article="第二十八条", needs_reason=True))
     def reject(self, **data):
         pass
 
     @transition("state", source=[ChangeState.DRAFT, ChangeState.PENDING_APPROVAL], target=ChangeState.WITHDRAWN,
                 permission=OWNER_HEAD,
-                custom=step(label=_("撤回变更"), article="第二十八条", who=OWNER_HEAD, needs_reason=True))
+                custom=step(label=_("撤回变更"), article="第二十八条", needs_reason=True))
     def withdraw(self, **data):
         pass
 
