@@ -254,3 +254,49 @@ class TestUnfinishedPlan:
         with as_of(D(2026, 6, 15)):
             services.perform(new, "accept_application", actor=people.bureau_reviewer)
         assert Project.objects.get(pk=new.pk).state == S.JOINT_REVIEW
+
+
+def test_emergency_insertion_needs_an_approved_plan(orgs, people, call_2026):
+    project, on = project_in(S.DRAFT, orgs, people, call_2026, emergency_mandate="国务院要求。")
+    with pytest.raises(RuleViolation) as exc:
+        services.emergency_request(project, actor=people.owner_head)
+    assert "已批准的当年度建设计划" in exc.value.message and "办法第十二条" in exc.value.message
+
+
+def test_the_design_needs_its_sharing_chapter(orgs, people, call_2026):
+    project, on = project_in(S.FSR_APPROVED, orgs, people, call_2026)
+    project.design_sharing_chapter = False
+    project.save()
+    assert "办法第十六条" in refused(project, "submit_design", people.owner_preparer, on).message
+
+
+def test_acceptance_needs_the_product_reliability_statement(orgs, people, call_2026):
+    project, on = project_in(S.ACCEPTANCE_REVIEW, orgs, people, call_2026)
+    project.archive_accepted_on = project.crypto_assessment_on = on
+    project.product_reliability = ""
+    project.save()
+    assert "办法第二十三条" in refused(project, "accept", people.bureau_head, on).message
+
+
+def test_going_live_needs_the_acceptance_report_filed(orgs, people, call_2026):
+    project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
+    assert "办法第二十九条" in refused(project, "go_live", people.owner_preparer, on).message
+
+
+def test_an_empty_plan_is_not_sent_to_the_government(people):
+    with as_of(D(2025, 9, 1)):
+        plan = services.plan_open(2026, actor=people.bureau_head)
+        services.plan_finance_concur(plan, actor=people.finance_head)
+        with pytest.raises(RuleViolation) as exc:
+            services.perform(plan, "submit_to_government", actor=people.bureau_head)
+    assert "办法第十一条" in exc.value.message
+
+
+def test_every_guard_names_its_article():
+    from lifecycle.rules import Guard
+    from projects.models import AnnualPlan
+
+    for model in (Project, AnnualPlan):
+        for t in model._meta.get_field("state").get_all_transitions(model):
+            for condition in t.conditions:
+                assert isinstance(condition, Guard) and condition.article.startswith("第"), (t.name, condition)

@@ -119,3 +119,19 @@ class TestClock:
 def test_months_are_added_to_the_end_of_short_months():
     assert add_months(D(2026, 8, 31), 6) == D(2027, 2, 28)
     assert add_months(D(2026, 1, 15), 12) == D(2027, 1, 15)
+
+
+def test_a_call_opens_in_june_by_default(people):
+    call = services.call_open(2027, actor=people.bureau_head)
+    assert (call.opens_on, call.closes_on) == (D(2026, 6, 1), D(2026, 6, 30))
+
+
+def test_each_construction_year_gets_its_performance_report_clock(orgs, people, call_2026):
+    from lifecycle.states import ProjectState as S
+    from tests.lifecycle.builders import project_in
+
+    project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
+    assert services.performance_report_clocks_open(2027) == 1
+    assert services.performance_report_clocks_open(2027) == 0
+    clock = Clock.objects.get(project=project, kind=ClockKind.PERFORMANCE_REPORT, year=2027)
+    assert clock.due_on == D(2027, 12, 31)
