@@ -145,8 +145,8 @@ class CalendarDay(models.Model):
 
 
 class ClockKind(models.TextChoices):
-    JOINT_REVIEW = "joint_review", _("联合审核（5个工作日）")
-    DESIGN_REVIEW = "design_review", _("初步设计评审和批复（20个工作日）")
+    JOINT_REVIEW = "joint_review", _("联合审核")
+    DESIGN_REVIEW = "design_review", _("初步设计评审和批复")
     RECTIFICATION = "rectification", _("限期整改")
     PERFORMANCE_REPORT = "performance_report", _("年度绩效评价报告")
     ACCEPTANCE_APPLICATION = "acceptance_application", _("建成后申请竣工验收")

@@ -14,7 +14,9 @@ from projects.models import AnnualPlan, CallSubmission, User
 
 from . import services
 from .states import ProjectState as S
+from .policy import get_policy
 from .timeutil import as_of
+from .workdays import add_months
 
 DAY = datetime.timedelta(days=1)
 
@@ -194,7 +196,8 @@ class Walker:
             p.acceptance_report_filed_on = on
             p.save()
             self.step(p, "go_live", self.owner(p, "preparer"), on, went_live_on=on)
-            return on + datetime.timedelta(days=190)  # the self-evaluation window opens at +6 months
+            # Wait until the self-evaluation window of 办法第三十三条 is open.
+            return add_months(on, get_policy().self_evaluation_opens_months) + DAY
         elif s == S.OPERATION:
             self.step(p, "submit_self_evaluation", self.owner(p), on,
                       self_evaluation="建设目标全部实现，数据共享率96%，业务办理时限压缩52%。")

@@ -14,7 +14,9 @@ from django.utils import timezone
 from lifecycle import services
 from lifecycle.scenarios import Walker
 from lifecycle.states import ProjectState as S
+from lifecycle.policy import get_policy
 from lifecycle.timeutil import as_of
+from lifecycle.workdays import add_months
 
 from .models import (
     Call, DataResource, FundingLine, Organisation, Participant, Project, Role, User, YearlyInvestment,
@@ -222,8 +224,9 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
                    S.RECTIFICATION: S.CONSTRUCTION, S.SUSPENDED: S.CONSTRUCTION, S.TERMINATED: S.CONSTRUCTION,
                    S.EXTENSION_REQUESTED: S.COMPLETED}.get(target, target)
         steps = main.index(through)
-        extra = 190 if steps > main.index("accepted") else 0
-        start = _back(today, steps + 1, walker.gap.days, issued_on) - datetime.timedelta(days=extra)
+        start = _back(today, steps + 1, walker.gap.days, issued_on)
+        if steps > main.index("accepted"):  # leave room for the self-evaluation window (第三十三条)
+            start = add_months(start, -get_policy().self_evaluation_opens_months)
         on = walker.forward(project, through, max(start, issued_on))
         if target != through:
             walker.branch(project, target, min(on, today))
