@@ -56,3 +56,72 @@ def put_in_plan(project: Project) -> Project:
     Project.objects.filter(pk=project.pk).update(state="in_plan", plan=plan, platform_code="2601-230000-04-01-123456",
                                                  fsr_sharing_chapter=True, approved_estimate_yuan=Decimal("5000000"))
     return Project.objects.get(pk=project.pk)
+
+
+def go(obj, name, person, **kwargs):
+    from lifecycle import services
+
+    services.perform(obj, name, actor=person, **kwargs)
+    obj.refresh_from_db()
+    return obj
+
+
+def through_joint_review(project, people):
+    """Submit in June 2025 and give the three opinions of 办法第十条 (state: joint_review)."""
+    import datetime
+
+    from lifecycle import services
+    from projects.models import CallSubmission
+    from tests.conftest import at
+
+    with at(2025, 6, 20):
+        submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
+        services.call_submit(submission, actor=people.owner_head, letter="申报函")
+    project.refresh_from_db()
+    with at(2025, 6, 23):
+        go(project, "accept_application", people.bureau_reviewer)
+        services.opinion_give(project, actor=people.bureau_reviewer, aspect="intensive", conclusion="approve",
+                              text="符合集约化建设要求，数据共享目录完整。")
+        services.opinion_give(project, actor=people.cac_reviewer, aspect="security", conclusion="approve",
+                              text="网络安全建设内容符合要求。")
+        services.opinion_give(project, actor=people.crypto_reviewer, aspect="crypto", conclusion="conditional",
+                              text="密码应用方案基本符合GB/T 39786要求，请补充密钥管理设计。")
+    assert datetime  # keep import for readers
+    return project
+
+
+def through_construction(project, people):
+    """From the plan to construction along 办法第十五至二十四条 (state: construction)."""
+    import datetime
+
+    from tests.conftest import at
+
+    D = datetime.date
+    project = put_in_plan(project)
+    with at(2026, 1, 12):
+        go(project, "submit_fsr", people.owner_preparer)
+    with at(2026, 2, 2):
+        go(project, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号")
+    with at(2026, 2, 9):
+        project.design_sharing_chapter = True
+        project.save()
+        go(project, "submit_design", people.owner_preparer)
+    with at(2026, 3, 2):
+        go(project, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
+           approved_estimate_yuan=Decimal("5000000.00"))
+    with at(2026, 3, 5):
+        go(project, "submit_ratification", people.bureau_reviewer)
+        go(project, "ratify", people.government_head, decided_amount_yuan=Decimal("5000000.00"),
+           decided_funding_source="省级财政资金")
+    project.supervisor_name, project.supervision_contract_no = "黑龙江信息工程监理有限公司", "JL-2026-031"
+    project.save()
+    with at(2026, 3, 10):
+        go(project, "start_construction", people.owner_preparer, construction_started_on=D(2026, 3, 10))
+    return project
+
+
+@pytest.fixture
+def bureau_code(orgs):
+    orgs["bureau"].code = "黑营商"
+    orgs["bureau"].save()
+    return orgs["bureau"]
