@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -109,6 +110,9 @@ def write_xlsx(exporter: Exporter, fh) -> None:
     for i, col in enumerate(exporter.columns, 1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
 
+    # Sheet views are written with the first row, so the panes are frozen before any append.
+    ws.freeze_panes = f"C{3 + exporter.header_depth}"
+
     title = WriteOnlyCell(ws, exporter.title)
     title.font, title.alignment = TITLE_FONT, CENTRE
     ws.append([title])
@@ -135,10 +139,9 @@ def write_xlsx(exporter: Exporter, fh) -> None:
             cells.append(c)
         ws.append(cells)
     first_data = first_header + depth
-    ws.freeze_panes = f"C{first_data}"
     ws.print_title_rows = f"{first_header}:{first_data - 1}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
