@@ -207,7 +207,8 @@ def application_form(project, **kw) -> dict:
                           _h(_("数据格式"), rowspan=2), _h(_("更新周期"), rowspan=2), _h(_("共享属性"), colspan=2),
                           _h(_("开放类型"), rowspan=2)],
                          [_h(_("共享类型")), _h(_("共享条件或不予共享依据"))]],
-         "rows": [{"style": "", "cells": r} for r in resources], "numeric": [], "centred": [0], "width": 8},
+         "rows": [{"style": "", "cells": r} for r in resources], "numeric": [], "centred": [0], "width": 8,
+         "widths": [6, 17, 15, 10, 9, 11, 21, 11]},
     ]
     return _form(_("政务信息化项目建设需求申报表"), sections, form_code=_("办法第九条"),
                  meta=[_("申报单位（盖章）：%s") % p.owner.name, _("填报日期：%s") % date_text(timeutil.today())],
@@ -246,7 +247,7 @@ def change_form(project, *, obj: ChangeRequest, **kw) -> dict:
         {"type": "fields", "heading": _("一、变更概况"), "fields": fields},
         {"type": "table", "heading": _("二、调整明细"),
          "header_rows": [[_h(_("序号")), _h(_("调出内容")), _h(_("调入内容")), _h(_("调整金额（万元）"))]],
-         "rows": items, "numeric": [3], "centred": [0], "width": 4},
+         "rows": items, "numeric": [3], "centred": [0], "width": 4, "widths": [8, 36, 36, 20]},
     ]
     title = _("项目变更备案表") if obj.state == "filed" else _("项目变更申请表")
     return _form(title, sections, form_code=_("办法第二十八条"),
@@ -328,7 +329,9 @@ def annual_plan(plan, **kw) -> dict:
     rows = [{"style": r.style, "cells": [_cell(v, exporter.columns[i].kind) for i, v in enumerate(r.values)]}
             for r in exporter.rows()]
     return _form(exporter.title, [{"type": "table", "heading": "", "header_rows": header_rows, "rows": rows,
-                                   "numeric": money, "centred": [0], "width": len(exporter.columns)}],
+                                   "numeric": money, "centred": [0], "width": len(exporter.columns),
+                                   "widths": [round(100 * c.width / sum(x.width for x in exporter.columns), 2)
+                                              for c in exporter.columns]}],
                  landscape=True, subtitle=_("（单位：万元）"), form_code=plan.document_no or _("办法第十一条"),
                  meta=[_("状态：%s") % plan.get_state_display(), _("编制日期：%s") % date_text(timeutil.today())])
 

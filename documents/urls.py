@@ -10,5 +10,4 @@ urlpatterns = [
     path("projects/<int:project_id>/filings/<slug:kind>/generate/", views.filing_generate, name="filing_generate"),
     path("plans/<int:year>/filing/generate/", views.plan_filing_generate, name="plan_filing_generate"),
     path("filings/<int:pk>/download/", views.filing_download, name="filing_download"),
-    path("projects/<int:project_id>/dossier.zip", views.dossier, name="dossier"),
 ]

@@ -87,15 +87,3 @@ def plan_filing_generate(request, year):
     except RuleViolation as exc:
         return JsonResponse({"error": exc.message}, status=400)
     return JsonResponse({"id": filing.pk, "sha256": filing.sha256}, status=201)
-
-
-@login_required
-@require_GET
-def dossier(request, project_id):
-    from . import dossier as dossier_mod
-
-    project = project_for_user(request.user, project_id)
-    stream = dossier_mod.dossier_zip(project, actor=request.user)
-    response = FileResponse(stream, as_attachment=True, filename=f"项目档案-{project.pk}.zip",
-                            content_type="application/zip")
-    return response

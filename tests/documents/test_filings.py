@@ -187,3 +187,21 @@ def test_filing_views_check_access_and_record_downloads(client, project, people)
     response = client.get(download)
     assert response.status_code == 200 and b"".join(response.streaming_content)[:5] == b"%PDF-"
     assert AuditEntry.objects.filter(action="filing.downloaded", actor=people.finance_reviewer).exists()
+
+
+def test_annual_plan_pdf_is_landscape_with_the_workbook_totals(project, people):
+    from .conftest import put_in_plan
+
+    put_in_plan(project)
+    plan = project.plan if project.plan_id else None
+    from projects.models import AnnualPlan
+
+    plan = AnnualPlan.objects.get(year=2026)
+    with pytest.raises(RuleViolation):
+        filings.generate("annual_plan", actor=people.owner_head, plan=plan)
+    filing = filings.generate("annual_plan", actor=people.bureau_reviewer, plan=plan)
+    data = pdf_of(filing)
+    assert set(pdfcheck.sizes_mm(data)) == {(297.0, 210.0)}
+    text = flat(pdfcheck.text(data))
+    assert "2026年度省级政务信息化项目建设计划表" in text and "合计（1个项目）" in text and "500.00" in text
+    assert "第1页共1页" in text
