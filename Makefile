@@ -6,6 +6,7 @@
 #   make test-postgres   only the PostgreSQL run (scripts/with-postgres.sh)
 #   make diagram         docs/state-diagram.svg + .png from the django-fsm transitions
 #   make clean           remove db.sqlite3 and test-artifacts/
+#   make render-samples  PNGs of one letter and one form in test-artifacts/samples/
 #
 # Extra pytest arguments: make test PYTEST_ARGS="-k review -x"
 # System packages come from scripts/ensure-system-packages.sh (needs root or sudo
@@ -87,3 +88,11 @@ diagram: system-packages venv
 
 clean:
 	rm -rf db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm $(ARTIFACTS)
+
+# PNGs of one official letter and one form, to look at the layout (issue 4).
+.PHONY: render-samples
+render-samples: system-packages venv
+	$(PY) scripts/render_samples.py $(ARTIFACTS)/samples
+	pdftoppm -r 80 -png $(ARTIFACTS)/samples/letter.pdf $(ARTIFACTS)/samples/letter
+	pdftoppm -r 80 -png $(ARTIFACTS)/samples/form.pdf $(ARTIFACTS)/samples/form
+	@ls $(ARTIFACTS)/samples/*.png

@@ -97,3 +97,21 @@ LIFECYCLE_POLICY = os.environ.get("LIFECYCLE_POLICY", "lifecycle.policy.HEILONGJ
 # Admin transition buttons are only shown where a transition declares admin=True;
 # every project transition does, and the service layer checks who may take it.
 FSM_ADMIN_FORCE_PERMIT = False
+
+# Uploaded materials and generated filings (documents app). Private: never served from
+# MEDIA_URL; downloads go through documents.views, which checks who may see the project and
+# records the download. An S3-compatible store (MinIO …) is configured here by environment
+# alone — see docs/storage.md.
+import json as _json  # noqa: E402
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {
+        "BACKEND": os.environ.get("DOCUMENTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": _json.loads(os.environ.get("DOCUMENTS_STORAGE_OPTIONS", "") or "null")
+        or {"location": str(Path(os.environ.get("DOCUMENTS_ROOT", BASE_DIR / "private")))},
+    },
+}
+# Not a number of the 办法: an operational limit for one uploaded file.
+DOCUMENTS_MAX_UPLOAD_BYTES = int(os.environ.get("DOCUMENTS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))

@@ -116,12 +116,19 @@ def platform_code_registered(project) -> bool:
 
 @guard(_l("信息资源目录是审批的必备条件，可行性研究报告须包括信息资源共享分析篇（章）"), article="第十六条")
 def fsr_catalogue_ready(project) -> bool:
-    return project.fsr_sharing_chapter and project.data_resources.exists()
+    return project.fsr_sharing_chapter and _catalogue_present(project)
 
 
 @guard(_l("信息资源目录是审批的必备条件，初步设计方案须包括信息资源共享分析篇（章）"), article="第十六条")
 def design_catalogue_ready(project) -> bool:
-    return project.design_sharing_chapter and project.data_resources.exists()
+    return project.design_sharing_chapter and _catalogue_present(project)
+
+
+def _catalogue_present(project) -> bool:
+    # 办法第十六条: the catalogue is entered as rows or uploaded as a 信息资源目录 material.
+    from documents.registry import MaterialKind, has_material
+
+    return project.data_resources.exists() or has_material(project, MaterialKind.CATALOGUE)
 
 
 @guard(_l("可研与初步设计合并须注明符合的情形"), article="第十七条")
@@ -169,12 +176,17 @@ def acceptance_in_time(project) -> bool:
 
 @guard(_l("未进行档案验收或档案验收不合格的，不得通过项目验收"), article="第三十一条")
 def archive_accepted(project) -> bool:
-    return project.archive_accepted_on is not None
+    from documents.registry import MaterialKind, has_material
+
+    # The 档案验收意见 is uploaded as a material, or its date entered (documents.registry).
+    return project.archive_accepted_on is not None or has_material(project, MaterialKind.ARCHIVE_OPINION)
 
 
 @guard(_l("项目验收时须提供密码应用安全性评估报告"), article="第二十三条")
 def crypto_assessed(project) -> bool:
-    return project.crypto_assessment_on is not None
+    from documents.registry import MaterialKind, has_material
+
+    return project.crypto_assessment_on is not None or has_material(project, MaterialKind.CRYPTO_ASSESSMENT)
 
 
 @guard(_l("项目验收时须说明软硬件产品安全可靠情况"), article="第二十三条")

@@ -1,0 +1,72 @@
+"""Who may see a project (and so its materials, filings and exports).
+
+One helper per object type returns 404 to outsiders, so that an outsider cannot even learn
+that a project exists. The rule: the project's own department (and the participating
+departments of a cross-department project, 办法第十三条) see it; the provincial agencies of
+办法第四、五条 and 省审计厅 (第三十七条) see every project; an expert body sees the projects
+it was asked about (it gave an opinion, or the project is in expert evaluation).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+
+from lifecycle.states import ProjectState
+
+
+def visible_projects(user):
+    from projects.models import OrgKind, Project
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Project.objects.none()
+    if user.is_superuser:
+        return Project.objects.all()
+    org = getattr(user, "organisation", None)
+    if org is None:
+        return Project.objects.none()
+    if org.kind == OrgKind.OWNER:
+        ids = Project.objects.filter(Q(owner=org) | Q(participants__organisation=org)).values("pk")
+        return Project.objects.filter(pk__in=ids)
+    if org.kind == OrgKind.EXPERT:
+        ids = Project.objects.filter(Q(opinions__organisation=org) | Q(state=ProjectState.EXPERT_EVALUATION)).values("pk")
+        return Project.objects.filter(pk__in=ids)
+    return Project.objects.all()
+
+
+def may_see(user, project) -> bool:
+    return visible_projects(user).filter(pk=project.pk).exists()
+
+
+def project_for_user(user, pk):
+    project = visible_projects(user).filter(pk=pk).first()
+    if project is None:
+        raise Http404("项目不存在或无权查看")
+    return project
+
+
+def material_for_user(user, pk):
+    from .models import MaterialVersion
+
+    version = MaterialVersion.objects.select_related("project").filter(pk=pk).first()
+    if version is None or not may_see(user, version.project):
+        raise Http404("材料不存在或无权查看")
+    return version
+
+
+def filing_for_user(user, pk):
+    from projects.models import OrgKind
+
+    from .models import Filing
+
+    filing = Filing.objects.select_related("project", "plan").filter(pk=pk).first()
+    if filing is None:
+        raise Http404("文书不存在或无权查看")
+    if filing.project_id:
+        if not may_see(user, filing.project):
+            raise Http404("文书不存在或无权查看")
+    elif not (user.is_authenticated and (user.is_superuser or (
+            user.organisation_id and user.organisation.kind not in (OrgKind.OWNER, OrgKind.EXPERT)))):
+        # A plan-wide filing is for the provincial agencies.
+        raise Http404("文书不存在或无权查看")
+    return filing

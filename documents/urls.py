@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("projects/<int:project_id>/materials/upload/", views.material_upload, name="material_upload"),
+    path("materials/<int:pk>/download/", views.material_download, name="material_download"),
+    path("projects/<int:project_id>/filings/<slug:kind>/generate/", views.filing_generate, name="filing_generate"),
+    path("plans/<int:year>/filing/generate/", views.plan_filing_generate, name="plan_filing_generate"),
+    path("filings/<int:pk>/download/", views.filing_download, name="filing_download"),
+]

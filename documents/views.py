@@ -1,0 +1,89 @@
+"""Plain views for materials and filings. The web screens (issue 3) link to these.
+
+Every view fetches its object through documents.access (404 for anyone who may not see
+the project); state changes only on POST; errors of the rules come back in Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from lifecycle.errors import RuleViolation
+
+from . import services
+from .access import filing_for_user, material_for_user, project_for_user
+
+
+@login_required
+@require_POST
+def material_upload(request, project_id):
+    project = project_for_user(request.user, project_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": "请选择要上传的文件。"}, status=400)
+    try:
+        version = services.material_upload(project, actor=request.user, kind=request.POST.get("kind", ""),
+                                           upload=upload, note=request.POST.get("note", "")[:200])
+    except RuleViolation as exc:
+        return JsonResponse({"error": exc.message}, status=403 if exc.code == "permission" else 400)
+    return JsonResponse({"id": version.pk, "kind": version.kind, "number": version.number,
+                         "sha256": version.sha256, "sm3": version.sm3, "size": version.size}, status=201)
+
+
+@login_required
+@require_GET
+def material_download(request, pk):
+    version = material_for_user(request.user, pk)
+    handle = services.material_open(version, actor=request.user)
+    return FileResponse(handle, as_attachment=True, filename=version.original_name)
+
+
+def _safe_pdf_name(title: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", title)[:100] + ".pdf"
+
+
+@login_required
+@require_GET
+def filing_download(request, pk):
+    from . import filings
+
+    filing = filing_for_user(request.user, pk)
+    handle = filings.filing_open(filing, actor=request.user)
+    return FileResponse(handle, as_attachment=True, filename=_safe_pdf_name(filing.title),
+                        content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def filing_generate(request, project_id, kind):
+    from . import filings
+
+    project = project_for_user(request.user, project_id)
+    try:
+        filing = filings.generate(kind, actor=request.user, project=project,
+                                  object_id=request.POST.get("object_id") or None)
+    except RuleViolation as exc:
+        return JsonResponse({"error": exc.message}, status=403 if exc.code == "permission" else 400)
+    return JsonResponse({"id": filing.pk, "document_no": filing.document_no, "sha256": filing.sha256,
+                         "sm3": filing.sm3}, status=201)
+
+
+@login_required
+@require_POST
+def plan_filing_generate(request, year):
+    from projects.models import AnnualPlan
+
+    from . import filings
+
+    plan = AnnualPlan.objects.filter(year=year).first()
+    if plan is None or request.user.org_kind in (None, "owner", "expert"):
+        return HttpResponse(status=404)
+    try:
+        filing = filings.generate("annual_plan", actor=request.user, plan=plan)
+    except RuleViolation as exc:
+        return JsonResponse({"error": exc.message}, status=400)
+    return JsonResponse({"id": filing.pk, "sha256": filing.sha256}, status=201)

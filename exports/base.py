@@ -1,0 +1,215 @@
+"""Exporters yield rows; one writer per format (xlsx, csv) turns any exporter into a file.
+
+An exporter names its columns (with an optional group, which makes a two-row header with
+merged cells) and yields ``Row`` objects — data, subtotal or total. The xlsx writer streams
+(openpyxl write-only mode), the csv writer escapes formula injection; the annual plan PDF
+renders the very same rows (documents.snapshots.annual_plan).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = "text"        # text | money | int | date | pct
+    width: float = 14
+    group: str = ""           # a label over several adjacent columns (two-row header)
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    label: str
+    col: int                  # 0-based
+    row: int                  # 0 or 1
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class Row:
+    values: list
+    style: str = ""           # "" | subtotal | total | section
+
+
+@dataclass
+class Exporter:
+    title: str = ""
+    unit: str = "单位：万元"
+    columns: list[Column] = field(default_factory=list)
+
+    def rows(self) -> Iterator[Row]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def header_depth(self) -> int:
+        return 2 if any(c.group for c in self.columns) else 1
+
+    def header_cells(self) -> list[list[HeaderCell]]:
+        """Header rows: a grouped column sits under its group, an ungrouped one spans both rows."""
+        if self.header_depth == 1:
+            return [[HeaderCell(c.label, i, 0) for i, c in enumerate(self.columns)]]
+        top, bottom, i = [], [], 0
+        while i < len(self.columns):
+            col = self.columns[i]
+            if not col.group:
+                top.append(HeaderCell(col.label, i, 0, rowspan=2))
+                i += 1
+                continue
+            j = i
+            while j < len(self.columns) and self.columns[j].group == col.group:
+                bottom.append(HeaderCell(self.columns[j].label, j, 1))
+                j += 1
+            top.append(HeaderCell(col.group, i, 0, colspan=j - i))
+            i = j
+        return [top, bottom]
+
+    def flat_labels(self) -> list[str]:
+        return [f"{c.group}-{c.label}" if c.group else c.label for c in self.columns]
+
+
+# ---------------------------------------------------------------- xlsx
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FONT = Font(name="黑体", bold=True, size=10)
+TITLE_FONT = Font(name="方正小标宋简体", size=16)
+BOLD = Font(name="宋体", bold=True, size=10)
+PLAIN = Font(name="宋体", size=10)
+HEAD_FILL = PatternFill("solid", fgColor="E7E6E6")
+SUB_FILL = PatternFill("solid", fgColor="F2F2F2")
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+def write_xlsx(exporter: Exporter, fh) -> None:
+    """Stream ``exporter`` into an .xlsx written to ``fh`` (a path or binary file object).
+
+    Title row, unit row, a one- or two-row header with merged cells, frozen below the header,
+    A4 landscape fitted to the page width with the header rows repeated on every page.
+    """
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(exporter.title[:31] or "Sheet1")
+    ncols = len(exporter.columns)
+    last = get_column_letter(ncols)
+    for i, col in enumerate(exporter.columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+
+    # Sheet views are written with the first row, so the panes are frozen before any append.
+    ws.freeze_panes = f"C{3 + exporter.header_depth}"
+
+    title = WriteOnlyCell(ws, exporter.title)
+    title.font, title.alignment = TITLE_FONT, CENTRE
+    ws.append([title])
+    ws.merged_cells.add(f"A1:{last}1")
+    unit = WriteOnlyCell(ws, exporter.unit)
+    unit.alignment = RIGHT
+    ws.append([None] * (ncols - 1) + [unit])
+
+    depth = exporter.header_depth
+    first_header = 3
+    grid = [[None] * ncols for _ in range(depth)]
+    for hrow in exporter.header_cells():
+        for h in hrow:
+            grid[h.row][h.col] = h.label
+            if h.colspan > 1 or h.rowspan > 1:
+                r0 = first_header + h.row
+                ws.merged_cells.add(f"{get_column_letter(h.col + 1)}{r0}:"
+                                    f"{get_column_letter(h.col + h.colspan)}{r0 + h.rowspan - 1}")
+    for values in grid:
+        cells = []
+        for v in values:
+            c = WriteOnlyCell(ws, v)
+            c.font, c.alignment, c.fill, c.border = HEAD_FONT, CENTRE, HEAD_FILL, BORDER
+            cells.append(c)
+        ws.append(cells)
+    first_data = first_header + depth
+    ws.print_title_rows = f"{first_header}:{first_data - 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+
+    kinds = [c.kind for c in exporter.columns]
+    for row in exporter.rows():
+        font = BOLD if row.style else PLAIN
+        fill = SUB_FILL if row.style else None
+        cells = []
+        for kind, value in zip(kinds, row.values):
+            c = WriteOnlyCell(ws, value)
+            c.font, c.border = font, BORDER
+            if fill is not None:
+                c.fill = fill
+            if kind == "money":
+                c.number_format = MONEY_FORMAT
+            elif kind == "date":
+                c.number_format = DATE_FORMAT
+            elif kind == "pct":
+                c.number_format = "0.00%"
+            cells.append(c)
+        ws.append(cells)
+    wb.save(fh)
+
+
+# ---------------------------------------------------------------- csv
+
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_safe(value) -> str:
+    """A cell as CSV text. Text that a spreadsheet would read as a formula (=, +, -, @, tab,
+    CR, also their full-width forms) is prefixed with an apostrophe (OWASP CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(INJECTION_PREFIXES):
+        return "'" + text
+    return text
+
+
+def write_csv(exporter: Exporter, fh) -> None:
+    """Write ``exporter`` as UTF-8 CSV with a BOM (so Excel shows the Chinese) to a text file."""
+    fh.write("\ufeff")
+    writer = csv.writer(fh)
+    writer.writerow(exporter.flat_labels())
+    for row in exporter.rows():
+        writer.writerow([csv_safe(v) for v in row.values])
+
+
+class Echo:
+    """A file-like object whose write returns the text, for StreamingHttpResponse."""
+
+    def write(self, value):
+        return value
+
+
+def stream_csv(exporter: Exporter):
+    """Yield the CSV line by line (for a StreamingHttpResponse)."""
+    writer = csv.writer(Echo())
+    yield "\ufeff"
+    yield writer.writerow(exporter.flat_labels())
+    for row in exporter.rows():
+        yield writer.writerow([csv_safe(v) for v in row.values])

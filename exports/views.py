@@ -1,0 +1,79 @@
+"""Download views for the cross-project exports: ?format=xlsx (default) or csv.
+
+Everything is limited to the projects the person may see (documents.access); big exports
+stream — the workbook is written in openpyxl's write-only mode to a spooled temporary file,
+the CSV is generated row by row — and every export is recorded in the audit trail.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from documents.access import visible_projects
+from lifecycle import audit
+
+from .base import stream_csv, write_xlsx
+from .plan import PlanExporter
+from .reports import JointReviewStatsExporter, LedgerExporter, OverdueExporter
+
+
+def _respond(request, exporter, filename: str, *, action: str):
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("不支持的格式")
+    audit.record(actor=request.user, action=action, obj=request.user, label=f"导出{exporter.title}",
+                 data={"format": fmt})
+    if fmt == "csv":
+        response = StreamingHttpResponse(stream_csv(exporter), content_type="text/csv; charset=utf-8")
+    else:
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        write_xlsx(exporter, spool)
+        spool.seek(0)
+        response = FileResponse(spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename + '.' + fmt)}"
+    return response
+
+
+def _agency(user) -> bool:
+    return user.is_superuser or user.org_kind not in (None, "owner", "expert")
+
+
+@login_required
+@require_GET
+def plan(request, year):
+    """年度建设计划表: agencies see the whole plan; a department its own projects in it."""
+    exporter = PlanExporter(year, projects=visible_projects(request.user))
+    return _respond(request, exporter, exporter.title, action="export.plan")
+
+
+@login_required
+@require_GET
+def ledger(request):
+    exporter = LedgerExporter(visible_projects(request.user))
+    return _respond(request, exporter, exporter.title, action="export.ledger")
+
+
+@login_required
+@require_GET
+def overdue(request):
+    try:
+        days = max(0, min(60, int(request.GET.get("days", 5))))
+    except ValueError:
+        days = 5
+    exporter = OverdueExporter(visible_projects(request.user), days=days, include_plans=_agency(request.user))
+    return _respond(request, exporter, exporter.title, action="export.overdue")
+
+
+@login_required
+@require_GET
+def joint_review_stats(request):
+    if not _agency(request.user):
+        raise Http404("无权查看")
+    year = request.GET.get("year")
+    exporter = JointReviewStatsExporter(visible_projects(request.user), year=int(year) if year and year.isdigit() else None)
+    return _respond(request, exporter, exporter.title, action="export.joint_review_stats")

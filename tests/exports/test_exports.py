@@ -1,0 +1,155 @@
+"""Workbooks and CSV read back: headers, merged cells, formats, totals equal to the database,
+print setup, formula-injection escaping, visibility."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db.models import Sum
+from django.urls import reverse
+
+from exports.base import csv_safe, write_csv, write_xlsx
+from exports.plan import PlanExporter
+from exports.reports import JointReviewStatsExporter, LedgerExporter, OverdueExporter
+from lifecycle.models import AuditEntry
+from lifecycle.states import PlanState
+from projects.models import AnnualPlan, FundingLine, Project, YearlyInvestment
+from tests.conftest import at
+from tests.factories import ProjectFactory, complete_application
+
+
+@pytest.fixture
+def plan_2026(orgs, call_2026):
+    plan = AnnualPlan.objects.create(year=2026)
+    AnnualPlan.objects.filter(pk=plan.pk).update(state=PlanState.APPROVED)
+    specs = [("owner", "全省教育督导信息平台", "5000000.00", "1000000.00"),
+             ("owner", "=HYPERLINK(\"http://x\")智慧校园", "1234567.89", "0"),
+             ("other_owner", "全民健康信息平台二期", "8800000.00", "3300000.00")]
+    for org, name, total, central in specs:
+        p = complete_application(ProjectFactory(owner=orgs[org], call=call_2026), name=name, total=Decimal(total))
+        if Decimal(central):
+            FundingLine.objects.filter(project=p).update(amount_yuan=Decimal(total) - Decimal(central))
+            FundingLine.objects.create(project=p, source="central", amount_yuan=Decimal(central))
+        Project.objects.filter(pk=p.pk).update(plan=plan, state="in_plan")
+    return plan
+
+
+def workbook(exporter):
+    buf = io.BytesIO()
+    write_xlsx(exporter, buf)
+    buf.seek(0)
+    return openpyxl.load_workbook(buf)
+
+
+def wan(yuan):
+    return (Decimal(yuan) / 10000).quantize(Decimal("0.01"))
+
+
+def test_plan_workbook_headers_formats_totals_and_print_setup(plan_2026):
+    ws = workbook(PlanExporter(2026)).active
+    assert ws["A1"].value == "2026年度省级政务信息化项目建设计划表"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:M1", "F3:J3", "A3:A4", "B3:B4", "K3:K4"} <= merged
+    assert ws["F3"].value == "项目总投资及资金来源（万元）"
+    assert [ws.cell(4, c).value for c in range(6, 11)] == ["合计", "省级财政资金", "中央资金", "单位自筹", "其他"]
+    assert ws.freeze_panes == "C5"
+    assert ws.print_title_rows == "$3:$4"
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
+    rows = list(ws.iter_rows(min_row=5, values_only=True))
+    data = [r for r in rows if isinstance(r[0], int)]
+    assert len(data) == 3
+    money_cell = ws.cell(5, 6)
+    assert money_cell.number_format == "#,##0.00"
+    labels = [r[1] for r in rows]
+    assert "黑龙江省卫生健康委员会小计（1个项目）" in labels and "黑龙江省教育厅小计（2个项目）" in labels
+    total = next(r for r in rows if r[1] == "合计（3个项目）")
+    db_total = Project.objects.filter(plan=plan_2026).aggregate(s=Sum("total_investment_yuan"))["s"]
+    assert Decimal(str(total[5])) == wan(db_total) == Decimal("1503.46")
+    db_central = FundingLine.objects.filter(project__plan=plan_2026, source="central").aggregate(s=Sum("amount_yuan"))["s"]
+    assert Decimal(str(total[7])) == wan(db_central)
+    db_year = YearlyInvestment.objects.filter(project__plan=plan_2026, year=2026).aggregate(s=Sum("amount_yuan"))["s"]
+    assert Decimal(str(total[10])) == wan(db_year)
+    central = next(r for r in rows if r[1] == "其中：中央资金")
+    assert Decimal(str(central[5])) == wan(db_central)
+    edu = next(r for r in rows if r[1] == "黑龙江省教育厅小计（2个项目）")
+    assert Decimal(str(edu[5])) == wan(Decimal("5000000.00") + Decimal("1234567.89"))
+
+
+def test_plan_csv_has_the_same_rows_and_escapes_formulas(plan_2026):
+    out = io.StringIO()
+    write_csv(PlanExporter(2026), out)
+    text = out.getvalue()
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][5] == "项目总投资及资金来源（万元）-合计"
+    names = [r[1] for r in rows[1:]]
+    assert "'=HYPERLINK(\"http://x\")智慧校园" in names
+    assert "合计（3个项目）" in names
+    total = next(r for r in rows if r[1] == "合计（3个项目）")
+    assert total[5] == "1503.46"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+2", "'=1+2"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"), ("\tx", "'\tx"),
+    ("＝1+1", "'＝1+1"), ("普通文字", "普通文字"), (Decimal("-5.00"), "-5.00"), (None, ""),
+])
+def test_csv_cells_are_protected_against_formula_injection(value, expected):
+    assert csv_safe(value) == expected
+
+
+def test_ledger_lists_only_visible_projects_with_deadlines(plan_2026, people):
+    from documents.access import visible_projects
+
+    ws = workbook(LedgerExporter(visible_projects(people.owner_head))).active
+    names = [r[1] for r in ws.iter_rows(min_row=5, values_only=True)]
+    assert len(names) == 2 and "全民健康信息平台二期" not in names
+    ws = workbook(LedgerExporter(visible_projects(people.audit_reviewer))).active
+    assert len(list(ws.iter_rows(min_row=5))) == 3
+    assert ws.cell(3, 7).value == "投资（万元）" and ws.cell(4, 7).value == "申报总投资"
+
+
+def test_overdue_list_and_joint_review_statistics(orgs, people, call_2026):
+    from lifecycle import services
+    from projects.models import CallSubmission
+
+    late = complete_application(ProjectFactory(owner=orgs["owner"], call=call_2026, name="迟办项目"))
+    with at(2025, 6, 20):
+        submission, _ = CallSubmission.objects.get_or_create(call=call_2026, organisation=orgs["owner"])
+        services.call_submit(submission, actor=people.owner_head)
+    late.refresh_from_db()
+    with at(2025, 6, 23):
+        services.perform(late, "accept_application", actor=people.bureau_reviewer)  # due 6月30日
+        services.opinion_give(late, actor=people.bureau_reviewer, aspect="intensive", conclusion="approve", text="同意")
+    with at(2025, 7, 3):
+        services.opinion_give(late, actor=people.cac_reviewer, aspect="security", conclusion="approve", text="同意")
+        projects = Project.objects.all()
+        overdue = list(OverdueExporter(projects, days=5).rows())
+        stats = {r.values[1]: r.values for r in JointReviewStatsExporter(projects).rows()}
+    assert overdue[0].values[1] == "迟办项目" and overdue[0].values[7] == "已逾期3天"
+    assert overdue[0].values[4] == "办法第十条"
+    intensive = stats["集约化建设和数据共享审核意见（省营商环境局）"]
+    security = stats["网络安全审核意见（省委网信办）"]
+    crypto = stats["密码应用审核意见（省国家密码管理局）"]
+    assert intensive[2:7] == [1, 1, 0, 0, 0] and intensive[7] == 1.0
+    assert security[2:7] == [1, 0, 1, 0, 0] and security[7] == 0.0
+    assert crypto[2:7] == [1, 0, 0, 0, 1]
+
+
+def test_export_views_check_access_stream_and_are_recorded(client, plan_2026, people):
+    client.force_login(people.other_owner_preparer)
+    response = client.get(reverse("exports:ledger") + "?format=csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response.status_code == 200 and "全民健康信息平台二期" in body and "全省教育督导信息平台" not in body
+    assert client.get(reverse("exports:joint_review_stats")).status_code == 404
+    client.force_login(people.finance_reviewer)
+    response = client.get(reverse("exports:plan", args=[2026]))
+    assert response.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert ws["A1"].value.startswith("2026年度")
+    assert client.get(reverse("exports:overdue") + "?format=pdf").status_code == 404
+    assert client.get(reverse("exports:joint_review_stats") + "?format=csv").status_code == 200
+    assert AuditEntry.objects.filter(action="export.plan", actor=people.finance_reviewer).exists()
