@@ -9,5 +9,6 @@ urlpatterns = [
     path("materials/<int:pk>/download/", views.material_download, name="material_download"),
     path("projects/<int:project_id>/filings/<slug:kind>/generate/", views.filing_generate, name="filing_generate"),
     path("plans/<int:year>/filing/generate/", views.plan_filing_generate, name="plan_filing_generate"),
+    path("projects/<int:project_id>/dossier/", views.dossier, name="dossier"),
     path("filings/<int:pk>/download/", views.filing_download, name="filing_download"),
 ]

@@ -87,3 +87,15 @@ def plan_filing_generate(request, year):
     except RuleViolation as exc:
         return JsonResponse({"error": exc.message}, status=400)
     return JsonResponse({"id": filing.pk, "sha256": filing.sha256}, status=201)
+
+
+@login_required
+@require_GET
+def dossier(request, project_id):
+    """The audit dossier zip. A GET: it changes no project state; the download itself is
+    recorded (audit row) like every other download."""
+    from .dossier import dossier_build
+
+    project = project_for_user(request.user, project_id)
+    handle, filename = dossier_build(project, actor=request.user)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
