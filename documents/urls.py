@@ -10,5 +10,7 @@ urlpatterns = [
     path("projects/<int:project_id>/filings/<slug:kind>/generate/", views.filing_generate, name="filing_generate"),
     path("plans/<int:year>/filing/generate/", views.plan_filing_generate, name="plan_filing_generate"),
     path("projects/<int:project_id>/dossier/", views.dossier, name="dossier"),
+    path("applications/template/", views.application_template, name="application_template"),
+    path("applications/import/", views.application_import, name="application_import"),
     path("filings/<int:pk>/download/", views.filing_download, name="filing_download"),
 ]

@@ -10,7 +10,7 @@ import re
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lifecycle.errors import RuleViolation
 
@@ -99,3 +99,45 @@ def dossier(request, project_id):
     project = project_for_user(request.user, project_id)
     handle, filename = dossier_build(project, actor=request.user)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
+
+
+@login_required
+@require_GET
+def application_template(request):
+    """The published Excel template for applications (办法第九条)."""
+    from urllib.parse import quote
+
+    from .imports import template_workbook
+
+    response = HttpResponse(template_workbook(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('政务信息化项目建设需求申报模板.xlsx')}"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_import(request):
+    """GET: the upload form. POST: import the filled template for the user's own department
+    into the chosen call; answers JSON — the created projects (201) or every error with its
+    row (400); a refusal by role or by 办法第八条 is 403."""
+    from django.shortcuts import render
+
+    from projects.models import Call
+
+    from .imports import applications_import
+
+    calls = Call.objects.order_by("-year")
+    if request.method == "GET":
+        return render(request, "documents/application_import.html", {"calls": calls})
+    upload = request.FILES.get("file")
+    call = calls.filter(pk=request.POST.get("call") or 0).first()
+    if upload is None or call is None:
+        return JsonResponse({"errors": [{"text": "请选择征集年度并上传填好的模板文件。"}]}, status=400)
+    try:
+        result = applications_import(upload, call=call, organisation=request.user.organisation, actor=request.user)
+    except RuleViolation as exc:
+        return JsonResponse({"errors": [{"text": exc.message}]}, status=403)
+    if not result.ok:
+        return JsonResponse({"errors": [e.as_dict() for e in result.errors]}, status=400)
+    return JsonResponse({"projects": [{"id": p.pk, "name": p.name} for p in result.projects]}, status=201)

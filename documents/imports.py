@@ -1,0 +1,492 @@
+"""The published Excel template for applications (办法第九条) and its import.
+
+A department fills one row per project on the sheet 申报项目 and the rows of each project's
+数据资源目录 on the sheet 数据资源目录 (keyed by 项目名称), and uploads the workbook. Every
+row is checked before anything is written; if any row is wrong, the department gets the
+full list of errors, each with its sheet, row number and column, and nothing is created —
+there is no half-imported batch to clean up.
+
+Amounts are typed in 万元 (as the forms show them) and stored in 元 as Decimal: the cell
+value is read through its decimal text, never through float arithmetic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lifecycle import audit
+from lifecycle.errors import RuleViolation
+from lifecycle.rules import STAFF
+from lifecycle.states import ProjectState
+
+PROJECT_SHEET = "申报项目"
+CATALOGUE_SHEET = "数据资源目录"
+TEN_THOUSAND = Decimal("10000")
+CENT = Decimal("0.01")
+#: Rows beyond this are not read (a department files a handful of projects per call).
+MAX_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    field: str
+    kind: str = "text"  # text | int | money | yearly | funding | network | yesno | date | choice
+    required: bool = True
+    width: int = 24
+    note: str = ""
+
+
+def _labels(choices) -> str:
+    return "/".join(str(label) for label in choices.labels)
+
+
+def project_columns() -> list[Col]:
+    from projects.models import Network
+
+    return [
+        Col("项目名称", "name", width=28),
+        Col("建设依据和必要性", "basis_and_necessity", width=40),
+        Col("建设内容和规模", "content_and_scale", width=40),
+        Col("技术路线", "technical_route", width=32),
+        Col("建设工期（月）", "period_months", "int", width=12),
+        Col("计划开工日期", "planned_start", "date", required=False, width=14, note="如 2026-03-01，可不填"),
+        Col("项目总投资（万元）", "total_investment_yuan", "money", width=16),
+        Col("年度投资（万元）", "yearly", "yearly", width=24, note="如 2026:300;2027:200，合计等于项目总投资"),
+        Col("资金来源（万元）", "funding", "funding", width=30,
+            note="如 省级财政资金:400;单位自筹:100，合计等于项目总投资"),
+        Col("项目绩效目标", "performance_targets", width=36),
+        Col("政务云需求方案", "cloud_requirements", width=36),
+        Col("等级保护或分级保护方案", "protection_plan", width=36),
+        Col("安全保障方案", "security_plan", width=36),
+        Col("产品安全可靠情况", "product_reliability", width=36),
+        Col("密码应用方案", "crypto_plan", width=36),
+        Col(f"依托网络（{_labels(Network)}）", "network", "network", width=22),
+        Col("是否涉密（是/否）", "classified", "yesno", width=14),
+    ]
+
+
+def catalogue_columns() -> list[Col]:
+    from projects.models import OpenType, SharingType
+
+    return [
+        Col("项目名称", "project", width=28),
+        Col("信息资源名称", "name", width=28),
+        Col("提供单位", "provider", width=24),
+        Col("数据格式", "data_format", width=14),
+        Col("更新周期", "update_cycle", width=12),
+        Col(f"共享类型（{_labels(SharingType)}）", "sharing_type", "choice", width=22),
+        Col("共享条件", "sharing_condition", required=False, width=32,
+            note="有条件共享或不予共享时必填（办法第十六条）"),
+        Col(f"开放类型（{_labels(OpenType)}）", "open_type", "choice", width=22),
+    ]
+
+
+# ---------------------------------------------------------------- the template
+
+
+def template_workbook() -> bytes:
+    """The blank template: two sheets with headers, notes as cell comments, drop-down lists
+    for every choice column, text format for the "年份:金额" columns (so Excel does not
+    turn them into times)."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from projects.models import Network, OpenType, SharingType
+
+    wb = Workbook()
+    sheets = [(wb.active, PROJECT_SHEET, project_columns()), (wb.create_sheet(), CATALOGUE_SHEET, catalogue_columns())]
+    lists = {"network": Network, "classified": None, "sharing_type": SharingType, "open_type": OpenType}
+    for ws, title, cols in sheets:
+        ws.title = title
+        ws.append([c.header for c in cols])
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(cols, 1):
+            letter = get_column_letter(i)
+            cell = ws.cell(row=1, column=i)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDDDDD")
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            ws.column_dimensions[letter].width = col.width
+            note = (_("必填。") if col.required else _("选填。")) + col.note
+            cell.comment = Comment(note, "系统")
+            if col.field in lists:
+                options = ["是", "否"] if lists[col.field] is None else [str(x) for x in lists[col.field].labels]
+                dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=not col.required)
+                dv.error = _("请从下拉列表中选择。")
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            if col.kind in ("yearly", "funding", "text"):
+                for row in range(2, 102):
+                    ws.cell(row=row, column=i).number_format = "@"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- reading and checking
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = "" if self.sheet == PROJECT_SHEET else f"「{self.sheet}」"
+        if self.row:
+            where += f"第{self.row}行"
+        if self.column:
+            where += f"「{self.column}」"
+        return f"{where}：{self.message}" if where else self.message
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message,
+                "text": str(self)}
+
+
+@dataclass
+class ImportResult:
+    projects: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _decimal(value) -> Decimal:
+    """A cell's number as Decimal. Floats go through their shortest decimal text
+    (repr), which is the number the person typed, not the binary approximation."""
+    if isinstance(value, bool):
+        raise InvalidOperation
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = _text(value).replace(",", "").replace("，", "")
+    if not text:
+        raise InvalidOperation
+    return Decimal(text)
+
+
+def _wan_to_yuan(value) -> Decimal:
+    """万元 → 元, exact; refuses anything finer than a fen (six decimals of 万元)."""
+    wan = _decimal(value)
+    if not wan.is_finite():
+        raise InvalidOperation
+    yuan = wan * TEN_THOUSAND
+    if yuan != yuan.quantize(CENT):
+        raise ValueError(_("最多保留六位小数（精确到分）"))
+    return yuan.quantize(CENT)
+
+
+_PAIR_SPLIT = re.compile(r"[;；\n]+")
+_PAIR = re.compile(r"^\s*([^:：]+?)\s*[:：]\s*(.+?)\s*$")
+
+
+def _pairs(value) -> list[tuple[str, str]] | None:
+    text = _text(value)
+    items = [p for p in _PAIR_SPLIT.split(text) if p.strip()]
+    result = []
+    for item in items:
+        m = _PAIR.match(item)
+        if not m:
+            return None
+        result.append((m.group(1), m.group(2)))
+    return result
+
+
+def _read_sheet(wb, title, cols, errors):
+    """Rows of a sheet as (excel row number, {field: raw value}); blank rows skipped."""
+    if title not in wb.sheetnames:
+        errors.append(RowError(title, None, "", _("缺少工作表「%s」，请使用系统提供的模板。") % title))
+        return []
+    ws = wb[title]
+    rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, values_only=True)
+    header = [_text(h).lstrip("*") for h in (next(rows, None) or ())]
+    positions = {}
+    for col in cols:
+        if col.header not in header:
+            errors.append(RowError(title, 1, col.header, _("缺少此列，请使用系统提供的模板。")))
+        else:
+            positions[col.field] = header.index(col.header)
+    if len(positions) < len(cols):
+        return []
+    result = []
+    for number, values in enumerate(rows, 2):
+        values = list(values)
+        if all(_text(v) == "" for v in values):
+            continue
+        result.append((number, {f: (values[i] if i < len(values) else None) for f, i in positions.items()}))
+    if ws.max_row and ws.max_row > MAX_ROWS + 1:
+        errors.append(RowError(title, None, "", _("每次最多导入%d行。") % MAX_ROWS))
+    return result
+
+
+def _check_project_row(number, raw, cols, errors, *, years_allowed):
+    from projects.models import FundingSource, Network
+
+    def err(col, message):
+        errors.append(RowError(PROJECT_SHEET, number, col.header, message))
+
+    data = {}
+    for col in cols:
+        value = raw[col.field]
+        if _text(value) == "":
+            if col.required:
+                err(col, _("不能为空（办法第九条）"))
+            continue
+        if col.kind == "text":
+            text = _text(value)
+            if col.field == "name" and len(text) > 200:
+                err(col, _("不能超过200字"))
+                continue
+            data[col.field] = text
+        elif col.kind == "int":
+            try:
+                n = _decimal(value)
+                if n != n.to_integral_value() or n <= 0:
+                    raise InvalidOperation
+                data[col.field] = int(n)
+            except (InvalidOperation, ValueError):
+                err(col, _("须为正整数"))
+        elif col.kind == "date":
+            import datetime
+
+            if isinstance(value, datetime.datetime):
+                data[col.field] = value.date()
+            elif isinstance(value, datetime.date):
+                data[col.field] = value
+            else:
+                try:
+                    data[col.field] = datetime.date.fromisoformat(_text(value).replace("/", "-"))
+                except ValueError:
+                    err(col, _("须为日期，如 2026-03-01"))
+        elif col.kind == "money":
+            try:
+                yuan = _wan_to_yuan(value)
+                if yuan <= 0:
+                    raise InvalidOperation
+                data[col.field] = yuan
+            except InvalidOperation:
+                err(col, _("须为正数"))
+            except ValueError as exc:
+                err(col, str(exc))
+        elif col.kind in ("yearly", "funding"):
+            pairs = _pairs(value)
+            example = "2026:300;2027:200" if col.kind == "yearly" else "省级财政资金:400;单位自筹:100"
+            if not pairs:
+                err(col, _("格式应为“%s”") % example)
+                continue
+            parsed, ok = {}, True
+            for key, amount in pairs:
+                raw_key = key
+                if col.kind == "yearly":
+                    if not re.fullmatch(r"\d{4}", key) or int(key) not in years_allowed:
+                        err(col, _("“%(key)s”不是有效年度（应在%(lo)s—%(hi)s年之间）") % {
+                            "key": key, "lo": min(years_allowed), "hi": max(years_allowed)})
+                        ok = False
+                        continue
+                    key = int(key)
+                else:
+                    source = next((s for s in FundingSource if str(s.label) == key), None)
+                    if source is None:
+                        err(col, _("“%(key)s”不是有效的资金来源（可填：%(options)s）") % {
+                            "key": key, "options": "、".join(str(x) for x in FundingSource.labels)})
+                        ok = False
+                        continue
+                    key = source.value
+                if key in parsed:
+                    err(col, _("“%s”重复填写") % raw_key)
+                    ok = False
+                    continue
+                try:
+                    yuan = _wan_to_yuan(amount)
+                    if yuan < 0:
+                        raise InvalidOperation
+                    parsed[key] = yuan
+                except InvalidOperation:
+                    err(col, _("“%s”的金额须为非负数") % amount)
+                    ok = False
+                except ValueError as exc:
+                    err(col, str(exc))
+                    ok = False
+            if ok:
+                data[col.field] = parsed
+        elif col.kind == "network":
+            network = next((n for n in Network if str(n.label) == _text(value)), None)
+            if network is None:
+                err(col, _("须为%s之一") % "、".join(str(x) for x in Network.labels))
+            else:
+                data[col.field] = network.value
+        elif col.kind == "yesno":
+            if _text(value) not in ("是", "否"):
+                err(col, _("须填“是”或“否”"))
+            else:
+                data[col.field] = _text(value) == "是"
+    total = data.get("total_investment_yuan")
+    by_field = {c.field: c for c in cols}
+    if total is not None:
+        for key, message in (("yearly", _("各年度投资合计%(sum)s万元，应等于项目总投资%(total)s万元（办法第九条）")),
+                             ("funding", _("各资金来源合计%(sum)s万元，应等于项目总投资%(total)s万元（办法第九条）"))):
+            if key in data and sum(data[key].values(), Decimal("0")) != total:
+                err(by_field[key], message % {"sum": _wan(sum(data[key].values(), Decimal("0"))), "total": _wan(total)})
+    return data
+
+
+def _wan(yuan: Decimal) -> str:
+    return f"{(yuan / TEN_THOUSAND).normalize():f}"
+
+
+def _check_catalogue_row(number, raw, cols, errors, *, names):
+    from projects.models import OpenType, SharingType
+
+    def err(col, message):
+        errors.append(RowError(CATALOGUE_SHEET, number, col.header, message))
+
+    data = {}
+    choices = {"sharing_type": SharingType, "open_type": OpenType}
+    limits = {"name": 200, "provider": 100, "data_format": 50, "update_cycle": 30, "sharing_condition": 300}
+    for col in cols:
+        text = _text(raw[col.field])
+        if not text:
+            if col.required:
+                err(col, _("不能为空（办法第九条）"))
+            continue
+        if col.field == "project" and text not in names:
+            err(col, _("“%s”不在「申报项目」表中") % text)
+            continue
+        if col.kind == "choice":
+            choice = next((c for c in choices[col.field] if str(c.label) == text), None)
+            if choice is None:
+                err(col, _("须为%s之一") % "、".join(str(x) for x in choices[col.field].labels))
+                continue
+            text = choice.value
+        elif col.field in limits and len(text) > limits[col.field]:
+            err(col, _("不能超过%d字") % limits[col.field])
+            continue
+        data[col.field] = text
+    if data.get("sharing_type") in (SharingType.CONDITIONAL, SharingType.NONE) and not data.get("sharing_condition"):
+        condition_col = next(c for c in cols if c.field == "sharing_condition")
+        # The same rule as DataResource.clean (办法第十六、三十四条).
+        err(condition_col, _("有条件共享或不予共享须说明条件或依据（办法第十六条）"))
+    return data
+
+
+def _may_import(actor, organisation) -> bool:
+    org = getattr(actor, "organisation", None)
+    return (org is not None and organisation is not None and org.pk == organisation.pk
+            and org.kind == "owner" and actor.role in STAFF)
+
+
+def applications_import(file, *, call, organisation, actor) -> ImportResult:
+    """Import the applications of ``organisation`` for ``call`` from a filled template.
+
+    Refused (RuleViolation) when ``actor`` is not 经办人/负责人 of ``organisation`` or the
+    department already sent its submission for the call (办法第八条). Otherwise every row
+    of both sheets is checked; with any error the result lists them all and nothing is
+    written. Side effects on success (one transaction): one draft Project per row with its
+    YearlyInvestment, FundingLine and DataResource rows, and one audit row
+    ``project.imported`` per project naming the file's SHA-256 and the row.
+    """
+    from openpyxl import load_workbook
+
+    from projects.models import CallSubmission, DataResource, FundingLine, Project, YearlyInvestment
+
+    if not _may_import(actor, organisation):
+        raise RuleViolation(_("只有项目建设单位的经办人或负责人可以为本单位导入申报项目。"), code="permission")
+    if CallSubmission.objects.filter(call=call, organisation=organisation, submitted_at__isnull=False).exists():
+        raise RuleViolation(_("本部门本次征集已统一申报，不能再导入项目（办法第八条）。"), code="already_submitted",
+                            article="第八条")
+
+    content = file.read()
+    file_sha = hashlib.sha256(content).hexdigest()
+    result = ImportResult()
+    errors = result.errors
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        errors.append(RowError(PROJECT_SHEET, None, "", _("无法读取文件，请上传用系统提供的模板填写的 .xlsx 文件。")))
+        return result
+
+    pcols, ccols = project_columns(), catalogue_columns()
+    try:
+        project_rows = _read_sheet(wb, PROJECT_SHEET, pcols, errors)
+        catalogue_rows = _read_sheet(wb, CATALOGUE_SHEET, ccols, errors)
+    finally:
+        wb.close()
+    if errors:
+        return result
+    if not project_rows:
+        errors.append(RowError(PROJECT_SHEET, None, "", _("没有填写任何项目。")))
+        return result
+
+    # Investment years: the call's year and the years a project may run after it.
+    years_allowed = range(call.year - 1, call.year + 10)
+    projects, rows_of_name = [], {}
+    existing = set(Project.objects.filter(owner=organisation, call=call).values_list("name", flat=True))
+    name_col = pcols[0]
+    for number, raw in project_rows:
+        data = _check_project_row(number, raw, pcols, errors, years_allowed=years_allowed)
+        name = data.get("name")
+        if name:
+            if name in rows_of_name:
+                errors.append(RowError(PROJECT_SHEET, number, name_col.header,
+                                           _("与第%d行的项目名称重复") % rows_of_name[name]))
+            elif name in existing:
+                errors.append(RowError(PROJECT_SHEET, number, name_col.header,
+                                           _("本单位本次征集已有同名项目")))
+            rows_of_name.setdefault(name, number)
+        projects.append((number, data))
+    resources = []
+    for number, raw in catalogue_rows:
+        resources.append(_check_catalogue_row(number, raw, ccols, errors, names=set(rows_of_name)))
+    with_catalogue = {r.get("project") for r in resources}
+    for number, data in projects:
+        if data.get("name") and data["name"] not in with_catalogue:
+            errors.append(RowError(PROJECT_SHEET, number, "", _("「数据资源目录」表中没有本项目的条目（办法第九条）")))
+    if errors:
+        errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row or 0))
+        return result
+
+    simple = [c.field for c in pcols if c.kind in ("text", "int", "date", "money", "network", "yesno")]
+    with transaction.atomic():
+        for number, data in projects:
+            project = Project.objects.create(
+                owner=organisation, call=call, state=ProjectState.DRAFT,
+                **{f: data[f] for f in simple if f in data})
+            YearlyInvestment.objects.bulk_create([
+                YearlyInvestment(project=project, year=year, amount_yuan=amount)
+                for year, amount in sorted(data["yearly"].items())])
+            FundingLine.objects.bulk_create([
+                FundingLine(project=project, source=source, amount_yuan=amount)
+                for source, amount in data["funding"].items()])
+            DataResource.objects.bulk_create([
+                DataResource(project=project, **{k: v for k, v in r.items() if k != "project"})
+                for r in resources if r["project"] == project.name])
+            audit.record(actor=actor, action="project.imported", obj=project,
+                         label=_("从申报模板导入项目"), article="第九条", to_state=ProjectState.DRAFT,
+                         data={"file": getattr(file, "name", ""), "file_sha256": file_sha, "row": number})
+            result.projects.append(project)
+    return result
