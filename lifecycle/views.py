@@ -26,6 +26,12 @@ from .webforms import (
     RectificationReportForm, StepForm,
 )
 
+
+def _posted(request):
+    """The POST data on a POST (even an empty one), None on a GET: a form posted empty is
+    validated, not shown blank."""
+    return request.POST if request.method == "POST" else None
+
 #: Steps with their own service function instead of the bare ``perform``.
 SPECIAL = {
     ("Project", "request_emergency"): lambda obj, actor, **kw: services.emergency_request(obj, actor=actor),
@@ -53,7 +59,7 @@ def _step_page(request, obj, name, *, back, title_obj):
     if step is None:  # the step exists but not from the current state
         messages.error(request, services.refusal(obj, name, request.user))
         return redirect(back)
-    form = StepForm(request.POST or None, obj=obj, step=step)
+    form = StepForm(_posted(request), obj=obj, step=step)
     error = ""
     if request.method == "POST" and form.is_valid():
         kind = type(obj).__name__
@@ -136,7 +142,7 @@ def opinion_new(request, pk):
     aspects = opinion_aspects(project, request.user)
     if not aspects:
         raise PermissionDenied
-    form = OpinionForm(request.POST or None, aspects=aspects, initial={"aspect": request.GET.get("aspect")})
+    form = OpinionForm(_posted(request), aspects=aspects, initial={"aspect": request.GET.get("aspect")})
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,8 +169,8 @@ def change_new(request, pk):
     """The department drafts a change and sees the cumulative ratio and the route (filing or
     approval, 办法第二十八条) before anything is submitted; "preview" changes nothing."""
     project = access.get_project_for_owner_staff(request.user, pk)
-    form = ChangeForm(request.POST or None)
-    formset = ChangeItemFormSet(request.POST or None, prefix="items")
+    form = ChangeForm(_posted(request))
+    formset = ChangeItemFormSet(_posted(request), prefix="items")
     preview, error = None, ""
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         items = _items(formset)
@@ -228,7 +234,7 @@ def change_detail(request, pk):
 
 def _owner_form(request, pk, form_class, template, save, success, *, initial=None):
     project = access.get_project_for_owner_staff(request.user, pk)
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(_posted(request), initial=initial)
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -273,7 +279,7 @@ def calendar_admin(request):
     """Administrators enter a new year's official schedule and see the deadlines it moved."""
     if not access.is_admin(request.user):
         raise PermissionDenied
-    form = CalendarYearForm(request.POST or None)
+    form = CalendarYearForm(_posted(request))
     changes, error = None, ""
     if request.method == "POST" and form.is_valid():
         try:

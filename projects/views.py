@@ -30,6 +30,12 @@ from .models import (
     AnnualPlan, Call, CallSubmission, FundingLine, Organisation, OrgKind, Project, SplitWarning, User,
 )
 
+
+def _posted(request):
+    """The POST data on a POST (even an empty one), None on a GET: a form posted empty is
+    validated, not shown blank."""
+    return request.POST if request.method == "POST" else None
+
 PAGE_SIZE = 25
 
 
@@ -253,7 +259,7 @@ def application_edit(request, pk):
 @login_required
 def records_edit(request, pk):
     project = access.get_project_for_owner_staff(request.user, pk)
-    form = RecordsForm(request.POST or None, instance=project)
+    form = RecordsForm(_posted(request), instance=project)
     if request.method == "POST" and form.is_valid():
         try:
             project_services.project_records_update(actor=request.user, form=form)
