@@ -92,3 +92,18 @@ def scene(orgs, people, call_2026):
     for obj in s.values():
         obj.refresh_from_db()
     return s
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues():
+    """The .mo files are not in git (make compiles them); compile them when missing or
+    older than their .po so that a bare pytest run tests the English pages too."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            call_command("compilemessages", locale=[po.parent.parent.name], verbosity=0)
