@@ -77,9 +77,13 @@ test: system-packages venv messages
 # the SVG (docs/state-diagram); the PNG is drawn from that source, which is kept as .gv.
 diagram: system-packages venv
 	$(MANAGE) graph_transitions -o docs/state-diagram.svg projects.Project
-	dot -Tpng -Gfontname="Noto Sans CJK SC" -Nfontname="Noto Sans CJK SC" \
-		-Efontname="Noto Sans CJK SC" -o docs/state-diagram.png docs/state-diagram
 	mv -f docs/state-diagram docs/state-diagram.gv
+	# Long Chinese state names read better in rounded boxes than in circles.
+	sed -i 's/shape=circle/shape=box style=rounded/; s/shape=doublecircle/shape=box style="rounded,bold" peripheries=2/' docs/state-diagram.gv
+	for fmt in svg png; do \
+		dot -T$$fmt -Gfontname="Noto Sans CJK SC" -Nfontname="Noto Sans CJK SC" \
+			-Efontname="Noto Sans CJK SC" -o docs/state-diagram.$$fmt docs/state-diagram.gv; \
+	done
 
 clean:
 	rm -rf db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm $(ARTIFACTS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _l
 
 from . import timeutil
+from .policy import get_policy
 from .rules import guard
 from .states import BUILT_STATES, PlanState
 
@@ -40,8 +41,6 @@ def owner_compliant(project) -> bool:
 def unfinished_previous_plan(project):
     """Projects of the owner in the plan of the year before the call that are not built."""
     from projects.models import Project
-
-    from .policy import get_policy
 
     year = project.year
     if year is None:
@@ -161,7 +160,8 @@ def _acceptance_clock(project):
     return project.clocks.filter(kind="acceptance_application").order_by("-pk").first()
 
 
-@guard(_l("已超过建成后半年的验收申请期限，须先提出延期验收申请"), article="第二十九条")
+@guard(lambda p: _l("已超过建成后%(m)s个月的验收申请期限，须先提出延期验收申请") % {
+    "m": get_policy().acceptance_application_months}, article="第二十九条")
 def acceptance_in_time(project) -> bool:
     clock = _acceptance_clock(project)
     return clock is None or _today() <= clock.effective_due_on
@@ -213,7 +213,9 @@ def acceptance_report_filed(project) -> bool:
     return project.acceptance_report_filed_on is not None
 
 
-@guard(_l("自评价应在项目通过验收并投入运行后6至12个月内开展，评价期尚未开始"), article="第三十三条")
+@guard(lambda p: _l("自评价应在项目通过验收并投入运行后%(a)s至%(b)s个月内开展，评价期尚未开始") % {
+    "a": get_policy().self_evaluation_opens_months, "b": get_policy().self_evaluation_due_months},
+    article="第三十三条")
 def self_evaluation_window_open(project) -> bool:
     clock = project.clocks.filter(kind="self_evaluation").order_by("-pk").first()
     return clock is not None and clock.opens_on is not None and _today() >= clock.opens_on

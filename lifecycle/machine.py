@@ -33,9 +33,9 @@ DESIGN_STAFF = actors((_design_reviewer, REVIEWERS))
 DESIGN_HEAD = actors((_design_reviewer, HEAD))
 
 
-def step(*, label, article, who, needs_reason=False, fields=(), **extra):
+def step(*, label, article, needs_reason=False, fields=(), **extra):
     """The ``custom`` dict of a transition: what the admin, the services and the UI read."""
-    return {"label": label, "article": article, "actors": who, "needs_reason": needs_reason,
+    return {"label": label, "article": article, "needs_reason": needs_reason,
             "fields": tuple(fields), "admin": True, "form": "lifecycle.forms.TransitionForm", **extra}
 
 
@@ -46,12 +46,12 @@ class ProjectMachine:
 
     @transition("state", source=S.DRAFT, target=S.SUBMITTED, permission=OWNER_HEAD,
                 conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
-                custom=step(label=_("统一申报"), article="第八条", who=OWNER_HEAD))
+                custom=step(label=_("统一申报"), article="第八条"))
     def submit(self, **data):
         pass
 
     @transition("state", source=[S.DRAFT, S.SUBMITTED], target=S.WITHDRAWN, permission=OWNER_HEAD,
-                custom=step(label=_("撤回"), article="第八条", who=OWNER_HEAD, needs_reason=True))
+                custom=step(label=_("撤回"), article="第八条", needs_reason=True))
     def withdraw(self, **data):
         pass
 
@@ -59,44 +59,42 @@ class ProjectMachine:
 
     @transition("state", source=S.SUBMITTED, target=S.JOINT_REVIEW, permission=BUREAU_STAFF,
                 conditions=[g.previous_plan_finished, g.owner_compliant],
-                custom=step(label=_("受理，开始联合审核"), article="第十条", who=BUREAU_STAFF))
+                custom=step(label=_("受理，开始联合审核"), article="第十条"))
     def accept_application(self, **data):
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.CORRECTING,
                 permission=actors(("bureau", REVIEWERS), ("cac", REVIEWERS), ("crypto", REVIEWERS)),
-                custom=step(label=_("要求陈述和补正"), article="第十条", needs_reason=True,
-                            who=actors(("bureau", REVIEWERS), ("cac", REVIEWERS), ("crypto", REVIEWERS))))
+                custom=step(label=_("要求陈述和补正"), article="第十条", needs_reason=True))
     def request_correction(self, **data):
         pass
 
     @transition("state", source=S.CORRECTING, target=S.JOINT_REVIEW, permission=OWNER_STAFF,
                 conditions=[g.application_complete],
-                custom=step(label=_("提交补正材料"), article="第十条", who=OWNER_STAFF, needs_reason=True))
+                custom=step(label=_("提交补正材料"), article="第十条", needs_reason=True))
     def submit_correction(self, **data):
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.EXPERT_EVALUATION, permission=BUREAU_STAFF,
-                custom=step(label=_("组织专家评估论证"), article="第十条", who=BUREAU_STAFF, needs_reason=True))
+                custom=step(label=_("组织专家评估论证"), article="第十条", needs_reason=True))
     def start_expert_evaluation(self, **data):
         pass
 
     @transition("state", source=S.EXPERT_EVALUATION, target=S.JOINT_REVIEW,
                 permission=actors(("bureau", REVIEWERS), ("expert", REVIEWERS)),
-                custom=step(label=_("录入专家评估论证意见"), article="第十条", needs_reason=True,
-                            who=actors(("bureau", REVIEWERS), ("expert", REVIEWERS))))
+                custom=step(label=_("录入专家评估论证意见"), article="第十条", needs_reason=True))
     def finish_expert_evaluation(self, **data):
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.REVIEW_PASSED, permission=BUREAU_HEAD,
                 conditions=[g.joint_opinions_given, g.joint_opinions_favourable],
-                custom=step(label=_("联合审核通过"), article="第十条", who=BUREAU_HEAD))
+                custom=step(label=_("联合审核通过"), article="第十条"))
     def pass_review(self, **data):
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.REVIEW_REJECTED, permission=BUREAU_HEAD,
                 conditions=[g.joint_opinions_given],
-                custom=step(label=_("联合审核不通过"), article="第十条", who=BUREAU_HEAD, needs_reason=True))
+                custom=step(label=_("联合审核不通过"), article="第十条", needs_reason=True))
     def reject_review(self, **data):
         pass
 
@@ -104,37 +102,36 @@ class ProjectMachine:
 
     @transition("state", source=S.REVIEW_PASSED, target=S.IN_PLAN, permission=GOVERNMENT,
                 conditions=[g.in_approved_plan],
-                custom=step(label=_("纳入年度建设计划"), article="第十一条", who=GOVERNMENT, via_plan=True))
+                custom=step(label=_("纳入年度建设计划"), article="第十一条", via_plan=True))
     def enter_plan(self, **data):
         pass
 
     @transition("state", source=S.REVIEW_PASSED, target=S.NOT_INCLUDED, permission=GOVERNMENT,
-                custom=step(label=_("未纳入年度建设计划"), article="第十一条", who=GOVERNMENT, via_plan=True))
+                custom=step(label=_("未纳入年度建设计划"), article="第十一条", via_plan=True))
     def leave_out(self, **data):
         pass
 
     @transition("state", source=S.DRAFT, target=S.EMERGENCY_REQUESTED, permission=OWNER_HEAD,
                 conditions=[g.application_complete, g.emergency_mandate_given, g.plan_approved, g.owner_compliant],
-                custom=step(label=_("申请紧急纳入年度计划"), article="第十二条", who=OWNER_HEAD))
+                custom=step(label=_("申请紧急纳入年度计划"), article="第十二条"))
     def request_emergency(self, **data):
         pass
 
     @transition("state", source=S.EMERGENCY_REQUESTED, target=S.EMERGENCY_FORWARDED, permission=BUREAU_HEAD,
                 conditions=[g.emergency_reviewed],
-                custom=step(label=_("审核通过，报省政府批准"), article="第十二条", who=BUREAU_HEAD))
+                custom=step(label=_("审核通过，报省政府批准"), article="第十二条"))
     def forward_emergency(self, **data):
         pass
 
     @transition("state", source=S.EMERGENCY_FORWARDED, target=S.IN_PLAN, permission=GOVERNMENT,
                 conditions=[g.plan_approved],
-                custom=step(label=_("批准紧急纳入年度计划"), article="第十二条", who=GOVERNMENT))
+                custom=step(label=_("批准紧急纳入年度计划"), article="第十二条"))
     def approve_emergency(self, **data):
         pass
 
     @transition("state", source=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], target=S.REVIEW_REJECTED,
                 permission=actors(("bureau", HEAD), ("finance", HEAD), ("government", HEAD)),
-                custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True,
-                            who=actors(("bureau", HEAD), ("finance", HEAD), ("government", HEAD))))
+                custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True))
     def reject_emergency(self, **data):
         pass
 
@@ -143,13 +140,13 @@ class ProjectMachine:
     @transition("state", source=S.IN_PLAN, target=S.FSR_REVIEW, permission=OWNER_STAFF,
                 conditions=[g.in_approved_plan, g.platform_code_registered, g.fsr_catalogue_ready,
                             g.merged_ground_given],
-                custom=step(label=_("报送可行性研究报告"), article="第十五条", who=OWNER_STAFF))
+                custom=step(label=_("报送可行性研究报告"), article="第十五条"))
     def submit_fsr(self, **data):
         pass
 
     @transition("state", source=S.FSR_REVIEW, target=RETURN_VALUE(S.FSR_APPROVED, S.APPROVAL_COMPLETE),
                 permission=DRC_HEAD, conditions=[g.in_approved_plan, g.fsr_catalogue_ready, g.merged_ground_given],
-                custom=step(label=_("批复可行性研究报告"), article="第十五条", who=DRC_HEAD,
+                custom=step(label=_("批复可行性研究报告"), article="第十五条",
                             fields=("fsr_approval_no", "approved_estimate_yuan")))
     def approve_fsr(self, *, fsr_approval_no="", approved_estimate_yuan=None, **data):
         self.fsr_approval_no = fsr_approval_no
@@ -161,50 +158,50 @@ class ProjectMachine:
         return S.FSR_APPROVED
 
     @transition("state", source=S.FSR_REVIEW, target=S.IN_PLAN, permission=DRC_STAFF,
-                custom=step(label=_("退回可行性研究报告"), article="第十五条", who=DRC_STAFF, needs_reason=True))
+                custom=step(label=_("退回可行性研究报告"), article="第十五条", needs_reason=True))
     def return_fsr(self, **data):
         pass
 
     @transition("state", source=S.FSR_APPROVED, target=S.DESIGN_REVIEW, permission=OWNER_STAFF,
                 conditions=[g.design_catalogue_ready, g.deviation_explained],
-                custom=step(label=_("报送初步设计方案"), article="第十八条", who=OWNER_STAFF))
+                custom=step(label=_("报送初步设计方案"), article="第十八条"))
     def submit_design(self, **data):
         pass
 
     @transition("state", source=S.DESIGN_REVIEW, target=S.DESIGN_CORRECTING, permission=DESIGN_STAFF,
-                custom=step(label=_("退回初步设计方案补正"), article="第十八条", who=DESIGN_STAFF,
+                custom=step(label=_("退回初步设计方案补正"), article="第十八条",
                             needs_reason=True))
     def return_design(self, **data):
         pass
 
     @transition("state", source=S.DESIGN_CORRECTING, target=S.DESIGN_REVIEW, permission=OWNER_STAFF,
                 conditions=[g.design_catalogue_ready, g.deviation_explained],
-                custom=step(label=_("重新报送初步设计方案"), article="第十八条", who=OWNER_STAFF))
+                custom=step(label=_("重新报送初步设计方案"), article="第十八条"))
     def resubmit_design(self, **data):
         pass
 
     @transition("state", source=S.DESIGN_REVIEW, target=S.APPROVAL_COMPLETE, permission=DESIGN_HEAD,
                 conditions=[g.in_approved_plan, g.design_catalogue_ready, g.deviation_explained, g.no_major_change],
-                custom=step(label=_("批复初步设计方案"), article="第十八条", who=DESIGN_HEAD,
+                custom=step(label=_("批复初步设计方案"), article="第十八条",
                             fields=("design_approval_no", "approved_estimate_yuan")))
     def approve_design(self, *, design_approval_no="", approved_estimate_yuan=None, **data):
         self.design_approval_no = design_approval_no
         self.approved_estimate_yuan = approved_estimate_yuan
 
     @transition("state", source=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], target=S.IN_PLAN, permission=DESIGN_HEAD,
-                custom=step(label=_("重大变更，退回重新审批可研"), article="第十八条", who=DESIGN_HEAD,
+                custom=step(label=_("重大变更，退回重新审批可研"), article="第十八条",
                             needs_reason=True))
     def send_back_to_fsr(self, **data):
         self.fsr_approval_no = ""
 
     @transition("state", source=S.APPROVAL_COMPLETE, target=S.RATIFICATION, permission=BUREAU_STAFF,
-                custom=step(label=_("报省政府审定"), article="第十九条", who=BUREAU_STAFF))
+                custom=step(label=_("报省政府审定"), article="第十九条"))
     def submit_ratification(self, **data):
         pass
 
     @transition("state", source=S.RATIFICATION, target=S.RATIFIED, permission=GOVERNMENT,
                 conditions=[g.in_approved_plan],
-                custom=step(label=_("省政府审定"), article="第十九条", who=GOVERNMENT,
+                custom=step(label=_("省政府审定"), article="第十九条",
                             fields=("decided_amount_yuan", "decided_funding_source")))
     def ratify(self, *, decided_amount_yuan=None, decided_funding_source="", **data):
         self.decided_amount_yuan = decided_amount_yuan
@@ -214,41 +211,41 @@ class ProjectMachine:
 
     @transition("state", source=S.RATIFIED, target=S.CONSTRUCTION, permission=OWNER_STAFF,
                 conditions=[g.supervisor_recorded],
-                custom=step(label=_("开工建设"), article="第二十四条", who=OWNER_STAFF,
+                custom=step(label=_("开工建设"), article="第二十四条",
                             fields=("construction_started_on",)))
     def start_construction(self, *, construction_started_on=None, **data):
         self.construction_started_on = construction_started_on
 
     @transition("state", source=S.CONSTRUCTION, target=S.RECTIFICATION, permission=BUREAU_STAFF,
-                custom=step(label=_("责令限期整改"), article="第三十六条", who=BUREAU_STAFF, needs_reason=True,
+                custom=step(label=_("责令限期整改"), article="第三十六条", needs_reason=True,
                             fields=("working_days",)))
     def order_rectification(self, **data):
         pass
 
     @transition("state", source=S.RECTIFICATION, target=S.CONSTRUCTION, permission=BUREAU_STAFF,
                 conditions=[g.rectification_reported],
-                custom=step(label=_("整改完成，恢复建设"), article="第三十六条", who=BUREAU_STAFF))
+                custom=step(label=_("整改完成，恢复建设"), article="第三十六条"))
     def finish_rectification(self, **data):
         pass
 
     @transition("state", source=[S.CONSTRUCTION, S.RECTIFICATION], target=S.SUSPENDED, permission=BUREAU_HEAD,
-                custom=step(label=_("暂停项目建设"), article="第二十六条", who=BUREAU_HEAD, needs_reason=True))
+                custom=step(label=_("暂停项目建设"), article="第二十六条", needs_reason=True))
     def suspend(self, **data):
         pass
 
     @transition("state", source=S.SUSPENDED, target=S.CONSTRUCTION, permission=BUREAU_HEAD,
-                custom=step(label=_("恢复项目建设"), article="第二十六条", who=BUREAU_HEAD, needs_reason=True))
+                custom=step(label=_("恢复项目建设"), article="第二十六条", needs_reason=True))
     def resume(self, **data):
         pass
 
     @transition("state", source=[S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED], target=S.TERMINATED,
                 permission=BUREAU_HEAD,
-                custom=step(label=_("终止项目"), article="第三十六条", who=BUREAU_HEAD, needs_reason=True))
+                custom=step(label=_("终止项目"), article="第三十六条", needs_reason=True))
     def terminate(self, **data):
         pass
 
     @transition("state", source=S.CONSTRUCTION, target=S.COMPLETED, permission=OWNER_HEAD,
-                custom=step(label=_("项目建成"), article="第二十九条", who=OWNER_HEAD,
+                custom=step(label=_("项目建成"), article="第二十九条",
                             fields=("completed_on", "surplus_returned_yuan")))
     def complete_construction(self, *, completed_on=None, surplus_returned_yuan=None, **data):
         self.completed_on = completed_on
@@ -258,44 +255,44 @@ class ProjectMachine:
     # ------------------------------------------------------------ 验收 (第二十九至三十二条)
 
     @transition("state", source=S.COMPLETED, target=S.EXTENSION_REQUESTED, permission=OWNER_HEAD,
-                custom=step(label=_("申请延期验收"), article="第二十九条", who=OWNER_HEAD, needs_reason=True,
+                custom=step(label=_("申请延期验收"), article="第二十九条", needs_reason=True,
                             fields=("requested_due_on",)))
     def request_extension(self, **data):
         pass
 
     @transition("state", source=S.EXTENSION_REQUESTED, target=S.COMPLETED, permission=BUREAU_HEAD,
-                custom=step(label=_("同意延期验收"), article="第二十九条", who=BUREAU_HEAD,
+                custom=step(label=_("同意延期验收"), article="第二十九条",
                             fields=("granted_due_on",)))
     def grant_extension(self, **data):
         pass
 
     @transition("state", source=S.EXTENSION_REQUESTED, target=S.COMPLETED, permission=BUREAU_HEAD,
-                custom=step(label=_("不同意延期验收"), article="第二十九条", who=BUREAU_HEAD, needs_reason=True))
+                custom=step(label=_("不同意延期验收"), article="第二十九条", needs_reason=True))
     def refuse_extension(self, **data):
         pass
 
     @transition("state", source=S.COMPLETED, target=S.ACCEPTANCE_REVIEW, permission=OWNER_HEAD,
                 conditions=[g.acceptance_in_time],
-                custom=step(label=_("申请竣工验收"), article="第二十九条", who=OWNER_HEAD))
+                custom=step(label=_("申请竣工验收"), article="第二十九条"))
     def apply_acceptance(self, **data):
         pass
 
     @transition("state", source=S.ACCEPTANCE_REVIEW, target=S.ACCEPTED, permission=BUREAU_HEAD,
                 conditions=[g.archive_accepted, g.crypto_assessed, g.product_statement_given, g.secrecy_evaluated,
                             g.acceptance_opinions_given],
-                custom=step(label=_("通过竣工验收"), article="第二十九条", who=BUREAU_HEAD,
+                custom=step(label=_("通过竣工验收"), article="第二十九条",
                             fields=("accepted_on",)))
     def accept(self, *, accepted_on=None, **data):
         self.accepted_on = accepted_on
 
     @transition("state", source=S.ACCEPTANCE_REVIEW, target=S.COMPLETED, permission=BUREAU_HEAD,
-                custom=step(label=_("竣工验收不通过"), article="第二十九条", who=BUREAU_HEAD, needs_reason=True))
+                custom=step(label=_("竣工验收不通过"), article="第二十九条", needs_reason=True))
     def fail_acceptance(self, **data):
         pass
 
     @transition("state", source=S.ACCEPTED, target=S.OPERATION, permission=OWNER_STAFF,
                 conditions=[g.acceptance_report_filed, g.secrecy_evaluated],
-                custom=step(label=_("投入运行"), article="第三十三条", who=OWNER_STAFF, fields=("went_live_on",)))
+                custom=step(label=_("投入运行"), article="第三十三条", fields=("went_live_on",)))
     def go_live(self, *, went_live_on=None, **data):
         self.went_live_on = went_live_on
 
@@ -303,25 +300,24 @@ class ProjectMachine:
 
     @transition("state", source=S.OPERATION, target=S.SELF_EVALUATED, permission=OWNER_HEAD,
                 conditions=[g.self_evaluation_window_open],
-                custom=step(label=_("报送自评价报告"), article="第三十三条", who=OWNER_HEAD,
+                custom=step(label=_("报送自评价报告"), article="第三十三条",
                             fields=("self_evaluation",)))
     def submit_self_evaluation(self, *, self_evaluation="", **data):
         self.self_evaluation = self_evaluation
 
     @transition("state", source=S.SELF_EVALUATED, target=S.POST_EVALUATION, permission=BUREAU_HEAD,
-                custom=step(label=_("委托第三方后评价"), article="第三十三条", who=BUREAU_HEAD))
+                custom=step(label=_("委托第三方后评价"), article="第三十三条"))
     def commission_post_evaluation(self, **data):
         pass
 
     @transition("state", source=S.POST_EVALUATION, target=S.CLOSED,
                 permission=actors(("bureau", REVIEWERS), ("expert", REVIEWERS)),
-                custom=step(label=_("录入后评价结论并关闭"), article="第三十三条",
-                            who=actors(("bureau", REVIEWERS), ("expert", REVIEWERS)), fields=("post_evaluation",)))
+                custom=step(label=_("录入后评价结论并关闭"), article="第三十三条", fields=("post_evaluation",)))
     def finish_post_evaluation(self, *, post_evaluation="", **data):
         self.post_evaluation = post_evaluation
 
     @transition("state", source=S.SELF_EVALUATED, target=S.CLOSED, permission=BUREAU_HEAD,
-                custom=step(label=_("关闭项目"), article="第三十三条", who=BUREAU_HEAD))
+                custom=step(label=_("关闭项目"), article="第三十三条"))
     def close(self, **data):
         pass
 
@@ -331,22 +327,22 @@ class PlanMachine:
 
     @transition("state", source=PlanState.COMPILING, target=PlanState.SUBMITTED, permission=BUREAU_HEAD,
                 conditions=[g.finance_concurred, g.plan_not_empty],
-                custom=step(label=_("报省政府批准"), article="第十一条", who=BUREAU_HEAD))
+                custom=step(label=_("报省政府批准"), article="第十一条"))
     def submit_to_government(self, **data):
         pass
 
     @transition("state", source=PlanState.SUBMITTED, target=PlanState.COMPILING, permission=GOVERNMENT,
-                custom=step(label=_("退回修改"), article="第十一条", who=GOVERNMENT, needs_reason=True))
+                custom=step(label=_("退回修改"), article="第十一条", needs_reason=True))
     def return_to_bureau(self, **data):
         pass
 
     @transition("state", source=PlanState.SUBMITTED, target=PlanState.APPROVED, permission=GOVERNMENT,
-                custom=step(label=_("批准年度建设计划"), article="第十一条", who=GOVERNMENT))
+                custom=step(label=_("批准年度建设计划"), article="第十一条"))
     def approve(self, **data):
         pass
 
     @transition("state", source=PlanState.APPROVED, target=PlanState.ISSUED, permission=BUREAU_HEAD,
-                custom=step(label=_("下达年度建设计划"), article="第十二条", who=BUREAU_HEAD,
+                custom=step(label=_("下达年度建设计划"), article="第十二条",
                             fields=("document_no",)))
     def issue(self, *, document_no="", **data):
         self.document_no = document_no

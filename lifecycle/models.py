@@ -145,8 +145,8 @@ class CalendarDay(models.Model):
 
 
 class ClockKind(models.TextChoices):
-    JOINT_REVIEW = "joint_review", _("联合审核（5个工作日）")
-    DESIGN_REVIEW = "design_review", _("初步设计评审和批复（20个工作日）")
+    JOINT_REVIEW = "joint_review", _("联合审核")
+    DESIGN_REVIEW = "design_review", _("初步设计评审和批复")
     RECTIFICATION = "rectification", _("限期整改")
     PERFORMANCE_REPORT = "performance_report", _("年度绩效评价报告")
     ACCEPTANCE_APPLICATION = "acceptance_application", _("建成后申请竣工验收")
@@ -288,24 +288,24 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
 
     @transition("state", source=ChangeState.DRAFT,
                 target=RETURN_VALUE(ChangeState.FILED, ChangeState.PENDING_APPROVAL), permission=OWNER_HEAD,
-                custom=step(label=_("提交变更"), article="第二十八条", who=OWNER_HEAD))
+                custom=step(label=_("提交变更"), article="第二十八条"))
     def submit(self, *, route, **data):
         return ChangeState.FILED if route == "filing" else ChangeState.PENDING_APPROVAL
 
     @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.APPROVED,
-                permission=BUREAU_HEAD, custom=step(label=_("批准变更"), article="第二十八条", who=BUREAU_HEAD))
+                permission=BUREAU_HEAD, custom=step(label=_("批准变更"), article="第二十八条"))
     def approve(self, **data):
         pass
 
     @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.REJECTED,
                 permission=BUREAU_HEAD,
-                custom=step(label=_("不批准变更"), article="第二十八条", who=BUREAU_HEAD, needs_reason=True))
+                custom=step(label=_("不批准变更"), article="第二十八条", needs_reason=True))
     def reject(self, **data):
         pass
 
     @transition("state", source=[ChangeState.DRAFT, ChangeState.PENDING_APPROVAL], target=ChangeState.WITHDRAWN,
                 permission=OWNER_HEAD,
-                custom=step(label=_("撤回变更"), article="第二十八条", who=OWNER_HEAD, needs_reason=True))
+                custom=step(label=_("撤回变更"), article="第二十八条", needs_reason=True))
     def withdraw(self, **data):
         pass
 

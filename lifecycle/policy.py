@@ -62,7 +62,7 @@ class Policy:
     #: bureau is offered (it may set another one for each notice).
     rectification_default_working_days: int = 20
     #: 办法第八条 (split applications): the similarity score from which the bureau is warned.
-    split_warning_threshold: float = 0.45
+    split_warning_threshold: float = 0.6
 
 
 HEILONGJIANG_2023 = Policy(name="黑政办发〔2023〕21号")

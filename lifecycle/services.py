@@ -365,6 +365,38 @@ def call_submit(submission, *, actor, letter: str = ""):
     return submission
 
 
+def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = ""):
+    """办法第八条: the bureau opens the call for ``year``'s needs, by default 6月1日–6月30日 of
+    the year before (Policy.call_opens/call_closes); other dates may be set per call."""
+    from projects.models import Call
+
+    _as_staff(actor, "bureau")
+    policy = get_policy()
+    opens_on = opens_on or policy.call_opens.of(year - 1)
+    closes_on = closes_on or policy.call_closes.of(year - 1)
+    if closes_on < opens_on:
+        raise RuleViolation(_("征集截止日期不能早于开始日期。"), code="dates")
+    with transaction.atomic():
+        call = Call.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, notice=notice)
+        audit.record(actor=actor, action="call.opened", obj=call, label=_("发布年度需求征集"), article="第八条",
+                     data={"opens_on": opens_on, "closes_on": closes_on})
+    return call
+
+
+def performance_report_clocks_open(year: int, *, actor=None) -> int:
+    """办法第二十五条: a report is due by the end of every construction year. Opens the
+    clocks of ``year`` for every project under construction (idempotent); run yearly by
+    ``manage.py open_yearly_clocks``. Returns the number of clocks opened."""
+    from projects.models import Project
+
+    opened = 0
+    for project in Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED}):
+        if not project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).exists():
+            performance_report_clock(project, year=year, actor=actor)
+            opened += 1
+    return opened
+
+
 def application_accept(project, *, actor, override_reason=""):
     return perform(project, "accept_application", actor=actor, override_reason=override_reason)
 
@@ -455,12 +487,15 @@ def plan_finance_concur(plan, *, actor):
                      article="第十一条", from_state=plan.state, to_state=plan.state)
 
 
-def emergency_request(project, *, actor):
-    """办法第十二条: the owner asks to insert an urgent mandated project into the approved plan."""
+def emergency_request(project, *, actor, year: int | None = None):
+    """办法第十二条: the owner asks to insert an urgent mandated project into the approved
+    plan of ``year`` (default: the project's call year, else this year). Such a project
+    comes outside the June call, so it belongs to no call submission."""
     from projects.models import AnnualPlan
 
-    if project.plan_id is None and project.call_id:
-        project.plan = AnnualPlan.objects.filter(year=project.call.year).first()
+    year = year or (project.call.year if project.call_id else timeutil.today().year)
+    if project.plan_id is None:
+        project.plan = AnnualPlan.objects.filter(year=year).first()
         project.save(update_fields=["plan"])
     return perform(project, "request_emergency", actor=actor)
 

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .models import CalendarDay, CalendarYear
 
 ONE_DAY = datetime.timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     date: datetime.date
     provisional: bool
 

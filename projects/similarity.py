@@ -11,7 +11,7 @@ The measure, per pair of applications of the same department in the same call:
 * the score is the weighted mean: name 0.2, goals 0.25, content 0.35, technical route 0.2
   (content and goals weigh most, since a split keeps them while renaming the parts).
 
-A pair scoring at least ``Policy.split_warning_threshold`` (0.45) is stored as a
+A pair scoring at least ``Policy.split_warning_threshold`` (0.6) is stored as a
 ``SplitWarning`` with the per-field figures, for the bureau to look at; it blocks nothing.
 """
 

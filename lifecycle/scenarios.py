@@ -1,0 +1,209 @@
+"""Walking a project along the 办法 to a given state, dated as of a timeline.
+
+Used by the demo data command (projects in every state, with a plausible history) and by
+the tests that need "a project sitting in state X". Every step goes through the service
+layer, so every rule is checked and every audit row written, exactly as for a person.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from projects.models import AnnualPlan, CallSubmission, User
+
+from . import services
+from .states import ProjectState as S
+from .policy import get_policy
+from .timeutil import as_of
+from .workdays import add_months
+
+DAY = datetime.timedelta(days=1)
+
+#: The main line from a submitted application to a closed project.
+MAIN_LINE = [
+    S.SUBMITTED, S.JOINT_REVIEW, S.REVIEW_PASSED, S.IN_PLAN, S.FSR_REVIEW, S.FSR_APPROVED, S.DESIGN_REVIEW,
+    S.APPROVAL_COMPLETE, S.RATIFICATION, S.RATIFIED, S.CONSTRUCTION, S.COMPLETED, S.ACCEPTANCE_REVIEW,
+    S.ACCEPTED, S.OPERATION, S.SELF_EVALUATED, S.CLOSED,
+]
+#: Side states: (the main-line state they branch from, the step taking them there).
+BRANCHES = {
+    S.WITHDRAWN: (S.SUBMITTED, "withdraw"),
+    S.CORRECTING: (S.JOINT_REVIEW, "request_correction"),
+    S.EXPERT_EVALUATION: (S.JOINT_REVIEW, "start_expert_evaluation"),
+    S.REVIEW_REJECTED: (S.JOINT_REVIEW, "reject_review"),
+    S.NOT_INCLUDED: (S.REVIEW_PASSED, "leave_out"),
+    S.DESIGN_CORRECTING: (S.DESIGN_REVIEW, "return_design"),
+    S.RECTIFICATION: (S.CONSTRUCTION, "order_rectification"),
+    S.SUSPENDED: (S.CONSTRUCTION, "suspend"),
+    S.TERMINATED: (S.SUSPENDED, "terminate"),
+    S.EXTENSION_REQUESTED: (S.COMPLETED, "request_extension"),
+    S.POST_EVALUATION: (S.SELF_EVALUATED, "commission_post_evaluation"),
+}
+EMERGENCY_LINE = [S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED, S.IN_PLAN]
+
+
+class Walker:
+    """Moves projects forward one dated step at a time.
+
+    ``people`` maps "bureau_head", "cac_reviewer", … to users of the agencies; the owner's
+    people are found among the members of the project's owner.
+    """
+
+    def __init__(self, people: dict[str, User], *, gap_days: int = 7):
+        self.people = people
+        self.gap = datetime.timedelta(days=gap_days)
+
+    # -------------------------------------------------------------- people
+
+    def owner(self, project, role="head") -> User:
+        return project.owner.members.filter(role=role).first()
+
+    def __getitem__(self, key) -> User:
+        return self.people[key]
+
+    # -------------------------------------------------------------- stepping
+
+    def step(self, obj, name, who, on, **kw):
+        obj.refresh_from_db()
+        with as_of(on):
+            services.perform(obj, name, actor=who, **kw)
+        obj.refresh_from_db()
+
+    def submit_batch(self, call, organisation, on):
+        head = organisation.members.filter(role="head").first()
+        submission, _ = CallSubmission.objects.get_or_create(call=call, organisation=organisation)
+        with as_of(on):
+            services.call_submit(submission, actor=head, letter=f"关于报送{call.year}年度政务信息化建设需求的函")
+
+    def review(self, project, on, *, correction=False, passed=True):
+        """submitted → joint_review (→ correction round) → opinions → passed/rejected."""
+        self.step(project, "accept_application", self["bureau_reviewer"], on)
+        if correction:
+            self.step(project, "request_correction", self["cac_reviewer"], on + DAY,
+                      reason="请补充等级保护测评计划和安全管理制度。")
+            self.step(project, "submit_correction", self.owner(project, "preparer"), on + 2 * DAY,
+                      reason="已补充等级保护测评计划及安全管理制度。")
+        with as_of(on + 3 * DAY):
+            for key, aspect, text in (
+                ("bureau_reviewer", "intensive", "依托省政务云和共性支撑平台建设，数据资源目录完整，同意。"),
+                ("cac_reviewer", "security", "网络安全建设内容完整，按等级保护第三级要求建设，同意。"),
+                ("crypto_reviewer", "crypto", "密码应用方案符合GB/T 39786-2021第三级要求，同意。"),
+            ):
+                conclusion = "approve" if passed or key != "bureau_reviewer" else "reject"
+                services.opinion_give(project, actor=self[key], aspect=aspect, conclusion=conclusion,
+                                      text=text if conclusion != "reject" else "与已建系统功能重复，不符合集约化建设要求。")
+        if passed:
+            self.step(project, "pass_review", self["bureau_head"], on + 4 * DAY)
+        else:
+            self.step(project, "reject_review", self["bureau_head"], on + 4 * DAY, reason="与已建系统功能重复。")
+
+    def approve_plan(self, year, projects, on, *, issue=True) -> AnnualPlan:
+        """Compile ``year``'s plan with ``projects``, have 财政厅 concur, the government
+        approve (which closes the passed applications left out) and the bureau issue it."""
+        with as_of(on):
+            plan = services.plan_open(year, actor=self["bureau_head"])
+            for project in projects:
+                services.plan_include(plan, project, actor=self["bureau_reviewer"])
+            services.plan_finance_concur(plan, actor=self["finance_head"])
+        self.step(plan, "submit_to_government", self["bureau_head"], on + DAY)
+        self.step(plan, "approve", self["government_head"], on + 10 * DAY)
+        if issue:
+            self.step(plan, "issue", self["bureau_head"], on + 12 * DAY,
+                      document_no=f"黑营商发〔{year - 1}〕{20 + year % 10}号")
+        for project in projects:
+            project.refresh_from_db()
+        return plan
+
+    def forward(self, project, target, on) -> datetime.date:
+        """From ``in_plan`` (or later) along the main line up to ``target``; returns the date
+        after the last step."""
+        order = MAIN_LINE.index
+        while project.state != target and project.state in MAIN_LINE and order(project.state) < order(target):
+            on = self._next(project, on) + self.gap
+        if project.state != target:
+            raise ValueError(f"cannot walk {project} from {project.state} to {target}")
+        return on
+
+    def branch(self, project, target, on):
+        source, name = BRANCHES[target]
+        if project.state != source:
+            on = self.forward(project, source, on) if source in MAIN_LINE else self.branch(project, source, on)
+        who = self._actor_for(project, name)
+        kw = {"reason": "依据办法有关规定办理。"}
+        if name == "request_extension":
+            kw["requested_due_on"] = on + datetime.timedelta(days=90)
+        self.step(project, name, who, on, **kw)
+        return on + self.gap
+
+    def _actor_for(self, project, name):
+        """Someone allowed to take ``name``: the first grant's organisation, its most junior role."""
+        t, _ = services.transition_of(project, name)
+        grant = t.permission.grants[0]
+        kind = grant.kind_for(project)
+        role = next(r for r in ("preparer", "reviewer", "head") if r in grant.roles)
+        return self.owner(project, role) if kind == "owner" else self[f"{kind}_{role}"]
+
+    def _next(self, project, on) -> datetime.date:
+        s = project.state
+        p = project
+        if s == S.IN_PLAN:
+            p.platform_code = p.platform_code or f"{on:%y%m}-230000-04-01-{p.pk:06d}"
+            p.fsr_sharing_chapter = True
+            p.save()
+            self.step(p, "submit_fsr", self.owner(p, "preparer"), on)
+        elif s == S.FSR_REVIEW:
+            self.step(p, "approve_fsr", self["drc_head"], on, fsr_approval_no=f"黑发改审批〔{on.year}〕{p.pk}号",
+                      approved_estimate_yuan=p.total_investment_yuan)
+        elif s == S.FSR_APPROVED:
+            p.design_sharing_chapter = True
+            p.save()
+            self.step(p, "submit_design", self.owner(p, "preparer"), on)
+        elif s == S.DESIGN_REVIEW:
+            reviewer = "intranet_head" if p.reviewing_kind == "intranet" else "bureau_head"
+            self.step(p, "approve_design", self[reviewer], on, design_approval_no=f"黑营商审〔{on.year}〕{p.pk}号",
+                      approved_estimate_yuan=p.total_investment_yuan)
+        elif s == S.APPROVAL_COMPLETE:
+            self.step(p, "submit_ratification", self["bureau_reviewer"], on)
+        elif s == S.RATIFICATION:
+            self.step(p, "ratify", self["government_head"], on, decided_amount_yuan=p.approved_estimate_yuan,
+                      decided_funding_source="省级财政资金")
+        elif s == S.RATIFIED:
+            p.supervisor_name = p.supervisor_name or "黑龙江省信息工程监理有限公司"
+            p.supervision_contract_no = p.supervision_contract_no or f"JL-{on.year}-{p.pk:03d}"
+            p.save()
+            self.step(p, "start_construction", self.owner(p, "preparer"), on, construction_started_on=on)
+        elif s == S.CONSTRUCTION:
+            self.step(p, "complete_construction", self.owner(p), on, completed_on=on,
+                      surplus_returned_yuan=Decimal("0.00"))
+        elif s == S.COMPLETED:
+            p.archive_accepted_on = p.archive_accepted_on or on - DAY
+            p.crypto_assessment_on = p.crypto_assessment_on or on - DAY
+            if p.classified:
+                p.secrecy_evaluated_on = p.secrecy_evaluated_on or on - DAY
+            p.save()
+            self.step(p, "apply_acceptance", self.owner(p), on)
+        elif s == S.ACCEPTANCE_REVIEW:
+            from .guards import acceptance_aspects
+
+            with as_of(on):
+                for aspect in acceptance_aspects(p):
+                    kind = aspect.split("_")[0]
+                    services.opinion_give(p, actor=self[f"{kind}_reviewer"], aspect=aspect, conclusion="approve",
+                                          text="经现场测试和文档审查，同意通过竣工验收。")
+            self.step(p, "accept", self["bureau_head"], on, accepted_on=on)
+        elif s == S.ACCEPTED:
+            p.acceptance_report_filed_on = on
+            p.save()
+            self.step(p, "go_live", self.owner(p, "preparer"), on, went_live_on=on)
+            # Wait until the self-evaluation window of 办法第三十三条 is open.
+            return add_months(on, get_policy().self_evaluation_opens_months) + DAY
+        elif s == S.OPERATION:
+            self.step(p, "submit_self_evaluation", self.owner(p), on,
+                      self_evaluation="建设目标全部实现，数据共享率96%，业务办理时限压缩52%。")
+        elif s == S.SELF_EVALUATED:
+            self.step(p, "close", self["bureau_head"], on)
+        else:
+            raise ValueError(f"no forward step from {s}")
+        return on
+

@@ -1,0 +1,83 @@
+"""Projects sitting in a given state, built through the services by lifecycle.scenarios."""
+
+from __future__ import annotations
+
+import datetime
+
+from lifecycle import services
+from lifecycle.scenarios import BRANCHES, MAIN_LINE, Walker
+from lifecycle.states import ProjectState as S
+from lifecycle.timeutil import as_of
+from tests.factories import ProjectFactory, complete_application
+
+D = datetime.date
+
+
+def submitted_on(call):
+    return D(call.year - 1, 6, 16)
+
+
+def plan_on(call):
+    return D(call.year - 1, 9, 22)
+
+
+def project_in(state, orgs, people, call, **fields):
+    """A project of ``orgs['owner']`` in ``state``, and the date to act on next."""
+    walker = Walker(people)
+    project = complete_application(ProjectFactory(owner=orgs["owner"], call=call))
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.save()
+    if state == S.DRAFT:
+        return project, submitted_on(call)
+    if state in (S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED):
+        return _emergency(state, walker, project, orgs, people, call)
+    walker.submit_batch(call, orgs["owner"], submitted_on(call))
+    project.refresh_from_db()
+    return project, walk(walker, project, state, submitted_on(call) + datetime.timedelta(days=1))
+
+
+def walk(walker, project, state, on):
+    if project.state == state:
+        return on
+    if state in BRANCHES:
+        source, _name = BRANCHES[state]
+        on = walk(walker, project, source, on)
+        return walker.branch(project, state, on)
+    order = MAIN_LINE.index(state)
+    if order >= MAIN_LINE.index(S.JOINT_REVIEW) and project.state == S.SUBMITTED:
+        if state == S.JOINT_REVIEW:
+            walker.step(project, "accept_application", walker["bureau_reviewer"], on)
+            return on + datetime.timedelta(days=1)
+        walker.review(project, on)
+        on = max(on + datetime.timedelta(days=5), on)
+    if order >= MAIN_LINE.index(S.IN_PLAN) and project.state == S.REVIEW_PASSED:
+        walker.approve_plan(project.call.year, [project], plan_on(project.call))
+        project.refresh_from_db()
+        on = plan_on(project.call) + datetime.timedelta(days=20)
+    if project.state == state:
+        return on
+    return walker.forward(project, state, on)
+
+
+def _emergency(state, walker, project, orgs, people, call):
+    filler = complete_application(ProjectFactory(owner=orgs["other_owner"], call=call))
+    walker.submit_batch(call, orgs["other_owner"], submitted_on(call))
+    filler.refresh_from_db()
+    walker.review(filler, submitted_on(call) + datetime.timedelta(days=1))
+    walker.approve_plan(call.year, [filler], plan_on(call))
+    project.emergency_mandate = "国务院办公厅通知要求年内建成。"
+    project.call = None
+    project.save()
+    on = D(call.year, 3, 2)
+    with as_of(on):
+        services.emergency_request(project, actor=people.owner_head, year=call.year)
+    project.refresh_from_db()
+    if state == S.EMERGENCY_FORWARDED:
+        with as_of(on):
+            services.opinion_give(project, actor=people.bureau_reviewer, aspect="bureau_emergency",
+                                  conclusion="approve", text="同意紧急纳入。")
+            services.opinion_give(project, actor=people.finance_reviewer, aspect="finance_emergency",
+                                  conclusion="approve", text="资金已落实。")
+        walker.step(project, "forward_emergency", people.bureau_head, on)
+    return project, on + datetime.timedelta(days=1)

@@ -1,0 +1,210 @@
+"""Every project transition: taken by the right person, refused to another organisation and
+to the wrong role, each refusal naming its article (办法第N条)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+import pytest
+
+from lifecycle import services
+from lifecycle.errors import RuleViolation
+from lifecycle.models import AuditEntry
+from lifecycle.states import ProjectState as S
+from lifecycle.timeutil import as_of
+from projects.models import AnnualPlan, Project
+from tests.lifecycle.builders import project_in
+
+D = datetime.date
+
+
+def _opinions(project, people, on, stage="joint_review", conclusion="approve"):
+    aspects = {
+        "joint_review": [("bureau_reviewer", "intensive"), ("cac_reviewer", "security"), ("crypto_reviewer", "crypto")],
+        "emergency": [("bureau_reviewer", "bureau_emergency"), ("finance_reviewer", "finance_emergency")],
+        "acceptance": [("cac_reviewer", "cac_acceptance"), ("crypto_reviewer", "crypto_acceptance"),
+                       ("drc_reviewer", "drc_acceptance"), ("police_reviewer", "police_acceptance")],
+    }[stage]
+    with as_of(on):
+        for who, aspect in aspects:
+            services.opinion_give(project, actor=people[who], aspect=aspect, conclusion=conclusion, text="意见。")
+
+
+def _approved_plan(project, people, on):
+    plan, _ = AnnualPlan.objects.get_or_create(year=2026, defaults={"state": "approved"})
+    project.plan = plan
+    project.save()
+
+
+def _set(**values):
+    def prepare(project, people, on):
+        for name, value in values.items():
+            setattr(project, name, value)
+        project.save()
+    return prepare
+
+
+def _both(*prepares):
+    def prepare(project, people, on):
+        for p in prepares:
+            p(project, people, on)
+    return prepare
+
+
+def _acceptance_ready(project, people, on):
+    _set(archive_accepted_on=on, crypto_assessment_on=on)(project, people, on)
+    _opinions(project, people, on, "acceptance")
+
+
+def _rectification_reported(project, people, on):
+    with as_of(on):
+        services.rectification_report(project, actor=people.owner_preparer, report="已整改。")
+
+
+@dataclass
+class Case:
+    name: str
+    source: str
+    actor: str
+    data: dict = field(default_factory=dict)
+    prepare: Callable | None = None
+    fields: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return f"{self.name}-from-{self.source}"
+
+
+R = {"reason": "依据办法有关规定办理。"}
+CASES = [
+    Case("submit", S.DRAFT, "owner_head"),
+    Case("withdraw", S.SUBMITTED, "owner_head", R),
+    Case("accept_application", S.SUBMITTED, "bureau_reviewer"),
+    Case("request_correction", S.JOINT_REVIEW, "crypto_reviewer", R),
+    Case("submit_correction", S.CORRECTING, "owner_preparer", R),
+    Case("start_expert_evaluation", S.JOINT_REVIEW, "bureau_reviewer", R),
+    Case("finish_expert_evaluation", S.EXPERT_EVALUATION, "expert_reviewer", {**R, "conclusion": "approve"}),
+    Case("pass_review", S.JOINT_REVIEW, "bureau_head", prepare=_opinions),
+    Case("reject_review", S.JOINT_REVIEW, "bureau_head", R, prepare=lambda p, pe, on: _opinions(p, pe, on, conclusion="reject")),
+    Case("enter_plan", S.REVIEW_PASSED, "government_head", prepare=_approved_plan),
+    Case("leave_out", S.REVIEW_PASSED, "government_head"),
+    Case("request_emergency", S.DRAFT, "owner_head",
+         prepare=_both(_approved_plan, _set(emergency_mandate="国务院有明确要求。"))),
+    Case("forward_emergency", S.EMERGENCY_REQUESTED, "bureau_head",
+         prepare=lambda p, pe, on: _opinions(p, pe, on, "emergency")),
+    Case("approve_emergency", S.EMERGENCY_FORWARDED, "government_head"),
+    Case("reject_emergency", S.EMERGENCY_REQUESTED, "finance_head", R),
+    Case("submit_fsr", S.IN_PLAN, "owner_preparer",
+         prepare=_set(platform_code="2601-230000-04-01-000001", fsr_sharing_chapter=True)),
+    Case("approve_fsr", S.FSR_REVIEW, "drc_head", {"fsr_approval_no": "黑发改审批〔2026〕1号"}),
+    Case("return_fsr", S.FSR_REVIEW, "drc_reviewer", R),
+    Case("submit_design", S.FSR_APPROVED, "owner_preparer", prepare=_set(design_sharing_chapter=True)),
+    Case("return_design", S.DESIGN_REVIEW, "bureau_reviewer", R),
+    Case("resubmit_design", S.DESIGN_CORRECTING, "owner_preparer"),
+    Case("approve_design", S.DESIGN_REVIEW, "bureau_head", {"approved_estimate_yuan": Decimal("4800000.00")}),
+    Case("send_back_to_fsr", S.DESIGN_REVIEW, "bureau_head", R),
+    Case("submit_ratification", S.APPROVAL_COMPLETE, "bureau_reviewer"),
+    Case("ratify", S.RATIFICATION, "government_head",
+         {"decided_amount_yuan": Decimal("4800000.00"), "decided_funding_source": "省级财政资金"}),
+    Case("start_construction", S.RATIFIED, "owner_preparer",
+         prepare=_set(supervisor_name="监理公司", supervision_contract_no="JL-1")),
+    Case("order_rectification", S.CONSTRUCTION, "bureau_reviewer", R),
+    Case("finish_rectification", S.RECTIFICATION, "bureau_reviewer", prepare=_rectification_reported),
+    Case("suspend", S.CONSTRUCTION, "bureau_head", R),
+    Case("resume", S.SUSPENDED, "bureau_head", R),
+    Case("terminate", S.SUSPENDED, "bureau_head", R),
+    Case("complete_construction", S.CONSTRUCTION, "owner_head", {"completed_on": D(2026, 1, 20)}),
+    Case("request_extension", S.COMPLETED, "owner_head", R),
+    Case("grant_extension", S.EXTENSION_REQUESTED, "bureau_head", {"granted_due_on": D(2026, 12, 31)}),
+    Case("refuse_extension", S.EXTENSION_REQUESTED, "bureau_head", R),
+    Case("apply_acceptance", S.COMPLETED, "owner_head"),
+    Case("accept", S.ACCEPTANCE_REVIEW, "bureau_head", prepare=_acceptance_ready),
+    Case("fail_acceptance", S.ACCEPTANCE_REVIEW, "bureau_head", R),
+    Case("go_live", S.ACCEPTED, "owner_preparer", prepare=lambda p, pe, on: _set(acceptance_report_filed_on=on)(p, pe, on)),
+    Case("submit_self_evaluation", S.OPERATION, "owner_head", {"self_evaluation": "目标实现。"}),
+    Case("commission_post_evaluation", S.SELF_EVALUATED, "bureau_head"),
+    Case("finish_post_evaluation", S.POST_EVALUATION, "expert_reviewer", {"post_evaluation": "良好。"}),
+    Case("close", S.SELF_EVALUATED, "bureau_head"),
+]
+ROLES = ("preparer", "reviewer", "head")
+
+
+def _setup(case, orgs, people, call):
+    project, on = project_in(case.source, orgs, people, call)
+    assert project.state == case.source
+    if case.prepare:
+        case.prepare(project, people, on)
+        project.refresh_from_db()
+    return project, on
+
+
+def _wrong_org(case):
+    org, role = case.actor.rsplit("_", 1)
+    return f"other_owner_{role}" if org == "owner" else f"audit_{role}"
+
+
+def _wrong_role(case, project):
+    t, _ = services.transition_of(project, case.name)
+    org = case.actor.rsplit("_", 1)[0]
+    allowed = {r for g in t.permission.grants
+               if (g.kind_for(project) == "owner") == (org == "owner") and (org == "owner" or g.kind_for(project) == org)
+               for r in g.roles}
+    return f"{org}_{next(r for r in ROLES if r not in allowed)}"
+
+
+def test_every_project_transition_has_a_case():
+    names = {t.name for t in Project._meta.get_field("state").get_all_transitions(Project)}
+    assert names == {c.name for c in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_transition_is_taken_by_the_right_person(case, orgs, people, call_2026):
+    project, on = _setup(case, orgs, people, call_2026)
+    t, _ = services.transition_of(project, case.name)
+    with as_of(on):
+        services.perform(project, case.name, actor=people[case.actor], **case.data)
+    project.refresh_from_db()
+    assert project.state != case.source or case.name in ("grant_extension", "refuse_extension")
+    entry = AuditEntry.objects.filter(project=project, action=case.name).latest("pk")
+    assert entry.actor == people[case.actor]
+    assert entry.organisation == people[case.actor].organisation
+    assert (entry.from_state, entry.to_state) == (case.source, project.state)
+    assert entry.article == t.custom["article"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_transition_is_refused_to_another_organisation(case, orgs, people, call_2026):
+    project, on = _setup(case, orgs, people, call_2026)
+    t, _ = services.transition_of(project, case.name)
+    with as_of(on), pytest.raises(RuleViolation) as exc:
+        services.perform(project, case.name, actor=people[_wrong_org(case)], **case.data)
+    assert exc.value.code == "permission"
+    assert f"办法{t.custom['article']}" in exc.value.message
+    assert Project.objects.get(pk=project.pk).state == case.source
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_transition_is_refused_to_the_wrong_role(case, orgs, people, call_2026):
+    project, on = _setup(case, orgs, people, call_2026)
+    t, _ = services.transition_of(project, case.name)
+    with as_of(on), pytest.raises(RuleViolation) as exc:
+        services.perform(project, case.name, actor=people[_wrong_role(case, project)], **case.data)
+    assert exc.value.code == "permission"
+    assert f"办法{t.custom['article']}" in exc.value.message
+    assert not AuditEntry.objects.filter(project=project, action=case.name).exists()
+
+
+def test_a_transition_from_the_wrong_state_says_which_state(orgs, people, call_2026):
+    project, on = project_in(S.DRAFT, orgs, people, call_2026)
+    with pytest.raises(RuleViolation) as exc:
+        services.perform(project, "pass_review", actor=people.bureau_head)
+    assert exc.value.code == "state" and "草稿" in exc.value.message
+
+
+def test_a_step_that_needs_a_reason_is_refused_without_one(orgs, people, call_2026):
+    project, on = project_in(S.JOINT_REVIEW, orgs, people, call_2026)
+    with as_of(on), pytest.raises(RuleViolation) as exc:
+        services.perform(project, "request_correction", actor=people.bureau_reviewer, reason="  ")
+    assert exc.value.code == "reason"
