@@ -77,7 +77,6 @@ LOGOUT_REDIRECT_URL = "login"
 # The sign-in page lists the demo accounts (load_demo) only in demo mode, which follows
 # DEBUG unless DEMO_MODE says otherwise. A real intranet runs with DEBUG=0.
 DEMO_MODE = os.environ.get("DEMO_MODE", "1" if DEBUG else "0") == "1"
-DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345") if DEMO_MODE else ""
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

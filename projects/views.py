@@ -57,8 +57,13 @@ def demo_accounts():
 def login(request):
     return auth_views.LoginView.as_view(
         template_name="registration/login.html", redirect_authenticated_user=True,
-        extra_context={"demo_accounts": demo_accounts(),
-                       "demo_password": getattr(settings, "DEMO_PASSWORD", "")})(request)
+        extra_context={"demo_accounts": demo_accounts(), "demo_password": _demo_password()})(request)
+
+
+def _demo_password():
+    from . import demo
+
+    return demo.DEMO_PASSWORD if getattr(settings, "DEMO_MODE", False) else ""
 
 
 @login_required
@@ -367,7 +372,8 @@ def plan_detail(request, year):
         "may_concur": (access.kind_of(user) == OrgKind.FINANCE and user.role == "head"
                        and plan.state == PlanState.COMPILING and not plan.finance_concurred_at),
         "history": plan.audit_entries.select_related("organisation").order_by("at", "pk"),
-        "in_plan_or_out": plan.state in (PlanState.APPROVED, PlanState.ISSUED),
+        # An issued plan lists every department's projects; a department opens only its own.
+        "visible": set(selectors.visible_projects(user).filter(plan=plan).values_list("pk", flat=True)),
     })
 
 
