@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -225,11 +226,11 @@ def _save_application(request, project):
         messages.error(request, exc.message)
         return redirect("project", pk=project.pk)
     if request.POST.get("action") == "check":
-        missing = _missing_by_field(project)
-        if missing:
+        if project.missing_application_items():
+            # Saved first, then shown again from its own address with every gap beside its
+            # field, so that the next save edits this draft instead of creating another.
             messages.error(request, _("申报材料尚不完整，不能申报：请按字段旁的提示补齐（办法第九条）。"))
-            return _application_page(request, ApplicationForm(instance=project),
-                                     application_formsets(instance=project), project=project, missing=missing)
+            return redirect(reverse("application_edit", args=[project.pk]) + "?check=1")
         messages.success(request, _("申报材料齐全（办法第九条）。"))
         if project.state == S.DRAFT and project.call_id:
             return redirect("call_submit", year=project.call.year)

@@ -59,9 +59,10 @@ def test_a_preparer_saves_a_draft_with_only_a_name(client, people, call_2026):
 
 def test_checking_an_incomplete_application_lists_every_missing_item_next_to_its_field(client, people, call_2026):
     client.force_login(people.owner_preparer)
-    response = client.post(reverse("application_new"), application_post(call_2026, action="check"))
+    response = client.post(reverse("application_new"), application_post(call_2026, action="check"), follow=True)
     body = response.content.decode()
-    assert response.status_code == 200
+    project = Project.objects.get()
+    assert response.redirect_chain == [(reverse("application_edit", args=[project.pk]) + "?check=1", 302)]
     for item in ("建设依据和必要性", "密码应用方案", "数据资源目录", "资金来源", "年度投资额"):
         assert f"缺少“{item}”（办法第九条）" in body
     # The draft was kept: what was typed is not lost.
