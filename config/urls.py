@@ -1,8 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from projects import views as project_views
+
 urlpatterns = [
+    path("accounts/login/", project_views.login, name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),
     path("exports/", include("exports.urls")),
+    path("", include("lifecycle.urls")),
+    path("", include("projects.urls")),
 ]

@@ -1,0 +1,303 @@
+"""Pages for the steps of the lifecycle: any transition (with its reason, its declared
+fields and the override of a 原则上 rule), opinions (办法第十、十二、二十九条), the joint
+review screen (第十条), budget changes (第二十八条), incidents and rectification (第二十六、
+三十六条), the yearly performance report (第二十五条) and the working-day calendar."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from projects import access
+
+
+from . import services, timeutil
+from .errors import RuleViolation
+from .models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ClockKind
+from .webforms import (
+    CalendarYearForm, ChangeForm, ChangeItemFormSet, IncidentForm, OpinionForm, PerformanceReportForm,
+    RectificationReportForm, StepForm,
+)
+
+
+def _posted(request):
+    """The POST data on a POST (even an empty one), None on a GET: a form posted empty is
+    validated, not shown blank."""
+    return request.POST if request.method == "POST" else None
+
+#: Steps with their own service function instead of the bare ``perform``.
+SPECIAL = {
+    ("Project", "request_emergency"): lambda obj, actor, **kw: services.emergency_request(obj, actor=actor),
+    ("ChangeRequest", "submit"): lambda obj, actor, **kw: services.change_submit(obj, actor=actor),
+    ("ChangeRequest", "approve"): lambda obj, actor, reason="", **kw: services.change_decide(
+        obj, actor=actor, approve=True, note=reason),
+    ("ChangeRequest", "reject"): lambda obj, actor, reason="", **kw: services.change_decide(
+        obj, actor=actor, approve=False, note=reason),
+}
+
+
+def _step_page(request, obj, name, *, back, title_obj):
+    """GET: what the step needs and what blocks it. POST: take it through the services.
+
+    404 for a name that is no step of this object; 403 when the person's organisation or
+    role may not take it (the transition's ``Actors``, citing the article).
+    """
+    if name not in services.transition_names(obj):
+        raise Http404
+    t, possible = services.transition_of(obj, name)
+    who = t.permission.refusal(obj, request.user)
+    if who:
+        raise PermissionDenied(who)
+    step = next((s for s in services.available(obj, request.user) if s["name"] == name), None)
+    if step is None:  # the step exists but not from the current state
+        messages.error(request, services.refusal(obj, name, request.user))
+        return redirect(back)
+    form = StepForm(_posted(request), obj=obj, step=step)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        kind = type(obj).__name__
+        try:
+            special = SPECIAL.get((kind, name))
+            if special:
+                special(obj, request.user, reason=form.cleaned_data["reason"])
+            else:
+                services.perform(obj, name, actor=request.user, reason=form.cleaned_data["reason"],
+                                 override_reason=form.cleaned_data.get("override_reason", ""), **form.step_data())
+        except RuleViolation as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已办理：%(label)s。") % {"label": step["label"]})
+            return redirect(back)
+    return render(request, "lifecycle/step.html", {
+        "obj": title_obj, "step": step, "form": form, "error": error, "back": back,
+    }, status=400 if error or form.errors else 200)
+
+
+@login_required
+def project_step(request, pk, name):
+    project = access.get_project_for_user(request.user, pk)
+    return _step_page(request, project, name, back=reverse("project", args=[project.pk]), title_obj=project)
+
+
+@login_required
+def plan_step(request, year, name):
+    plan = access.get_plan_for_user(request.user, year)
+    return _step_page(request, plan, name, back=reverse("plan", args=[plan.year]), title_obj=plan)
+
+
+@login_required
+def change_step(request, pk, name):
+    change = access.get_change_for_user(request.user, pk)
+    return _step_page(request, change, name, back=reverse("change", args=[change.pk]), title_obj=change)
+
+
+# ---------------------------------------------------------------- joint review (第十条)
+
+
+@login_required
+def joint_review(request, pk):
+    from projects.views import opinion_aspects
+
+    project = access.get_project_for_user(request.user, pk)
+    opinions = list(project.opinions.filter(stage="joint_review").select_related("organisation", "given_by"))
+    latest = {}
+    for opinion in opinions:
+        latest[opinion.aspect] = opinion
+    slots = [{"aspect": a, "label": Aspect(a).label, "opinion": latest.get(a),
+              "history": [o for o in opinions if o.aspect == a]} for a in JOINT_REVIEW_ASPECTS]
+    clock = project.clocks.filter(kind=ClockKind.JOINT_REVIEW).order_by("-pk").first()
+    days_left = None
+    if clock and clock.running:
+        from .workdays import WorkCalendar
+
+        cal, today = WorkCalendar(), timeutil.today()
+        due = clock.effective_due_on
+        days_left = cal.working_days_between(today, due) if due >= today else -cal.working_days_between(due, today)
+    steps = [s for s in services.available(project, request.user) if s["name"] in {
+        "accept_application", "request_correction", "submit_correction", "start_expert_evaluation",
+        "finish_expert_evaluation", "pass_review", "reject_review"}]
+    return render(request, "lifecycle/joint_review.html", {
+        "project": project, "slots": slots, "clock": clock, "days_left": days_left,
+        "clock_events": clock.events.select_related("actor") if clock else [],
+        "corrections": project.corrections.select_related("requested_by", "replied_by"),
+        "experts": [o for o in opinions if o.aspect == Aspect.EXPERT], "steps": steps,
+        "opinion_aspects": [a for a in opinion_aspects(project, request.user)
+                            if a[0] in {x.value for x in JOINT_REVIEW_ASPECTS}],
+    })
+
+
+@login_required
+def opinion_new(request, pk):
+    """An agency gives its opinion (办法第十条 joint review, 第十二条 emergency, 第二十九条 acceptance)."""
+    from projects.views import opinion_aspects
+
+    project = access.get_project_for_user(request.user, pk)
+    aspects = opinion_aspects(project, request.user)
+    if not aspects:
+        raise PermissionDenied
+    form = OpinionForm(_posted(request), aspects=aspects, initial={"aspect": request.GET.get("aspect")})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.opinion_give(project, actor=request.user, **form.cleaned_data)
+        except RuleViolation as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("意见已出具。"))
+            return redirect("project", pk=project.pk)
+    return render(request, "lifecycle/opinion_form.html", {"project": project, "form": form, "error": error},
+                  status=400 if error or form.errors else 200)
+
+
+# ---------------------------------------------------------------- changes (第二十八条)
+
+
+def _items(formset):
+    return [{k: f.cleaned_data[k] for k in ("from_content", "to_content", "amount_yuan")}
+            for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+@login_required
+def change_new(request, pk):
+    """The department drafts a change and sees the cumulative ratio and the route (filing or
+    approval, 办法第二十八条) before anything is submitted; "preview" changes nothing."""
+    project = access.get_project_for_owner_staff(request.user, pk)
+    form = ChangeForm(_posted(request))
+    formset = ChangeItemFormSet(_posted(request), prefix="items")
+    preview, error = None, ""
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        items = _items(formset)
+        moved = sum((i["amount_yuan"] for i in items), Decimal("0"))
+        try:
+            ratio = services.change_ratio(project, moved)
+            estimate = project.approved_estimate_yuan
+            new_total = form.cleaned_data["new_total_yuan"] or estimate
+            reasons = []
+            from .policy import get_policy
+
+            limit = get_policy().change_filing_max_ratio
+            if ratio > limit:
+                reasons.append(_("累计调整金额超过概算总投资的%(pct)s") % {"pct": f"{limit * 100:.0f}%"})
+            if new_total > estimate:
+                reasons.append(_("调整后总投资超出概算批复"))
+            if not form.cleaned_data["goals_unchanged"]:
+                reasons.append(_("建设目标发生变化"))
+            if not form.cleaned_data["ground"]:
+                reasons.append(_("不符合办法第二十八条所列三种情形"))
+            preview = {"moved": moved, "ratio": ratio, "percent": ratio * 100, "reasons": reasons,
+                       "route": "approval" if reasons else "filing", "estimate": estimate}
+        except RuleViolation as exc:
+            error = exc.message
+        if request.POST.get("action") == "save" and not error:
+            try:
+                change = services.change_create(
+                    project, actor=request.user, title=form.cleaned_data["title"],
+                    reason=form.cleaned_data["reason"], items=items, ground=form.cleaned_data["ground"],
+                    goals_unchanged=form.cleaned_data["goals_unchanged"],
+                    new_total_yuan=form.cleaned_data["new_total_yuan"])
+            except RuleViolation as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("变更已保存为草稿，由负责人确认后提交。"))
+                return redirect("change", pk=change.pk)
+    return render(request, "lifecycle/change_form.html", {
+        "project": project, "form": form, "formset": formset, "preview": preview, "error": error},
+        status=400 if error else 200)
+
+
+@login_required
+def change_detail(request, pk):
+    change = access.get_change_for_user(request.user, pk)
+    route = None
+    if change.state == "draft":
+        try:
+            kind, ratio, reasons = services.change_route(change)
+            route = {"route": kind, "percent": ratio * 100, "reasons": reasons}
+        except RuleViolation as exc:
+            route = {"error": exc.message}
+    return render(request, "lifecycle/change_detail.html", {
+        "change": change, "project": change.project, "items": change.items.all(), "route": route,
+        "steps": services.available(change, request.user),
+        "ratio_percent": change.ratio * 100 if change.ratio is not None else None,
+    })
+
+
+# ---------------------------------------------------------------- construction reports
+
+
+def _owner_form(request, pk, form_class, template, save, success, *, initial=None):
+    project = access.get_project_for_owner_staff(request.user, pk)
+    form = form_class(_posted(request), initial=initial)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(project, form.cleaned_data)
+        except RuleViolation as exc:
+            error = exc.message
+        else:
+            messages.success(request, success)
+            return redirect("project", pk=project.pk)
+    return render(request, template, {"project": project, "form": form, "error": error},
+                  status=400 if error or form.errors else 200)
+
+
+@login_required
+def incident_new(request, pk):
+    """办法第二十六条: serious delay or loss, reported to the bureau, copied to 财政厅 and 发改委."""
+    return _owner_form(request, pk, IncidentForm, "lifecycle/incident_form.html",
+                       lambda p, d: services.incident_report(p, actor=request.user, **d), _("问题已报告。"))
+
+
+@login_required
+def rectification_report(request, pk):
+    """办法第三十六条: the department reports what it rectified."""
+    return _owner_form(request, pk, RectificationReportForm, "lifecycle/rectification_form.html",
+                       lambda p, d: services.rectification_report(p, actor=request.user, **d),
+                       _("整改情况已报送。"))
+
+
+@login_required
+def performance_report_new(request, pk):
+    """办法第二十五条: the yearly performance evaluation report during construction."""
+    return _owner_form(request, pk, PerformanceReportForm, "lifecycle/performance_form.html",
+                       lambda p, d: services.performance_report_submit(p, actor=request.user, **d),
+                       _("年度绩效评价报告已报送。"), initial={"year": timeutil.today().year})
+
+
+# ---------------------------------------------------------------- working-day calendar
+
+
+@login_required
+def calendar_admin(request):
+    """Administrators enter a new year's official schedule and see the deadlines it moved."""
+    if not access.is_admin(request.user):
+        raise PermissionDenied
+    form = CalendarYearForm(_posted(request))
+    changes, error = None, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.calendar_year_enter(
+                form.cleaned_data["year"], actor=request.user, holidays=form.cleaned_data["holiday_days"],
+                workdays=form.cleaned_data["work_days"], source=form.cleaned_data["source"])
+        except RuleViolation as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已录入%(year)s年节假日安排，%(n)s个时限随之调整。") % {
+                "year": form.cleaned_data["year"], "n": len(changes)})
+    years = CalendarYear.objects.select_related("entered_by").order_by("-year")
+    return render(request, "lifecycle/calendar.html", {
+        "form": form, "changes": changes, "error": error, "years": years,
+        "provisional": _provisional_clocks()}, status=400 if error or form.errors else 200)
+
+
+def _provisional_clocks():
+    from .models import Clock
+
+    return Clock.objects.filter(provisional=True, stopped_on__isnull=True).select_related("project", "plan")

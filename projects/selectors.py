@@ -1,0 +1,255 @@
+"""Reads for the web pages: which projects a person may see, and the queues of each role.
+
+Every function here runs a fixed number of queries whatever the number of projects: lists
+use ``select_related`` for the owner and one ``prefetch_related`` for the running clocks,
+and "has this agency answered?" is an ``Exists`` subquery, never a loop over projects.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from lifecycle import timeutil
+from lifecycle.models import Clock, Opinion
+from lifecycle.states import STAGES, ProjectState as S
+
+from .models import OrgKind, Participant, Project
+
+#: Organisations that act on every project (第四、五条) and so see every submitted one.
+AGENCY_KINDS = frozenset(k for k in OrgKind.values if k != OrgKind.OWNER)
+
+#: What the owner does next in each state (shown on the owner's home page and lists).
+NEXT_STEP = {
+    S.DRAFT: _("完善申报材料，由负责人统一申报（办法第八、九条）"),
+    S.SUBMITTED: _("等待省营商环境局受理（办法第十条）"),
+    S.JOINT_REVIEW: _("等待联合审核意见（办法第十条）"),
+    S.CORRECTING: _("建设单位陈述和补正（办法第十条）"),
+    S.EXPERT_EVALUATION: _("等待专家评估论证（办法第十条）"),
+    S.REVIEW_PASSED: _("等待编入年度建设计划（办法第十一条）"),
+    S.EMERGENCY_REQUESTED: _("等待省营商环境局、省财政厅审核（办法第十二条）"),
+    S.EMERGENCY_FORWARDED: _("等待省政府批准（办法第十二条）"),
+    S.IN_PLAN: _("报送可行性研究报告（办法第十五条）"),
+    S.FSR_REVIEW: _("等待省发改委批复可研（办法第十五条）"),
+    S.FSR_APPROVED: _("报送初步设计方案（办法第十八条）"),
+    S.DESIGN_REVIEW: _("等待初步设计批复（办法第十八条）"),
+    S.DESIGN_CORRECTING: _("补正后重新报送初步设计（办法第十八条）"),
+    S.APPROVAL_COMPLETE: _("等待报省政府审定（办法第十九条）"),
+    S.RATIFICATION: _("等待省政府审定（办法第十九条）"),
+    S.RATIFIED: _("登记监理后开工建设（办法第二十四条）"),
+    S.CONSTRUCTION: _("建设实施，年底前报送绩效评价报告（办法第二十五条）"),
+    S.RECTIFICATION: _("限期整改并报送整改情况（办法第三十六条）"),
+    S.SUSPENDED: _("暂停建设，等待省营商环境局决定（办法第二十六条）"),
+    S.COMPLETED: _("建成后半年内申请竣工验收（办法第二十九条）"),
+    S.EXTENSION_REQUESTED: _("等待延期验收答复（办法第二十九条）"),
+    S.ACCEPTANCE_REVIEW: _("竣工验收进行中（办法第二十九条）"),
+    S.ACCEPTED: _("验收报告备案后投入运行（办法第二十九条）"),
+    S.OPERATION: _("运行6至12个月内报送自评价（办法第三十三条）"),
+    S.SELF_EVALUATED: _("等待省营商环境局决定是否后评价（办法第三十三条）"),
+    S.POST_EVALUATION: _("第三方后评价进行中（办法第三十三条）"),
+}
+
+#: States in which the owner is the one who must act.
+OWNER_TURN = frozenset({S.DRAFT, S.CORRECTING, S.IN_PLAN, S.FSR_APPROVED, S.DESIGN_CORRECTING, S.RATIFIED,
+                        S.RECTIFICATION, S.COMPLETED, S.ACCEPTED, S.OPERATION})
+
+STAGE_CHOICES = [(str(i), label) for i, label in enumerate(STAGES)]
+
+
+def stage_of(state: str):
+    for label, states in STAGES.items():
+        if state in states:
+            return label
+    return ""
+
+
+def running_clocks():
+    return Prefetch("clocks", queryset=Clock.objects.filter(stopped_on__isnull=True).order_by("due_on"),
+                    to_attr="running_clocks")
+
+
+def visible_projects(user) -> QuerySet:
+    """Projects ``user`` may see at all: an owner its own and those it takes part in
+    (办法第十三条); every agency and 审计厅 (第三十七条) all but other departments' drafts."""
+    qs = Project.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.is_superuser and not user.organisation_id:
+        return qs
+    org = user.organisation
+    if org is None:
+        return qs.none()
+    if org.kind == OrgKind.OWNER:
+        takes_part = Participant.objects.filter(project=OuterRef("pk"), organisation=org)
+        return qs.filter(Q(owner=org) | Q(Exists(takes_part)))
+    return qs.exclude(state=S.DRAFT)
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """A running, unpaused clock whose (extended) deadline has passed."""
+    late = Clock.objects.filter(project=OuterRef("pk"), stopped_on__isnull=True, paused_on__isnull=True).filter(
+        Q(extended_to__lt=today) | Q(extended_to__isnull=True, due_on__lt=today))
+    return Q(Exists(late))
+
+
+def project_list(user, *, year=None, owner=None, stage=None, overdue=False, q="") -> QuerySet:
+    qs = visible_projects(user).select_related("owner", "call", "plan").prefetch_related(running_clocks())
+    if year:
+        qs = qs.filter(Q(call__year=year) | Q(plan__year=year))
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if stage not in (None, ""):
+        labels = list(STAGES)
+        try:
+            qs = qs.filter(state__in=STAGES[labels[int(stage)]])
+        except (ValueError, IndexError):
+            qs = qs.none()
+    if overdue:
+        qs = qs.filter(overdue_q(timeutil.today()))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(platform_code__icontains=q))
+    return qs.order_by("-created_at", "-pk")
+
+
+def lacking_opinion(qs: QuerySet, aspects, stage: str) -> QuerySet:
+    """Projects of ``qs`` on which the latest round has no opinion of ``aspects`` yet."""
+    given = Opinion.objects.filter(project=OuterRef("pk"), stage=stage, aspect__in=aspects)
+    return qs.exclude(Exists(given))
+
+
+def queue(qs: QuerySet) -> list:
+    """A queue sorted by its earliest running deadline (no deadline last)."""
+    items = list(qs.select_related("owner").prefetch_related(running_clocks()))
+    far = datetime.date.max
+    items.sort(key=lambda p: (p.running_clocks[0].effective_due_on if p.running_clocks else far, p.pk))
+    return items
+
+
+def decorate(items, *, today=None, calendar=None):
+    """Attach ``deadline`` (earliest running clock), ``overdue`` and, for working-day
+    clocks, ``days_left`` (working days from today, negative when late) to each project.
+    One calendar for the whole list keeps the query count constant."""
+    from lifecycle.workdays import WorkCalendar
+
+    today = today or timeutil.today()
+    calendar = calendar or WorkCalendar()
+    for p in items:
+        clock = p.running_clocks[0] if getattr(p, "running_clocks", None) else None
+        p.deadline = clock
+        p.overdue = bool(clock and not clock.paused and clock.effective_due_on < today)
+        p.days_left = None
+        if clock and clock.unit == "working_days":
+            due = clock.effective_due_on
+            p.days_left = (calendar.working_days_between(today, due) if due >= today
+                           else -calendar.working_days_between(due, today))
+        p.next_step = NEXT_STEP.get(p.state, "")
+        p.stage = stage_of(p.state)
+    return items
+
+
+def _q(title, items, *, article="", kind="projects"):
+    return {"title": title, "article": article, "items": items, "kind": kind}
+
+
+def home_queues(user) -> list[dict]:
+    """What waits on ``user``'s organisation, queue by queue, each sorted by deadline."""
+    from lifecycle.models import ChangeRequest
+    from lifecycle.states import ChangeState, PlanState
+    from lifecycle.workdays import WorkCalendar
+
+    from .models import AnnualPlan, Network, SplitWarning
+
+    kind = user.organisation.kind if user.organisation_id else None
+    base = visible_projects(user)
+    today = timeutil.today()
+    cal = WorkCalendar()
+
+    def projects(qs):
+        return decorate(queue(qs), today=today, calendar=cal)
+
+    queues = []
+    if kind == OrgKind.OWNER:
+        own = base.filter(owner=user.organisation).exclude(state__in=[S.CLOSED, S.WITHDRAWN, S.TERMINATED,
+                                                                      S.REVIEW_REJECTED, S.NOT_INCLUDED])
+        queues.append(_q(_("轮到本单位办理"), projects(own.filter(state__in=OWNER_TURN))))
+        queues.append(_q(_("等待省营商环境局和有关部门办理"), projects(own.exclude(state__in=OWNER_TURN))))
+        queues.append(_q(_("本单位起草中的项目变更"), list(
+            ChangeRequest.objects.filter(project__owner=user.organisation, state=ChangeState.DRAFT)
+            .select_related("project")), article="第二十八条", kind="changes"))
+    elif kind == OrgKind.BUREAU:
+        queues += [
+            _q(_("待受理的申报"), projects(base.filter(state=S.SUBMITTED)), article="第十条"),
+            _q(_("联合审核中（5个工作日）"), projects(base.filter(
+                state__in=[S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION])), article="第十条"),
+            _q(_("紧急纳入申请"), projects(lacking_opinion(base.filter(state=S.EMERGENCY_REQUESTED),
+                                                     ["bureau_emergency"], "emergency")), article="第十二条"),
+            _q(_("初步设计评审中（20个工作日）"), projects(base.filter(
+                state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.EXTRANET)), article="第十八条"),
+            _q(_("待报省政府审定"), projects(base.filter(state=S.APPROVAL_COMPLETE)), article="第十九条"),
+            _q(_("变更待审批和新备案"), list(
+                ChangeRequest.objects.filter(state__in=[ChangeState.PENDING_APPROVAL, ChangeState.FILED])
+                .select_related("project", "project__owner").order_by("-submitted_at")[:30]),
+               article="第二十八条", kind="changes"),
+            _q(_("限期整改和暂停建设"), projects(base.filter(state__in=[S.RECTIFICATION, S.SUSPENDED])),
+               article="第二十六、三十六条"),
+            _q(_("验收申请和延期验收申请"), projects(base.filter(
+                state__in=[S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW])), article="第二十九条"),
+            _q(_("应报送自评价和待决定后评价"), projects(base.filter(
+                state__in=[S.OPERATION, S.SELF_EVALUATED])), article="第三十三条"),
+            _q(_("疑似拆分申报预警"), list(SplitWarning.objects.select_related(
+                "first", "second", "first__owner").order_by("-created_at")[:20]), article="第八条", kind="splits"),
+        ]
+    elif kind in (OrgKind.CAC, OrgKind.CRYPTO):
+        aspect, acceptance = ("security", "cac_acceptance") if kind == OrgKind.CAC else ("crypto", "crypto_acceptance")
+        queues += [
+            _q(_("待出具联合审核意见"), projects(lacking_opinion(base.filter(state=S.JOINT_REVIEW), [aspect],
+                                                          "joint_review")), article="第十条"),
+            _q(_("待出具竣工验收意见"), projects(lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW),
+                                                          [acceptance], "acceptance")), article="第二十九条"),
+        ]
+    elif kind == OrgKind.DRC:
+        queues += [
+            _q(_("待批复的可行性研究报告"), projects(base.filter(state=S.FSR_REVIEW)), article="第十五条"),
+            _q(_("待出具竣工验收意见"), projects(lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW),
+                                                          ["drc_acceptance"], "acceptance")), article="第二十九条"),
+        ]
+    elif kind in (OrgKind.POLICE, OrgKind.SECRECY):
+        aspect = "police_acceptance" if kind == OrgKind.POLICE else "secrecy_acceptance"
+        qs = base.filter(state=S.ACCEPTANCE_REVIEW)
+        if kind == OrgKind.SECRECY:
+            qs = qs.filter(classified=True)
+        queues.append(_q(_("待出具竣工验收意见"), projects(lacking_opinion(qs, [aspect], "acceptance")),
+                         article="第二十九条"))
+    elif kind == OrgKind.INTRANET:
+        queues.append(_q(_("依托电子政务内网的初步设计评审"), projects(base.filter(
+            state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.INTRANET)), article="第十八条"))
+    elif kind == OrgKind.FINANCE:
+        queues += [
+            _q(_("待会签的年度建设计划"), list(AnnualPlan.objects.filter(
+                state=PlanState.COMPILING, finance_concurred_at__isnull=True)), article="第十一条", kind="plans"),
+            _q(_("待审核的紧急纳入申请"), projects(lacking_opinion(base.filter(state=S.EMERGENCY_REQUESTED),
+                                                            ["finance_emergency"], "emergency")), article="第十二条"),
+        ]
+    elif kind == OrgKind.GOVERNMENT:
+        queues += [
+            _q(_("待批准的年度建设计划"), list(AnnualPlan.objects.filter(state=PlanState.SUBMITTED)),
+               article="第十一条", kind="plans"),
+            _q(_("待批准的紧急纳入"), projects(base.filter(state=S.EMERGENCY_FORWARDED)), article="第十二条"),
+            _q(_("待审定的项目"), projects(base.filter(state=S.RATIFICATION)), article="第十九条"),
+        ]
+    elif kind == OrgKind.EXPERT:
+        queues += [
+            _q(_("专家评估论证"), projects(base.filter(state=S.EXPERT_EVALUATION)), article="第十条"),
+            _q(_("第三方后评价"), projects(base.filter(state=S.POST_EVALUATION)), article="第三十三条"),
+        ]
+    return queues
+
+
+def stage_counts(user) -> list[tuple[str, int]]:
+    """Projects per stage of 办法第七条 and the chapters after it (one query)."""
+    from django.db.models import Count
+
+    by_state = dict(visible_projects(user).values_list("state").annotate(n=Count("pk")).order_by())
+    return [(label, sum(by_state.get(s, 0) for s in states)) for label, states in STAGES.items()]

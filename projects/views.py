@@ -1,0 +1,428 @@
+"""Pages of departments, the bureau and the agencies: sign-in, home, lists, the project
+page, the application (办法第九条), the department's consolidated submission (第八条) and
+the annual plan (第十一、十二条). Plain function views; every object comes through an
+access helper of ``projects.access``; every change is a POST through a service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lifecycle import services, timeutil
+from lifecycle.errors import RuleViolation
+from lifecycle.models import AuditEntry, ClockKind
+from lifecycle.states import STAGES, PlanState
+from lifecycle.states import ProjectState as S
+
+from . import access, selectors
+from . import services as project_services
+from .forms import ApplicationForm, RecordsForm, application_formsets
+from .models import (
+    AnnualPlan, Call, CallSubmission, FundingLine, Organisation, OrgKind, Project, SplitWarning, User,
+)
+
+
+def _posted(request):
+    """The POST data on a POST (even an empty one), None on a GET: a form posted empty is
+    validated, not shown blank."""
+    return request.POST if request.method == "POST" else None
+
+PAGE_SIZE = 25
+
+
+# ---------------------------------------------------------------- sign-in and home
+
+
+def demo_accounts():
+    """In demo mode the sign-in page lists every active account, grouped by organisation,
+    so that a visitor can try each role (settings.DEMO_MODE; never on a real intranet)."""
+    if not getattr(settings, "DEMO_MODE", False):
+        return []
+    groups = {}
+    for user in User.objects.filter(is_active=True).select_related("organisation").order_by(
+            "organisation__kind", "organisation__name", "role", "username"):
+        groups.setdefault(user.organisation, []).append(user)
+    return list(groups.items())
+
+
+def login(request):
+    return auth_views.LoginView.as_view(
+        template_name="registration/login.html", redirect_authenticated_user=True,
+        extra_context={"demo_accounts": demo_accounts(), "demo_password": _demo_password()})(request)
+
+
+def _demo_password():
+    from . import demo
+
+    return demo.DEMO_PASSWORD if getattr(settings, "DEMO_MODE", False) else ""
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"queues": selectors.home_queues(user), "kind": access.kind_of(user)}
+    kind = context["kind"]
+    if kind == OrgKind.OWNER:
+        today = timeutil.today()
+        context["open_calls"] = list(Call.objects.filter(opens_on__lte=today, closes_on__gte=today))
+    if kind in (OrgKind.BUREAU, OrgKind.FINANCE, OrgKind.GOVERNMENT, OrgKind.AUDIT):
+        context["plans"] = list(AnnualPlan.objects.order_by("-year")[:3])
+    if kind == OrgKind.AUDIT or not context["queues"]:
+        context["stage_counts"] = selectors.stage_counts(user)
+    if kind == OrgKind.AUDIT:
+        context["recent"] = list(AuditEntry.objects.select_related("organisation", "project")
+                                 .order_by("-at", "-pk")[:20])
+    return render(request, "projects/home.html", context)
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+def project_list(request):
+    params = request.GET
+    filters = {
+        "year": params.get("year") if (params.get("year") or "").isdigit() else None,
+        "owner": params.get("owner") if (params.get("owner") or "").isdigit() else None,
+        "stage": params.get("stage", ""),
+        "overdue": params.get("overdue") == "1",
+        "q": params.get("q", "").strip(),
+    }
+    qs = selectors.project_list(request.user, **filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    selectors.decorate(page.object_list)
+    query = params.copy()
+    query.pop("page", None)
+    owners = Organisation.objects.filter(kind=OrgKind.OWNER)
+    if access.kind_of(request.user) == OrgKind.OWNER:
+        owners = owners.filter(pk=request.user.organisation_id)
+    return render(request, "projects/project_list.html", {
+        "page": page, "filters": filters, "query": query.urlencode(), "owners": list(owners),
+        "stages": selectors.STAGE_CHOICES, "years": sorted(set(Call.objects.values_list("year", flat=True)),
+                                                           reverse=True)})
+
+
+# ---------------------------------------------------------------- project page
+
+
+def _diagram(state):
+    return [{"label": label, "current": state in states,
+             "states": [{"value": s.value, "label": s.label, "current": s == state} for s in states]}
+            for label, states in STAGES.items()]
+
+
+def _deadline_state(clock, today):
+    if clock.stopped_on:
+        return ("met", _("按期完成")) if clock.met else ("late", _("逾期完成"))
+    if clock.paused:
+        return "paused", _("暂停计时（补正中）")
+    if clock.effective_due_on < today:
+        return "overdue", _("已逾期")
+    if clock.opens_on and today < clock.opens_on:
+        return "waiting", _("期间未开始")
+    return "running", _("计时中")
+
+
+@login_required
+def project_detail(request, pk):
+    user = request.user
+    project = access.get_project_for_user(user, pk)
+    today = timeutil.today()
+    clocks = list(project.clocks.order_by("due_on", "pk"))
+    for clock in clocks:
+        clock.state_code, clock.state_label = _deadline_state(clock, today)
+    is_owner_staff = (access.kind_of(user) == OrgKind.OWNER and user.organisation_id == project.owner_id
+                      and user.role in ("preparer", "head"))
+    context = {
+        "project": project,
+        "stage": selectors.stage_of(project.state),
+        "steps": services.available(project, user),
+        "clocks": clocks,
+        "history": project.audit_entries.select_related("organisation").order_by("at", "pk"),
+        "diagram": _diagram(project.state),
+        "opinions": project.opinions.select_related("organisation", "given_by"),
+        "corrections": project.corrections.select_related("requested_by", "replied_by"),
+        "changes": project.changes.exclude(state="draft") if not is_owner_staff else project.changes.all(),
+        "data_resources": project.data_resources.all(),
+        "participants": project.participants.select_related("organisation"),
+        "yearly": project.yearly_investments.all(),
+        "funding": project.funding_lines.all(),
+        "levels": project.level_relations.all(),
+        "copies": project.copies.select_related("organisation"),
+        "reports": project.performance_reports.all(),
+        "incidents": project.incidents.all(),
+        "rectifications": project.rectifications.all(),
+        "is_owner_staff": is_owner_staff,
+        "editable": is_owner_staff and project.state in project_services.EDITABLE_STATES,
+        "opinion_aspects": opinion_aspects(project, user),
+        "next_step": selectors.NEXT_STEP.get(project.state, ""),
+    }
+    if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
+        # 办法第八条: the bureau is warned of applications that look split.
+        context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(second=project)
+    return render(request, "projects/project_detail.html", context)
+
+
+def opinion_aspects(project, user):
+    """The opinions ``user``'s organisation may give on ``project`` now (办法第十、十二、二十九条)."""
+    from lifecycle.guards import acceptance_aspects
+    from lifecycle.models import ASPECTS, Aspect
+    from lifecycle.rules import REVIEWERS
+
+    kind = access.kind_of(user)
+    if kind is None or user.role not in REVIEWERS:
+        return []
+    result = []
+    for aspect, (org_kind, stage) in ASPECTS.items():
+        if org_kind != kind or project.state not in services.OPINION_STATES[stage] or aspect == Aspect.EXPERT:
+            continue
+        if stage == "acceptance" and aspect not in acceptance_aspects(project):
+            continue
+        result.append((aspect.value, aspect.label))
+    return result
+
+
+# ---------------------------------------------------------------- application (第八、九条)
+
+
+def _missing_by_field(project):
+    missing = {}
+    for field, message in project.missing_application_items():
+        missing.setdefault(field, []).append(message)
+    return missing
+
+
+def _application_page(request, form, formsets, project=None, missing=None, status=200):
+    missing = missing or {}
+    fields = [(form[name], missing.get(name, [])) for name in form.fields]
+    return render(request, "projects/application_form.html", {
+        "form": form, "fields": fields, "project": project,
+        "formsets": [(prefix, fs, heading, missing.get(key, [])) for prefix, fs, heading, key in formsets],
+        "missing_count": sum(len(v) for v in missing.values()),
+    }, status=status)
+
+
+def _save_application(request, project):
+    form = ApplicationForm(request.POST, instance=project)
+    formsets = application_formsets(request.POST, instance=project)
+    if not (form.is_valid() and all(fs.is_valid() for _p, fs, _h, _k in formsets)):
+        # Bad input never loses what was typed: the bound forms go back as they came.
+        messages.error(request, _("有填写错误，请按字段旁的提示修改；已填写的内容均已保留。"))
+        return _application_page(request, form, formsets, project=project if project.pk else None)
+    try:
+        project = project_services.application_save(actor=request.user, form=form,
+                                                    formsets=[fs for _p, fs, _h, _k in formsets])
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+        return redirect("project", pk=project.pk)
+    if request.POST.get("action") == "check":
+        if project.missing_application_items():
+            # Saved first, then shown again from its own address with every gap beside its
+            # field, so that the next save edits this draft instead of creating another.
+            messages.error(request, _("申报材料尚不完整，不能申报：请按字段旁的提示补齐（办法第九条）。"))
+            return redirect(reverse("application_edit", args=[project.pk]) + "?check=1")
+        messages.success(request, _("申报材料齐全（办法第九条）。"))
+        if project.state == S.DRAFT and project.call_id:
+            return redirect("call_submit", year=project.call.year)
+        return redirect("project", pk=project.pk)
+    messages.success(request, _("已保存。"))
+    return redirect("application_edit", pk=project.pk)
+
+
+@login_required
+def application_new(request):
+    access.require_owner_staff(request.user)
+    project = Project(owner=request.user.organisation)
+    if request.method == "POST":
+        return _save_application(request, project)
+    initial_call = Call.objects.order_by("-year").first()
+    form = ApplicationForm(instance=project, initial={"call": initial_call})
+    return _application_page(request, form, application_formsets(instance=project))
+
+
+@login_required
+def application_edit(request, pk):
+    project = access.get_project_for_owner_staff(request.user, pk)
+    if project.state not in project_services.EDITABLE_STATES:
+        raise PermissionDenied
+    if request.method == "POST":
+        return _save_application(request, project)
+    missing = _missing_by_field(project) if request.GET.get("check") else None
+    return _application_page(request, ApplicationForm(instance=project), application_formsets(instance=project),
+                             project=project, missing=missing)
+
+
+@login_required
+def records_edit(request, pk):
+    project = access.get_project_for_owner_staff(request.user, pk)
+    form = RecordsForm(_posted(request), instance=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project_services.project_records_update(actor=request.user, form=form)
+        except RuleViolation as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已登记。"))
+            return redirect("project", pk=project.pk)
+    return render(request, "projects/records_form.html", {"form": form, "project": project})
+
+
+@login_required
+def call_submit(request, year):
+    """办法第八条: the department's drafts for the call go out together, signed by its head."""
+    call = access.get_call_for_owner_head(request.user, year)
+    org = request.user.organisation
+    submission = CallSubmission.objects.filter(call=call, organisation=org).first()
+    drafts = list(Project.objects.filter(owner=org, call=call, state=S.DRAFT).prefetch_related(
+        "yearly_investments", "funding_lines"))
+    for project in drafts:
+        project.missing = [m for _f, m in project.missing_application_items()]
+    submitted = list(Project.objects.filter(owner=org, call=call).exclude(state=S.DRAFT))
+    error = ""
+    if request.method == "POST":
+        if request.user.role != "head":
+            raise PermissionDenied
+        letter = request.POST.get("letter", "")
+        try:
+            if submission is None:
+                submission = CallSubmission.objects.create(call=call, organisation=org)
+            services.call_submit(submission, actor=request.user, letter=letter)
+        except RuleViolation as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已统一申报%(n)s个项目（办法第八条）。") % {"n": len(drafts)})
+            return redirect("home")
+    return render(request, "projects/call_submit.html", {
+        "call": call, "submission": submission, "drafts": drafts, "submitted": submitted, "error": error,
+        "letter": request.POST.get("letter", "") if request.method == "POST" else "",
+        "window_open": call.is_open_on(timeutil.today()),
+    }, status=400 if error else 200)
+
+
+# ---------------------------------------------------------------- annual plan (第十一、十二条)
+
+
+def _require_agency(user):
+    if access.kind_of(user) in (None, OrgKind.OWNER) and not user.is_superuser:
+        raise Http404
+
+
+@login_required
+def plan_list(request):
+    kind = access.kind_of(request.user)
+    plans = AnnualPlan.objects.order_by("-year")
+    if kind == OrgKind.OWNER:
+        plans = plans.filter(state=PlanState.ISSUED)
+    return render(request, "projects/plan_list.html", {
+        "plans": list(plans), "may_open": kind == OrgKind.BUREAU and request.user.role in ("reviewer", "head"),
+        "calls": list(Call.objects.order_by("-year")[:5])})
+
+
+@login_required
+@require_POST
+def plan_open(request):
+    _require_agency(request.user)
+    if access.kind_of(request.user) != OrgKind.BUREAU:
+        raise PermissionDenied
+    try:
+        year = int(request.POST.get("year", ""))
+        plan = services.plan_open(year, actor=request.user)
+    except ValueError:
+        messages.error(request, _("请填写年份。"))
+        return redirect("plan_list")
+    except RuleViolation as exc:
+        raise PermissionDenied(exc.message) from None
+    return redirect("plan", year=plan.year)
+
+
+@login_required
+def plan_detail(request, year):
+    user = request.user
+    plan = access.get_plan_for_user(user, year)
+    projects = list(plan.projects.select_related("owner").order_by("owner__name", "name"))
+    by_owner = list(plan.projects.values("owner__name").annotate(total=Sum("total_investment_yuan"))
+                    .order_by("owner__name"))
+    by_source = list(FundingLine.objects.filter(project__plan=plan).values("source")
+                     .annotate(total=Sum("amount_yuan")).order_by("source"))
+    labels = dict(FundingLine._meta.get_field("source").choices)
+    for row in by_source:
+        row["label"] = labels.get(row["source"], row["source"])
+    is_bureau = access.kind_of(user) == OrgKind.BUREAU
+    candidates = []
+    if is_bureau and plan.state == PlanState.COMPILING:
+        candidates = list(Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True)
+                          .select_related("owner"))
+    emergencies = list(Project.objects.filter(
+        state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan=plan).select_related("owner"))
+    clock = plan.clocks.filter(kind=ClockKind.PLAN_COMPILATION).first()
+    return render(request, "projects/plan_detail.html", {
+        "plan": plan, "projects": projects, "by_owner": by_owner, "by_source": by_source,
+        "total": sum((p.total_investment_yuan or 0) for p in projects),
+        "candidates": candidates, "emergencies": emergencies, "clock": clock,
+        "steps": services.available(plan, user), "is_bureau": is_bureau,
+        "may_concur": (access.kind_of(user) == OrgKind.FINANCE and user.role == "head"
+                       and plan.state == PlanState.COMPILING and not plan.finance_concurred_at),
+        "history": plan.audit_entries.select_related("organisation").order_by("at", "pk"),
+        # An issued plan lists every department's projects; a department opens only its own.
+        "visible": set(selectors.visible_projects(user).filter(plan=plan).values_list("pk", flat=True)),
+    })
+
+
+def _plan_for_bureau(request, year):
+    plan = access.get_plan_for_user(request.user, year)
+    if access.kind_of(request.user) != OrgKind.BUREAU or request.user.role not in ("reviewer", "head"):
+        raise PermissionDenied
+    return plan
+
+
+@login_required
+@require_POST
+def plan_include(request, year):
+    plan = _plan_for_bureau(request, year)
+    ids = request.POST.getlist("project")
+    try:
+        for project in Project.objects.filter(pk__in=ids):
+            services.plan_include(plan, project, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已编入%(n)s个项目。") % {"n": len(ids)})
+    return redirect("plan", year=plan.year)
+
+
+@login_required
+@require_POST
+def plan_exclude(request, year, pk):
+    plan = _plan_for_bureau(request, year)
+    project = get_object_or_404(Project, pk=pk, plan=plan)
+    try:
+        services.plan_exclude(plan, project, actor=request.user, reason=request.POST.get("reason", ""))
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    return redirect("plan", year=plan.year)
+
+
+@login_required
+@require_POST
+def plan_concur(request, year):
+    plan = access.get_plan_for_user(request.user, year)
+    if access.kind_of(request.user) != OrgKind.FINANCE or request.user.role != "head":
+        raise PermissionDenied
+    try:
+        services.plan_finance_concur(plan, actor=request.user)
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("财政厅已会签（办法第十一条）。"))
+    return redirect("plan", year=plan.year)
+

@@ -1,0 +1,174 @@
+"""URL × persona matrix: every page of the web application, every kind of person, the
+exact status. No relation to the object → 404; the wrong organisation or role → 403;
+anonymous → the sign-in page. 审计厅 reads everything and changes nothing (办法第三十七条)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from lifecycle.models import AuditEntry
+from lifecycle.states import ChangeState, PlanState
+from lifecycle.states import ProjectState as S
+
+PERSONAS = ["owner_preparer", "owner_head", "other_owner_preparer", "bureau_reviewer", "bureau_head",
+            "cac_reviewer", "crypto_reviewer", "drc_head", "finance_head", "government_head",
+            "intranet_reviewer", "audit_reviewer", "admin", "anonymous"]
+AGENCIES = ["bureau_reviewer", "bureau_head", "cac_reviewer", "crypto_reviewer", "drc_head", "finance_head",
+            "government_head", "intranet_reviewer", "audit_reviewer", "admin"]
+
+
+def expect(default, **overrides):
+    """Expected statuses: ``default`` for every signed-in persona, anonymous redirected."""
+    table = {p: default for p in PERSONAS}
+    table["anonymous"] = 302
+    table.update(overrides)
+    return table
+
+
+def all_(code, personas):
+    return {p: code for p in personas}
+
+
+# Reading a project that has left the department: every agency reads it, another
+# department does not know it exists.
+READ = expect(200, other_owner_preparer=404)
+# The department's own working pages: its staff only; agencies see the project but hold the
+# wrong role; another department has no relation.
+OWNER_ONLY = expect(403, owner_preparer=200, owner_head=200, other_owner_preparer=404)
+
+MATRIX = {
+    "home": (lambda s: reverse("home"), expect(200)),
+    "project_list": (lambda s: reverse("project_list"), expect(200)),
+    "project_submitted": (lambda s: reverse("project", args=[s.reviewing.pk]), READ),
+    # A draft is the department's own: nobody else knows it exists.
+    "project_draft": (lambda s: reverse("project", args=[s.draft.pk]),
+                      expect(404, owner_preparer=200, owner_head=200)),
+    "application_new": (lambda s: reverse("application_new"),
+                        expect(403, owner_preparer=200, owner_head=200, other_owner_preparer=200)),
+    "application_edit_draft": (lambda s: reverse("application_edit", args=[s.draft.pk]),
+                               expect(404, owner_preparer=200, owner_head=200)),
+    # 办法第九、十条: material is edited only while drafting or correcting.
+    "application_edit_in_review": (lambda s: reverse("application_edit", args=[s.reviewing.pk]),
+                                   expect(403, other_owner_preparer=404)),
+    "records_edit": (lambda s: reverse("records_edit", args=[s.building.pk]), OWNER_ONLY),
+    # 办法第十条: the bureau's 审核人 or 负责人 accepts an application.
+    "step_accept_application": (lambda s: reverse("project_step", args=[s.submitted.pk, "accept_application"]),
+                                expect(403, other_owner_preparer=404, bureau_reviewer=200, bureau_head=200)),
+    "step_unknown": (lambda s: reverse("project_step", args=[s.submitted.pk, "no_such_step"]),
+                     expect(404)),
+    "joint_review": (lambda s: reverse("joint_review", args=[s.reviewing.pk]), READ),
+    # 办法第十条: the three opinions come from the bureau, 网信办 and 密码管理局.
+    "opinion_new": (lambda s: reverse("opinion_new", args=[s.reviewing.pk]),
+                    expect(403, other_owner_preparer=404, bureau_reviewer=200, bureau_head=200,
+                           cac_reviewer=200, crypto_reviewer=200)),
+    # 办法第八条: each department submits its own batch; agencies have no such page.
+    "call_submit": (lambda s: reverse("call_submit", args=[2026]),
+                    expect(404, owner_preparer=200, owner_head=200, other_owner_preparer=200)),
+    "plan_list": (lambda s: reverse("plan_list"), expect(200)),
+    "plan_issued": (lambda s: reverse("plan", args=[2026]), expect(200)),
+    # A plan in compilation is the agencies' working paper (办法第十一条).
+    "plan_compiling": (lambda s: reverse("plan", args=[2027]),
+                       expect(200, owner_preparer=404, owner_head=404, other_owner_preparer=404)),
+    "plan_step_submit": (lambda s: reverse("plan_step", args=[2027, "submit_to_government"]),
+                         expect(403, owner_preparer=404, owner_head=404, other_owner_preparer=404,
+                                bureau_head=200)),
+    "change_new": (lambda s: reverse("change_new", args=[s.building.pk]), OWNER_ONLY),
+    "change_filed": (lambda s: reverse("change", args=[s.filed.pk]), READ),
+    # 办法第二十八条: a change beyond filing is approved by the bureau's head.
+    "change_step_approve": (lambda s: reverse("change_step", args=[s.pending.pk, "approve"]),
+                            expect(403, other_owner_preparer=404, bureau_head=200)),
+    "incident_new": (lambda s: reverse("incident_new", args=[s.building.pk]), OWNER_ONLY),
+    "rectification_report": (lambda s: reverse("rectification_report", args=[s.building.pk]), OWNER_ONLY),
+    "performance_report_new": (lambda s: reverse("performance_report_new", args=[s.building.pk]), OWNER_ONLY),
+    "calendar_admin": (lambda s: reverse("calendar_admin"), expect(403, admin=200)),
+}
+
+
+def client_for(client, people, persona):
+    if persona != "anonymous":
+        client.force_login(people[persona])
+    return client
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", sorted(MATRIX))
+def test_every_page_answers_each_persona_with_the_exact_status(client, people, scene, page, persona):
+    url_for, expected = MATRIX[page]
+    before = AuditEntry.objects.count()
+    response = client_for(client, people, persona).get(url_for(scene))
+    assert response.status_code == expected[persona], (page, persona)
+    if persona == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+    # GET never changes state.
+    assert AuditEntry.objects.count() == before
+
+
+POSTS = {
+    "plan_open": (lambda s: reverse("plan_open"), {"year": "2028"},
+                  expect(403, owner_preparer=404, owner_head=404, other_owner_preparer=404,
+                         bureau_reviewer=302, bureau_head=302)),
+    "plan_concur": (lambda s: reverse("plan_concur", args=[2027]), {},
+                    expect(403, owner_preparer=404, owner_head=404, other_owner_preparer=404, finance_head=302)),
+    "plan_include": (lambda s: reverse("plan_include", args=[2027]), {},
+                     expect(403, owner_preparer=404, owner_head=404, other_owner_preparer=404,
+                            bureau_reviewer=302, bureau_head=302)),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("action", sorted(POSTS))
+def test_plan_posts_are_refused_to_everyone_but_the_acting_agency(client, people, scene, action, persona):
+    url_for, data, expected = POSTS[action]
+    response = client_for(client, people, persona).post(url_for(scene), data)
+    assert response.status_code == expected[persona], (action, persona)
+
+
+@pytest.mark.parametrize("persona", ["audit_reviewer", "cac_reviewer", "government_head"])
+def test_it_refuses_a_post_of_a_step_to_an_agency_without_changing_anything(client, people, scene, persona):
+    client.force_login(people[persona])
+    url = reverse("project_step", args=[scene.submitted.pk, "accept_application"])
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    scene.submitted.refresh_from_db()
+    assert scene.submitted.state == S.SUBMITTED
+
+
+def test_the_audit_office_changes_nothing_anywhere(client, people, scene):
+    """办法第三十七条: 审计厅 reads; every write it tries is refused."""
+    client.force_login(people.audit_reviewer)
+    before = AuditEntry.objects.count()
+    pk = scene.building.pk
+    for url, data in [
+        (reverse("project_step", args=[scene.reviewing.pk, "request_correction"]), {"reason": "x"}),
+        (reverse("opinion_new", args=[scene.reviewing.pk]), {"aspect": "security", "conclusion": "approve",
+                                                             "text": "x"}),
+        (reverse("records_edit", args=[pk]), {"platform_code": ""}),
+        (reverse("change_step", args=[scene.pending.pk, "approve"]), {}),
+        (reverse("plan_step", args=[2027, "submit_to_government"]), {}),
+        (reverse("incident_new", args=[pk]), {"kind": "delay", "description": "x"}),
+        (reverse("calendar_admin"), {"year": "2030"}),
+    ]:
+        assert client.post(url, data).status_code == 403, url
+    assert AuditEntry.objects.count() == before
+    scene.pending.refresh_from_db()
+    assert scene.pending.state == ChangeState.PENDING_APPROVAL
+    scene.plan_2027.refresh_from_db()
+    assert scene.plan_2027.state == PlanState.COMPILING
+
+
+def test_post_only_views_refuse_get(client, people, scene):
+    client.force_login(people.bureau_head)
+    assert client.get(reverse("plan_open")).status_code == 405
+    assert client.get(reverse("plan_include", args=[2027])).status_code == 405
+    assert client.get(reverse("logout")).status_code == 405
+
+
+def test_every_change_needs_the_csrf_token(people, scene):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.bureau_reviewer)
+    url = reverse("project_step", args=[scene.submitted.pk, "accept_application"])
+    assert client.post(url, {}).status_code == 403
+    scene.submitted.refresh_from_db()
+    assert scene.submitted.state == S.SUBMITTED
