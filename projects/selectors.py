@@ -84,6 +84,12 @@ def visible_projects(user) -> QuerySet:
     if org.kind == OrgKind.OWNER:
         takes_part = Participant.objects.filter(project=OuterRef("pk"), organisation=org)
         return qs.filter(Q(owner=org) | Q(Exists(takes_part)))
+    if org.kind == OrgKind.AUDIT:
+        return qs  # 审计厅 reads everything, drafts included (办法第三十五、三十七条)
+    if org.kind == OrgKind.EXPERT:
+        # An expert body sees what it is asked to evaluate (办法第十、十八、三十三条).
+        asked = Opinion.objects.filter(project=OuterRef("pk"), organisation=org)
+        return qs.filter(Q(Exists(asked)) | Q(state__in=(S.EXPERT_EVALUATION, S.POST_EVALUATION)))
     return qs.exclude(state=S.DRAFT)
 
 

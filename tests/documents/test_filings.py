@@ -183,10 +183,10 @@ def test_filing_views_check_access_and_record_downloads(client, project, people)
     download = reverse("documents:filing_download", args=[filing.pk])
     client.force_login(people.other_owner_head)
     assert client.get(download).status_code == 404
-    client.force_login(people.finance_reviewer)
+    client.force_login(people.audit_reviewer)
     response = client.get(download)
     assert response.status_code == 200 and b"".join(response.streaming_content)[:5] == b"%PDF-"
-    assert AuditEntry.objects.filter(action="filing.downloaded", actor=people.finance_reviewer).exists()
+    assert AuditEntry.objects.filter(action="filing.downloaded", actor=people.audit_reviewer).exists()
 
 
 def test_annual_plan_pdf_is_landscape_with_the_workbook_totals(project, people):

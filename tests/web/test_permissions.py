@@ -41,13 +41,14 @@ MATRIX = {
     "home": (lambda s: reverse("home"), expect(200)),
     "project_list": (lambda s: reverse("project_list"), expect(200)),
     "project_submitted": (lambda s: reverse("project", args=[s.reviewing.pk]), READ),
-    # A draft is the department's own: nobody else knows it exists.
+    # A draft is the department's own: nobody else knows it exists, except 审计厅, which
+    # reads everything (办法第三十五、三十七条).
     "project_draft": (lambda s: reverse("project", args=[s.draft.pk]),
-                      expect(404, owner_preparer=200, owner_head=200)),
+                      expect(404, owner_preparer=200, owner_head=200, audit_reviewer=200)),
     "application_new": (lambda s: reverse("application_new"),
                         expect(403, owner_preparer=200, owner_head=200, other_owner_preparer=200)),
     "application_edit_draft": (lambda s: reverse("application_edit", args=[s.draft.pk]),
-                               expect(404, owner_preparer=200, owner_head=200)),
+                               expect(404, owner_preparer=200, owner_head=200, audit_reviewer=403)),
     # 办法第九、十条: material is edited only while drafting or correcting.
     "application_edit_in_review": (lambda s: reverse("application_edit", args=[s.reviewing.pk]),
                                    expect(403, other_owner_preparer=404)),
