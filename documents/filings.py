@@ -103,6 +103,20 @@ def _issuer(spec: Spec, actor, project):
     return org
 
 
+def kinds_for(actor, project) -> list[tuple[str, str]]:
+    """The filings ``actor`` may generate for ``project`` (for the project page)."""
+    result = []
+    for kind, spec in SPECS.items():
+        if kind == FilingKind.ANNUAL_PLAN:
+            continue
+        try:
+            _issuer(spec, actor, project)
+        except RuleViolation:
+            continue
+        result.append((kind, FilingKind(kind).label))
+    return result
+
+
 def generate(kind: str, *, actor, project=None, plan=None, object_id=None) -> Filing:
     """Generate filing ``kind`` for ``project`` (or ``plan``) as ``actor``.
 

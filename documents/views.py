@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lifecycle.errors import RuleViolation
@@ -18,20 +20,42 @@ from . import services
 from .access import filing_for_user, material_for_user, project_for_user
 
 
+def _back_to_page(request):
+    """Forms on the project page send ``next``: answer them with a message and a redirect
+    instead of JSON (the values typed are the file and kind, which the page shows again)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return None
+
+
+def _answer(request, payload, status, *, ok_message="", error=""):
+    target = _back_to_page(request)
+    if target is None:
+        return JsonResponse(payload if not error else {"error": error}, status=status)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, ok_message)
+    return HttpResponseRedirect(target)
+
+
 @login_required
 @require_POST
 def material_upload(request, project_id):
     project = project_for_user(request.user, project_id)
     upload = request.FILES.get("file")
     if upload is None:
-        return JsonResponse({"error": "请选择要上传的文件。"}, status=400)
+        return _answer(request, {}, 400, error="请选择要上传的文件。")
     try:
         version = services.material_upload(project, actor=request.user, kind=request.POST.get("kind", ""),
                                            upload=upload, note=request.POST.get("note", "")[:200])
     except RuleViolation as exc:
-        return JsonResponse({"error": exc.message}, status=403 if exc.code == "permission" else 400)
-    return JsonResponse({"id": version.pk, "kind": version.kind, "number": version.number,
-                         "sha256": version.sha256, "sm3": version.sm3, "size": version.size}, status=201)
+        return _answer(request, {}, 403 if exc.code == "permission" else 400, error=exc.message)
+    return _answer(request, {"id": version.pk, "kind": version.kind, "number": version.number,
+                             "sha256": version.sha256, "sm3": version.sm3, "size": version.size}, 201,
+                   ok_message=f"已上传“{version.get_kind_display()}”第{version.number}版。")
 
 
 @login_required
@@ -67,9 +91,10 @@ def filing_generate(request, project_id, kind):
         filing = filings.generate(kind, actor=request.user, project=project,
                                   object_id=request.POST.get("object_id") or None)
     except RuleViolation as exc:
-        return JsonResponse({"error": exc.message}, status=403 if exc.code == "permission" else 400)
-    return JsonResponse({"id": filing.pk, "document_no": filing.document_no, "sha256": filing.sha256,
-                         "sm3": filing.sm3}, status=201)
+        return _answer(request, {}, 403 if exc.code == "permission" else 400, error=exc.message)
+    return _answer(request, {"id": filing.pk, "document_no": filing.document_no, "sha256": filing.sha256,
+                             "sm3": filing.sm3}, 201,
+                   ok_message=f"已生成《{filing.title}》{filing.document_no}。")
 
 
 @login_required
@@ -85,8 +110,8 @@ def plan_filing_generate(request, year):
     try:
         filing = filings.generate("annual_plan", actor=request.user, plan=plan)
     except RuleViolation as exc:
-        return JsonResponse({"error": exc.message}, status=400)
-    return JsonResponse({"id": filing.pk, "sha256": filing.sha256}, status=201)
+        return _answer(request, {}, 400, error=exc.message)
+    return _answer(request, {"id": filing.pk, "sha256": filing.sha256}, 201, ok_message=f"已生成《{filing.title}》。")
 
 
 @login_required

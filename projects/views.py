@@ -167,10 +167,28 @@ def project_detail(request, pk):
         "opinion_aspects": opinion_aspects(project, user),
         "next_step": selectors.NEXT_STEP.get(project.state, ""),
     }
+    context.update(_documents_context(project, user))
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(second=project)
     return render(request, "projects/project_detail.html", context)
+
+
+def _documents_context(project, user):
+    """Materials (every version, 办法第十六、二十三、三十一条) and generated filings of the project."""
+    from documents import filings as document_filings
+    from documents import services as document_services
+    from documents.models import Filing, MaterialVersion
+    from documents.registry import MaterialKind
+
+    return {
+        "material_versions": MaterialVersion.objects.filter(project=project).select_related("uploaded_by")
+        .order_by("kind", "-number"),
+        "material_kinds": MaterialKind.choices,
+        "may_upload": document_services._may_upload(project, user),
+        "filings": Filing.objects.filter(project=project).select_related("issuer").order_by("-generated_at", "-pk"),
+        "filing_kinds": document_filings.kinds_for(user, project),
+    }
 
 
 def opinion_aspects(project, user):
@@ -375,6 +393,8 @@ def plan_detail(request, year):
         "history": plan.audit_entries.select_related("organisation").order_by("at", "pk"),
         # An issued plan lists every department's projects; a department opens only its own.
         "visible": set(selectors.visible_projects(user).filter(plan=plan).values_list("pk", flat=True)),
+        "plan_filings": plan.filings.order_by("-generated_at")[:3] if access.kind_of(user) not in (
+            OrgKind.OWNER, OrgKind.EXPERT) else [],
     })
 
 

@@ -1,0 +1,77 @@
+"""Materials, filings and exports are reachable from the screens (issue 3 × issue 4)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from documents.models import Filing, MaterialVersion
+from lifecycle.states import ProjectState as S
+from tests.lifecycle.builders import project_in
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_upload(name="可研报告.pdf"):
+    f = io.BytesIO(PDF)
+    f.name = name
+    return f
+
+
+def test_the_owner_uploads_a_material_from_the_project_page(client, orgs, people, call_2026):
+    project, _ = project_in(S.IN_PLAN, orgs, people, call_2026)
+    page = reverse("project", args=[project.pk])
+    client.force_login(people.owner_preparer)
+    assert "上传新版本" in client.get(page).content.decode()
+    response = client.post(reverse("documents:material_upload", args=[project.pk]),
+                           {"kind": "fsr", "file": pdf_upload(), "next": page}, follow=True)
+    assert response.redirect_chain[-1][0] == page
+    body = response.content.decode()
+    assert "第1版" in body and "可研报告.pdf" in body
+    assert MaterialVersion.objects.get(project=project).uploaded_by == people.owner_preparer
+
+
+def test_a_rejected_upload_comes_back_to_the_page_with_the_reason(client, orgs, people, call_2026):
+    project, _ = project_in(S.IN_PLAN, orgs, people, call_2026)
+    page = reverse("project", args=[project.pk])
+    client.force_login(people.owner_preparer)
+    fake = io.BytesIO(b"MZ\x90\x00 not a pdf")
+    fake.name = "病毒.pdf"
+    response = client.post(reverse("documents:material_upload", args=[project.pk]),
+                           {"kind": "fsr", "file": fake, "next": page}, follow=True)
+    assert response.redirect_chain[-1][0] == page
+    assert not MaterialVersion.objects.exists()
+    assert "error" in response.content.decode()
+
+
+def test_the_bureau_generates_the_joint_review_opinion_from_the_page(client, orgs, people, call_2026):
+    project, _ = project_in(S.REVIEW_PASSED, orgs, people, call_2026)
+    orgs["bureau"].code = "黑营商"
+    orgs["bureau"].save()
+    page = reverse("project", args=[project.pk])
+    client.force_login(people.bureau_reviewer)
+    assert "联合审核意见书" in client.get(page).content.decode()
+    response = client.post(reverse("documents:filing_generate", args=[project.pk, "joint_review_opinion"]),
+                           {"next": page}, follow=True)
+    filing = Filing.objects.get(project=project)
+    assert filing.document_no.startswith("黑营商〔")
+    assert filing.document_no in response.content.decode()
+
+
+def test_an_outsider_sees_neither_page_nor_upload(client, orgs, people, call_2026):
+    project, _ = project_in(S.IN_PLAN, orgs, people, call_2026)
+    client.force_login(people.other_owner_preparer)
+    assert client.get(reverse("project", args=[project.pk])).status_code == 404
+    response = client.post(reverse("documents:material_upload", args=[project.pk]),
+                           {"kind": "fsr", "file": pdf_upload()})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona, shown", [("bureau_reviewer", True), ("owner_preparer", False)])
+def test_the_plan_page_offers_the_plan_workbook_to_agencies(client, orgs, people, call_2026, persona, shown):
+    project, _ = project_in(S.IN_PLAN, orgs, people, call_2026)
+    client.force_login(people[persona])
+    body = client.get(reverse("plan", args=[project.plan.year])).content.decode()
+    assert (reverse("exports:plan", args=[project.plan.year]) in body) is shown
