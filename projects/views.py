@@ -188,6 +188,7 @@ def _documents_context(project, user):
         "may_upload": document_services._may_upload(project, user),
         "filings": Filing.objects.filter(project=project).select_related("issuer").order_by("-generated_at", "-pk"),
         "filing_kinds": document_filings.kinds_for(user, project),
+        "signoffs": document_services.signoff_status(project),
     }
 
 

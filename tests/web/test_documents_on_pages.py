@@ -15,9 +15,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf_upload(name="可研报告.pdf"):
-    f = io.BytesIO(PDF)
-    f.name = name
-    return f
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
 def test_the_owner_uploads_a_material_from_the_project_page(client, orgs, people, call_2026):
@@ -75,3 +75,19 @@ def test_the_plan_page_offers_the_plan_workbook_to_agencies(client, orgs, people
     client.force_login(people[persona])
     body = client.get(reverse("plan", args=[project.plan.year])).content.decode()
     assert (reverse("exports:plan", args=[project.plan.year]) in body) is shown
+
+
+def test_a_sign_off_over_an_older_version_is_shown_as_such(client, orgs, people, call_2026):
+    from documents import services as document_services
+    from lifecycle import services
+    from lifecycle.timeutil import as_of
+
+    project, on = project_in(S.FSR_REVIEW, orgs, people, call_2026)
+    with as_of(on):
+        document_services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=pdf_upload())
+        services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕5号")
+        document_services.material_upload(project, actor=people.owner_preparer, kind="fsr",
+                                          upload=pdf_upload("可研报告（修订）.pdf"))
+    client.force_login(people.bureau_reviewer)
+    body = client.get(reverse("project", args=[project.pk])).content.decode()
+    assert "签署后已上传第2版" in body
