@@ -232,7 +232,8 @@ def change_detail(request, pk):
 # ---------------------------------------------------------------- construction reports
 
 
-def _owner_form(request, pk, form_class, template, save, success, *, initial=None):
+def _owner_form(request, pk, form_class, title, save, success, *, initial=None):
+    """A report the department sends about its project (one template, titled per report)."""
     project = access.get_project_for_owner_staff(request.user, pk)
     form = form_class(_posted(request), initial=initial)
     error = ""
@@ -244,21 +245,22 @@ def _owner_form(request, pk, form_class, template, save, success, *, initial=Non
         else:
             messages.success(request, success)
             return redirect("project", pk=project.pk)
-    return render(request, template, {"project": project, "form": form, "error": error},
+    return render(request, "lifecycle/report_form.html",
+                  {"project": project, "form": form, "error": error, "title": title},
                   status=400 if error or form.errors else 200)
 
 
 @login_required
 def incident_new(request, pk):
     """办法第二十六条: serious delay or loss, reported to the bureau, copied to 财政厅 and 发改委."""
-    return _owner_form(request, pk, IncidentForm, "lifecycle/incident_form.html",
+    return _owner_form(request, pk, IncidentForm, _("问题报告（办法第二十六条）"),
                        lambda p, d: services.incident_report(p, actor=request.user, **d), _("问题已报告。"))
 
 
 @login_required
 def rectification_report(request, pk):
     """办法第三十六条: the department reports what it rectified."""
-    return _owner_form(request, pk, RectificationReportForm, "lifecycle/rectification_form.html",
+    return _owner_form(request, pk, RectificationReportForm, _("报送整改情况（办法第三十六条）"),
                        lambda p, d: services.rectification_report(p, actor=request.user, **d),
                        _("整改情况已报送。"))
 
@@ -266,7 +268,7 @@ def rectification_report(request, pk):
 @login_required
 def performance_report_new(request, pk):
     """办法第二十五条: the yearly performance evaluation report during construction."""
-    return _owner_form(request, pk, PerformanceReportForm, "lifecycle/performance_form.html",
+    return _owner_form(request, pk, PerformanceReportForm, _("年度绩效评价报告（办法第二十五条）"),
                        lambda p, d: services.performance_report_submit(p, actor=request.user, **d),
                        _("年度绩效评价报告已报送。"), initial={"year": timeutil.today().year})
 
