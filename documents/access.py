@@ -12,22 +12,17 @@ from __future__ import annotations
 from django.http import Http404
 
 
-def visible_projects(user):
-    # One rule for the whole system: projects.selectors.visible_projects.
-    from projects.selectors import visible_projects as rule
-
-    return rule(user)
-
-
 def may_see(user, project) -> bool:
+    # One rule for the whole system: projects.selectors.visible_projects.
+    from projects.selectors import visible_projects
+
     return visible_projects(user).filter(pk=project.pk).exists()
 
 
 def project_for_user(user, pk):
-    project = visible_projects(user).filter(pk=pk).first()
-    if project is None:
-        raise Http404("项目不存在或无权查看")
-    return project
+    from projects.access import get_project_for_user
+
+    return get_project_for_user(user, pk)
 
 
 def material_for_user(user, pk):

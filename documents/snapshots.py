@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lifecycle import timeutil
 from lifecycle.models import ChangeGround, ChangeRequest, Conclusion, Rectification
+from lifecycle.policy import get_policy
 from projects.models import FundingSource, OrgKind, Organisation
 
 from .formatting import date_text, pct_text, wan_text
@@ -113,10 +114,10 @@ def change_receipt(project, *, issuer, obj: ChangeRequest, **kw) -> dict:
         _p(_("一、调整内容及金额"), "h1"),
         {"type": "table", "header": [_("调出内容"), _("调入内容"), _("调整金额（万元）")], "rows": rows, "numeric": [2]},
         _p(_("二、调整比例"), "h1"),
-        _p(_("本次调整金额%(moved)s万元，概算总投资%(est)s万元，累计调整比例%(ratio)s，未超过概算总投资的15%%；"
+        _p(_("本次调整金额%(moved)s万元，概算总投资%(est)s万元，累计调整比例%(ratio)s，未超过概算总投资的%(limit)s；"
              "调整后项目总投资%(new)s万元，未超出概算批复，建设目标不变。") % {
             "moved": wan_text(obj.moved_yuan), "est": wan_text(estimate), "ratio": pct_text(obj.ratio),
-            "new": wan_text(obj.new_total_yuan)}),
+            "new": wan_text(obj.new_total_yuan), "limit": get_policy().change_filing_max_percent}),
         _p(_("三、符合情形"), "h1"),
         _p(str(ChangeGround(obj.ground).label) if obj.ground else ""),
         _p(_("请按调整后的内容组织实施，并在年度绩效评价报告中说明调整执行情况。")),
@@ -157,8 +158,9 @@ def acceptance_opinion(project, *, issuer, **kw) -> dict:
         _p(_("项目已通过档案验收（办法第三十一条），已提交密码应用安全性评估报告（办法第二十三条）。%s") %
            _covered(project, ("archive_opinion", "crypto_assessment"))),
         _p(_("三、验收结论"), "h1"),
-        _p(_("项目通过竣工验收。请于验收完成后将验收报告报省营商环境局备案，并在投入运行后6至12个月内开展自评价"
-             "（办法第三十三条）。")),
+        _p(_("项目通过竣工验收。请于验收完成后将验收报告报省营商环境局备案，并在投入运行后"
+             "%(self_evaluation_opens)s至%(self_evaluation_due)s个月内开展自评价（办法第三十三条）。")
+           % get_policy().figures()),
     ]
     return _letter(issuer=issuer, title=_("关于%(name)s竣工验收意见") % {"name": project.name},
                    recipient=project.owner.name, body=body,

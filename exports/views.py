@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from documents.access import visible_projects
+from projects.selectors import visible_projects
 from lifecycle import audit
 
 from .base import stream_csv, write_xlsx

@@ -3,7 +3,6 @@ admin obeys the same rules, overrides and audit trail as every other entry point
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
@@ -11,19 +10,11 @@ from django_fsm.admin import FSMAdminMixin
 from . import audit, services
 from .errors import RuleViolation
 from .forms import TransitionForm
+from .webforms import step_fields
 from .models import (
-    AuditEntry, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, Clock, ClockEvent, Conclusion, Copy,
+    AuditEntry, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, Clock, ClockEvent, Copy,
     Correction, Incident, Opinion, PerformanceReport, Rectification,
 )
-
-EXTRA_FIELDS = {
-    "working_days": forms.IntegerField(label=_("整改期限（工作日）"), required=False, min_value=1),
-    "requested_due_on": forms.DateField(label=_("申请延期至"), required=False),
-    "granted_due_on": forms.DateField(label=_("同意延期至"), required=True),
-    "conclusion": forms.ChoiceField(label=_("结论"), choices=Conclusion.choices),
-    "document_no": forms.CharField(label=_("下达文号"), required=False),
-}
-
 
 class ServiceTransitionsAdmin(FSMAdminMixin):
     """FSM buttons for a model whose transitions are taken through services.perform."""
@@ -31,12 +22,8 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
     fsm_fields = ["state"]
 
     def get_fsm_transition_form(self, transition):
-        fields = {}
-        for name in transition.custom.get("fields", ()):
-            if name in EXTRA_FIELDS:
-                fields[name] = EXTRA_FIELDS[name]
-            else:
-                fields[name] = self.model._meta.get_field(name).formfield(required=True)
+        # The same data fields as the web step page (lifecycle.webforms.step_fields).
+        fields = step_fields(self.model, transition.name, transition.custom.get("fields", ()))
         return type("StepForm", (TransitionForm,), fields)
 
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):

@@ -10,7 +10,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from . import guards as g  # noqa: F401  (guards reference models lazily)
 from .machine import BUREAU_HEAD, OWNER_HEAD, step
 from .states import ChangeState
 

@@ -65,6 +65,23 @@ class Policy:
     split_warning_threshold: float = 0.6
 
 
+    @property
+    def change_filing_max_percent(self) -> str:
+        """The 第二十八条 limit as people write it, e.g. "15%"."""
+        return f"{(self.change_filing_max_ratio * 100).normalize():f}%"
+
+    def figures(self) -> dict:
+        """The numbers by name, for messages that quote them (``%(joint_review_days)s``…)."""
+        return {
+            "joint_review_days": self.joint_review_working_days,
+            "design_review_days": self.design_review_working_days,
+            "change_limit": self.change_filing_max_percent,
+            "acceptance_months": self.acceptance_application_months,
+            "self_evaluation_opens": self.self_evaluation_opens_months,
+            "self_evaluation_due": self.self_evaluation_due_months,
+        }
+
+
 HEILONGJIANG_2023 = Policy(name="黑政办发〔2023〕21号")
 
 

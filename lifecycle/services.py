@@ -10,7 +10,6 @@ are the vocabulary the views, the admin, the demo data and the tests use.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -647,7 +646,3 @@ def calendar_year_enter(year: int, *, actor, holidays: dict, workdays: dict, sou
                                                                    "entered_by": actor})
         changes = clocks.recompute_provisional(actor=actor, reason=_("录入%s年节假日安排") % year)
     return changes
-
-
-def today_plus(days: int) -> datetime.date:
-    return _today() + datetime.timedelta(days=days)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput
 
+from .forms import TransitionForm
 from .models import ChangeGround, ChangeItem, Conclusion, Incident
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -28,14 +29,34 @@ STEP_EXTRAS = {
 }
 
 
-class StepForm(forms.Form):
+def data_field(model, name: str, initial=None) -> forms.Field:
+    """The form field for a datum a transition records (its ``custom["fields"]``): the model
+    field when there is one, else one of EXTRA_FIELDS. Used by the web pages and the admin."""
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return EXTRA_FIELDS[name]()
+    field = model_field.formfield()
+    field.initial = initial
+    if isinstance(field, forms.DateField):
+        field.widget = DateInput()
+    if name in ("self_evaluation", "post_evaluation"):
+        field.widget = TEXTAREA
+    # What the step records is required: an approval needs its 文号 and amount.
+    if name not in ("surplus_returned_yuan",):
+        field.required = True
+    return field
+
+
+def step_fields(model, step_name: str, names, obj=None) -> dict[str, forms.Field]:
+    fields = {name: data_field(model, name, getattr(obj, name, None)) for name in names}
+    fields.update({name: make() for name, make in STEP_EXTRAS.get(step_name, {}).items()})
+    return fields
+
+
+class StepForm(TransitionForm):
     """Any transition: its declared ``fields``, a reason (required when the step says so)
     and, when a 原则上 rule blocks it and the person is a head, the override reason."""
-
-    reason = forms.CharField(label=_("理由或意见"), widget=TEXTAREA, required=False)
-    override_reason = forms.CharField(
-        label=_("例外放行理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
-        help_text=_("“原则上”的规则阻止办理、确需例外时由负责人填写，将记入操作记录。"))
 
     def __init__(self, *args, obj, step: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,26 +64,9 @@ class StepForm(forms.Form):
         self.fields["reason"].required = step["needs_reason"]
         if not step.get("overridable"):
             del self.fields["override_reason"]
-        self.data_fields = []
-        for name in step["fields"]:
-            try:
-                model_field = type(obj)._meta.get_field(name)
-                field = model_field.formfield()
-                field.initial = getattr(obj, name)
-                if isinstance(field, forms.DateField):
-                    field.widget = DateInput()
-                if name in ("self_evaluation", "post_evaluation"):
-                    field.widget = TEXTAREA
-                # What the step records is required: an approval needs its 文号 and amount.
-                if name not in ("surplus_returned_yuan",):
-                    field.required = True
-            except FieldDoesNotExist:
-                field = EXTRA_FIELDS[name]()
-            self.fields[name] = field
-            self.data_fields.append(name)
-        for name, make in STEP_EXTRAS.get(step["name"], {}).items():
-            self.fields[name] = make()
-            self.data_fields.append(name)
+        extra = step_fields(type(obj), step["name"], step["fields"], obj)
+        self.fields.update(extra)
+        self.data_fields = list(extra)
 
     def step_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.data_fields}

@@ -211,7 +211,7 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
     for i, (project, _target) in enumerate(projects):
         walker.review(project, submitted_on + datetime.timedelta(days=3 + i % 5), correction=(i % 4 == 1))
     included = [p for p, t in projects if t != S.NOT_INCLUDED]
-    plan = walker.approve_plan(year, included, datetime.date(year - 1, 9, 20))
+    walker.approve_plan(year, included, datetime.date(year - 1, 9, 20))
     issued_on = datetime.date(year - 1, 10, 5)
 
     main = ["in_plan", "fsr_review", "fsr_approved", "design_review", "approval_complete", "ratification",
@@ -285,7 +285,6 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
 
 def _extras(walker: Walker, project: Project, today: datetime.date) -> None:
     """Changes, reports and notices that make the construction-stage demo projects real."""
-    people = walker.people
     if project.state == S.CONSTRUCTION:
         total = project.approved_estimate_yuan
         with as_of(today - datetime.timedelta(days=10)):
@@ -303,10 +302,11 @@ def _extras(walker: Walker, project: Project, today: datetime.date) -> None:
         with as_of(today - datetime.timedelta(days=3)):
             services.rectification_report(project, actor=walker.owner(project, "preparer"),
                                           report="已完成监理单位更换和进度计划调整。")
-    if project.state in (S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED):
+    if project.state in (S.RECTIFICATION, S.SUSPENDED):
+        # 办法第二十六条: the delay that led to the notice or the suspension.
         with as_of(today - datetime.timedelta(days=30)):
             services.incident_report(project, actor=walker.owner(project, "preparer"), kind="delay",
-                                     description="因供应商交付延迟，工程进度滞后约两个月。") if project.state != S.CONSTRUCTION else None
+                                     description="因供应商交付延迟，工程进度滞后约两个月。")
     if project.state == S.CONSTRUCTION:
         Participant.objects.get_or_create(project=project, organisation=Organisation.objects.get(name="黑龙江省财政厅"),
                                           defaults={"part": "社保基金财政专户对接"})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecycle import timeutil
 from lifecycle.models import Clock, Opinion
+from lifecycle.policy import get_policy
 from lifecycle.states import STAGES, ProjectState as S
 
 from .models import OrgKind, Participant, Project
@@ -42,14 +43,22 @@ NEXT_STEP = {
     S.CONSTRUCTION: _("建设实施，年底前报送绩效评价报告（办法第二十五条）"),
     S.RECTIFICATION: _("限期整改并报送整改情况（办法第三十六条）"),
     S.SUSPENDED: _("暂停建设，等待省营商环境局决定（办法第二十六条）"),
-    S.COMPLETED: _("建成后半年内申请竣工验收（办法第二十九条）"),
+    S.COMPLETED: _("建成后%(acceptance_months)s个月内申请竣工验收（办法第二十九条）"),
     S.EXTENSION_REQUESTED: _("等待延期验收答复（办法第二十九条）"),
     S.ACCEPTANCE_REVIEW: _("竣工验收进行中（办法第二十九条）"),
     S.ACCEPTED: _("验收报告备案后投入运行（办法第二十九条）"),
-    S.OPERATION: _("运行6至12个月内报送自评价（办法第三十三条）"),
+    S.OPERATION: _("运行%(self_evaluation_opens)s至%(self_evaluation_due)s个月内报送自评价（办法第三十三条）"),
     S.SELF_EVALUATED: _("等待省营商环境局决定是否后评价（办法第三十三条）"),
     S.POST_EVALUATION: _("第三方后评价进行中（办法第三十三条）"),
 }
+
+
+
+def next_step(state) -> str:
+    """What comes next for a project in ``state``, with the policy's numbers filled in."""
+    text = NEXT_STEP.get(state, "")
+    return str(text) % get_policy().figures() if text else ""
+
 
 #: States in which the owner is the one who must act.
 OWNER_TURN = frozenset({S.DRAFT, S.CORRECTING, S.IN_PLAN, S.FSR_APPROVED, S.DESIGN_CORRECTING, S.RATIFIED,
@@ -150,7 +159,7 @@ def decorate(items, *, today=None, calendar=None):
             due = clock.effective_due_on
             p.days_left = (calendar.working_days_between(today, due) if due >= today
                            else -calendar.working_days_between(due, today))
-        p.next_step = NEXT_STEP.get(p.state, "")
+        p.next_step = next_step(p.state)
         p.stage = stage_of(p.state)
     return items
 
@@ -187,11 +196,11 @@ def home_queues(user) -> list[dict]:
     elif kind == OrgKind.BUREAU:
         queues += [
             _q(_("待受理的申报"), projects(base.filter(state=S.SUBMITTED)), article="第十条"),
-            _q(_("联合审核中（5个工作日）"), projects(base.filter(
+            _q(_("联合审核中（%(joint_review_days)s个工作日）") % get_policy().figures(), projects(base.filter(
                 state__in=[S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION])), article="第十条"),
             _q(_("紧急纳入申请"), projects(lacking_opinion(base.filter(state=S.EMERGENCY_REQUESTED),
                                                      ["bureau_emergency"], "emergency")), article="第十二条"),
-            _q(_("初步设计评审中（20个工作日）"), projects(base.filter(
+            _q(_("初步设计评审中（%(design_review_days)s个工作日）") % get_policy().figures(), projects(base.filter(
                 state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.EXTRANET)), article="第十八条"),
             _q(_("待报省政府审定"), projects(base.filter(state=S.APPROVAL_COMPLETE)), article="第十九条"),
             _q(_("变更待审批和新备案"), list(

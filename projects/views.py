@@ -165,7 +165,7 @@ def project_detail(request, pk):
         "is_owner_staff": is_owner_staff,
         "editable": is_owner_staff and project.state in project_services.EDITABLE_STATES,
         "opinion_aspects": opinion_aspects(project, user),
-        "next_step": selectors.NEXT_STEP.get(project.state, ""),
+        "next_step": selectors.next_step(project.state),
     }
     context.update(_documents_context(project, user))
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):

@@ -102,7 +102,7 @@ def test_csv_cells_are_protected_against_formula_injection(value, expected):
 
 
 def test_ledger_lists_only_visible_projects_with_deadlines(plan_2026, people):
-    from documents.access import visible_projects
+    from projects.selectors import visible_projects
 
     ws = workbook(LedgerExporter(visible_projects(people.owner_head))).active
     names = [r[1] for r in ws.iter_rows(min_row=5, values_only=True)]

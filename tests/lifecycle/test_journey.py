@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import pytest
 
 from lifecycle import services
 from lifecycle.models import AuditEntry, ChangeItem, Clock, Copy

@@ -74,30 +74,9 @@ class Person:
         assert "/records/" not in self.page.url, self.page.inner_text("main")[:500]
 
 
-@pytest.fixture
-def audit_rows_removed_after(live_server):
-    """SQLite empties tables with DELETE, which the audit trail's trigger refuses (migration
-    lifecycle 0003); PostgreSQL truncates. Before the flush of this transactional test, lift
-    the trigger for the one statement that clears the rows, then put it back."""
-    yield
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    from importlib import import_module
-
-    migration = import_module("lifecycle.migrations.0003_audit_immutable_and_calendar")
-    with connection.cursor() as cursor:
-        for sql in migration.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM lifecycle_auditentry")
-        for sql in migration.SQLITE:
-            cursor.execute(sql)
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_main_journey_in_a_browser(live_server, orgs, people, audit_rows_removed_after):
+def test_the_main_journey_in_a_browser(live_server, orgs, people):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is read between browser steps
     from playwright.sync_api import sync_playwright
 
