@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle.events import Action
+
 
 class MaterialKind(models.TextChoices):
     APPLICATION = "application", _("申报材料")
@@ -76,13 +78,15 @@ class Step:
     signoff: bool = False
 
 
-#: Keyed by the ``action`` of the audit row the step writes (transition names, and the
-#: dotted actions of the services: ``opinion.given@<stage>``, ``performance_report.submitted``).
-STEPS: dict[str, Step] = {
+#: Keyed by the ``action`` of lifecycle.events.step_taken for a project: a transition's name,
+#: or an ``Action`` constant of a named service — opinions per stage as
+#: ``(Action.OPINION_GIVEN, stage)``. Never by labels or audit rows: rewording a step keeps
+#: its materials locked (tests/lifecycle/test_write_path.py checks every key exists).
+STEPS: dict[str | tuple[str, str], Step] = {
     "submit": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第九条"),
     "submit_correction": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十条"),
     "request_emergency": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十二条"),
-    "opinion.given@joint_review": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十条", signoff=True),
+    (Action.OPINION_GIVEN, "joint_review"): Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十条", signoff=True),
     "pass_review": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十条", signoff=True),
     "submit_fsr": Step((K.FSR, K.CATALOGUE), "第十六条"),
     "approve_fsr": Step((K.FSR, K.CATALOGUE), "第十六条", signoff=True),
@@ -90,11 +94,11 @@ STEPS: dict[str, Step] = {
     "resubmit_design": Step((K.DESIGN, K.CATALOGUE, K.FSR_APPROVAL), "第十八条"),
     "approve_design": Step((K.DESIGN, K.CATALOGUE), "第十八条", signoff=True),
     "start_construction": Step((K.SUPERVISION_CONTRACT,), "第二十四条"),
-    "performance_report.submitted": Step((K.PERFORMANCE_REPORT,), "第二十五条"),
+    Action.PERFORMANCE_REPORT_SUBMITTED: Step((K.PERFORMANCE_REPORT,), "第二十五条"),
     "apply_acceptance": Step((K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION,
                               K.SECRECY_EVALUATION), "第二十九条"),
-    "opinion.given@acceptance": Step((K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION,
-                                      K.SECRECY_EVALUATION), "第二十九条", signoff=True),
+    (Action.OPINION_GIVEN, "acceptance"): Step((K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION,
+                                                K.SECRECY_EVALUATION), "第二十九条", signoff=True),
     "accept": Step((K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION, K.SECRECY_EVALUATION),
                    "第二十九条", signoff=True),
     "go_live": Step((K.ACCEPTANCE_REPORT,), "第二十九条"),
@@ -103,12 +107,9 @@ STEPS: dict[str, Step] = {
 
 
 def step_for(action: str, data: dict | None = None) -> Step | None:
-    if action == "opinion.given":
-        from lifecycle.models import ASPECTS
-
-        aspect = (data or {}).get("aspect")
-        stage = ASPECTS.get(aspect, (None, None))[1] if aspect else None
-        return STEPS.get(f"opinion.given@{stage}")
+    """The Step of a step_taken event (``data`` carries an opinion's ``stage``)."""
+    if action == Action.OPINION_GIVEN:
+        return STEPS.get((action, (data or {}).get("stage")))
     return STEPS.get(action)
 
 

@@ -117,28 +117,27 @@ def latest_versions(project, kinds) -> list[MaterialVersion]:
     return result
 
 
-def on_step_recorded(entry) -> None:
-    """Called for every new audit row of a project (signals.py), inside its transaction.
+def on_step_recorded(*, obj, action: str, entry, data: dict, **kwargs) -> None:
+    """Called for every step taken on a project (lifecycle.events.step_taken, signals.py),
+    inside the step's transaction, with the step's action (transition name or
+    lifecycle.events.Action constant) and its audit row ``entry``.
 
     A step listed in registry.STEPS locks the latest version of each of its kinds; a
     sign-off step also records which versions it covered (SignOff rows).
     """
-    step = step_for(entry.action, entry.data)
-    if step is None or entry.project_id is None:
+    step = step_for(action, data)
+    if step is None:
         return
-    versions = latest_versions(entry.project, step.kinds)
+    versions = latest_versions(obj, step.kinds)
     if not versions:
         return
     now = timeutil.now()
     MaterialVersion.objects.filter(pk__in=[v.pk for v in versions], locked_at__isnull=True).update(
-        locked_at=now, locked_by_action=entry.action_label or entry.action)
+        locked_at=now, locked_by_action=entry.action_label or action)
     if step.signoff:
-        opinion = None
-        if entry.action == "opinion.given":
-            opinion = entry.project.opinions.filter(aspect=entry.data.get("aspect")).order_by("-given_at", "-pk").first()
         SignOff.objects.bulk_create([
-            SignOff(project_id=entry.project_id, audit_entry=entry, opinion=opinion, version=v,
-                    label=str(entry.action_label or entry.action)[:100], signed_at=entry.at)
+            SignOff(project_id=obj.pk, audit_entry=entry, opinion=data.get("opinion"), version=v,
+                    label=str(entry.action_label or action)[:100], signed_at=entry.at)
             for v in versions])
 
 

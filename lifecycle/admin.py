@@ -1,25 +1,69 @@
 """Admin for the lifecycle models. Transition buttons go through services.perform, so the
-admin obeys the same rules, overrides and audit trail as every other entry point."""
+admin obeys the same rules, overrides, effects and audit trail as every other entry point.
+
+What a step recorded is read-only here as everywhere (办法第三十五、三十九条: the record of
+who decided what stays as it was): opinions, corrections, clocks and their events, copies,
+reports, rectifications, the audit trail, a submitted change with its items, and the fields
+of a project or plan that a step sets. A wrong record is put right by a new audited step.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from . import audit, services
 from .errors import RuleViolation
+from .events import Action
 from .forms import TransitionForm
 from .webforms import step_fields
 from .models import (
     AuditEntry, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, Clock, ClockEvent, Copy,
     Correction, Incident, Opinion, PerformanceReport, Rectification,
 )
+from .states import ChangeState
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record of a step: shown, never added, changed or deleted in the admin (superusers
+    included)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def step_recorded_fields(model) -> list[str]:
+    """The model fields some transition of ``model`` sets: its declared ``fields`` (e.g. 批复文号,
+    概算) and ``records``. Only the step may set them."""
+    names = []
+    for t in model._meta.get_field("state").get_all_transitions(model):
+        for name in (*t.custom.get("fields", ()), *t.custom.get("records", ())):
+            try:
+                model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            names.append(name)
+    return list(dict.fromkeys(names))
+
 
 class ServiceTransitionsAdmin(FSMAdminMixin):
-    """FSM buttons for a model whose transitions are taken through services.perform."""
+    """FSM buttons for a model whose transitions are taken through services.perform; the
+    fields the steps record (and ``step_recorded``, set by named services) are read-only."""
 
     fsm_fields = ["state"]
+    step_recorded: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), *step_recorded_fields(self.model), *self.step_recorded]
+        return tuple(dict.fromkeys(fields))
 
     def get_fsm_transition_form(self, transition):
         # The same data fields as the web step page (lifecycle.webforms.step_fields).
@@ -40,14 +84,31 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
-            audit.record(actor=request.user, action="admin.changed", obj=obj, label=_("在管理后台修改"),
+            audit.record(actor=request.user, action=Action.ADMIN_CHANGED, obj=obj, label=_("在管理后台修改"),
                          from_state=getattr(obj, "state", ""), to_state=getattr(obj, "state", ""),
-                         data={"fields": form.changed_data})
+                         data={"fields": form.changed_data,
+                               "before": {f: form.initial.get(f) for f in form.changed_data},
+                               "after": {f: form.cleaned_data.get(f) for f in form.changed_data}})
 
 
 class ChangeItemInline(admin.TabularInline):
+    """The items of a change are what its submission routed (办法第二十八条): fixed once
+    submitted."""
+
     model = ChangeItem
     extra = 0
+
+    def _draft(self, obj):
+        return obj is None or obj.state == ChangeState.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ChangeRequest)
@@ -56,25 +117,39 @@ class ChangeRequestAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
     list_filter = ["state"]
     list_select_related = ["project"]
     inlines = [ChangeItemInline]
-    readonly_fields = ["ratio", "route_reasons", "submitted_at", "decided_by", "decided_at"]
+    readonly_fields = ["project", "created_by", "submitted_at", "decided_by", "decided_at", "decision_note"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.state != ChangeState.DRAFT:
+            # A submitted change is a record; only its transitions (buttons) remain.
+            return tuple(f.name for f in self.model._meta.concrete_fields if f.name != "id")
+        return super().get_readonly_fields(request, obj)
+
+    def has_add_permission(self, request):
+        return False  # the department drafts a change through services.change_create (audited)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.state == ChangeState.DRAFT) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Opinion)
-class OpinionAdmin(admin.ModelAdmin):
+class OpinionAdmin(RecordAdmin):
     list_display = ["project", "aspect", "conclusion", "organisation", "given_at"]
     list_filter = ["aspect", "conclusion"]
     list_select_related = ["project", "organisation"]
 
 
 @admin.register(Clock)
-class ClockAdmin(admin.ModelAdmin):
+class ClockAdmin(RecordAdmin):
+    """Deadlines move only through steps (extension, pause, new holiday schedule)."""
+
     list_display = ["kind", "project", "plan", "received_on", "due_on", "provisional", "paused_on", "stopped_on"]
     list_filter = ["kind", "provisional"]
     list_select_related = ["project", "plan"]
 
 
 @admin.register(ClockEvent)
-class ClockEventAdmin(admin.ModelAdmin):
+class ClockEventAdmin(RecordAdmin):
     list_display = ["clock", "kind", "on", "due_before", "due_after", "actor"]
 
 
@@ -98,11 +173,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 for model in (Correction, Incident, Rectification, PerformanceReport, Copy):
-    admin.site.register(model)
+    admin.site.register(model, RecordAdmin)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdmin):
     """Read-only: nobody edits or deletes the trail (办法第三十五、三十九条)."""
 
     list_display = ["at", "actor_name", "organisation", "project", "action_label", "from_state", "to_state",
@@ -110,12 +185,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["override", "action"]
     list_select_related = ["organisation", "project"]
     search_fields = ["actor_name", "reason", "action_label"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

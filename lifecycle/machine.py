@@ -1,9 +1,10 @@
 """The state machines of the project and of the annual plan (django-fsm-2).
 
 Transitions here only *declare*: source, target, who may take them (``permission``), the
-guards (``conditions``) and the article. The method bodies copy the data the step records
-onto the object. Everything else a step does — audit row, clocks, opinions, copies — lives
-in ``lifecycle.services``, which is the only caller of these methods.
+guards (``conditions``), the article and the step's side effects (``effects``, functions of
+lifecycle/effects.py). The method bodies copy the data the step records onto the object.
+``lifecycle.services.perform`` is the only caller of these methods: it checks, saves, writes
+the audit row and runs the declared effects in one transaction.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, transition
 
+from . import effects as fx
 from . import guards as g
+from . import timeutil
 from .rules import HEAD, OWNER, REVIEWERS, STAFF, actors
 from .states import PlanState
 from .states import ProjectState as S
@@ -33,10 +36,18 @@ DESIGN_STAFF = actors((_design_reviewer, REVIEWERS))
 DESIGN_HEAD = actors((_design_reviewer, HEAD))
 
 
-def step(*, label, article, needs_reason=False, fields=(), **extra):
-    """The ``custom`` dict of a transition: what the admin, the services and the UI read."""
+def step(*, label, article, needs_reason=False, fields=(), effects=(), prepare=(), records=(), **extra):
+    """The ``custom`` dict of a transition: what the admin, the services and the UI read.
+
+    ``fields``: the data the step takes (form fields; the method copies them onto the object).
+    ``effects``: what services.perform runs after the audit row, in order
+    (lifecycle/effects.py). ``prepare``: hooks run before the rules are checked (e.g. the
+    plan an urgent project asks to enter). ``records``: fields the method sets that the audit
+    row also shows (e.g. a change's ratio).
+    """
     return {"label": label, "article": article, "needs_reason": needs_reason,
-            "fields": tuple(fields), "admin": True, "form": "lifecycle.forms.TransitionForm", **extra}
+            "fields": tuple(fields), "effects": tuple(effects), "prepare": tuple(prepare),
+            "records": tuple(records), "admin": True, "form": "lifecycle.forms.TransitionForm", **extra}
 
 
 class ProjectMachine:
@@ -51,7 +62,8 @@ class ProjectMachine:
         pass
 
     @transition("state", source=[S.DRAFT, S.SUBMITTED], target=S.WITHDRAWN, permission=OWNER_HEAD,
-                custom=step(label=_("撤回"), article="第八条", needs_reason=True))
+                custom=step(label=_("撤回"), article="第八条", needs_reason=True,
+                            effects=(fx.stop_joint_review_clock,)))
     def withdraw(self, **data):
         pass
 
@@ -59,42 +71,47 @@ class ProjectMachine:
 
     @transition("state", source=S.SUBMITTED, target=S.JOINT_REVIEW, permission=BUREAU_STAFF,
                 conditions=[g.previous_plan_finished, g.owner_compliant],
-                custom=step(label=_("受理，开始联合审核"), article="第十条"))
+                custom=step(label=_("受理，开始联合审核"), article="第十条", effects=(fx.start_joint_review_clock,)))
     def accept_application(self, **data):
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.CORRECTING,
                 permission=actors(("bureau", REVIEWERS), ("cac", REVIEWERS), ("crypto", REVIEWERS)),
-                custom=step(label=_("要求陈述和补正"), article="第十条", needs_reason=True))
+                custom=step(label=_("要求陈述和补正"), article="第十条", needs_reason=True,
+                            effects=(fx.open_correction_round,)))
     def request_correction(self, **data):
         pass
 
     @transition("state", source=S.CORRECTING, target=S.JOINT_REVIEW, permission=OWNER_STAFF,
                 conditions=[g.application_complete],
-                custom=step(label=_("提交补正材料"), article="第十条", needs_reason=True))
+                custom=step(label=_("提交补正材料"), article="第十条", needs_reason=True,
+                            effects=(fx.close_correction_round,)))
     def submit_correction(self, **data):
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.EXPERT_EVALUATION, permission=BUREAU_STAFF,
-                custom=step(label=_("组织专家评估论证"), article="第十条", needs_reason=True))
+                custom=step(label=_("组织专家评估论证"), article="第十条", needs_reason=True,
+                            effects=(fx.pause_joint_review_for_experts,)))
     def start_expert_evaluation(self, **data):
         pass
 
     @transition("state", source=S.EXPERT_EVALUATION, target=S.JOINT_REVIEW,
                 permission=actors(("bureau", REVIEWERS), ("expert", REVIEWERS)),
-                custom=step(label=_("录入专家评估论证意见"), article="第十条", needs_reason=True))
+                custom=step(label=_("录入专家评估论证意见"), article="第十条", needs_reason=True,
+                            effects=(fx.record_expert_opinion,)))
     def finish_expert_evaluation(self, **data):
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.REVIEW_PASSED, permission=BUREAU_HEAD,
                 conditions=[g.joint_opinions_given, g.joint_opinions_favourable],
-                custom=step(label=_("联合审核通过"), article="第十条"))
+                custom=step(label=_("联合审核通过"), article="第十条", effects=(fx.stop_joint_review_clock,)))
     def pass_review(self, **data):
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.REVIEW_REJECTED, permission=BUREAU_HEAD,
                 conditions=[g.joint_opinions_given],
-                custom=step(label=_("联合审核不通过"), article="第十条", needs_reason=True))
+                custom=step(label=_("联合审核不通过"), article="第十条", needs_reason=True,
+                            effects=(fx.stop_joint_review_clock,)))
     def reject_review(self, **data):
         pass
 
@@ -113,7 +130,8 @@ class ProjectMachine:
 
     @transition("state", source=S.DRAFT, target=S.EMERGENCY_REQUESTED, permission=OWNER_HEAD,
                 conditions=[g.application_complete, g.emergency_mandate_given, g.plan_approved, g.owner_compliant],
-                custom=step(label=_("申请紧急纳入年度计划"), article="第十二条"))
+                custom=step(label=_("申请紧急纳入年度计划"), article="第十二条",
+                            prepare=(fx.choose_emergency_plan,), records=("plan",)))
     def request_emergency(self, **data):
         pass
 
@@ -164,33 +182,35 @@ class ProjectMachine:
 
     @transition("state", source=S.FSR_APPROVED, target=S.DESIGN_REVIEW, permission=OWNER_STAFF,
                 conditions=[g.design_catalogue_ready, g.deviation_explained],
-                custom=step(label=_("报送初步设计方案"), article="第十八条"))
+                custom=step(label=_("报送初步设计方案"), article="第十八条", effects=(fx.start_design_clock,)))
     def submit_design(self, **data):
         pass
 
     @transition("state", source=S.DESIGN_REVIEW, target=S.DESIGN_CORRECTING, permission=DESIGN_STAFF,
                 custom=step(label=_("退回初步设计方案补正"), article="第十八条",
-                            needs_reason=True))
+                            needs_reason=True, effects=(fx.pause_design_clock,)))
     def return_design(self, **data):
         pass
 
     @transition("state", source=S.DESIGN_CORRECTING, target=S.DESIGN_REVIEW, permission=OWNER_STAFF,
                 conditions=[g.design_catalogue_ready, g.deviation_explained],
-                custom=step(label=_("重新报送初步设计方案"), article="第十八条"))
+                custom=step(label=_("重新报送初步设计方案"), article="第十八条",
+                            effects=(fx.resume_design_clock,)))
     def resubmit_design(self, **data):
         pass
 
     @transition("state", source=S.DESIGN_REVIEW, target=S.APPROVAL_COMPLETE, permission=DESIGN_HEAD,
                 conditions=[g.in_approved_plan, g.design_catalogue_ready, g.deviation_explained, g.no_major_change],
                 custom=step(label=_("批复初步设计方案"), article="第十八条",
-                            fields=("design_approval_no", "approved_estimate_yuan")))
+                            fields=("design_approval_no", "approved_estimate_yuan"),
+                            effects=(fx.stop_design_clock,)))
     def approve_design(self, *, design_approval_no="", approved_estimate_yuan=None, **data):
         self.design_approval_no = design_approval_no
         self.approved_estimate_yuan = approved_estimate_yuan
 
     @transition("state", source=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], target=S.IN_PLAN, permission=DESIGN_HEAD,
                 custom=step(label=_("重大变更，退回重新审批可研"), article="第十八条",
-                            needs_reason=True))
+                            needs_reason=True, effects=(fx.stop_design_clock,)))
     def send_back_to_fsr(self, **data):
         self.fsr_approval_no = ""
 
@@ -212,24 +232,26 @@ class ProjectMachine:
     @transition("state", source=S.RATIFIED, target=S.CONSTRUCTION, permission=OWNER_STAFF,
                 conditions=[g.supervisor_recorded],
                 custom=step(label=_("开工建设"), article="第二十四条",
-                            fields=("construction_started_on",)))
+                            fields=("construction_started_on",), effects=(fx.start_performance_report_clock,)))
     def start_construction(self, *, construction_started_on=None, **data):
         self.construction_started_on = construction_started_on
 
     @transition("state", source=S.CONSTRUCTION, target=S.RECTIFICATION, permission=BUREAU_STAFF,
                 custom=step(label=_("责令限期整改"), article="第三十六条", needs_reason=True,
-                            fields=("working_days",)))
+                            fields=("working_days",), effects=(fx.open_rectification,)))
     def order_rectification(self, **data):
         pass
 
     @transition("state", source=S.RECTIFICATION, target=S.CONSTRUCTION, permission=BUREAU_STAFF,
                 conditions=[g.rectification_reported],
-                custom=step(label=_("整改完成，恢复建设"), article="第三十六条"))
+                custom=step(label=_("整改完成，恢复建设"), article="第三十六条",
+                            effects=(fx.stop_rectification_clock,)))
     def finish_rectification(self, **data):
         pass
 
     @transition("state", source=[S.CONSTRUCTION, S.RECTIFICATION], target=S.SUSPENDED, permission=BUREAU_HEAD,
-                custom=step(label=_("暂停项目建设"), article="第二十六条", needs_reason=True))
+                custom=step(label=_("暂停项目建设"), article="第二十六条", needs_reason=True,
+                            effects=(fx.copy_suspension,)))
     def suspend(self, **data):
         pass
 
@@ -246,7 +268,8 @@ class ProjectMachine:
 
     @transition("state", source=S.CONSTRUCTION, target=S.COMPLETED, permission=OWNER_HEAD,
                 custom=step(label=_("项目建成"), article="第二十九条",
-                            fields=("completed_on", "surplus_returned_yuan")))
+                            fields=("completed_on", "surplus_returned_yuan"),
+                            effects=(fx.start_acceptance_application_clock,)))
     def complete_construction(self, *, completed_on=None, surplus_returned_yuan=None, **data):
         self.completed_on = completed_on
         # 办法第二十七条: the surplus returned is recorded at completion.
@@ -262,7 +285,7 @@ class ProjectMachine:
 
     @transition("state", source=S.EXTENSION_REQUESTED, target=S.COMPLETED, permission=BUREAU_HEAD,
                 custom=step(label=_("同意延期验收"), article="第二十九条",
-                            fields=("granted_due_on",)))
+                            fields=("granted_due_on",), effects=(fx.extend_acceptance_application_clock,)))
     def grant_extension(self, **data):
         pass
 
@@ -273,7 +296,8 @@ class ProjectMachine:
 
     @transition("state", source=S.COMPLETED, target=S.ACCEPTANCE_REVIEW, permission=OWNER_HEAD,
                 conditions=[g.acceptance_in_time],
-                custom=step(label=_("申请竣工验收"), article="第二十九条"))
+                custom=step(label=_("申请竣工验收"), article="第二十九条",
+                            effects=(fx.stop_acceptance_application_clock,)))
     def apply_acceptance(self, **data):
         pass
 
@@ -292,7 +316,8 @@ class ProjectMachine:
 
     @transition("state", source=S.ACCEPTED, target=S.OPERATION, permission=OWNER_STAFF,
                 conditions=[g.acceptance_report_filed, g.secrecy_evaluated],
-                custom=step(label=_("投入运行"), article="第三十三条", fields=("went_live_on",)))
+                custom=step(label=_("投入运行"), article="第三十三条", fields=("went_live_on",),
+                            effects=(fx.start_self_evaluation_clock,)))
     def go_live(self, *, went_live_on=None, **data):
         self.went_live_on = went_live_on
 
@@ -301,7 +326,8 @@ class ProjectMachine:
     @transition("state", source=S.OPERATION, target=S.SELF_EVALUATED, permission=OWNER_HEAD,
                 conditions=[g.self_evaluation_window_open],
                 custom=step(label=_("报送自评价报告"), article="第三十三条",
-                            fields=("self_evaluation",)))
+                            fields=("self_evaluation",),
+                            effects=(fx.stop_self_evaluation_clock, fx.copy_self_evaluation)))
     def submit_self_evaluation(self, *, self_evaluation="", **data):
         self.self_evaluation = self_evaluation
 
@@ -327,9 +353,10 @@ class PlanMachine:
 
     @transition("state", source=PlanState.COMPILING, target=PlanState.SUBMITTED, permission=BUREAU_HEAD,
                 conditions=[g.finance_concurred, g.plan_not_empty],
-                custom=step(label=_("报省政府批准"), article="第十一条"))
+                custom=step(label=_("报省政府批准"), article="第十一条",
+                            effects=(fx.stop_plan_compilation_clock,)))
     def submit_to_government(self, **data):
-        pass
+        self.submitted_at = timeutil.now()
 
     @transition("state", source=PlanState.SUBMITTED, target=PlanState.COMPILING, permission=GOVERNMENT,
                 custom=step(label=_("退回修改"), article="第十一条", needs_reason=True))
@@ -337,12 +364,14 @@ class PlanMachine:
         pass
 
     @transition("state", source=PlanState.SUBMITTED, target=PlanState.APPROVED, permission=GOVERNMENT,
-                custom=step(label=_("批准年度建设计划"), article="第十一条"))
+                custom=step(label=_("批准年度建设计划"), article="第十一条",
+                            effects=(fx.move_plan_projects,)))
     def approve(self, **data):
-        pass
+        self.approved_at = timeutil.now()
 
     @transition("state", source=PlanState.APPROVED, target=PlanState.ISSUED, permission=BUREAU_HEAD,
                 custom=step(label=_("下达年度建设计划"), article="第十二条",
                             fields=("document_no",)))
     def issue(self, *, document_no="", **data):
         self.document_no = document_no
+        self.issued_at = timeutil.now()

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from . import timeutil
 from .machine import BUREAU_HEAD, OWNER_HEAD, step
 from .states import ChangeState
 
@@ -287,20 +288,32 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
 
     @transition("state", source=ChangeState.DRAFT,
                 target=RETURN_VALUE(ChangeState.FILED, ChangeState.PENDING_APPROVAL), permission=OWNER_HEAD,
-                custom=step(label=_("提交变更"), article="第二十八条"))
-    def submit(self, *, route, **data):
+                custom=step(label=_("提交变更"), article="第二十八条", records=("ratio", "route_reasons")))
+    def submit(self, **data):
+        """办法第二十八条: the route (备案 or approval) is decided here, once, from the
+        cumulative ratio at the moment of submission."""
+        from .services import change_route  # read-only routing; services imports this module
+
+        route, ratio, reasons = change_route(self)
+        self.ratio = ratio.quantize(Decimal("0.000001"))
+        self.route_reasons = reasons
+        self.submitted_at = timeutil.now()
         return ChangeState.FILED if route == "filing" else ChangeState.PENDING_APPROVAL
 
     @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.APPROVED,
                 permission=BUREAU_HEAD, custom=step(label=_("批准变更"), article="第二十八条"))
-    def approve(self, **data):
-        pass
+    def approve(self, *, actor=None, reason="", **data):
+        self._decide(actor, reason)
 
     @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.REJECTED,
                 permission=BUREAU_HEAD,
                 custom=step(label=_("不批准变更"), article="第二十八条", needs_reason=True))
-    def reject(self, **data):
-        pass
+    def reject(self, *, actor=None, reason="", **data):
+        self._decide(actor, reason)
+
+    def _decide(self, actor, note):
+        # services.perform passes the person taking the step: the decision records who and when.
+        self.decided_by, self.decided_at, self.decision_note = actor, timeutil.now(), note
 
     @transition("state", source=[ChangeState.DRAFT, ChangeState.PENDING_APPROVAL], target=ChangeState.WITHDRAWN,
                 permission=OWNER_HEAD,

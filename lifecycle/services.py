@@ -1,9 +1,12 @@
 """Every state change of the system, one function per step.
 
 ``perform`` is the single path through which a transition of a project, an annual plan or
-a change request is taken: it checks who acts and every guard (explaining a refusal with its
-article), applies a 原则上 override only for a head with a reason, saves with optimistic
-locking, writes the audit row and runs the step's side effects — all in one transaction.
+a change request is taken — by the web pages, the admin's buttons, the demo data and the
+tests alike: it checks who acts and every guard (explaining a refusal with its article),
+applies a 原则上 override only for a head with a reason, saves with optimistic locking,
+writes the audit row, runs the side effects the step declares (``custom["effects"]``, see
+lifecycle/effects.py) and announces the step to the other apps (lifecycle/events.py) — all
+in one transaction.
 The named functions below (``application_accept``, ``opinion_give``, ``change_submit`` …)
 are the vocabulary the views, the admin, the demo data and the tests use.
 """
@@ -16,17 +19,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from . import audit, clocks, timeutil
+from . import audit, clocks, events, timeutil
+from .effects import copy_to as _copy
+from .effects import performance_report_clock
 from .errors import ConcurrentUpdate, RuleViolation
+from .events import Action
 from .models import (
-    ASPECTS, Aspect, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, ClockKind, Conclusion, Copy,
-    Correction, Incident, Opinion, PerformanceReport, Rectification,
+    ASPECTS, Aspect, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, ClockKind, Incident, Opinion,
+    PerformanceReport, Rectification,
 )
 from .policy import get_policy
 from .rules import REVIEWERS, STAFF
 from .states import CHANGEABLE_STATES, ChangeState, PlanState
 from .states import ProjectState as S
-from .workdays import add_months
 
 
 # ================================================================ generic transition runner
@@ -48,11 +53,29 @@ def transition_names(obj) -> list[str]:
 
 def refusal(obj, name: str, actor) -> str | None:
     """Why ``actor`` may not take ``name`` now, or None. Overridable guards count as refusals."""
+    t, possible = transition_of(obj, name)
+    undo = _prepare(t, obj, actor, {}) if possible else {}
     try:
         _check(obj, name, actor, reason="-", override_reason="")
     except RuleViolation as exc:
         return exc.message
+    finally:
+        _undo(obj, undo)
     return None
+
+
+def _prepare(t, obj, actor, data) -> dict:
+    """Run the step's ``prepare`` hooks (lifecycle/effects.py): they set in memory what the
+    step is about before its rules are checked. Returns {field: previous value}."""
+    undo = {}
+    for prepare in t.custom.get("prepare", ()):
+        undo.update(prepare(obj, actor=actor, data=data))
+    return undo
+
+
+def _undo(obj, undo: dict) -> None:
+    for field, value in undo.items():
+        setattr(obj, field, value)
 
 
 def available(obj, actor) -> list[dict]:
@@ -63,7 +86,9 @@ def available(obj, actor) -> list[dict]:
         t, possible = transition_of(obj, name)
         if not possible or t.permission.refusal(obj, actor):
             continue
+        undo = _prepare(t, obj, actor, {})
         failed = [gd for gd in t.conditions if not gd(obj)]
+        _undo(obj, undo)
         hard = [gd for gd in failed if not gd.overridable]
         result.append({
             "name": name, "label": str(t.custom["label"]), "article": t.custom["article"],
@@ -104,19 +129,32 @@ def _check(obj, name, actor, *, reason, override_reason):
 
 
 def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "", **data):
-    """Take transition ``name`` on ``obj`` as ``actor``.
+    """Take transition ``name`` on ``obj`` as ``actor``. Everything the step does is declared
+    on the transition (its ``custom``, lifecycle/machine.py):
 
-    Side effects, in one transaction: the new state saved with optimistic locking
+    ``prepare`` hooks first set in memory what the step is about (undone if refused); then
+    state, who, reason and guards are checked. In one transaction: the transition method
+    records the step's data — it receives ``actor`` and ``reason`` too, so a decision records
+    who took it (ChangeRequest.approve) and a routing is computed once, inside the step
+    (ChangeRequest.submit, 办法第二十八条); the new state is saved with optimistic locking
     (ConcurrentUpdate if someone else moved the object first); one audit row (with the
-    override flag, the overridden rules and the reason when a 原则上 rule was passed); the
-    step's effect from ``EFFECTS`` (clocks, opinions, copies, plan membership).
+    fields the step ``records``, and the override flag, the overridden rules and the reason
+    when a 原则上 rule was passed); the step's ``effects`` in order (clocks, opinions,
+    copies, plan membership: lifecycle/effects.py); and ``events.step_taken`` for the other
+    apps (documents lock the materials the step used).
     """
-    t, overridden = _check(obj, name, actor, reason=reason, override_reason=override_reason)
+    t, possible = transition_of(obj, name)
+    undo = _prepare(t, obj, actor, data) if possible else {}
+    try:
+        t, overridden = _check(obj, name, actor, reason=reason, override_reason=override_reason)
+    except RuleViolation:
+        _undo(obj, undo)
+        raise
     from_state = obj.state
     with transaction.atomic():
         obj._overridden_guards = {gd.name for gd in overridden}
         try:
-            getattr(obj, name)(**data)
+            getattr(obj, name)(actor=actor, reason=reason, **data)
             obj.save()
         except ConcurrentTransition:
             raise ConcurrentUpdate() from None
@@ -124,204 +162,22 @@ def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "
             raise RuleViolation(str(exc), code="state") from None
         finally:
             obj._overridden_guards = ()
-        audit.record(
+        entry = audit.record(
             actor=actor, action=name, obj=obj, label=t.custom["label"], article=t.custom["article"],
             from_state=from_state, to_state=obj.state,
             reason=override_reason if overridden else reason, override=bool(overridden),
-            data={**{k: v for k, v in data.items() if k != "route"},
+            data={**data, **{f: getattr(obj, f) for f in t.custom.get("records", ())},
                   **({"overridden": [gd.explain(obj) for gd in overridden], "reason": reason} if overridden else {})},
         )
-        effect = EFFECTS.get((type(obj).__name__, name))
-        if effect:
+        for effect in t.custom.get("effects", ()):
             effect(obj, actor=actor, reason=reason, data=data)
+        events.announce(obj, name, actor=actor, entry=entry, **data)
     return obj
 
 
 def _as_staff(actor, org_kind, roles=REVIEWERS):
     if actor is None or actor.org_kind != org_kind or actor.role not in roles:
         raise RuleViolation(_("无权办理此事项。"), code="permission")
-
-
-# ================================================================ effects of transitions
-
-
-def _today():
-    return timeutil.today()
-
-
-def _start_joint_review(project, *, actor, **kw):
-    # 办法第十条: each project's joint review takes, in principle, at most 5 working days.
-    clocks.start_working_days(ClockKind.JOINT_REVIEW, working_days=get_policy().joint_review_working_days,
-                              actor=actor, project=project)
-
-
-def _joint_clock(project):
-    return clocks.running(ClockKind.JOINT_REVIEW, project=project)
-
-
-def _request_correction(project, *, actor, reason, **kw):
-    Correction.objects.create(project=project, requested_by=actor, requested_at=timeutil.now(), request=reason)
-    # 办法第十条: the owner's 陈述和补正 time does not count against the reviewers.
-    clocks.pause(_joint_clock(project), actor=actor, reason=reason)
-
-
-def _submit_correction(project, *, actor, reason, **kw):
-    correction = project.corrections.filter(replied_at__isnull=True).last()
-    if correction:
-        correction.reply, correction.replied_by, correction.replied_at = reason, actor, timeutil.now()
-        correction.save(update_fields=["reply", "replied_by", "replied_at"])
-    clocks.resume(_joint_clock(project), actor=actor, reason=reason)
-
-
-def _start_expert(project, *, actor, reason, **kw):
-    clocks.pause(_joint_clock(project), actor=actor, reason=_("专家评估论证：%s") % reason)
-
-
-def _finish_expert(project, *, actor, reason, data, **kw):
-    Opinion.objects.create(project=project, stage="joint_review", aspect=Aspect.EXPERT,
-                           organisation=actor.organisation, conclusion=data.get("conclusion", Conclusion.APPROVE),
-                           text=reason, given_by=actor, given_at=timeutil.now())
-    clocks.resume(_joint_clock(project), actor=actor, reason=reason)
-
-
-def _stop_joint(project, *, actor, reason, **kw):
-    clocks.stop(_joint_clock(project), actor=actor, reason=reason)
-
-
-def _start_design(project, *, actor, **kw):
-    # 办法第十八条: review and approval of the design, in principle ≤ 20 working days.
-    clocks.start_working_days(ClockKind.DESIGN_REVIEW, working_days=get_policy().design_review_working_days,
-                              actor=actor, project=project)
-
-
-def _design_clock(project):
-    return clocks.running(ClockKind.DESIGN_REVIEW, project=project)
-
-
-def _pause_design(project, *, actor, reason, **kw):
-    clocks.pause(_design_clock(project), actor=actor, reason=reason)
-
-
-def _resume_design(project, *, actor, reason, **kw):
-    clocks.resume(_design_clock(project), actor=actor, reason=reason)
-
-
-def _stop_design(project, *, actor, reason, **kw):
-    clocks.stop(_design_clock(project), actor=actor, reason=reason)
-
-
-def _start_construction(project, *, actor, **kw):
-    performance_report_clock(project, year=(project.construction_started_on or _today()).year, actor=actor)
-
-
-def performance_report_clock(project, *, year: int, actor=None):
-    """办法第二十五条: the construction year's report is due by 12月31日 (idempotent)."""
-    existing = project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).first()
-    if existing:
-        return existing
-    return clocks.start_calendar(ClockKind.PERFORMANCE_REPORT, due_on=get_policy().performance_report_due.of(year),
-                                 actor=actor, project=project, year=year)
-
-
-def _order_rectification(project, *, actor, reason, data, **kw):
-    days = int(data.get("working_days") or get_policy().rectification_default_working_days)
-    clock = clocks.start_working_days(ClockKind.RECTIFICATION, working_days=days, actor=actor, project=project)
-    Rectification.objects.create(project=project, ordered_by=actor, ordered_at=timeutil.now(), requirement=reason,
-                                 clock=clock, incident=data.get("incident"))
-
-
-def _finish_rectification(project, *, actor, reason, **kw):
-    clocks.stop(clocks.running(ClockKind.RECTIFICATION, project=project), actor=actor, reason=reason)
-
-
-def _copy(project, subject, article, *kinds):
-    from projects.models import Organisation
-
-    now = timeutil.now()
-    Copy.objects.bulk_create([Copy(project=project, organisation=org, subject=subject, article=article, sent_at=now)
-                              for org in Organisation.objects.filter(kind__in=kinds)])
-
-
-def _suspend(project, *, actor, reason, **kw):
-    # 办法第二十六条: 抄送省财政厅、省发改委.
-    _copy(project, _("暂停项目建设：%s") % reason, "第二十六条", "finance", "drc")
-
-
-def _complete(project, *, actor, **kw):
-    # 办法第二十九条: apply for acceptance within half a year of completion.
-    completed = project.completed_on or _today()
-    clocks.start_calendar(ClockKind.ACCEPTANCE_APPLICATION, received_on=completed,
-                          due_on=add_months(completed, get_policy().acceptance_application_months),
-                          actor=actor, project=project)
-
-
-def _grant_extension(project, *, actor, reason, data, **kw):
-    clock = clocks.running(ClockKind.ACCEPTANCE_APPLICATION, project=project)
-    due = data.get("granted_due_on")
-    if clock and due:
-        clocks.extend(clock, to=due, actor=actor, reason=reason or _("同意延期验收"))
-
-
-def _apply_acceptance(project, *, actor, **kw):
-    clocks.stop(clocks.running(ClockKind.ACCEPTANCE_APPLICATION, project=project), actor=actor)
-
-
-def _go_live(project, *, actor, **kw):
-    # 办法第三十三条: self-evaluation 6 to 12 months after acceptance and go-live.
-    live = project.went_live_on or _today()
-    policy = get_policy()
-    clocks.start_calendar(ClockKind.SELF_EVALUATION, received_on=live,
-                          opens_on=add_months(live, policy.self_evaluation_opens_months),
-                          due_on=add_months(live, policy.self_evaluation_due_months), actor=actor, project=project)
-
-
-def _self_evaluated(project, *, actor, **kw):
-    clocks.stop(clocks.running(ClockKind.SELF_EVALUATION, project=project), actor=actor)
-    # 办法第三十三条: 报送省营商环境局，抄送省财政厅、省发改委.
-    _copy(project, _("项目自评价报告"), "第三十三条", "finance", "drc")
-
-
-def _plan_submitted(plan, *, actor, **kw):
-    clocks.stop(clocks.running(ClockKind.PLAN_COMPILATION, plan=plan), actor=actor)
-
-
-def _plan_approved(plan, *, actor, **kw):
-    """办法第十一条: approval moves the included projects into the plan and closes the
-    other passed applications of that year."""
-    from projects.models import Project
-
-    for project in Project.objects.filter(state=S.REVIEW_PASSED, plan=plan):
-        perform(project, "enter_plan", actor=actor)
-    for project in Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year).exclude(plan=plan):
-        perform(project, "leave_out", actor=actor, reason=_("未列入%s") % plan)
-
-
-EFFECTS = {
-    ("Project", "accept_application"): _start_joint_review,
-    ("Project", "request_correction"): _request_correction,
-    ("Project", "submit_correction"): _submit_correction,
-    ("Project", "start_expert_evaluation"): _start_expert,
-    ("Project", "finish_expert_evaluation"): _finish_expert,
-    ("Project", "pass_review"): _stop_joint,
-    ("Project", "reject_review"): _stop_joint,
-    ("Project", "withdraw"): _stop_joint,
-    ("Project", "submit_design"): _start_design,
-    ("Project", "return_design"): _pause_design,
-    ("Project", "resubmit_design"): _resume_design,
-    ("Project", "approve_design"): _stop_design,
-    ("Project", "send_back_to_fsr"): _stop_design,
-    ("Project", "start_construction"): _start_construction,
-    ("Project", "order_rectification"): _order_rectification,
-    ("Project", "finish_rectification"): _finish_rectification,
-    ("Project", "suspend"): _suspend,
-    ("Project", "complete_construction"): _complete,
-    ("Project", "grant_extension"): _grant_extension,
-    ("Project", "apply_acceptance"): _apply_acceptance,
-    ("Project", "go_live"): _go_live,
-    ("Project", "submit_self_evaluation"): _self_evaluated,
-    ("AnnualPlan", "submit_to_government"): _plan_submitted,
-    ("AnnualPlan", "approve"): _plan_approved,
-}
 
 
 # ================================================================ 申报 (第八、九条)
@@ -377,8 +233,9 @@ def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = 
         raise RuleViolation(_("征集截止日期不能早于开始日期。"), code="dates")
     with transaction.atomic():
         call = Call.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, notice=notice)
-        audit.record(actor=actor, action="call.opened", obj=call, label=_("发布年度需求征集"), article="第八条",
-                     data={"opens_on": opens_on, "closes_on": closes_on})
+        entry = audit.record(actor=actor, action=Action.CALL_OPENED, obj=call, label=_("发布年度需求征集"), article="第八条",
+                             data={"opens_on": opens_on, "closes_on": closes_on})
+        events.announce(call, Action.CALL_OPENED, actor=actor, entry=entry)
     return call
 
 
@@ -421,10 +278,12 @@ def opinion_give(project, *, actor, aspect: str, conclusion: str, text: str) -> 
     with transaction.atomic():
         opinion = Opinion.objects.create(project=project, stage=stage, aspect=aspect, organisation=actor.organisation,
                                          conclusion=conclusion, text=text, given_by=actor, given_at=timeutil.now())
-        audit.record(actor=actor, action="opinion.given", obj=project, label=Aspect(aspect).label,
-                     article={"joint_review": "第十条", "emergency": "第十二条", "acceptance": "第二十九条"}[stage],
-                     from_state=project.state, to_state=project.state, reason=text,
-                     data={"aspect": aspect, "conclusion": conclusion})
+        entry = audit.record(actor=actor, action=Action.OPINION_GIVEN, obj=project, label=Aspect(aspect).label,
+                             article={"joint_review": "第十条", "emergency": "第十二条", "acceptance": "第二十九条"}[stage],
+                             from_state=project.state, to_state=project.state, reason=text,
+                             data={"aspect": aspect, "conclusion": conclusion})
+        events.announce(project, Action.OPINION_GIVEN, actor=actor, entry=entry, stage=stage, aspect=aspect,
+                        conclusion=conclusion, opinion=opinion)
     return opinion
 
 
@@ -441,8 +300,9 @@ def plan_open(year: int, *, actor):
         if created:
             due = get_policy().plan_due.of(year - 1)
             clocks.start_calendar(ClockKind.PLAN_COMPILATION, due_on=due, actor=actor, plan=plan)
-            audit.record(actor=actor, action="plan.opened", obj=plan, label=_("开始编制年度建设计划"),
-                         article="第十一条", to_state=plan.state)
+            entry = audit.record(actor=actor, action=Action.PLAN_OPENED, obj=plan, label=_("开始编制年度建设计划"),
+                                 article="第十一条", to_state=plan.state)
+            events.announce(plan, Action.PLAN_OPENED, actor=actor, entry=entry)
     return plan
 
 
@@ -460,8 +320,9 @@ def plan_include(plan, project, *, actor):
     with transaction.atomic():
         project.plan = plan
         project.save(update_fields=["plan"])
-        audit.record(actor=actor, action="plan.included", obj=project, label=_("编入年度建设计划"),
-                     article="第十一条", from_state=project.state, to_state=project.state, data={"plan": plan})
+        entry = audit.record(actor=actor, action=Action.PLAN_INCLUDED, obj=project, label=_("编入年度建设计划"),
+                             article="第十一条", from_state=project.state, to_state=project.state, data={"plan": plan})
+        events.announce(project, Action.PLAN_INCLUDED, actor=actor, entry=entry, plan=plan)
 
 
 def plan_exclude(plan, project, *, actor, reason=""):
@@ -469,9 +330,10 @@ def plan_exclude(plan, project, *, actor, reason=""):
     with transaction.atomic():
         project.plan = None
         project.save(update_fields=["plan"])
-        audit.record(actor=actor, action="plan.excluded", obj=project, label=_("移出年度建设计划"),
-                     article="第十一条", from_state=project.state, to_state=project.state, reason=reason,
-                     data={"plan": plan})
+        entry = audit.record(actor=actor, action=Action.PLAN_EXCLUDED, obj=project, label=_("移出年度建设计划"),
+                             article="第十一条", from_state=project.state, to_state=project.state, reason=reason,
+                             data={"plan": plan})
+        events.announce(project, Action.PLAN_EXCLUDED, actor=actor, entry=entry, plan=plan)
 
 
 def plan_finance_concur(plan, *, actor):
@@ -482,21 +344,18 @@ def plan_finance_concur(plan, *, actor):
     with transaction.atomic():
         plan.finance_concurred_by, plan.finance_concurred_at = actor, timeutil.now()
         plan.save(update_fields=["finance_concurred_by", "finance_concurred_at"])
-        audit.record(actor=actor, action="plan.finance_concurred", obj=plan, label=_("财政厅会签"),
-                     article="第十一条", from_state=plan.state, to_state=plan.state)
+        entry = audit.record(actor=actor, action=Action.PLAN_FINANCE_CONCURRED, obj=plan, label=_("财政厅会签"),
+                             article="第十一条", from_state=plan.state, to_state=plan.state)
+        events.announce(plan, Action.PLAN_FINANCE_CONCURRED, actor=actor, entry=entry)
 
 
 def emergency_request(project, *, actor, year: int | None = None):
     """办法第十二条: the owner asks to insert an urgent mandated project into the approved
     plan of ``year`` (default: the project's call year, else this year). Such a project
-    comes outside the June call, so it belongs to no call submission."""
-    from projects.models import AnnualPlan
-
-    year = year or (project.call.year if project.call_id else timeutil.today().year)
-    if project.plan_id is None:
-        project.plan = AnnualPlan.objects.filter(year=year).first()
-        project.save(update_fields=["plan"])
-    return perform(project, "request_emergency", actor=actor)
+    comes outside the June call, so it belongs to no call submission. The step itself
+    chooses the plan (effects.choose_emergency_plan), so ``perform(project,
+    "request_emergency")`` from any page does the same."""
+    return perform(project, "request_emergency", actor=actor, **({"year": year} if year else {}))
 
 
 # ================================================================ construction (第二十五、二十六条)
@@ -511,9 +370,10 @@ def incident_report(project, *, actor, kind: str, description: str) -> Incident:
         incident = Incident.objects.create(project=project, kind=kind, description=description, reported_by=actor,
                                            reported_at=timeutil.now())
         _copy(project, _("问题报告：%s") % Incident.Kind(kind).label, "第二十六条", "finance", "drc")
-        audit.record(actor=actor, action="incident.reported", obj=project, label=_("报告项目问题"),
-                     article="第二十六条", from_state=project.state, to_state=project.state, reason=description,
-                     data={"kind": kind})
+        entry = audit.record(actor=actor, action=Action.INCIDENT_REPORTED, obj=project, label=_("报告项目问题"),
+                             article="第二十六条", from_state=project.state, to_state=project.state, reason=description,
+                             data={"kind": kind})
+        events.announce(project, Action.INCIDENT_REPORTED, actor=actor, entry=entry, incident=incident)
     return incident
 
 
@@ -525,8 +385,9 @@ def rectification_report(project, *, actor, report: str) -> Rectification:
     with transaction.atomic():
         rect.report, rect.reported_by, rect.reported_at = report, actor, timeutil.now()
         rect.save(update_fields=["report", "reported_by", "reported_at"])
-        audit.record(actor=actor, action="rectification.reported", obj=project, label=_("报送整改情况"),
-                     article="第三十六条", from_state=project.state, to_state=project.state, reason=report)
+        entry = audit.record(actor=actor, action=Action.RECTIFICATION_REPORTED, obj=project, label=_("报送整改情况"),
+                             article="第三十六条", from_state=project.state, to_state=project.state, reason=report)
+        events.announce(project, Action.RECTIFICATION_REPORTED, actor=actor, entry=entry, rectification=rect)
     return rect
 
 
@@ -546,8 +407,11 @@ def performance_report_submit(project, *, actor, year: int, progress: str, inves
         clock = project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).first()
         clocks.stop(clock, actor=actor)
         _copy(project, _("%s年度绩效评价报告") % year, "第二十五条", "finance", "drc")
-        audit.record(actor=actor, action="performance_report.submitted", obj=project, label=_("报送年度绩效评价报告"),
-                     article="第二十五条", from_state=project.state, to_state=project.state, data={"year": year})
+        entry = audit.record(actor=actor, action=Action.PERFORMANCE_REPORT_SUBMITTED, obj=project,
+                             label=_("报送年度绩效评价报告"), article="第二十五条", from_state=project.state,
+                             to_state=project.state, data={"year": year})
+        events.announce(project, Action.PERFORMANCE_REPORT_SUBMITTED, actor=actor, entry=entry, year=year,
+                        report=report)
     return report
 
 
@@ -567,21 +431,29 @@ def change_ratio(project, moved_yuan: Decimal, *, excluding=None) -> Decimal:
     return (already + moved_yuan) / estimate
 
 
-def change_route(change: ChangeRequest) -> tuple[str, Decimal, list[str]]:
-    """办法第二十八条: ("filing" | "approval", cumulative ratio, reasons for approval)."""
-    project = change.project
-    ratio = change_ratio(project, change.moved_yuan, excluding=change)
+def change_routing(project, *, moved_yuan: Decimal, new_total_yuan: Decimal | None, goals_unchanged: bool,
+                   ground: str, excluding=None) -> tuple[str, Decimal, list[str]]:
+    """办法第二十八条: ("filing" | "approval", cumulative ratio, reasons for approval) of a
+    change moving ``moved_yuan``. Read-only: ChangeRequest.submit routes with it, once, and
+    the change pages show the same result before anything is submitted."""
+    ratio = change_ratio(project, moved_yuan, excluding=excluding)
+    limit = get_policy().change_filing_max_ratio
     reasons = []
-    if ratio > get_policy().change_filing_max_ratio:
-        reasons.append(_("累计调整金额超过概算总投资的%(pct)s") % {
-            "pct": f"{get_policy().change_filing_max_ratio * 100:.0f}%"})
-    if change.new_total_yuan > project.approved_estimate_yuan:
+    if ratio > limit:
+        reasons.append(_("累计调整金额超过概算总投资的%(pct)s") % {"pct": f"{limit * 100:.0f}%"})
+    if (new_total_yuan or project.approved_estimate_yuan) > project.approved_estimate_yuan:
         reasons.append(_("调整后总投资超出概算批复"))
-    if not change.goals_unchanged:
+    if not goals_unchanged:
         reasons.append(_("建设目标发生变化"))
-    if not change.ground:
+    if not ground:
         reasons.append(_("不符合办法第二十八条所列三种情形"))
     return ("approval" if reasons else "filing"), ratio, [str(r) for r in reasons]
+
+
+def change_route(change: ChangeRequest) -> tuple[str, Decimal, list[str]]:
+    """The routing of a saved change (see change_routing)."""
+    return change_routing(change.project, moved_yuan=change.moved_yuan, new_total_yuan=change.new_total_yuan,
+                          goals_unchanged=change.goals_unchanged, ground=change.ground, excluding=change)
 
 
 def change_create(project, *, actor, title: str, reason: str, items: list[dict], ground: str = "",
@@ -602,24 +474,21 @@ def change_create(project, *, actor, title: str, reason: str, items: list[dict],
             new_total_yuan=new_total_yuan if new_total_yuan is not None else project.approved_estimate_yuan,
             created_by=actor)
         ChangeItem.objects.bulk_create([ChangeItem(change=change, **item) for item in items])
-        audit.record(actor=actor, action="change.created", obj=change, label=_("起草项目变更"),
-                     article="第二十八条", to_state=change.state, data={"items": items})
+        entry = audit.record(actor=actor, action=Action.CHANGE_CREATED, obj=change, label=_("起草项目变更"),
+                             article="第二十八条", to_state=change.state, data={"items": items})
+        events.announce(change, Action.CHANGE_CREATED, actor=actor, entry=entry, items=items)
     return change
 
 
 def change_submit(change: ChangeRequest, *, actor) -> ChangeRequest:
-    """Route the change: ≤15% cumulative, within 概算, goals unchanged and a ground → filed
-    (备案) with the bureau at once; anything else → pending formal approval."""
-    route, ratio, reasons = change_route(change)
-    change.ratio = ratio.quantize(Decimal("0.000001"))
-    change.route_reasons = reasons
-    change.submitted_at = timeutil.now()
-    perform(change, "submit", actor=actor, route=route, ratio=change.ratio, reasons=reasons)
-    return change
+    """The ``submit`` step, which routes the change (ChangeRequest.submit): ≤15% cumulative,
+    within 概算, goals unchanged and a ground → filed (备案) with the bureau at once;
+    anything else → pending formal approval. Records ratio, reasons and time."""
+    return perform(change, "submit", actor=actor)
 
 
 def change_decide(change: ChangeRequest, *, actor, approve: bool, note: str = "") -> ChangeRequest:
-    change.decided_by, change.decided_at, change.decision_note = actor, timeutil.now(), note
+    """The ``approve``/``reject`` step; the transition records who decided, when, and the note."""
     return perform(change, "approve" if approve else "reject", actor=actor, reason=note)
 
 

@@ -32,19 +32,10 @@ def _posted(request):
     validated, not shown blank."""
     return request.POST if request.method == "POST" else None
 
-#: Steps with their own service function instead of the bare ``perform``.
-SPECIAL = {
-    ("Project", "request_emergency"): lambda obj, actor, **kw: services.emergency_request(obj, actor=actor),
-    ("ChangeRequest", "submit"): lambda obj, actor, **kw: services.change_submit(obj, actor=actor),
-    ("ChangeRequest", "approve"): lambda obj, actor, reason="", **kw: services.change_decide(
-        obj, actor=actor, approve=True, note=reason),
-    ("ChangeRequest", "reject"): lambda obj, actor, reason="", **kw: services.change_decide(
-        obj, actor=actor, approve=False, note=reason),
-}
-
 
 def _step_page(request, obj, name, *, back, title_obj):
-    """GET: what the step needs and what blocks it. POST: take it through the services.
+    """GET: what the step needs and what blocks it. POST: take it through services.perform —
+    every step alike; what a step does beyond the state is declared on the step itself.
 
     404 for a name that is no step of this object; 403 when the person's organisation or
     role may not take it (the transition's ``Actors``, citing the article).
@@ -62,14 +53,9 @@ def _step_page(request, obj, name, *, back, title_obj):
     form = StepForm(_posted(request), obj=obj, step=step)
     error = ""
     if request.method == "POST" and form.is_valid():
-        kind = type(obj).__name__
         try:
-            special = SPECIAL.get((kind, name))
-            if special:
-                special(obj, request.user, reason=form.cleaned_data["reason"])
-            else:
-                services.perform(obj, name, actor=request.user, reason=form.cleaned_data["reason"],
-                                 override_reason=form.cleaned_data.get("override_reason", ""), **form.step_data())
+            services.perform(obj, name, actor=request.user, reason=form.cleaned_data["reason"],
+                             override_reason=form.cleaned_data.get("override_reason", ""), **form.step_data())
         except RuleViolation as exc:
             error = exc.message
         else:
@@ -176,23 +162,12 @@ def change_new(request, pk):
         items = _items(formset)
         moved = sum((i["amount_yuan"] for i in items), Decimal("0"))
         try:
-            ratio = services.change_ratio(project, moved)
-            estimate = project.approved_estimate_yuan
-            new_total = form.cleaned_data["new_total_yuan"] or estimate
-            reasons = []
-            from .policy import get_policy
-
-            limit = get_policy().change_filing_max_ratio
-            if ratio > limit:
-                reasons.append(_("累计调整金额超过概算总投资的%(pct)s") % {"pct": f"{limit * 100:.0f}%"})
-            if new_total > estimate:
-                reasons.append(_("调整后总投资超出概算批复"))
-            if not form.cleaned_data["goals_unchanged"]:
-                reasons.append(_("建设目标发生变化"))
-            if not form.cleaned_data["ground"]:
-                reasons.append(_("不符合办法第二十八条所列三种情形"))
+            # The same routing the submit step applies (办法第二十八条), computed read-only.
+            route, ratio, reasons = services.change_routing(
+                project, moved_yuan=moved, new_total_yuan=form.cleaned_data["new_total_yuan"],
+                goals_unchanged=form.cleaned_data["goals_unchanged"], ground=form.cleaned_data["ground"])
             preview = {"moved": moved, "ratio": ratio, "percent": ratio * 100, "reasons": reasons,
-                       "route": "approval" if reasons else "filing", "estimate": estimate}
+                       "route": route, "estimate": project.approved_estimate_yuan}
         except RuleViolation as exc:
             error = exc.message
         if request.POST.get("action") == "save" and not error:

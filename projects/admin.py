@@ -52,6 +52,9 @@ class LevelRelationInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
+    # The consolidated submission (第八条) and plan membership (第十一、十二条) are set by
+    # their steps (call_submit, plan_include/exclude, request_emergency), never by hand.
+    step_recorded = ("submission", "plan")
     list_display = ["name", "owner", "state", "plan", "total_investment_yuan", "updated_at"]
     list_filter = ["state", "network", "classified", "owner"]
     list_select_related = ["owner", "plan"]
@@ -61,6 +64,7 @@ class ProjectAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
 
 @admin.register(AnnualPlan)
 class AnnualPlanAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
+    step_recorded = ("finance_concurred_by", "finance_concurred_at", "submitted_at", "approved_at", "issued_at")
     list_display = ["year", "state", "finance_concurred_at", "approved_at", "document_no"]
 
 
@@ -71,8 +75,17 @@ class CallAdmin(admin.ModelAdmin):
 
 @admin.register(CallSubmission)
 class CallSubmissionAdmin(admin.ModelAdmin):
+    """办法第八条: a sent 申报函 is the record of the consolidated submission."""
+
     list_display = ["call", "organisation", "submitted_at", "signed_by"]
     list_select_related = ["call", "organisation", "signed_by"]
+    readonly_fields = ["submitted_at", "signed_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or obj.submitted_at is None) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.submitted_at is None) and super().has_delete_permission(request, obj)
 
 
 @admin.register(SplitWarning)

@@ -1,0 +1,43 @@
+"""Explicit events between the apps, keyed by constants — never by audit-row strings.
+
+``services.perform`` sends ``step_taken`` for every transition (``action`` = the transition's
+name, e.g. ``"submit_fsr"``), and the named services send it for the steps that are not
+transitions (``action`` = an ``Action`` constant). Another app reacts by connecting a
+receiver — documents/signals.py locks the materials a step used — and looks the action up in
+its own table keyed by those names and constants (documents/registry.py ``STEPS``). Labels
+and audit rows can be reworded freely; a reaction only depends on the name or constant.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+
+class Action:
+    """The ``action`` of steps that are not transitions: written on their audit rows and sent
+    with ``step_taken``. (A transition's action is its method name.)"""
+
+    CALL_OPENED = "call.opened"
+    OPINION_GIVEN = "opinion.given"
+    PLAN_OPENED = "plan.opened"
+    PLAN_INCLUDED = "plan.included"
+    PLAN_EXCLUDED = "plan.excluded"
+    PLAN_FINANCE_CONCURRED = "plan.finance_concurred"
+    INCIDENT_REPORTED = "incident.reported"
+    RECTIFICATION_REPORTED = "rectification.reported"
+    PERFORMANCE_REPORT_SUBMITTED = "performance_report.submitted"
+    CHANGE_CREATED = "change.created"
+    ADMIN_CHANGED = "admin.changed"
+
+
+#: Sent inside the step's transaction, after its audit row and its effects.
+#: ``sender``: the model class of ``obj`` (Project, AnnualPlan, ChangeRequest).
+#: Keyword arguments: ``obj``; ``action`` (transition name or ``Action`` constant);
+#: ``actor``; ``data`` (what the step recorded — may hold the row it created, e.g.
+#: ``data["opinion"]``); ``entry`` (the AuditEntry written for the step).
+step_taken = Signal()
+
+
+def announce(obj, action: str, *, actor, entry, **data) -> None:
+    """Send ``step_taken`` for ``obj``. A receiver that raises rolls the step back."""
+    step_taken.send(sender=type(obj), obj=obj, action=action, actor=actor, entry=entry, data=data)
