@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from documents import services as documents
-from documents.models import MaterialVersion, SignOff
+from documents.models import SignOff
 from documents.registry import STEPS
 from lifecycle import audit, services
 from lifecycle import views as lifecycle_views
