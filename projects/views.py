@@ -366,6 +366,7 @@ def call_amend(request, year):
                   or CallSubmission(call=call, organisation=org))
     try:
         amendment = services.call_amend(submission, actor=request.user, letter=request.POST.get("letter", ""),
+                                        responsible_person=_member(org, request.POST.get("responsible_person")),
                                         splits_confirmed=bool(request.POST.get("splits_confirmed")))
     except RuleViolation as exc:
         return _call_page(request, call, error=exc.message, status=400)
