@@ -275,6 +275,6 @@ def move_plan_projects(plan, *, actor, **kw):
     from .services import perform
 
     for project in Project.objects.filter(state=S.REVIEW_PASSED, plan=plan):
-        perform(project, "enter_plan", actor=actor)
+        perform(project, "enter_plan", actor=actor, via="plan_approval")
     for project in Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year).exclude(plan=plan):
-        perform(project, "leave_out", actor=actor, reason=_("未列入%s") % plan)
+        perform(project, "leave_out", actor=actor, reason=_("未列入%s") % plan, via="plan_approval")

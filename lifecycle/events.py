@@ -18,6 +18,8 @@ class Action:
     with ``step_taken``. (A transition's action is its method name.)"""
 
     CALL_OPENED = "call.opened"
+    CALL_SUBMITTED = "call.submitted"
+    CALL_AMENDED = "call.amended"
     OPINION_GIVEN = "opinion.given"
     PLAN_OPENED = "plan.opened"
     PLAN_INCLUDED = "plan.included"

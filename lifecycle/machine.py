@@ -55,9 +55,13 @@ class ProjectMachine:
 
     # ------------------------------------------------------------ 申报 (第八、九条)
 
+    # 办法第八条 (统一申报，不得分散申报): a draft enters review only through its department's
+    # consolidated submission or its amendment (services.call_submit / call_amend), never as
+    # a step of its own — ``via`` makes services.perform refuse every other caller, and keeps
+    # the step off the project page and the admin.
     @transition("state", source=S.DRAFT, target=S.SUBMITTED, permission=OWNER_HEAD,
                 conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
-                custom=step(label=_("统一申报"), article="第八条"))
+                custom=step(label=_("统一申报"), article="第八条", via="call_submission", admin=False))
     def submit(self, **data):
         pass
 
@@ -116,15 +120,17 @@ class ProjectMachine:
         pass
 
     # ------------------------------------------------------------ 计划 (第十一、十二条)
+    # 办法第十一条: a project enters (or is left out of) the plan only as part of the
+    # government's approval of the whole plan (services: AnnualPlan "approve").
 
     @transition("state", source=S.REVIEW_PASSED, target=S.IN_PLAN, permission=GOVERNMENT,
                 conditions=[g.in_approved_plan],
-                custom=step(label=_("纳入年度建设计划"), article="第十一条", via_plan=True))
+                custom=step(label=_("纳入年度建设计划"), article="第十一条", via="plan_approval", admin=False))
     def enter_plan(self, **data):
         pass
 
     @transition("state", source=S.REVIEW_PASSED, target=S.NOT_INCLUDED, permission=GOVERNMENT,
-                custom=step(label=_("未纳入年度建设计划"), article="第十一条", via_plan=True))
+                custom=step(label=_("未纳入年度建设计划"), article="第十一条", via="plan_approval", admin=False))
     def leave_out(self, **data):
         pass
 

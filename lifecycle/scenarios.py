@@ -70,11 +70,23 @@ class Walker:
             services.perform(obj, name, actor=who, **kw)
         obj.refresh_from_db()
 
-    def submit_batch(self, call, organisation, on):
+    def submit_batch(self, call, organisation, on, *, confirm_splits=True):
+        """办法第八条: the department's head signs its one consolidated submission, naming
+        himself or herself as 项目责任人 (第二十一条), after looking at the split warnings."""
         head = organisation.members.filter(role="head").first()
         submission, _ = CallSubmission.objects.get_or_create(call=call, organisation=organisation)
         with as_of(on):
-            services.call_submit(submission, actor=head, letter=f"关于报送{call.year}年度政务信息化建设需求的函")
+            services.call_submit(submission, actor=head, letter=f"关于报送{call.year}年度政务信息化建设需求的函",
+                                 responsible_person=head, splits_confirmed=confirm_splits)
+        return submission
+
+    def amend_batch(self, call, organisation, on, *, confirm_splits=True):
+        """办法第八条: a late addition to the department's submission, while the call is open."""
+        head = organisation.members.filter(role="head").first()
+        submission = CallSubmission.objects.get(call=call, organisation=organisation)
+        with as_of(on):
+            return services.call_amend(submission, actor=head, letter=f"关于补充报送{call.year}年度政务信息化建设需求的函",
+                                       splits_confirmed=confirm_splits)
 
     def review(self, project, on, *, correction=False, passed=True):
         """submitted → joint_review (→ correction round) → opinions → passed/rejected."""
@@ -129,6 +141,11 @@ class Walker:
         source, name = BRANCHES[target]
         if project.state != source:
             on = self.forward(project, source, on) if source in MAIN_LINE else self.branch(project, source, on)
+        if target == S.NOT_INCLUDED:
+            # 办法第十一条: a project is left out only by the approval of a plan without it.
+            self.approve_plan(project.call.year, [], on)
+            project.refresh_from_db()
+            return on + self.gap
         who = self._actor_for(project, name)
         kw = {"reason": "依据办法有关规定办理。"}
         if name == "request_extension":

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from . import audit, clocks, events, timeutil
@@ -51,12 +52,12 @@ def transition_names(obj) -> list[str]:
     return [t.name for t in type(obj)._meta.get_field("state").get_all_transitions(type(obj))]
 
 
-def refusal(obj, name: str, actor) -> str | None:
+def refusal(obj, name: str, actor, *, via: str = "") -> str | None:
     """Why ``actor`` may not take ``name`` now, or None. Overridable guards count as refusals."""
     t, possible = transition_of(obj, name)
     undo = _prepare(t, obj, actor, {}) if possible else {}
     try:
-        _check(obj, name, actor, reason="-", override_reason="")
+        _check(obj, name, actor, reason="-", override_reason="", via=via)
     except RuleViolation as exc:
         return exc.message
     finally:
@@ -86,6 +87,8 @@ def available(obj, actor) -> list[dict]:
         t, possible = transition_of(obj, name)
         if not possible or t.permission.refusal(obj, actor):
             continue
+        if t.custom.get("via"):  # taken only by its own service (VIA_REFUSALS), never as a button
+            continue
         undo = _prepare(t, obj, actor, {})
         failed = [gd for gd in t.conditions if not gd(obj)]
         _undo(obj, undo)
@@ -100,7 +103,19 @@ def available(obj, actor) -> list[dict]:
     return result
 
 
-def _check(obj, name, actor, *, reason, override_reason):
+#: Steps a named service takes as part of a larger act (``custom["via"]`` on the transition):
+#: that service passes the same ``via`` to ``perform``; every other way in — the step page,
+#: the admin, a direct call — is refused with this message.
+VIA_REFUSALS = {
+    # 办法第八条: 汇总整合后统一申报，不得分散申报 (services.call_submit / call_amend).
+    "call_submission": (_l("项目只能随本部门的统一申报（或其补充申报）一并申报，申报函由负责人签发，不得逐个项目分散申报；"
+                           "请在“本单位统一申报”页面办理（办法第八条）。"), "第八条"),
+    # 办法第十一条: the plan is approved as a whole (AnnualPlan "approve" → _plan_approved).
+    "plan_approval": (_l("“%(label)s”随省政府批准年度建设计划一并办理，不能单独办理（办法第十一条）。"), "第十一条"),
+}
+
+
+def _check(obj, name, actor, *, reason, override_reason, via=""):
     t, possible = transition_of(obj, name)
     label, article = t.custom["label"], t.custom["article"]
     if not possible:
@@ -111,6 +126,10 @@ def _check(obj, name, actor, *, reason, override_reason):
     if who:
         raise RuleViolation(_("“%(label)s”%(who)s（办法%(article)s）。") % {"label": label, "who": who, "article": article},
                             code="permission", article=article)
+    needed = t.custom.get("via")
+    if needed and via != needed:
+        message, via_article = VIA_REFUSALS[needed]
+        raise RuleViolation(str(message) % {"label": label}, code="via", article=via_article)
     if t.custom["needs_reason"] and not (reason or "").strip():
         raise RuleViolation(_("办理“%(label)s”须填写理由。") % {"label": label}, code="reason", article=article)
     failed = [gd for gd in t.conditions if not gd(obj)]
@@ -128,7 +147,7 @@ def _check(obj, name, actor, *, reason, override_reason):
     return t, failed
 
 
-def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "", **data):
+def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "", via: str = "", **data):
     """Take transition ``name`` on ``obj`` as ``actor``. Everything the step does is declared
     on the transition (its ``custom``, lifecycle/machine.py):
 
@@ -146,7 +165,7 @@ def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "
     t, possible = transition_of(obj, name)
     undo = _prepare(t, obj, actor, data) if possible else {}
     try:
-        t, overridden = _check(obj, name, actor, reason=reason, override_reason=override_reason)
+        t, overridden = _check(obj, name, actor, reason=reason, override_reason=override_reason, via=via)
     except RuleViolation:
         _undo(obj, undo)
         raise
@@ -183,41 +202,181 @@ def _as_staff(actor, org_kind, roles=REVIEWERS):
 # ================================================================ 申报 (第八、九条)
 
 
-def call_submit(submission, *, actor, letter: str = ""):
-    """办法第八条: the department head sends every draft application of the call at once.
+def _require_department_head(submission, actor):
+    """办法第八条: the 申报函 is signed by the department's own 负责人."""
+    if (actor is None or actor.organisation_id != submission.organisation_id or actor.role != "head"
+            or actor.org_kind != "owner"):
+        raise RuleViolation(_("申报函须由%(org)s负责人签发（办法第八条）。") % {"org": submission.organisation},
+                            code="permission", article="第八条")
 
-    Side effects: each draft project of the department for this call moves to ``submitted``
-    (each with its audit row); the submission is stamped and signed; split-application
-    warnings are computed for the bureau. Nothing is sent if any project is refused.
-    """
-    from projects.models import Project
-    from projects.similarity import detect_splits
 
-    if submission.submitted_at is not None:
-        raise RuleViolation(_("本部门本次征集已统一申报，不得分散申报（办法第八条）。"), code="already_submitted",
-                            article="第八条")
-    projects = list(Project.objects.filter(owner=submission.organisation, call=submission.call, state=S.DRAFT))
-    if not projects:
-        raise RuleViolation(_("没有待申报的项目。"), code="empty")
+def _require_call_open(call, what: str) -> None:
+    """办法第八条: applications come in during the June call only."""
+    if not call.is_open_on(timeutil.today()):
+        raise RuleViolation(_("不在年度需求征集期内（%(o)s至%(c)s），不能%(what)s（办法第八条）。")
+                            % {"o": call.opens_on, "c": call.closes_on, "what": what}, code="closed", article="第八条")
+
+
+def _require_letter(letter: str, what: str) -> str:
+    letter = (letter or "").strip()
+    if not letter:
+        raise RuleViolation(_("请填写%(what)s正文：申报函由负责人签发后随项目一并报送（办法第八条）。") % {"what": what},
+                            code="letter", article="第八条")
+    return letter
+
+
+def _require_responsible_person(person, organisation):
+    """办法第二十一条: 项目责任人为项目建设单位主要负责人. The system knows the unit's leaders
+    as its 负责人 accounts; which of them is the 主要负责人 is named, never assumed."""
+    if person is None:
+        raise RuleViolation(_("请指定项目责任人，即%(org)s主要负责人（办法第二十一条）。") % {"org": organisation},
+                            code="responsible_person", article="第二十一条")
+    if person.organisation_id != organisation.pk or person.role != "head" or not person.is_active:
+        raise RuleViolation(_("项目责任人须为%(org)s主要负责人（本单位负责人账号），“%(who)s”不是（办法第二十一条）。")
+                            % {"org": organisation, "who": person}, code="responsible_person", article="第二十一条")
+    return person
+
+
+def _drafts_refused(projects, actor) -> None:
+    """Each draft passes its own rules (第八、九、三十四条 guards of ``submit``), or nothing goes."""
     problems = []
     for project in projects:
-        why = refusal(project, "submit", actor)
+        why = refusal(project, "submit", actor, via="call_submission")
         if why:
             problems.append(f"《{project.name}》：{why}")
     if problems:
         raise RuleViolation("\n".join(problems), code="guard", article="第九条")
+
+
+def submission_splits(call, organisation, new_projects) -> list[dict]:
+    """办法第八条 (相似的项目不得拆分申报): the likely split pairs among the department's
+    applications in ``call`` that involve one of ``new_projects`` — for the head to see
+    before signing. Computed, nothing written."""
+    from projects.models import Project
+    from projects.similarity import split_pairs
+
+    new = {p.pk for p in new_projects}
+    projects = Project.objects.filter(call=call, owner=organisation).exclude(state=S.WITHDRAWN).order_by("pk")
+    return [{"first": p.pk, "first_name": p.name, "second": q.pk, "second_name": q.name,
+             "score": score, "details": details}
+            for p, q, score, details in split_pairs(list(projects)) if p.pk in new or q.pk in new]
+
+
+def _require_splits_confirmed(warnings, confirmed: bool) -> None:
+    if warnings and not confirmed:
+        pairs = "；".join(_("《%(a)s》与《%(b)s》相似度%(s).2f") % {"a": w["first_name"], "b": w["second_name"],
+                                                                 "s": w["score"]} for w in warnings)
+        raise RuleViolation(
+            _("以下项目的建设目标、主要内容、技术路线相似，可能属于拆分申报：%(pairs)s。相似的项目不得拆分申报，"
+              "请核实（必要时合并为一个项目）后确认再签发（办法第八条）。") % {"pairs": pairs},
+            code="split", article="第八条")
+
+
+def _send(projects, *, actor, submission, responsible_person, amendment=None):
+    """Move each draft to ``submitted`` as part of ``submission`` (and ``amendment``)."""
+    refs = {"submission": submission.pk, **({"amendment": amendment.pk} if amendment else {})}
+    for project in projects:
+        project.submission = submission
+        project.responsible_person = responsible_person
+        project.save(update_fields=["submission", "responsible_person"])
+        perform(project, "submit", actor=actor, via="call_submission", **refs)
+
+
+def call_submit(submission, *, actor, letter: str, responsible_person, splits_confirmed: bool = False):
+    """办法第八条: the department's head sends every draft application of the call at once,
+    with the 申报函, naming the 项目责任人 (办法第二十一条: the unit's 主要负责人).
+
+    Refused, with nothing sent: a second submission to the same call; a signer who is not
+    the department's 负责人; an empty letter; a missing or wrong 项目责任人; likely split
+    applications (projects.similarity, shown to the head first) not confirmed; any draft
+    refused by the rules of its ``submit`` step (第八、九、三十四条).
+
+    Side effects, in one transaction: the submission is stamped and signed and records the
+    项目责任人 and the confirmed split warnings; an audit row ``call.submitted``; each draft
+    gets the submission and its 项目责任人 and moves to ``submitted`` (audit row ``submit``
+    naming the submission); the bureau's SplitWarning rows are recomputed.
+    """
+    from projects.models import CallSubmission, Project
+    from projects.similarity import detect_splits
+
+    if submission.submitted_at is not None:
+        raise RuleViolation(_("本部门本次征集已统一申报，不得分散申报；后来的项目请以补充申报报送（办法第八条）。"),
+                            code="already_submitted", article="第八条")
+    _require_department_head(submission, actor)
+    _require_call_open(submission.call, _("申报"))
+    letter = _require_letter(letter, _("申报函"))
+    projects = list(Project.objects.filter(owner=submission.organisation, call=submission.call, state=S.DRAFT)
+                    .order_by("pk"))
+    if not projects:
+        raise RuleViolation(_("没有待申报的项目。"), code="empty")
+    _require_responsible_person(responsible_person, submission.organisation)
+    _drafts_refused(projects, actor)
+    warnings = submission_splits(submission.call, submission.organisation, projects)
+    _require_splits_confirmed(warnings, splits_confirmed)
     with transaction.atomic():
-        submission.letter = letter or submission.letter
+        # Two heads signing at once: the second finds the submission already stamped.
+        if CallSubmission.objects.select_for_update().filter(pk=submission.pk, submitted_at__isnull=False).exists():
+            raise ConcurrentUpdate()
+        submission.letter = letter
         submission.submitted_at = timeutil.now()
         submission.signed_by = actor
+        submission.responsible_person = responsible_person
+        submission.split_warnings = warnings
         submission.save()
-        for project in projects:
-            project.submission = submission
-            project.responsible_person = project.responsible_person or actor
-            project.save(update_fields=["submission", "responsible_person"])
-            perform(project, "submit", actor=actor)
+        audit.record(actor=actor, action=Action.CALL_SUBMITTED, obj=submission, label=_("统一申报（签发申报函）"),
+                     article="第八条", reason=letter,
+                     data={"call": submission.call.year, "projects": [p.pk for p in projects],
+                           "responsible_person": responsible_person, "split_warnings": warnings})
+        _send(projects, actor=actor, submission=submission, responsible_person=responsible_person)
         detect_splits(submission.call, submission.organisation)
     return submission
+
+
+def call_amend(submission, *, actor, letter: str, responsible_person=None, splits_confirmed: bool = False):
+    """办法第八条: a late addition (补充申报) to a department's consolidated submission.
+
+    Only after the department's submission has gone and only while the call is open; signed
+    by the department's 负责人 with its own letter; the split check runs against everything
+    the department submitted in the call. The 项目责任人 is the submission's unless named
+    again (办法第二十一条).
+
+    Side effects, in one transaction: a ``SubmissionAmendment`` (number, letter, signer,
+    time, the projects added, the confirmed split warnings); an audit row ``call.amended``;
+    each draft moves to ``submitted`` (audit row ``submit`` naming the submission and the
+    amendment); the bureau's SplitWarning rows are recomputed.
+    """
+    from projects.models import CallSubmission, Project, SubmissionAmendment
+    from projects.similarity import detect_splits
+
+    call = submission.call
+    if submission.submitted_at is None:
+        raise RuleViolation(_("本部门尚未统一申报：补充申报只能补充已报送的统一申报，请先统一申报（办法第八条）。"),
+                            code="not_submitted", article="第八条")
+    _require_department_head(submission, actor)
+    _require_call_open(call, _("补充申报"))
+    letter = _require_letter(letter, _("补充申报函"))
+    projects = list(Project.objects.filter(owner=submission.organisation, call=call, state=S.DRAFT).order_by("pk"))
+    if not projects:
+        raise RuleViolation(_("没有待补充申报的项目。"), code="empty")
+    responsible_person = _require_responsible_person(responsible_person or submission.responsible_person,
+                                                     submission.organisation)
+    _drafts_refused(projects, actor)
+    warnings = submission_splits(call, submission.organisation, projects)
+    _require_splits_confirmed(warnings, splits_confirmed)
+    with transaction.atomic():
+        CallSubmission.objects.select_for_update().filter(pk=submission.pk).first()
+        amendment = SubmissionAmendment.objects.create(
+            submission=submission, number=submission.amendments.count() + 1, letter=letter,
+            submitted_at=timeutil.now(), signed_by=actor, split_warnings=warnings)
+        amendment.projects.set(projects)
+        audit.record(actor=actor, action=Action.CALL_AMENDED, obj=amendment,
+                     label=_("补充申报（第%(n)s次）") % {"n": amendment.number}, article="第八条", reason=letter,
+                     data={"call": call.year, "submission": submission.pk, "projects": [p.pk for p in projects],
+                           "responsible_person": responsible_person, "split_warnings": warnings})
+        _send(projects, actor=actor, submission=submission, responsible_person=responsible_person,
+              amendment=amendment)
+        detect_splits(call, submission.organisation)
+    return amendment
 
 
 def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = ""):

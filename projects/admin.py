@@ -6,7 +6,7 @@ from lifecycle.admin import ServiceTransitionsAdmin
 
 from .models import (
     AnnualPlan, Call, CallSubmission, DataResource, FundingLine, LevelRelation, Organisation, Participant, Project,
-    SplitWarning, User, YearlyInvestment,
+    SplitWarning, SubmissionAmendment, User, YearlyInvestment,
 )
 
 
@@ -92,3 +92,20 @@ class CallSubmissionAdmin(admin.ModelAdmin):
 class SplitWarningAdmin(admin.ModelAdmin):
     list_display = ["call", "first", "second", "score"]
     list_select_related = ["call", "first", "second"]
+
+
+@admin.register(SubmissionAmendment)
+class SubmissionAmendmentAdmin(admin.ModelAdmin):
+    """办法第八条: a 补充申报 is made only through services.call_amend; here it is read-only."""
+
+    list_display = ["submission", "number", "submitted_at", "signed_by"]
+    list_select_related = ["submission__call", "submission__organisation", "signed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -140,6 +140,8 @@ NEXT_YEAR_PROJECTS = [
     ("emergency", "救灾物资管理系统", 330, S.WITHDRAWN),
 ]
 DRAFTS = [("agri", "数字农业农村综合服务平台", 410)]
+#: 办法第八条: added after the department's submission, while the call is still open (补充申报).
+LATE_ADDITIONS = [("health", "基层医疗卫生机构管理信息系统", 460)]
 EMERGENCIES = [
     ("health", "突发公共卫生事件应急指挥系统", 1680, S.EMERGENCY_FORWARDED),
     ("emergency", "防汛抗旱指挥调度系统", 1450, S.EMERGENCY_REQUESTED),
@@ -255,6 +257,9 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
     june = datetime.date(year, 6, 20)
     for prefix in {p.owner for p, _t in nxt}:
         walker.submit_batch(next_call, prefix, june)
+    late = [_application(owners[o], next_call, n, w) for o, n, w in LATE_ADDITIONS]
+    for owner in {p.owner for p in late}:
+        walker.amend_batch(next_call, owner, june + datetime.timedelta(days=6))
     recent = today - datetime.timedelta(days=2)
     for project, target in nxt:
         if target == S.SUBMITTED:

@@ -117,6 +117,14 @@ class CallSubmission(models.Model):
     signed_by = models.ForeignKey(
         User, verbose_name=_("签发人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # 办法第二十一条: 项目责任人为项目建设单位主要负责人 — named by the signing head for every
+    # project of the submission (and of its amendments), never defaulted.
+    responsible_person = models.ForeignKey(
+        User, verbose_name=_("项目责任人（主要负责人）"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    # 办法第八条: the split-application warnings the head saw and confirmed when signing.
+    split_warnings = models.JSONField(_("签发时的拆分申报预警"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("部门申报批次")
@@ -127,6 +135,35 @@ class CallSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.call.year}"
+
+
+class SubmissionAmendment(models.Model):
+    """办法第八条: a late addition (补充申报) to a department's consolidated submission.
+
+    Its own letter, signed by the head while the call is open; the projects it added and the
+    split warnings (against everything the department submitted in the call) it confirmed.
+    """
+
+    submission = models.ForeignKey(CallSubmission, verbose_name=_("申报批次"), on_delete=models.PROTECT,
+                                   related_name="amendments")
+    number = models.PositiveIntegerField(_("补充申报次序"))
+    letter = models.TextField(_("补充申报函正文"))
+    submitted_at = models.DateTimeField(_("补充申报时间"))
+    signed_by = models.ForeignKey(User, verbose_name=_("签发人"), on_delete=models.PROTECT, related_name="+")
+    projects = models.ManyToManyField("Project", verbose_name=_("补充申报的项目"), related_name="amendments")
+    split_warnings = models.JSONField(_("签发时的拆分申报预警"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("补充申报")
+        verbose_name_plural = _("补充申报")
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="amendment_number_unique_per_submission"),
+            models.CheckConstraint(condition=~models.Q(letter=""), name="amendment_has_letter"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(submission)s · 第%(n)s次补充申报") % {"submission": self.submission, "n": self.number}
 
 
 class Network(models.TextChoices):

@@ -55,15 +55,24 @@ def similarity(p, q) -> tuple[float, dict]:
 
 def detect_splits(call, organisation) -> list:
     """Recompute the warnings for one department's applications in one call."""
-    from lifecycle.policy import get_policy
-
     from .models import Project, SplitWarning
 
     projects = list(Project.objects.filter(call=call, owner=organisation).exclude(state="withdrawn").order_by("pk"))
     SplitWarning.objects.filter(call=call, first__owner=organisation).delete()
-    warnings = []
+    warnings = [SplitWarning(call=call, first=p, second=q, score=Decimal(str(score)), details=details)
+                for p, q, score, details in split_pairs(projects)]
+    return SplitWarning.objects.bulk_create(warnings)
+
+
+def split_pairs(projects) -> list[tuple]:
+    """The pairs (p, q, score, details) of ``projects`` scoring at least the threshold,
+    computed without writing anything (the head sees them before signing, 办法第八条)."""
+    from lifecycle.policy import get_policy
+
+    threshold = get_policy().split_warning_threshold
+    pairs = []
     for p, q in combinations(projects, 2):
         score, details = similarity(p, q)
-        if score >= get_policy().split_warning_threshold:
-            warnings.append(SplitWarning(call=call, first=p, second=q, score=Decimal(str(score)), details=details))
-    return SplitWarning.objects.bulk_create(warnings)
+        if score >= threshold:
+            pairs.append((p, q, score, details))
+    return pairs

@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/<int:pk>/application/", views.application_edit, name="application_edit"),
     path("projects/<int:pk>/records/", views.records_edit, name="records_edit"),
     path("calls/<int:year>/submit/", views.call_submit, name="call_submit"),
+    path("calls/<int:year>/amend/", views.call_amend, name="call_amend"),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/open/", views.plan_open, name="plan_open"),
     path("plans/<int:year>/", views.plan_detail, name="plan"),

@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -296,36 +297,82 @@ def records_edit(request, pk):
     return render(request, "projects/records_form.html", {"form": form, "project": project})
 
 
-@login_required
-def call_submit(request, year):
-    """办法第八条: the department's drafts for the call go out together, signed by its head."""
-    call = access.get_call_for_owner_head(request.user, year)
+def _member(organisation, value):
+    """The member of ``organisation`` whose id was posted, or None (bad ids are no 500)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        return None
+    return organisation.members.filter(pk=int(value)).first()
+
+
+def _call_page(request, call, *, error="", status=200):
     org = request.user.organisation
-    submission = CallSubmission.objects.filter(call=call, organisation=org).first()
-    drafts = list(Project.objects.filter(owner=org, call=call, state=S.DRAFT).prefetch_related(
+    submission = CallSubmission.objects.filter(call=call, organisation=org).select_related(
+        "signed_by", "responsible_person").first()
+    drafts = list(Project.objects.filter(owner=org, call=call, state=S.DRAFT).order_by("pk").prefetch_related(
         "yearly_investments", "funding_lines"))
     for project in drafts:
         project.missing = [m for _f, m in project.missing_application_items()]
-    submitted = list(Project.objects.filter(owner=org, call=call).exclude(state=S.DRAFT))
-    error = ""
-    if request.method == "POST":
-        if request.user.role != "head":
-            raise PermissionDenied
-        letter = request.POST.get("letter", "")
-        try:
-            if submission is None:
-                submission = CallSubmission.objects.create(call=call, organisation=org)
-            services.call_submit(submission, actor=request.user, letter=letter)
-        except RuleViolation as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("已统一申报%(n)s个项目（办法第八条）。") % {"n": len(drafts)})
-            return redirect("home")
+    posted = request.POST if request.method == "POST" else {}
     return render(request, "projects/call_submit.html", {
-        "call": call, "submission": submission, "drafts": drafts, "submitted": submitted, "error": error,
-        "letter": request.POST.get("letter", "") if request.method == "POST" else "",
+        "call": call, "submission": submission if submission and submission.submitted_at else None,
+        "amendments": submission.amendments.select_related("signed_by").prefetch_related("projects")
+        if submission and submission.submitted_at else [],
+        "drafts": drafts,
+        "submitted": list(Project.objects.filter(owner=org, call=call).exclude(state=S.DRAFT).order_by("pk")),
+        # 办法第八条: the head sees the likely split applications before signing.
+        "splits": services.submission_splits(call, org, drafts) if drafts else [],
+        # 办法第二十一条: the 项目责任人 is one of the unit's 负责人, named by the signer.
+        "heads": org.members.filter(role="head", is_active=True).order_by("pk"),
+        "error": error, "letter": posted.get("letter", ""),
+        "chosen_person": posted.get("responsible_person", ""),
+        "splits_confirmed": bool(posted.get("splits_confirmed")),
         "window_open": call.is_open_on(timeutil.today()),
-    }, status=400 if error else 200)
+    }, status=status)
+
+
+@login_required
+def call_submit(request, year):
+    """办法第八条: the department's drafts for the call go out together, with the 申报函 signed
+    by its head, the 项目责任人 named (第二十一条) and the split warnings confirmed."""
+    call = access.get_call_for_owner_head(request.user, year)
+    if request.method != "POST":
+        return _call_page(request, call)
+    if request.user.role != "head":
+        raise PermissionDenied
+    org = request.user.organisation
+    try:
+        with transaction.atomic():
+            submission, _created = CallSubmission.objects.get_or_create(call=call, organisation=org)
+            services.call_submit(submission, actor=request.user, letter=request.POST.get("letter", ""),
+                                 responsible_person=_member(org, request.POST.get("responsible_person")),
+                                 splits_confirmed=bool(request.POST.get("splits_confirmed")))
+    except RuleViolation as exc:
+        return _call_page(request, call, error=exc.message, status=400)
+    messages.success(request, _("已统一申报%(n)s个项目（办法第八条）。") % {"n": submission.projects.count()})
+    return redirect("call_submit", year=call.year)
+
+
+@login_required
+@require_POST
+def call_amend(request, year):
+    """办法第八条: a late addition (补充申报) to the department's submission, while the call is
+    open, with its own letter signed by the head."""
+    call = access.get_call_for_owner_head(request.user, year)
+    if request.user.role != "head":
+        raise PermissionDenied
+    org = request.user.organisation
+    submission = (CallSubmission.objects.filter(call=call, organisation=org).first()
+                  or CallSubmission(call=call, organisation=org))
+    try:
+        amendment = services.call_amend(submission, actor=request.user, letter=request.POST.get("letter", ""),
+                                        responsible_person=_member(org, request.POST.get("responsible_person")),
+                                        splits_confirmed=bool(request.POST.get("splits_confirmed")))
+    except RuleViolation as exc:
+        return _call_page(request, call, error=exc.message, status=400)
+    messages.success(request, _("已补充申报%(n)s个项目（第%(k)s次补充申报，办法第八条）。") % {
+        "n": amendment.projects.count(), "k": amendment.number})
+    return redirect("call_submit", year=call.year)
 
 
 # ---------------------------------------------------------------- annual plan (第十一、十二条)

@@ -76,7 +76,8 @@ def through_joint_review(project, people):
 
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
-        services.call_submit(submission, actor=people.owner_head, letter="申报函")
+        services.call_submit(submission, actor=people.owner_head, letter="申报函",
+                             responsible_person=people.owner_head, splits_confirmed=True)
     project.refresh_from_db()
     with at(2025, 6, 23):
         go(project, "accept_application", people.bureau_reviewer)

@@ -119,7 +119,8 @@ def test_overdue_list_and_joint_review_statistics(orgs, people, call_2026):
     late = complete_application(ProjectFactory(owner=orgs["owner"], call=call_2026, name="迟办项目"))
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=call_2026, organisation=orgs["owner"])
-        services.call_submit(submission, actor=people.owner_head)
+        services.call_submit(submission, actor=people.owner_head, letter="申报函",
+                             responsible_person=people.owner_head, splits_confirmed=True)
     late.refresh_from_db()
     with at(2025, 6, 23):
         services.perform(late, "accept_application", actor=people.bureau_reviewer)  # due 6月30日

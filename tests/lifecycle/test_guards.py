@@ -28,9 +28,19 @@ def refused(project, name, person, on, **data) -> RuleViolation:
     return exc.value
 
 
+def refused_submission(project, person, on) -> RuleViolation:
+    """办法第八条: a draft is submitted only with its department's consolidated submission."""
+    submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
+    with as_of(on), pytest.raises(RuleViolation) as exc:
+        services.call_submit(submission, actor=person, letter="申报函", responsible_person=person,
+                             splits_confirmed=True)
+    assert Project.objects.get(pk=project.pk).state == S.DRAFT
+    return exc.value
+
+
 def test_an_incomplete_application_is_refused_item_by_item(orgs, people, call_2026):
     project = ProjectFactory(owner=orgs["owner"], call=call_2026, crypto_plan="", content_and_scale="")
-    error = refused(project, "submit", people.owner_head, D(2025, 6, 10))
+    error = refused_submission(project, people.owner_head, D(2025, 6, 10))
     assert "办法第九条" in error.message
     assert "密码应用方案" in error.message and "建设内容和规模" in error.message and "数据资源目录" in error.message
 
@@ -44,7 +54,7 @@ def test_yearly_amounts_must_add_up_to_the_total(orgs, people, call_2026):
 
 def test_an_application_outside_the_june_window_is_refused(orgs, people, call_2026):
     project, _ = project_in(S.DRAFT, orgs, people, call_2026)
-    error = refused(project, "submit", people.owner_head, D(2025, 7, 1))
+    error = refused_submission(project, people.owner_head, D(2025, 7, 1))
     assert "办法第八条" in error.message
 
 
@@ -52,10 +62,11 @@ def test_a_department_submits_once_per_call(orgs, people, call_2026):
     project, on = project_in(S.DRAFT, orgs, people, call_2026)
     submission = CallSubmission.objects.create(call=call_2026, organisation=orgs["owner"])
     with as_of(on):
-        services.call_submit(submission, actor=people.owner_head)
+        services.call_submit(submission, actor=people.owner_head, letter="申报函", responsible_person=people.owner_head)
     complete_application(ProjectFactory(owner=orgs["owner"], call=call_2026))
     with as_of(on), pytest.raises(RuleViolation) as exc:
-        services.call_submit(submission, actor=people.owner_head)
+        services.call_submit(submission, actor=people.owner_head, letter="申报函", responsible_person=people.owner_head,
+                             splits_confirmed=True)
     assert "不得分散申报" in exc.value.message and "办法第八条" in exc.value.message
 
 
@@ -64,7 +75,7 @@ def test_an_owner_with_non_sharing_systems_cannot_apply(orgs, people, call_2026)
     orgs["owner"].data_sharing_compliant = False
     orgs["owner"].save()
     project.refresh_from_db()
-    assert "办法第三十四条" in refused(project, "submit", people.owner_head, on).message
+    assert "办法第三十四条" in refused_submission(project, people.owner_head, on).message
 
 
 def test_review_cannot_pass_without_all_three_opinions(orgs, people, call_2026):

@@ -34,7 +34,8 @@ def give_joint_opinions(project, people, conclusion="approve"):
 
 def submit_call(orgs, people, call, *projects):
     submission, _ = CallSubmission.objects.get_or_create(call=call, organisation=orgs["owner"])
-    services.call_submit(submission, actor=people.owner_head, letter="关于报送2026年度政务信息化建设需求的函")
+    services.call_submit(submission, actor=people.owner_head, letter="关于报送2026年度政务信息化建设需求的函",
+                         responsible_person=people.owner_head, splits_confirmed=True)
     for p in projects:
         p.refresh_from_db()
 

@@ -79,7 +79,10 @@ class Case:
 
 R = {"reason": "依据办法有关规定办理。"}
 CASES = [
-    Case("submit", S.DRAFT, "owner_head"),
+    # Steps with ``via`` are taken by their service (办法第八、十一条); the table checks who
+    # may take them, as the service does; tests/projects/test_consolidated_submission.py
+    # checks that nothing else can.
+    Case("submit", S.DRAFT, "owner_head", {"via": "call_submission"}),
     Case("withdraw", S.SUBMITTED, "owner_head", R),
     Case("accept_application", S.SUBMITTED, "bureau_reviewer"),
     Case("request_correction", S.JOINT_REVIEW, "crypto_reviewer", R),
@@ -88,8 +91,8 @@ CASES = [
     Case("finish_expert_evaluation", S.EXPERT_EVALUATION, "expert_reviewer", {**R, "conclusion": "approve"}),
     Case("pass_review", S.JOINT_REVIEW, "bureau_head", prepare=_opinions),
     Case("reject_review", S.JOINT_REVIEW, "bureau_head", R, prepare=lambda p, pe, on: _opinions(p, pe, on, conclusion="reject")),
-    Case("enter_plan", S.REVIEW_PASSED, "government_head", prepare=_approved_plan),
-    Case("leave_out", S.REVIEW_PASSED, "government_head"),
+    Case("enter_plan", S.REVIEW_PASSED, "government_head", {"via": "plan_approval"}, prepare=_approved_plan),
+    Case("leave_out", S.REVIEW_PASSED, "government_head", {"via": "plan_approval"}),
     Case("request_emergency", S.DRAFT, "owner_head",
          prepare=_both(_approved_plan, _set(emergency_mandate="国务院有明确要求。"))),
     Case("forward_emergency", S.EMERGENCY_REQUESTED, "bureau_head",

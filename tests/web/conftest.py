@@ -44,7 +44,8 @@ def scene(orgs, people, call_2026):
             s[key] = complete_application(ProjectFactory(owner=owner, call=call_2026, name=f"{key}系统"),
                                           total=Decimal("5000000.00"))
         submission = CallSubmission.objects.create(call=call_2026, organisation=owner)
-        services.call_submit(submission, actor=people.owner_head, letter="申报函")
+        services.call_submit(submission, actor=people.owner_head, letter="申报函",
+                             responsible_person=people.owner_head, splits_confirmed=True)
         for key in ("building", "reviewing", "submitted"):
             s[key].refresh_from_db()
     with at(2025, 6, 23):

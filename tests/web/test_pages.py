@@ -114,7 +114,8 @@ def test_only_the_head_signs_the_consolidated_submission_in_the_june_window(clie
     assert response.status_code == 400 and "不在年度需求征集期内" in response.content.decode()
     assert "关于报送需求的函" in response.content.decode()
     with at(2025, 6, 20):
-        response = client.post(reverse("call_submit", args=[2026]), {"letter": "关于报送需求的函"})
+        response = client.post(reverse("call_submit", args=[2026]), {
+            "letter": "关于报送需求的函", "responsible_person": people.owner_head.pk})
     project.refresh_from_db()
     assert response.status_code == 302 and project.state == S.SUBMITTED
     assert project.submission.signed_by == people.owner_head
@@ -208,7 +209,8 @@ def add_projects(orgs, people, n, year):
         complete_application(ProjectFactory(owner=orgs["owner"], call=call, name=f"草稿系统{year}-{i}"))
     with at(year - 1, 6, 10):
         submission = CallSubmission.objects.create(call=call, organisation=orgs["other_owner"])
-        services.call_submit(submission, actor=people.other_owner_head, letter="函")
+        services.call_submit(submission, actor=people.other_owner_head, letter="函",
+                             responsible_person=people.other_owner_head, splits_confirmed=True)
     with at(year - 1, 6, 15):
         for project in projects[: n // 2]:
             project.refresh_from_db()
