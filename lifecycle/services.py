@@ -26,6 +26,7 @@ from .policy import get_policy
 from .rules import REVIEWERS, STAFF
 from .states import CHANGEABLE_STATES, ChangeState, PlanState
 from .states import ProjectState as S
+from .stepdata import validate_step_data
 from .workdays import add_months
 
 
@@ -112,6 +113,7 @@ def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "
     step's effect from ``EFFECTS`` (clocks, opinions, copies, plan membership).
     """
     t, overridden = _check(obj, name, actor, reason=reason, override_reason=override_reason)
+    data = validate_step_data(obj, name, data)  # the data the step records (lifecycle.stepdata)
     from_state = obj.state
     with transaction.atomic():
         obj._overridden_guards = {gd.name for gd in overridden}
