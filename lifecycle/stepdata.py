@@ -83,7 +83,7 @@ STEPS: dict[str, dict[str, bool]] = {
 }
 
 
-def _blank(value) -> bool:
+def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -96,7 +96,7 @@ def validate_step_data(obj, name: str, data: dict) -> dict:
     cleaned = dict(data)
     for field, required in STEPS[name].items():
         value = data.get(field)
-        if _blank(value):
+        if is_blank(value):
             if required:
                 datum = DATA[field]
                 raise RuleViolation(_("请填写“%(label)s”（办法%(article)s）。")
