@@ -23,7 +23,6 @@ from projects.models import Project
 from tests.lifecycle.builders import project_in
 
 D = datetime.date
-R = "依据办法有关规定办理。"
 WHY = "录入时误将日期写错，依据竣工报告更正。"
 
 
