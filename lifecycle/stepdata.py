@@ -280,7 +280,13 @@ def _design_within_fsr(project, design, fsr, *, field):
 
 
 def _decided(project, value, *, correcting=False) -> Decimal:
-    return _positive("decided_amount_yuan", value)
+    amount = _positive("decided_amount_yuan", value)
+    surplus = project.surplus_returned_yuan
+    if correcting and surplus and surplus > amount:
+        # 办法第二十七条: the surplus already returned came out of this amount.
+        _refuse(_("更正后的“省政府审定金额”%(value)s少于已记录的退回结余资金%(surplus)s")
+                % {"value": wan_text(amount), "surplus": wan_text(surplus)}, "decided_amount_yuan", "第二十七条")
+    return amount
 
 
 def _surplus(project, value, *, correcting=False) -> Decimal:

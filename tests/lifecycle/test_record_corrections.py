@@ -207,6 +207,17 @@ def test_the_corrected_value_obeys_the_rules_of_the_step(orgs, people, call_2026
     assert not AuditEntry.objects.filter(project=project, action=corrections.CORRECTED).exists()
 
 
+def test_the_decided_amount_is_not_corrected_below_the_surplus_returned_from_it(orgs, people, call_2026):
+    project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
+    with as_of(on):
+        services.perform(project, "complete_construction", actor=people.owner_head, completed_on=on,
+                         surplus_returned_yuan=Decimal("300000.00"))
+        with pytest.raises(RuleViolation) as exc:
+            corrections.record_correct(project, "decided_amount_yuan", Decimal("200000.00"),
+                                       actor=people.government_head, reason="审定金额录入有误。")
+    assert "办法第二十七条" in exc.value.message and "30.00万元" in exc.value.message
+
+
 def test_nothing_is_corrected_before_its_step_was_taken(orgs, people, call_2026):
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     with as_of(on), pytest.raises(RuleViolation) as exc:
