@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.translation import gettext as _
+
 from . import audit, timeutil
 from .models import Clock, ClockEvent, ClockKind, ClockUnit
 from .workdays import WorkCalendar, add_working_days, working_days_between
@@ -22,12 +24,12 @@ ARTICLES = {
 }
 
 
-def _event(clock, kind, *, actor=None, reason="", on=None, due_before=None, due_after=None):
+def _event(clock, kind, *, actor=None, reason="", on=None, due_before=None, due_after=None, label=""):
     on = on or timeutil.today()
     ClockEvent.objects.create(clock=clock, kind=kind, on=on, actor=actor, reason=reason,
                               due_before=due_before, due_after=due_after)
     audit.record(actor=actor, action=f"clock.{kind}", obj=clock.project or clock.plan or clock,
-                 label=f"{clock.get_kind_display()}：{ClockEvent.Kind(kind).label}",
+                 label=f"{clock.get_kind_display()}：{label or ClockEvent.Kind(kind).label}",
                  article=clock.article, reason=reason,
                  data={"clock": clock.pk, "due_before": due_before, "due_after": due_after or clock.due_on})
 
@@ -130,3 +132,20 @@ def recompute_provisional(*, actor=None, reason="") -> list[tuple[Clock, datetim
         if clock.due_on != before:
             changed.append((clock, before, clock.due_on))
     return changed
+
+
+def redate(clock: Clock, *, actor=None, reason="", **dates) -> None:
+    """Set the dates a clock was counted from after the date it depends on was corrected
+    (``lifecycle.corrections``): ``received_on``, ``opens_on``, ``due_on``, ``extended_to``
+    or, for a working-day clock, ``working_days`` (its deadline is then counted again).
+    Writes a RECOMPUTED event with the deadline before and after, and its audit row."""
+    allowed = {"received_on", "opens_on", "due_on", "extended_to", "working_days"}
+    if set(dates) - allowed:
+        raise ValueError(f"cannot redate {set(dates) - allowed}")
+    before = clock.effective_due_on
+    for name, value in dates.items():
+        setattr(clock, name, value)
+    _recompute(clock)
+    clock.save(update_fields=sorted(set(dates) | {"due_on", "provisional"}))
+    _event(clock, ClockEvent.Kind.RECOMPUTED, actor=actor, reason=reason, due_before=before,
+           due_after=clock.effective_due_on, label=_("因更正重新计算"))

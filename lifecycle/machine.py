@@ -171,13 +171,16 @@ class ProjectMachine:
     @transition("state", source=S.FSR_REVIEW, target=RETURN_VALUE(S.FSR_APPROVED, S.APPROVAL_COMPLETE),
                 permission=DRC_HEAD, conditions=[g.in_approved_plan, g.fsr_catalogue_ready, g.merged_ground_given],
                 custom=step(label=_("批复可行性研究报告"), article="第十五条",
-                            fields=("fsr_approval_no", "approved_estimate_yuan")))
-    def approve_fsr(self, *, fsr_approval_no="", approved_estimate_yuan=None, **data):
+                            fields=("fsr_approval_no", "fsr_estimate_yuan")))
+    def approve_fsr(self, *, fsr_approval_no="", fsr_estimate_yuan=None, **data):
         self.fsr_approval_no = fsr_approval_no
+        # 办法第十五条: the approved FSR fixes the 投资估算 the design is compared with
+        # (第十八条: a design beyond the FSR approval explains itself in its own chapter).
+        self.fsr_estimate_yuan = fsr_estimate_yuan
         # 办法第十七条: a merged FSR contains the design and its 投资概算, so its approval
         # sets the estimate every later change is measured against (第二十条、第二十八条).
         if self.merged_fsr_design:
-            self.approved_estimate_yuan = approved_estimate_yuan
+            self.approved_estimate_yuan = fsr_estimate_yuan
             return S.APPROVAL_COMPLETE
         return S.FSR_APPROVED
 

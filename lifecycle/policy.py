@@ -55,12 +55,19 @@ class Policy:
     change_filing_max_ratio: Decimal = Decimal("0.15")
     #: 办法第二十九条: acceptance is applied for within half a year of completion.
     acceptance_application_months: int = 6
+    #: 办法第二十九条 lets the owner apply for a later acceptance (延期验收申请) without saying
+    #: how much later. A requested or granted date lies at most this many months after the
+    #: current deadline: a bound of the system against typing slips, not a number of the 办法.
+    acceptance_extension_max_months: int = 12
     #: 办法第三十三条: self-evaluation 6 to 12 months after acceptance and go-live.
     self_evaluation_opens_months: int = 6
     self_evaluation_due_months: int = 12
     #: 办法第三十六条 says "限期整改" without a number; this is the default deadline the
     #: bureau is offered (it may set another one for each notice).
     rectification_default_working_days: int = 20
+    #: No notice sets more than this (about one year of working days): a bound of the system
+    #: against typing slips, since 办法第三十六条 gives no number.
+    rectification_max_working_days: int = 250
     #: 办法第八条 (split applications): the similarity score from which the bureau is warned.
     split_warning_threshold: float = 0.6
 

@@ -149,7 +149,8 @@ class Walker:
         who = self._actor_for(project, name)
         kw = {"reason": "依据办法有关规定办理。"}
         if name == "request_extension":
-            kw["requested_due_on"] = on + datetime.timedelta(days=90)
+            # 办法第二十九条: three months beyond the half-year deadline counted from completion.
+            kw["requested_due_on"] = add_months(on, get_policy().acceptance_application_months + 3)
         self.step(project, name, who, on, **kw)
         return on + self.gap
 
@@ -171,7 +172,7 @@ class Walker:
             self.step(p, "submit_fsr", self.owner(p, "preparer"), on)
         elif s == S.FSR_REVIEW:
             self.step(p, "approve_fsr", self["drc_head"], on, fsr_approval_no=f"黑发改审批〔{on.year}〕{p.pk}号",
-                      approved_estimate_yuan=p.total_investment_yuan)
+                      fsr_estimate_yuan=p.total_investment_yuan)
         elif s == S.FSR_APPROVED:
             p.design_sharing_chapter = True
             p.save()

@@ -33,6 +33,7 @@ from .policy import get_policy
 from .rules import REVIEWERS, STAFF
 from .states import CHANGEABLE_STATES, ChangeState, PlanState
 from .states import ProjectState as S
+from .stepdata import validate_step_data
 
 
 # ================================================================ generic transition runner
@@ -166,6 +167,7 @@ def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "
     undo = _prepare(t, obj, actor, data) if possible else {}
     try:
         t, overridden = _check(obj, name, actor, reason=reason, override_reason=override_reason, via=via)
+        data = validate_step_data(obj, name, data)  # the data the step records (lifecycle.stepdata)
     except RuleViolation:
         _undo(obj, undo)
         raise

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("projects/<int:pk>/steps/<slug:name>/", views.project_step, name="project_step"),
+    path("projects/<int:pk>/correct/<slug:field>/", views.project_correct, name="project_correct"),
     path("projects/<int:pk>/review/", views.joint_review, name="joint_review"),
     path("projects/<int:pk>/opinion/", views.opinion_new, name="opinion_new"),
     path("projects/<int:pk>/changes/new/", views.change_new, name="change_new"),

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from projects import access
 
 
-from . import services, timeutil
+from . import corrections, services, timeutil
 from .errors import RuleViolation
 from .models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ClockKind
 from .webforms import (
-    CalendarYearForm, ChangeForm, ChangeItemFormSet, IncidentForm, OpinionForm, PerformanceReportForm,
-    RectificationReportForm, StepForm,
+    CalendarYearForm, ChangeForm, ChangeItemFormSet, CorrectionForm, IncidentForm, OpinionForm,
+    PerformanceReportForm, RectificationReportForm, StepForm,
 )
 
 
@@ -82,6 +82,44 @@ def plan_step(request, year, name):
 def change_step(request, pk, name):
     change = access.get_change_for_user(request.user, pk)
     return _step_page(request, change, name, back=reverse("change", args=[change.pk]), title_obj=change)
+
+
+@login_required
+def project_correct(request, pk, field):
+    """更正 of a date or an amount a step recorded (lifecycle.corrections): GET shows the
+    recorded value, the step and earlier corrections; POST corrects it with a reason.
+
+    404 for a datum that cannot be corrected; 403, saying who may, for anyone but the head
+    of the organisation that took the step; back to the project when the step was not taken.
+    """
+    project = access.get_project_for_user(request.user, pk)
+    if field not in corrections.fields_of(project):
+        raise Http404
+    problem = corrections.refusal(project, field, request.user)
+    if problem and problem.code == "permission":
+        raise PermissionDenied(problem.message)
+    if problem:
+        messages.error(request, problem.message)
+        return redirect("project", pk=project.pk)
+    before = corrections.current_value(project, field)
+    form = CorrectionForm(_posted(request), project=project, field=field, initial={field: before})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            corrections.record_correct(project, field, form.cleaned_data[field], actor=request.user,
+                                       reason=form.cleaned_data["reason"])
+        except RuleViolation as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已更正%(label)s，相关时限已重新计算。") % {"label": corrections.label(field)})
+            return redirect("project", pk=project.pk)
+    t, _possible = services.transition_of(project, corrections.fields_of(project)[field])
+    return render(request, "lifecycle/correct.html", {
+        "project": project, "form": form, "error": error, "field": field, "label": corrections.label(field),
+        "before": before, "kind": "money" if field.endswith("_yuan") else "days" if field == "working_days" else "date",
+        "step_label": t.custom["label"], "article": t.custom["article"],
+        "history": corrections.history(project, field),
+    }, status=400 if error or form.errors else 200)
 
 
 # ---------------------------------------------------------------- joint review (第十条)

@@ -11,14 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput
 
+from . import stepdata
+from .errors import RuleViolation
 from .forms import TransitionForm
 from .models import ChangeGround, ChangeItem, Conclusion, Incident
+from .policy import get_policy
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 #: Data a step takes that is not a field of the model (see lifecycle.machine).
 EXTRA_FIELDS = {
-    "working_days": lambda: forms.IntegerField(label=_("整改期限（工作日）"), min_value=1, required=False),
+    # 办法第三十六条 gives no number; the policy bounds it so a huge number is a form error.
+    "working_days": lambda: forms.IntegerField(label=_("整改期限（工作日）"), min_value=1, required=False,
+                                               max_value=get_policy().rectification_max_working_days),
     "requested_due_on": lambda: forms.DateField(label=_("申请延期至"), widget=DateInput()),
     "granted_due_on": lambda: forms.DateField(label=_("同意延期至"), widget=DateInput()),
 }
@@ -67,9 +72,56 @@ class StepForm(TransitionForm):
         extra = step_fields(type(obj), step["name"], step["fields"], obj)
         self.fields.update(extra)
         self.data_fields = list(extra)
+        self.obj = obj
+        if step["name"] in stepdata.STEPS and type(obj).__name__ == "Project":
+            for name in self.data_fields:
+                self.fields[name].help_text = stepdata.hint(obj, name) or self.fields[name].help_text
+
+    def clean(self):
+        """The rules of the step's data (lifecycle.stepdata), shown at the field they concern;
+        services.perform checks them again."""
+        data = super().clean()
+        if type(self.obj).__name__ != "Project":
+            return data
+        declared = stepdata.STEPS.get(self.step["name"], {})
+        for name in self.data_fields:
+            value = data.get(name)
+            if name not in declared or name in self.errors or stepdata.is_blank(value):
+                continue
+            try:
+                data[name] = stepdata.clean(self.obj, name, value)
+            except RuleViolation as exc:
+                self.add_error(name, exc.message)
+        return data
 
     def step_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.data_fields}
+
+
+class CorrectionForm(forms.Form):
+    """更正 of one datum a step recorded (lifecycle.corrections): the new value, in the form
+    field of the step, and the reason."""
+
+    reason = forms.CharField(label=_("更正理由"), widget=TEXTAREA,
+                             help_text=_("说明如何录错、依据哪份文件更正；将记入操作记录。"))
+
+    def __init__(self, *args, project, field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project, self.field = project, field
+        value_field = data_field(type(project), field)
+        value_field.required = True
+        value_field.label = _("更正为")
+        self.fields = {field: value_field, "reason": self.fields["reason"]}
+
+    def clean(self):
+        data = super().clean()
+        value = data.get(self.field)
+        if self.field not in self.errors and not stepdata.is_blank(value):
+            try:
+                data[self.field] = stepdata.clean(self.project, self.field, value, correcting=True)
+            except RuleViolation as exc:
+                self.add_error(self.field, exc.message)
+        return data
 
 
 class OpinionForm(forms.Form):

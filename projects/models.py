@@ -245,6 +245,10 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     deviation_explanation = models.TextField(_("调整内容及理由（独立章节）"), blank=True)
     design_major_change = models.BooleanField(_("存在重大变更"), default=False)
     fsr_approval_no = models.CharField(_("可研批复文号"), max_length=60, blank=True)
+    fsr_estimate_yuan = models.DecimalField(
+        _("可研批复估算（元）"), **MONEY, null=True, blank=True,
+        help_text=_("省发改委批复可行性研究报告时核定的总投资估算（办法第十五条）；可研与初步设计合并审批的，"
+                    "即为概算总投资（办法第十七条）。"))
     design_approval_no = models.CharField(_("初步设计批复文号"), max_length=60, blank=True)
     approved_estimate_yuan = models.DecimalField(_("概算总投资（元）"), **MONEY, null=True, blank=True)
     decided_amount_yuan = models.DecimalField(_("省政府审定金额（元）"), **MONEY, null=True, blank=True)

@@ -102,7 +102,8 @@ def through_construction(project, people):
     with at(2026, 1, 12):
         go(project, "submit_fsr", people.owner_preparer)
     with at(2026, 2, 2):
-        go(project, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号")
+        go(project, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
+           fsr_estimate_yuan=Decimal("5000000.00"))
     with at(2026, 2, 9):
         project.design_sharing_chapter = True
         project.save()

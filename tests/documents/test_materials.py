@@ -109,7 +109,8 @@ def test_a_newer_version_after_sign_off_marks_the_sign_off_as_covering_an_older_
     with at(2026, 1, 12):
         lifecycle.perform(project, "submit_fsr", actor=people.owner_preparer)
     with at(2026, 2, 2):
-        lifecycle.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号")
+        lifecycle.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
+                          fsr_estimate_yuan=project.total_investment_yuan)
     signoff = SignOff.objects.get(project=project, version=v1)
     assert not signoff.outdated
     services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("a2.pdf", PDF + b"%2"))

@@ -136,7 +136,7 @@ def test_the_merged_path_needs_a_ground_and_skips_the_design(orgs, people, call_
     with as_of(on):
         services.perform(project, "submit_fsr", actor=people.owner_preparer)
         services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕2号",
-                         approved_estimate_yuan=Decimal("4900000.00"))
+                         fsr_estimate_yuan=Decimal("4900000.00"))
     project.refresh_from_db()
     # 办法第十七条: only the FSR is approved; the project goes straight to 省政府审定.
     assert project.state == S.APPROVAL_COMPLETE
@@ -145,10 +145,11 @@ def test_the_merged_path_needs_a_ground_and_skips_the_design(orgs, people, call_
 
 def test_intranet_designs_go_to_the_intranet_office(orgs, people, call_2026):
     project, on = project_in(S.DESIGN_REVIEW, orgs, people, call_2026, network="intranet")
-    error = refused(project, "approve_design", people.bureau_head, on, approved_estimate_yuan=Decimal("1"))
+    data = {"design_approval_no": "黑内网审〔2026〕1号", "approved_estimate_yuan": Decimal("1")}
+    error = refused(project, "approve_design", people.bureau_head, on, **data)
     assert "省内网办" in error.message and "办法第十八条" in error.message
     with as_of(on):
-        services.perform(project, "approve_design", actor=people.intranet_head, approved_estimate_yuan=Decimal("1"))
+        services.perform(project, "approve_design", actor=people.intranet_head, **data)
     assert Project.objects.get(pk=project.pk).state == S.APPROVAL_COMPLETE
 
 
@@ -160,7 +161,7 @@ def test_a_design_beyond_the_fsr_needs_its_explanation_chapter(orgs, people, cal
 
 def test_a_major_change_goes_back_to_fsr_unless_a_head_overrides(orgs, people, call_2026):
     project, on = project_in(S.DESIGN_REVIEW, orgs, people, call_2026, design_major_change=True)
-    data = {"approved_estimate_yuan": Decimal("5000000.00")}
+    data = {"design_approval_no": "黑营商审〔2026〕2号", "approved_estimate_yuan": Decimal("5000000.00")}
     error = refused(project, "approve_design", people.bureau_head, on, **data)
     assert error.code == "overridable" and "办法第十八条" in error.message
     with as_of(on), pytest.raises(RuleViolation) as exc:

@@ -87,7 +87,8 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
         project.save()
         go(project, "submit_fsr", people.owner_preparer)
     with at(2026, 2, 2):
-        go(project, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号")
+        go(project, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
+           fsr_estimate_yuan=Decimal("5000000.00"))
     assert project.state == S.FSR_APPROVED
     with at(2026, 2, 9):  # Monday before the 2026 Spring Festival
         project.design_sharing_chapter = True

@@ -67,7 +67,8 @@ def scene(orgs, people, call_2026):
         p.platform_code, p.fsr_sharing_chapter = "2601-230000-04-01-123456", True
         p.save()
         go(p, "submit_fsr", people.owner_preparer)
-        go(p, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号")
+        go(p, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
+           fsr_estimate_yuan=Decimal("5000000.00"))
         p.design_sharing_chapter = True
         p.save()
         go(p, "submit_design", people.owner_preparer)

@@ -183,7 +183,7 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
                          design_sharing_chapter=True)
         preparer.step(project, "submit_fsr")
         as_("drc_head").step(project, "approve_fsr", fsr_approval_no="黑发改审批〔2026〕8号",
-                             approved_estimate_yuan="5000000")
+                             fsr_estimate_yuan="5000000")
         preparer.step(project, "submit_design")
         bureau_head.step(project, "approve_design", shot="approve-design", design_approval_no="黑营商审〔2026〕3号",
                          approved_estimate_yuan="5000000")

@@ -85,7 +85,8 @@ def test_a_sign_off_over_an_older_version_is_shown_as_such(client, orgs, people,
     project, on = project_in(S.FSR_REVIEW, orgs, people, call_2026)
     with as_of(on):
         document_services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=pdf_upload())
-        services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕5号")
+        services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕5号",
+                         fsr_estimate_yuan=project.total_investment_yuan)
         document_services.material_upload(project, actor=people.owner_preparer, kind="fsr",
                                           upload=pdf_upload("可研报告（修订）.pdf"))
     client.force_login(people.bureau_reviewer)
