@@ -108,7 +108,7 @@ def through_construction(project, people):
         go(project, "submit_design", people.owner_preparer)
     with at(2026, 3, 2):
         go(project, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
-           approved_estimate_yuan=Decimal("5000000.00"))
+           approved_estimate_yuan=Decimal("5000000.00"), design_evaluation="experts")
     with at(2026, 3, 5):
         go(project, "submit_ratification", people.bureau_reviewer)
         go(project, "ratify", people.government_head, decided_amount_yuan=Decimal("5000000.00"),
