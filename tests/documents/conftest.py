@@ -90,6 +90,18 @@ def through_joint_review(project, people):
     return project
 
 
+def reviewed(project, people, *, passed=True, day=(2025, 6, 24)):
+    """The bureau's head decides the joint review (办法第十条): state review_passed / review_rejected."""
+    from tests.conftest import at
+
+    with at(*day):
+        if passed:
+            go(project, "pass_review", people.bureau_head)
+        else:
+            go(project, "reject_review", people.bureau_head, reason="与已建系统功能重复，不符合集约化建设要求。")
+    return project
+
+
 def through_construction(project, people):
     """From the plan to construction along 办法第十五至二十四条 (state: construction)."""
     import datetime
