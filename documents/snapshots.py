@@ -241,14 +241,18 @@ def acceptance_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> di
              "%(est)s万元%(surplus)s。验收意见如下：") % {
             "basis": ARTICLE_BASIS, "name": project.name,
             "est": facts.money(project.approved_estimate_yuan, _("概算总投资")), "surplus": surplus}),
-        _p(_("一、参加部门意见"), "h1"),
     ]
+    numerals = iter("一二三四")
     if rows:
+        body.append(_p(_("%s、参加部门意见") % next(numerals), "h1"))
         body.append({"type": "table", "header": [_("部门"), _("结论"), _("意见")], "rows": rows, "numeric": []})
-    else:
+    elif action != "fail_acceptance":
+        # 竣工验收 needs the participants' opinions (guard of ``accept``); a failed acceptance may
+        # have been decided before any was given, and then none is claimed.
+        body.append(_p(_("%s、参加部门意见") % next(numerals), "h1"))
         body.append(_p(facts.text(None, _("参加验收部门的意见"))))
     if action == "fail_acceptance":
-        body += [_p(_("二、验收结论"), "h1"),
+        body += [_p(_("%s、验收结论") % next(numerals), "h1"),
                  _p(_("项目未通过竣工验收。理由：%(reason)s 请按意见整改后重新申请竣工验收（办法第二十九条）。") % {
                      "reason": facts.text(entry.reason, _("不通过的理由"))})]
     else:
@@ -269,8 +273,8 @@ def acceptance_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> di
                 evidence.append(_("已通过保密测评审查（办法第三十二条，第%(n)s版）") % {"n": secrecy.number})
             else:
                 evidence.append(facts.text(None, _("保密测评审查意见（办法第三十二条）")))
-        body += [_p(_("二、档案验收和密码应用安全性评估"), "h1"), _p("；".join(evidence) + "。"),
-                 _p(_("三、验收结论"), "h1")]
+        body += [_p(_("%s、档案验收和密码应用安全性评估") % next(numerals), "h1"), _p("；".join(evidence) + "。"),
+                 _p(_("%s、验收结论") % next(numerals), "h1")]
         if action == "accept":
             body.append(_p(_("项目通过竣工验收。请于验收完成后将验收报告报省营商环境局备案，并在投入运行后"
                              "%(self_evaluation_opens)s至%(self_evaluation_due)s个月内开展自评价（办法第三十三条）。")
