@@ -25,6 +25,7 @@ from typing import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lifecycle import audit, timeutil
 from lifecycle.errors import RuleViolation
@@ -104,7 +105,7 @@ SPECS: dict[str, Spec] = {
     FilingKind.ACCEPTANCE_FORM: Spec(snapshots.acceptance_form, "第二十九条", ("apply_acceptance",), issuer=OWNER_STAFF,
                                      preview_before=("apply_acceptance",)),
     FilingKind.PERFORMANCE_FORM: Spec(snapshots.performance_form, "第二十五条", ("performance_report.submitted",),
-                                      issuer=OWNER_STAFF, subject="performance", step_label=_("报送年度绩效评价报告")),
+                                      issuer=OWNER_STAFF, subject="performance", step_label=gettext_lazy("报送年度绩效评价报告")),
     FilingKind.SELF_EVALUATION_FORM: Spec(snapshots.self_evaluation_form, "第三十三条", ("submit_self_evaluation",),
                                           issuer=OWNER_STAFF, preview_before=("submit_self_evaluation",)),
     # 办法第十一、十二条: the plan is official once approved by the government (and again when
