@@ -408,3 +408,40 @@ def test_the_plan_table_is_a_draft_until_approved(client, orgs, people, call_202
     client.force_login(people.bureau_reviewer)
     body = client.get(reverse("plan", args=[plan.year])).content.decode()
     assert "年度建设计划样稿" in body and "出具年度建设计划" not in body
+
+
+# ---------------------------------------------------------------- the owner's tables
+
+
+@pytest.mark.parametrize("before, after, kind", [
+    (S.COMPLETED, S.EXTENSION_REQUESTED, "extension_form"),
+    (S.COMPLETED, S.ACCEPTANCE_REVIEW, "acceptance_form"),
+    (S.OPERATION, S.SELF_EVALUATED, "self_evaluation_form"),
+])
+def test_the_owners_tables_follow_their_steps(orgs, people, call_2026, before, after, kind):
+    project, on = project_in(before, orgs, people, call_2026)
+    refused_without_trace(kind, people.owner_preparer, project, "step")
+    walker_on(project, people, after, on)
+    refused_without_trace(kind, people.bureau_reviewer, project, "permission")
+    filing = filings.generate(kind, actor=people.owner_preparer, project=project)
+    text = pdf_text(filing)
+    assert filing.document_no == "" and filing.step_entry.project_id == project.pk
+    if kind == "extension_form":
+        due = on + datetime.timedelta(days=90)  # what the owner asked for (Walker: 90 days)
+        assert f"{due.year}年{due.month}月{due.day}日" in text
+    assert "样稿" not in text
+    refused_without_trace(kind, people.owner_head, project, "issued")
+
+
+def test_the_performance_report_form_follows_the_report(orgs, people, call_2026):
+    project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
+    refused_without_trace("performance_form", people.owner_preparer, project, "missing")
+    with as_of(on):
+        report = services.performance_report_submit(project, actor=people.owner_preparer, year=on.year,
+                                                    progress="完成需求分析和总体设计。",
+                                                    investment_executed_yuan=Decimal("1250000.00"))
+    refused_without_trace("performance_form", people.bureau_reviewer, project, "permission", object_id=report.pk)
+    filing = filings.generate("performance_form", actor=people.owner_preparer, project=project, object_id=report.pk)
+    text = pdf_text(filing)
+    # 125万 of the 500万 estimate.
+    assert "125.00" in text and "25.00%" in text and "完成需求分析和总体设计" in text
