@@ -143,6 +143,10 @@ class Filing(models.Model):
     sm3 = models.CharField("SM3", max_length=64)
     generated_by = models.ForeignKey(USER, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+")
     generated_at = models.DateTimeField(_("生成时间"))
+    #: The audit row of the step whose outcome the filing records (documents.filings.SPECS):
+    #: one filing of a kind per step occurrence, so one 发文字号 per decision.
+    step_entry = models.ForeignKey("lifecycle.AuditEntry", verbose_name=_("所记录的办理步骤"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("生成的文书")
@@ -151,6 +155,8 @@ class Filing(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issuer", "year", "number"], condition=models.Q(number__isnull=False),
                                     name="one_filing_per_document_number"),
+            models.UniqueConstraint(fields=["kind", "step_entry"], condition=models.Q(step_entry__isnull=False),
+                                    name="one_filing_per_kind_and_step"),
         ]
 
     def __str__(self) -> str:

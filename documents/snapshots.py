@@ -31,6 +31,43 @@ def _covered(project, kinds) -> str:
     return "；".join(parts)
 
 
+class Facts:
+    """What a filing states, taken from what its step recorded.
+
+    An issued filing states only recorded facts: a figure or fact that is missing is
+    collected in ``missing`` (the issue is then refused, naming it) instead of printing a
+    blank. A sample (``preview``) shows 〔待定：…〕 in its place.
+    """
+
+    def __init__(self, *, preview: bool):
+        self.preview = preview
+        self.missing: list[str] = []
+
+    def _gap(self, label) -> str:
+        self.missing.append(str(label))
+        return f"〔待定：{label}〕"
+
+    def money(self, yuan, label) -> str:
+        if yuan in (None, ""):
+            return self._gap(label)
+        return wan_text(yuan)
+
+    def text(self, value, label) -> str:
+        if value in (None, "") or (isinstance(value, str) and not value.strip()):
+            return self._gap(label)
+        return str(value)
+
+    def date(self, value, label) -> str:
+        return date_text(value) if value else self._gap(label)
+
+
+def _recorded(entry, name, default=None):
+    """A datum the step recorded (its audit row), else ``default``."""
+    data = (entry.data or {}) if entry is not None else {}
+    value = data.get(name)
+    return default if value in (None, "") else value
+
+
 def _letter(*, issuer, title, recipient, body, copies=(), attachments=()) -> dict:
     # 发文机关标志: as large as 30 pt allows while "…文件" stays on one line of the 156 mm 版心.
     masthead_pt = min(30, int(440 / (len(issuer.name) + 2.4)))
@@ -43,32 +80,58 @@ def _p(text, kind="p"):
     return {"type": kind, "text": text}
 
 
+def _material(project, kind):
+    from .services import latest_versions
+
+    found = latest_versions(project, (kind,))
+    return found[0] if found else None
+
+
 # ---------------------------------------------------------------- letters
 
 
-def joint_review_opinion(project, *, issuer, **kw) -> dict:
-    """办法第十条: the three opinions of the joint review, sent to the owner."""
+def joint_review_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
+    """办法第十条: the three opinions of the joint review and the head's decision.
+
+    The three opinions are those of 第十条 (集约化建设和数据共享 by the bureau, 网络安全 by
+    网信办, 密码应用 by 密码管理局). An expert evaluation (第十条, 可组织) is mentioned only
+    when it took place, separately, never as one of the three."""
     from lifecycle.guards import _latest_opinions
+    from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect
 
     opinions = _latest_opinions(project, "joint_review")
     body = [_p(_("你单位报送的《%(name)s》申报材料收悉。根据%(basis)s第十条规定，省营商环境局会同省委网信办、"
-                 "省国家密码管理局对项目申报材料进行了联合审核。项目申报总投资%(total)s万元。现将审核意见函告如下：") % {
-        "name": project.name, "basis": ARTICLE_BASIS, "total": wan_text(project.total_investment_yuan)})]
+                 "省国家密码管理局对项目申报材料进行了联合审核。项目申报总投资%(total)s万元。现将三方面审核意见函告如下：") % {
+        "name": project.name, "basis": ARTICLE_BASIS,
+        "total": facts.money(project.total_investment_yuan, _("申报总投资"))})]
     numerals = "一二三四五六"
-    sections = [("intensive", _("集约化建设和数据共享审核意见")), ("security", _("网络安全审核意见")),
-                ("crypto", _("密码应用审核意见")), ("expert", _("专家评估论证意见"))]
+    headings = {Aspect.INTENSIVE: _("集约化建设和数据共享审核意见"), Aspect.SECURITY: _("网络安全审核意见"),
+                Aspect.CRYPTO: _("密码应用审核意见")}
     i = 0
-    for aspect, heading in sections:
+    for aspect in JOINT_REVIEW_ASPECTS:
         o = opinions.get(aspect)
+        body.append(_p(f"{numerals[i]}、{headings[aspect]}", "h1"))
         if o is None:
-            continue
-        body.append(_p(f"{numerals[i]}、{heading}", "h1"))
-        body.append(_p(f"{o.organisation.name}：{Conclusion(o.conclusion).label}。{o.text}"))
+            body.append(_p(facts.text(None, headings[aspect])))
+        else:
+            body.append(_p(f"{o.organisation.name}：{Conclusion(o.conclusion).label}。{o.text}"))
         i += 1
-    favourable = all(o.favourable for o in opinions.values()) and len(opinions) >= 3
+    expert = opinions.get(Aspect.EXPERT)
+    if expert is not None:
+        body.append(_p(f"{numerals[i]}、{_('专家评估论证情况')}", "h1"))
+        body.append(_p(_("项目投资规模大或数据资源重要，省营商环境局依照办法第十条组织有关专家进行了评估论证，"
+                         "专家评估论证意见（%(c)s）：%(text)s 该意见供联合审核参考，不属于上述三方面审核意见。") % {
+            "c": Conclusion(expert.conclusion).label, "text": expert.text}))
+        i += 1
     body.append(_p(f"{numerals[i]}、审核结论", "h1"))
-    body.append(_p(_("经联合审核，该项目%(c)s。") % {"c": _("通过联合审核，可列入年度建设计划编制范围") if favourable
-                                                  else _("未通过联合审核")}))
+    action = entry.action if entry is not None else None
+    if action == "pass_review":
+        body.append(_p(_("经联合审核，该项目通过联合审核，可列入年度建设计划编制范围。")))
+    elif action == "reject_review":
+        body.append(_p(_("经联合审核，该项目未通过联合审核。理由：%(reason)s") % {
+            "reason": facts.text(entry.reason, _("不通过的理由"))}))
+    else:
+        body.append(_p(facts.text(None, _("联合审核结论（由省营商环境局负责人决定）"))))
     covered = _covered(project, ("application", "catalogue", "crypto_plan"))
     if covered:
         body.append(_p(_("本意见依据的申报材料版本：%s。") % covered))
@@ -76,21 +139,33 @@ def joint_review_opinion(project, *, issuer, **kw) -> dict:
                    recipient=project.owner.name, body=body)
 
 
-def design_approval(project, *, issuer, **kw) -> dict:
-    """办法第十八条: the approval of the preliminary design (and its 概算)."""
+def design_approval(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
+    """办法第十八条: the approval of the preliminary design (and its 概算), from what the step
+    ``approve_design`` recorded: 批复文号, 概算 and how the design was evaluated."""
+    from projects.models import DesignEvaluation
+
     funding = "、".join(f"{FundingSource(f.source).label}{wan_text(f.amount_yuan)}万元"
                        for f in project.funding_lines.all())
+    evaluation = _recorded(entry, "design_evaluation", project.design_evaluation if entry is not None else None)
+    how = {DesignEvaluation.EXPERTS: _("经组织相关部门、专家对初步设计方案进行评估论证"),
+           DesignEvaluation.THIRD_PARTY: _("经委托具备资质的第三方咨询评估机构对初步设计方案进行评估论证")}.get(evaluation)
+    estimate = _recorded(entry, "approved_estimate_yuan", project.approved_estimate_yuan if entry is not None else None)
+    chapter = _("初步设计方案包括信息资源共享分析篇（章），符合办法第十六条要求。") if project.design_sharing_chapter else ""
+    deviation = (_("初步设计方案对超出可行性研究报告批复的内容以独立章节作了说明（办法第十八条）。")
+                 if project.design_deviates and project.deviation_explanation.strip() else "")
     body = [
-        _p(_("你单位报送的《%(name)s初步设计方案》及有关材料收悉。根据%(basis)s第十八条规定，经组织专家评估论证，"
-             "现批复如下：") % {"name": project.name, "basis": ARTICLE_BASIS}),
+        _p(_("你单位报送的《%(name)s初步设计方案》及有关材料收悉。根据%(basis)s第十八条规定，%(how)s，"
+             "现批复如下：") % {"name": project.name, "basis": ARTICLE_BASIS,
+                          "how": facts.text(how, _("评估论证方式"))}),
         _p(_("一、原则同意所报初步设计方案"), "h1"),
-        _p(_("该项目可行性研究报告已经省发改委批复（%(no)s）。项目建设依据充分，初步设计方案包括信息资源共享分析篇（章），"
-             "符合办法第十六条要求。") % {"no": project.fsr_approval_no or _("合并审批")}),
+        _p(_("该项目可行性研究报告已经省发改委批复（%(no)s）。%(chapter)s%(deviation)s") % {
+            "no": facts.text(project.fsr_approval_no, _("可行性研究报告批复文号")), "chapter": chapter,
+            "deviation": deviation}),
         _p(_("二、建设内容和规模"), "h1"),
-        _p(project.content_and_scale),
+        _p(facts.text(project.content_and_scale, _("建设内容和规模"))),
         _p(_("三、投资概算和资金来源"), "h1"),
         _p(_("核定项目概算总投资%(est)s万元，资金来源为%(funding)s。") % {
-            "est": wan_text(project.approved_estimate_yuan or project.total_investment_yuan), "funding": funding}),
+            "est": facts.money(estimate, _("概算总投资")), "funding": facts.text(funding, _("资金来源"))}),
         _p(_("四、有关要求"), "h1"),
         _p(_("（一）严格按批复实施"), "h2"),
         _p(_("项目建设单位应当严格按照批复的建设内容、规模、标准和投资概算实施，不得擅自调整（办法第二十条）。")),
@@ -100,11 +175,16 @@ def design_approval(project, *, issuer, **kw) -> dict:
         _p(_("（三）按时报送绩效评价报告"), "h2"),
         _p(_("建设期内每年度结束前报送项目绩效评价报告（办法第二十五条）。")),
     ]
-    return _letter(issuer=issuer, title=_("关于%(name)s初步设计方案的批复") % {"name": project.name},
-                   recipient=project.owner.name, body=body, copies=[_org_name("finance"), _org_name("drc")])
+    letter = _letter(issuer=issuer, title=_("关于%(name)s初步设计方案的批复") % {"name": project.name},
+                     recipient=project.owner.name, body=body, copies=[_org_name("finance"), _org_name("drc")])
+    if entry is not None:
+        # The letter carries the 批复文号 the head recorded with the decision.
+        letter["recorded_no"] = facts.text(_recorded(entry, "design_approval_no", project.design_approval_no),
+                                           _("初步设计批复文号"))
+    return letter
 
 
-def change_receipt(project, *, issuer, obj: ChangeRequest, **kw) -> dict:
+def change_receipt(project, *, issuer, obj: ChangeRequest, facts: Facts, **kw) -> dict:
     """办法第二十八条: receipt of a change filed with the bureau (备案)."""
     estimate = project.approved_estimate_yuan
     rows = [[i.from_content, i.to_content, wan_text(i.amount_yuan)] for i in obj.items.all()]
@@ -116,52 +196,91 @@ def change_receipt(project, *, issuer, obj: ChangeRequest, **kw) -> dict:
         _p(_("二、调整比例"), "h1"),
         _p(_("本次调整金额%(moved)s万元，概算总投资%(est)s万元，累计调整比例%(ratio)s，未超过概算总投资的%(limit)s；"
              "调整后项目总投资%(new)s万元，未超出概算批复，建设目标不变。") % {
-            "moved": wan_text(obj.moved_yuan), "est": wan_text(estimate), "ratio": pct_text(obj.ratio),
-            "new": wan_text(obj.new_total_yuan), "limit": get_policy().change_filing_max_percent}),
+            "moved": facts.money(obj.moved_yuan, _("调整金额")), "est": facts.money(estimate, _("概算总投资")),
+            "ratio": facts.text(pct_text(obj.ratio), _("累计调整比例")),
+            "new": facts.money(obj.new_total_yuan, _("调整后项目总投资")),
+            "limit": get_policy().change_filing_max_percent}),
         _p(_("三、符合情形"), "h1"),
-        _p(str(ChangeGround(obj.ground).label) if obj.ground else ""),
+        _p(facts.text(str(ChangeGround(obj.ground).label) if obj.ground else "", _("符合情形"))),
         _p(_("请按调整后的内容组织实施，并在年度绩效评价报告中说明调整执行情况。")),
     ]
     return _letter(issuer=issuer, title=_("关于%(name)s项目变更备案的回执") % {"name": project.name},
                    recipient=project.owner.name, body=body)
 
 
-def rectification_notice(project, *, issuer, obj: Rectification, **kw) -> dict:
+def rectification_notice(project, *, issuer, obj: Rectification, facts: Facts, **kw) -> dict:
     """办法第二十六、三十六条: a rectification notice with its deadline."""
     due = obj.clock.effective_due_on if obj.clock_id else None
     body = [
         _p(_("根据%(basis)s第二十六条、第三十六条规定，经核查，你单位承担的《%(name)s》存在以下问题，现通知限期整改：") % {
             "basis": ARTICLE_BASIS, "name": project.name}),
-        _p(_("一、整改要求"), "h1"), _p(obj.requirement),
+        _p(_("一、整改要求"), "h1"), _p(facts.text(obj.requirement, _("整改要求"))),
         _p(_("二、整改期限"), "h1"),
         _p(_("请于%(due)s前完成整改，并将整改情况书面报送省营商环境局。逾期未整改的，将依照有关规定予以通报批评、"
-             "暂缓安排投资计划、暂停项目建设直至终止项目。") % {"due": date_text(due)}),
+             "暂缓安排投资计划、暂停项目建设直至终止项目。") % {"due": facts.date(due, _("整改期限"))}),
     ]
     return _letter(issuer=issuer, title=_("关于%(name)s限期整改的通知") % {"name": project.name},
                    recipient=project.owner.name, body=body, copies=[_org_name("finance"), _org_name("drc")])
 
 
-def acceptance_opinion(project, *, issuer, **kw) -> dict:
-    """办法第二十九、三十一条: the completion acceptance opinion."""
+def acceptance_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
+    """办法第二十九、三十一条: the completion acceptance opinion — passed (``accept``) or not
+    (``fail_acceptance``). It lists the opinions actually given and states 档案验收 and 密评
+    only from the uploaded evidence."""
     from lifecycle.guards import _latest_opinions
 
-    rows = [[str(o.organisation), str(Conclusion(o.conclusion).label), o.text]
-            for o in _latest_opinions(project, "acceptance").values()]
+    from .registry import MaterialKind
+
+    action = entry.action if entry is not None else None
+    opinions = _latest_opinions(project, "acceptance").values()
+    rows = [[str(o.organisation), str(Conclusion(o.conclusion).label), o.text] for o in opinions]
+    surplus = (_("，退回结余资金%s万元") % wan_text(project.surplus_returned_yuan)
+               if project.surplus_returned_yuan is not None else "")
     body = [
         _p(_("根据%(basis)s第二十九条规定，省营商环境局会同有关部门对《%(name)s》进行了竣工验收。项目概算总投资"
-             "%(est)s万元，退回结余资金%(surplus)s万元。验收意见如下：") % {
-            "basis": ARTICLE_BASIS, "name": project.name, "est": wan_text(project.approved_estimate_yuan),
-            "surplus": wan_text(project.surplus_returned_yuan or 0)}),
-        _p(_("一、参加部门意见"), "h1"),
-        {"type": "table", "header": [_("部门"), _("结论"), _("意见")], "rows": rows, "numeric": []},
-        _p(_("二、档案验收和密码应用安全性评估"), "h1"),
-        _p(_("项目已通过档案验收（办法第三十一条），已提交密码应用安全性评估报告（办法第二十三条）。%s") %
-           _covered(project, ("archive_opinion", "crypto_assessment"))),
-        _p(_("三、验收结论"), "h1"),
-        _p(_("项目通过竣工验收。请于验收完成后将验收报告报省营商环境局备案，并在投入运行后"
-             "%(self_evaluation_opens)s至%(self_evaluation_due)s个月内开展自评价（办法第三十三条）。")
-           % get_policy().figures()),
+             "%(est)s万元%(surplus)s。验收意见如下：") % {
+            "basis": ARTICLE_BASIS, "name": project.name,
+            "est": facts.money(project.approved_estimate_yuan, _("概算总投资")), "surplus": surplus}),
     ]
+    numerals = iter("一二三四")
+    if rows:
+        body.append(_p(_("%s、参加部门意见") % next(numerals), "h1"))
+        body.append({"type": "table", "header": [_("部门"), _("结论"), _("意见")], "rows": rows, "numeric": []})
+    elif action != "fail_acceptance":
+        # 竣工验收 needs the participants' opinions (guard of ``accept``); a failed acceptance may
+        # have been decided before any was given, and then none is claimed.
+        body.append(_p(_("%s、参加部门意见") % next(numerals), "h1"))
+        body.append(_p(facts.text(None, _("参加验收部门的意见"))))
+    if action == "fail_acceptance":
+        body += [_p(_("%s、验收结论") % next(numerals), "h1"),
+                 _p(_("项目未通过竣工验收。理由：%(reason)s 请按意见整改后重新申请竣工验收（办法第二十九条）。") % {
+                     "reason": facts.text(entry.reason, _("不通过的理由"))})]
+    else:
+        evidence = []
+        archive = _material(project, MaterialKind.ARCHIVE_OPINION)
+        if archive is not None:
+            evidence.append(_("项目已通过档案验收（办法第三十一条，档案验收意见第%(n)s版）") % {"n": archive.number})
+        else:
+            evidence.append(facts.text(None, _("档案验收意见（办法第三十一条）")))
+        crypto = _material(project, MaterialKind.CRYPTO_ASSESSMENT)
+        if crypto is not None:
+            evidence.append(_("已提交密码应用安全性评估报告（办法第二十三条，第%(n)s版）") % {"n": crypto.number})
+        else:
+            evidence.append(facts.text(None, _("密码应用安全性评估报告（办法第二十三条）")))
+        if project.classified:
+            secrecy = _material(project, MaterialKind.SECRECY_EVALUATION)
+            if secrecy is not None:
+                evidence.append(_("已通过保密测评审查（办法第三十二条，第%(n)s版）") % {"n": secrecy.number})
+            else:
+                evidence.append(facts.text(None, _("保密测评审查意见（办法第三十二条）")))
+        body += [_p(_("%s、档案验收和密码应用安全性评估") % next(numerals), "h1"), _p("；".join(evidence) + "。"),
+                 _p(_("%s、验收结论") % next(numerals), "h1")]
+        if action == "accept":
+            body.append(_p(_("项目通过竣工验收。请于验收完成后将验收报告报省营商环境局备案，并在投入运行后"
+                             "%(self_evaluation_opens)s至%(self_evaluation_due)s个月内开展自评价（办法第三十三条）。")
+                           % get_policy().figures()))
+        else:
+            body.append(_p(facts.text(None, _("验收结论（由省营商环境局负责人决定）"))))
     return _letter(issuer=issuer, title=_("关于%(name)s竣工验收意见") % {"name": project.name},
                    recipient=project.owner.name, body=body,
                    copies=[_org_name(k) for k in ("cac", "crypto", "drc", "police")])
@@ -179,7 +298,7 @@ def _h(label, colspan=1, rowspan=1):
     return {"label": label, "colspan": colspan, "rowspan": rowspan}
 
 
-def application_form(project, **kw) -> dict:
+def application_form(project, *, facts: Facts, **kw) -> dict:
     """办法第九条: every listed item of the application."""
     p = project
     fields = [
@@ -188,7 +307,7 @@ def application_form(project, **kw) -> dict:
         (_("是否涉密"), _("是") if p.classified else _("否")),
         (_("建设工期"), _("%s个月") % p.period_months if p.period_months else ""),
         (_("计划开工日期"), date_text(p.planned_start)),
-        (_("项目总投资（万元）"), wan_text(p.total_investment_yuan), True),
+        (_("项目总投资（万元）"), facts.money(p.total_investment_yuan, _("项目总投资")), True),
     ]
     texts = [(str(p._meta.get_field(n).verbose_name), getattr(p, n)) for n in (
         "basis_and_necessity", "content_and_scale", "technical_route", "performance_targets", "cloud_requirements",
@@ -217,7 +336,7 @@ def application_form(project, **kw) -> dict:
                  signatures=[_("项目建设单位主要负责人（签字）："), _("填报人：　　　　联系电话：")])
 
 
-def change_form(project, *, obj: ChangeRequest, **kw) -> dict:
+def change_form(project, *, obj: ChangeRequest, facts: Facts, **kw) -> dict:
     """办法第二十八条: the change with its amounts, cumulative ratio and ground."""
     from lifecycle.services import change_ratio
 
@@ -230,12 +349,12 @@ def change_form(project, *, obj: ChangeRequest, **kw) -> dict:
     fields = [
         (_("项目名称"), project.name), (_("项目建设单位"), project.owner.name),
         (_("变更事项"), obj.title),
-        (_("概算总投资（万元）"), wan_text(estimate), True),
+        (_("概算总投资（万元）"), facts.money(estimate, _("概算总投资")), True),
         (_("累计变更金额（不含本次）（万元）"), wan_text((before or 0) * (estimate or 0)), True),
         (_("累计变更比例（不含本次）"), pct_text(before)),
-        (_("本次变更金额（万元）"), wan_text(obj.moved_yuan), True),
+        (_("本次变更金额（万元）"), facts.money(obj.moved_yuan, _("本次变更金额")), True),
         (_("累计变更比例（含本次）"), pct_text(ratio)),
-        (_("调整后项目总投资（万元）"), wan_text(obj.new_total_yuan), True),
+        (_("调整后项目总投资（万元）"), facts.money(obj.new_total_yuan, _("调整后项目总投资")), True),
         (_("建设目标是否不变"), _("是") if obj.goals_unchanged else _("否")),
         (_("符合情形"), str(ChangeGround(obj.ground).label) if obj.ground else _("不符合所列情形")),
         (_("办理方式"), route),
@@ -257,29 +376,30 @@ def change_form(project, *, obj: ChangeRequest, **kw) -> dict:
                  signatures=[_("建设单位负责人（签字）："), _("省营商环境局意见：")])
 
 
-def extension_form(project, **kw) -> dict:
+def extension_form(project, *, entry=None, facts: Facts, **kw) -> dict:
     """办法第二十九条: applying for acceptance later than half a year after completion."""
     clock = project.clocks.filter(kind="acceptance_application").order_by("-pk").first()
-    entry = project.audit_entries.filter(action="request_extension").order_by("-pk").first()
+    # The request the step recorded (a sample, before the step, has none yet).
     fields = [(_("项目名称"), project.name), (_("项目建设单位"), project.owner.name),
               (_("初步设计批复文号"), project.design_approval_no), (_("概算总投资（万元）"),
-                                                            wan_text(project.approved_estimate_yuan), True),
+                                                            facts.money(project.approved_estimate_yuan, _("概算总投资")),
+                                                            True),
               (_("开工日期"), date_text(project.construction_started_on)), (_("建成日期"), date_text(project.completed_on)),
               (_("应申请验收日期"), date_text(clock.due_on if clock else None)),
-              (_("申请延期至"), date_text((entry.data or {}).get("requested_due_on") if entry else None)),
-              (_("延期理由"), entry.reason if entry else "")]
+              (_("申请延期至"), facts.date(_recorded(entry, "requested_due_on"), _("申请延期至"))),
+              (_("延期理由"), facts.text(entry.reason if entry else "", _("延期理由")))]
     return _form(_("延期验收申请表"), [{"type": "fields", "heading": "", "fields": fields}], form_code=_("办法第二十九条"),
                  signatures=[_("建设单位（盖章）："), _("省营商环境局意见：")])
 
 
-def acceptance_form(project, **kw) -> dict:
+def acceptance_form(project, *, facts: Facts, **kw) -> dict:
     """办法第二十九条: the completion acceptance application (fields after published forms)."""
     fields = [(_("项目名称"), project.name), (_("方案批复文号"), project.design_approval_no),
               (_("项目建设单位"), project.owner.name), (_("项目责任人"), str(project.responsible_person or "")),
               (_("监理单位"), project.supervisor_name), (_("监理合同编号"), project.supervision_contract_no),
               (_("开工日期"), date_text(project.construction_started_on)), (_("建成日期"), date_text(project.completed_on)),
-              (_("概算总投资（万元）"), wan_text(project.approved_estimate_yuan), True),
-              (_("退回结余资金（万元）"), wan_text(project.surplus_returned_yuan or 0), True),
+              (_("概算总投资（万元）"), facts.money(project.approved_estimate_yuan, _("概算总投资")), True),
+              (_("退回结余资金（万元）"), facts.money(project.surplus_returned_yuan, _("退回结余资金")), True),
               (_("档案验收"), date_text(project.archive_accepted_on) or _covered(project, ("archive_opinion",))),
               (_("密码应用安全性评估报告"), date_text(project.crypto_assessment_on)
                or _covered(project, ("crypto_assessment",))),
@@ -290,7 +410,7 @@ def acceptance_form(project, **kw) -> dict:
                  signatures=[_("建设单位（盖章）：　法定代表人或项目责任人（签字）："), _("受理人签字：　　受理时间：")])
 
 
-def performance_form(project, *, obj=None, **kw) -> dict:
+def performance_form(project, *, obj=None, facts: Facts, **kw) -> dict:
     """办法第二十五条: the yearly performance evaluation report."""
     report = obj or project.performance_reports.order_by("-year").first()
     if report is None:
@@ -300,8 +420,8 @@ def performance_form(project, *, obj=None, **kw) -> dict:
     total = project.approved_estimate_yuan or project.total_investment_yuan
     rate = (report.investment_executed_yuan / total) if total else None
     fields = [(_("项目名称"), project.name), (_("主管部门"), project.owner.name), (_("年度"), str(report.year)),
-              (_("概算总投资（万元）"), wan_text(total), True),
-              (_("投资计划执行（万元）"), wan_text(report.investment_executed_yuan), True),
+              (_("概算总投资（万元）"), facts.money(total, _("概算总投资")), True),
+              (_("投资计划执行（万元）"), facts.money(report.investment_executed_yuan, _("投资计划执行")), True),
               (_("执行率"), pct_text(rate)), (_("建设进度"), report.progress),
               (_("试运行效果及问题"), report.trial_operation or _("尚未试运行")),
               (_("使用单位和监理单位意见"), report.user_opinions), (_("报送时间"), date_text(report.submitted_at))]
@@ -309,11 +429,11 @@ def performance_form(project, *, obj=None, **kw) -> dict:
                  form_code=_("办法第二十五条"), signatures=[_("项目建设单位（盖章）："), _("项目责任人（签字）：")])
 
 
-def self_evaluation_form(project, **kw) -> dict:
+def self_evaluation_form(project, *, facts: Facts, **kw) -> dict:
     """办法第三十三条: the self-evaluation 6–12 months after go-live."""
     fields = [(_("项目名称"), project.name), (_("项目建设单位"), project.owner.name),
               (_("项目责任人"), str(project.responsible_person or "")),
-              (_("概算总投资（万元）"), wan_text(project.approved_estimate_yuan), True),
+              (_("概算总投资（万元）"), facts.money(project.approved_estimate_yuan, _("概算总投资")), True),
               (_("验收日期"), date_text(project.accepted_on)), (_("投入运行日期"), date_text(project.went_live_on)),
               (_("项目绩效目标"), project.performance_targets), (_("自评价结论"), project.self_evaluation),
               (_("抄送"), "、".join([_org_name("finance"), _org_name("drc")]))]

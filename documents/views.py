@@ -81,20 +81,43 @@ def filing_download(request, pk):
                         content_type="application/pdf")
 
 
+_STATUS = {"permission": 403, "issued": 409}
+
+
+def _refused(request, exc):
+    return _answer(request, {}, _STATUS.get(exc.code, 400), error=exc.message)
+
+
+def _preview_response(sample):
+    from urllib.parse import quote
+
+    response = HttpResponse(sample.data, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_safe_pdf_name(sample.title + '（样稿）'))}"
+    return response
+
+
+def _issued_answer(request, filing):
+    return _answer(request, {"id": filing.pk, "document_no": filing.document_no, "sha256": filing.sha256,
+                             "sm3": filing.sm3}, 201,
+                   ok_message=f"已出具《{filing.title}》{filing.document_no}。")
+
+
 @login_required
 @require_POST
 def filing_generate(request, project_id, kind):
+    """Issue a filing after its step (``mode`` absent or "issue"), or download a sample with
+    the 征求意见稿/样稿 watermark before it (``mode=preview``); see documents.filings."""
     from . import filings
 
     project = project_for_user(request.user, project_id)
+    object_id = request.POST.get("object_id") or None
     try:
-        filing = filings.generate(kind, actor=request.user, project=project,
-                                  object_id=request.POST.get("object_id") or None)
+        if request.POST.get("mode") == "preview":
+            return _preview_response(filings.preview(kind, actor=request.user, project=project, object_id=object_id))
+        filing = filings.generate(kind, actor=request.user, project=project, object_id=object_id)
     except RuleViolation as exc:
-        return _answer(request, {}, 403 if exc.code == "permission" else 400, error=exc.message)
-    return _answer(request, {"id": filing.pk, "document_no": filing.document_no, "sha256": filing.sha256,
-                             "sm3": filing.sm3}, 201,
-                   ok_message=f"已生成《{filing.title}》{filing.document_no}。")
+        return _refused(request, exc)
+    return _issued_answer(request, filing)
 
 
 @login_required
@@ -104,14 +127,16 @@ def plan_filing_generate(request, year):
 
     from . import filings
 
-    plan = AnnualPlan.objects.filter(year=year).first()
+    plan = AnnualPlan.objects.filter(year=year).first() if 0 < year < 10000 else None
     if plan is None or request.user.org_kind in (None, "owner", "expert"):
         return HttpResponse(status=404)
     try:
+        if request.POST.get("mode") == "preview":
+            return _preview_response(filings.preview("annual_plan", actor=request.user, plan=plan))
         filing = filings.generate("annual_plan", actor=request.user, plan=plan)
     except RuleViolation as exc:
-        return _answer(request, {}, 400, error=exc.message)
-    return _answer(request, {"id": filing.pk, "sha256": filing.sha256}, 201, ok_message=f"已生成《{filing.title}》。")
+        return _refused(request, exc)
+    return _issued_answer(request, filing)
 
 
 @login_required

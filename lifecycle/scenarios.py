@@ -180,7 +180,7 @@ class Walker:
         elif s == S.DESIGN_REVIEW:
             reviewer = "intranet_head" if p.reviewing_kind == "intranet" else "bureau_head"
             self.step(p, "approve_design", self[reviewer], on, design_approval_no=f"黑营商审〔{on.year}〕{p.pk}号",
-                      approved_estimate_yuan=p.total_investment_yuan)
+                      approved_estimate_yuan=p.total_investment_yuan, design_evaluation="experts")
         elif s == S.APPROVAL_COMPLETE:
             self.step(p, "submit_ratification", self["bureau_reviewer"], on)
         elif s == S.RATIFICATION:

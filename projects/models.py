@@ -171,6 +171,13 @@ class Network(models.TextChoices):
     INTRANET = "intranet", _("电子政务内网")
 
 
+class DesignEvaluation(models.TextChoices):
+    """办法第十八条: how the preliminary design was evaluated before its approval."""
+
+    EXPERTS = "experts", _("组织相关部门、专家评估论证")
+    THIRD_PARTY = "third_party", _("委托具备资质的第三方咨询评估机构评估论证")
+
+
 class MergedGround(models.TextChoices):
     """办法第十七条: the three grounds for merging FSR and preliminary design."""
 
@@ -250,6 +257,9 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         help_text=_("省发改委批复可行性研究报告时核定的总投资估算（办法第十五条）；可研与初步设计合并审批的，"
                     "即为概算总投资（办法第十七条）。"))
     design_approval_no = models.CharField(_("初步设计批复文号"), max_length=60, blank=True)
+    # 办法第十八条: recorded by approve_design; the approval letter states only what happened.
+    design_evaluation = models.CharField(_("初步设计评估论证方式"), max_length=16, choices=DesignEvaluation.choices,
+                                         blank=True)
     approved_estimate_yuan = models.DecimalField(_("概算总投资（元）"), **MONEY, null=True, blank=True)
     decided_amount_yuan = models.DecimalField(_("省政府审定金额（元）"), **MONEY, null=True, blank=True)
     decided_funding_source = models.CharField(_("省政府审定资金来源"), max_length=100, blank=True)

@@ -188,7 +188,8 @@ def _documents_context(project, user):
         "material_kinds": MaterialKind.choices,
         "may_upload": document_services._may_upload(project, user),
         "filings": Filing.objects.filter(project=project).select_related("issuer").order_by("-generated_at", "-pk"),
-        "filing_kinds": document_filings.kinds_for(user, project),
+        # Only what the person may do now: issue a filing after its step, or a sample before it.
+        "filing_actions": document_filings.actions_for(user, project),
         "signoffs": document_services.signoff_status(project),
     }
 
@@ -443,7 +444,17 @@ def plan_detail(request, year):
         "visible": set(selectors.visible_projects(user).filter(plan=plan).values_list("pk", flat=True)),
         "plan_filings": plan.filings.order_by("-generated_at")[:3] if access.kind_of(user) not in (
             OrgKind.OWNER, OrgKind.EXPERT) else [],
+        "plan_filing_actions": _plan_filing_actions(plan, user),
     })
+
+
+def _plan_filing_actions(plan, user):
+    """The plan table: issued after the government's approval, a draft before (办法第十一条)."""
+    from documents import filings as document_filings
+
+    if access.kind_of(user) in (None, OrgKind.OWNER, OrgKind.EXPERT):
+        return []
+    return document_filings.plan_actions_for(user, plan)
 
 
 def _plan_for_bureau(request, year):

@@ -91,6 +91,18 @@ def through_joint_review(project, people):
     return project
 
 
+def reviewed(project, people, *, passed=True, day=(2025, 6, 24)):
+    """The bureau's head decides the joint review (办法第十条): state review_passed / review_rejected."""
+    from tests.conftest import at
+
+    with at(*day):
+        if passed:
+            go(project, "pass_review", people.bureau_head)
+        else:
+            go(project, "reject_review", people.bureau_head, reason="与已建系统功能重复，不符合集约化建设要求。")
+    return project
+
+
 def through_construction(project, people):
     """From the plan to construction along 办法第十五至二十四条 (state: construction)."""
     import datetime
@@ -110,7 +122,7 @@ def through_construction(project, people):
         go(project, "submit_design", people.owner_preparer)
     with at(2026, 3, 2):
         go(project, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
-           approved_estimate_yuan=Decimal("5000000.00"))
+           approved_estimate_yuan=Decimal("5000000.00"), design_evaluation="experts")
     with at(2026, 3, 5):
         go(project, "submit_ratification", people.bureau_reviewer)
         go(project, "ratify", people.government_head, decided_amount_yuan=Decimal("5000000.00"),

@@ -17,7 +17,7 @@ from lifecycle.models import AuditEntry
 from tests.conftest import at
 
 from . import pdfcheck
-from .conftest import PDF, put_in_plan, through_joint_review, upload
+from .conftest import PDF, put_in_plan, reviewed, through_joint_review, upload
 
 
 def open_zip(handle) -> zipfile.ZipFile:
@@ -32,7 +32,7 @@ def test_dossier_holds_every_version_filing_snapshot_and_history(project, people
     services.material_upload(project, actor=people.owner_preparer, kind="application", upload=upload("申报书.pdf", PDF))
     services.material_upload(project, actor=people.owner_preparer, kind="application",
                              upload=upload("申报书.pdf", PDF + b"% v2\n"))
-    through_joint_review(project, people)
+    reviewed(through_joint_review(project, people), people)
     with at(2025, 6, 27):
         filing = filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
 

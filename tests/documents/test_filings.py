@@ -17,7 +17,7 @@ from lifecycle.models import AuditEntry
 from tests.conftest import at
 
 from . import pdfcheck
-from .conftest import through_construction, through_joint_review
+from .conftest import reviewed, through_construction, through_joint_review
 
 A4 = (210.0, 297.0)
 
@@ -51,7 +51,7 @@ def assert_letter_layout(data: bytes):
 
 
 def test_joint_review_opinion_reads_back_with_title_number_and_amount(project, people, bureau_code):
-    through_joint_review(project, people)
+    reviewed(through_joint_review(project, people), people)
     with at(2025, 6, 27):
         filing = filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
     data = pdf_of(filing)
@@ -76,6 +76,9 @@ def test_design_approval_states_the_estimate_and_goes_to_the_design_reviewer(pro
     text = flat(pdfcheck.text(pdf_of(filing)))
     assert "关于全省教育督导信息平台初步设计方案的批复" in text
     assert "核定项目概算总投资500.00万元" in text and filing.document_no in text
+    # The letter carries the 批复文号 approve_design recorded, not a second number.
+    assert filing.document_no == "黑营商审〔2026〕3号" and filing.number is None
+    assert "经组织相关部门、专家对初步设计方案进行评估论证" in text
     assert "（一）严格按批复实施" in text and "1.依法委托工程监理单位" in text
     assert_letter_layout(pdf_of(filing))
 
@@ -100,6 +103,16 @@ def test_change_form_and_receipt_show_amounts_and_cumulative_ratio(project, peop
     assert "累计调整比例10.00%" in receipt_text and receipt.document_no == "黑营商〔2026〕1号"
 
 
+def submit_all(project, people):
+    from projects.models import CallSubmission
+
+    with at(2025, 6, 20):
+        submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
+        lifecycle.call_submit(submission, actor=people.owner_head, letter="申报函")
+    project.refresh_from_db()
+    return project
+
+
 def test_application_form_has_every_item_of_article_9_and_page_x_of_y(project, people):
     from projects.models import DataResource
 
@@ -107,7 +120,8 @@ def test_application_form_has_every_item_of_article_9_and_page_x_of_y(project, p
         project=project, name=f"教育督导数据资源{i}", provider="黑龙江省教育厅", data_format="数据库",
         update_cycle="每日", sharing_type="conditional", sharing_condition="仅限教育督导业务使用",
         open_type="closed") for i in range(40)])
-    with at(2025, 6, 10):
+    submit_all(project, people)
+    with at(2025, 6, 21):
         filing = filings.generate("application_form", actor=people.owner_preparer, project=project)
     data = pdf_of(filing)
     pages = pdfcheck.page_texts(data)
@@ -128,7 +142,8 @@ def test_application_form_has_every_item_of_article_9_and_page_x_of_y(project, p
 
 
 def test_a_filing_can_be_produced_again_from_its_snapshot(project, people):
-    with at(2025, 6, 10):
+    submit_all(project, people)
+    with at(2025, 6, 21):
         filing = filings.generate("application_form", actor=people.owner_preparer, project=project)
     project.name = "改名后的项目"
     project.save()
@@ -137,7 +152,19 @@ def test_a_filing_can_be_produced_again_from_its_snapshot(project, people):
 
 
 def test_document_numbers_are_per_organisation_and_year_and_gap_free(project, people, bureau_code, monkeypatch):
-    through_joint_review(project, people)
+    from projects.models import Project
+    from tests.factories import ProjectFactory, complete_application
+
+    second_project, third_project = (
+        complete_application(ProjectFactory(owner=project.owner, call=project.call, name=name))
+        for name in ("全省教育资助管理平台", "全省学籍管理平台"))
+    through_joint_review(project, people)  # submits all three (办法第八条) and reviews the first
+    for other in (second_project, third_project):
+        other = Project.objects.get(pk=other.pk)
+        with at(2025, 6, 23):
+            go_review(other, people)
+    for p in (project, second_project, third_project):
+        reviewed(Project.objects.get(pk=p.pk), people)
     with at(2025, 6, 27):
         first = filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
 
@@ -146,18 +173,28 @@ def test_document_numbers_are_per_organisation_and_year_and_gap_free(project, pe
 
         monkeypatch.setattr(filings.pdf, "render", broken)
         with pytest.raises(RuntimeError):
-            filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
+            filings.generate("joint_review_opinion", actor=people.bureau_head, project=second_project)
         monkeypatch.undo()
-        second = filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
+        assert DocumentCounter.objects.get(organisation=bureau_code, year=2025).last_number == 1
+        second = filings.generate("joint_review_opinion", actor=people.bureau_head, project=third_project)
     with at(2026, 1, 5):
-        next_year = filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
+        next_year = filings.generate("joint_review_opinion", actor=people.bureau_head, project=second_project)
     assert [first.number, second.number, next_year.number] == [1, 2, 1]
     assert next_year.document_no == "黑营商〔2026〕1号"
     assert DocumentCounter.objects.get(organisation=bureau_code, year=2025).last_number == 2
 
 
+def go_review(project, people):
+    from .conftest import go
+
+    go(project, "accept_application", people.bureau_reviewer)
+    for person, aspect in ((people.bureau_reviewer, "intensive"), (people.cac_reviewer, "security"),
+                           (people.crypto_reviewer, "crypto")):
+        lifecycle.opinion_give(project, actor=person, aspect=aspect, conclusion="approve", text="同意。")
+
+
 def test_numbering_refuses_an_organisation_without_a_code(project, people):
-    through_joint_review(project, people)
+    reviewed(through_joint_review(project, people), people)
     with pytest.raises(RuleViolation, match="机关代字"):
         filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
     assert not Filing.objects.exists()
@@ -165,13 +202,17 @@ def test_numbering_refuses_an_organisation_without_a_code(project, people):
 
 
 def test_an_owner_cannot_issue_a_letter_and_an_outsider_cannot_generate(project, people, bureau_code):
-    with pytest.raises(RuleViolation):
+    reviewed(through_joint_review(project, people), people)
+    with pytest.raises(RuleViolation) as refused:
         filings.generate("joint_review_opinion", actor=people.owner_head, project=project)
-    with pytest.raises(RuleViolation):
+    assert refused.value.code == "permission" and "省营商环境局" in refused.value.message
+    with pytest.raises(RuleViolation) as refused:
         filings.generate("application_form", actor=people.other_owner_head, project=project)
+    assert refused.value.code == "permission"
 
 
 def test_filing_views_check_access_and_record_downloads(client, project, people):
+    submit_all(project, people)
     url = reverse("documents:filing_generate", args=[project.pk, "application_form"])
     client.force_login(people.other_owner_preparer)
     assert client.post(url).status_code == 404
@@ -189,19 +230,21 @@ def test_filing_views_check_access_and_record_downloads(client, project, people)
     assert AuditEntry.objects.filter(action="filing.downloaded", actor=people.audit_reviewer).exists()
 
 
-def test_annual_plan_pdf_is_landscape_with_the_workbook_totals(project, people):
-    from .conftest import put_in_plan
+def test_annual_plan_pdf_is_landscape_with_the_workbook_totals(orgs, people, call_2026):
+    from lifecycle.states import ProjectState as S
+    from tests.lifecycle.builders import project_in
 
-    put_in_plan(project)
-    plan = project.plan if project.plan_id else None
-    from projects.models import AnnualPlan
-
-    plan = AnnualPlan.objects.get(year=2026)
+    project, _on = project_in(S.IN_PLAN, orgs, people, call_2026)  # the plan approved and issued
+    plan = project.plan
     with pytest.raises(RuleViolation):
         filings.generate("annual_plan", actor=people.owner_head, plan=plan)
+    with pytest.raises(RuleViolation) as refused:
+        filings.generate("annual_plan", actor=people.finance_reviewer, plan=plan)
+    assert refused.value.code == "permission"
     filing = filings.generate("annual_plan", actor=people.bureau_reviewer, plan=plan)
+    assert filing.step_entry.action == "issue"
     data = pdf_of(filing)
     assert set(pdfcheck.sizes_mm(data)) == {(297.0, 210.0)}
     text = flat(pdfcheck.text(data))
     assert "2026年度省级政务信息化项目建设计划表" in text and "合计（1个项目）" in text and "500.00" in text
-    assert "第1页共1页" in text
+    assert "第1页共1页" in text and "样稿" not in text

@@ -149,7 +149,8 @@ def test_intranet_designs_go_to_the_intranet_office(orgs, people, call_2026):
     error = refused(project, "approve_design", people.bureau_head, on, **data)
     assert "省内网办" in error.message and "办法第十八条" in error.message
     with as_of(on):
-        services.perform(project, "approve_design", actor=people.intranet_head, **data)
+        services.perform(project, "approve_design", actor=people.intranet_head, design_evaluation="third_party",
+                         **data)
     assert Project.objects.get(pk=project.pk).state == S.APPROVAL_COMPLETE
 
 
@@ -161,7 +162,8 @@ def test_a_design_beyond_the_fsr_needs_its_explanation_chapter(orgs, people, cal
 
 def test_a_major_change_goes_back_to_fsr_unless_a_head_overrides(orgs, people, call_2026):
     project, on = project_in(S.DESIGN_REVIEW, orgs, people, call_2026, design_major_change=True)
-    data = {"design_approval_no": "黑营商审〔2026〕2号", "approved_estimate_yuan": Decimal("5000000.00")}
+    data = {"design_approval_no": "黑营商审〔2026〕2号", "approved_estimate_yuan": Decimal("5000000.00"),
+            "design_evaluation": "experts"}
     error = refused(project, "approve_design", people.bureau_head, on, **data)
     assert error.code == "overridable" and "办法第十八条" in error.message
     with as_of(on), pytest.raises(RuleViolation) as exc:

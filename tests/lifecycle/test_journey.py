@@ -100,7 +100,7 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
     assert design_clock.due_on == D(2026, 3, 13)
     with at(2026, 3, 2):
         go(project, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
-           approved_estimate_yuan=Decimal("5000000.00"))
+           approved_estimate_yuan=Decimal("5000000.00"), design_evaluation="experts")
     assert project.state == S.APPROVAL_COMPLETE and project.approved_estimate_yuan == Decimal("5000000.00")
 
     # 办法第十九条: 省政府审定.

@@ -48,7 +48,11 @@ class Person:
         self.open_project(project)
         self.page.click(f'a[href="/projects/{project.pk}/steps/{name}/"]')
         for field, value in fields.items():
-            self.page.fill(f"#id_{field}", str(value))
+            box = self.page.locator(f"#id_{field}")
+            if box.evaluate("e => e.tagName") == "SELECT":
+                box.select_option(str(value))
+            else:
+                box.fill(str(value))
         if shot:
             self.shot(shot)
         self.page.click("button:has-text('确认办理')")
@@ -186,7 +190,7 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
                              fsr_estimate_yuan="5000000")
         preparer.step(project, "submit_design")
         bureau_head.step(project, "approve_design", shot="approve-design", design_approval_no="黑营商审〔2026〕3号",
-                         approved_estimate_yuan="5000000")
+                         approved_estimate_yuan="5000000", design_evaluation="experts")
         bureau.step(project, "submit_ratification")
         gov.step(project, "ratify", decided_amount_yuan="5000000", decided_funding_source="省级财政资金")
         preparer.records(project, supervisor_name="黑龙江信息工程监理有限公司", supervision_contract_no="JL-2026-031")

@@ -51,8 +51,11 @@ def test_the_bureau_generates_the_joint_review_opinion_from_the_page(client, org
     orgs["bureau"].code = "黑营商"
     orgs["bureau"].save()
     page = reverse("project", args=[project.pk])
+    # 办法第十条: the letter records the decision of the bureau's 负责人, who issues it.
     client.force_login(people.bureau_reviewer)
-    assert "联合审核意见书" in client.get(page).content.decode()
+    assert "出具《联合审核意见书》" not in client.get(page).content.decode()
+    client.force_login(people.bureau_head)
+    assert "出具《联合审核意见书》" in client.get(page).content.decode()
     response = client.post(reverse("documents:filing_generate", args=[project.pk, "joint_review_opinion"]),
                            {"next": page}, follow=True)
     filing = Filing.objects.get(project=project)
