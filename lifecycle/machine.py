@@ -214,15 +214,9 @@ class ProjectMachine:
                             fields=("design_approval_no", "approved_estimate_yuan", "design_evaluation"),
                             effects=(fx.stop_design_clock,)))
     def approve_design(self, *, design_approval_no="", approved_estimate_yuan=None, design_evaluation="", **data):
-        from projects.models import DesignEvaluation
-
-        from .errors import RuleViolation
-
         # 办法第十八条: the design is approved after an evaluation by departments and experts or
-        # by a qualified third party; the step records which, and the approval letter says so.
-        if design_evaluation not in DesignEvaluation.values:
-            raise RuleViolation(_("请选择初步设计方案的评估论证方式：组织相关部门、专家评估论证，或委托具备资质的第三方"
-                                  "咨询评估机构（办法第十八条）。"), code="design_evaluation", article="第十八条")
+        # by a qualified third party; the step records which (checked in lifecycle.stepdata),
+        # and the approval letter says so.
         self.design_approval_no = design_approval_no
         self.approved_estimate_yuan = approved_estimate_yuan
         self.design_evaluation = design_evaluation

@@ -71,7 +71,7 @@ class Datum:
 #: an empty 整改期限 takes the policy's default (第三十六条).
 STEPS: dict[str, dict[str, bool]] = {
     "approve_fsr": {"fsr_approval_no": True, "fsr_estimate_yuan": True},
-    "approve_design": {"design_approval_no": True, "approved_estimate_yuan": True},
+    "approve_design": {"design_approval_no": True, "approved_estimate_yuan": True, "design_evaluation": True},
     "ratify": {"decided_amount_yuan": True, "decided_funding_source": True},
     "start_construction": {"construction_started_on": True},
     "complete_construction": {"completed_on": True, "surplus_returned_yuan": False},
@@ -378,9 +378,21 @@ def _working_days(project, value, *, correcting=False) -> int:
 
 # ================================================================ the table
 
+def _design_evaluation(project, value, *, correcting=False):
+    """办法第十八条: 组织相关部门、专家评估论证，或委托具备资质的第三方咨询评估机构 — the
+    approval letter states which (documents.snapshots)."""
+    from projects.models import DesignEvaluation
+
+    if value not in DesignEvaluation.values:
+        _refuse(_("请选择初步设计方案的评估论证方式：组织相关部门、专家评估论证，或委托具备资质的第三方"
+                  "咨询评估机构"), "design_evaluation", "第十八条")
+    return value
+
+
 DATA: dict[str, Datum] = {
     "fsr_approval_no": Datum(_l("可研批复文号"), "第十五条", _text("fsr_approval_no", 60)),
     "fsr_estimate_yuan": Datum(_l("可研批复估算"), "第十五条", _fsr_estimate),
+    "design_evaluation": Datum(_l("评估论证方式"), "第十八条", _design_evaluation),
     "design_approval_no": Datum(_l("初步设计批复文号"), "第十八条", _text("design_approval_no", 60)),
     "approved_estimate_yuan": Datum(_l("概算总投资"), "第十八条", _design_estimate),
     "decided_amount_yuan": Datum(_l("省政府审定金额"), "第十九条", _decided),

@@ -193,12 +193,16 @@ def test_an_intranet_design_is_approved_by_the_intranet_office(orgs, people, cal
 
 def test_no_blank_estimate_the_approval_is_refused_naming_it(orgs, people, call_2026, codes):
     project, on = project_in(S.DESIGN_REVIEW, orgs, people, call_2026)
-    with as_of(on):
+    # The step itself refuses a blank 概算 (lifecycle.stepdata), so no approval — and no letter —
+    # can exist without the amount the letter states.
+    with as_of(on), pytest.raises(RuleViolation) as refused:
         services.perform(project, "approve_design", actor=people.bureau_head, design_approval_no="黑营商审〔2026〕8号",
                          approved_estimate_yuan=None, design_evaluation="experts")
+    assert "概算总投资" in refused.value.message
     project.refresh_from_db()
-    exc = refused_without_trace("design_approval", people.bureau_head, project, "missing_data")
-    assert "概算总投资" in exc.message
+    assert project.state == S.DESIGN_REVIEW
+    exc = refused_without_trace("design_approval", people.bureau_head, project, "step")
+    assert "初步设计" in exc.message
 
 
 def test_a_merged_project_has_no_design_approval(orgs, people, call_2026, codes):
@@ -427,7 +431,11 @@ def test_the_owners_tables_follow_their_steps(orgs, people, call_2026, before, a
     text = pdf_text(filing)
     assert filing.document_no == "" and filing.step_entry.project_id == project.pk
     if kind == "extension_form":
-        due = on + datetime.timedelta(days=90)  # what the owner asked for (Walker: 90 days)
+        from lifecycle.policy import get_policy
+        from lifecycle.workdays import add_months
+
+        # what the owner asked for (Walker: three months beyond the half-year of 第二十九条)
+        due = add_months(on, get_policy().acceptance_application_months + 3)
         assert f"{due.year}年{due.month}月{due.day}日" in text
     assert "样稿" not in text
     refused_without_trace(kind, people.owner_head, project, "issued")

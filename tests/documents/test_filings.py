@@ -108,7 +108,8 @@ def submit_all(project, people):
 
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
-        lifecycle.call_submit(submission, actor=people.owner_head, letter="申报函")
+        lifecycle.call_submit(submission, actor=people.owner_head, letter="申报函",
+                              responsible_person=people.owner_head)
     project.refresh_from_db()
     return project
 

@@ -90,11 +90,11 @@ def test_the_fsr_estimate_is_kept_and_a_design_beyond_it_needs_its_chapter(orgs,
     project.refresh_from_db()
     # 办法第十八条: 4,500,000 元 is beyond the FSR approval and the owner wrote no chapter on it.
     error = refused(project, "approve_design", people.bureau_head, on + 2 * ONE, design_approval_no="黑营商审〔2025〕9号",
-                    approved_estimate_yuan=Decimal("4500000.00"))
+                    approved_estimate_yuan=Decimal("4500000.00"), design_evaluation="experts")
     assert "办法第十八条" in error.message and "400.00万元" in error.message and "独立章节" in error.message
     with as_of(on + 2 * ONE):
         services.perform(project, "approve_design", actor=people.bureau_head, design_approval_no="黑营商审〔2025〕9号",
-                         approved_estimate_yuan=Decimal("3900000.00"))
+                         approved_estimate_yuan=Decimal("3900000.00"), design_evaluation="experts")
     assert Project.objects.get(pk=project.pk).approved_estimate_yuan == Decimal("3900000.00")
 
 
