@@ -46,7 +46,7 @@ def upload_rule_text(kind: str) -> str:
         "states": _states_text(rule.states), "article": rule.article}
 
 
-def upload_refusal(project, actor, kind: str) -> RuleViolation | None:
+def upload_refusal(project, actor, kind: str, *, seen: bool | None = None) -> RuleViolation | None:
     """Why ``actor`` may not upload ``kind`` for ``project`` now, or None (registry.UPLOADS).
 
     code ``permission``: not the organisation or role the 办法 names; ``stage``: the right
@@ -56,7 +56,7 @@ def upload_refusal(project, actor, kind: str) -> RuleViolation | None:
         return RuleViolation(_("未知的材料类型。"), code="kind")
     rule = UPLOADS[kind]
     org = getattr(actor, "organisation", None)
-    if org is None or not may_see(actor, project):
+    if org is None or not (may_see(actor, project) if seen is None else seen):
         return RuleViolation(_("无权为本项目上传材料。"), code="permission")
     right_org = (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
     if not right_org or actor.role not in rule.roles:
@@ -72,7 +72,9 @@ def upload_refusal(project, actor, kind: str) -> RuleViolation | None:
 
 def uploadable_kinds(project, actor) -> list[tuple[str, str]]:
     """The kinds ``actor`` may upload for ``project`` now, as (value, label) choices."""
-    return [(value, label) for value, label in MaterialKind.choices if upload_refusal(project, actor, value) is None]
+    seen = getattr(actor, "organisation", None) is not None and may_see(actor, project)
+    return [(value, label) for value, label in MaterialKind.choices
+            if upload_refusal(project, actor, value, seen=seen) is None]
 
 
 def _may_upload(project, actor) -> list[tuple[str, str]]:
