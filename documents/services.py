@@ -125,8 +125,12 @@ def material_upload(project, *, actor, kind: str, upload, note: str = "", issued
     key = storage.save(f"materials/{project.pk}/{kind}/{uuid.uuid4().hex}{ext}", upload)
     try:
         with transaction.atomic():
-            # Lock the project row so two uploads of one kind cannot take the same number.
-            type(project).objects.select_for_update().filter(pk=project.pk).exists()
+            # Lock the project row so two uploads of one kind cannot take the same number, and
+            # ask the rule again on the state as it is now (a step may have moved it meanwhile).
+            current = type(project).objects.select_for_update().get(pk=project.pk)
+            refusal = upload_refusal(current, actor, kind)
+            if refusal is not None:
+                raise refusal
             last = MaterialVersion.objects.filter(project=project, kind=kind).aggregate(n=Max("number"))["n"] or 0
             version = MaterialVersion.objects.create(
                 project=project, kind=kind, number=last + 1, original_name=display, file_type=file_type,
