@@ -127,6 +127,7 @@ def evidence_confirm(project, kind: str, *, actor) -> EvidenceConfirmation:
 
     Side effects, in one transaction: an EvidenceConfirmation row for that exact version; a
     SignOff row (the confirmation covers that version, and is flagged if a newer one comes);
+    the version is locked (no longer deletable);
     an audit row ``evidence.confirmed`` with the version's digests, date and issuer; the
     project's derived date (registry.DERIVED_DATES). Refused with a Chinese RuleViolation
     for anyone but the agency's 审核人/负责人, in another state, or without complete evidence.
@@ -152,5 +153,8 @@ def evidence_confirm(project, kind: str, *, actor) -> EvidenceConfirmation:
             confirmed_on=timeutil.today(), confirmed_at=timeutil.now(), audit_entry=entry)
         SignOff.objects.create(project=project, audit_entry=entry, version=version,
                                label=str(confirm.label)[:100], signed_at=confirmation.confirmed_at)
+        # What an agency confirmed stays as it was: the version can no longer be deleted.
+        MaterialVersion.objects.filter(pk=version.pk, locked_at__isnull=True).update(
+            locked_at=confirmation.confirmed_at, locked_by_action=str(confirm.label)[:60])
         derive_dates(project, kind)
     return confirmation

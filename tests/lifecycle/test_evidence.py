@@ -254,3 +254,15 @@ def test_a_confirmation_needs_the_document_first(orgs, people, call_2026):
     with pytest.raises(RuleViolation, match="尚未上传“验收报告”"):
         evidence_confirm(project, "acceptance_report", actor=people.bureau_reviewer)
     assert not MaterialVersion.objects.filter(kind="acceptance_report").exists()
+
+
+def test_a_confirmed_version_can_no_longer_be_deleted(orgs, people, call_2026):
+    project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
+    version = put(project, "acceptance_report", people.owner_preparer, on, issued_on=on, issuing_body="黑龙江省教育厅")
+    with as_of(on):
+        evidence_confirm(project, "acceptance_report", actor=people.bureau_reviewer)
+    version.refresh_from_db()
+    assert version.locked and version.locked_by_action == "确认验收报告已备案"
+    with pytest.raises(RuleViolation, match="不能删除"):
+        documents.material_delete(version, actor=people.owner_preparer)
+    assert MaterialVersion.objects.filter(pk=version.pk).exists()
