@@ -33,6 +33,11 @@ class MaterialVersion(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     sm3 = models.CharField("SM3", max_length=64)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # 办法第十八、二十三、二十九、三十一、三十二条: for documents that stand behind a
+    # precondition, the date and the issuing body taken from the document (registry.UPLOADS
+    # ``dated``); the project's dates are derived from them (documents.evidence).
+    issued_on = models.DateField(_("出具日期"), null=True, blank=True)
+    issuing_body = models.CharField(_("出具单位"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
@@ -87,6 +92,32 @@ class SignOff(models.Model):
     def outdated(self) -> bool:
         """A newer version of the material was uploaded after this sign-off."""
         return self.newer_versions().exists()
+
+
+class EvidenceConfirmation(models.Model):
+    """An agency's confirmation of one version of a piece of evidence, as its own step
+    (办法第二十九条 验收报告备案 received by the bureau; 第三十二条 保密测评审查合格 confirmed
+    by the 保密行政管理部门). A newer version needs a new confirmation."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                related_name="evidence_confirmations")
+    kind = models.CharField(_("材料类型"), max_length=32, choices=MaterialKind.choices)
+    version = models.OneToOneField(MaterialVersion, verbose_name=_("确认的材料版本"), on_delete=models.PROTECT,
+                                   related_name="confirmation")
+    organisation = models.ForeignKey("projects.Organisation", verbose_name=_("确认单位"), on_delete=models.PROTECT,
+                                     related_name="+")
+    confirmed_by = models.ForeignKey(USER, verbose_name=_("确认人"), on_delete=models.PROTECT, related_name="+")
+    confirmed_on = models.DateField(_("确认日期"))
+    confirmed_at = models.DateTimeField(_("确认时间"))
+    audit_entry = models.ForeignKey("lifecycle.AuditEntry", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("材料确认")
+        verbose_name_plural = _("材料确认")
+        ordering = ["confirmed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.organisation} {self.confirmed_on}"
 
 
 class DocumentCounter(models.Model):

@@ -5,6 +5,10 @@ One table (``KINDS``) names every kind of material with the stage that needs it,
 the latest version of those kinds (it can no longer be deleted), a sign-off step records
 which versions it covered. The guards of lifecycle/guards.py ask ``has_material`` for the
 kinds the 办法 makes a precondition (第十六、二十三、三十一条).
+
+A third table (``UPLOADS``) says who may upload each kind and in which states of the
+project, from the article that asks for it; ``CONFIRMS`` names the evidence an agency
+confirms as its own step where the 办法 gives it that role (documents/evidence.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifecycle.events import Action
+from lifecycle.rules import OWNER, REVIEWERS, STAFF
+from lifecycle.states import ProjectState as S
 
 
 class MaterialKind(models.TextChoices):
@@ -61,6 +67,100 @@ KINDS: dict[str, KindInfo] = {
     K.ACCEPTANCE_REPORT: KindInfo(_("验收"), "第二十九条"),
     K.SELF_EVALUATION: KindInfo(_("运行与评价"), "第三十三条"),
     K.OTHER: KindInfo(_("其他"), ""),
+}
+
+
+@dataclass(frozen=True)
+class Uploads:
+    """Who may upload a kind: the organisation (``OWNER`` = this project's own owner, or an
+    agency kind), its roles, the states of the project in which it is uploaded, and the
+    article. ``dated``: the upload records the date and issuing body of the document (it is
+    evidence behind a precondition, 办法第十八、二十三、二十九、三十一、三十二条).
+    ``classified_only``: only for projects involving state secrets (第三十二条)."""
+
+    org: str
+    roles: frozenset
+    states: frozenset
+    article: str
+    dated: bool = False
+    classified_only: bool = False
+
+
+#: Stages named once, from the chapters of the 办法.
+_APPLYING = frozenset({S.DRAFT, S.CORRECTING})                       # 第九、十条 申报、陈述和补正
+_FSR = frozenset({S.IN_PLAN})                                        # 第十五条 before 报送可研
+_DESIGN = frozenset({S.FSR_APPROVED, S.DESIGN_CORRECTING})           # 第十八条 报送/补正初步设计
+_CONSTRUCTION = frozenset({S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED})
+_BEFORE_ACCEPTANCE = frozenset({S.COMPLETED, S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW})
+_ENDED = frozenset({S.REVIEW_REJECTED, S.NOT_INCLUDED, S.TERMINATED, S.CLOSED, S.WITHDRAWN})
+
+#: Who uploads each kind, when (办法 articles in the comments). Nobody else may: an agency's
+#: own word is its opinion, approval or confirmation, never a new version of the
+#: department's document (issue 7: "materials replaced by outsiders").
+UPLOADS: dict[str, Uploads] = {
+    # 第九条 the application; 第十条 陈述和补正 during joint review.
+    K.APPLICATION: Uploads(OWNER, STAFF, _APPLYING, "第九、十条"),
+    K.CRYPTO_PLAN: Uploads(OWNER, STAFF, _APPLYING, "第九、十条"),
+    # 第九条 数据资源目录 in the application; 第十六条 the catalogue is a precondition of the
+    # FSR and design approvals, so it is brought up to date with each of them.
+    K.CATALOGUE: Uploads(OWNER, STAFF, _APPLYING | _FSR | _DESIGN, "第九、十六条"),
+    # 第十五条 the owner submits the FSR (again, after a return or a 重大变更, 第十八条).
+    K.FSR: Uploads(OWNER, STAFF, _FSR, "第十五条"),
+    # 第十八条 项目建设单位连同项目批复文件、项目初步设计方案等相关材料一并报省营商环境局.
+    # The FSR approval is 省发改委's document; the owner files it, with its date and issuer.
+    K.FSR_APPROVAL: Uploads(OWNER, STAFF, _DESIGN, "第十八条", dated=True),
+    K.DESIGN: Uploads(OWNER, STAFF, _DESIGN, "第十八条"),
+    # 第二十四条 监理 is contracted before construction starts (and replaced during it).
+    K.SUPERVISION_CONTRACT: Uploads(OWNER, STAFF, frozenset({S.RATIFIED, S.CONSTRUCTION, S.RECTIFICATION}),
+                                    "第二十四条"),
+    # 第二十五条 yearly, within the construction period (the last one at completion).
+    K.PERFORMANCE_REPORT: Uploads(OWNER, STAFF, _CONSTRUCTION | {S.COMPLETED}, "第二十五条"),
+    # 第二十三条 项目验收时需提供密码应用安全性评估报告 (issued by the assessment body).
+    K.CRYPTO_ASSESSMENT: Uploads(OWNER, STAFF, _BEFORE_ACCEPTANCE, "第二十三条", dated=True),
+    # 第九条 in the application, 第二十三条 在报批阶段要对产品安全可靠情况进行说明 and again at acceptance.
+    K.PRODUCT_RELIABILITY: Uploads(OWNER, STAFF, _APPLYING | _FSR | _DESIGN | _BEFORE_ACCEPTANCE, "第九、二十三条"),
+    # 第三十二条 测评审查 is organised by the 保密行政管理部门, whose opinion it is; before use.
+    K.SECRECY_EVALUATION: Uploads("secrecy", REVIEWERS, _BEFORE_ACCEPTANCE | {S.ACCEPTED}, "第三十二条",
+                                  dated=True, classified_only=True),
+    # 第三十一条 the 档案验收意见 of the archives authority, filed by the owner before acceptance.
+    K.ARCHIVE_OPINION: Uploads(OWNER, STAFF, _BEFORE_ACCEPTANCE, "第三十一条", dated=True),
+    # 第二十九条 验收完成后，项目建设单位应当将验收报告等材料报省营商环境局备案.
+    K.ACCEPTANCE_REPORT: Uploads(OWNER, STAFF, frozenset({S.ACCEPTED}), "第二十九条", dated=True),
+    # 第三十三条 自评价 6 to 12 months after go-live.
+    K.SELF_EVALUATION: Uploads(OWNER, STAFF, frozenset({S.OPERATION}), "第三十三条"),
+    # Anything else the department adds to its own file while the project is alive. No step
+    # uses, locks or signs off "other" materials, so they can stand in for no precondition.
+    K.OTHER: Uploads(OWNER, STAFF, frozenset(S.values) - _ENDED, "第三十五条"),
+}
+
+
+@dataclass(frozen=True)
+class Confirms:
+    """An agency confirms a piece of evidence as its own audited step (documents.evidence)."""
+
+    org: str
+    roles: frozenset
+    states: frozenset
+    label: str
+    article: str
+
+
+CONFIRMS: dict[str, Confirms] = {
+    # 第三十二条 应通过省级保密行政管理部门组织的测评审查合格后，方可投入使用.
+    K.SECRECY_EVALUATION: Confirms("secrecy", REVIEWERS, _BEFORE_ACCEPTANCE | {S.ACCEPTED},
+                                   _("确认保密测评审查合格"), "第三十二条"),
+    # 第二十九条 验收报告等材料报省营商环境局备案: the bureau confirms it received the filing.
+    K.ACCEPTANCE_REPORT: Confirms("bureau", REVIEWERS, frozenset({S.ACCEPTED}),
+                                  _("确认验收报告已备案"), "第二十九条"),
+}
+
+#: Project date fields that are no longer typed but derived from the evidence
+#: (documents.evidence.derive_dates): the document's date, or the confirmation's.
+DERIVED_DATES: dict[str, str] = {
+    K.ARCHIVE_OPINION: "archive_accepted_on",
+    K.CRYPTO_ASSESSMENT: "crypto_assessment_on",
+    K.SECRECY_EVALUATION: "secrecy_evaluated_on",
+    K.ACCEPTANCE_REPORT: "acceptance_report_filed_on",
 }
 
 

@@ -15,51 +15,127 @@ from django.utils.translation import gettext as _
 
 from lifecycle import audit, timeutil
 from lifecycle.errors import RuleViolation
-from lifecycle.rules import REVIEWERS, STAFF
+from lifecycle.rules import OWNER
 
-from . import checks, storage
+from . import checks, evidence, storage
 from .access import may_see
 from .models import MaterialVersion, SignOff
-from .registry import KINDS, MaterialKind, step_for
+from .registry import KINDS, UPLOADS, MaterialKind, step_for
 
 
-def _may_upload(project, actor) -> bool:
-    """The owner's 经办人/负责人, or the 审核人/负责人 of a provincial agency (for the
-    documents it issues, e.g. 档案验收意见). 省审计厅 only reads (办法第三十七条)."""
+def _who(org: str, roles) -> str:
+    from projects.models import OrgKind
+
+    from lifecycle.rules import role_label
+
+    who = _("本项目建设单位") if org == OWNER else str(OrgKind(org).label)
+    return who + "或".join(role_label(r) for r in sorted(roles, key=["preparer", "reviewer", "head"].index))
+
+
+def _states_text(states) -> str:
+    from lifecycle.states import ProjectState
+
+    return "、".join(f"“{label}”" for value, label in ProjectState.choices if value in states)
+
+
+def upload_rule_text(kind: str) -> str:
+    """Who may upload ``kind`` and when, in words (for refusals and the upload form)."""
+    rule = UPLOADS[kind]
+    return _("“%(kind)s”须由%(who)s在项目处于%(states)s时上传（办法%(article)s）") % {
+        "kind": MaterialKind(kind).label, "who": _who(rule.org, rule.roles),
+        "states": _states_text(rule.states), "article": rule.article}
+
+
+def upload_refusal(project, actor, kind: str, *, seen: bool | None = None) -> RuleViolation | None:
+    """Why ``actor`` may not upload ``kind`` for ``project`` now, or None (registry.UPLOADS).
+
+    code ``permission``: not the organisation or role the 办法 names; ``stage``: the right
+    person at the wrong time. Both are shown as 403 by the view; outsiders who may not see
+    the project get 404 before this is asked."""
+    if kind not in MaterialKind.values:
+        return RuleViolation(_("未知的材料类型。"), code="kind")
+    rule = UPLOADS[kind]
     org = getattr(actor, "organisation", None)
-    if org is None or not may_see(actor, project):
-        return False
-    if org.kind == "owner":
-        return org.pk == project.owner_id and actor.role in STAFF
-    return org.kind not in ("audit", "expert") and actor.role in REVIEWERS
+    if org is None or not (may_see(actor, project) if seen is None else seen):
+        return RuleViolation(_("无权为本项目上传材料。"), code="permission")
+    right_org = (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
+    if not right_org or actor.role not in rule.roles:
+        return RuleViolation(upload_rule_text(kind) + _("，您无权上传。"), code="permission", article=rule.article)
+    if rule.classified_only and not project.classified:
+        return RuleViolation(_("本项目不涉及国家秘密，无需上传“%(kind)s”（办法%(article)s）。") % {
+            "kind": MaterialKind(kind).label, "article": rule.article}, code="stage", article=rule.article)
+    if project.state not in rule.states:
+        return RuleViolation(upload_rule_text(kind) + _("；本项目当前为“%(state)s”。") % {
+            "state": project.get_state_display()}, code="stage", article=rule.article)
+    return None
 
 
-def material_upload(project, *, actor, kind: str, upload, note: str = "") -> MaterialVersion:
+def uploadable_kinds(project, actor) -> list[tuple[str, str]]:
+    """The kinds ``actor`` may upload for ``project`` now, as (value, label) choices."""
+    seen = getattr(actor, "organisation", None) is not None and may_see(actor, project)
+    return [(value, label) for value, label in MaterialKind.choices
+            if upload_refusal(project, actor, value, seen=seen) is None]
+
+
+def _may_upload(project, actor) -> list[tuple[str, str]]:
+    """Kept for the project page context: truthy when ``actor`` may upload anything now."""
+    return uploadable_kinds(project, actor)
+
+
+def _check_evidence_fields(kind: str, issued_on, issuing_body: str):
+    """办法第十八、二十三、二十九、三十一、三十二条: a document behind a precondition carries
+    its date (not in the future) and its issuing body."""
+    rule = UPLOADS[kind]
+    issuing_body = (issuing_body or "").strip()
+    if not rule.dated:
+        return None, ""
+    if issued_on is None or not issuing_body:
+        raise RuleViolation(_("上传“%(kind)s”须填写文件上的出具日期和出具单位（办法%(article)s）。") % {
+            "kind": MaterialKind(kind).label, "article": rule.article}, code="evidence", article=rule.article)
+    if issued_on > timeutil.today():
+        raise RuleViolation(_("“%(kind)s”的出具日期%(date)s晚于今天，请按文件上的日期填写。") % {
+            "kind": MaterialKind(kind).label, "date": issued_on.isoformat()}, code="evidence", article=rule.article)
+    if len(issuing_body) > 100:
+        raise RuleViolation(_("出具单位名称不能超过100个字。"), code="evidence", article=rule.article)
+    return issued_on, issuing_body
+
+
+def material_upload(project, *, actor, kind: str, upload, note: str = "", issued_on=None,
+                    issuing_body: str = "") -> MaterialVersion:
     """Store ``upload`` (a Django UploadedFile or any file with ``name`` and ``size``) as the
     next version of ``kind``.
 
     Side effects: the file is checked (size, type by content, safe name) and stored under a
     generated key; a MaterialVersion row with SHA-256 and SM3 digests; an audit row
     ``material.uploaded`` — which, when an earlier version was covered by a sign-off, names
-    those sign-offs as now covering an older version.
+    those sign-offs as now covering an older version; for evidence (registry.DERIVED_DATES)
+    the project's date field is derived again from the newest version.
+
+    Refused (RuleViolation) unless registry.UPLOADS lets ``actor`` upload ``kind`` in the
+    project's present state; a dated kind needs ``issued_on`` (not in the future) and
+    ``issuing_body``.
     """
-    if kind not in MaterialKind.values:
-        raise RuleViolation(_("未知的材料类型。"), code="kind")
-    if not _may_upload(project, actor):
-        raise RuleViolation(_("无权为本项目上传材料。"), code="permission")
+    refusal = upload_refusal(project, actor, kind)
+    if refusal is not None:
+        raise refusal
+    issued_on, issuing_body = _check_evidence_fields(kind, issued_on, issuing_body)
     display, file_type = checks.check_upload(upload, upload.name, upload.size)
     sha, sm3, size = storage.digests_of_file(upload)
     ext = os.path.splitext(display)[1].lower()
     key = storage.save(f"materials/{project.pk}/{kind}/{uuid.uuid4().hex}{ext}", upload)
     try:
         with transaction.atomic():
-            # Lock the project row so two uploads of one kind cannot take the same number.
-            type(project).objects.select_for_update().filter(pk=project.pk).exists()
+            # Lock the project row so two uploads of one kind cannot take the same number, and
+            # ask the rule again on the state as it is now (a step may have moved it meanwhile).
+            current = type(project).objects.select_for_update().get(pk=project.pk)
+            refusal = upload_refusal(current, actor, kind)
+            if refusal is not None:
+                raise refusal
             last = MaterialVersion.objects.filter(project=project, kind=kind).aggregate(n=Max("number"))["n"] or 0
             version = MaterialVersion.objects.create(
                 project=project, kind=kind, number=last + 1, original_name=display, file_type=file_type,
                 storage_key=key, size=size, sha256=sha, sm3=sm3, note=note, uploaded_by=actor,
-                uploaded_at=timeutil.now())
+                uploaded_at=timeutil.now(), issued_on=issued_on, issuing_body=issuing_body)
             outdated = list(SignOff.objects.filter(version__project=project, version__kind=kind)
                             .values_list("label", "version__number"))
             audit.record(
@@ -68,8 +144,10 @@ def material_upload(project, *, actor, kind: str, upload, note: str = "") -> Mat
                 article=KINDS[kind].article, from_state=project.state, to_state=project.state,
                 data={"version": version.pk, "kind": kind, "number": version.number, "name": display,
                       "size": size, "sha256": sha, "sm3": sm3,
+                      **({"issued_on": issued_on, "issuing_body": issuing_body} if issued_on else {}),
                       **({"signoffs_now_outdated": [f"{label}（第{n}版）" for label, n in outdated]}
                          if outdated else {})})
+            evidence.derive_dates(project, kind)
     except BaseException:
         storage.delete(key)
         raise
@@ -82,8 +160,10 @@ def material_delete(version: MaterialVersion, *, actor) -> None:
     if version.locked:
         raise RuleViolation(_("该版本已随“%(step)s”报送，不能删除或替换；如需更正，请上传新版本。") % {
             "step": version.locked_by_action}, code="locked")
-    if not _may_upload(version.project, actor):
-        raise RuleViolation(_("无权删除本项目的材料。"), code="permission")
+    # Who may upload a kind now may take back an unlocked version of it, nobody else.
+    refusal = upload_refusal(version.project, actor, version.kind)
+    if refusal is not None:
+        raise RuleViolation(_("无权删除本项目的该材料：") + refusal.message, code=refusal.code, article=refusal.article)
     key = version.storage_key
     with transaction.atomic():
         audit.record(actor=actor, action="material.deleted", obj=version.project,
@@ -92,7 +172,9 @@ def material_delete(version: MaterialVersion, *, actor) -> None:
                      to_state=version.project.state,
                      data={"kind": version.kind, "number": version.number, "name": version.original_name,
                            "sha256": version.sha256, "sm3": version.sm3})
+        kind, project = version.kind, version.project
         version.delete()
+        evidence.derive_dates(project, kind)
         transaction.on_commit(lambda: storage.delete(key))
 
 

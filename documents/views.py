@@ -41,21 +41,62 @@ def _answer(request, payload, status, *, ok_message="", error=""):
     return HttpResponseRedirect(target)
 
 
+#: Refusals by the rules of who uploads or confirms what, and when (registry.UPLOADS,
+#: registry.CONFIRMS): 403 with the reason; a bad file or missing date: 400.
+_FORBIDDEN_CODES = ("permission", "stage")
+
+
+def _posted_date(value: str):
+    import datetime
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise RuleViolation(f"出具日期“{value[:20]}”不是有效日期，请按“年-月-日”填写，如2026-03-01。",
+                            code="evidence") from None
+
+
 @login_required
 @require_POST
 def material_upload(request, project_id):
     project = project_for_user(request.user, project_id)
+    kind = request.POST.get("kind", "")
+    # Who may upload this kind now is checked before the file is even looked at.
+    refusal = services.upload_refusal(project, request.user, kind)
+    if refusal is not None:
+        return _answer(request, {}, 403 if refusal.code in _FORBIDDEN_CODES else 400, error=refusal.message)
     upload = request.FILES.get("file")
     if upload is None:
         return _answer(request, {}, 400, error="请选择要上传的文件。")
     try:
-        version = services.material_upload(project, actor=request.user, kind=request.POST.get("kind", ""),
-                                           upload=upload, note=request.POST.get("note", "")[:200])
+        version = services.material_upload(project, actor=request.user, kind=kind, upload=upload,
+                                           note=request.POST.get("note", "")[:200],
+                                           issued_on=_posted_date(request.POST.get("issued_on", "")),
+                                           issuing_body=request.POST.get("issuing_body", "")[:200])
     except RuleViolation as exc:
-        return _answer(request, {}, 403 if exc.code == "permission" else 400, error=exc.message)
+        return _answer(request, {}, 403 if exc.code in _FORBIDDEN_CODES else 400, error=exc.message)
     return _answer(request, {"id": version.pk, "kind": version.kind, "number": version.number,
                              "sha256": version.sha256, "sm3": version.sm3, "size": version.size}, 201,
                    ok_message=f"已上传“{version.get_kind_display()}”第{version.number}版。")
+
+
+@login_required
+@require_POST
+def evidence_confirm(request, project_id, kind):
+    """The agency's confirmation of a piece of evidence (办法第二十九、三十二条)."""
+    from .evidence import evidence_confirm as confirm
+
+    project = project_for_user(request.user, project_id)
+    try:
+        confirmation = confirm(project, kind, actor=request.user)
+    except RuleViolation as exc:
+        return _answer(request, {}, 403 if exc.code in _FORBIDDEN_CODES else 400, error=exc.message)
+    version = confirmation.version
+    return _answer(request, {"id": confirmation.pk, "version": version.pk, "number": version.number}, 201,
+                   ok_message=f"已确认“{version.get_kind_display()}”第{version.number}版。")
 
 
 @login_required

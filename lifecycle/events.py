@@ -30,6 +30,7 @@ class Action:
     PERFORMANCE_REPORT_SUBMITTED = "performance_report.submitted"
     CHANGE_CREATED = "change.created"
     ADMIN_CHANGED = "admin.changed"
+    EVIDENCE_CONFIRMED = "evidence.confirmed"
 
 
 #: Sent inside the step's transaction, after its audit row and its effects.

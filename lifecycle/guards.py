@@ -114,6 +114,25 @@ def platform_code_registered(project) -> bool:
     return project.classified or bool(project.platform_code)
 
 
+def _evidence_missing(project, *kinds) -> list[str]:
+    """What is missing of the documents behind a precondition (documents/evidence.py)."""
+    from documents.evidence import evidence_missing
+
+    return [m for m in (evidence_missing(project, k) for k in kinds) if m]
+
+
+@guard(lambda p: _l("报送可行性研究报告须附可行性研究报告文件：%(missing)s") % {
+    "missing": "；".join(_evidence_missing(p, "fsr"))}, article="第十五条")
+def fsr_document_uploaded(project) -> bool:
+    return not _evidence_missing(project, "fsr")
+
+
+@guard(lambda p: _l("项目建设单位须连同项目批复文件、项目初步设计方案等材料一并报送：%(missing)s") % {
+    "missing": "；".join(_evidence_missing(p, "design", "fsr_approval"))}, article="第十八条")
+def design_documents_uploaded(project) -> bool:
+    return not _evidence_missing(project, "design", "fsr_approval")
+
+
 @guard(_l("信息资源目录是审批的必备条件，可行性研究报告须包括信息资源共享分析篇（章）"), article="第十六条")
 def fsr_catalogue_ready(project) -> bool:
     return project.fsr_sharing_chapter and _catalogue_present(project)
@@ -174,19 +193,17 @@ def acceptance_in_time(project) -> bool:
     return clock is None or _today() <= clock.effective_due_on
 
 
-@guard(_l("未进行档案验收或档案验收不合格的，不得通过项目验收"), article="第三十一条")
+@guard(lambda p: _l("未进行档案验收或者档案验收不合格的，不得通过项目验收：%(missing)s") % {
+    "missing": "；".join(_evidence_missing(p, "archive_opinion"))}, article="第三十一条")
 def archive_accepted(project) -> bool:
-    from documents.registry import MaterialKind, has_material
-
-    # The 档案验收意见 is uploaded as a material, or its date entered (documents.registry).
-    return project.archive_accepted_on is not None or has_material(project, MaterialKind.ARCHIVE_OPINION)
+    # The 档案验收意见 itself, with its date and issuing body — not a typed date.
+    return not _evidence_missing(project, "archive_opinion")
 
 
-@guard(_l("项目验收时须提供密码应用安全性评估报告"), article="第二十三条")
+@guard(lambda p: _l("项目验收时需提供密码应用安全性评估报告：%(missing)s") % {
+    "missing": "；".join(_evidence_missing(p, "crypto_assessment"))}, article="第二十三条")
 def crypto_assessed(project) -> bool:
-    from documents.registry import MaterialKind, has_material
-
-    return project.crypto_assessment_on is not None or has_material(project, MaterialKind.CRYPTO_ASSESSMENT)
+    return not _evidence_missing(project, "crypto_assessment")
 
 
 @guard(_l("项目验收时须说明软硬件产品安全可靠情况"), article="第二十三条")
@@ -194,9 +211,11 @@ def product_statement_given(project) -> bool:
     return bool(project.product_reliability.strip())
 
 
-@guard(_l("涉密信息系统须通过保密行政管理部门组织的测评审查"), article="第三十二条")
+@guard(lambda p: _l("涉密信息系统须通过省级保密行政管理部门组织的测评审查合格：%(missing)s") % {
+    "missing": "；".join(_evidence_missing(p, "secrecy_evaluation"))}, article="第三十二条")
 def secrecy_evaluated(project) -> bool:
-    return not project.classified or project.secrecy_evaluated_on is not None
+    # The 保密测评审查意见 uploaded and confirmed by 省委保密办 as its own step.
+    return not project.classified or not _evidence_missing(project, "secrecy_evaluation")
 
 
 def acceptance_aspects(project) -> list[str]:
@@ -220,9 +239,11 @@ def _aspect_label(aspect):
     return str(Aspect(aspect).label)
 
 
-@guard(_l("投入运行前须将验收报告报省营商环境局备案"), article="第二十九条")
+@guard(lambda p: _l("投入运行前须将验收报告报省营商环境局备案：%(missing)s") % {
+    "missing": "；".join(_evidence_missing(p, "acceptance_report"))}, article="第二十九条")
 def acceptance_report_filed(project) -> bool:
-    return project.acceptance_report_filed_on is not None
+    # The 验收报告 uploaded by the department and its receipt confirmed by the bureau.
+    return not _evidence_missing(project, "acceptance_report")
 
 
 @guard(lambda p: _l("自评价应在项目通过验收并投入运行后%(a)s至%(b)s个月内开展，评价期尚未开始") % {

@@ -163,7 +163,7 @@ class ProjectMachine:
 
     @transition("state", source=S.IN_PLAN, target=S.FSR_REVIEW, permission=OWNER_STAFF,
                 conditions=[g.in_approved_plan, g.platform_code_registered, g.fsr_catalogue_ready,
-                            g.merged_ground_given],
+                            g.merged_ground_given, g.fsr_document_uploaded],
                 custom=step(label=_("报送可行性研究报告"), article="第十五条"))
     def submit_fsr(self, **data):
         pass
@@ -190,7 +190,7 @@ class ProjectMachine:
         pass
 
     @transition("state", source=S.FSR_APPROVED, target=S.DESIGN_REVIEW, permission=OWNER_STAFF,
-                conditions=[g.design_catalogue_ready, g.deviation_explained],
+                conditions=[g.design_catalogue_ready, g.deviation_explained, g.design_documents_uploaded],
                 custom=step(label=_("报送初步设计方案"), article="第十八条", effects=(fx.start_design_clock,)))
     def submit_design(self, **data):
         pass
@@ -202,7 +202,7 @@ class ProjectMachine:
         pass
 
     @transition("state", source=S.DESIGN_CORRECTING, target=S.DESIGN_REVIEW, permission=OWNER_STAFF,
-                conditions=[g.design_catalogue_ready, g.deviation_explained],
+                conditions=[g.design_catalogue_ready, g.deviation_explained, g.design_documents_uploaded],
                 custom=step(label=_("重新报送初步设计方案"), article="第十八条",
                             effects=(fx.resume_design_clock,)))
     def resubmit_design(self, **data):

@@ -70,6 +70,38 @@ class Walker:
             services.perform(obj, name, actor=who, **kw)
         obj.refresh_from_db()
 
+    def upload(self, project, kind, who, on, *, issued_on=None, issuing_body=""):
+        """Upload a (tiny) PDF of ``kind`` as ``who`` on ``on`` unless one is there already;
+        the documents behind preconditions carry their date and issuer (办法第十五、十八、
+        二十三、二十九、三十一、三十二条, documents/evidence.py)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from documents import services as documents
+        from documents.evidence import latest
+        from documents.registry import MaterialKind
+
+        if latest(project, kind) is not None:
+            return
+        label = MaterialKind(kind).label
+        body = f"%PDF-1.4\n% {project.pk} {kind}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+        with as_of(on):
+            documents.material_upload(project, actor=who, kind=kind, upload=SimpleUploadedFile(f"{label}.pdf", body),
+                                      issued_on=issued_on, issuing_body=issuing_body)
+
+    @staticmethod
+    def _day_of(project, action, default):
+        """The effective day of the project's last ``action`` (its as-of day, else its time)."""
+        entry = project.audit_entries.filter(action=action).order_by("-pk").first()
+        if entry is None:
+            return default
+        return datetime.date.fromisoformat(entry.data["as_of"]) if entry.data.get("as_of") else entry.at.date()
+
+    def confirm(self, project, kind, who, on):
+        from documents.evidence import evidence_confirm
+
+        with as_of(on):
+            evidence_confirm(project, kind, actor=who)
+
     def submit_batch(self, call, organisation, on, *, confirm_splits=True):
         """办法第八条: the department's head signs its one consolidated submission, naming
         himself or herself as 项目责任人 (第二十一条), after looking at the split warnings."""
@@ -169,6 +201,7 @@ class Walker:
             p.platform_code = p.platform_code or f"{on:%y%m}-230000-04-01-{p.pk:06d}"
             p.fsr_sharing_chapter = True
             p.save()
+            self.upload(p, "fsr", self.owner(p, "preparer"), on)
             self.step(p, "submit_fsr", self.owner(p, "preparer"), on)
         elif s == S.FSR_REVIEW:
             self.step(p, "approve_fsr", self["drc_head"], on, fsr_approval_no=f"黑发改审批〔{on.year}〕{p.pk}号",
@@ -176,6 +209,10 @@ class Walker:
         elif s == S.FSR_APPROVED:
             p.design_sharing_chapter = True
             p.save()
+            # 办法第十八条: the design goes with the FSR approval (省发改委's document).
+            self.upload(p, "fsr_approval", self.owner(p, "preparer"), on, issued_on=self._day_of(p, "approve_fsr", on),
+                        issuing_body=self["drc_head"].organisation.name)
+            self.upload(p, "design", self.owner(p, "preparer"), on)
             self.step(p, "submit_design", self.owner(p, "preparer"), on)
         elif s == S.DESIGN_REVIEW:
             reviewer = "intranet_head" if p.reviewing_kind == "intranet" else "bureau_head"
@@ -195,11 +232,15 @@ class Walker:
             self.step(p, "complete_construction", self.owner(p), on, completed_on=on,
                       surplus_returned_yuan=Decimal("0.00"))
         elif s == S.COMPLETED:
-            p.archive_accepted_on = p.archive_accepted_on or on - DAY
-            p.crypto_assessment_on = p.crypto_assessment_on or on - DAY
+            # 办法第二十三、三十一、三十二条: the documents themselves, dated the day before.
+            preparer = self.owner(p, "preparer")
+            self.upload(p, "archive_opinion", preparer, on, issued_on=on - DAY, issuing_body="黑龙江省档案馆")
+            self.upload(p, "crypto_assessment", preparer, on, issued_on=on - DAY,
+                        issuing_body="黑龙江省商用密码应用安全性评估中心")
             if p.classified:
-                p.secrecy_evaluated_on = p.secrecy_evaluated_on or on - DAY
-            p.save()
+                self.upload(p, "secrecy_evaluation", self["secrecy_reviewer"], on, issued_on=on - DAY,
+                            issuing_body=self["secrecy_reviewer"].organisation.name)
+                self.confirm(p, "secrecy_evaluation", self["secrecy_reviewer"], on)
             self.step(p, "apply_acceptance", self.owner(p), on)
         elif s == S.ACCEPTANCE_REVIEW:
             from .guards import acceptance_aspects
@@ -211,8 +252,10 @@ class Walker:
                                           text="经现场测试和文档审查，同意通过竣工验收。")
             self.step(p, "accept", self["bureau_head"], on, accepted_on=on)
         elif s == S.ACCEPTED:
-            p.acceptance_report_filed_on = on
-            p.save()
+            # 办法第二十九条: the department files the 验收报告, the bureau confirms receipt.
+            self.upload(p, "acceptance_report", self.owner(p, "preparer"), on, issued_on=on,
+                        issuing_body=p.owner.name)
+            self.confirm(p, "acceptance_report", self["bureau_reviewer"], on)
             self.step(p, "go_live", self.owner(p, "preparer"), on, went_live_on=on)
             # Wait until the self-evaluation window of 办法第三十三条 is open.
             return add_months(on, get_policy().self_evaluation_opens_months) + DAY

@@ -97,20 +97,19 @@ def application_formsets(data=None, instance=None):
 RECORD_FIELDS = [
     "platform_code", "fsr_sharing_chapter", "merged_fsr_design", "merged_ground", "design_sharing_chapter",
     "design_deviates", "deviation_explanation", "design_major_change", "supervisor_name",
-    "supervision_contract_no", "archive_accepted_on", "crypto_assessment_on", "secrecy_evaluated_on",
-    "ip_ownership_confirmed", "acceptance_report_filed_on",
+    "supervision_contract_no", "ip_ownership_confirmed",
 ]
 
 
 class RecordsForm(forms.ModelForm):
     """Facts the department records on the way: 项目代码 (第十五条), sharing chapters (第十六条),
-    merged path (第十七条), deviation chapter (第十八条), 监理 (第二十四条), archive and crypto
-    reports (第二十三、三十一条), secrecy evaluation (第三十二条), IP (第三十条), report filed
-    (第二十九条)."""
+    merged path (第十七条), deviation chapter (第十八条), 监理 (第二十四条), IP (第三十条).
+
+    The dates of archive acceptance (第三十一条), the 密评 report (第二十三条), the secrecy
+    evaluation (第三十二条) and the 验收报告备案 (第二十九条) are not typed here: they come
+    from the uploaded documents and the agencies' confirmations (documents/evidence.py)."""
 
     class Meta:
         model = Project
         fields = RECORD_FIELDS
-        widgets = {"deviation_explanation": TEXTAREA, "archive_accepted_on": DateInput(),
-                   "crypto_assessment_on": DateInput(), "secrecy_evaluated_on": DateInput(),
-                   "acceptance_report_filed_on": DateInput()}
+        widgets = {"deviation_explanation": TEXTAREA}

@@ -110,8 +110,12 @@ def through_construction(project, people):
     from tests.conftest import at
 
     D = datetime.date
+    from documents import services as documents
+
     project = put_in_plan(project)
     with at(2026, 1, 12):
+        # 办法第十五条: the FSR itself goes with the submission.
+        documents.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("可研报告.pdf", PDF))
         go(project, "submit_fsr", people.owner_preparer)
     with at(2026, 2, 2):
         go(project, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
@@ -119,6 +123,12 @@ def through_construction(project, people):
     with at(2026, 2, 9):
         project.design_sharing_chapter = True
         project.save()
+        # 办法第十八条: the design goes with the FSR approval document.
+        documents.material_upload(project, actor=people.owner_preparer, kind="design",
+                                  upload=upload("初步设计方案.pdf", PDF))
+        documents.material_upload(project, actor=people.owner_preparer, kind="fsr_approval",
+                                  upload=upload("可研批复.pdf", PDF), issued_on=D(2026, 2, 2),
+                                  issuing_body="黑龙江省发展和改革委员会")
         go(project, "submit_design", people.owner_preparer)
     with at(2026, 3, 2):
         go(project, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",

@@ -51,7 +51,7 @@ def test_dossier_holds_every_version_filing_snapshot_and_history(project, people
 
 
 def test_manifest_digests_match_the_bytes_of_every_file(project, people):
-    services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("可研.pdf", PDF))
+    services.material_upload(project, actor=people.owner_preparer, kind="application", upload=upload("申报书.pdf", PDF))
     handle, _name = dossier_build(project, actor=people.owner_preparer)
     zf = open_zip(handle)
     manifest = json.loads(zf.read("manifest.json"))

@@ -19,6 +19,7 @@ from .conftest import DOCX, EXE, JPG, OFD, PDF, PNG, XLSX, ZIP, put_in_plan, upl
 
 
 def test_every_upload_is_a_new_version_with_both_digests(project, people, documents_storage):
+    project = put_in_plan(project)  # 办法第十五条: the FSR is uploaded once the project is in the plan
     first = services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("可研报告.pdf", PDF))
     second = services.material_upload(project, actor=people.owner_preparer, kind="fsr",
                                       upload=upload("可研报告（修订）.pdf", PDF + b"% rev 2\n"))
@@ -80,7 +81,7 @@ def test_it_rejects_a_zip_with_an_escaping_path(project, people):
 def test_it_enforces_the_size_limit(project, people, settings):
     settings.DOCUMENTS_MAX_UPLOAD_BYTES = 10
     with pytest.raises(UploadRejected, match="超过上限"):
-        services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("a.pdf", PDF))
+        services.material_upload(project, actor=people.owner_preparer, kind="application", upload=upload("a.pdf", PDF))
 
 
 def test_it_refuses_uploads_from_outsiders_and_auditors(project, people):
@@ -105,7 +106,9 @@ def test_a_version_submitted_with_a_step_can_no_longer_be_deleted(project, peopl
 
 def test_a_newer_version_after_sign_off_marks_the_sign_off_as_covering_an_older_version(project, people):
     project = put_in_plan(project)
-    v1 = services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("a.pdf", PDF))
+    services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("a.pdf", PDF))
+    v1 = services.material_upload(project, actor=people.owner_preparer, kind="catalogue",
+                                  upload=upload("目录.xlsx", XLSX))
     with at(2026, 1, 12):
         lifecycle.perform(project, "submit_fsr", actor=people.owner_preparer)
     with at(2026, 2, 2):
@@ -113,9 +116,12 @@ def test_a_newer_version_after_sign_off_marks_the_sign_off_as_covering_an_older_
                           fsr_estimate_yuan=project.total_investment_yuan)
     signoff = SignOff.objects.get(project=project, version=v1)
     assert not signoff.outdated
-    services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("a2.pdf", PDF + b"%2"))
+    # 办法第十六条: the catalogue is brought up to date for the design, after the FSR approval.
+    project.refresh_from_db()
+    services.material_upload(project, actor=people.owner_preparer, kind="catalogue",
+                             upload=upload("目录2.xlsx", XLSX + b"\0"))
     assert signoff.outdated
-    status = [row for row in services.signoff_status(project) if row["kind"] == "可行性研究报告"]
+    status = [row for row in services.signoff_status(project) if row["kind"] == "信息资源目录"]
     assert status[0]["covered"] == 1 and status[0]["newest"] == 2 and status[0]["outdated"]
     entry = AuditEntry.objects.filter(project=project, action="material.uploaded").last()
     assert entry.data["signoffs_now_outdated"]
@@ -134,12 +140,19 @@ def test_an_opinion_records_the_versions_it_covered(project, people):
 
 def test_archive_and_crypto_guards_pass_on_the_uploaded_material(project, people):
     """办法第二十三、三十一条: the 档案验收意见 and 密码应用安全性评估报告 as materials."""
-    from lifecycle.guards import archive_accepted, crypto_assessed
+    import datetime
 
+    from lifecycle.guards import archive_accepted, crypto_assessed
+    from projects.models import Project
+
+    Project.objects.filter(pk=project.pk).update(state="completed")
+    project.refresh_from_db()
     assert not archive_accepted(project) and not crypto_assessed(project)
-    services.material_upload(project, actor=people.owner_preparer, kind="archive_opinion", upload=upload("档案.pdf", PDF))
+    day = datetime.date(2026, 3, 1)
+    services.material_upload(project, actor=people.owner_preparer, kind="archive_opinion", upload=upload("档案.pdf", PDF),
+                             issued_on=day, issuing_body="黑龙江省档案馆")
     services.material_upload(project, actor=people.owner_preparer, kind="crypto_assessment",
-                             upload=upload("密评.pdf", PDF))
+                             upload=upload("密评.pdf", PDF), issued_on=day, issuing_body="密评机构")
     assert archive_accepted(project) and crypto_assessed(project)
 
 
@@ -154,7 +167,7 @@ def test_the_catalogue_guard_accepts_the_uploaded_catalogue(project, people):
 
 
 def test_download_is_for_people_who_may_see_the_project_and_is_recorded(client, project, people):
-    v = services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("可研.pdf", PDF))
+    v = services.material_upload(project, actor=people.owner_preparer, kind="application", upload=upload("可研.pdf", PDF))
     url = reverse("documents:material_download", args=[v.pk])
     client.force_login(people.other_owner_head)
     assert client.get(url).status_code == 404
@@ -169,10 +182,10 @@ def test_download_is_for_people_who_may_see_the_project_and_is_recorded(client, 
 def test_upload_view_says_why_in_chinese(client, project, people):
     client.force_login(people.owner_preparer)
     url = reverse("documents:material_upload", args=[project.pk])
-    response = client.post(url, {"kind": "fsr", "file": upload("a.pdf", EXE)})
+    response = client.post(url, {"kind": "application", "file": upload("a.pdf", EXE)})
     assert response.status_code == 400 and "不是可接受的类型" in response.json()["error"]
-    response = client.post(url, {"kind": "fsr", "file": upload("a.pdf", PDF)})
+    response = client.post(url, {"kind": "application", "file": upload("a.pdf", PDF)})
     assert response.status_code == 201 and response.json()["number"] == 1
     assert client.get(url).status_code == 405
     client.force_login(people.other_owner_preparer)
-    assert client.post(url, {"kind": "fsr", "file": upload("a.pdf", PDF)}).status_code == 404
+    assert client.post(url, {"kind": "application", "file": upload("a.pdf", PDF)}).status_code == 404

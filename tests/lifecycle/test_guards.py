@@ -113,6 +113,7 @@ def test_fsr_needs_the_platform_code_unless_classified(orgs, people, call_2026):
     assert "办法第十五条" in refused(project, "submit_fsr", people.owner_preparer, on).message
     secret, on2 = project_in(S.IN_PLAN, orgs, people, CallFactory(year=2027), fsr_sharing_chapter=True,
                              classified=True)
+    Walker(people).upload(secret, "fsr", people.owner_preparer, on2)  # 办法第十五条: the FSR itself
     with as_of(on2):
         services.perform(secret, "submit_fsr", actor=people.owner_preparer)
     assert Project.objects.get(pk=secret.pk).state == S.FSR_REVIEW
@@ -133,6 +134,7 @@ def test_the_merged_path_needs_a_ground_and_skips_the_design(orgs, people, call_
     assert "办法第十七条" in refused(project, "submit_fsr", people.owner_preparer, on).message
     project.merged_ground = "simple"
     project.save()
+    Walker(people).upload(project, "fsr", people.owner_preparer, on)
     with as_of(on):
         services.perform(project, "submit_fsr", actor=people.owner_preparer)
         services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕2号",
@@ -183,15 +185,16 @@ def test_construction_needs_a_supervisor(orgs, people, call_2026):
 
 
 @pytest.mark.parametrize("missing, article", [
-    ("archive_accepted_on", "第三十一条"), ("crypto_assessment_on", "第二十三条"), ("opinions", "第二十九条"),
+    ("archive_opinion", "第三十一条"), ("crypto_assessment", "第二十三条"), ("opinions", "第二十九条"),
 ])
 def test_acceptance_needs_its_preconditions(orgs, people, call_2026, missing, article):
-    project, on = project_in(S.ACCEPTANCE_REVIEW, orgs, people, call_2026)
-    project.archive_accepted_on = project.crypto_assessment_on = on
-    project.save()
+    project, on = project_in(S.COMPLETED, orgs, people, call_2026)
+    walker = Walker(people)
+    for kind, issuer in (("archive_opinion", "黑龙江省档案馆"), ("crypto_assessment", "密评机构")):
+        if kind != missing:
+            walker.upload(project, kind, people.owner_preparer, on, issued_on=on, issuing_body=issuer)
+    walker.step(project, "apply_acceptance", people.owner_head, on)
     if missing != "opinions":
-        setattr(project, missing, None)
-        project.save()
         with as_of(on):
             for who, aspect in (("cac", "cac_acceptance"), ("crypto", "crypto_acceptance"),
                                 ("drc", "drc_acceptance"), ("police", "police_acceptance")):
@@ -202,9 +205,16 @@ def test_acceptance_needs_its_preconditions(orgs, people, call_2026, missing, ar
 
 def test_a_classified_system_needs_the_secrecy_evaluation(orgs, people, call_2026):
     project, on = project_in(S.ACCEPTED, orgs, people, call_2026, classified=True)
-    project.secrecy_evaluated_on = None
-    project.acceptance_report_filed_on = on
-    project.save()
+    walker = Walker(people)
+    walker.upload(project, "acceptance_report", people.owner_preparer, on, issued_on=on, issuing_body="验收组")
+    walker.confirm(project, "acceptance_report", people.bureau_reviewer, on)
+    # A newer 保密测评审查意见 that 省委保密办 has not confirmed yet (办法第三十二条).
+    from documents import services as documents
+    from tests.documents.conftest import PDF, upload
+
+    with as_of(on):
+        documents.material_upload(project, actor=people.secrecy_reviewer, kind="secrecy_evaluation",
+                                  upload=upload("复测意见.pdf", PDF), issued_on=on, issuing_body="省委保密办")
     assert "办法第三十二条" in refused(project, "go_live", people.owner_preparer, on).message
 
 

@@ -23,6 +23,16 @@ def go(obj, name, person, **kwargs):
     return obj
 
 
+def file_document(project, kind, person, **evidence):
+    """Upload the document itself (办法第十五、十八、二十三、二十九、三十一条)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services as documents
+
+    return documents.material_upload(project, actor=person, kind=kind, issuing_body=evidence.pop("by", ""),
+                                     upload=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n%%EOF\n"), **evidence)
+
+
 def give_joint_opinions(project, people, conclusion="approve"):
     services.opinion_give(project, actor=people.bureau_reviewer, aspect="intensive", conclusion=conclusion,
                           text="符合集约化建设要求，数据共享目录完整。")
@@ -85,6 +95,7 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
         project.platform_code = "2601-230000-04-01-123456"
         project.fsr_sharing_chapter = True
         project.save()
+        file_document(project, "fsr", people.owner_preparer)
         go(project, "submit_fsr", people.owner_preparer)
     with at(2026, 2, 2):
         go(project, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
@@ -93,6 +104,8 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
     with at(2026, 2, 9):  # Monday before the 2026 Spring Festival
         project.design_sharing_chapter = True
         project.save()
+        file_document(project, "design", people.owner_preparer)
+        file_document(project, "fsr_approval", people.owner_preparer, issued_on=D(2026, 2, 2), by="黑龙江省发展和改革委员会")
         go(project, "submit_design", people.owner_preparer)
     design_clock = Clock.objects.get(project=project, kind="design_review")
     # 20 working days from 2-9: 2-10..2-13, Sat 2-14 (make-up), 2-15..2-23 off, 2-24..2-27, Sat 2-28
@@ -146,9 +159,11 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
         go(project, "complete_construction", people.owner_head, completed_on=D(2027, 1, 15),
            surplus_returned_yuan=Decimal("12000.00"))
     assert Clock.objects.get(project=project, kind="acceptance_application").due_on == D(2027, 7, 15)
-    project.archive_accepted_on = D(2027, 3, 1)
-    project.crypto_assessment_on = D(2027, 3, 2)
-    project.save()
+    with at(2027, 3, 5):
+        file_document(project, "archive_opinion", people.owner_preparer, issued_on=D(2027, 3, 1), by="黑龙江省档案馆")
+        file_document(project, "crypto_assessment", people.owner_preparer, issued_on=D(2027, 3, 2), by="密评机构")
+    project.refresh_from_db()
+    assert (project.archive_accepted_on, project.crypto_assessment_on) == (D(2027, 3, 1), D(2027, 3, 2))
     with at(2027, 3, 10):
         go(project, "apply_acceptance", people.owner_head)
         for who, aspect in (("cac", "cac_acceptance"), ("crypto", "crypto_acceptance"),
@@ -156,8 +171,14 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
             services.opinion_give(project, actor=people[f"{who}_reviewer"], aspect=aspect, conclusion="approve",
                                   text="同意通过验收。")
         go(project, "accept", people.bureau_head, accepted_on=D(2027, 3, 10))
-    project.acceptance_report_filed_on = D(2027, 3, 20)
-    project.save()
+    with at(2027, 3, 18):
+        file_document(project, "acceptance_report", people.owner_preparer, issued_on=D(2027, 3, 10), by="黑龙江省教育厅")
+    with at(2027, 3, 20):  # 办法第二十九条: the bureau receives the filing
+        from documents.evidence import evidence_confirm
+
+        evidence_confirm(project, "acceptance_report", actor=people.bureau_reviewer)
+    project.refresh_from_db()
+    assert project.acceptance_report_filed_on == D(2027, 3, 20)
     with at(2027, 3, 25):
         go(project, "go_live", people.owner_preparer, went_live_on=D(2027, 3, 25))
     self_clock = Clock.objects.get(project=project, kind="self_evaluation")

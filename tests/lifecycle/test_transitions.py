@@ -54,8 +54,26 @@ def _both(*prepares):
     return prepare
 
 
+def _upload(kind, who="owner_preparer", dated=False, confirm_by=None):
+    """The document behind a precondition (办法第十五、十八、二十三、二十九、三十一条)."""
+    def prepare(project, people, on):
+        from lifecycle.scenarios import Walker
+
+        walker = Walker(people)
+        walker.upload(project, kind, people[who], on, issued_on=on if dated else None,
+                      issuing_body="出具单位" if dated else "")
+        if confirm_by:
+            walker.confirm(project, kind, people[confirm_by], on)
+    return prepare
+
+
 def _acceptance_ready(project, people, on):
-    _set(archive_accepted_on=on, crypto_assessment_on=on)(project, people, on)
+    from lifecycle.scenarios import Walker
+
+    Walker(people).upload(project, "archive_opinion", people.owner_preparer, on - datetime.timedelta(days=1),
+                          issued_on=on - datetime.timedelta(days=1), issuing_body="黑龙江省档案馆")
+    Walker(people).upload(project, "crypto_assessment", people.owner_preparer, on - datetime.timedelta(days=1),
+                          issued_on=on - datetime.timedelta(days=1), issuing_body="密评机构")
     _opinions(project, people, on, "acceptance")
 
 
@@ -100,11 +118,12 @@ CASES = [
     Case("approve_emergency", S.EMERGENCY_FORWARDED, "government_head"),
     Case("reject_emergency", S.EMERGENCY_REQUESTED, "finance_head", R),
     Case("submit_fsr", S.IN_PLAN, "owner_preparer",
-         prepare=_set(platform_code="2601-230000-04-01-000001", fsr_sharing_chapter=True)),
+         prepare=_both(_set(platform_code="2601-230000-04-01-000001", fsr_sharing_chapter=True), _upload("fsr"))),
     Case("approve_fsr", S.FSR_REVIEW, "drc_head",
          {"fsr_approval_no": "黑发改审批〔2026〕1号", "fsr_estimate_yuan": Decimal("5000000.00")}),
     Case("return_fsr", S.FSR_REVIEW, "drc_reviewer", R),
-    Case("submit_design", S.FSR_APPROVED, "owner_preparer", prepare=_set(design_sharing_chapter=True)),
+    Case("submit_design", S.FSR_APPROVED, "owner_preparer",
+         prepare=_both(_set(design_sharing_chapter=True), _upload("design"), _upload("fsr_approval", dated=True))),
     Case("return_design", S.DESIGN_REVIEW, "bureau_reviewer", R),
     Case("resubmit_design", S.DESIGN_CORRECTING, "owner_preparer"),
     Case("approve_design", S.DESIGN_REVIEW, "bureau_head",
@@ -130,7 +149,8 @@ CASES = [
     Case("apply_acceptance", S.COMPLETED, "owner_head"),
     Case("accept", S.ACCEPTANCE_REVIEW, "bureau_head", {"accepted_on": D(2025, 12, 10)}, prepare=_acceptance_ready),
     Case("fail_acceptance", S.ACCEPTANCE_REVIEW, "bureau_head", R),
-    Case("go_live", S.ACCEPTED, "owner_preparer", {"went_live_on": D(2025, 12, 20)}, prepare=lambda p, pe, on: _set(acceptance_report_filed_on=on)(p, pe, on)),
+    Case("go_live", S.ACCEPTED, "owner_preparer", {"went_live_on": D(2025, 12, 20)},
+         prepare=_upload("acceptance_report", dated=True, confirm_by="bureau_reviewer")),
     Case("submit_self_evaluation", S.OPERATION, "owner_head", {"self_evaluation": "目标实现。"}),
     Case("commission_post_evaluation", S.SELF_EVALUATED, "bureau_head"),
     Case("finish_post_evaluation", S.POST_EVALUATION, "expert_reviewer", {"post_evaluation": "良好。"}),

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from lifecycle import services
+from lifecycle.scenarios import Walker
 from projects.models import CallSubmission
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
@@ -66,11 +67,16 @@ def scene(orgs, people, call_2026):
     with at(2026, 1, 12):
         p.platform_code, p.fsr_sharing_chapter = "2601-230000-04-01-123456", True
         p.save()
+        walker = Walker(people)  # 办法第十五、十八条: the documents go with the submissions
+        walker.upload(p, "fsr", people.owner_preparer, D(2026, 1, 12))
         go(p, "submit_fsr", people.owner_preparer)
         go(p, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
            fsr_estimate_yuan=Decimal("5000000.00"))
         p.design_sharing_chapter = True
         p.save()
+        walker.upload(p, "design", people.owner_preparer, D(2026, 1, 12))
+        walker.upload(p, "fsr_approval", people.owner_preparer, D(2026, 1, 12), issued_on=D(2026, 1, 12),
+                      issuing_body="黑龙江省发展和改革委员会")
         go(p, "submit_design", people.owner_preparer)
         go(p, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
            approved_estimate_yuan=Decimal("5000000.00"), design_evaluation="experts")

@@ -66,6 +66,23 @@ class Person:
         self.page.click("button:has-text('出具意见')")
         assert "/opinion/" not in self.page.url
 
+    def upload(self, project, kind, issued_on="", issuing_body=""):
+        """Upload a document from the project page (办法第十五、十八、二十三、二十九、三十一条)."""
+        self.open_project(project)
+        self.page.select_option("#material-kind", kind)
+        self.page.set_input_files("#material-file", files=[{
+            "name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
+        if issued_on:
+            self.page.fill("#material-issued-on", issued_on)
+            self.page.fill("#material-issuing-body", issuing_body)
+        self.page.click("button:has-text('上传新版本')")
+        assert "已上传" in self.page.inner_text("main"), self.page.inner_text("main")[:500]
+
+    def confirm(self, project, label):
+        self.open_project(project)
+        self.page.click(f"button:has-text('{label}')")
+        assert "已确认" in self.page.inner_text("main"), self.page.inner_text("main")[:500]
+
     def records(self, project, **fields):
         self.open_project(project)
         self.page.click(f'a[href="/projects/{project.pk}/records/"]')
@@ -185,9 +202,12 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         # ---- 办法第十五至十九条: FSR, design, ratification.
         preparer.records(project, platform_code="2611-230000-04-01-123456", fsr_sharing_chapter=True,
                          design_sharing_chapter=True)
+        preparer.upload(project, "fsr")
         preparer.step(project, "submit_fsr")
         as_("drc_head").step(project, "approve_fsr", fsr_approval_no="黑发改审批〔2026〕8号",
                              fsr_estimate_yuan="5000000")
+        preparer.upload(project, "design")
+        preparer.upload(project, "fsr_approval", today.isoformat(), "黑龙江省发展和改革委员会")
         preparer.step(project, "submit_design")
         bureau_head.step(project, "approve_design", shot="approve-design", design_approval_no="黑营商审〔2026〕3号",
                          approved_estimate_yuan="5000000", design_evaluation="experts")
@@ -227,13 +247,15 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         # ---- 办法第二十九、三十一、二十三条: completion, acceptance with every agency.
         completed = today - datetime.timedelta(days=30)
         head.step(project, "complete_construction", completed_on=completed.isoformat(), surplus_returned_yuan="12000")
-        preparer.records(project, archive_accepted_on=today.isoformat(), crypto_assessment_on=today.isoformat())
+        preparer.upload(project, "archive_opinion", today.isoformat(), "黑龙江省档案馆")
+        preparer.upload(project, "crypto_assessment", today.isoformat(), "黑龙江省商用密码检测中心")
         head.step(project, "apply_acceptance")
         for who, aspect in (("cac_reviewer", "cac_acceptance"), ("crypto_reviewer", "crypto_acceptance"),
                             ("drc_head", "drc_acceptance"), ("police_reviewer", "police_acceptance")):
             as_(who).opinion(project, aspect, "同意通过验收。")
         bureau_head.step(project, "accept", shot="acceptance", accepted_on=today.isoformat())
-        preparer.records(project, acceptance_report_filed_on=today.isoformat())
+        preparer.upload(project, "acceptance_report", today.isoformat(), "黑龙江省教育厅")
+        bureau.confirm(project, "确认验收报告已备案")
         # 办法第三十三条: the owner went live seven months ago, so the 6–12-month window is open.
         preparer.step(project, "go_live", went_live_on=add_months(today, -7).isoformat())
         head.step(project, "submit_self_evaluation", self_evaluation="绩效目标基本实现。")

@@ -85,13 +85,19 @@ def test_a_sign_off_over_an_older_version_is_shown_as_such(client, orgs, people,
     from lifecycle import services
     from lifecycle.timeutil import as_of
 
-    project, on = project_in(S.FSR_REVIEW, orgs, people, call_2026)
+    project, on = project_in(S.IN_PLAN, orgs, people, call_2026, platform_code="2601-230000-04-01-000009",
+                             fsr_sharing_chapter=True)
     with as_of(on):
         document_services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=pdf_upload())
+        document_services.material_upload(project, actor=people.owner_preparer, kind="catalogue",
+                                          upload=pdf_upload("信息资源目录.pdf"))
+        services.perform(project, "submit_fsr", actor=people.owner_preparer)
         services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕5号",
                          fsr_estimate_yuan=project.total_investment_yuan)
-        document_services.material_upload(project, actor=people.owner_preparer, kind="fsr",
-                                          upload=pdf_upload("可研报告（修订）.pdf"))
+        # 办法第十六条: the catalogue brought up to date for the design, after the FSR approval.
+        project.refresh_from_db()
+        document_services.material_upload(project, actor=people.owner_preparer, kind="catalogue",
+                                          upload=pdf_upload("信息资源目录（修订）.pdf"))
     client.force_login(people.bureau_reviewer)
     body = client.get(reverse("project", args=[project.pk])).content.decode()
     assert "签署后已上传第2版" in body
