@@ -37,10 +37,10 @@ from hypothesis import strategies as st
 from tests import conftest as root
 from tests.web import conftest as web
 
-settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
+settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                  HealthCheck.data_too_large])
-settings.register_profile("thorough", max_examples=400, deadline=None,
+settings.register_profile("thorough", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                  HealthCheck.data_too_large])
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
