@@ -40,6 +40,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that its process_exception sees a view's exception first: 409 for two people
+    # acting at once, the friendly 403/404 pages also when DEBUG is on (issue 7).
+    "config.middleware.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -69,6 +72,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two people acting at once (issue 7): readers never wait for a writer (WAL); a writer
+    # waits up to SQLITE_TIMEOUT seconds for another instead of failing with "database is
+    # locked"; and every transaction takes the write lock when it begins (IMMEDIATE), so a
+    # transaction that read a row never finds itself unable to write it — the second one
+    # waits, then sees the first one's result (ConcurrentUpdate → "该事项已被他人处理").
+    # A lock still held after the timeout is answered by config.middleware with a 409 page.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("SQLITE_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "projects.User"

@@ -14,3 +14,9 @@ urlpatterns = [
     path("", include("lifecycle.urls")),
     path("", include("projects.urls")),
 ]
+
+# Friendly Chinese error pages that say why (config/errors.py, issue 7); 500 is Django's
+# default handler rendering the self-contained templates/500.html.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"

@@ -400,6 +400,28 @@ def _may_import(actor, organisation) -> bool:
             and org.kind == "owner" and actor.role in STAFF)
 
 
+def _earlier_import(file_sha: str, *, call, organisation) -> RowError | None:
+    """The refusal naming the earlier import of the same file (same SHA-256) by
+    ``organisation`` into ``call``, or None. Importing the same file twice creates nothing
+    the second time (issue 7)."""
+    from django.utils import timezone
+
+    from lifecycle.models import AuditEntry
+
+    rows = list(AuditEntry.objects.filter(action="project.imported", project__owner=organisation,
+                                          project__call=call, data__file_sha256=file_sha)
+                .select_related("project").order_by("at", "pk"))
+    if not rows:
+        return None
+    first = rows[0]
+    names = "、".join(dict.fromkeys(r.project.name for r in rows))
+    return RowError(PROJECT_SHEET, None, "", _(
+        "该文件已于%(at)s由%(who)s导入本单位%(year)s年度征集（%(n)s个项目：%(names)s），本次未重复导入。"
+        "如需修改，请在这些项目草稿中编辑。") % {
+        "at": timezone.localtime(first.at).strftime("%Y-%m-%d %H:%M"), "who": first.actor_name or _("系统"),
+        "year": call.year, "n": len({r.project_id for r in rows}), "names": names})
+
+
 def applications_import(file, *, call, organisation, actor) -> ImportResult:
     """Import the applications of ``organisation`` for ``call`` from a filled template.
 
@@ -412,7 +434,7 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     """
     from openpyxl import load_workbook
 
-    from projects.models import CallSubmission, DataResource, FundingLine, Project, YearlyInvestment
+    from projects.models import CallSubmission, DataResource, FundingLine, Organisation, Project, YearlyInvestment
 
     if not _may_import(actor, organisation):
         raise RuleViolation(_("只有项目建设单位的经办人或负责人可以为本单位导入申报项目。"), code="permission")
@@ -424,6 +446,10 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     file_sha = hashlib.sha256(content).hexdigest()
     result = ImportResult()
     errors = result.errors
+    earlier = _earlier_import(file_sha, call=call, organisation=organisation)
+    if earlier:
+        errors.append(earlier)
+        return result
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -472,6 +498,20 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
 
     simple = [c.field for c in pcols if c.kind in ("text", "int", "date", "money", "network", "yesno")]
     with transaction.atomic():
+        # Two uploads of the same file (a double click, two colleagues) must not both
+        # create the projects: take the department's lock, then check again what the other
+        # one may have written meanwhile. PostgreSQL: a row lock on the department that does
+        # not block foreign keys to it (FOR NO KEY UPDATE); SQLite: transactions begin
+        # IMMEDIATE (config/settings.py), so the second import waits for the first to commit.
+        list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
+        earlier = _earlier_import(file_sha, call=call, organisation=organisation)
+        taken = set(Project.objects.filter(owner=organisation, call=call, name__in=[d.get("name") for _n, d in projects])
+                    .values_list("name", flat=True))
+        if earlier or taken:
+            errors.append(earlier or RowError(PROJECT_SHEET, None, name_col.header, _(
+                "本单位本次征集刚刚已有同名项目：%(names)s；未导入任何项目，请刷新后核对。") % {
+                    "names": "、".join(sorted(taken))}))
+            return result
         for number, data in projects:
             project = Project.objects.create(
                 owner=organisation, call=call, state=ProjectState.DRAFT,

@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonRe
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.params import row_id
 from lifecycle.errors import RuleViolation
 
 from . import services
@@ -151,7 +152,11 @@ def filing_generate(request, project_id, kind):
     from . import filings
 
     project = project_for_user(request.user, project_id)
-    object_id = request.POST.get("object_id") or None
+    raw_id = request.POST.get("object_id") or ""
+    object_id = row_id(raw_id)
+    if raw_id and object_id is None:
+        # A hand-edited form: answer like an unknown object, never a 500 (issue 7).
+        return _answer(request, {}, 400, error="所选事项不存在，请从项目页面重新选择。")
     try:
         if request.POST.get("mode") == "preview":
             return _preview_response(filings.preview(kind, actor=request.user, project=project, object_id=object_id))
@@ -222,7 +227,8 @@ def application_import(request):
     if request.method == "GET":
         return render(request, "documents/application_import.html", {"calls": calls})
     upload = request.FILES.get("file")
-    call = calls.filter(pk=request.POST.get("call") or 0).first()
+    call_id = row_id(request.POST.get("call"))
+    call = calls.filter(pk=call_id).first() if call_id else None
     if upload is None or call is None:
         return JsonResponse({"errors": [{"text": "请选择征集年度并上传填好的模板文件。"}]}, status=400)
     try:

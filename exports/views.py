@@ -75,5 +75,7 @@ def joint_review_stats(request):
     if not _agency(request.user):
         raise Http404("无权查看")
     year = request.GET.get("year")
-    exporter = JointReviewStatsExporter(visible_projects(request.user), year=int(year) if year and year.isdigit() else None)
+    # "²".isdigit() is True but int("²") fails; 40 digits overflow (issue 7: found by tests/web/test_no_500.py).
+    year = int(year) if year and year.isascii() and year.isdigit() and len(year) <= 4 else None
+    exporter = JointReviewStatsExporter(visible_projects(request.user), year=year)
     return _respond(request, exporter, exporter.title, action="export.joint_review_stats")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,6 +59,11 @@ def _step_page(request, obj, name, *, back, title_obj):
                              override_reason=form.cleaned_data.get("override_reason", ""), **form.step_data())
         except RuleViolation as exc:
             error = exc.message
+        except OverflowError:
+            # A number so large that a date computed from it (a deadline counted in working
+            # days …) leaves the calendar: the step is refused and nothing was saved (the
+            # service's transaction rolled back). Issue 7: an error, never a 500.
+            error = _("填写的数值过大，由此计算的日期超出了日历范围，请核对后重新填写。")
         else:
             messages.success(request, _("已办理：%(label)s。") % {"label": step["label"]})
             return redirect(back)
@@ -245,8 +251,12 @@ def change_detail(request, pk):
 # ---------------------------------------------------------------- construction reports
 
 
-def _owner_form(request, pk, form_class, title, save, success, *, initial=None):
-    """A report the department sends about its project (one template, titled per report)."""
+def _owner_form(request, pk, form_class, title, save, success, *, initial=None, duplicate=""):
+    """A report the department sends about its project (one template, titled per report).
+
+    ``duplicate``: the message when the database refuses the report as a second one of its
+    kind (a unique constraint, e.g. one performance report per project and year): that can
+    happen even after the form checked, when two people send at the same moment."""
     project = access.get_project_for_owner_staff(request.user, pk)
     form = form_class(_posted(request), initial=initial)
     error = ""
@@ -255,6 +265,10 @@ def _owner_form(request, pk, form_class, title, save, success, *, initial=None):
             save(project, form.cleaned_data)
         except RuleViolation as exc:
             error = exc.message
+        except IntegrityError:
+            if not duplicate:
+                raise
+            error = duplicate
         else:
             messages.success(request, success)
             return redirect("project", pk=project.pk)
@@ -283,7 +297,8 @@ def performance_report_new(request, pk):
     """办法第二十五条: the yearly performance evaluation report during construction."""
     return _owner_form(request, pk, PerformanceReportForm, _("年度绩效评价报告（办法第二十五条）"),
                        lambda p, d: services.performance_report_submit(p, actor=request.user, **d),
-                       _("年度绩效评价报告已报送。"), initial={"year": timeutil.today().year})
+                       _("年度绩效评价报告已报送。"), initial={"year": timeutil.today().year},
+                       duplicate=_("本项目该年度的绩效评价报告已经报送，不能重复报送（办法第二十五条：每年报送一次）。"))
 
 
 # ---------------------------------------------------------------- working-day calendar

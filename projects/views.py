@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config import params as params_mod
 from lifecycle import services, timeutil
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ClockKind
@@ -99,7 +100,11 @@ def project_list(request):
         "overdue": params.get("overdue") == "1",
         "q": params.get("q", "").strip(),
     }
-    qs = selectors.project_list(request.user, **filters)
+    # A year or department no row can have (e.g. 20 digits, beyond the database's integer)
+    # matches nothing, instead of reaching the database (issue 7: no 500 for any value).
+    impossible = ((filters["year"] and params_mod.year(filters["year"]) is None)
+                  or (filters["owner"] and params_mod.row_id(filters["owner"]) is None))
+    qs = selectors.project_list(request.user, **filters) if not impossible else Project.objects.none()
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     selectors.decorate(page.object_list)
     query = params.copy()
@@ -401,12 +406,13 @@ def plan_open(request):
     _require_agency(request.user)
     if access.kind_of(request.user) != OrgKind.BUREAU:
         raise PermissionDenied
-    try:
-        year = int(request.POST.get("year", ""))
-        plan = services.plan_open(year, actor=request.user)
-    except ValueError:
-        messages.error(request, _("请填写年份。"))
+    year = params_mod.year(request.POST.get("year", ""))
+    if year is None:
+        messages.error(request, _("请填写%(min)s至%(max)s之间的计划年度。") % {
+            "min": params_mod.MIN_YEAR, "max": params_mod.MAX_YEAR})
         return redirect("plan_list")
+    try:
+        plan = services.plan_open(year, actor=request.user)
     except RuleViolation as exc:
         raise PermissionDenied(exc.message) from None
     return redirect("plan", year=plan.year)
@@ -468,14 +474,18 @@ def _plan_for_bureau(request, year):
 @require_POST
 def plan_include(request, year):
     plan = _plan_for_bureau(request, year)
-    ids = request.POST.getlist("project")
+    ids = params_mod.row_ids(request.POST.getlist("project"))
+    projects = list(Project.objects.filter(pk__in=ids)) if ids else []
+    if not projects or len(projects) != len(set(ids)):
+        messages.error(request, _("请在候选项目中勾选要编入计划的项目。"))
+        return redirect("plan", year=plan.year)
     try:
-        for project in Project.objects.filter(pk__in=ids):
+        for project in projects:
             services.plan_include(plan, project, actor=request.user)
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已编入%(n)s个项目。") % {"n": len(ids)})
+        messages.success(request, _("已编入%(n)s个项目。") % {"n": len(projects)})
     return redirect("plan", year=plan.year)
 
 
