@@ -43,23 +43,28 @@ xfail with the reason; once the code is changed to match the 办法 the test fai
 the ``code_allows`` to be removed. The coordinator decides each of them.
 
 MUTATIONS TRIED (issue 7 item 8: a permission test that cannot fail is a defect). Each was
-applied to lifecycle/machine.py or lifecycle/services.py by hand, this file run, the file
-reverted with ``git checkout``; none is committed:
-  M1 terminate: permission=BUREAU_HEAD → BUREAU_STAFF (bureau reviewers may terminate)
-     → FAILED test_exactly_the_table_may_take_the_step[project-terminate-from-construction],
-       [...-from-rectification], [...-from-suspended]
+applied by hand to the code under test, this file run, the code reverted with
+``git checkout lifecycle/``; none is committed. Failing tests (test_ prefixes shortened):
+  M1 terminate: permission=BUREAU_HEAD → BUREAU_STAFF (bureau 审核人 may terminate)
+     → exactly_the_table_may_take_the_step[project-terminate-from-construction],
+       [project-terminate-from-rectification], [project-terminate-from-suspended];
+       perform_refuses_with_the_article_of_the_table[the same three]           (6 failed)
   M2 ratify: permission=GOVERNMENT → actors(("government", REVIEWERS))
-     → FAILED test_exactly_the_table_may_take_the_step[project-ratify-from-ratification]
+     → exactly_the_table_may_take_the_step[project-ratify-from-ratification];
+       perform_refuses_with_the_article_of_the_table[project-ratify-from-ratification] (2 failed)
   M3 design routing: _design_reviewer returns "bureau" for every project (intranet designs
-     no longer go to 省内网办)
-     → FAILED test_exactly_the_table_may_take_the_step[project-return_design-from-design_review-intranet],
-       [...-approve_design-from-design_review-intranet], [...-send_back_to_fsr-from-design_review-intranet],
-       [...-send_back_to_fsr-from-design_correcting-intranet]
-  M4 approve_fsr: permission=DRC_HEAD → DRC_STAFF (发改委 reviewers approve FSRs)
-     → FAILED test_exactly_the_table_may_take_the_step[project-approve_fsr-from-fsr_review]
-  M5 plan_finance_concur: _as_staff(actor, "finance", roles={"head"}) → REVIEWERS
-     → FAILED test_exactly_the_table_may_call_the_service[plan_finance_concur]
-  (the full list of failures per mutation is in the helper's report.)
+     no longer go to 省内网办, 第十八条)
+     → exactly_the_table_may_take_the_step[project-approve_design-from-design_review-intranet],
+       [project-return_design-from-design_review-intranet],
+       [project-send_back_to_fsr-from-design_review-intranet],
+       [project-send_back_to_fsr-from-design_correcting-intranet]                  (4 failed)
+  M4 approve_fsr: permission=DRC_HEAD → DRC_STAFF (发改委 审核人 approve FSRs)
+     → exactly_the_table_may_take_the_step[project-approve_fsr-from-fsr_review];
+       perform_refuses_with_the_article_of_the_table[project-approve_fsr-from-fsr_review] (2 failed)
+  M5 services.plan_finance_concur: _as_staff(actor, "finance", roles={"head"}) → REVIEWERS
+     → exactly_the_table_may_call_the_service[plan_finance_concur]               (1 failed)
+  (Issue 7 reports that before this file M1 and M2 left every lifecycle, project, permission
+  and page test green; tests/lifecycle/test_transitions.py now also fails under M1 and M2.)
 
 EXPECTED ADDITIONS (other helpers of issue 7 are adding steps; the coordinator adds their
 entries at merge — a completeness test below fails until every new step is written here):
