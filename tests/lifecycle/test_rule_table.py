@@ -247,6 +247,20 @@ PROJECT_RULES = {
                                    "commissioned it", reviewing(BUREAU, EXPERT)),
     "close": Rule("第三十三条", "the bureau decides not to commission a post-evaluation and closes the file",
                   head(BUREAU)),
+    # ------------------------------------------------------------ expected from other helpers of issue 7
+    # (names are guesses; the coordinator writes the real names at merge — the completeness
+    # test fails until each new step has its entry):
+    # "confirm_secrecy_evaluation": Rule("第三十二条", "应通过省级保密行政管理部门组织的测评审查合格后，方可投入使用",
+    #                                    reviewing(SECRECY)),
+    # "confirm_crypto_assessment": Rule("第二十三条", "省国家密码管理局…指导、监督和检查密码应用安全性评估工作 (第四条)",
+    #                                   reviewing(CRYPTO)),
+    # "file_acceptance_report": Rule("第二十九条", "验收完成后，项目建设单位应当将验收报告等材料报省营商环境局备案",
+    #                                preparing(OWNER)),
+    # "amend_submission": Rule("第八条", "a late addition to the department's 统一申报 while the call is open",
+    #                          head(OWNER)),
+    # "correct_record": Rule("第三十五条", "如实提供…不得…瞒报: an audited correction of the department's own data",
+    #                        preparing(OWNER)),
+    # "submit" keeps head(OWNER) when it becomes reachable only through call_submit (``via``).
 }
 
 PLAN_RULES = {
