@@ -153,8 +153,12 @@ class ProjectMachine:
     def approve_emergency(self, **data):
         pass
 
-    @transition("state", source=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], target=S.REVIEW_REJECTED,
-                permission=actors(("bureau", HEAD), ("finance", HEAD), ("government", HEAD)),
+    # 办法第十二条: 经省营商环境局、省财政厅审核通过并报省政府批准 — while the two review, a refusal
+    # is theirs; once the request is before 省政府, only 省政府 declines it.
+    @transition("state", source=S.EMERGENCY_REQUESTED, target=S.REVIEW_REJECTED,
+                permission=actors(("bureau", HEAD), ("finance", HEAD)),
+                custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True))
+    @transition("state", source=S.EMERGENCY_FORWARDED, target=S.REVIEW_REJECTED, permission=GOVERNMENT,
                 custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True))
     def reject_emergency(self, **data):
         pass
@@ -227,7 +231,7 @@ class ProjectMachine:
     def send_back_to_fsr(self, **data):
         self.fsr_approval_no = ""
 
-    @transition("state", source=S.APPROVAL_COMPLETE, target=S.RATIFICATION, permission=BUREAU_STAFF,
+    @transition("state", source=S.APPROVAL_COMPLETE, target=S.RATIFICATION, permission=BUREAU_HEAD,
                 custom=step(label=_("报省政府审定"), article="第十九条"))
     def submit_ratification(self, **data):
         pass
@@ -249,13 +253,13 @@ class ProjectMachine:
     def start_construction(self, *, construction_started_on=None, **data):
         self.construction_started_on = construction_started_on
 
-    @transition("state", source=S.CONSTRUCTION, target=S.RECTIFICATION, permission=BUREAU_STAFF,
+    @transition("state", source=S.CONSTRUCTION, target=S.RECTIFICATION, permission=BUREAU_HEAD,
                 custom=step(label=_("责令限期整改"), article="第三十六条", needs_reason=True,
                             fields=("working_days",), effects=(fx.open_rectification,)))
     def order_rectification(self, **data):
         pass
 
-    @transition("state", source=S.RECTIFICATION, target=S.CONSTRUCTION, permission=BUREAU_STAFF,
+    @transition("state", source=S.RECTIFICATION, target=S.CONSTRUCTION, permission=BUREAU_HEAD,
                 conditions=[g.rectification_reported],
                 custom=step(label=_("整改完成，恢复建设"), article="第三十六条",
                             effects=(fx.stop_rectification_clock,)))

@@ -219,7 +219,7 @@ class Walker:
             self.step(p, "approve_design", self[reviewer], on, design_approval_no=f"黑营商审〔{on.year}〕{p.pk}号",
                       approved_estimate_yuan=p.total_investment_yuan, design_evaluation="experts")
         elif s == S.APPROVAL_COMPLETE:
-            self.step(p, "submit_ratification", self["bureau_reviewer"], on)
+            self.step(p, "submit_ratification", self["bureau_head"], on)
         elif s == S.RATIFICATION:
             self.step(p, "ratify", self["government_head"], on, decided_amount_yuan=p.approved_estimate_yuan,
                       decided_funding_source="省级财政资金")

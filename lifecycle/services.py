@@ -386,7 +386,7 @@ def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = 
     the year before (Policy.call_opens/call_closes); other dates may be set per call."""
     from projects.models import Call
 
-    _as_staff(actor, "bureau")
+    _as_staff(actor, "bureau", roles={"head"})  # a notice in the bureau's name (办法第八条)
     policy = get_policy()
     opens_on = opens_on or policy.call_opens.of(year - 1)
     closes_on = closes_on or policy.call_closes.of(year - 1)

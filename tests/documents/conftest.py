@@ -134,7 +134,7 @@ def through_construction(project, people):
         go(project, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
            approved_estimate_yuan=Decimal("5000000.00"), design_evaluation="experts")
     with at(2026, 3, 5):
-        go(project, "submit_ratification", people.bureau_reviewer)
+        go(project, "submit_ratification", people.bureau_head)
         go(project, "ratify", people.government_head, decided_amount_yuan=Decimal("5000000.00"),
            decided_funding_source="省级财政资金")
     project.supervisor_name, project.supervision_contract_no = "黑龙江信息工程监理有限公司", "JL-2026-031"

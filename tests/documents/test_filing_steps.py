@@ -247,7 +247,7 @@ def test_rectification_notice_is_part_of_the_order(orgs, people, call_2026, code
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     refused_without_trace("rectification_notice", people.bureau_reviewer, project, "missing")
     with as_of(on):
-        services.perform(project, "order_rectification", actor=people.bureau_reviewer,
+        services.perform(project, "order_rectification", actor=people.bureau_head,
                          reason="未按批复开展密码应用建设。", working_days=10)
     project.refresh_from_db()
     refused_without_trace("rectification_notice", people.cac_reviewer, project, "permission")

@@ -239,7 +239,7 @@ def test_self_evaluation_waits_for_six_months_after_go_live(orgs, people, call_2
 
 def test_a_rectification_ends_only_after_the_owner_reports(orgs, people, call_2026):
     project, on = project_in(S.RECTIFICATION, orgs, people, call_2026)
-    assert "办法第三十六条" in refused(project, "finish_rectification", people.bureau_reviewer, on).message
+    assert "办法第三十六条" in refused(project, "finish_rectification", people.bureau_head, on).message
 
 
 class TestUnfinishedPlan:

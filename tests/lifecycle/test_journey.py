@@ -118,7 +118,7 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
 
     # 办法第十九条: 省政府审定.
     with at(2026, 3, 5):
-        go(project, "submit_ratification", people.bureau_reviewer)
+        go(project, "submit_ratification", people.bureau_head)
         go(project, "ratify", people.government_head, decided_amount_yuan=Decimal("5000000.00"),
            decided_funding_source="省级财政资金")
 

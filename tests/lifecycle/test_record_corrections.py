@@ -116,7 +116,7 @@ def test_a_corrected_extension_moves_the_extended_deadline(orgs, people, call_20
 def test_a_corrected_rectification_period_counts_the_working_days_again(orgs, people, call_2026):
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     with as_of(D(2025, 12, 1)):  # a Monday
-        services.perform(project, "order_rectification", actor=people.bureau_reviewer, reason="整改数据共享",
+        services.perform(project, "order_rectification", actor=people.bureau_head, reason="整改数据共享",
                          working_days=20)
     clock = Clock.objects.get(project=project, kind=ClockKind.RECTIFICATION)
     # 20 working days after Monday 2025-12-01, no holiday in December: Monday 2025-12-29.

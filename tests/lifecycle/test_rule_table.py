@@ -184,21 +184,18 @@ PROJECT_RULES = {
     "forward_emergency": Rule("第十二条", "经省营商环境局、省财政厅审核通过并报省政府批准: the bureau, which 拟定 the "
                               "plan (第四条), sends it to 省政府", head(BUREAU)),
     "approve_emergency": Rule("第十二条", "…并报省政府批准后，纳入年度建设计划管理", head(GOVERNMENT)),
-    # code differs: the code lets all three heads refuse at both stages — 省政府 before the
-    # request has been reviewed and sent to it, 营商环境局/财政厅 after they sent it on.
     "reject_emergency": Rule("第十二条", "审核 by 营商环境局 and 财政厅 (a refusal is theirs while they review); once "
                              "报省政府, the refusal is 省政府's",
-                             {S.EMERGENCY_REQUESTED: head(BUREAU, FINANCE), S.EMERGENCY_FORWARDED: head(GOVERNMENT)},
-                             code_allows=head(BUREAU, FINANCE, GOVERNMENT)),
+                             {S.EMERGENCY_REQUESTED: head(BUREAU, FINANCE), S.EMERGENCY_FORWARDED: head(GOVERNMENT)}),
     # ------------------------------------------------------------ 审批 (第十五至十九条)
-    # code differs: the code lets the department's 经办人 报批 the 可研报告 (OWNER_STAFF).
-    "submit_fsr": Rule("第十五条", "可行性研究报告批复 by 省发改委 (第四条): 报批 is a request in the department's name",
-                       head(OWNER), code_allows=preparing(OWNER)),
+    # Decided at merge (issue 7): sending the 可研报告 of a project already in the plan is the
+    # department's working step — the request in its name was the 申报函 its 负责人 signed (第八条).
+    "submit_fsr": Rule("第十五条", "可行性研究报告批复 by 省发改委 (第四条); the department's staff send the report of a "
+                       "project its head already applied for and the plan admitted (第八、十二条)", preparing(OWNER)),
     "approve_fsr": Rule("第十五条", "省发改委负责批复省级项目可行性研究报告 (第四条)", head(DRC)),
     "return_fsr": Rule("第十五条", "sending the 可研报告 back for rework is 省发改委's review work", reviewing(DRC)),
-    # code differs: the code lets the department's 经办人 报 the 初步设计方案 (OWNER_STAFF).
-    "submit_design": Rule("第十八条", "项目建设单位连同项目批复文件、项目初步设计方案…一并报省营商环境局: 报批",
-                          head(OWNER), code_allows=preparing(OWNER)),
+    "submit_design": Rule("第十八条", "项目建设单位连同项目批复文件、项目初步设计方案…一并报省营商环境局: the "
+                          "department's staff send the documents, like the 可研报告 (第十五条)", preparing(OWNER)),
     "return_design": Rule("第十八条", "the body evaluating the design asks for 补正; 依托电子政务内网建设的省级项目，"
                           "由省内网办负责组织评估论证", reviewing(BUREAU), intranet=reviewing(INTRANET)),
     "resubmit_design": Rule("第十八条", "the department's answer to the return, inside the same review",
@@ -207,26 +204,22 @@ PROJECT_RULES = {
                            " → intranet projects by 省内网办", head(BUREAU), intranet=head(INTRANET)),
     "send_back_to_fsr": Rule("第十八条", "存在重大变更的，原则上应重新审批项目可行性研究报告: a decision of the body "
                              "evaluating the design", head(BUREAU), intranet=head(INTRANET)),
-    # code differs: the code lets a bureau 审核人 send a project to 省政府 (BUREAU_STAFF).
-    "submit_ratification": Rule("第十九条", "由省营商环境局报省政府审定: sending to 省政府", head(BUREAU),
-                                code_allows=reviewing(BUREAU)),
+    "submit_ratification": Rule("第十九条", "由省营商环境局报省政府审定: sending to 省政府", head(BUREAU)),
     "ratify": Rule("第十九条", "省政府审定", head(GOVERNMENT)),
     # ------------------------------------------------------------ 建设 (第二十至二十八条)
     "start_construction": Rule("第二十四条", "the department starts building what was decided (第二十条), with its "
                                "监理 (第二十四条): a record of fact", preparing(OWNER)),
-    # code differs: the code lets a bureau 审核人 order rectification (BUREAU_STAFF).
     "order_rectification": Rule("第三十六条", "应当要求项目建设单位限期整改 (第二十六条: 省营商环境局…要求…整改): an "
-                                "order in the bureau's name", head(BUREAU), code_allows=reviewing(BUREAU)),
-    # code differs: the code lets a bureau 审核人 end the rectification (BUREAU_STAFF).
+                                "order in the bureau's name", head(BUREAU)),
     "finish_rectification": Rule("第三十六条", "ending its own order and restoring construction is the bureau's "
-                                 "decision", head(BUREAU), code_allows=reviewing(BUREAU)),
+                                 "decision", head(BUREAU)),
     "suspend": Rule("第二十六条", "省营商环境局应按照有关规定，要求项目建设单位进行整改或暂停项目建设", head(BUREAU)),
     "resume": Rule("第二十六条", "lifting its own suspension", head(BUREAU)),
     "terminate": Rule("第三十六条", "暂停项目建设直至终止项目: the gravest decision", head(BUREAU)),
-    # code differs: the code lets only the department's 负责人 record 项目建成 (OWNER_HEAD).
-    "complete_construction": Rule("第二十九条", "项目建成 (with the 结余 returned, 第二十七条) is a record of fact by the "
-                                  "department; it starts the half-year of 第二十九条", preparing(OWNER),
-                                  code_allows=head(OWNER)),
+    # Decided at merge (issue 7): declaring the project built binds the department — it starts
+    # the half-year of 第二十九条 and states the 结余 returned (第二十七条) — so its 负责人.
+    "complete_construction": Rule("第二十九条", "项目建成 (with the 结余 returned, 第二十七条) starts the half-year of "
+                                  "第二十九条: a declaration in the department's name", head(OWNER)),
     # ------------------------------------------------------------ 验收 (第二十九至三十二条)
     "request_extension": Rule("第二十九条", "应当向省营商环境局提出延期验收申请", head(OWNER)),
     "grant_extension": Rule("第二十九条", "the bureau decides on the extension request", head(BUREAU)),
@@ -237,10 +230,10 @@ PROJECT_RULES = {
     "go_live": Rule("第三十三条", "通过验收并投入运行: the department records the go-live (第三十二条 is a guard on "
                     "classified systems, not a question of who)", preparing(OWNER)),
     # ------------------------------------------------------------ 评价 (第三十三条)
-    # code differs: the code lets only the department's 负责人 send the 自评价报告 (OWNER_HEAD),
-    # while its other reports (绩效评价报告, 问题报告, 整改情况) may be sent by its 经办人.
-    "submit_self_evaluation": Rule("第三十三条", "将自评价报告报送省营商环境局: a report, like the yearly report of "
-                                   "第二十五条", preparing(OWNER), code_allows=head(OWNER)),
+    # Decided at merge (issue 7): unlike the progress reports of 第二十五、二十六条, the 自评价 is
+    # the department's own judgement of its results (第三十三条) and closes its part: its 负责人.
+    "submit_self_evaluation": Rule("第三十三条", "项目建设单位…开展自评价，并将自评价报告报送省营商环境局: the "
+                                   "department's judgement of its own project, in its name", head(OWNER)),
     "commission_post_evaluation": Rule("第三十三条", "省营商环境局…可以委托相应的第三方咨询机构开展后评价: entrusting a "
                                        "third party in the bureau's name", head(BUREAU)),
     "finish_post_evaluation": Rule("第三十三条", "the third party's conclusion, entered by it or by the bureau that "
@@ -302,9 +295,8 @@ OPINION_RULES = {
 SERVICE_RULES = {
     "call_submit": Rule("第八条", "统一申报: the department's consolidated submission, signed by its 负责人",
                         head(OWNER)),
-    # code differs: the code lets a bureau 审核人 publish the yearly call (_as_staff REVIEWERS).
     "call_open": Rule("第八条", "省营商环境局每年6月征集: a notice to every department in the bureau's name",
-                      head(BUREAU), code_allows=reviewing(BUREAU)),
+                      head(BUREAU)),
     "plan_open": Rule("第十一条", "the bureau begins compiling next year's plan: working step", reviewing(BUREAU)),
     "plan_include": Rule("第十一条", "编制: choosing among the reviewed applications; the 负责人 commits the result "
                          "when sending it to 省政府", reviewing(BUREAU)),

@@ -206,7 +206,7 @@ def test_a_rectification_period_is_bounded_by_the_policy(orgs, people, call_2026
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     most = get_policy().rectification_max_working_days
     for days in (10 ** 20, most + 1, 0, -3):
-        error = refused(project, "order_rectification", people.bureau_reviewer, on, working_days=days)
+        error = refused(project, "order_rectification", people.bureau_head, on, working_days=days)
         assert "整改期限" in error.message and "办法第三十六条" in error.message
 
 
@@ -226,7 +226,7 @@ PAGE_CASES = [
      "construction_started_on", "将来"),
     (S.COMPLETED, "request_extension", "owner_head", {"requested_due_on": "1900-01-01", "reason": R},
      "requested_due_on", "请核对年份"),
-    (S.CONSTRUCTION, "order_rectification", "bureau_reviewer",
+    (S.CONSTRUCTION, "order_rectification", "bureau_head",
      {"working_days": "99999999999999999999999999", "reason": R}, "working_days", ""),
     (S.RATIFICATION, "ratify", "government_head",
      {"decided_amount_yuan": "1e30", "decided_funding_source": "省级财政资金"}, "decided_amount_yuan", ""),
@@ -266,7 +266,7 @@ SOURCES = {
     "grant_extension": (S.EXTENSION_REQUESTED, "bureau_head"),
     "accept": (S.ACCEPTANCE_REVIEW, "bureau_head"),
     "go_live": (S.ACCEPTED, "owner_preparer"),
-    "order_rectification": (S.CONSTRUCTION, "bureau_reviewer"),
+    "order_rectification": (S.CONSTRUCTION, "bureau_head"),
 }
 ANY_VALUE = st.one_of(
     st.none(), st.booleans(), st.text(max_size=40), st.integers(), st.floats(),

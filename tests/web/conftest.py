@@ -80,7 +80,7 @@ def scene(orgs, people, call_2026):
         go(p, "submit_design", people.owner_preparer)
         go(p, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
            approved_estimate_yuan=Decimal("5000000.00"), design_evaluation="experts")
-        go(p, "submit_ratification", people.bureau_reviewer)
+        go(p, "submit_ratification", people.bureau_head)
         go(p, "ratify", people.government_head, decided_amount_yuan=Decimal("5000000.00"),
            decided_funding_source="省级财政资金")
         p.supervisor_name, p.supervision_contract_no = "监理公司", "JL-1"

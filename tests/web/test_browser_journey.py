@@ -211,7 +211,7 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         preparer.step(project, "submit_design")
         bureau_head.step(project, "approve_design", shot="approve-design", design_approval_no="黑营商审〔2026〕3号",
                          approved_estimate_yuan="5000000", design_evaluation="experts")
-        bureau.step(project, "submit_ratification")
+        bureau_head.step(project, "submit_ratification")
         gov.step(project, "ratify", decided_amount_yuan="5000000", decided_funding_source="省级财政资金")
         preparer.records(project, supervisor_name="黑龙江信息工程监理有限公司", supervision_contract_no="JL-2026-031")
         preparer.step(project, "start_construction", construction_started_on=today.isoformat())
