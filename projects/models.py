@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
@@ -15,7 +12,10 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 from lifecycle.machine import PlanMachine, ProjectMachine
 from lifecycle.states import PlanState, ProjectState
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from .validation import (
+    EARLIEST_DATE, MONEY, money_check, validate_money_non_negative, validate_money_positive, validate_planned_date,
+)
+from .validation import validate_platform_code as _validate_platform_code
 
 
 class OrgKind(models.TextChoices):
@@ -142,15 +142,9 @@ class MergedGround(models.TextChoices):
     SIMPLE = "simple", _("（三）建设内容单一、投资规模小、技术方案简单或单纯设备购置的项目")
 
 
-PLATFORM_CODE_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
-
-
 def validate_platform_code(value: str) -> None:
-    """办法第十五条: the online approval platform's 24-character 项目代码."""
-    if value and not PLATFORM_CODE_RE.match(value):
-        raise ValidationError(
-            _("项目代码应为24位，格式 YYMM-XXXXXX-XX-XX-XXXXXX（办法第十五条）。"), code="platform_code"
-        )
+    """办法第十五条: the online approval platform's 24-character 项目代码 (projects.validation)."""
+    _validate_platform_code(value)
 
 
 class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
@@ -180,9 +174,9 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     content_and_scale = models.TextField(_("建设内容和规模"), blank=True)
     technical_route = models.TextField(_("技术路线"), blank=True)
     period_months = models.PositiveIntegerField(_("建设工期（月）"), null=True, blank=True)
-    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
+    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True, validators=[validate_planned_date])
     total_investment_yuan = models.DecimalField(_("项目总投资（元）"), **MONEY, null=True, blank=True,
-                                                validators=[MinValueValidator(Decimal("0.01"))])
+                                                validators=[validate_money_positive])
     performance_targets = models.TextField(_("项目绩效目标"), blank=True)
     cloud_requirements = models.TextField(_("政务云需求方案"), blank=True)
     protection_plan = models.TextField(_("等级保护或分级保护方案"), blank=True)
@@ -209,8 +203,10 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     design_major_change = models.BooleanField(_("存在重大变更"), default=False)
     fsr_approval_no = models.CharField(_("可研批复文号"), max_length=60, blank=True)
     design_approval_no = models.CharField(_("初步设计批复文号"), max_length=60, blank=True)
-    approved_estimate_yuan = models.DecimalField(_("概算总投资（元）"), **MONEY, null=True, blank=True)
-    decided_amount_yuan = models.DecimalField(_("省政府审定金额（元）"), **MONEY, null=True, blank=True)
+    approved_estimate_yuan = models.DecimalField(_("概算总投资（元）"), **MONEY, null=True, blank=True,
+                                                 validators=[validate_money_positive])
+    decided_amount_yuan = models.DecimalField(_("省政府审定金额（元）"), **MONEY, null=True, blank=True,
+                                              validators=[validate_money_positive])
     decided_funding_source = models.CharField(_("省政府审定资金来源"), max_length=100, blank=True)
 
     # --- construction (第二十一、二十四、二十七条)
@@ -218,7 +214,8 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     supervision_contract_no = models.CharField(_("监理合同编号"), max_length=60, blank=True)
     construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("建成日期"), null=True, blank=True)
-    surplus_returned_yuan = models.DecimalField(_("退回结余资金（元）"), **MONEY, null=True, blank=True)
+    surplus_returned_yuan = models.DecimalField(_("退回结余资金（元）"), **MONEY, null=True, blank=True,
+                                                validators=[validate_money_non_negative])
 
     # --- acceptance and evaluation (第二十三、二十九至三十三条)
     archive_accepted_on = models.DateField(_("档案验收合格日期"), null=True, blank=True)
@@ -239,6 +236,29 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("政务信息化项目")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["owner", "state"])]
+        constraints = [
+            # projects.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).
+            money_check("total_investment_yuan", positive=True, name="project_total_investment_in_range"),
+            money_check("approved_estimate_yuan", positive=True, name="project_approved_estimate_in_range"),
+            money_check("decided_amount_yuan", positive=True, name="project_decided_amount_in_range"),
+            money_check("surplus_returned_yuan", positive=False, name="project_surplus_in_range"),
+            # Dates in order: 建成 not before 开工, 验收 not before 建成 (办法第二十九条: acceptance
+            # follows completion); a planned start not before projects.validation.EARLIEST_DATE.
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True) | models.Q(construction_started_on__isnull=True)
+                | models.Q(completed_on__gte=models.F("construction_started_on")),
+                name="project_completed_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(accepted_on__isnull=True) | models.Q(completed_on__isnull=True)
+                | models.Q(accepted_on__gte=models.F("completed_on")),
+                name="project_accepted_after_completion"),
+            models.CheckConstraint(
+                condition=models.Q(planned_start__isnull=True) | models.Q(planned_start__gte=EARLIEST_DATE),
+                name="project_planned_start_plausible"),
+            # 办法第十五条: one platform code is one project.
+            models.UniqueConstraint(fields=["platform_code"], condition=~models.Q(platform_code=""),
+                                    name="unique_platform_code"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -329,13 +349,16 @@ class YearlyInvestment(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="yearly_investments")
     year = models.PositiveIntegerField(_("年度"))
-    amount_yuan = models.DecimalField(_("投资额（元）"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    amount_yuan = models.DecimalField(_("投资额（元）"), **MONEY, validators=[validate_money_non_negative])
 
     class Meta:
         verbose_name = _("年度投资额")
         verbose_name_plural = _("年度投资额")
         ordering = ["year"]
-        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_amount_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="one_amount_per_year"),
+            money_check("amount_yuan", positive=False, name="yearly_amount_in_range"),
+        ]
 
 
 class FundingSource(models.TextChoices):
@@ -350,12 +373,16 @@ class FundingLine(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding_lines")
     source = models.CharField(_("资金来源"), max_length=16, choices=FundingSource.choices)
-    amount_yuan = models.DecimalField(_("金额（元）"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    amount_yuan = models.DecimalField(_("金额（元）"), **MONEY, validators=[validate_money_positive])
 
     class Meta:
         verbose_name = _("资金来源")
         verbose_name_plural = _("资金来源")
-        constraints = [models.UniqueConstraint(fields=["project", "source"], name="one_line_per_source")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "source"], name="one_line_per_source"),
+            # A source that provides nothing is not a source of the project (办法第九条).
+            money_check("amount_yuan", positive=True, name="funding_amount_in_range"),
+        ]
 
 
 class SharingType(models.TextChoices):

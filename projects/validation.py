@@ -66,8 +66,8 @@ def yuan_to_wan_exact(yuan) -> str:
     return f"{wan.quantize(Decimal(1).scaleb(-places)):,}"
 
 
-def _money_message(label=None) -> dict:
-    return {"label": label or _("金额"), "max": yuan_to_wan_text(MONEY_MAX_YUAN)}
+def _money_message() -> dict:
+    return {"max": f"{MONEY_LIMIT_YUAN / TEN_THOUSAND:,}"}
 
 
 def validate_money_bound(value) -> None:
@@ -78,7 +78,7 @@ def validate_money_bound(value) -> None:
         raise ValidationError(_("金额须为有限的数字。"), code="money_invalid")
     if abs(value) >= MONEY_LIMIT_YUAN:
         raise ValidationError(
-            _("金额不能超过%(max)s万元，请核对数量级（单位是万元还是元）。") % _money_message(),
+            _("金额须小于%(max)s万元，请核对数量级（单位是万元还是元）。") % _money_message(),
             code="money_too_large")
     if value != value.quantize(CENT):
         raise ValidationError(_("金额最小单位为分（元的两位小数）。"), code="money_precision")
@@ -155,7 +155,7 @@ def parse_wan(text) -> Decimal | None:
             raise ValidationError(_("金额须为数字，如 1,234.56（单位：万元）。"), code="money_invalid") from None
     if abs(value) >= MONEY_LIMIT_YUAN / TEN_THOUSAND:
         raise ValidationError(
-            _("金额不能超过%(max)s万元，请核对数量级（单位是万元还是元）。") % _money_message(),
+            _("金额须小于%(max)s万元，请核对数量级（单位是万元还是元）。") % _money_message(),
             code="money_too_large")
     yuan = value * TEN_THOUSAND
     if yuan != yuan.quantize(CENT, rounding=ROUND_HALF_UP):
