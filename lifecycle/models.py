@@ -274,7 +274,8 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("项目变更")
         verbose_name_plural = _("项目变更")
         ordering = ["created_at", "pk"]
-        constraints = [money_check("new_total_yuan", positive=True, name="change_new_total_in_range")]
+        constraints = [money_check("new_total_yuan", positive=True, name="change_new_total_in_range",
+                                   label=_("调整后项目总投资"))]
 
     def __str__(self) -> str:
         return self.title
@@ -321,7 +322,8 @@ class ChangeItem(models.Model):
         verbose_name = _("变更明细")
         verbose_name_plural = _("变更明细")
         # 办法第二十八条: an item moves a positive amount from one content to another.
-        constraints = [money_check("amount_yuan", positive=True, name="change_item_amount_in_range")]
+        constraints = [money_check("amount_yuan", positive=True, name="change_item_amount_in_range",
+                                   label=_("调整金额"))]
 
 
 # ---------------------------------------------------------------- construction reports
@@ -384,7 +386,8 @@ class PerformanceReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_report_per_year"),
             # 办法第二十五条: 投资计划执行 is an amount spent, never negative.
-            money_check("investment_executed_yuan", positive=False, name="report_executed_in_range"),
+            money_check("investment_executed_yuan", positive=False, name="report_executed_in_range",
+                        label=_("投资计划执行")),
         ]
 
 

@@ -5,11 +5,13 @@ review screen (第十条), budget changes (第二十八条), incidents and recti
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -268,8 +270,18 @@ def rectification_report(request, pk):
 @login_required
 def performance_report_new(request, pk):
     """办法第二十五条: the yearly performance evaluation report during construction."""
-    return _owner_form(request, pk, PerformanceReportForm, _("年度绩效评价报告（办法第二十五条）"),
-                       lambda p, d: services.performance_report_submit(p, actor=request.user, **d),
+    project = access.get_project_for_owner_staff(request.user, pk)
+
+    def submit(p, data):
+        try:
+            return services.performance_report_submit(p, actor=request.user, **data)
+        except IntegrityError:
+            # Two people sent the same year at once: the UNIQUE constraint refused the second.
+            raise RuleViolation(_("%(year)s年度的绩效评价报告已经报送，每个年度报送一次（办法第二十五条）。")
+                                % {"year": data["year"]}, code="report_exists", article="第二十五条") from None
+
+    return _owner_form(request, pk, functools.partial(PerformanceReportForm, project=project),
+                       _("年度绩效评价报告（办法第二十五条）"), submit,
                        _("年度绩效评价报告已报送。"), initial={"year": timeutil.today().year})
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
@@ -13,7 +14,8 @@ from lifecycle.machine import PlanMachine, ProjectMachine
 from lifecycle.states import PlanState, ProjectState
 
 from .validation import (
-    EARLIEST_DATE, MONEY, money_check, validate_money_non_negative, validate_money_positive, validate_planned_date,
+    EARLIEST_DATE, MONEY, PERIOD_MONTHS_MAX, money_check, validate_money_non_negative, validate_money_positive,
+    project_construction_years, validate_planned_date, years_text,
 )
 from .validation import validate_platform_code as _validate_platform_code
 
@@ -173,7 +175,8 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     basis_and_necessity = models.TextField(_("建设依据和必要性"), blank=True)
     content_and_scale = models.TextField(_("建设内容和规模"), blank=True)
     technical_route = models.TextField(_("技术路线"), blank=True)
-    period_months = models.PositiveIntegerField(_("建设工期（月）"), null=True, blank=True)
+    period_months = models.PositiveIntegerField(_("建设工期（月）"), null=True, blank=True,
+                                                validators=[MinValueValidator(1), MaxValueValidator(PERIOD_MONTHS_MAX)])
     planned_start = models.DateField(_("计划开工日期"), null=True, blank=True, validators=[validate_planned_date])
     total_investment_yuan = models.DecimalField(_("项目总投资（元）"), **MONEY, null=True, blank=True,
                                                 validators=[validate_money_positive])
@@ -238,26 +241,41 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         indexes = [models.Index(fields=["owner", "state"])]
         constraints = [
             # projects.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).
-            money_check("total_investment_yuan", positive=True, name="project_total_investment_in_range"),
-            money_check("approved_estimate_yuan", positive=True, name="project_approved_estimate_in_range"),
-            money_check("decided_amount_yuan", positive=True, name="project_decided_amount_in_range"),
-            money_check("surplus_returned_yuan", positive=False, name="project_surplus_in_range"),
+            money_check("total_investment_yuan", positive=True, name="project_total_investment_in_range",
+                        label=_("项目总投资")),
+            money_check("approved_estimate_yuan", positive=True, name="project_approved_estimate_in_range",
+                        label=_("概算总投资")),
+            money_check("decided_amount_yuan", positive=True, name="project_decided_amount_in_range",
+                        label=_("省政府审定金额")),
+            money_check("surplus_returned_yuan", positive=False, name="project_surplus_in_range",
+                        label=_("退回结余资金")),
             # Dates in order: 建成 not before 开工, 验收 not before 建成 (办法第二十九条: acceptance
             # follows completion); a planned start not before projects.validation.EARLIEST_DATE.
             models.CheckConstraint(
                 condition=models.Q(completed_on__isnull=True) | models.Q(construction_started_on__isnull=True)
                 | models.Q(completed_on__gte=models.F("construction_started_on")),
-                name="project_completed_after_start"),
+                name="project_completed_after_start",
+                violation_error_message=_("建成日期不能早于开工日期。")),
             models.CheckConstraint(
                 condition=models.Q(accepted_on__isnull=True) | models.Q(completed_on__isnull=True)
                 | models.Q(accepted_on__gte=models.F("completed_on")),
-                name="project_accepted_after_completion"),
+                name="project_accepted_after_completion",
+                violation_error_message=_("验收日期不能早于建成日期（办法第二十九条）。")),
             models.CheckConstraint(
                 condition=models.Q(planned_start__isnull=True) | models.Q(planned_start__gte=EARLIEST_DATE),
-                name="project_planned_start_plausible"),
+                name="project_planned_start_plausible",
+                violation_error_message=_("计划开工日期不能早于2000年，请核对年份。")),
+            # 办法第九条 建设工期: between one month and projects.validation.PERIOD_MONTHS_MAX.
+            models.CheckConstraint(
+                condition=models.Q(period_months__isnull=True)
+                | models.Q(period_months__gte=1, period_months__lte=PERIOD_MONTHS_MAX),
+                name="project_period_plausible",
+                violation_error_message=format_lazy(_("建设工期须在1至{max}个月之间（办法第九条）。"),
+                                                    max=PERIOD_MONTHS_MAX)),
             # 办法第十五条: one platform code is one project.
             models.UniqueConstraint(fields=["platform_code"], condition=~models.Q(platform_code=""),
-                                    name="unique_platform_code"),
+                                    name="unique_platform_code",
+                                    violation_error_message=_("该项目代码已登记在另一个项目上，请核对（办法第十五条）。")),
         ]
 
     def __str__(self) -> str:
@@ -302,6 +320,12 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
             missing.append(("yearly_investments", _("缺少“年度投资额”（办法第九条）。")))
         elif self.total_investment_yuan and sum(y.amount_yuan for y in yearly) != self.total_investment_yuan:
             missing.append(("yearly_investments", _("年度投资额合计应等于项目总投资（办法第九条）。")))
+        years = project_construction_years(self)
+        outside = [y.year for y in yearly if years is not None and y.year not in years]
+        if outside:
+            missing.append(("yearly_investments", _("%(outside)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度"
+                                                    "（办法第九条）。") % {
+                "outside": "、".join(str(y) for y in outside), "years": years_text(years)}))
         funding = list(self.funding_lines.all())
         if not funding:
             missing.append(("funding_lines", _("缺少“资金来源”（办法第九条）。")))
@@ -357,7 +381,8 @@ class YearlyInvestment(models.Model):
         ordering = ["year"]
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_amount_per_year"),
-            money_check("amount_yuan", positive=False, name="yearly_amount_in_range"),
+            money_check("amount_yuan", positive=False, name="yearly_amount_in_range",
+                        label=_("年度投资额")),
         ]
 
 
@@ -381,7 +406,8 @@ class FundingLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "source"], name="one_line_per_source"),
             # A source that provides nothing is not a source of the project (办法第九条).
-            money_check("amount_yuan", positive=True, name="funding_amount_in_range"),
+            money_check("amount_yuan", positive=True, name="funding_amount_in_range",
+                        label=_("资金来源金额")),
         ]
 
 

@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 # ---------------------------------------------------------------- money
@@ -102,14 +103,17 @@ def validate_money_non_negative(value) -> None:
         raise ValidationError(_("金额不能为负数。"), code="money_negative")
 
 
-def money_check(field: str, *, positive: bool, name: str) -> "models.CheckConstraint":  # noqa: F821
+def money_check(field: str, *, positive: bool, name: str, label: str = ""):
     """The database side of the two validators above, for ``Meta.constraints``: NULL passes
     (optional amounts), anything else must be in range."""
     from django.db import models
 
     lower = Q(**{f"{field}__gt": 0}) if positive else Q(**{f"{field}__gte": 0})
     condition = Q(**{f"{field}__isnull": True}) | (lower & Q(**{f"{field}__lt": MONEY_LIMIT_YUAN}))
-    return models.CheckConstraint(condition=condition, name=name)
+    rule = _("{label}须大于零且小于{max}万元。") if positive else _("{label}不能为负数且须小于{max}万元。")
+    return models.CheckConstraint(
+        condition=condition, name=name,
+        violation_error_message=format_lazy(rule, label=label or _("金额"), **_money_message()))
 
 
 _FULLWIDTH = str.maketrans({"，": ",", "。": ".", "．": ".", "－": "-", "＋": "+", "　": " "})
@@ -213,6 +217,8 @@ class WanField(forms.Field):
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 #: A planned date (计划开工) lies at most this many calendar years after this year.
 PLANNED_YEARS_AHEAD = 10
+#: 建设工期 (办法第九条) in months: at least one, at most ten years (a typing slip beyond).
+PERIOD_MONTHS_MAX = 120
 
 
 def _today() -> datetime.date:
@@ -285,8 +291,7 @@ def construction_years(*, planned_start=None, period_months=None, plan_year=None
         if not plan_year:
             return None
         planned_start = datetime.date(plan_year, 1, 1)
-    months = max(int(period_months or 0), 1)
-    months = min(months, 12 * 100)
+    months = min(max(int(period_months or 0), 1), PERIOD_MONTHS_MAX)
     try:
         last_day = add_months(planned_start, months) - datetime.timedelta(days=1)
     except (OverflowError, ValueError):
@@ -299,6 +304,25 @@ def project_construction_years(project) -> range | None:
     and its period, else its plan or call year."""
     start = getattr(project, "construction_started_on", None) or project.planned_start
     return construction_years(planned_start=start, period_months=project.period_months, plan_year=project.year)
+
+
+def performance_report_years(project, *, today: datetime.date | None = None) -> range | None:
+    """办法第二十五条: the years for which a 绩效评价报告 is due — the construction period
+    (``project_construction_years``), stretched to the year of completion (or to this year
+    while construction goes on late) and to any year whose report clock was opened; never a
+    year after this one."""
+    today = today or _today()
+    years = project_construction_years(project)
+    bounds = [years.start, years.stop - 1] if years is not None else []
+    end = project.completed_on or (today if years is not None and years.stop - 1 < today.year else None)
+    if end is not None:
+        bounds.append(end.year)
+    if project.pk is not None:
+        bounds += list(project.clocks.filter(kind="performance_report", year__isnull=False)
+                       .values_list("year", flat=True))
+    if not bounds:
+        return None
+    return range(min(bounds), min(max(bounds), today.year) + 1)
 
 
 def years_text(years: range) -> str:

@@ -233,7 +233,7 @@ def _application_page(request, form, formsets, project=None, missing=None, statu
 
 def _save_application(request, project):
     form = ApplicationForm(request.POST, instance=project)
-    formsets = application_formsets(request.POST, instance=project)
+    formsets = application_formsets(request.POST, instance=project, application=form)
     if not (form.is_valid() and all(fs.is_valid() for _p, fs, _h, _k in formsets)):
         # Bad input never loses what was typed: the bound forms go back as they came.
         messages.error(request, _("有填写错误，请按字段旁的提示修改；已填写的内容均已保留。"))
