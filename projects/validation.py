@@ -136,9 +136,7 @@ def parse_wan(text) -> Decimal | None:
         # A float comes from a spreadsheet cell; its shortest text is what the person saw.
         if text != text or text in (float("inf"), float("-inf")):
             raise ValidationError(_("金额须为数字，如 1,234.56（单位：万元）。"), code="money_invalid")
-        value = Decimal(repr(text)) if "e" not in repr(text) else None
-        if value is None:
-            raise ValidationError(_("金额须为数字，如 1,234.56（单位：万元）。"), code="money_invalid")
+        value = Decimal(repr(text))
     else:
         cleaned = unicodedata.normalize("NFKC", str(text)).translate(_FULLWIDTH).strip()
         for suffix in ("万元", "万"):
@@ -285,8 +283,10 @@ def construction_years(*, planned_start=None, period_months=None, plan_year=None
     From the year of the planned start to the year in which ``period_months`` months from it
     end (the last day of the period is the day before start + period). Without a planned
     start, from the plan (or call) year over the same number of months from 1 January. None
-    when neither a start nor a year is known.
+    when the period or both the start and the year are unknown (nothing to check against).
     """
+    if not period_months:
+        return None
     if planned_start is None:
         if not plan_year:
             return None
@@ -299,11 +299,12 @@ def construction_years(*, planned_start=None, period_months=None, plan_year=None
     return range(planned_start.year, max(last_day.year, planned_start.year) + 1)
 
 
-def project_construction_years(project) -> range | None:
+def project_construction_years(project, *, period_months=None) -> range | None:
     """``construction_years`` of a project: its planned start (or actual start when known)
     and its period, else its plan or call year."""
     start = getattr(project, "construction_started_on", None) or project.planned_start
-    return construction_years(planned_start=start, period_months=project.period_months, plan_year=project.year)
+    return construction_years(planned_start=start, period_months=period_months or project.period_months,
+                              plan_year=project.year)
 
 
 def performance_report_years(project, *, today: datetime.date | None = None) -> range | None:
@@ -312,7 +313,7 @@ def performance_report_years(project, *, today: datetime.date | None = None) -> 
     while construction goes on late) and to any year whose report clock was opened; never a
     year after this one."""
     today = today or _today()
-    years = project_construction_years(project)
+    years = project_construction_years(project, period_months=project.period_months or 1)
     bounds = [years.start, years.stop - 1] if years is not None else []
     end = project.completed_on or (today if years is not None and years.stop - 1 < today.year else None)
     if end is not None:

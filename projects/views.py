@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import DecimalField, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -369,10 +369,13 @@ def plan_detail(request, year):
     user = request.user
     plan = access.get_plan_for_user(user, year)
     projects = list(plan.projects.select_related("owner").order_by("owner__name", "name"))
-    by_owner = list(plan.projects.values("owner__name").annotate(total=Sum("total_investment_yuan"))
+    # Sums of many amounts exceed one column's bound (projects.validation.MONEY): read them
+    # through a wider decimal, else SQLite's decimal converter fails on a large plan.
+    wide = DecimalField(max_digits=20, decimal_places=2)
+    by_owner = list(plan.projects.values("owner__name").annotate(total=Sum("total_investment_yuan", output_field=wide))
                     .order_by("owner__name"))
     by_source = list(FundingLine.objects.filter(project__plan=plan).values("source")
-                     .annotate(total=Sum("amount_yuan")).order_by("source"))
+                     .annotate(total=Sum("amount_yuan", output_field=wide)).order_by("source"))
     labels = dict(FundingLine._meta.get_field("source").choices)
     for row in by_source:
         row["label"] = labels.get(row["source"], row["source"])
