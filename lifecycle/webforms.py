@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput
@@ -171,7 +172,7 @@ def investment_ceiling(project):
     design (办法第十八、二十条), or the total of the latest approved change that raised or
     lowered it (办法第二十八条). (None, "") when the project has no approved amount yet."""
     change = (ChangeRequest.objects.filter(project=project, state=ChangeState.APPROVED)
-              .order_by("-decided_at", "-pk").first())
+              .order_by(F("decided_at").desc(nulls_last=True), "-pk").first())
     if change is not None:
         return change.new_total_yuan, _("经批准变更后的项目总投资")
     if project.approved_estimate_yuan is not None:

@@ -147,7 +147,7 @@ def parse_wan(text) -> Decimal | None:
             return None
         # Thousands separators: "1,234.56" or "1 234.56"; a comma elsewhere is a typo.
         if "," in cleaned and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
-            raise ValidationError(_("千分位逗号位置不对，应如 1,234.56（单位：万元）。"), code="money_invalid")
+            raise ValidationError(_("金额的千分位逗号位置不对，应如 1,234.56（单位：万元）。"), code="money_invalid")
         cleaned = cleaned.replace(",", "").replace(" ", "")
         if len(cleaned) > 40 or not _WAN_RE.match(cleaned):
             raise ValidationError(_("金额须为数字，如 1,234.56（单位：万元）。"), code="money_invalid")

@@ -25,7 +25,7 @@ from lifecycle.webforms import ChangeForm, ChangeItemForm, PerformanceReportForm
 from projects.forms import ApplicationForm, RecordsForm, application_formsets
 from projects.models import Project
 from tests.conftest import at
-from tests.web.conftest import scene  # noqa: F401  (fixture)
+from tests.web.conftest import scene  # noqa: F401  (fixture; hypothesis needs a first argument other than it)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def test_any_yearly_or_funding_row_is_either_in_range_or_refused_in_chinese(call
 @given(code=st.one_of(st.from_regex(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{6}", fullmatch=True), st.text(max_size=30)))
 @example(code="2613-230000-04-01-123456")
 @example(code="2601-230000-04-01-123456")
-def test_any_platform_code_is_either_well_formed_unique_and_dated_or_refused(scene, code):  # noqa: F811
+def test_any_platform_code_is_either_well_formed_unique_and_dated_or_refused(people, scene, code):  # noqa: F811
     taken = scene.building.platform_code
     with translation.override("zh-hans"), at(*TODAY):
         form = RecordsForm({"platform_code": code, "merged_ground": ""}, instance=scene.draft)
@@ -179,7 +179,8 @@ def test_any_change_amount_is_either_positive_and_in_range_or_refused_in_chinese
 @FORMS
 @given(year=year_texts(), amount=money_texts())
 @example(year="2026", amount="5000")
-def test_any_performance_report_value_is_either_within_the_rules_or_refused(scene, year, amount):  # noqa: F811
+def test_any_performance_report_value_is_either_within_the_rules_or_refused(people, scene, year,  # noqa: F811
+                                                                           amount):
     project = scene.building  # 概算 500万元, construction from 2026-01-12 over 12 months
     with translation.override("zh-hans"), at(*TODAY):
         form = PerformanceReportForm({"year": year, "progress": "按计划", "investment_executed_yuan": amount},
