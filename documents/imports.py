@@ -381,7 +381,9 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
 
 
 def _wan(yuan: Decimal) -> str:
-    return f"{(yuan / TEN_THOUSAND).normalize():f}"
+    from projects.validation import yuan_to_wan_exact
+
+    return yuan_to_wan_exact(yuan)
 
 
 def _check_catalogue_row(number, raw, cols, errors, *, names):

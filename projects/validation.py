@@ -195,8 +195,8 @@ class WanField(forms.Field):
         self.validators.append(validate_money_positive if positive else validate_money_non_negative)
 
     def to_python(self, value):
-        if isinstance(value, Decimal):  # initial data: already 元
-            return value
+        # Whatever comes in (text, number) is 万元; only the initial value (has_changed,
+        # the widget) is 元.
         return parse_wan(value)
 
     def prepare_value(self, value):
