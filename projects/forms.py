@@ -10,7 +10,8 @@ from .models import (
     DataResource, FundingLine, LevelRelation, Organisation, OrgKind, Participant, Project, YearlyInvestment,
 )
 from .validation import (
-    EARLIEST_DATE, PERIOD_MONTHS_MAX, WanField, construction_years, latest_planned_date, validate_planned_date, years_text,
+    EARLIEST_DATE, PERIOD_MONTHS_MAX, WanField, construction_years, latest_planned_date, validate_planned_date,
+    years_text,
 )
 
 APPLICATION_FIELDS = [
@@ -81,6 +82,8 @@ def _formset(model, fields, extra=1, form=RowForm, **kw):
 
 DataResourceFormSet = _formset(DataResource, ["name", "provider", "data_format", "update_cycle", "sharing_type",
                                               "sharing_condition", "open_type"])
+
+
 class YearlyInvestmentForm(RowForm):
     class Meta:
         model = YearlyInvestment
@@ -113,8 +116,8 @@ class YearlyInvestmentBaseFormSet(BaseInlineFormSet):
                 continue
             year = form.cleaned_data.get("year")
             if year is not None and year not in years:
-                form.add_error("year", _("%(year)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度（办法第九条）。")
-                               % {"year": year, "years": years_text(years)})
+                form.add_error("year", _("%(year)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度"
+                                         "（办法第九条）。") % {"year": year, "years": years_text(years)})
 
 
 class FundingLineForm(RowForm):
