@@ -5,13 +5,11 @@ review screen (第十条), budget changes (第二十八条), incidents and recti
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -237,7 +235,10 @@ def change_detail(request, pk):
 def _owner_form(request, pk, form_class, title, save, success, *, initial=None):
     """A report the department sends about its project (one template, titled per report)."""
     project = access.get_project_for_owner_staff(request.user, pk)
-    form = form_class(_posted(request), initial=initial)
+    # A form that checks against the project (PerformanceReportForm: its years, its 概算,
+    # the reports already sent) declares ``for_project``.
+    form = form_class(_posted(request), initial=initial,
+                      **({"project": project} if getattr(form_class, "for_project", False) else {}))
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -270,18 +271,8 @@ def rectification_report(request, pk):
 @login_required
 def performance_report_new(request, pk):
     """办法第二十五条: the yearly performance evaluation report during construction."""
-    project = access.get_project_for_owner_staff(request.user, pk)
-
-    def submit(p, data):
-        try:
-            return services.performance_report_submit(p, actor=request.user, **data)
-        except IntegrityError:
-            # Two people sent the same year at once: the UNIQUE constraint refused the second.
-            raise RuleViolation(_("%(year)s年度的绩效评价报告已经报送，每个年度报送一次（办法第二十五条）。")
-                                % {"year": data["year"]}, code="report_exists", article="第二十五条") from None
-
-    return _owner_form(request, pk, functools.partial(PerformanceReportForm, project=project),
-                       _("年度绩效评价报告（办法第二十五条）"), submit,
+    return _owner_form(request, pk, PerformanceReportForm, _("年度绩效评价报告（办法第二十五条）"),
+                       lambda p, d: services.performance_report_submit(p, actor=request.user, **d),
                        _("年度绩效评价报告已报送。"), initial={"year": timeutil.today().year})
 
 

@@ -125,6 +125,8 @@ class RectificationReportForm(forms.Form):
 class PerformanceReportForm(forms.Form):
     """办法第二十五条: one report per construction year, with the investment executed."""
 
+    for_project = True  # lifecycle.views._owner_form passes the project
+
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     progress = forms.CharField(label=_("建设进度"), widget=TEXTAREA)
     investment_executed_yuan = WanField(label=_("投资计划执行（万元）"), positive=False)
