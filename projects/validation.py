@@ -162,7 +162,7 @@ def parse_wan(text) -> Decimal | None:
     yuan = value * TEN_THOUSAND
     if yuan != yuan.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValidationError(_("金额最多精确到分（万元的六位小数）。"), code="money_precision")
-    return yuan.quantize(CENT)
+    return yuan.quantize(CENT) + 0  # "-0" is 0.00
 
 
 class WanInput(forms.TextInput):
