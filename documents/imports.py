@@ -190,15 +190,23 @@ def _decimal(value) -> Decimal:
     return Decimal(text)
 
 
-def _wan_to_yuan(value) -> Decimal:
-    """万元 → 元, exact; refuses anything finer than a fen (six decimals of 万元)."""
-    wan = _decimal(value)
-    if not wan.is_finite():
-        raise InvalidOperation
-    yuan = wan * TEN_THOUSAND
-    if yuan != yuan.quantize(CENT):
-        raise ValueError(_("最多保留六位小数（精确到分）"))
-    return yuan.quantize(CENT)
+def _money(value, *, positive: bool) -> Decimal:
+    """万元 → exact 元 through the same rules as the forms (projects.validation): thousands
+    separators and full-width digits accepted; exponent notation, NaN, Infinity, more than
+    six decimals, amounts ≤ 0 (or < 0 where zero is allowed) and amounts beyond the bound
+    every database stores exactly are refused. Raises ValueError with the Chinese message."""
+    from django.core.exceptions import ValidationError
+
+    from projects.validation import parse_wan, validate_money_non_negative, validate_money_positive
+
+    try:
+        yuan = parse_wan(value)
+        if yuan is None:
+            raise ValidationError(_("不能为空"))
+        (validate_money_positive if positive else validate_money_non_negative)(yuan)
+    except ValidationError as exc:
+        raise ValueError("".join(str(m) for m in exc.messages).rstrip("。")) from None
+    return yuan
 
 
 _PAIR_SPLIT = re.compile(r"[;；\n]+")
@@ -244,8 +252,9 @@ def _read_sheet(wb, title, cols, errors):
     return result
 
 
-def _check_project_row(number, raw, cols, errors, *, years_allowed):
+def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=None):
     from projects.models import FundingSource, Network
+    from projects.validation import construction_years, years_text
 
     def err(col, message):
         errors.append(RowError(PROJECT_SHEET, number, col.header, message))
@@ -264,33 +273,44 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed):
                 continue
             data[col.field] = text
         elif col.kind == "int":
+            from projects.validation import PERIOD_MONTHS_MAX
+
             try:
                 n = _decimal(value)
-                if n != n.to_integral_value() or n <= 0:
+                if not n.is_finite() or n != n.to_integral_value() or n <= 0:
                     raise InvalidOperation
+                if col.field == "period_months" and n > PERIOD_MONTHS_MAX:
+                    err(col, _("建设工期不能超过%d个月，请核对（办法第九条）") % PERIOD_MONTHS_MAX)
+                    continue
                 data[col.field] = int(n)
             except (InvalidOperation, ValueError):
                 err(col, _("须为正整数"))
         elif col.kind == "date":
             import datetime
 
+            from django.core.exceptions import ValidationError
+
+            from projects.validation import validate_planned_date
+
             if isinstance(value, datetime.datetime):
-                data[col.field] = value.date()
+                day = value.date()
             elif isinstance(value, datetime.date):
-                data[col.field] = value
+                day = value
             else:
                 try:
-                    data[col.field] = datetime.date.fromisoformat(_text(value).replace("/", "-"))
+                    day = datetime.date.fromisoformat(_text(value).replace("/", "-"))
                 except ValueError:
                     err(col, _("须为日期，如 2026-03-01"))
+                    continue
+            try:
+                validate_planned_date(day)
+            except ValidationError as exc:
+                err(col, "".join(exc.messages).rstrip("。"))
+                continue
+            data[col.field] = day
         elif col.kind == "money":
             try:
-                yuan = _wan_to_yuan(value)
-                if yuan <= 0:
-                    raise InvalidOperation
-                data[col.field] = yuan
-            except InvalidOperation:
-                err(col, _("须为正数"))
+                data[col.field] = _money(value, positive=True)
             except ValueError as exc:
                 err(col, str(exc))
         elif col.kind in ("yearly", "funding"):
@@ -322,15 +342,12 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed):
                     ok = False
                     continue
                 try:
-                    yuan = _wan_to_yuan(amount)
-                    if yuan < 0:
-                        raise InvalidOperation
-                    parsed[key] = yuan
-                except InvalidOperation:
-                    err(col, _("“%s”的金额须为非负数") % amount)
-                    ok = False
+                    # 办法第九条: a construction year may have no investment (0); a funding
+                    # source listed provides something (> 0), as in the forms.
+                    parsed[key] = _money(amount, positive=col.kind == "funding")
                 except ValueError as exc:
-                    err(col, str(exc))
+                    err(col, _("“%(key)s”的金额%(amount)s：%(error)s") % {"key": raw_key, "amount": amount,
+                                                                       "error": exc})
                     ok = False
             if ok:
                 data[col.field] = parsed
@@ -347,6 +364,14 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed):
                 data[col.field] = _text(value) == "是"
     total = data.get("total_investment_yuan")
     by_field = {c.field: c for c in cols}
+    # 办法第九条: 年度投资额 for the years of the construction period (as in the form).
+    period = construction_years(planned_start=data.get("planned_start"), period_months=data.get("period_months"),
+                                plan_year=plan_year)
+    if period is not None and "yearly" in data:
+        outside = [year for year in data["yearly"] if year not in period]
+        if outside:
+            err(by_field["yearly"], _("%(outside)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度（办法第九条）") % {
+                "outside": "、".join(str(y) for y in sorted(outside)), "years": years_text(period)})
     if total is not None:
         for key, message in (("yearly", _("各年度投资合计%(sum)s万元，应等于项目总投资%(total)s万元（办法第九条）")),
                              ("funding", _("各资金来源合计%(sum)s万元，应等于项目总投资%(total)s万元（办法第九条）"))):
@@ -356,7 +381,9 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed):
 
 
 def _wan(yuan: Decimal) -> str:
-    return f"{(yuan / TEN_THOUSAND).normalize():f}"
+    from projects.validation import yuan_to_wan_exact
+
+    return yuan_to_wan_exact(yuan)
 
 
 def _check_catalogue_row(number, raw, cols, errors, *, names):
@@ -474,7 +501,7 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     existing = set(Project.objects.filter(owner=organisation, call=call).values_list("name", flat=True))
     name_col = pcols[0]
     for number, raw in project_rows:
-        data = _check_project_row(number, raw, pcols, errors, years_allowed=years_allowed)
+        data = _check_project_row(number, raw, pcols, errors, years_allowed=years_allowed, plan_year=call.year)
         name = data.get("name")
         if name:
             if name in rows_of_name:

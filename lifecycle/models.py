@@ -10,11 +10,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from projects.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
+
 from . import timeutil
 from .machine import BUREAU_HEAD, OWNER_HEAD, step
 from .states import ChangeState
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
 USER = settings.AUTH_USER_MODEL
 
 
@@ -260,7 +261,7 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     reason = models.TextField(_("变更原因"))
     ground = models.CharField(_("符合情形"), max_length=16, choices=ChangeGround.choices, blank=True)
     goals_unchanged = models.BooleanField(_("建设目标不变"), default=True)
-    new_total_yuan = models.DecimalField(_("调整后项目总投资（元）"), **MONEY)
+    new_total_yuan = models.DecimalField(_("调整后项目总投资（元）"), **MONEY, validators=[validate_money_positive])
     ratio = models.DecimalField(_("累计调整比例"), max_digits=9, decimal_places=6, null=True, blank=True)
     route_reasons = models.JSONField(_("须履行审批手续的原因"), default=list, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -274,6 +275,8 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("项目变更")
         verbose_name_plural = _("项目变更")
         ordering = ["created_at", "pk"]
+        constraints = [money_check("new_total_yuan", positive=True, name="change_new_total_in_range",
+                                   label=_("调整后项目总投资"))]
 
     def __str__(self) -> str:
         return self.title
@@ -326,11 +329,14 @@ class ChangeItem(models.Model):
     change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="items")
     from_content = models.CharField(_("调出内容"), max_length=200)
     to_content = models.CharField(_("调入内容"), max_length=200)
-    amount_yuan = models.DecimalField(_("调整金额（元）"), **MONEY)
+    amount_yuan = models.DecimalField(_("调整金额（元）"), **MONEY, validators=[validate_money_positive])
 
     class Meta:
         verbose_name = _("变更明细")
         verbose_name_plural = _("变更明细")
+        # 办法第二十八条: an item moves a positive amount from one content to another.
+        constraints = [money_check("amount_yuan", positive=True, name="change_item_amount_in_range",
+                                   label=_("调整金额"))]
 
 
 # ---------------------------------------------------------------- construction reports
@@ -380,7 +386,8 @@ class PerformanceReport(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="performance_reports")
     year = models.PositiveIntegerField(_("年度"))
     progress = models.TextField(_("建设进度"))
-    investment_executed_yuan = models.DecimalField(_("投资计划执行（元）"), **MONEY)
+    investment_executed_yuan = models.DecimalField(_("投资计划执行（元）"), **MONEY,
+                                                   validators=[validate_money_non_negative])
     trial_operation = models.TextField(_("试运行效果及问题"), blank=True)
     user_opinions = models.TextField(_("使用单位和监理单位意见"), blank=True)
     submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -389,7 +396,12 @@ class PerformanceReport(models.Model):
     class Meta:
         verbose_name = _("年度绩效评价报告")
         verbose_name_plural = _("年度绩效评价报告")
-        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_report_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="one_report_per_year"),
+            # 办法第二十五条: 投资计划执行 is an amount spent, never negative.
+            money_check("investment_executed_yuan", positive=False, name="report_executed_in_range",
+                        label=_("投资计划执行")),
+        ]
 
 
 class Copy(models.Model):

@@ -42,13 +42,9 @@ from .models import ClockKind
 from .policy import get_policy
 from .workdays import add_months
 
-#: Exclusive upper bound of an amount in 元 (10¹² 元). The same bound as
-#: ``projects.validation.MONEY_LIMIT_YUAN`` of the "validation" branch of issue 7 (not merged
-#: when this was written): every database backend stores such an amount exactly.
-MONEY_LIMIT_YUAN = Decimal(10) ** 12
+from projects.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN  # the bounds shared with the forms
+
 CENT = Decimal("0.01")
-#: Nothing the system records happened before this day (1900-01-01 is a typing slip).
-EARLIEST_DATE = datetime.date(2000, 1, 1)
 #: The audit action of the step that records the 省政府审定 (第十九条); a test checks that
 #: it names a transition.
 RATIFY = "ratify"

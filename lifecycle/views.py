@@ -258,7 +258,10 @@ def _owner_form(request, pk, form_class, title, save, success, *, initial=None, 
     kind (a unique constraint, e.g. one performance report per project and year): that can
     happen even after the form checked, when two people send at the same moment."""
     project = access.get_project_for_owner_staff(request.user, pk)
-    form = form_class(_posted(request), initial=initial)
+    # A form that checks against the project (PerformanceReportForm: its years, its 概算,
+    # the reports already sent) declares ``for_project``.
+    form = form_class(_posted(request), initial=initial,
+                      **({"project": project} if getattr(form_class, "for_project", False) else {}))
     error = ""
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput
+from projects.validation import WanField, performance_report_years, years_text, yuan_to_wan_text
 
-from . import stepdata
+from . import stepdata, timeutil
 from .errors import RuleViolation
 from .forms import TransitionForm
-from .models import ChangeGround, ChangeItem, Conclusion, Incident
+from .models import ChangeGround, ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
 from .policy import get_policy
+from .states import ChangeState
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -142,8 +144,8 @@ class ChangeForm(forms.Form):
     ground = forms.ChoiceField(label=_("符合情形"), choices=[("", _("（不符合所列情形）"))] + ChangeGround.choices,
                                required=False)
     goals_unchanged = forms.BooleanField(label=_("建设目标不变"), required=False, initial=True)
-    new_total_yuan = forms.DecimalField(label=_("调整后项目总投资（元）"), max_digits=16, decimal_places=2,
-                                        required=False, help_text=_("留空表示与概算总投资相同。"))
+    new_total_yuan = WanField(label=_("调整后项目总投资（万元）"), required=False,
+                              help_text=_("单位：万元，如 1,234.56；留空表示与概算总投资相同。"))
 
 
 class ChangeItemForm(forms.ModelForm):
@@ -153,11 +155,10 @@ class ChangeItemForm(forms.ModelForm):
         model = ChangeItem
         fields = ["from_content", "to_content", "amount_yuan"]
 
-    def clean_amount_yuan(self):
-        amount = self.cleaned_data["amount_yuan"]
-        if amount is not None and amount <= Decimal("0"):
-            raise forms.ValidationError(_("调整金额须大于零。"))
-        return amount
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 办法第二十八条: each item moves a positive amount, typed in 万元.
+        self.fields["amount_yuan"] = WanField(label=_("调整金额（万元）"))
 
 
 ChangeItemFormSet = forms.formset_factory(ChangeItemForm, extra=2, min_num=1, validate_min=True)
@@ -173,12 +174,63 @@ class RectificationReportForm(forms.Form):
 
 
 class PerformanceReportForm(forms.Form):
+    """办法第二十五条: one report per construction year, with the investment executed."""
+
+    for_project = True  # lifecycle.views._owner_form passes the project
+
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     progress = forms.CharField(label=_("建设进度"), widget=TEXTAREA)
-    investment_executed_yuan = forms.DecimalField(label=_("投资计划执行（元）"), max_digits=16, decimal_places=2,
-                                                  min_value=0)
+    investment_executed_yuan = WanField(label=_("投资计划执行（万元）"), positive=False)
     trial_operation = forms.CharField(label=_("试运行效果及问题"), widget=TEXTAREA, required=False)
     user_opinions = forms.CharField(label=_("使用单位和监理单位意见"), widget=TEXTAREA, required=False)
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if self.project is None:
+            return year
+        years = performance_report_years(self.project, today=timeutil.today())
+        if years is not None and not years:
+            raise forms.ValidationError(_("本项目尚未进入建设期，暂不报送绩效评价报告（办法第二十五条）。"),
+                                        code="year_outside_construction")
+        if years is not None and year not in years:
+            raise forms.ValidationError(
+                _("%(year)s年不在本项目的建设期（%(years)s年）内，绩效评价报告按建设期各年度报送（办法第二十五条）。")
+                % {"year": year, "years": years_text(years)}, code="year_outside_construction")
+        if PerformanceReport.objects.filter(project=self.project, year=year).exists():
+            raise forms.ValidationError(
+                _("%(year)s年度的绩效评价报告已经报送，每个年度报送一次（办法第二十五条）。") % {"year": year},
+                code="report_exists")
+        return year
+
+    def clean_investment_executed_yuan(self):
+        amount = self.cleaned_data["investment_executed_yuan"]
+        if self.project is None or amount is None:
+            return amount
+        ceiling, source = investment_ceiling(self.project)
+        if ceiling is not None and amount > ceiling:
+            raise forms.ValidationError(
+                _("投资计划执行%(amount)s万元超过%(source)s%(ceiling)s万元（办法第二十条、第二十五条）；"
+                  "概算调整须先经批准（办法第二十八条）。") % {
+                    "amount": yuan_to_wan_text(amount), "source": source, "ceiling": yuan_to_wan_text(ceiling)},
+                code="over_estimate")
+        return amount
+
+
+def investment_ceiling(project):
+    """The most a project may have executed, and what sets it: the 概算总投资 approved for the
+    design (办法第十八、二十条), or the total of the latest approved change that raised or
+    lowered it (办法第二十八条). (None, "") when the project has no approved amount yet."""
+    change = (ChangeRequest.objects.filter(project=project, state=ChangeState.APPROVED)
+              .order_by(F("decided_at").desc(nulls_last=True), "-pk").first())
+    if change is not None:
+        return change.new_total_yuan, _("经批准变更后的项目总投资")
+    if project.approved_estimate_yuan is not None:
+        return project.approved_estimate_yuan, _("批复的概算总投资")
+    return None, ""
 
 
 def parse_days(text: str, year: int, label) -> dict:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     DataResource, FundingLine, LevelRelation, Organisation, OrgKind, Participant, Project, YearlyInvestment,
+)
+from .validation import (
+    EARLIEST_DATE, PERIOD_MONTHS_MAX, WanField, construction_years, latest_planned_date, validate_planned_date,
+    years_text,
 )
 
 APPLICATION_FIELDS = [
@@ -24,6 +28,11 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def planned_date_input() -> DateInput:
+    """A date picker bounded like projects.validation.validate_planned_date."""
+    return DateInput(attrs={"min": EARLIEST_DATE.isoformat(), "max": latest_planned_date().isoformat()})
 
 
 class ApplicationForm(forms.ModelForm):
@@ -45,6 +54,20 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["call"].required = False
         self.fields["call"].empty_label = _("（不属于年度征集）")
+        # Money is typed in 万元 and stored in 元 (projects.validation.WanField); > 0 (办法第九条).
+        self.fields["total_investment_yuan"] = WanField(label=_("项目总投资（万元）"), required=False)
+        self.fields["planned_start"].widget = planned_date_input()
+        self.fields["planned_start"].validators.append(validate_planned_date)
+        self.fields["period_months"] = forms.IntegerField(
+            label=self.fields["period_months"].label, required=False, min_value=1, max_value=PERIOD_MONTHS_MAX)
+
+    def construction_years(self):
+        """The years of the construction period as typed (None when not yet known)."""
+        data = getattr(self, "cleaned_data", {})
+        call = data.get("call")
+        plan_year = self.instance.plan.year if self.instance.plan_id else (call.year if call else None)
+        return construction_years(planned_start=data.get("planned_start"),
+                                  period_months=data.get("period_months"), plan_year=plan_year)
 
 
 class RowForm(forms.ModelForm):
@@ -59,8 +82,58 @@ def _formset(model, fields, extra=1, form=RowForm, **kw):
 
 DataResourceFormSet = _formset(DataResource, ["name", "provider", "data_format", "update_cycle", "sharing_type",
                                               "sharing_condition", "open_type"])
-YearlyInvestmentFormSet = _formset(YearlyInvestment, ["year", "amount_yuan"])
-FundingLineFormSet = _formset(FundingLine, ["source", "amount_yuan"])
+
+
+class YearlyInvestmentForm(RowForm):
+    class Meta:
+        model = YearlyInvestment
+        fields = ["year", "amount_yuan"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"] = forms.IntegerField(label=self.fields["year"].label, min_value=EARLIEST_DATE.year,
+                                                 max_value=latest_planned_date().year)
+        # 办法第九条 年度投资额: a year of the construction period may have none (0), not less.
+        self.fields["amount_yuan"] = WanField(label=_("投资额（万元）"), positive=False)
+
+
+class YearlyInvestmentBaseFormSet(BaseInlineFormSet):
+    """办法第九条: 年度投资额 for the years of the construction period only. The application
+    form (``application``) gives the period as typed; the sum against the total is checked
+    when the department submits (Project.missing_application_items), not on every draft save."""
+
+    application = None
+
+    def clean(self):
+        super().clean()
+        if self.application is None or not self.application.is_valid():
+            return
+        years = self.application.construction_years()
+        if years is None:
+            return
+        for form in self.forms:
+            if form in self.deleted_forms or not form.has_changed() and not form.instance.pk:
+                continue
+            year = form.cleaned_data.get("year")
+            if year is not None and year not in years:
+                form.add_error("year", _("%(year)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度"
+                                         "（办法第九条）。") % {"year": year, "years": years_text(years)})
+
+
+class FundingLineForm(RowForm):
+    class Meta:
+        model = FundingLine
+        fields = ["source", "amount_yuan"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 办法第九条 资金来源: a source listed provides something.
+        self.fields["amount_yuan"] = WanField(label=_("金额（万元）"))
+
+
+YearlyInvestmentFormSet = _formset(YearlyInvestment, ["year", "amount_yuan"], form=YearlyInvestmentForm,
+                                   formset=YearlyInvestmentBaseFormSet)
+FundingLineFormSet = _formset(FundingLine, ["source", "amount_yuan"], form=FundingLineForm)
 LevelRelationFormSet = _formset(LevelRelation, ["level", "related_system", "description"],
                                 widgets={"description": forms.TextInput()})
 
@@ -89,9 +162,16 @@ FORMSETS = [
 ]
 
 
-def application_formsets(data=None, instance=None):
-    return [(prefix, cls(data, instance=instance, prefix=prefix), heading, key)
-            for prefix, cls, heading, key in FORMSETS]
+def application_formsets(data=None, instance=None, application=None):
+    """The rows of the application; ``application`` (the bound ApplicationForm) lets the
+    yearly rows be checked against the construction period typed in it."""
+    result = []
+    for prefix, cls, heading, key in FORMSETS:
+        formset = cls(data, instance=instance, prefix=prefix)
+        if isinstance(formset, YearlyInvestmentBaseFormSet):
+            formset.application = application
+        result.append((prefix, formset, heading, key))
+    return result
 
 
 RECORD_FIELDS = [
@@ -113,3 +193,12 @@ class RecordsForm(forms.ModelForm):
         model = Project
         fields = RECORD_FIELDS
         widgets = {"deviation_explanation": TEXTAREA}
+
+    def clean_platform_code(self):
+        # 办法第十五条: the format and month are checked by the model field's validator; one
+        # code is one project (also a UNIQUE constraint), said here beside the field.
+        code = (self.cleaned_data.get("platform_code") or "").strip().upper()
+        if code and Project.objects.filter(platform_code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("项目代码 %(code)s 已登记在另一个项目上，请核对（办法第十五条）。")
+                                        % {"code": code}, code="platform_code_taken")
+        return code

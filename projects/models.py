@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from lifecycle.machine import PlanMachine, ProjectMachine
 from lifecycle.states import PlanState, ProjectState
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from .validation import (
+    EARLIEST_DATE, MONEY, PERIOD_MONTHS_MAX, money_check, validate_money_non_negative, validate_money_positive,
+    project_construction_years, validate_planned_date, years_text,
+)
+from .validation import validate_platform_code as _validate_platform_code
 
 
 class OrgKind(models.TextChoices):
@@ -186,15 +188,9 @@ class MergedGround(models.TextChoices):
     SIMPLE = "simple", _("（三）建设内容单一、投资规模小、技术方案简单或单纯设备购置的项目")
 
 
-PLATFORM_CODE_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$")
-
-
 def validate_platform_code(value: str) -> None:
-    """办法第十五条: the online approval platform's 24-character 项目代码."""
-    if value and not PLATFORM_CODE_RE.match(value):
-        raise ValidationError(
-            _("项目代码应为24位，格式 YYMM-XXXXXX-XX-XX-XXXXXX（办法第十五条）。"), code="platform_code"
-        )
+    """办法第十五条: the online approval platform's 24-character 项目代码 (projects.validation)."""
+    _validate_platform_code(value)
 
 
 class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
@@ -223,10 +219,11 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     basis_and_necessity = models.TextField(_("建设依据和必要性"), blank=True)
     content_and_scale = models.TextField(_("建设内容和规模"), blank=True)
     technical_route = models.TextField(_("技术路线"), blank=True)
-    period_months = models.PositiveIntegerField(_("建设工期（月）"), null=True, blank=True)
-    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
+    period_months = models.PositiveIntegerField(_("建设工期（月）"), null=True, blank=True,
+                                                validators=[MinValueValidator(1), MaxValueValidator(PERIOD_MONTHS_MAX)])
+    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True, validators=[validate_planned_date])
     total_investment_yuan = models.DecimalField(_("项目总投资（元）"), **MONEY, null=True, blank=True,
-                                                validators=[MinValueValidator(Decimal("0.01"))])
+                                                validators=[validate_money_positive])
     performance_targets = models.TextField(_("项目绩效目标"), blank=True)
     cloud_requirements = models.TextField(_("政务云需求方案"), blank=True)
     protection_plan = models.TextField(_("等级保护或分级保护方案"), blank=True)
@@ -253,15 +250,17 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     design_major_change = models.BooleanField(_("存在重大变更"), default=False)
     fsr_approval_no = models.CharField(_("可研批复文号"), max_length=60, blank=True)
     fsr_estimate_yuan = models.DecimalField(
-        _("可研批复估算（元）"), **MONEY, null=True, blank=True,
+        _("可研批复估算（元）"), **MONEY, null=True, blank=True, validators=[validate_money_positive],
         help_text=_("省发改委批复可行性研究报告时核定的总投资估算（办法第十五条）；可研与初步设计合并审批的，"
                     "即为概算总投资（办法第十七条）。"))
     design_approval_no = models.CharField(_("初步设计批复文号"), max_length=60, blank=True)
     # 办法第十八条: recorded by approve_design; the approval letter states only what happened.
     design_evaluation = models.CharField(_("初步设计评估论证方式"), max_length=16, choices=DesignEvaluation.choices,
                                          blank=True)
-    approved_estimate_yuan = models.DecimalField(_("概算总投资（元）"), **MONEY, null=True, blank=True)
-    decided_amount_yuan = models.DecimalField(_("省政府审定金额（元）"), **MONEY, null=True, blank=True)
+    approved_estimate_yuan = models.DecimalField(_("概算总投资（元）"), **MONEY, null=True, blank=True,
+                                                 validators=[validate_money_positive])
+    decided_amount_yuan = models.DecimalField(_("省政府审定金额（元）"), **MONEY, null=True, blank=True,
+                                              validators=[validate_money_positive])
     decided_funding_source = models.CharField(_("省政府审定资金来源"), max_length=100, blank=True)
 
     # --- construction (第二十一、二十四、二十七条)
@@ -269,7 +268,8 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     supervision_contract_no = models.CharField(_("监理合同编号"), max_length=60, blank=True)
     construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("建成日期"), null=True, blank=True)
-    surplus_returned_yuan = models.DecimalField(_("退回结余资金（元）"), **MONEY, null=True, blank=True)
+    surplus_returned_yuan = models.DecimalField(_("退回结余资金（元）"), **MONEY, null=True, blank=True,
+                                                validators=[validate_money_non_negative])
 
     # --- acceptance and evaluation (第二十三、二十九至三十三条)
     archive_accepted_on = models.DateField(_("档案验收合格日期"), null=True, blank=True)
@@ -290,6 +290,46 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("政务信息化项目")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["owner", "state"])]
+        constraints = [
+            # projects.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).
+            money_check("total_investment_yuan", positive=True, name="project_total_investment_in_range",
+                        label=_("项目总投资")),
+            money_check("fsr_estimate_yuan", positive=True, name="project_fsr_estimate_in_range",
+                        label=_("可研批复估算")),
+            money_check("approved_estimate_yuan", positive=True, name="project_approved_estimate_in_range",
+                        label=_("概算总投资")),
+            money_check("decided_amount_yuan", positive=True, name="project_decided_amount_in_range",
+                        label=_("省政府审定金额")),
+            money_check("surplus_returned_yuan", positive=False, name="project_surplus_in_range",
+                        label=_("退回结余资金")),
+            # Dates in order: 建成 not before 开工, 验收 not before 建成 (办法第二十九条: acceptance
+            # follows completion); a planned start not before projects.validation.EARLIEST_DATE.
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True) | models.Q(construction_started_on__isnull=True)
+                | models.Q(completed_on__gte=models.F("construction_started_on")),
+                name="project_completed_after_start",
+                violation_error_message=_("建成日期不能早于开工日期。")),
+            models.CheckConstraint(
+                condition=models.Q(accepted_on__isnull=True) | models.Q(completed_on__isnull=True)
+                | models.Q(accepted_on__gte=models.F("completed_on")),
+                name="project_accepted_after_completion",
+                violation_error_message=_("验收日期不能早于建成日期（办法第二十九条）。")),
+            models.CheckConstraint(
+                condition=models.Q(planned_start__isnull=True) | models.Q(planned_start__gte=EARLIEST_DATE),
+                name="project_planned_start_plausible",
+                violation_error_message=_("计划开工日期不能早于2000年，请核对年份。")),
+            # 办法第九条 建设工期: between one month and projects.validation.PERIOD_MONTHS_MAX.
+            models.CheckConstraint(
+                condition=models.Q(period_months__isnull=True)
+                | models.Q(period_months__gte=1, period_months__lte=PERIOD_MONTHS_MAX),
+                name="project_period_plausible",
+                violation_error_message=format_lazy(_("建设工期须在1至{max}个月之间（办法第九条）。"),
+                                                    max=PERIOD_MONTHS_MAX)),
+            # 办法第十五条: one platform code is one project.
+            models.UniqueConstraint(fields=["platform_code"], condition=~models.Q(platform_code=""),
+                                    name="unique_platform_code",
+                                    violation_error_message=_("该项目代码已登记在另一个项目上，请核对（办法第十五条）。")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -333,6 +373,12 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
             missing.append(("yearly_investments", _("缺少“年度投资额”（办法第九条）。")))
         elif self.total_investment_yuan and sum(y.amount_yuan for y in yearly) != self.total_investment_yuan:
             missing.append(("yearly_investments", _("年度投资额合计应等于项目总投资（办法第九条）。")))
+        years = project_construction_years(self)
+        outside = [y.year for y in yearly if years is not None and y.year not in years]
+        if outside:
+            missing.append(("yearly_investments", _("%(outside)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度"
+                                                    "（办法第九条）。") % {
+                "outside": "、".join(str(y) for y in outside), "years": years_text(years)}))
         funding = list(self.funding_lines.all())
         if not funding:
             missing.append(("funding_lines", _("缺少“资金来源”（办法第九条）。")))
@@ -380,13 +426,17 @@ class YearlyInvestment(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="yearly_investments")
     year = models.PositiveIntegerField(_("年度"))
-    amount_yuan = models.DecimalField(_("投资额（元）"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    amount_yuan = models.DecimalField(_("投资额（元）"), **MONEY, validators=[validate_money_non_negative])
 
     class Meta:
         verbose_name = _("年度投资额")
         verbose_name_plural = _("年度投资额")
         ordering = ["year"]
-        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_amount_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="one_amount_per_year"),
+            money_check("amount_yuan", positive=False, name="yearly_amount_in_range",
+                        label=_("年度投资额")),
+        ]
 
 
 class FundingSource(models.TextChoices):
@@ -401,12 +451,17 @@ class FundingLine(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding_lines")
     source = models.CharField(_("资金来源"), max_length=16, choices=FundingSource.choices)
-    amount_yuan = models.DecimalField(_("金额（元）"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    amount_yuan = models.DecimalField(_("金额（元）"), **MONEY, validators=[validate_money_positive])
 
     class Meta:
         verbose_name = _("资金来源")
         verbose_name_plural = _("资金来源")
-        constraints = [models.UniqueConstraint(fields=["project", "source"], name="one_line_per_source")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "source"], name="one_line_per_source"),
+            # A source that provides nothing is not a source of the project (办法第九条).
+            money_check("amount_yuan", positive=True, name="funding_amount_in_range",
+                        label=_("资金来源金额")),
+        ]
 
 
 class SharingType(models.TextChoices):

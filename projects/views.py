@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -240,7 +240,7 @@ def _application_page(request, form, formsets, project=None, missing=None, statu
 
 def _save_application(request, project):
     form = ApplicationForm(request.POST, instance=project)
-    formsets = application_formsets(request.POST, instance=project)
+    formsets = application_formsets(request.POST, instance=project, application=form)
     if not (form.is_valid() and all(fs.is_valid() for _p, fs, _h, _k in formsets)):
         # Bad input never loses what was typed: the bound forms go back as they came.
         messages.error(request, _("有填写错误，请按字段旁的提示修改；已填写的内容均已保留。"))
@@ -423,10 +423,13 @@ def plan_detail(request, year):
     user = request.user
     plan = access.get_plan_for_user(user, year)
     projects = list(plan.projects.select_related("owner").order_by("owner__name", "name"))
-    by_owner = list(plan.projects.values("owner__name").annotate(total=Sum("total_investment_yuan"))
+    # Sums of many amounts exceed one column's bound (projects.validation.MONEY): read them
+    # through a wider decimal, else SQLite's decimal converter fails on a large plan.
+    wide = DecimalField(max_digits=20, decimal_places=2)
+    by_owner = list(plan.projects.values("owner__name").annotate(total=Sum("total_investment_yuan", output_field=wide))
                     .order_by("owner__name"))
     by_source = list(FundingLine.objects.filter(project__plan=plan).values("source")
-                     .annotate(total=Sum("amount_yuan")).order_by("source"))
+                     .annotate(total=Sum("amount_yuan", output_field=wide)).order_by("source"))
     labels = dict(FundingLine._meta.get_field("source").choices)
     for row in by_source:
         row["label"] = labels.get(row["source"], row["source"])

@@ -143,9 +143,9 @@ def test_errors_in_several_rows_create_nothing_and_are_all_listed(orgs, people, 
     result = applications_import(upload, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
 
     texts = [str(e) for e in result.errors]
-    assert "第3行「项目总投资（万元）」：须为正数" in texts
+    assert "第3行「项目总投资（万元）」：金额须大于零" in texts
     assert "第3行「建设工期（月）」：须为正整数" in texts
-    assert "第4行「年度投资（万元）」：各年度投资合计400万元，应等于项目总投资500万元（办法第九条）" in texts
+    assert "第4行「年度投资（万元）」：各年度投资合计400.00万元，应等于项目总投资500.00万元（办法第九条）" in texts
     assert any(t.startswith("第4行「资金来源（万元）」：“财政”不是有效的资金来源") for t in texts)
     assert "第4行「密码应用方案」：不能为空（办法第九条）" in texts
     assert "第4行「依托网络（电子政务外网/电子政务内网）」：须为电子政务外网、电子政务内网之一" in texts

@@ -74,12 +74,10 @@ NASTY_VALUES = HUGE + [
     "2026-02-30", "0001-01-01", "9999-12-31", "1900-01-01", "10000-01-01", "2026-1-1", "\x00", "<script>x</script>",
     "a" * 3000, "null", "[]", "%s", "'; DROP TABLE x;--", "1,000", "1_000", " 12 ", "0x1F", "\u202e", "😀",
 ]
-# ==== EXCLUSION, owned by helper "validation" (issue 7 item 4, money bounds < 10¹² 元):
-# an amount the forms accept with 15–16 digits (99,999,999,999,999.99 元) is stored by SQLite
-# as a float and every page that reads it back answers 500 (decimal.InvalidOperation in
-# Django's SQLite decimal converter). Until that helper's bound is merged, amounts stay
-# below 10¹² 元 here. The coordinator sets this to False after merging "validation".
-MONEY_OVERFLOW_EXCLUDED = os.environ.get("NO500_MONEY_OVERFLOW", "") != "1"
+# Amounts of 15–16 digits (99,999,999,999,999.99 元) used to be accepted and then read back
+# by SQLite as a float, answering 500 on every page; money is now bounded below 10¹² 元
+# (projects.validation), so the fuzz sends them too. NO500_MONEY_OVERFLOW=0 keeps them out.
+MONEY_OVERFLOW_EXCLUDED = os.environ.get("NO500_MONEY_OVERFLOW", "1") != "1"
 MONEY_LIMIT = Decimal(10) ** 12
 if MONEY_OVERFLOW_EXCLUDED:
     NASTY_VALUES.remove("99999999999999.99")

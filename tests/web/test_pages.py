@@ -88,13 +88,13 @@ def test_a_complete_application_with_rows_goes_to_the_consolidated_submission(cl
     text = {name: "内容" for name in ("basis_and_necessity", "content_and_scale", "performance_targets",
                                       "cloud_requirements", "protection_plan", "security_plan",
                                       "product_reliability", "crypto_plan")}
-    data = application_post(call_2026, action="check", period_months="12", total_investment_yuan="3000000",
+    data = application_post(call_2026, action="check", period_months="12", total_investment_yuan="300",
                             **text, **{
                                 "data-0-name": "学籍信息", "data-0-provider": "省教育厅", "data-0-data_format": "库表",
                                 "data-0-update_cycle": "每日", "data-0-sharing_type": "unconditional",
                                 "data-0-open_type": "closed", "yearly-0-year": "2026",
-                                "yearly-0-amount_yuan": "3000000", "funding-0-source": "provincial",
-                                "funding-0-amount_yuan": "3000000"})
+                                "yearly-0-amount_yuan": "300", "funding-0-source": "provincial",
+                                "funding-0-amount_yuan": "300"})  # 万元
     response = client.post(reverse("application_new"), data)
     assert response.status_code == 302 and response["Location"] == reverse("call_submit", args=[2026])
     project = Project.objects.get()
@@ -158,12 +158,12 @@ def test_the_change_page_shows_the_cumulative_ratio_before_anything_is_saved(cli
     data = {"title": "扩充", "reason": "优化", "ground": "optimisation", "goals_unchanged": "on",
             "action": "preview", "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0",
             "items-MIN_NUM_FORMS": "1", "items-MAX_NUM_FORMS": "1000", "items-0-from_content": "培训",
-            "items-0-to_content": "监管", "items-0-amount_yuan": "300000"}
+            "items-0-to_content": "监管", "items-0-amount_yuan": "30"}  # 万元
     before = ChangeRequest.objects.count()
     body = client.post(reverse("change_new", args=[scene.building.pk]), data).content.decode()
     assert "16.00%" in body and "须履行审批手续" in body
     assert ChangeRequest.objects.count() == before
-    data["items-0-amount_yuan"], data["action"] = "200000", "save"
+    data["items-0-amount_yuan"], data["action"] = "20", "save"
     response = client.post(reverse("change_new", args=[scene.building.pk]), data)
     change = ChangeRequest.objects.latest("pk")
     assert response.status_code == 302 and change.state == ChangeState.DRAFT
