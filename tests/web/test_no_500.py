@@ -230,8 +230,8 @@ def _build_world():
     building = scene.building
     with at(2026, 3, 2):
         material = document_services.material_upload(
-            building, actor=people.owner_preparer, kind="fsr",
-            upload=SimpleUploadedFile("可研.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), note="")
+            building, actor=people.owner_preparer, kind="performance_report",  # 办法第二十五条: in construction
+            upload=SimpleUploadedFile("绩效评价报告.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), note="")
     filing = filings.generate("application_form", actor=people.owner_preparer, project=building)
     with at(2026, 3, 3):
         services.perform(building, "order_rectification", actor=people.bureau_head, reason="限期整改", working_days=10)
