@@ -17,6 +17,7 @@ from django.urls import reverse
 from lifecycle import corrections, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, Clock, ClockEvent, ClockKind
+from lifecycle.scenarios import Walker
 from lifecycle.states import ProjectState as S
 from lifecycle.timeutil import as_of
 from projects.models import Project
@@ -90,8 +91,12 @@ def test_a_corrected_start_reopens_the_yearly_reports_of_the_construction_years(
 
 def test_a_corrected_go_live_date_moves_the_self_evaluation_window(orgs, people, call_2026):
     project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
-    project.acceptance_report_filed_on = on
-    project.save()
+    # 办法第二十九条: the 验收报告 is uploaded and its 备案 confirmed by the bureau before 投入运行.
+    walker = Walker(people)
+    walker.upload(project, "acceptance_report", people.owner_preparer, on, issued_on=on,
+                  issuing_body=project.owner.name)
+    walker.confirm(project, "acceptance_report", people.bureau_reviewer, on)
+    project.refresh_from_db()
     assert project.accepted_on == D(2025, 12, 14)
     with as_of(D(2026, 1, 5)):
         services.perform(project, "go_live", actor=people.owner_preparer, went_live_on=D(2025, 12, 30))
@@ -143,6 +148,7 @@ def test_a_corrected_design_estimate_is_audited_and_a_merged_fsr_estimate_carrie
 def test_a_merged_approval_corrects_the_estimate_through_the_fsr(orgs, people, call_2026):
     project, on = project_in(S.IN_PLAN, orgs, people, call_2026, platform_code="2601-230000-04-01-000002",
                              fsr_sharing_chapter=True, merged_fsr_design=True, merged_ground="simple")
+    Walker(people).upload(project, "fsr", people.owner_preparer, on)  # 办法第十五条
     with as_of(on):
         services.perform(project, "submit_fsr", actor=people.owner_preparer)
         services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2025〕2号",

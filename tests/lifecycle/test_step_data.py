@@ -22,6 +22,7 @@ from lifecycle import services, stepdata
 from lifecycle.errors import RuleViolation
 from lifecycle.models import Clock, ClockKind
 from lifecycle.policy import get_policy
+from lifecycle.scenarios import Walker
 from lifecycle.states import ProjectState as S
 from lifecycle.timeutil import as_of
 from lifecycle.webforms import StepForm
@@ -39,6 +40,16 @@ def refused(project, name, person, on, **data) -> RuleViolation:
     assert Project.objects.get(pk=project.pk).state == project.state
     assert exc.value.code == "data"
     return exc.value
+
+
+def file_acceptance_report(project, people, on):
+    """办法第二十九条: the owner uploads the dated 验收报告 and the bureau confirms its 备案, so
+    that go_live passes its guards and reaches the check of its data."""
+    walker = Walker(people)
+    walker.upload(project, "acceptance_report", people.owner_preparer, on, issued_on=on,
+                  issuing_body=project.owner.name)
+    walker.confirm(project, "acceptance_report", people.bureau_reviewer, on)
+    project.refresh_from_db()
 
 
 def test_every_step_that_records_data_is_checked_and_the_table_matches_the_machine():
@@ -85,6 +96,11 @@ def test_the_fsr_estimate_is_kept_and_a_design_beyond_it_needs_its_chapter(orgs,
     assert project.approved_estimate_yuan is None  # 办法第十八条: the design approval sets the 概算
     project.design_sharing_chapter = True
     project.save()
+    # 办法第十八条: the design goes with the 初步设计方案 and the FSR approval (省发改委's document).
+    walker = Walker(people)
+    walker.upload(project, "fsr_approval", people.owner_preparer, on + ONE, issued_on=on,
+                  issuing_body=people.drc_head.organisation.name)
+    walker.upload(project, "design", people.owner_preparer, on + ONE)
     with as_of(on + ONE):
         services.perform(project, "submit_design", actor=people.owner_preparer)
     project.refresh_from_db()
@@ -101,6 +117,7 @@ def test_the_fsr_estimate_is_kept_and_a_design_beyond_it_needs_its_chapter(orgs,
 def test_a_merged_fsr_estimate_is_the_approved_estimate(orgs, people, call_2026):
     project, on = project_in(S.IN_PLAN, orgs, people, call_2026, platform_code="2601-230000-04-01-000002",
                              fsr_sharing_chapter=True, merged_fsr_design=True, merged_ground="simple")
+    Walker(people).upload(project, "fsr", people.owner_preparer, on)  # 办法第十五条
     with as_of(on):
         services.perform(project, "submit_fsr", actor=people.owner_preparer)
         services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2025〕2号",
@@ -161,8 +178,8 @@ def test_completion_before_the_start_is_refused(orgs, people, call_2026):
 
 def test_go_live_before_acceptance_is_refused(orgs, people, call_2026):
     project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
-    project.acceptance_report_filed_on = on
-    project.save()
+    file_acceptance_report(project, people, on)
+    assert project.acceptance_report_filed_on == on
     error = refused(project, "go_live", people.owner_preparer, on, went_live_on=project.accepted_on - ONE)
     assert "投入运行日期" in error.message and "早于验收日期" in error.message and "办法第三十三条" in error.message
 
@@ -291,6 +308,8 @@ def test_any_value_of_any_step_datum_is_taken_or_refused_never_an_error(orgs, pe
     project, on = project_in(state, orgs, people, call_2026, supervisor_name="监理公司", supervision_contract_no="JL-1",
                              archive_accepted_on=D(2025, 12, 1), crypto_assessment_on=D(2025, 12, 1),
                              acceptance_report_filed_on=D(2025, 12, 15))
+    if name == "go_live":  # past the guard of 办法第二十九条, so that the values themselves are checked
+        file_acceptance_report(project, people, on)
     fields = list(stepdata.STEPS[name])
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
