@@ -9,7 +9,8 @@ stored. Who acts is written here from the 办法, not read from the code:
 * 初步设计方案批复 — 第十八条: 省营商环境局, or 省内网办 for intranet projects; 负责人.
   Not for projects whose FSR and design were merged (第十七条).
 * 变更备案回执 — 第二十八条: the change is 报省营商环境局备案; the bureau's staff.
-* 整改通知 — 第三十六条: issued with the order to rectify, by the bureau's staff.
+* 整改通知 — 第三十六条: issued with the order to rectify, by whoever ordered it: the bureau's
+  负责人 (责令整改 is the bureau's decision).
 * 竣工验收意见 — 第二十九条: the bureau organises the acceptance; its 负责人 decides.
 """
 
@@ -22,8 +23,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from documents import filings, services as document_services, storage
-from documents.models import DocumentCounter, Filing
+from documents import filings, storage
+from documents.evidence import latest
+from documents.models import DocumentCounter, Filing, MaterialVersion, SignOff
 from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
@@ -34,7 +36,7 @@ from tests.conftest import at
 from tests.lifecycle.builders import project_in, walk
 
 from . import pdfcheck
-from .conftest import PDF, reviewed, through_joint_review, upload
+from .conftest import reviewed, through_joint_review
 
 D = datetime.date
 
@@ -252,7 +254,9 @@ def test_rectification_notice_is_part_of_the_order(orgs, people, call_2026, code
     project.refresh_from_db()
     refused_without_trace("rectification_notice", people.cac_reviewer, project, "permission")
     refused_without_trace("rectification_notice", people.owner_head, project, "permission")
-    notice = filings.generate("rectification_notice", actor=people.bureau_reviewer, project=project)
+    # Not the bureau's staff who did not order it: the notice is the 负责人's order (第三十六条).
+    refused_without_trace("rectification_notice", people.bureau_reviewer, project, "permission")
+    notice = filings.generate("rectification_notice", actor=people.bureau_head, project=project)
     text = pdf_text(notice)
     assert "未按批复开展密码应用建设" in text and notice.document_no in text
     assert_issued_once("rectification_notice", people.bureau_head, project, notice)
@@ -261,15 +265,18 @@ def test_rectification_notice_is_part_of_the_order(orgs, people, call_2026, code
 # ---------------------------------------------------------------- 竣工验收意见 (第二十九、三十一条)
 
 
-def _with_evidence(project, people):
-    for kind, name in (("archive_opinion", "档案验收意见.pdf"), ("crypto_assessment", "密评报告.pdf")):
-        document_services.material_upload(project, actor=people.owner_preparer, kind=kind, upload=upload(name, PDF))
+def _with_evidence(project):
+    """The Walker filed the documents before 申请竣工验收 (办法第二十三、三十一条), dated and
+    with their issuing body; the letter states them from these versions."""
+    for kind in ("archive_opinion", "crypto_assessment"):
+        version = latest(project, kind)
+        assert version is not None and version.number == 1 and version.issued_on and version.issuing_body
 
 
 def test_acceptance_opinion_after_accept_states_the_archive_acceptance_from_its_evidence(orgs, people, call_2026,
                                                                                           codes):
     project, on = project_in(S.ACCEPTANCE_REVIEW, orgs, people, call_2026)
-    _with_evidence(project, people)
+    _with_evidence(project)
     refused_without_trace("acceptance_opinion", people.bureau_head, project, "step")
     sample = filings.preview("acceptance_opinion", actor=people.bureau_reviewer, project=project)
     pages = pdfcheck.page_texts(sample.data)
@@ -286,7 +293,12 @@ def test_acceptance_opinion_after_accept_states_the_archive_acceptance_from_its_
 
 
 def test_without_the_archive_evidence_the_acceptance_opinion_is_refused(orgs, people, call_2026, codes):
-    project, on = project_in(S.ACCEPTED, orgs, people, call_2026)  # Walker typed dates, no documents
+    project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
+    # A project accepted before its documents were kept here (records carried over): no
+    # 档案验收意见 on file. The letter does not claim the archive acceptance (第三十一条).
+    archive = MaterialVersion.objects.filter(project=project, kind="archive_opinion")
+    SignOff.objects.filter(version__in=archive).delete()
+    archive.delete()
     exc = refused_without_trace("acceptance_opinion", people.bureau_head, project, "missing_data")
     assert "档案验收意见" in exc.message
 

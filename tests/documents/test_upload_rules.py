@@ -174,7 +174,9 @@ def test_an_outsiders_upload_is_refused_and_the_drc_signs_off_the_owners_version
                        people.owner_preparer):
             assert _post(client, project, person, "fsr", "替换的可研报告.pdf").status_code == 403
     with at(2026, 2, 2):
-        lifecycle.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号")
+        # 办法第十五条: the approval records its 文号 and the estimate it approves.
+        lifecycle.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
+                          fsr_estimate_yuan=project.total_investment_yuan)
     assert list(MaterialVersion.objects.filter(project=project, kind="fsr")) == [owners]
     signoff = SignOff.objects.get(project=project, version__kind="fsr")
     assert signoff.version == owners and signoff.version.uploaded_by == people.owner_preparer
