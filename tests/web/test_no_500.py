@@ -54,16 +54,23 @@ OWNER, BUREAU = ["owner_preparer", "owner_head"], ["bureau_reviewer", "bureau_he
 #: mostly posted by people who get past the permission check; the other half by anyone.
 PREFERRED = {
     **{view: OWNER for view in (
-        "application_new", "application_edit", "records_edit", "call_submit", "change_new", "incident_new",
+        "application_new", "application_edit", "records_edit", "call_submit", "call_amend", "change_new",
+        "incident_new",
         "rectification_report", "performance_report_new", "documents:material_upload",
         "documents:application_import")},
     **{view: BUREAU for view in ("plan_open", "plan_include", "plan_exclude", "opinion_new", "joint_review",
                                  "plan_step")},
     "plan_concur": ["finance_head"], "calendar_admin": ["admin"],
+    # 更正 by the head of the organisation that took the step (lifecycle.corrections).
+    "project_correct": ["owner_head", "bureau_head", "drc_head", "government_head"],
+    # 办法第二十九、三十二条: the bureau confirms the acceptance report, 保密办 the secrecy evaluation.
+    "documents:evidence_confirm": BUREAU + ["secrecy_reviewer"],
     "documents:filing_generate": OWNER + BUREAU, "documents:plan_filing_generate": BUREAU,
 }
 #: Views whose POST is the point of the page: three examples in four are POSTs.
 POSTED = set(PREFERRED) | {"project_step", "change_step", "login"}
+#: Everyone who signs in: the personas, and those a page is for.
+SIGNED_IN = list(dict.fromkeys(PERSONAS + [p for ps in PREFERRED.values() for p in ps]))
 
 # ---------------------------------------------------------------- values
 
@@ -284,10 +291,11 @@ def _recipes(w):
     """URL name → (path kwargs strategy, GET keys, POST data builder(kwargs) → strategy)."""
     from documents.models import FilingKind
     from documents.registry import MaterialKind
+    from lifecycle import corrections
     from lifecycle.models import Aspect, ChangeRequest
     from lifecycle.webforms import (
-        CalendarYearForm, ChangeForm, ChangeItemFormSet, IncidentForm, OpinionForm, PerformanceReportForm,
-        RectificationReportForm,
+        CalendarYearForm, ChangeForm, ChangeItemFormSet, CorrectionForm, IncidentForm, OpinionForm,
+        PerformanceReportForm, RectificationReportForm,
     )
     from projects.forms import ApplicationForm, RecordsForm, application_formsets
     from projects.models import AnnualPlan, Project
@@ -335,6 +343,20 @@ def _recipes(w):
             return st.fixed_dictionaries({}, optional={k: v for k, v in names.items()})
         return build
 
+    def correct(kwargs, near):
+        project, field = _obj(Project, kwargs.get("pk")), kwargs["field"]
+        if project is None or field not in corrections.fields_of(project):
+            return st.just({})
+        form = CorrectionForm(project=project, field=field, initial={field: corrections.current_value(project, field)})
+        return _form_data(form.fields, near=near, baseline=_bound_values(form))
+
+    # 办法第八、二十一条: the 申报函, the 项目责任人 (a member's id) and the split warnings confirmed.
+    members = [str(w["people"][p].pk) for p in ("owner_head", "owner_preparer", "bureau_head")]
+    call_letter = upload_fields({"letter": st.one_of(st.text(min_size=1, max_size=40), NASTY),
+                                 "responsible_person": st.one_of(st.sampled_from(members), NASTY),
+                                 "splits_confirmed": st.sampled_from(["on", "", "1"])})
+    # A filing issued, or its 样稿 downloaded before the step (mode=preview).
+    filing_mode = st.sampled_from(["preview", "issue", "", "x"])
     aspects = [(a.value, a.label) for a in Aspect]
     names = {
         "project_step": st.sampled_from(_step_names(Project) + ["nope", "x" * 60]),
@@ -351,7 +373,8 @@ def _recipes(w):
         "application_edit": (st.fixed_dictionaries({"pk": st.one_of(st.just(w["scene"].draft.pk), projects)}),
                              ["check"], _both(application)),
         "records_edit": (project_kw, [], model_form(RecordsForm)),
-        "call_submit": (st.fixed_dictionaries({"year": _years(w)}), [], upload_fields({"letter": NASTY})),
+        "call_submit": (st.fixed_dictionaries({"year": _years(w)}), [], call_letter),
+        "call_amend": (st.fixed_dictionaries({"year": _years(w)}), [], call_letter),
         "plan_list": (none, [], nothing),
         "plan_open": (none, [], upload_fields({"year": st.one_of(st.integers(-10**20, 10**20).map(str), NASTY)})),
         "plan": (st.fixed_dictionaries({"year": _years(w)}), [], nothing),
@@ -362,6 +385,8 @@ def _recipes(w):
         "plan_concur": (st.fixed_dictionaries({"year": _years(w)}), [], nothing),
         "project_step": (st.fixed_dictionaries({"pk": projects, "name": names["project_step"]}), [],
                          step(Project, "pk")),
+        "project_correct": (st.fixed_dictionaries({"pk": projects, "field": st.sampled_from(
+            list(corrections.FIELDS) + ["nope", "state"])}), [], _both(correct)),
         "plan_step": (st.fixed_dictionaries({"year": _years(w), "name": names["plan_step"]}), [],
                       lambda kw: step(AnnualPlan, "pk")({**kw, "pk": getattr(
                           AnnualPlan.objects.filter(year=kw["year"]).first(), "pk", None)})),
@@ -377,12 +402,17 @@ def _recipes(w):
         "calendar_admin": (none, [], fields(CalendarYearForm)),
         "documents:material_upload": (st.fixed_dictionaries({"project_id": projects}), [], upload_fields({
             "kind": st.one_of(st.sampled_from(list(MaterialKind.values)), NASTY), "note": NASTY, "next": NASTY,
-            "file": _upload()})),
+            "issued_on": st.one_of(st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)).map(
+                datetime.date.isoformat), NASTY), "issuing_body": NASTY, "file": _upload()})),
+        "documents:evidence_confirm": (st.fixed_dictionaries({
+            "project_id": projects, "kind": st.sampled_from(list(MaterialKind.values) + ["nope"])}), [], nothing),
         "documents:material_download": (st.fixed_dictionaries({"pk": _ids([w["material"]])}), [], nothing),
         "documents:filing_generate": (st.fixed_dictionaries({
             "project_id": projects, "kind": st.sampled_from(list(FilingKind.values) + ["nope"])}), [],
-            upload_fields({"object_id": st.one_of(_ids(w["changes"]).map(str), NASTY), "next": NASTY})),
-        "documents:plan_filing_generate": (st.fixed_dictionaries({"year": _years(w)}), [], nothing),
+            upload_fields({"object_id": st.one_of(_ids(w["changes"]).map(str), NASTY), "next": NASTY,
+                           "mode": filing_mode})),
+        "documents:plan_filing_generate": (st.fixed_dictionaries({"year": _years(w)}), [],
+                                           upload_fields({"mode": filing_mode})),
         "documents:dossier": (st.fixed_dictionaries({"project_id": projects}), [], nothing),
         "documents:application_template": (none, [], nothing),
         "documents:application_import": (none, [], upload_fields({
@@ -413,7 +443,7 @@ def _patterns(resolver=None, prefix="", namespace=""):
 VIEWS = sorted({name for name, _route in _patterns() if not name.startswith(NOT_OURS)})
 
 
-def test_every_view_has_a_recipe(world):
+def test_every_view_has_a_recipe(db, world):
     """A page added without a recipe here would escape the fuzzing."""
     assert sorted(_recipes(world)) == VIEWS
 
@@ -425,7 +455,7 @@ def _clients(people):
     """One signed-in client per persona, made with the world (their sessions live in the
     world's transaction, so they outlast each test's own)."""
     clients = {}
-    for persona in PERSONAS:
+    for persona in SIGNED_IN:
         clients[persona] = Client()
         if persona is not None:
             clients[persona].force_login(people[persona])
