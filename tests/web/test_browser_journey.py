@@ -2,16 +2,23 @@
 who do it: an owner applies, the bureau accepts, three opinions (one after a correction
 round, 办法第十条), the plan is compiled, approved and issued (第十一条), FSR and design
 approved (第十五、十八条), a 10% change filed and a 20% change approved (第二十八条),
-acceptance (第二十九条) and self-evaluation (第三十三条). Screenshots go to test-artifacts/."""
+acceptance (第二十九条) and self-evaluation (第三十三条). Screenshots go to test-artifacts/.
+
+The journey spans more than a year, so the server's clock travels (time-machine moves the
+clock of this whole process, the live server's thread included): the June call, construction
+half a year later, acceptance and go-live, then the self-evaluation window seven months on.
+Dates typed into the steps are those days, so every date rule of the 办法 holds as in life."""
 
 from __future__ import annotations
 
 import datetime
 import os
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from lifecycle.states import ChangeState, PlanState
 from lifecycle.states import ProjectState as S
@@ -19,6 +26,7 @@ from lifecycle.workdays import add_months
 from projects.models import AnnualPlan, Call, Project
 from tests.factories import CallFactory
 
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journey"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
 
@@ -97,16 +105,28 @@ class Person:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_main_journey_in_a_browser(live_server, orgs, people):
+def test_the_main_journey_in_a_browser(live_server, orgs, people, settings):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is read between browser steps
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    today = datetime.date.today()
+    # The people stay signed in while the clock travels over the months of the journey.
+    settings.SESSION_COOKIE_AGE = 5 * 366 * 24 * 3600
+    # 办法第八条: the June call of 2026 for 2027's needs; the journey starts on a working Monday.
+    today = datetime.date(2026, 6, 15)
     year = today.year + 1
-    # A call whose window is open today (办法第八条), so the journey runs in real time.
-    CallFactory(year=year, opens_on=today - datetime.timedelta(days=5), closes_on=today + datetime.timedelta(days=5))
+    CallFactory(year=year, opens_on=datetime.date(2026, 6, 1), closes_on=datetime.date(2026, 6, 30))
     shots = []
+    clock = time_machine.travel(datetime.datetime(2026, 6, 15, 9, 0, tzinfo=TZ), tick=True)
+    time_machine_move.traveller = clock.start()
+    try:
+        _journey(live_server, sync_playwright, people, today, year, shots)
+    finally:
+        clock.stop()
+    assert Call.objects.filter(year=year).exists() and len(shots) >= 10
+
+
+def _journey(live_server, sync_playwright, people, today, year, shots):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         people_ = {}
@@ -132,7 +152,7 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         }.items():
             page.fill(f"#id_{field}", text)
         page.fill("#id_period_months", "12")
-        page.fill("#id_total_investment_yuan", "5000000")
+        page.fill("#id_total_investment_yuan", "500")  # 万元
         page.fill("#id_data-0-name", "督导信息")
         page.fill("#id_data-0-provider", "省教育厅")
         page.fill("#id_data-0-data_format", "数据库")
@@ -140,9 +160,9 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         page.select_option("#id_data-0-sharing_type", "unconditional")
         page.select_option("#id_data-0-open_type", "closed")
         page.fill("#id_yearly-0-year", str(year))
-        page.fill("#id_yearly-0-amount_yuan", "5000000")
+        page.fill("#id_yearly-0-amount_yuan", "500")
         page.select_option("#id_funding-0-source", "provincial")
-        page.fill("#id_funding-0-amount_yuan", "5000000")
+        page.fill("#id_funding-0-amount_yuan", "500")
         page.click("button:has-text('检查并申报')")
         assert f"/calls/{year}/submit/" in page.url
         preparer.shot("application-complete")
@@ -152,6 +172,8 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         head = as_("owner_head")
         head.page.goto(f"{live_server.url}/calls/{year}/submit/")
         head.page.fill("#letter", "关于报送政务信息化建设需求的函")
+        # 办法第二十一条: the head names the unit's 主要负责人 as 项目责任人.
+        head.page.select_option("#responsible_person", str(people["owner_head"].pk))
         head.shot("call-submission")
         head.page.click("button:has-text('签发并统一申报')")
         project.refresh_from_db()
@@ -200,7 +222,7 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         assert project.state == S.IN_PLAN
 
         # ---- 办法第十五至十九条: FSR, design, ratification.
-        preparer.records(project, platform_code="2611-230000-04-01-123456", fsr_sharing_chapter=True,
+        preparer.records(project, platform_code="2606-230000-04-01-123456", fsr_sharing_chapter=True,
                          design_sharing_chapter=True)
         preparer.upload(project, "fsr")
         preparer.step(project, "submit_fsr")
@@ -219,7 +241,7 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         assert project.state == S.CONSTRUCTION and project.approved_estimate_yuan == Decimal("5000000")
 
         # ---- 办法第二十八条: 10% is filed; a further 20% goes to approval — shown before submitting.
-        for title, amount, expected_pct in (("调整数据治理模块", "500000", "10.00%"), ("扩充监管模块", "1000000", "30.00%")):
+        for title, amount, expected_pct in (("调整数据治理模块", "50", "10.00%"), ("扩充监管模块", "100", "30.00%")):  # 万元
             preparer.open_project(project)
             preparer.page.click(f'a[href="/projects/{project.pk}/changes/new/"]')
             preparer.page.fill("#id_title", title)
@@ -245,8 +267,10 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         assert pending.state == ChangeState.APPROVED
 
         # ---- 办法第二十九、三十一、二十三条: completion, acceptance with every agency.
-        completed = today - datetime.timedelta(days=30)
-        head.step(project, "complete_construction", completed_on=completed.isoformat(), surplus_returned_yuan="12000")
+        # Half a year of construction later (the clock travels; 办法第二十九条 counts from 建成).
+        today = datetime.date(2027, 1, 15)
+        time_machine_move(today)
+        head.step(project, "complete_construction", completed_on=today.isoformat(), surplus_returned_yuan="12000")
         preparer.upload(project, "archive_opinion", today.isoformat(), "黑龙江省档案馆")
         preparer.upload(project, "crypto_assessment", today.isoformat(), "黑龙江省商用密码检测中心")
         head.step(project, "apply_acceptance")
@@ -256,8 +280,10 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         bureau_head.step(project, "accept", shot="acceptance", accepted_on=today.isoformat())
         preparer.upload(project, "acceptance_report", today.isoformat(), "黑龙江省教育厅")
         bureau.confirm(project, "确认验收报告已备案")
-        # 办法第三十三条: the owner went live seven months ago, so the 6–12-month window is open.
-        preparer.step(project, "go_live", went_live_on=add_months(today, -7).isoformat())
+        preparer.step(project, "go_live", went_live_on=today.isoformat())
+        # 办法第三十三条: seven months after going live the 6–12-month window is open.
+        today = add_months(today, 7)
+        time_machine_move(today)
         head.step(project, "submit_self_evaluation", self_evaluation="绩效目标基本实现。")
         head.open_project(project)
         head.shot("self-evaluated")
@@ -273,4 +299,8 @@ def test_the_main_journey_in_a_browser(live_server, orgs, people):
         ppage.goto(f"{live_server.url}/projects/{project.pk}/")
         ppage.screenshot(path=str(ARTIFACTS / "phone-project.png"), full_page=True)
         browser.close()
-    assert Call.objects.filter(year=year).exists() and len(shots) >= 10
+
+
+def time_machine_move(day):
+    """Move the travelling clock (started by the test) to 9:00 of ``day``, Beijing time."""
+    time_machine_move.traveller.move_to(datetime.datetime(day.year, day.month, day.day, 9, 0, tzinfo=TZ))
