@@ -43,7 +43,12 @@ def data_field(model, name: str, initial=None) -> forms.Field:
         model_field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return EXTRA_FIELDS[name]()
-    field = model_field.formfield()
+    if name.endswith("_yuan"):
+        # Money is typed and shown in 万元 and stored as exact 元 (issue 7; projects.validation).
+        label = str(model_field.verbose_name).replace("（元）", "（万元）")
+        field = WanField(label=label, positive=name != "surplus_returned_yuan")
+    else:
+        field = model_field.formfield()
     field.initial = initial
     if isinstance(field, forms.DateField):
         field.widget = DateInput()

@@ -227,14 +227,14 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
         preparer.upload(project, "fsr")
         preparer.step(project, "submit_fsr")
         as_("drc_head").step(project, "approve_fsr", fsr_approval_no="黑发改审批〔2026〕8号",
-                             fsr_estimate_yuan="5000000")
+                             fsr_estimate_yuan="500")
         preparer.upload(project, "design")
         preparer.upload(project, "fsr_approval", today.isoformat(), "黑龙江省发展和改革委员会")
         preparer.step(project, "submit_design")
         bureau_head.step(project, "approve_design", shot="approve-design", design_approval_no="黑营商审〔2026〕3号",
-                         approved_estimate_yuan="5000000", design_evaluation="experts")
+                         approved_estimate_yuan="500", design_evaluation="experts")
         bureau_head.step(project, "submit_ratification")
-        gov.step(project, "ratify", decided_amount_yuan="5000000", decided_funding_source="省级财政资金")
+        gov.step(project, "ratify", decided_amount_yuan="500", decided_funding_source="省级财政资金")
         preparer.records(project, supervisor_name="黑龙江信息工程监理有限公司", supervision_contract_no="JL-2026-031")
         preparer.step(project, "start_construction", construction_started_on=today.isoformat())
         project.refresh_from_db()
@@ -270,7 +270,7 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
         # Half a year of construction later (the clock travels; 办法第二十九条 counts from 建成).
         today = datetime.date(2027, 1, 15)
         time_machine_move(today)
-        head.step(project, "complete_construction", completed_on=today.isoformat(), surplus_returned_yuan="12000")
+        head.step(project, "complete_construction", completed_on=today.isoformat(), surplus_returned_yuan="1.2")
         preparer.upload(project, "archive_opinion", today.isoformat(), "黑龙江省档案馆")
         preparer.upload(project, "crypto_assessment", today.isoformat(), "黑龙江省商用密码检测中心")
         head.step(project, "apply_acceptance")
