@@ -66,19 +66,16 @@ applied by hand to the code under test, this file run, the code reverted with
   (Issue 7 reports that before this file M1 and M2 left every lifecycle, project, permission
   and page test green; tests/lifecycle/test_transitions.py now also fails under M1 and M2.)
 
-EXPECTED ADDITIONS (other helpers of issue 7 are adding steps; the coordinator adds their
-entries at merge — a completeness test below fails until every new step is written here):
-  - evidence confirmation (item 5): 省委保密办 confirms the secrecy evaluation of a classified
-    system (办法第三十二条: 测评审查合格 by the 保密行政管理部门) → reviewing("secrecy");
-    省国家密码管理局 confirming the 密码应用安全性评估报告 (第二十三条、第四条: 指导、监督和检查
-    密码应用安全性评估) → reviewing("crypto"); the 验收报告 filed by the department (第二十九条:
-    报省营商环境局备案) → preparing(OWNER), received by the bureau.
-  - one consolidated submission (item 3): the per-project ``submit`` becomes reachable only
-    through ``call_submit`` (a ``via`` restriction); its entry stays head(OWNER) (第八条). A
-    late amendment of a department's submission while the call is open → head(OWNER).
-  - corrections of mis-entered data (item 4): an audited correction step → preparing(OWNER)
-    for the department's own records; dates set by an agency's step corrected by that agency.
-  - numbered filings (item 1) are issued by the actor of the step whose outcome they record.
+ADDED AT MERGE (issue 7). The steps other helpers added have their entries: the per-project
+``submit`` is reachable only through ``call_submit``/``call_amend`` (a ``via`` restriction) and
+keeps head(OWNER) (第八条); ``call_amend`` (补充申报, 第八条) → head(OWNER); ``evidence_confirm``
+by 省委保密办 (第三十二条) → reviewing("secrecy") and by the bureau receiving the 验收报告备案
+(第二十九条) → reviewing("bureau"); ``record_correct`` → the 负责人 of the organisation whose
+step recorded the value. Numbered filings are issued by the actor of the step whose outcome
+they record (tests/documents/test_filing_steps.py). The code has no step in which 省国家密码
+管理局 confirms a 密码应用安全性评估报告: the report is uploaded by the department with its date
+and issuing body and checked as evidence (第二十三条) — an open question for the coordinator,
+not a difference (the 办法 gives 密码管理局 指导、监督和检查, 第四条, not a confirmation).
 """
 
 from __future__ import annotations
@@ -88,9 +85,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from documents import services as document_services
+from documents.evidence import evidence_confirm
 from lifecycle import services
+from lifecycle.corrections import record_correct
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ASPECTS, AuditEntry, ChangeRequest
 from lifecycle.scenarios import Walker
@@ -157,6 +158,7 @@ def persona_keys(pairs) -> set[str]:
 
 PROJECT_RULES = {
     # ------------------------------------------------------------ 申报 (第八、九条)
+    # Reachable only through call_submit / call_amend (``via``): the 申报函 its head signs.
     "submit": Rule("第八条", "省级有关部门和单位…严格审核把关后统一申报: the department sends its applications in "
                    "its own name", head(OWNER)),
     "withdraw": Rule("第八条", "统一申报 is the department's act; taking an application back is too", head(OWNER)),
@@ -240,20 +242,6 @@ PROJECT_RULES = {
                                    "commissioned it", reviewing(BUREAU, EXPERT)),
     "close": Rule("第三十三条", "the bureau decides not to commission a post-evaluation and closes the file",
                   head(BUREAU)),
-    # ------------------------------------------------------------ expected from other helpers of issue 7
-    # (names are guesses; the coordinator writes the real names at merge — the completeness
-    # test fails until each new step has its entry):
-    # "confirm_secrecy_evaluation": Rule("第三十二条", "应通过省级保密行政管理部门组织的测评审查合格后，方可投入使用",
-    #                                    reviewing(SECRECY)),
-    # "confirm_crypto_assessment": Rule("第二十三条", "省国家密码管理局…指导、监督和检查密码应用安全性评估工作 (第四条)",
-    #                                   reviewing(CRYPTO)),
-    # "file_acceptance_report": Rule("第二十九条", "验收完成后，项目建设单位应当将验收报告等材料报省营商环境局备案",
-    #                                preparing(OWNER)),
-    # "amend_submission": Rule("第八条", "a late addition to the department's 统一申报 while the call is open",
-    #                          head(OWNER)),
-    # "correct_record": Rule("第三十五条", "如实提供…不得…瞒报: an audited correction of the department's own data",
-    #                        preparing(OWNER)),
-    # "submit" keeps head(OWNER) when it becomes reachable only through call_submit (``via``).
 }
 
 PLAN_RULES = {
@@ -307,7 +295,28 @@ SERVICE_RULES = {
     "performance_report_submit": Rule("第二十五条", "形成项目绩效评价报告…向省营商环境局提交: a report",
                                       preparing(OWNER)),
     "change_create": Rule("第二十八条", "drafting a change is preparatory work", preparing(OWNER)),
+    "call_amend": Rule("第八条", "统一申报: a late addition (补充申报) to the department's submission while the call is "
+                       "open is still its submission, in its name: a new letter signed by its 负责人", head(OWNER)),
+    # documents/evidence.py: an agency's own step confirming a document behind a precondition.
+    "evidence_confirm:secrecy_evaluation": Rule(
+        "第三十二条", "应通过省级保密行政管理部门组织的测评审查合格后，方可投入使用: 省委保密办 confirms its own "
+        "测评审查 of a classified system — review work on the department's project", reviewing(SECRECY)),
+    "evidence_confirm:acceptance_report": Rule(
+        "第二十九条", "验收完成后，项目建设单位应当将验收报告等材料报省营商环境局备案: the bureau records that it "
+        "received the filing — review work on the department's project", reviewing(BUREAU)),
+    # lifecycle/corrections.py: 更正 of a value a step recorded commits the organisation that
+    # recorded it (convention 1): its 负责人 — one field for a step of the department and one
+    # for a step of an agency.
+    "record_correct:construction_started_on": Rule(
+        "第二十四条", "the 开工日期 is the department's record of fact (start_construction); correcting what it "
+        "recorded in its name moves the clocks of 第二十五条: its 负责人", head(OWNER)),
+    "record_correct:approved_estimate_yuan": Rule(
+        "第十八条", "the 概算 is what 省营商环境局 approved with the design (内网 projects: 省内网办); only the body "
+        "that approved it corrects it, its 负责人", head(BUREAU)),
 }
+
+#: where a service of SERVICE_RULES lives when it is not in lifecycle.services
+SERVICE_MODULES = {"evidence_confirm": "documents.evidence", "record_correct": "lifecycle.corrections"}
 
 #: machine name → (model, table)
 MACHINES = {"project": (Project, PROJECT_RULES), "plan": (AnnualPlan, PLAN_RULES),
@@ -500,8 +509,19 @@ def test_every_opinion_aspect_is_in_the_table():
     assert set(OPINION_RULES) == {str(a) for a in ASPECTS}
 
 
+def _service_function(case: str):
+    import importlib
+
+    name = case.split(":")[0]
+    return getattr(importlib.import_module(SERVICE_MODULES.get(name, "lifecycle.services")), name, None)
+
+
 def test_every_service_in_the_table_exists():
-    assert all(callable(getattr(services, name, None)) for name in SERVICE_RULES)
+    assert all(callable(_service_function(case)) for case in SERVICE_RULES)
+    # Every confirmable kind (documents.registry.CONFIRMS) has its entry.
+    from documents.registry import CONFIRMS
+
+    assert {c.split(":")[1] for c in SERVICE_RULES if c.startswith("evidence_confirm:")} == {str(k) for k in CONFIRMS}
 
 
 def test_every_entry_cites_an_article_and_only_known_kinds_and_roles():
@@ -593,9 +613,47 @@ def _service_calls(scene):
     calls = {f"opinion_give:{aspect}": opinion(stage_state[stage], str(aspect))
              for aspect, (_kind, stage) in ASPECTS.items()}
     plan = lambda: fresh(scene, "plan", PlanState.COMPILING)  # noqa: E731
+
+    # Set-up done by those the 办法 names, inside the persona's savepoint (undone after it).
+    def submitted_with_a_late_draft():
+        """The department's 2028 submission sent by its head, and a draft written afterwards."""
+        submission = CallSubmission.objects.get(pk=scene.submission.pk)
+        services.call_submit(submission, actor=scene.people.owner_head, letter="关于报送2028年度建设需求的函",
+                             responsible_person=scene.people.owner_head, splits_confirmed=True)
+        complete_application(ProjectFactory(owner=submission.organisation, call=submission.call))
+        return CallSubmission.objects.get(pk=submission.pk)
+
+    def filed(state, kind, who, classified=False):
+        """The scene's project in ``state`` with ``kind`` uploaded by ``who``, dated and with
+        its issuing body (办法第二十九、三十二条), not yet confirmed."""
+        if classified:
+            Project.objects.filter(pk=scene.projects[(state, EXTRANET)].pk).update(classified=True)
+        p = project(state)
+        upload = SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        document_services.material_upload(p, actor=who, kind=kind, upload=upload, issued_on=D(2027, 6, 15),
+                                          issuing_body=who.organisation.name)
+        return project(state)
     calls |= {
+        # 办法第二十一条: the 项目责任人 is the department's 主要负责人, named with the letter.
         "call_submit": lambda actor: services.call_submit(CallSubmission.objects.get(pk=scene.submission.pk),
-                                                          actor=actor, letter="关于报送2028年度建设需求的函"),
+                                                          actor=actor, letter="关于报送2028年度建设需求的函",
+                                                          responsible_person=scene.people.owner_head),
+        "call_amend": lambda actor: services.call_amend(submitted_with_a_late_draft(), actor=actor,
+                                                        letter="关于补充报送2028年度建设需求的函",
+                                                        splits_confirmed=True),
+        "evidence_confirm:secrecy_evaluation": lambda actor: evidence_confirm(
+            filed(S.COMPLETED, "secrecy_evaluation", scene.people.secrecy_reviewer, classified=True),
+            "secrecy_evaluation", actor=actor),
+        "evidence_confirm:acceptance_report": lambda actor: evidence_confirm(
+            filed(S.ACCEPTED, "acceptance_report", scene.people.owner_preparer), "acceptance_report", actor=actor),
+        "record_correct:construction_started_on": lambda actor: record_correct(
+            project(S.CONSTRUCTION), "construction_started_on",
+            project(S.CONSTRUCTION).construction_started_on + datetime.timedelta(days=1), actor=actor,
+            reason="开工日期录错一天，按开工报告更正。"),
+        "record_correct:approved_estimate_yuan": lambda actor: record_correct(
+            project(S.CONSTRUCTION), "approved_estimate_yuan",
+            project(S.CONSTRUCTION).approved_estimate_yuan - Decimal("10000.00"), actor=actor,
+            reason="概算录错，按初步设计方案批复文件更正。"),
         "call_open": lambda actor: services.call_open(2030, actor=actor),
         "plan_open": lambda actor: services.plan_open(2031, actor=actor),
         "plan_include": lambda actor: services.plan_include(plan(), Project.objects.get(pk=scene.plan_candidate.pk),
