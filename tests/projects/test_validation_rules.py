@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -44,8 +44,9 @@ def application_data(call, **extra):
 
 
 def expect_db_refusal(sql, params):
-    """Bypass the model: the database itself refuses (CHECK / UNIQUE)."""
-    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+    """Bypass the model: the database itself refuses (CHECK / UNIQUE). PostgreSQL refuses an
+    amount beyond the column's precision (numeric(14, 2)) as a DataError before any CHECK."""
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
