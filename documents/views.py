@@ -14,7 +14,7 @@ from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonRe
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.params import row_id
+from projects.params import row_id
 from lifecycle.errors import RuleViolation
 
 from . import services

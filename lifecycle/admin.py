@@ -90,6 +90,27 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
                                "before": {f: form.initial.get(f) for f in form.changed_data},
                                "after": {f: form.cleaned_data.get(f) for f in form.changed_data}})
 
+    def save_formset(self, request, form, formset, change):
+        """Rows edited inline (a project's yearly amounts, funding lines, catalogue rows…) leave
+        the same audit row as the object's own fields: which rows were added, changed (before
+        and after) or deleted."""
+        before = {f.instance.pk: {n: f.initial.get(n) for n in f.changed_data}
+                  for f in formset.initial_forms if f.has_changed()}
+        super().save_formset(request, form, formset, change)
+        rows = {
+            "added": [str(obj) for obj in formset.new_objects],
+            "changed": [{"row": str(obj), "fields": fields, "before": before.get(obj.pk, {}),
+                         "after": {n: getattr(obj, n, None) for n in fields}}
+                        for obj, fields in formset.changed_objects],
+            "deleted": [str(obj) for obj in formset.deleted_objects],
+        }
+        if change and any(rows.values()):
+            obj = form.instance
+            audit.record(actor=request.user, action=Action.ADMIN_CHANGED, obj=obj,
+                         label=_("在管理后台修改%(rows)s") % {"rows": formset.model._meta.verbose_name},
+                         from_state=getattr(obj, "state", ""), to_state=getattr(obj, "state", ""),
+                         data={"inline": formset.model._meta.model_name, **rows})
+
 
 class ChangeItemInline(admin.TabularInline):
     """The items of a change are what its submission routed (办法第二十八条): fixed once

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config import params as params_mod
+from projects import params as params_mod
 from lifecycle import services, timeutil
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ClockKind

@@ -315,3 +315,42 @@ def test_an_admin_transition_runs_the_effects_of_the_step(client, superuser, org
     clock = Clock.objects.get(project=project, kind="joint_review")
     assert clock.due_on == datetime.date(2025, 6, 24)
     assert AuditEntry.objects.filter(project=project, action="accept_application", actor=superuser).exists()
+
+
+def test_rows_edited_inline_in_the_project_admin_leave_an_audit_row(rf, superuser, building):
+    """Every way in leaves its audit row: a yearly amount (办法第九条) changed in the admin
+    is recorded with its value before and after."""
+    from types import SimpleNamespace
+
+    from projects.models import YearlyInvestment
+
+    project, on = building
+    row = YearlyInvestment.objects.filter(project=project).first()
+    model_admin = admin.site._registry[Project]
+    request = rf.post("/")
+    request.user = superuser
+    inline = next(i for i in model_admin.get_inline_instances(request, project) if i.model is YearlyInvestment)
+    formset_class = inline.get_formset(request, project)
+    unbound = formset_class(instance=project)
+    prefix = unbound.prefix
+    data = {f"{prefix}-TOTAL_FORMS": str(len(unbound.initial_forms)),
+            f"{prefix}-INITIAL_FORMS": str(len(unbound.initial_forms)),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    for n, form in enumerate(unbound.initial_forms):
+        data[f"{prefix}-{n}-id"] = str(form.instance.pk)
+        data[f"{prefix}-{n}-project"] = str(project.pk)
+        data[f"{prefix}-{n}-year"] = str(form.instance.year)
+        data[f"{prefix}-{n}-amount_yuan"] = str(form.instance.amount_yuan)
+    changed = next(n for n, f in enumerate(unbound.initial_forms) if f.instance.pk == row.pk)
+    data[f"{prefix}-{changed}-amount_yuan"] = str(row.amount_yuan + 1)
+    formset = formset_class(data, instance=project)
+    assert formset.is_valid(), formset.errors
+    before = AuditEntry.objects.filter(project=project, action=Action.ADMIN_CHANGED).count()
+    model_admin.save_formset(request, SimpleNamespace(instance=project), formset, change=True)
+    entry = AuditEntry.objects.filter(project=project, action=Action.ADMIN_CHANGED).order_by("-pk").first()
+    assert AuditEntry.objects.filter(project=project, action=Action.ADMIN_CHANGED).count() == before + 1
+    assert entry.actor == superuser and entry.data["inline"] == "yearlyinvestment"
+    (item,) = entry.data["changed"]
+    assert item["fields"] == ["amount_yuan"]
+    assert (item["before"]["amount_yuan"], item["after"]["amount_yuan"]) == (str(row.amount_yuan),
+                                                                              str(row.amount_yuan + 1))
