@@ -642,8 +642,9 @@ def change_create(project, *, actor, title: str, reason: str, items: list[dict],
 
 
 def change_submit(change: ChangeRequest, *, actor) -> ChangeRequest:
-    """The ``submit`` step, which routes the change (ChangeRequest.submit): ≤15% cumulative,
-    within 概算, goals unchanged and a ground → filed (备案) with the bureau at once;
+    """The ``submit`` step, which routes the change (ChangeRequest.submit, 办法第二十八条):
+    cumulative within ``Policy.change_filing_max_ratio``, within 概算, goals unchanged and a
+    ground → filed (备案) with the bureau at once;
     anything else → pending formal approval. Records ratio, reasons and time."""
     return perform(change, "submit", actor=actor)
 

@@ -59,11 +59,6 @@ def _step_page(request, obj, name, *, back, title_obj):
                              override_reason=form.cleaned_data.get("override_reason", ""), **form.step_data())
         except RuleViolation as exc:
             error = exc.message
-        except OverflowError:
-            # A number so large that a date computed from it (a deadline counted in working
-            # days …) leaves the calendar: the step is refused and nothing was saved (the
-            # service's transaction rolled back). Issue 7: an error, never a 500.
-            error = _("填写的数值过大，由此计算的日期超出了日历范围，请核对后重新填写。")
         else:
             messages.success(request, _("已办理：%(label)s。") % {"label": step["label"]})
             return redirect(back)

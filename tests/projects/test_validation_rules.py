@@ -23,6 +23,7 @@ from projects.validation import WanField, parse_wan, validate_platform_code
 from tests.conftest import at
 from tests.documents.test_imports import filled, project_row, resource_row
 from tests.web.conftest import scene  # noqa: F401  (fixture)
+from tests.web.test_pages import application_post, management
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -31,16 +32,15 @@ ISSUE_VALUE = "99999999999999.99"  # 元; the value of issue 7 that took every p
 
 
 def rows(prefix, total=0, initial=0):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return management(prefix, total, initial)
 
 
 def application_data(call, **extra):
-    data = {"name": "全省教育督导平台", "call": str(call.pk), "network": "extranet", "action": "save"}
+    """The application page's POST (tests/web/test_pages.py) with no child rows unless given."""
+    empty = {}
     for prefix in ("data", "yearly", "funding", "participants", "levels"):
-        data.update(rows(prefix))
-    data.update(extra)
-    return data
+        empty.update(rows(prefix))
+    return application_post(call, **{**empty, **extra})
 
 
 def expect_db_refusal(sql, params):
