@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lifecycle import audit
+from lifecycle.events import Action
 from lifecycle.errors import RuleViolation
 from lifecycle.rules import STAFF
 from lifecycle.states import ProjectState
@@ -552,7 +553,7 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
             DataResource.objects.bulk_create([
                 DataResource(project=project, **{k: v for k, v in r.items() if k != "project"})
                 for r in resources if r["project"] == project.name])
-            audit.record(actor=actor, action="project.imported", obj=project,
+            audit.record(actor=actor, action=Action.PROJECT_IMPORTED, obj=project,
                          label=_("从申报模板导入项目"), article="第九条", to_state=ProjectState.DRAFT,
                          data={"file": getattr(file, "name", ""), "file_sha256": file_sha, "row": number})
             result.projects.append(project)

@@ -31,6 +31,7 @@ class Action:
     CHANGE_CREATED = "change.created"
     ADMIN_CHANGED = "admin.changed"
     EVIDENCE_CONFIRMED = "evidence.confirmed"
+    PROJECT_IMPORTED = "project.imported"
 
 
 #: Sent inside the step's transaction, after its audit row and its effects.
