@@ -436,7 +436,7 @@ def _earlier_import(file_sha: str, *, call, organisation) -> RowError | None:
 
     from lifecycle.models import AuditEntry
 
-    rows = list(AuditEntry.objects.filter(action="project.imported", project__owner=organisation,
+    rows = list(AuditEntry.objects.filter(action=Action.PROJECT_IMPORTED, project__owner=organisation,
                                           project__call=call, data__file_sha256=file_sha)
                 .select_related("project").order_by("at", "pk"))
     if not rows:
