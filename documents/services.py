@@ -77,11 +77,6 @@ def uploadable_kinds(project, actor) -> list[tuple[str, str]]:
             if upload_refusal(project, actor, value, seen=seen) is None]
 
 
-def _may_upload(project, actor) -> list[tuple[str, str]]:
-    """Kept for the project page context: truthy when ``actor`` may upload anything now."""
-    return uploadable_kinds(project, actor)
-
-
 def _check_evidence_fields(kind: str, issued_on, issuing_body: str):
     """办法第十八、二十三、二十九、三十一、三十二条: a document behind a precondition carries
     its date (not in the future) and its issuing body."""

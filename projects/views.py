@@ -191,7 +191,6 @@ def _documents_context(project, user):
         "material_versions": MaterialVersion.objects.filter(project=project).select_related("uploaded_by")
         .order_by("kind", "-number"),
         "material_kinds": MaterialKind.choices,
-        "may_upload": document_services._may_upload(project, user),
         "filings": Filing.objects.filter(project=project).select_related("issuer").order_by("-generated_at", "-pk"),
         # Only what the person may do now: issue a filing after its step, or a sample before it.
         "filing_actions": document_filings.actions_for(user, project),
