@@ -25,10 +25,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_fsm",
+    "core",
     "projects",
     "lifecycle",
     "documents",
     "exports",
+    "web",
 ]
 
 MIDDLEWARE = [

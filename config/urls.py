@@ -2,17 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from projects import views as project_views
+from web import views as web_views
 
 urlpatterns = [
-    path("accounts/login/", project_views.login, name="login"),
+    path("accounts/login/", web_views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),
     path("exports/", include("exports.urls")),
-    path("", include("lifecycle.urls")),
-    path("", include("projects.urls")),
+    path("", include("web.urls")),
 ]
 
 # Friendly Chinese error pages that say why (config/errors.py, issue 7); 500 is Django's

@@ -20,14 +20,15 @@ import tempfile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, timeutil
+from lifecycle import audit
+from core import timeutil
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from lifecycle.states import ProjectState
+from core.states import ProjectState
 
 from . import pdf, storage
 from .access import may_see
-from .formatting import date_text
+from core.formatting import date_text
 from .models import Filing, MaterialVersion
 
 #: Beyond this size the temporary zip moves from memory to disk.

@@ -23,7 +23,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, timeutil
+from lifecycle import audit
+from core import timeutil
 from lifecycle.errors import RuleViolation
 from lifecycle.rules import OWNER
 

@@ -27,13 +27,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lifecycle import audit, timeutil
+from lifecycle import audit
+from core import timeutil
 from lifecycle.errors import RuleViolation
 from lifecycle.machine import BUREAU_STAFF, OWNER_STAFF
 from lifecycle.models import AuditEntry, ChangeRequest, Rectification
 from lifecycle.rules import REVIEWERS, STAFF, Actors, actors
-from lifecycle.states import PlanState
-from lifecycle.states import ProjectState as S
+from core.states import PlanState
+from core.states import ProjectState as S
 
 from . import numbering, pdf, snapshots, storage
 from .access import may_see

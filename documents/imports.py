@@ -25,7 +25,7 @@ from lifecycle import audit
 from lifecycle.events import Action
 from lifecycle.errors import RuleViolation
 from lifecycle.rules import STAFF
-from lifecycle.states import ProjectState
+from core.states import ProjectState
 
 PROJECT_SHEET = "申报项目"
 CATALOGUE_SHEET = "数据资源目录"
@@ -192,13 +192,13 @@ def _decimal(value) -> Decimal:
 
 
 def _money(value, *, positive: bool) -> Decimal:
-    """万元 → exact 元 through the same rules as the forms (projects.validation): thousands
+    """万元 → exact 元 through the same rules as the forms (core.validation): thousands
     separators and full-width digits accepted; exponent notation, NaN, Infinity, more than
     six decimals, amounts ≤ 0 (or < 0 where zero is allowed) and amounts beyond the bound
     every database stores exactly are refused. Raises ValueError with the Chinese message."""
     from django.core.exceptions import ValidationError
 
-    from projects.validation import parse_wan, validate_money_non_negative, validate_money_positive
+    from core.validation import parse_wan, validate_money_non_negative, validate_money_positive
 
     try:
         yuan = parse_wan(value)
@@ -255,7 +255,7 @@ def _read_sheet(wb, title, cols, errors):
 
 def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=None):
     from projects.models import FundingSource, Network
-    from projects.validation import construction_years, years_text
+    from core.validation import construction_years, years_text
 
     def err(col, message):
         errors.append(RowError(PROJECT_SHEET, number, col.header, message))
@@ -274,7 +274,7 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
                 continue
             data[col.field] = text
         elif col.kind == "int":
-            from projects.validation import PERIOD_MONTHS_MAX
+            from core.validation import PERIOD_MONTHS_MAX
 
             try:
                 n = _decimal(value)
@@ -291,7 +291,7 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
 
             from django.core.exceptions import ValidationError
 
-            from projects.validation import validate_planned_date
+            from core.validation import validate_planned_date
 
             if isinstance(value, datetime.datetime):
                 day = value.date()
@@ -382,7 +382,7 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
 
 
 def _wan(yuan: Decimal) -> str:
-    from projects.validation import yuan_to_wan_exact
+    from core.validation import yuan_to_wan_exact
 
     return yuan_to_wan_exact(yuan)
 

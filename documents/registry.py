@@ -20,25 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecycle.events import Action
 from lifecycle.rules import OWNER, REVIEWERS, STAFF
-from lifecycle.states import ProjectState as S
-
-
-class MaterialKind(models.TextChoices):
-    APPLICATION = "application", _("申报材料")
-    CATALOGUE = "catalogue", _("信息资源目录")
-    CRYPTO_PLAN = "crypto_plan", _("密码应用方案")
-    FSR = "fsr", _("可行性研究报告")
-    FSR_APPROVAL = "fsr_approval", _("可行性研究报告批复文件")
-    DESIGN = "design", _("初步设计方案")
-    SUPERVISION_CONTRACT = "supervision_contract", _("监理合同")
-    PERFORMANCE_REPORT = "performance_report", _("绩效评价报告")
-    CRYPTO_ASSESSMENT = "crypto_assessment", _("密码应用安全性评估报告")
-    PRODUCT_RELIABILITY = "product_reliability", _("软硬件产品安全可靠情况说明")
-    SECRECY_EVALUATION = "secrecy_evaluation", _("保密测评审查意见")
-    ARCHIVE_OPINION = "archive_opinion", _("档案验收意见")
-    ACCEPTANCE_REPORT = "acceptance_report", _("验收报告")
-    SELF_EVALUATION = "self_evaluation", _("自评价报告")
-    OTHER = "other", _("其他材料")
+from core.states import ProjectState as S
+from core.vocabulary import MaterialKind
 
 
 K = MaterialKind

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, timeutil
+from lifecycle import audit
+from core import timeutil
 from lifecycle.errors import RuleViolation
 from lifecycle.rules import OWNER
 
@@ -33,7 +34,7 @@ def _who(org: str, roles) -> str:
 
 
 def _states_text(states) -> str:
-    from lifecycle.states import ProjectState
+    from core.states import ProjectState
 
     return "、".join(f"“{label}”" for value, label in ProjectState.choices if value in states)
 

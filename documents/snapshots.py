@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from lifecycle import timeutil
+from core import timeutil
 from lifecycle.models import ChangeGround, ChangeRequest, Conclusion, Rectification
 from lifecycle.policy import get_policy
 from projects.models import FundingSource, OrgKind, Organisation
 
-from .formatting import date_text, pct_text, wan_text
+from core.formatting import date_text, pct_text, wan_text
 
 ARTICLE_BASIS = "《黑龙江省政务信息化项目建设管理办法（试行）》（黑政办发〔2023〕21号）"
 
@@ -443,7 +443,7 @@ def self_evaluation_form(project, *, facts: Facts, **kw) -> dict:
 
 def annual_plan(plan, **kw) -> dict:
     """办法第十一条: the plan as a landscape table, rows from the same exporter as the workbook."""
-    from exports.plan import PlanExporter
+    from projects.plan import PlanExporter
 
     exporter = PlanExporter(plan.year)
     header_rows = [[_h(c.label, c.colspan, c.rowspan) for c in row] for row in exporter.header_cells()]

@@ -9,13 +9,13 @@ from typing import Iterator
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from documents.formatting import wan
-from lifecycle import timeutil
+from core.formatting import wan
+from core import timeutil
 from lifecycle.models import JOINT_REVIEW_ASPECTS, ASPECTS, Aspect, Clock, ClockKind
-from lifecycle.states import STAGES, ProjectState
+from core.states import STAGES, ProjectState
 from lifecycle.workdays import WorkCalendar
 
-from .base import Column, Exporter, Row
+from core.tables import Column, Exporter, Row
 
 STAGE_OF = {state: str(label) for label, states in STAGES.items() for state in states}
 

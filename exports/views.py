@@ -18,7 +18,7 @@ from projects.selectors import visible_projects
 from lifecycle import audit
 
 from .base import stream_csv, write_xlsx
-from .plan import PlanExporter
+from projects.plan import PlanExporter
 from .reports import JointReviewStatsExporter, LedgerExporter, OverdueExporter
 
 

@@ -23,7 +23,7 @@ from .models import (
     AuditEntry, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, Clock, ClockEvent, Copy,
     Correction, Incident, Opinion, PerformanceReport, Rectification,
 )
-from .states import ChangeState
+from core.states import ChangeState
 
 
 class RecordAdmin(admin.ModelAdmin):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from . import timeutil
+from core import timeutil
 from .models import AuditEntry
 
 
 def record(*, actor, action: str, obj, label: str = "", article: str = "", from_state: str = "",
            to_state: str = "", reason: str = "", override: bool = False, data: dict | None = None) -> AuditEntry:
     """Insert one audit row for ``obj`` (a Project, AnnualPlan, ChangeRequest, Clock, …)."""
-    from projects.models import AnnualPlan, Project
-
+    # The models the trail points at, read from its own foreign keys (lifecycle sits below projects).
+    Project = AuditEntry._meta.get_field("project").related_model
+    AnnualPlan = AuditEntry._meta.get_field("plan").related_model
     project = obj if isinstance(obj, Project) else getattr(obj, "project", None)
     plan = obj if isinstance(obj, AnnualPlan) else getattr(obj, "plan", None)
     return AuditEntry.objects.create(

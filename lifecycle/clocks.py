@@ -9,7 +9,8 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from . import audit, timeutil
+from . import audit
+from core import timeutil
 from .models import Clock, ClockEvent, ClockKind, ClockUnit
 from .workdays import WorkCalendar, add_working_days, working_days_between
 

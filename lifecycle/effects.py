@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from . import timeutil
+from core import timeutil
 from .policy import get_policy
-from .states import ProjectState as S
+from core.states import ProjectState as S
 
 # ================================================================ prepare hooks
 
@@ -31,13 +31,12 @@ def choose_emergency_plan(project, *, actor, data) -> dict:
     """办法第十二条: an urgent mandated project asks to enter the approved plan of ``year``
     (step data; default: the project's call year, else this year). It comes outside the June
     call, so it belongs to no call submission. Kept in memory until the step is saved."""
-    from projects.models import AnnualPlan
-
     year = data.pop("year", None)
     if project.plan_id is not None:
         return {}
     year = year or (project.call.year if project.call_id else timeutil.today().year)
-    plan = AnnualPlan.objects.filter(year=year).first()
+    plans = type(project)._meta.get_field("plan").related_model.objects  # the AnnualPlan model
+    plan = plans.filter(year=year).first()
     if plan is None:
         return {}
     previous = {"plan": project.plan}
@@ -50,13 +49,12 @@ def choose_emergency_plan(project, *, actor, data) -> dict:
 
 def copy_to(project, subject, article, *kinds):
     """抄送: one Copy row for every organisation of ``kinds`` (e.g. 财政厅、发改委)."""
-    from projects.models import Organisation
-
     from .models import Copy
 
     now = timeutil.now()
+    organisations = Copy._meta.get_field("organisation").related_model.objects.filter(kind__in=kinds)
     Copy.objects.bulk_create([Copy(project=project, organisation=org, subject=subject, article=article, sent_at=now)
-                              for org in Organisation.objects.filter(kind__in=kinds)])
+                              for org in organisations])
 
 
 def _running(kind, project):
@@ -270,11 +268,10 @@ def stop_plan_compilation_clock(plan, *, actor, **kw):
 def move_plan_projects(plan, *, actor, **kw):
     """办法第十一条: approval moves the included projects into the plan and closes the
     other passed applications of that year (each a step of its own, with its audit row)."""
-    from projects.models import Project
-
     from .services import perform
 
-    for project in Project.objects.filter(state=S.REVIEW_PASSED, plan=plan):
+    projects = plan.projects.model.objects
+    for project in plan.projects.filter(state=S.REVIEW_PASSED):
         perform(project, "enter_plan", actor=actor, via="plan_approval")
-    for project in Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year).exclude(plan=plan):
+    for project in projects.filter(state=S.REVIEW_PASSED, call__year=plan.year).exclude(plan=plan):
         perform(project, "leave_out", actor=actor, reason=_("未列入%s") % plan, via="plan_approval")

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _l
 
-from . import timeutil
+from core import timeutil
+from core.states import BUILT_STATES, PlanState
+from core.vocabulary import MaterialKind
+
+from . import evidence
 from .policy import get_policy
 from .rules import guard
-from .states import BUILT_STATES, PlanState
 
 
 def _today():
@@ -40,13 +43,12 @@ def owner_compliant(project) -> bool:
 
 def unfinished_previous_plan(project):
     """Projects of the owner in the plan of the year before the call that are not built."""
-    from projects.models import Project
-
+    projects = type(project).objects
     year = project.year
     if year is None:
-        return Project.objects.none()
+        return projects.none()
     return (
-        Project.objects.filter(owner_id=project.owner_id, plan__year=year - get_policy().unfinished_plan_lookback_years)
+        projects.filter(owner_id=project.owner_id, plan__year=year - get_policy().unfinished_plan_lookback_years)
         .exclude(state__in=BUILT_STATES)
     )
 
@@ -115,22 +117,20 @@ def platform_code_registered(project) -> bool:
 
 
 def _evidence_missing(project, *kinds) -> list[str]:
-    """What is missing of the documents behind a precondition (documents/evidence.py)."""
-    from documents.evidence import evidence_missing
-
-    return [m for m in (evidence_missing(project, k) for k in kinds) if m]
+    """What is missing of the documents behind a precondition (lifecycle/evidence.py)."""
+    return [m for m in (evidence.missing(project, k) for k in kinds) if m]
 
 
 @guard(lambda p: _l("报送可行性研究报告须附可行性研究报告文件：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, "fsr"))}, article="第十五条")
+    "missing": "；".join(_evidence_missing(p, MaterialKind.FSR))}, article="第十五条")
 def fsr_document_uploaded(project) -> bool:
-    return not _evidence_missing(project, "fsr")
+    return not _evidence_missing(project, MaterialKind.FSR)
 
 
 @guard(lambda p: _l("项目建设单位须连同项目批复文件、项目初步设计方案等材料一并报送：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, "design", "fsr_approval"))}, article="第十八条")
+    "missing": "；".join(_evidence_missing(p, MaterialKind.DESIGN, MaterialKind.FSR_APPROVAL))}, article="第十八条")
 def design_documents_uploaded(project) -> bool:
-    return not _evidence_missing(project, "design", "fsr_approval")
+    return not _evidence_missing(project, MaterialKind.DESIGN, MaterialKind.FSR_APPROVAL)
 
 
 @guard(_l("信息资源目录是审批的必备条件，可行性研究报告须包括信息资源共享分析篇（章）"), article="第十六条")
@@ -145,9 +145,7 @@ def design_catalogue_ready(project) -> bool:
 
 def _catalogue_present(project) -> bool:
     # 办法第十六条: the catalogue is entered as rows or uploaded as a 信息资源目录 material.
-    from documents.registry import MaterialKind, has_material
-
-    return project.data_resources.exists() or has_material(project, MaterialKind.CATALOGUE)
+    return project.data_resources.exists() or evidence.present(project, MaterialKind.CATALOGUE)
 
 
 @guard(_l("可研与初步设计合并须注明符合的情形"), article="第十七条")
@@ -194,16 +192,16 @@ def acceptance_in_time(project) -> bool:
 
 
 @guard(lambda p: _l("未进行档案验收或者档案验收不合格的，不得通过项目验收：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, "archive_opinion"))}, article="第三十一条")
+    "missing": "；".join(_evidence_missing(p, MaterialKind.ARCHIVE_OPINION))}, article="第三十一条")
 def archive_accepted(project) -> bool:
     # The 档案验收意见 itself, with its date and issuing body — not a typed date.
-    return not _evidence_missing(project, "archive_opinion")
+    return not _evidence_missing(project, MaterialKind.ARCHIVE_OPINION)
 
 
 @guard(lambda p: _l("项目验收时需提供密码应用安全性评估报告：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, "crypto_assessment"))}, article="第二十三条")
+    "missing": "；".join(_evidence_missing(p, MaterialKind.CRYPTO_ASSESSMENT))}, article="第二十三条")
 def crypto_assessed(project) -> bool:
-    return not _evidence_missing(project, "crypto_assessment")
+    return not _evidence_missing(project, MaterialKind.CRYPTO_ASSESSMENT)
 
 
 @guard(_l("项目验收时须说明软硬件产品安全可靠情况"), article="第二十三条")
@@ -212,10 +210,10 @@ def product_statement_given(project) -> bool:
 
 
 @guard(lambda p: _l("涉密信息系统须通过省级保密行政管理部门组织的测评审查合格：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, "secrecy_evaluation"))}, article="第三十二条")
+    "missing": "；".join(_evidence_missing(p, MaterialKind.SECRECY_EVALUATION))}, article="第三十二条")
 def secrecy_evaluated(project) -> bool:
     # The 保密测评审查意见 uploaded and confirmed by 省委保密办 as its own step.
-    return not project.classified or not _evidence_missing(project, "secrecy_evaluation")
+    return not project.classified or not _evidence_missing(project, MaterialKind.SECRECY_EVALUATION)
 
 
 def acceptance_aspects(project) -> list[str]:
@@ -240,10 +238,10 @@ def _aspect_label(aspect):
 
 
 @guard(lambda p: _l("投入运行前须将验收报告报省营商环境局备案：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, "acceptance_report"))}, article="第二十九条")
+    "missing": "；".join(_evidence_missing(p, MaterialKind.ACCEPTANCE_REPORT))}, article="第二十九条")
 def acceptance_report_filed(project) -> bool:
     # The 验收报告 uploaded by the department and its receipt confirmed by the bureau.
-    return not _evidence_missing(project, "acceptance_report")
+    return not _evidence_missing(project, MaterialKind.ACCEPTANCE_REPORT)
 
 
 @guard(lambda p: _l("自评价应在项目通过验收并投入运行后%(a)s至%(b)s个月内开展，评价期尚未开始") % {

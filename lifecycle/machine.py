@@ -14,10 +14,10 @@ from django_fsm import RETURN_VALUE, transition
 
 from . import effects as fx
 from . import guards as g
-from . import timeutil
+from core import timeutil
 from .rules import HEAD, OWNER, REVIEWERS, STAFF, actors
-from .states import PlanState
-from .states import ProjectState as S
+from core.states import PlanState
+from core.states import ProjectState as S
 
 BUREAU_STAFF = actors(("bureau", REVIEWERS))
 BUREAU_HEAD = actors(("bureau", HEAD))
@@ -56,7 +56,7 @@ class ProjectMachine:
     # ------------------------------------------------------------ 申报 (第八、九条)
 
     # 办法第八条 (统一申报，不得分散申报): a draft enters review only through its department's
-    # consolidated submission or its amendment (services.call_submit / call_amend), never as
+    # consolidated submission or its amendment (projects.services.call_submit / call_amend), never as
     # a step of its own — ``via`` makes services.perform refuse every other caller, and keeps
     # the step off the project page and the admin.
     @transition("state", source=S.DRAFT, target=S.SUBMITTED, permission=OWNER_HEAD,

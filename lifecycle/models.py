@@ -10,11 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from projects.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
+from core.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
 
-from . import timeutil
+from core import timeutil
 from .machine import BUREAU_HEAD, OWNER_HEAD, step
-from .states import ChangeState
+from core.states import ChangeState
 
 USER = settings.AUTH_USER_MODEL
 

@@ -12,6 +12,8 @@ from typing import Callable
 
 from django.utils.translation import gettext as _
 
+from core.vocabulary import OrgKind, Role
+
 OWNER = "owner"
 STAFF = frozenset({"preparer", "head"})          # 经办人 or 负责人 of the owner
 HEAD = frozenset({"head"})                       # 负责人 who signs for the unit
@@ -74,8 +76,6 @@ class Actors:
         return [g.kind_for(obj) for g in self.grants]
 
     def describe(self, obj) -> str:
-        from projects.models import OrgKind
-
         names = []
         for kind in self.kinds(obj):
             names.append(_("本项目建设单位") if kind == OWNER else str(OrgKind(kind).label))
@@ -83,8 +83,6 @@ class Actors:
 
 
 def role_label(role: str) -> str:
-    from projects.models import Role
-
     return str(Role(role).label)
 
 

@@ -6,7 +6,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
-from . import timeutil
+from core import timeutil
 from .models import Clock
 from .workdays import add_working_days
 

@@ -7,8 +7,10 @@ applies a 原则上 override only for a head with a reason, saves with optimisti
 writes the audit row, runs the side effects the step declares (``custom["effects"]``, see
 lifecycle/effects.py) and announces the step to the other apps (lifecycle/events.py) — all
 in one transaction.
-The named functions below (``application_accept``, ``opinion_give``, ``change_submit`` …)
-are the vocabulary the views, the admin, the demo data and the tests use.
+The named functions below (``opinion_give``, ``plan_include``, ``change_submit`` …) are the
+vocabulary the views, the admin, the demo data and the tests use; the department's call
+submission and the opening of calls and plans, which create project records, are in
+projects/services.py.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from . import audit, clocks, events, timeutil
+from . import audit, clocks, events
+from core import timeutil
 from .effects import copy_to as _copy
 from .effects import performance_report_clock
 from .errors import ConcurrentUpdate, RuleViolation
@@ -30,9 +33,10 @@ from .models import (
     PerformanceReport, Rectification,
 )
 from .policy import get_policy
-from .rules import REVIEWERS, STAFF
-from .states import CHANGEABLE_STATES, ChangeState, PlanState
-from .states import ProjectState as S
+from .rules import HEAD, REVIEWERS, STAFF
+from core.states import CHANGEABLE_STATES, ChangeState, PlanState
+from core.vocabulary import OrgKind
+from core.states import ProjectState as S
 from .stepdata import validate_step_data
 
 
@@ -196,226 +200,10 @@ def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "
     return obj
 
 
-def _as_staff(actor, org_kind, roles=REVIEWERS):
+def require_staff(actor, org_kind, roles=REVIEWERS):
+    """Refuse unless ``actor`` works for an organisation of ``org_kind`` in one of ``roles``."""
     if actor is None or actor.org_kind != org_kind or actor.role not in roles:
         raise RuleViolation(_("无权办理此事项。"), code="permission")
-
-
-# ================================================================ 申报 (第八、九条)
-
-
-def _require_department_head(submission, actor):
-    """办法第八条: the 申报函 is signed by the department's own 负责人."""
-    if (actor is None or actor.organisation_id != submission.organisation_id or actor.role != "head"
-            or actor.org_kind != "owner"):
-        raise RuleViolation(_("申报函须由%(org)s负责人签发（办法第八条）。") % {"org": submission.organisation},
-                            code="permission", article="第八条")
-
-
-def _require_call_open(call, what: str) -> None:
-    """办法第八条: applications come in during the June call only."""
-    if not call.is_open_on(timeutil.today()):
-        raise RuleViolation(_("不在年度需求征集期内（%(o)s至%(c)s），不能%(what)s（办法第八条）。")
-                            % {"o": call.opens_on, "c": call.closes_on, "what": what}, code="closed", article="第八条")
-
-
-def _require_letter(letter: str, what: str) -> str:
-    letter = (letter or "").strip()
-    if not letter:
-        raise RuleViolation(_("请填写%(what)s正文：申报函由负责人签发后随项目一并报送（办法第八条）。") % {"what": what},
-                            code="letter", article="第八条")
-    return letter
-
-
-def _require_responsible_person(person, organisation):
-    """办法第二十一条: 项目责任人为项目建设单位主要负责人. The system knows the unit's leaders
-    as its 负责人 accounts; which of them is the 主要负责人 is named, never assumed."""
-    if person is None:
-        raise RuleViolation(_("请指定项目责任人，即%(org)s主要负责人（办法第二十一条）。") % {"org": organisation},
-                            code="responsible_person", article="第二十一条")
-    if person.organisation_id != organisation.pk or person.role != "head" or not person.is_active:
-        raise RuleViolation(_("项目责任人须为%(org)s主要负责人（本单位负责人账号），“%(who)s”不是（办法第二十一条）。")
-                            % {"org": organisation, "who": person}, code="responsible_person", article="第二十一条")
-    return person
-
-
-def _drafts_refused(projects, actor) -> None:
-    """Each draft passes its own rules (第八、九、三十四条 guards of ``submit``), or nothing goes."""
-    problems = []
-    for project in projects:
-        why = refusal(project, "submit", actor, via="call_submission")
-        if why:
-            problems.append(f"《{project.name}》：{why}")
-    if problems:
-        raise RuleViolation("\n".join(problems), code="guard", article="第九条")
-
-
-def submission_splits(call, organisation, new_projects) -> list[dict]:
-    """办法第八条 (相似的项目不得拆分申报): the likely split pairs among the department's
-    applications in ``call`` that involve one of ``new_projects`` — for the head to see
-    before signing. Computed, nothing written."""
-    from projects.models import Project
-    from projects.similarity import split_pairs
-
-    new = {p.pk for p in new_projects}
-    projects = Project.objects.filter(call=call, owner=organisation).exclude(state=S.WITHDRAWN).order_by("pk")
-    return [{"first": p.pk, "first_name": p.name, "second": q.pk, "second_name": q.name,
-             "score": score, "details": details}
-            for p, q, score, details in split_pairs(list(projects)) if p.pk in new or q.pk in new]
-
-
-def _require_splits_confirmed(warnings, confirmed: bool) -> None:
-    if warnings and not confirmed:
-        pairs = "；".join(_("《%(a)s》与《%(b)s》相似度%(s).2f") % {"a": w["first_name"], "b": w["second_name"],
-                                                                 "s": w["score"]} for w in warnings)
-        raise RuleViolation(
-            _("以下项目的建设目标、主要内容、技术路线相似，可能属于拆分申报：%(pairs)s。相似的项目不得拆分申报，"
-              "请核实（必要时合并为一个项目）后确认再签发（办法第八条）。") % {"pairs": pairs},
-            code="split", article="第八条")
-
-
-def _send(projects, *, actor, submission, responsible_person, amendment=None):
-    """Move each draft to ``submitted`` as part of ``submission`` (and ``amendment``)."""
-    refs = {"submission": submission.pk, **({"amendment": amendment.pk} if amendment else {})}
-    for project in projects:
-        project.submission = submission
-        project.responsible_person = responsible_person
-        project.save(update_fields=["submission", "responsible_person"])
-        perform(project, "submit", actor=actor, via="call_submission", **refs)
-
-
-def call_submit(submission, *, actor, letter: str, responsible_person, splits_confirmed: bool = False):
-    """办法第八条: the department's head sends every draft application of the call at once,
-    with the 申报函, naming the 项目责任人 (办法第二十一条: the unit's 主要负责人).
-
-    Refused, with nothing sent: a second submission to the same call; a signer who is not
-    the department's 负责人; an empty letter; a missing or wrong 项目责任人; likely split
-    applications (projects.similarity, shown to the head first) not confirmed; any draft
-    refused by the rules of its ``submit`` step (第八、九、三十四条).
-
-    Side effects, in one transaction: the submission is stamped and signed and records the
-    项目责任人 and the confirmed split warnings; an audit row ``call.submitted``; each draft
-    gets the submission and its 项目责任人 and moves to ``submitted`` (audit row ``submit``
-    naming the submission); the bureau's SplitWarning rows are recomputed.
-    """
-    from projects.models import CallSubmission, Project
-    from projects.similarity import detect_splits
-
-    if submission.submitted_at is not None:
-        raise RuleViolation(_("本部门本次征集已统一申报，不得分散申报；后来的项目请以补充申报报送（办法第八条）。"),
-                            code="already_submitted", article="第八条")
-    _require_department_head(submission, actor)
-    _require_call_open(submission.call, _("申报"))
-    letter = _require_letter(letter, _("申报函"))
-    projects = list(Project.objects.filter(owner=submission.organisation, call=submission.call, state=S.DRAFT)
-                    .order_by("pk"))
-    if not projects:
-        raise RuleViolation(_("没有待申报的项目。"), code="empty")
-    _require_responsible_person(responsible_person, submission.organisation)
-    _drafts_refused(projects, actor)
-    warnings = submission_splits(submission.call, submission.organisation, projects)
-    _require_splits_confirmed(warnings, splits_confirmed)
-    with transaction.atomic():
-        # Two heads signing at once: the second finds the submission already stamped.
-        if CallSubmission.objects.select_for_update().filter(pk=submission.pk, submitted_at__isnull=False).exists():
-            raise ConcurrentUpdate()
-        submission.letter = letter
-        submission.submitted_at = timeutil.now()
-        submission.signed_by = actor
-        submission.responsible_person = responsible_person
-        submission.split_warnings = warnings
-        submission.save()
-        audit.record(actor=actor, action=Action.CALL_SUBMITTED, obj=submission, label=_("统一申报（签发申报函）"),
-                     article="第八条", reason=letter,
-                     data={"call": submission.call.year, "projects": [p.pk for p in projects],
-                           "responsible_person": responsible_person, "split_warnings": warnings})
-        _send(projects, actor=actor, submission=submission, responsible_person=responsible_person)
-        detect_splits(submission.call, submission.organisation)
-    return submission
-
-
-def call_amend(submission, *, actor, letter: str, responsible_person=None, splits_confirmed: bool = False):
-    """办法第八条: a late addition (补充申报) to a department's consolidated submission.
-
-    Only after the department's submission has gone and only while the call is open; signed
-    by the department's 负责人 with its own letter; the split check runs against everything
-    the department submitted in the call. The 项目责任人 is the submission's unless named
-    again (办法第二十一条).
-
-    Side effects, in one transaction: a ``SubmissionAmendment`` (number, letter, signer,
-    time, the projects added, the confirmed split warnings); an audit row ``call.amended``;
-    each draft moves to ``submitted`` (audit row ``submit`` naming the submission and the
-    amendment); the bureau's SplitWarning rows are recomputed.
-    """
-    from projects.models import CallSubmission, Project, SubmissionAmendment
-    from projects.similarity import detect_splits
-
-    call = submission.call
-    if submission.submitted_at is None:
-        raise RuleViolation(_("本部门尚未统一申报：补充申报只能补充已报送的统一申报，请先统一申报（办法第八条）。"),
-                            code="not_submitted", article="第八条")
-    _require_department_head(submission, actor)
-    _require_call_open(call, _("补充申报"))
-    letter = _require_letter(letter, _("补充申报函"))
-    projects = list(Project.objects.filter(owner=submission.organisation, call=call, state=S.DRAFT).order_by("pk"))
-    if not projects:
-        raise RuleViolation(_("没有待补充申报的项目。"), code="empty")
-    responsible_person = _require_responsible_person(responsible_person or submission.responsible_person,
-                                                     submission.organisation)
-    _drafts_refused(projects, actor)
-    warnings = submission_splits(call, submission.organisation, projects)
-    _require_splits_confirmed(warnings, splits_confirmed)
-    with transaction.atomic():
-        CallSubmission.objects.select_for_update().filter(pk=submission.pk).first()
-        amendment = SubmissionAmendment.objects.create(
-            submission=submission, number=submission.amendments.count() + 1, letter=letter,
-            submitted_at=timeutil.now(), signed_by=actor, split_warnings=warnings)
-        amendment.projects.set(projects)
-        audit.record(actor=actor, action=Action.CALL_AMENDED, obj=amendment,
-                     label=_("补充申报（第%(n)s次）") % {"n": amendment.number}, article="第八条", reason=letter,
-                     data={"call": call.year, "submission": submission.pk, "projects": [p.pk for p in projects],
-                           "responsible_person": responsible_person, "split_warnings": warnings})
-        _send(projects, actor=actor, submission=submission, responsible_person=responsible_person,
-              amendment=amendment)
-        detect_splits(call, submission.organisation)
-    return amendment
-
-
-def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = ""):
-    """办法第八条: the bureau opens the call for ``year``'s needs, by default 6月1日–6月30日 of
-    the year before (Policy.call_opens/call_closes); other dates may be set per call."""
-    from projects.models import Call
-
-    _as_staff(actor, "bureau", roles={"head"})  # a notice in the bureau's name (办法第八条)
-    policy = get_policy()
-    opens_on = opens_on or policy.call_opens.of(year - 1)
-    closes_on = closes_on or policy.call_closes.of(year - 1)
-    if closes_on < opens_on:
-        raise RuleViolation(_("征集截止日期不能早于开始日期。"), code="dates")
-    with transaction.atomic():
-        call = Call.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, notice=notice)
-        entry = audit.record(actor=actor, action=Action.CALL_OPENED, obj=call, label=_("发布年度需求征集"), article="第八条",
-                             data={"opens_on": opens_on, "closes_on": closes_on})
-        events.announce(call, Action.CALL_OPENED, actor=actor, entry=entry)
-    return call
-
-
-def performance_report_clocks_open(year: int, *, actor=None) -> int:
-    """办法第二十五条: a report is due by the end of every construction year. Opens the
-    clocks of ``year`` for every project under construction (idempotent); run yearly by
-    ``manage.py open_yearly_clocks``. Returns the number of clocks opened."""
-    from projects.models import Project
-
-    opened = 0
-    for project in Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED}):
-        if not project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).exists():
-            performance_report_clock(project, year=year, actor=actor)
-            opened += 1
-    return opened
-
-
-def application_accept(project, *, actor, override_reason=""):
-    return perform(project, "accept_application", actor=actor, override_reason=override_reason)
 
 
 # ================================================================ opinions (第十、十二、二十九条)
@@ -430,7 +218,7 @@ OPINION_STATES = {
 def opinion_give(project, *, actor, aspect: str, conclusion: str, text: str) -> Opinion:
     """An agency gives (or, after a correction, renews) its opinion. Audit row written."""
     org_kind, stage = ASPECTS[Aspect(aspect)]
-    _as_staff(actor, org_kind)
+    require_staff(actor, org_kind)
     if project.state not in OPINION_STATES[stage]:
         raise RuleViolation(_("当前状态“%(state)s”下不能出具此意见。") % {"state": project.get_state_display()},
                             code="state")
@@ -451,24 +239,8 @@ def opinion_give(project, *, actor, aspect: str, conclusion: str, text: str) -> 
 # ================================================================ annual plan (第十一、十二条)
 
 
-def plan_open(year: int, *, actor):
-    """Create the plan of ``year`` with its compilation clock (due 10月31日 of the year before)."""
-    from projects.models import AnnualPlan
-
-    _as_staff(actor, "bureau")
-    with transaction.atomic():
-        plan, created = AnnualPlan.objects.get_or_create(year=year)
-        if created:
-            due = get_policy().plan_due.of(year - 1)
-            clocks.start_calendar(ClockKind.PLAN_COMPILATION, due_on=due, actor=actor, plan=plan)
-            entry = audit.record(actor=actor, action=Action.PLAN_OPENED, obj=plan, label=_("开始编制年度建设计划"),
-                                 article="第十一条", to_state=plan.state)
-            events.announce(plan, Action.PLAN_OPENED, actor=actor, entry=entry)
-    return plan
-
-
 def _plan_editable(plan, actor):
-    _as_staff(actor, "bureau")
+    require_staff(actor, OrgKind.BUREAU)
     if plan.state != PlanState.COMPILING:
         raise RuleViolation(_("年度建设计划已报省政府，不能再调整项目。"), code="state", article="第十一条")
 
@@ -499,7 +271,7 @@ def plan_exclude(plan, project, *, actor, reason=""):
 
 def plan_finance_concur(plan, *, actor):
     """办法第十一条: 省财政厅 co-compiles; its head's concurrence is recorded."""
-    _as_staff(actor, "finance", roles={"head"})
+    require_staff(actor, OrgKind.FINANCE, roles=HEAD)
     if plan.state != PlanState.COMPILING:
         raise RuleViolation(_("年度建设计划不在编制中。"), code="state")
     with transaction.atomic():
@@ -524,7 +296,7 @@ def emergency_request(project, *, actor, year: int | None = None):
 
 def incident_report(project, *, actor, kind: str, description: str) -> Incident:
     """办法第二十六条: the owner reports a serious delay or loss; copies go to 财政厅 and 发改委."""
-    _as_staff(actor, "owner", roles=STAFF)
+    require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能报告本单位项目的问题。"), code="permission")
     with transaction.atomic():
@@ -539,7 +311,7 @@ def incident_report(project, *, actor, kind: str, description: str) -> Incident:
 
 
 def rectification_report(project, *, actor, report: str) -> Rectification:
-    _as_staff(actor, "owner", roles=STAFF)
+    require_staff(actor, OrgKind.OWNER, roles=STAFF)
     rect = project.rectifications.filter(reported_at__isnull=True).order_by("-ordered_at").first()
     if rect is None or actor.organisation_id != project.owner_id:
         raise RuleViolation(_("没有待报送的整改通知。"), code="state")
@@ -555,7 +327,7 @@ def rectification_report(project, *, actor, report: str) -> Rectification:
 def performance_report_submit(project, *, actor, year: int, progress: str, investment_executed_yuan: Decimal,
                               trial_operation: str = "", user_opinions: str = "") -> PerformanceReport:
     """办法第二十五条: the yearly report; stops that year's clock, copied to 财政厅 and 发改委."""
-    _as_staff(actor, "owner", roles=STAFF)
+    require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能报送本单位项目的报告。"), code="permission")
     if project.state not in CHANGEABLE_STATES | {S.SUSPENDED, S.COMPLETED}:
@@ -619,7 +391,7 @@ def change_route(change: ChangeRequest) -> tuple[str, Decimal, list[str]]:
 
 def change_create(project, *, actor, title: str, reason: str, items: list[dict], ground: str = "",
                   goals_unchanged: bool = True, new_total_yuan: Decimal | None = None) -> ChangeRequest:
-    _as_staff(actor, "owner", roles=STAFF)
+    require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能为本单位项目提出变更。"), code="permission")
     if project.state not in CHANGEABLE_STATES:

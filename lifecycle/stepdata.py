@@ -36,13 +36,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from . import timeutil
+from core import timeutil
 from .errors import RuleViolation
 from .models import ClockKind
 from .policy import get_policy
 from .workdays import add_months
 
-from projects.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN  # the bounds shared with the forms
+from core.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN  # the bounds shared with the forms
+from core.vocabulary import DesignEvaluation
 
 CENT = Decimal("0.01")
 #: The audit action of the step that records the 省政府审定 (第十九条); a test checks that
@@ -377,8 +378,6 @@ def _working_days(project, value, *, correcting=False) -> int:
 def _design_evaluation(project, value, *, correcting=False):
     """办法第十八条: 组织相关部门、专家评估论证，或委托具备资质的第三方咨询评估机构 — the
     approval letter states which (documents.snapshots)."""
-    from projects.models import DesignEvaluation
-
     if value not in DesignEvaluation.values:
         _refuse(_("请选择初步设计方案的评估论证方式：组织相关部门、专家评估论证，或委托具备资质的第三方"
                   "咨询评估机构"), "design_evaluation", "第十八条")

@@ -9,15 +9,15 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DateInput
-from projects.validation import WanField, performance_report_years, years_text, yuan_to_wan_text
+from core.validation import DateInput, WanField, performance_report_years, years_text, yuan_to_wan_text
 
-from . import stepdata, timeutil
+from . import stepdata
+from core import timeutil
 from .errors import RuleViolation
 from .forms import TransitionForm
 from .models import ChangeGround, ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
 from .policy import get_policy
-from .states import ChangeState
+from core.states import ChangeState
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -44,7 +44,7 @@ def data_field(model, name: str, initial=None) -> forms.Field:
     except FieldDoesNotExist:
         return EXTRA_FIELDS[name]()
     if name.endswith("_yuan"):
-        # Money is typed and shown in 万元 and stored as exact 元 (issue 7; projects.validation).
+        # Money is typed and shown in 万元 and stored as exact 元 (issue 7; core.validation).
         label = str(model_field.verbose_name).replace("（元）", "（万元）")
         field = WanField(label=label, positive=name != "surplus_returned_yuan")
     else:
@@ -181,7 +181,7 @@ class RectificationReportForm(forms.Form):
 class PerformanceReportForm(forms.Form):
     """办法第二十五条: one report per construction year, with the investment executed."""
 
-    for_project = True  # lifecycle.views._owner_form passes the project
+    for_project = True  # web.step_views._owner_form passes the project
 
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     progress = forms.CharField(label=_("建设进度"), widget=TEXTAREA)

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     DataResource, FundingLine, LevelRelation, Organisation, OrgKind, Participant, Project, YearlyInvestment,
 )
-from .validation import (
-    EARLIEST_DATE, PERIOD_MONTHS_MAX, WanField, construction_years, latest_planned_date, validate_planned_date,
+from core.validation import (
+    EARLIEST_DATE, PERIOD_MONTHS_MAX, DateInput, WanField, construction_years, latest_planned_date, validate_planned_date,
     years_text,
 )
 
@@ -23,15 +23,9 @@ APPLICATION_FIELDS = [
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
 
 def planned_date_input() -> DateInput:
-    """A date picker bounded like projects.validation.validate_planned_date."""
+    """A date picker bounded like core.validation.validate_planned_date."""
     return DateInput(attrs={"min": EARLIEST_DATE.isoformat(), "max": latest_planned_date().isoformat()})
 
 
@@ -54,7 +48,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["call"].required = False
         self.fields["call"].empty_label = _("（不属于年度征集）")
-        # Money is typed in 万元 and stored in 元 (projects.validation.WanField); > 0 (办法第九条).
+        # Money is typed in 万元 and stored in 元 (core.validation.WanField); > 0 (办法第九条).
         self.fields["total_investment_yuan"] = WanField(label=_("项目总投资（万元）"), required=False)
         self.fields["planned_start"].widget = planned_date_input()
         self.fields["planned_start"].validators.append(validate_planned_date)

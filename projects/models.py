@@ -11,37 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from lifecycle.machine import PlanMachine, ProjectMachine
-from lifecycle.states import PlanState, ProjectState
+from core.states import PlanState, ProjectState
+from core.vocabulary import DesignEvaluation, MergedGround, Network, OrgKind, Role
 
-from .validation import (
+from core.validation import (
     EARLIEST_DATE, MONEY, PERIOD_MONTHS_MAX, money_check, validate_money_non_negative, validate_money_positive,
     project_construction_years, validate_planned_date, years_text,
 )
-from .validation import validate_platform_code as _validate_platform_code
-
-
-class OrgKind(models.TextChoices):
-    """Who acts (办法第四、五条; RULES.md)."""
-
-    OWNER = "owner", _("项目建设单位")
-    BUREAU = "bureau", _("省营商环境局")
-    CAC = "cac", _("省委网信办")
-    CRYPTO = "crypto", _("省国家密码管理局")
-    DRC = "drc", _("省发改委")
-    FINANCE = "finance", _("省财政厅")
-    POLICE = "police", _("省公安厅")
-    INTRANET = "intranet", _("省内网办")
-    SECRECY = "secrecy", _("省委保密办")
-    AUDIT = "audit", _("省审计厅")
-    GOVERNMENT = "government", _("省政府")
-    EXPERT = "expert", _("第三方咨询评估机构")
-
-
-class Role(models.TextChoices):
-    PREPARER = "preparer", _("经办人")
-    HEAD = "head", _("负责人")
-    REVIEWER = "reviewer", _("审核人")
-    ADMIN = "admin", _("管理员")
+from core.validation import validate_platform_code as _validate_platform_code
 
 
 class Organisation(models.Model):
@@ -168,28 +145,8 @@ class SubmissionAmendment(models.Model):
         return _("%(submission)s · 第%(n)s次补充申报") % {"submission": self.submission, "n": self.number}
 
 
-class Network(models.TextChoices):
-    EXTRANET = "extranet", _("电子政务外网")
-    INTRANET = "intranet", _("电子政务内网")
-
-
-class DesignEvaluation(models.TextChoices):
-    """办法第十八条: how the preliminary design was evaluated before its approval."""
-
-    EXPERTS = "experts", _("组织相关部门、专家评估论证")
-    THIRD_PARTY = "third_party", _("委托具备资质的第三方咨询评估机构评估论证")
-
-
-class MergedGround(models.TextChoices):
-    """办法第十七条: the three grounds for merging FSR and preliminary design."""
-
-    EXTENSION = "extension", _("（一）部分扩建、改建（升级改造）项目")
-    EMERGENCY = "emergency", _("（二）突发事件需要紧急建设的项目")
-    SIMPLE = "simple", _("（三）建设内容单一、投资规模小、技术方案简单或单纯设备购置的项目")
-
-
 def validate_platform_code(value: str) -> None:
-    """办法第十五条: the online approval platform's 24-character 项目代码 (projects.validation)."""
+    """办法第十五条: the online approval platform's 24-character 项目代码 (core.validation)."""
     _validate_platform_code(value)
 
 
@@ -291,7 +248,7 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["owner", "state"])]
         constraints = [
-            # projects.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).
+            # core.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).
             money_check("total_investment_yuan", positive=True, name="project_total_investment_in_range",
                         label=_("项目总投资")),
             money_check("fsr_estimate_yuan", positive=True, name="project_fsr_estimate_in_range",
@@ -303,7 +260,7 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
             money_check("surplus_returned_yuan", positive=False, name="project_surplus_in_range",
                         label=_("退回结余资金")),
             # Dates in order: 建成 not before 开工, 验收 not before 建成 (办法第二十九条: acceptance
-            # follows completion); a planned start not before projects.validation.EARLIEST_DATE.
+            # follows completion); a planned start not before core.validation.EARLIEST_DATE.
             models.CheckConstraint(
                 condition=models.Q(completed_on__isnull=True) | models.Q(construction_started_on__isnull=True)
                 | models.Q(completed_on__gte=models.F("construction_started_on")),
@@ -318,7 +275,7 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(planned_start__isnull=True) | models.Q(planned_start__gte=EARLIEST_DATE),
                 name="project_planned_start_plausible",
                 violation_error_message=_("计划开工日期不能早于2000年，请核对年份。")),
-            # 办法第九条 建设工期: between one month and projects.validation.PERIOD_MONTHS_MAX.
+            # 办法第九条 建设工期: between one month and core.validation.PERIOD_MONTHS_MAX.
             models.CheckConstraint(
                 condition=models.Q(period_months__isnull=True)
                 | models.Q(period_months__gte=1, period_months__lte=PERIOD_MONTHS_MAX),

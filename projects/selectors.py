@@ -12,10 +12,10 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lifecycle import timeutil
+from core import timeutil
 from lifecycle.models import Clock, Opinion
 from lifecycle.policy import get_policy
-from lifecycle.states import STAGES, ProjectState as S
+from core.states import STAGES, ProjectState as S
 
 from .models import OrgKind, Participant, Project
 
@@ -171,7 +171,7 @@ def _q(title, items, *, article="", kind="projects"):
 def home_queues(user) -> list[dict]:
     """What waits on ``user``'s organisation, queue by queue, each sorted by deadline."""
     from lifecycle.models import ChangeRequest
-    from lifecycle.states import ChangeState, PlanState
+    from core.states import ChangeState, PlanState
     from lifecycle.workdays import WorkCalendar
 
     from .models import AnnualPlan, Network, SplitWarning

@@ -1,16 +1,31 @@
-"""Writes of the web application that are not state transitions: the application
-material (办法第九条) and the facts a department records on its project later (project
-code 第十五条, sharing chapters 第十六条, 监理 第二十四条, archive and crypto reports
-第二十三、三十一条 …). Each writes one audit row in the same transaction."""
+"""Writes on project records: the application material (办法第九条) and the facts a
+department records on its project later (project code 第十五条, sharing chapters 第十六条,
+监理 第二十四条, archive and crypto reports 第二十三、三十一条 …); the department's
+consolidated submission of the June call and its amendments (办法第八条); opening a call
+(第八条) and an annual plan (第十一条); the yearly performance-report clocks (第二十五条).
+Each writes its audit rows in the same transaction; state changes go through
+lifecycle.services.perform."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifecycle import audit
-from lifecycle.errors import RuleViolation
-from lifecycle.states import ProjectState as S
+from core import timeutil
+from core.states import CHANGEABLE_STATES
+from core.states import ProjectState as S
+from core.vocabulary import OrgKind, Role
+from lifecycle import audit, clocks, events
+from lifecycle.effects import performance_report_clock
+from lifecycle.errors import ConcurrentUpdate, RuleViolation
+from lifecycle.events import Action
+from lifecycle.models import ClockKind
+from lifecycle.policy import get_policy
+from lifecycle.rules import HEAD
+from lifecycle.services import perform, refusal, require_staff
+
+from .models import AnnualPlan, Call, CallSubmission, Project, SubmissionAmendment
+from .similarity import detect_splits, split_pairs
 
 #: 办法第九、十条: material is edited while drafting and during 陈述和补正 only.
 EDITABLE_STATES = frozenset({S.DRAFT, S.CORRECTING})
@@ -52,3 +67,220 @@ def project_records_update(*, actor, form):
         audit.record(actor=actor, action="records.updated", obj=project, label=_("登记项目信息"),
                      from_state=project.state, to_state=project.state, data={"changed": changed})
     return project
+
+
+# ================================================================ 申报 (第八、九条)
+
+
+def _require_department_head(submission, actor):
+    """办法第八条: the 申报函 is signed by the department's own 负责人."""
+    if (actor is None or actor.organisation_id != submission.organisation_id or actor.role != Role.HEAD
+            or actor.org_kind != OrgKind.OWNER):
+        raise RuleViolation(_("申报函须由%(org)s负责人签发（办法第八条）。") % {"org": submission.organisation},
+                            code="permission", article="第八条")
+
+
+def _require_call_open(call, what: str) -> None:
+    """办法第八条: applications come in during the June call only."""
+    if not call.is_open_on(timeutil.today()):
+        raise RuleViolation(_("不在年度需求征集期内（%(o)s至%(c)s），不能%(what)s（办法第八条）。")
+                            % {"o": call.opens_on, "c": call.closes_on, "what": what}, code="closed", article="第八条")
+
+
+def _require_letter(letter: str, what: str) -> str:
+    letter = (letter or "").strip()
+    if not letter:
+        raise RuleViolation(_("请填写%(what)s正文：申报函由负责人签发后随项目一并报送（办法第八条）。") % {"what": what},
+                            code="letter", article="第八条")
+    return letter
+
+
+def _require_responsible_person(person, organisation):
+    """办法第二十一条: 项目责任人为项目建设单位主要负责人. The system knows the unit's leaders
+    as its 负责人 accounts; which of them is the 主要负责人 is named, never assumed."""
+    if person is None:
+        raise RuleViolation(_("请指定项目责任人，即%(org)s主要负责人（办法第二十一条）。") % {"org": organisation},
+                            code="responsible_person", article="第二十一条")
+    if person.organisation_id != organisation.pk or person.role != Role.HEAD or not person.is_active:
+        raise RuleViolation(_("项目责任人须为%(org)s主要负责人（本单位负责人账号），“%(who)s”不是（办法第二十一条）。")
+                            % {"org": organisation, "who": person}, code="responsible_person", article="第二十一条")
+    return person
+
+
+def _drafts_refused(projects, actor) -> None:
+    """Each draft passes its own rules (第八、九、三十四条 guards of ``submit``), or nothing goes."""
+    problems = []
+    for project in projects:
+        why = refusal(project, "submit", actor, via="call_submission")
+        if why:
+            problems.append(f"《{project.name}》：{why}")
+    if problems:
+        raise RuleViolation("\n".join(problems), code="guard", article="第九条")
+
+
+def submission_splits(call, organisation, new_projects) -> list[dict]:
+    """办法第八条 (相似的项目不得拆分申报): the likely split pairs among the department's
+    applications in ``call`` that involve one of ``new_projects`` — for the head to see
+    before signing. Computed, nothing written."""
+    new = {p.pk for p in new_projects}
+    projects = Project.objects.filter(call=call, owner=organisation).exclude(state=S.WITHDRAWN).order_by("pk")
+    return [{"first": p.pk, "first_name": p.name, "second": q.pk, "second_name": q.name,
+             "score": score, "details": details}
+            for p, q, score, details in split_pairs(list(projects)) if p.pk in new or q.pk in new]
+
+
+def _require_splits_confirmed(warnings, confirmed: bool) -> None:
+    if warnings and not confirmed:
+        pairs = "；".join(_("《%(a)s》与《%(b)s》相似度%(s).2f") % {"a": w["first_name"], "b": w["second_name"],
+                                                                 "s": w["score"]} for w in warnings)
+        raise RuleViolation(
+            _("以下项目的建设目标、主要内容、技术路线相似，可能属于拆分申报：%(pairs)s。相似的项目不得拆分申报，"
+              "请核实（必要时合并为一个项目）后确认再签发（办法第八条）。") % {"pairs": pairs},
+            code="split", article="第八条")
+
+
+def _send(projects, *, actor, submission, responsible_person, amendment=None):
+    """Move each draft to ``submitted`` as part of ``submission`` (and ``amendment``)."""
+    refs = {"submission": submission.pk, **({"amendment": amendment.pk} if amendment else {})}
+    for project in projects:
+        project.submission = submission
+        project.responsible_person = responsible_person
+        project.save(update_fields=["submission", "responsible_person"])
+        perform(project, "submit", actor=actor, via="call_submission", **refs)
+
+
+def call_submit(submission, *, actor, letter: str, responsible_person, splits_confirmed: bool = False):
+    """办法第八条: the department's head sends every draft application of the call at once,
+    with the 申报函, naming the 项目责任人 (办法第二十一条: the unit's 主要负责人).
+
+    Refused, with nothing sent: a second submission to the same call; a signer who is not
+    the department's 负责人; an empty letter; a missing or wrong 项目责任人; likely split
+    applications (projects.similarity, shown to the head first) not confirmed; any draft
+    refused by the rules of its ``submit`` step (第八、九、三十四条).
+
+    Side effects, in one transaction: the submission is stamped and signed and records the
+    项目责任人 and the confirmed split warnings; an audit row ``call.submitted``; each draft
+    gets the submission and its 项目责任人 and moves to ``submitted`` (audit row ``submit``
+    naming the submission); the bureau's SplitWarning rows are recomputed.
+    """
+    if submission.submitted_at is not None:
+        raise RuleViolation(_("本部门本次征集已统一申报，不得分散申报；后来的项目请以补充申报报送（办法第八条）。"),
+                            code="already_submitted", article="第八条")
+    _require_department_head(submission, actor)
+    _require_call_open(submission.call, _("申报"))
+    letter = _require_letter(letter, _("申报函"))
+    projects = list(Project.objects.filter(owner=submission.organisation, call=submission.call, state=S.DRAFT)
+                    .order_by("pk"))
+    if not projects:
+        raise RuleViolation(_("没有待申报的项目。"), code="empty")
+    _require_responsible_person(responsible_person, submission.organisation)
+    _drafts_refused(projects, actor)
+    warnings = submission_splits(submission.call, submission.organisation, projects)
+    _require_splits_confirmed(warnings, splits_confirmed)
+    with transaction.atomic():
+        # Two heads signing at once: the second finds the submission already stamped.
+        if CallSubmission.objects.select_for_update().filter(pk=submission.pk, submitted_at__isnull=False).exists():
+            raise ConcurrentUpdate()
+        submission.letter = letter
+        submission.submitted_at = timeutil.now()
+        submission.signed_by = actor
+        submission.responsible_person = responsible_person
+        submission.split_warnings = warnings
+        submission.save()
+        audit.record(actor=actor, action=Action.CALL_SUBMITTED, obj=submission, label=_("统一申报（签发申报函）"),
+                     article="第八条", reason=letter,
+                     data={"call": submission.call.year, "projects": [p.pk for p in projects],
+                           "responsible_person": responsible_person, "split_warnings": warnings})
+        _send(projects, actor=actor, submission=submission, responsible_person=responsible_person)
+        detect_splits(submission.call, submission.organisation)
+    return submission
+
+
+def call_amend(submission, *, actor, letter: str, responsible_person=None, splits_confirmed: bool = False):
+    """办法第八条: a late addition (补充申报) to a department's consolidated submission.
+
+    Only after the department's submission has gone and only while the call is open; signed
+    by the department's 负责人 with its own letter; the split check runs against everything
+    the department submitted in the call. The 项目责任人 is the submission's unless named
+    again (办法第二十一条).
+
+    Side effects, in one transaction: a ``SubmissionAmendment`` (number, letter, signer,
+    time, the projects added, the confirmed split warnings); an audit row ``call.amended``;
+    each draft moves to ``submitted`` (audit row ``submit`` naming the submission and the
+    amendment); the bureau's SplitWarning rows are recomputed.
+    """
+    call = submission.call
+    if submission.submitted_at is None:
+        raise RuleViolation(_("本部门尚未统一申报：补充申报只能补充已报送的统一申报，请先统一申报（办法第八条）。"),
+                            code="not_submitted", article="第八条")
+    _require_department_head(submission, actor)
+    _require_call_open(call, _("补充申报"))
+    letter = _require_letter(letter, _("补充申报函"))
+    projects = list(Project.objects.filter(owner=submission.organisation, call=call, state=S.DRAFT).order_by("pk"))
+    if not projects:
+        raise RuleViolation(_("没有待补充申报的项目。"), code="empty")
+    responsible_person = _require_responsible_person(responsible_person or submission.responsible_person,
+                                                     submission.organisation)
+    _drafts_refused(projects, actor)
+    warnings = submission_splits(call, submission.organisation, projects)
+    _require_splits_confirmed(warnings, splits_confirmed)
+    with transaction.atomic():
+        CallSubmission.objects.select_for_update().filter(pk=submission.pk).first()
+        amendment = SubmissionAmendment.objects.create(
+            submission=submission, number=submission.amendments.count() + 1, letter=letter,
+            submitted_at=timeutil.now(), signed_by=actor, split_warnings=warnings)
+        amendment.projects.set(projects)
+        audit.record(actor=actor, action=Action.CALL_AMENDED, obj=amendment,
+                     label=_("补充申报（第%(n)s次）") % {"n": amendment.number}, article="第八条", reason=letter,
+                     data={"call": call.year, "submission": submission.pk, "projects": [p.pk for p in projects],
+                           "responsible_person": responsible_person, "split_warnings": warnings})
+        _send(projects, actor=actor, submission=submission, responsible_person=responsible_person,
+              amendment=amendment)
+        detect_splits(call, submission.organisation)
+    return amendment
+
+
+def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = ""):
+    """办法第八条: the bureau opens the call for ``year``'s needs, by default 6月1日–6月30日 of
+    the year before (Policy.call_opens/call_closes); other dates may be set per call."""
+    require_staff(actor, OrgKind.BUREAU, roles=HEAD)  # a notice in the bureau's name (办法第八条)
+    policy = get_policy()
+    opens_on = opens_on or policy.call_opens.of(year - 1)
+    closes_on = closes_on or policy.call_closes.of(year - 1)
+    if closes_on < opens_on:
+        raise RuleViolation(_("征集截止日期不能早于开始日期。"), code="dates")
+    with transaction.atomic():
+        call = Call.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, notice=notice)
+        entry = audit.record(actor=actor, action=Action.CALL_OPENED, obj=call, label=_("发布年度需求征集"), article="第八条",
+                             data={"opens_on": opens_on, "closes_on": closes_on})
+        events.announce(call, Action.CALL_OPENED, actor=actor, entry=entry)
+    return call
+
+
+def performance_report_clocks_open(year: int, *, actor=None) -> int:
+    """办法第二十五条: a report is due by the end of every construction year. Opens the
+    clocks of ``year`` for every project under construction (idempotent); run yearly by
+    ``manage.py open_yearly_clocks``. Returns the number of clocks opened."""
+    opened = 0
+    for project in Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED}):
+        if not project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).exists():
+            performance_report_clock(project, year=year, actor=actor)
+            opened += 1
+    return opened
+
+
+# ================================================================ annual plan (第十一条)
+
+
+def plan_open(year: int, *, actor):
+    """Create the plan of ``year`` with its compilation clock (due 10月31日 of the year before)."""
+    require_staff(actor, OrgKind.BUREAU)
+    with transaction.atomic():
+        plan, created = AnnualPlan.objects.get_or_create(year=year)
+        if created:
+            due = get_policy().plan_due.of(year - 1)
+            clocks.start_calendar(ClockKind.PLAN_COMPILATION, due_on=due, actor=actor, plan=plan)
+            entry = audit.record(actor=actor, action=Action.PLAN_OPENED, obj=plan, label=_("开始编制年度建设计划"),
+                                 article="第十一条", to_state=plan.state)
+            events.announce(plan, Action.PLAN_OPENED, actor=actor, entry=entry)
+    return plan

@@ -51,7 +51,7 @@ def build(db_path: Path) -> None:
 
     from django.core.management import call_command
 
-    from lifecycle.states import PlanState
+    from core.states import PlanState
     from projects.models import (
         AnnualPlan, Call, DataResource, FundingLine, Organisation, Project, User, YearlyInvestment,
     )
@@ -137,7 +137,7 @@ def export_child(db_path: Path, mode: str, trace: bool = False) -> dict:
     from openpyxl.cell import WriteOnlyCell
 
     from exports import base
-    from exports.plan import PlanExporter
+    from projects.plan import PlanExporter
 
     out = Path(tempfile.mkdtemp()) / "plan.xlsx"
     exporter = PlanExporter(2026)

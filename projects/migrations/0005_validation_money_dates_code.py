@@ -2,7 +2,7 @@
 
 import datetime
 import django.core.validators
-import projects.validation
+import core.validation
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -17,17 +17,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='fundingline',
             name='amount_yuan',
-            field=models.DecimalField(decimal_places=2, max_digits=14, validators=[projects.validation.validate_money_positive], verbose_name='金额（元）'),
+            field=models.DecimalField(decimal_places=2, max_digits=14, validators=[core.validation.validate_money_positive], verbose_name='金额（元）'),
         ),
         migrations.AlterField(
             model_name='project',
             name='approved_estimate_yuan',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[projects.validation.validate_money_positive], verbose_name='概算总投资（元）'),
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[core.validation.validate_money_positive], verbose_name='概算总投资（元）'),
         ),
         migrations.AlterField(
             model_name='project',
             name='decided_amount_yuan',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[projects.validation.validate_money_positive], verbose_name='省政府审定金额（元）'),
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[core.validation.validate_money_positive], verbose_name='省政府审定金额（元）'),
         ),
         migrations.AlterField(
             model_name='project',
@@ -37,22 +37,22 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='project',
             name='planned_start',
-            field=models.DateField(blank=True, null=True, validators=[projects.validation.validate_planned_date], verbose_name='计划开工日期'),
+            field=models.DateField(blank=True, null=True, validators=[core.validation.validate_planned_date], verbose_name='计划开工日期'),
         ),
         migrations.AlterField(
             model_name='project',
             name='surplus_returned_yuan',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[projects.validation.validate_money_non_negative], verbose_name='退回结余资金（元）'),
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[core.validation.validate_money_non_negative], verbose_name='退回结余资金（元）'),
         ),
         migrations.AlterField(
             model_name='project',
             name='total_investment_yuan',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[projects.validation.validate_money_positive], verbose_name='项目总投资（元）'),
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[core.validation.validate_money_positive], verbose_name='项目总投资（元）'),
         ),
         migrations.AlterField(
             model_name='yearlyinvestment',
             name='amount_yuan',
-            field=models.DecimalField(decimal_places=2, max_digits=14, validators=[projects.validation.validate_money_non_negative], verbose_name='投资额（元）'),
+            field=models.DecimalField(decimal_places=2, max_digits=14, validators=[core.validation.validate_money_non_negative], verbose_name='投资额（元）'),
         ),
         migrations.AddConstraint(
             model_name='fundingline',

@@ -2,7 +2,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-from projects.validation import yuan_to_wan_text
+from core.validation import yuan_to_wan_text
 
 register = template.Library()
 

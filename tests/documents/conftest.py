@@ -3,6 +3,8 @@ and projects at the stages the tests need."""
 
 from __future__ import annotations
 
+from projects import services as project_services
+
 import io
 import zipfile
 from decimal import Decimal
@@ -10,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from lifecycle.states import PlanState
+from core.states import PlanState
 from projects.models import AnnualPlan, Project
 from tests.factories import ProjectFactory, complete_application
 
@@ -76,7 +78,7 @@ def through_joint_review(project, people):
 
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
-        services.call_submit(submission, actor=people.owner_head, letter="申报函",
+        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
                              responsible_person=people.owner_head, splits_confirmed=True)
     project.refresh_from_db()
     with at(2025, 6, 23):

@@ -27,11 +27,12 @@ from documents import filings, storage
 from documents.evidence import latest
 from documents.models import DocumentCounter, Filing, MaterialVersion, SignOff
 from lifecycle import services
+from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from lifecycle.scenarios import Walker
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from tests.conftest import at
 from tests.lifecycle.builders import project_in, walk
 
@@ -414,7 +415,7 @@ def test_a_closed_project_offers_only_downloads(client, orgs, people, call_2026,
 def test_the_plan_table_is_a_draft_until_approved(client, orgs, people, call_2026, codes):
     project, on = project_in(S.REVIEW_PASSED, orgs, people, call_2026)
     with as_of(on):
-        plan = services.plan_open(call_2026.year, actor=people.bureau_head)
+        plan = project_services.plan_open(call_2026.year, actor=people.bureau_head)
         services.plan_include(plan, project, actor=people.bureau_reviewer)
     with pytest.raises(RuleViolation) as exc:
         filings.generate("annual_plan", actor=people.bureau_reviewer, plan=plan)

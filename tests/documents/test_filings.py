@@ -12,6 +12,7 @@ from django.urls import reverse
 from documents import filings, numbering, storage
 from documents.models import DocumentCounter, Filing
 from lifecycle import services as lifecycle
+from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from tests.conftest import at
@@ -108,7 +109,7 @@ def submit_all(project, people):
 
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
-        lifecycle.call_submit(submission, actor=people.owner_head, letter="申报函",
+        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
                               responsible_person=people.owner_head)
     project.refresh_from_db()
     return project
@@ -232,7 +233,7 @@ def test_filing_views_check_access_and_record_downloads(client, project, people)
 
 
 def test_annual_plan_pdf_is_landscape_with_the_workbook_totals(orgs, people, call_2026):
-    from lifecycle.states import ProjectState as S
+    from core.states import ProjectState as S
     from tests.lifecycle.builders import project_in
 
     project, _on = project_in(S.IN_PLAN, orgs, people, call_2026)  # the plan approved and issued

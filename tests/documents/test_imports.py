@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from documents.imports import CATALOGUE_SHEET, PROJECT_SHEET, applications_import, template_workbook
 from lifecycle import services as lifecycle
+from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from projects.models import CallSubmission, DataResource, Project
@@ -192,7 +193,7 @@ def test_imported_drafts_can_be_submitted_as_they_are(orgs, people, call_2026):
     applications_import(two_projects(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
     submission = CallSubmission.objects.create(call=call_2026, organisation=orgs["owner"])
     with at(2025, 6, 20):
-        lifecycle.call_submit(submission, actor=people.owner_head, letter="申报函",
+        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
                               responsible_person=people.owner_head, splits_confirmed=True)
     assert set(Project.objects.values_list("state", flat=True)) == {"submitted"}
 

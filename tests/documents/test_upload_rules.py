@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from documents.models import MaterialVersion, SignOff
 from lifecycle import services as lifecycle
-from lifecycle.states import ProjectState as S
+from core.states import ProjectState as S
 from projects.models import Project
 from tests.conftest import at
 

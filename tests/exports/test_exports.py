@@ -3,6 +3,8 @@ print setup, formula-injection escaping, visibility."""
 
 from __future__ import annotations
 
+from projects import services as project_services
+
 import csv
 import io
 from decimal import Decimal
@@ -13,10 +15,10 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from exports.base import csv_safe, write_csv, write_xlsx
-from exports.plan import PlanExporter
+from projects.plan import PlanExporter
 from exports.reports import JointReviewStatsExporter, LedgerExporter, OverdueExporter
 from lifecycle.models import AuditEntry
-from lifecycle.states import PlanState
+from core.states import PlanState
 from projects.models import AnnualPlan, FundingLine, Project, YearlyInvestment
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
@@ -119,7 +121,7 @@ def test_overdue_list_and_joint_review_statistics(orgs, people, call_2026):
     late = complete_application(ProjectFactory(owner=orgs["owner"], call=call_2026, name="迟办项目"))
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=call_2026, organisation=orgs["owner"])
-        services.call_submit(submission, actor=people.owner_head, letter="申报函",
+        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
                              responsible_person=people.owner_head, splits_confirmed=True)
     late.refresh_from_db()
     with at(2025, 6, 23):

@@ -1,13 +1,13 @@
-"""Projects sitting in a given state, built through the services by lifecycle.scenarios."""
+"""Projects sitting in a given state, built through the services by web.scenarios."""
 
 from __future__ import annotations
 
 import datetime
 
 from lifecycle import services
-from lifecycle.scenarios import BRANCHES, MAIN_LINE, Walker
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import BRANCHES, MAIN_LINE, Walker
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from tests.factories import ProjectFactory, complete_application
 
 D = datetime.date

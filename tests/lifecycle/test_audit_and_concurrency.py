@@ -11,8 +11,8 @@ from django.db import DatabaseError, connection, transaction
 from lifecycle import services
 from lifecycle.errors import ConcurrentUpdate
 from lifecycle.models import AuditEntry
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import Project
 from tests.lifecycle.builders import project_in
 

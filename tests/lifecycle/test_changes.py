@@ -8,9 +8,9 @@ import pytest
 
 from lifecycle import services
 from lifecycle.errors import RuleViolation
-from lifecycle.states import ChangeState
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from core.states import ChangeState
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from tests.lifecycle.builders import project_in
 
 ESTIMATE = Decimal("5000000.00")  # the walker approves the total as the 概算

@@ -15,9 +15,9 @@ from documents.models import EvidenceConfirmation, MaterialVersion, SignOff
 from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from lifecycle.scenarios import Walker
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import Project
 from tests.documents.conftest import PDF, upload
 from tests.lifecycle.builders import project_in

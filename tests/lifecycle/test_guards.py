@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 
 from lifecycle import services
+from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from lifecycle.scenarios import Walker
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import CallSubmission, Project
 from tests.factories import CallFactory, ProjectFactory, complete_application
 from tests.lifecycle.builders import project_in
@@ -32,7 +33,7 @@ def refused_submission(project, person, on) -> RuleViolation:
     """办法第八条: a draft is submitted only with its department's consolidated submission."""
     submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
     with as_of(on), pytest.raises(RuleViolation) as exc:
-        services.call_submit(submission, actor=person, letter="申报函", responsible_person=person,
+        project_services.call_submit(submission, actor=person, letter="申报函", responsible_person=person,
                              splits_confirmed=True)
     assert Project.objects.get(pk=project.pk).state == S.DRAFT
     return exc.value
@@ -62,10 +63,10 @@ def test_a_department_submits_once_per_call(orgs, people, call_2026):
     project, on = project_in(S.DRAFT, orgs, people, call_2026)
     submission = CallSubmission.objects.create(call=call_2026, organisation=orgs["owner"])
     with as_of(on):
-        services.call_submit(submission, actor=people.owner_head, letter="申报函", responsible_person=people.owner_head)
+        project_services.call_submit(submission, actor=people.owner_head, letter="申报函", responsible_person=people.owner_head)
     complete_application(ProjectFactory(owner=orgs["owner"], call=call_2026))
     with as_of(on), pytest.raises(RuleViolation) as exc:
-        services.call_submit(submission, actor=people.owner_head, letter="申报函", responsible_person=people.owner_head,
+        project_services.call_submit(submission, actor=people.owner_head, letter="申报函", responsible_person=people.owner_head,
                              splits_confirmed=True)
     assert "不得分散申报" in exc.value.message and "办法第八条" in exc.value.message
 
@@ -309,7 +310,7 @@ def test_going_live_needs_the_acceptance_report_filed(orgs, people, call_2026):
 
 def test_an_empty_plan_is_not_sent_to_the_government(people):
     with as_of(D(2025, 9, 1)):
-        plan = services.plan_open(2026, actor=people.bureau_head)
+        plan = project_services.plan_open(2026, actor=people.bureau_head)
         services.plan_finance_concur(plan, actor=people.finance_head)
         with pytest.raises(RuleViolation) as exc:
             services.perform(plan, "submit_to_government", actor=people.bureau_head)

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 
 from lifecycle import services
+from projects import services as project_services
 from lifecycle.models import AuditEntry, ChangeItem, Clock, Copy
-from lifecycle.states import ChangeState, PlanState
-from lifecycle.states import ProjectState as S
+from core.states import ChangeState, PlanState
+from core.states import ProjectState as S
 from projects.models import CallSubmission, Project
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
@@ -44,7 +45,7 @@ def give_joint_opinions(project, people, conclusion="approve"):
 
 def submit_call(orgs, people, call, *projects):
     submission, _ = CallSubmission.objects.get_or_create(call=call, organisation=orgs["owner"])
-    services.call_submit(submission, actor=people.owner_head, letter="关于报送2026年度政务信息化建设需求的函",
+    project_services.call_submit(submission, actor=people.owner_head, letter="关于报送2026年度政务信息化建设需求的函",
                          responsible_person=people.owner_head, splits_confirmed=True)
     for p in projects:
         p.refresh_from_db()
@@ -79,7 +80,7 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
 
     # 办法第十一条: plan compiled with 财政厅, approved by the government, issued.
     with at(2025, 9, 15):
-        plan = services.plan_open(2026, actor=people.bureau_head)
+        plan = project_services.plan_open(2026, actor=people.bureau_head)
         services.plan_include(plan, project, actor=people.bureau_reviewer)
         services.plan_finance_concur(plan, actor=people.finance_head)
         go(plan, "submit_to_government", people.bureau_head)

@@ -7,12 +7,13 @@ import datetime
 import pytest
 
 from lifecycle import services
+from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, Clock
-from lifecycle.scenarios import Walker
-from lifecycle.states import PlanState
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import PlanState
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import Project
 from tests.factories import ProjectFactory, complete_application
 from tests.lifecycle.builders import project_in
@@ -33,7 +34,7 @@ def passed_pair(orgs, people, call):
 def test_the_plan_moves_compiling_submitted_approved_issued(orgs, people, call_2026):
     first, second = passed_pair(orgs, people, call_2026)
     with as_of(D(2025, 9, 1)):
-        plan = services.plan_open(2026, actor=people.bureau_head)
+        plan = project_services.plan_open(2026, actor=people.bureau_head)
     clock = Clock.objects.get(plan=plan)
     assert clock.due_on == D(2025, 10, 31) and clock.article == "第十一条"
     with as_of(D(2025, 9, 2)):
@@ -62,7 +63,7 @@ def test_the_plan_moves_compiling_submitted_approved_issued(orgs, people, call_2
 def test_only_the_government_approves_the_plan(orgs, people, call_2026):
     first, _ = passed_pair(orgs, people, call_2026)
     with as_of(D(2025, 9, 1)):
-        plan = services.plan_open(2026, actor=people.bureau_head)
+        plan = project_services.plan_open(2026, actor=people.bureau_head)
         services.plan_include(plan, first, actor=people.bureau_reviewer)
         services.plan_finance_concur(plan, actor=people.finance_head)
         services.perform(plan, "submit_to_government", actor=people.bureau_head)

@@ -11,9 +11,9 @@ import pytest
 from lifecycle import policy as policy_module
 from lifecycle import services
 from lifecycle.models import Clock
-from lifecycle.states import ChangeState
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from core.states import ChangeState
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from tests.lifecycle.builders import project_in
 
 HARBIN = dataclasses.replace(policy_module.HEILONGJIANG_2023, name="哈尔滨市（测试）", joint_review_working_days=3,

@@ -17,9 +17,9 @@ from django.urls import reverse
 from lifecycle import corrections, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, Clock, ClockEvent, ClockKind
-from lifecycle.scenarios import Walker
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import Project
 from tests.lifecycle.builders import project_in
 

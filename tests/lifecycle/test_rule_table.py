@@ -61,7 +61,7 @@ applied by hand to the code under test, this file run, the code reverted with
   M4 approve_fsr: permission=DRC_HEAD → DRC_STAFF (发改委 审核人 approve FSRs)
      → exactly_the_table_may_take_the_step[project-approve_fsr-from-fsr_review];
        perform_refuses_with_the_article_of_the_table[project-approve_fsr-from-fsr_review] (2 failed)
-  M5 services.plan_finance_concur: _as_staff(actor, "finance", roles={"head"}) → REVIEWERS
+  M5 services.plan_finance_concur: require_staff(actor, OrgKind.FINANCE, roles=HEAD) → REVIEWERS
      → exactly_the_table_may_call_the_service[plan_finance_concur]               (1 failed)
   (Issue 7 reports that before this file M1 and M2 left every lifecycle, project, permission
   and page test green; tests/lifecycle/test_transitions.py now also fails under M1 and M2.)
@@ -91,13 +91,14 @@ from django.db import transaction
 from documents import services as document_services
 from documents.evidence import evidence_confirm
 from lifecycle import services
+from projects import services as project_services
 from lifecycle.corrections import record_correct
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ASPECTS, AuditEntry, ChangeRequest
-from lifecycle.scenarios import Walker
-from lifecycle.states import ChangeState, PlanState
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import ChangeState, PlanState
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import AnnualPlan, CallSubmission, Project
 from tests.conftest import AGENCIES, People
 from tests.factories import CallFactory, OrganisationFactory, ProjectFactory, UserFactory, complete_application
@@ -316,7 +317,8 @@ SERVICE_RULES = {
 }
 
 #: where a service of SERVICE_RULES lives when it is not in lifecycle.services
-SERVICE_MODULES = {"evidence_confirm": "documents.evidence", "record_correct": "lifecycle.corrections"}
+SERVICE_MODULES = {"evidence_confirm": "documents.evidence", "record_correct": "lifecycle.corrections",
+                   **dict.fromkeys(("call_submit", "call_amend", "call_open", "plan_open"), "projects.services")}
 
 #: machine name → (model, table)
 MACHINES = {"project": (Project, PROJECT_RULES), "plan": (AnnualPlan, PLAN_RULES),
@@ -368,7 +370,7 @@ class Scene(dict):
 
 def _build_scene() -> Scene:
     """Every source state, once. Projects of the department 黑龙江省教育厅 (call 2026) are
-    walked through the services by lifecycle.scenarios.Walker; a third department's
+    walked through the services by web.scenarios.Walker; a third department's
     applications (call 2027) fill the plan in compilation. The plans waiting for 省政府 and
     waiting to be issued are created in their state directly: who may act on a plan does not
     depend on its contents."""
@@ -461,7 +463,7 @@ def _build_scene() -> Scene:
         project.refresh_from_db()
         walker.review(project, D(2026, 6, 17))
     with as_of(D(2026, 9, 1)):
-        plan27 = services.plan_open(2027, actor=people.bureau_head)
+        plan27 = project_services.plan_open(2027, actor=people.bureau_head)
         services.plan_include(plan27, included, actor=people.bureau_reviewer)
     s.update(plan_included=included, plan_candidate=left)
     s.plans[PlanState.COMPILING] = plan27
@@ -618,7 +620,7 @@ def _service_calls(scene):
     def submitted_with_a_late_draft():
         """The department's 2028 submission sent by its head, and a draft written afterwards."""
         submission = CallSubmission.objects.get(pk=scene.submission.pk)
-        services.call_submit(submission, actor=scene.people.owner_head, letter="关于报送2028年度建设需求的函",
+        project_services.call_submit(submission, actor=scene.people.owner_head, letter="关于报送2028年度建设需求的函",
                              responsible_person=scene.people.owner_head, splits_confirmed=True)
         complete_application(ProjectFactory(owner=submission.organisation, call=submission.call))
         return CallSubmission.objects.get(pk=submission.pk)
@@ -635,10 +637,10 @@ def _service_calls(scene):
         return project(state)
     calls |= {
         # 办法第二十一条: the 项目责任人 is the department's 主要负责人, named with the letter.
-        "call_submit": lambda actor: services.call_submit(CallSubmission.objects.get(pk=scene.submission.pk),
+        "call_submit": lambda actor: project_services.call_submit(CallSubmission.objects.get(pk=scene.submission.pk),
                                                           actor=actor, letter="关于报送2028年度建设需求的函",
                                                           responsible_person=scene.people.owner_head),
-        "call_amend": lambda actor: services.call_amend(submitted_with_a_late_draft(), actor=actor,
+        "call_amend": lambda actor: project_services.call_amend(submitted_with_a_late_draft(), actor=actor,
                                                         letter="关于补充报送2028年度建设需求的函",
                                                         splits_confirmed=True),
         "evidence_confirm:secrecy_evaluation": lambda actor: evidence_confirm(
@@ -654,8 +656,8 @@ def _service_calls(scene):
             project(S.CONSTRUCTION), "approved_estimate_yuan",
             project(S.CONSTRUCTION).approved_estimate_yuan - Decimal("10000.00"), actor=actor,
             reason="概算录错，按初步设计方案批复文件更正。"),
-        "call_open": lambda actor: services.call_open(2030, actor=actor),
-        "plan_open": lambda actor: services.plan_open(2031, actor=actor),
+        "call_open": lambda actor: project_services.call_open(2030, actor=actor),
+        "plan_open": lambda actor: project_services.plan_open(2031, actor=actor),
         "plan_include": lambda actor: services.plan_include(plan(), Project.objects.get(pk=scene.plan_candidate.pk),
                                                             actor=actor),
         "plan_exclude": lambda actor: services.plan_exclude(plan(), Project.objects.get(pk=scene.plan_included.pk),

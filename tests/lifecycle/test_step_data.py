@@ -22,9 +22,9 @@ from lifecycle import services, stepdata
 from lifecycle.errors import RuleViolation
 from lifecycle.models import Clock, ClockKind
 from lifecycle.policy import get_policy
-from lifecycle.scenarios import Walker
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from lifecycle.webforms import StepForm
 from projects.models import Project
 from tests.lifecycle.builders import project_in

@@ -16,8 +16,8 @@ import pytest
 from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import AnnualPlan, Project
 from tests.lifecycle.builders import project_in
 from tests.lifecycle.test_rule_table import PROJECT_RULES, persona_keys
@@ -61,7 +61,7 @@ def _both(*prepares):
 def _upload(kind, who="owner_preparer", dated=False, confirm_by=None):
     """The document behind a precondition (办法第十五、十八、二十三、二十九、三十一条)."""
     def prepare(project, people, on):
-        from lifecycle.scenarios import Walker
+        from web.scenarios import Walker
 
         walker = Walker(people)
         walker.upload(project, kind, people[who], on, issued_on=on if dated else None,
@@ -72,7 +72,7 @@ def _upload(kind, who="owner_preparer", dated=False, confirm_by=None):
 
 
 def _acceptance_ready(project, people, on):
-    from lifecycle.scenarios import Walker
+    from web.scenarios import Walker
 
     Walker(people).upload(project, "archive_opinion", people.owner_preparer, on - datetime.timedelta(days=1),
                           issued_on=on - datetime.timedelta(days=1), issuing_body="黑龙江省档案馆")

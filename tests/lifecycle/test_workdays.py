@@ -7,10 +7,11 @@ import datetime
 import pytest
 
 from lifecycle import clocks, services
+from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import CalendarYear, Clock, ClockEvent, ClockKind
 from lifecycle.selectors import clocks_due_soon, clocks_overdue
-from lifecycle.timeutil import as_of
+from core.timeutil import as_of
 from lifecycle.workdays import add_months, add_working_days, is_workday, working_days_between
 
 D = datetime.date
@@ -122,16 +123,16 @@ def test_months_are_added_to_the_end_of_short_months():
 
 
 def test_a_call_opens_in_june_by_default(people):
-    call = services.call_open(2027, actor=people.bureau_head)
+    call = project_services.call_open(2027, actor=people.bureau_head)
     assert (call.opens_on, call.closes_on) == (D(2026, 6, 1), D(2026, 6, 30))
 
 
 def test_each_construction_year_gets_its_performance_report_clock(orgs, people, call_2026):
-    from lifecycle.states import ProjectState as S
+    from core.states import ProjectState as S
     from tests.lifecycle.builders import project_in
 
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
-    assert services.performance_report_clocks_open(2027) == 1
-    assert services.performance_report_clocks_open(2027) == 0
+    assert project_services.performance_report_clocks_open(2027) == 1
+    assert project_services.performance_report_clocks_open(2027) == 0
     clock = Clock.objects.get(project=project, kind=ClockKind.PERFORMANCE_REPORT, year=2027)
     assert clock.due_on == D(2027, 12, 31)

@@ -17,14 +17,14 @@ from documents import services as documents
 from documents.models import SignOff
 from documents.registry import STEPS
 from lifecycle import audit, services
-from lifecycle import views as lifecycle_views
+from web import step_views as lifecycle_views
 from lifecycle.errors import RuleViolation
 from lifecycle.events import Action
 from lifecycle.models import AuditEntry, ChangeRequest, Clock, Opinion
-from lifecycle.scenarios import Walker
-from lifecycle.states import ChangeState, PlanState
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import ChangeState, PlanState
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import AnnualPlan, Project
 from tests.conftest import TZ, at
 from tests.lifecycle.builders import project_in, submitted_on

@@ -15,11 +15,12 @@ import pytest
 from django.urls import reverse
 
 from lifecycle import services
+from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from lifecycle.scenarios import Walker
-from lifecycle.states import ProjectState as S
-from lifecycle.timeutil import as_of
+from web.scenarios import Walker
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from projects.models import CallSubmission, Project, SplitWarning, SubmissionAmendment
 from tests.conftest import at
 from tests.factories import ProjectFactory, UserFactory, complete_application
@@ -53,7 +54,7 @@ def submit(orgs, people, call, on=IN_JUNE, **kw):
     kw = {"actor": people.owner_head, "letter": "关于报送2026年度政务信息化建设需求的函",
           "responsible_person": people.owner_head, **kw}
     with as_of(on):
-        return services.call_submit(submission_of(orgs, call), **kw)
+        return project_services.call_submit(submission_of(orgs, call), **kw)
 
 
 def refused(fn, *args, **kw) -> RuleViolation:
@@ -255,7 +256,7 @@ def test_the_submission_is_refused_outside_the_june_window(orgs, people, call_20
 def amend(orgs, people, call, on=LATER_IN_JUNE, **kw):
     kw = {"actor": people.owner_head, "letter": "关于补充报送2026年度政务信息化建设需求的函", **kw}
     with as_of(on):
-        return services.call_amend(submission_of(orgs, call), **kw)
+        return project_services.call_amend(submission_of(orgs, call), **kw)
 
 
 def test_a_late_project_is_added_by_an_audited_amendment_while_the_call_is_open(orgs, people, call_2026):

@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from lifecycle.models import AuditEntry
-from lifecycle.states import ProjectState
-from projects import demo
+from core.states import ProjectState
+from web import demo
 from projects.models import Project, User
 
 TODAY = datetime.date(2026, 11, 27)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from lifecycle.scenarios import Walker
+from web.scenarios import Walker
 from projects.models import SplitWarning
 from projects.similarity import dice, normalise
 from tests.factories import ProjectFactory, complete_application

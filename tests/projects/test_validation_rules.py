@@ -14,12 +14,12 @@ from django.utils import translation
 
 from lifecycle import services
 from lifecycle.models import ChangeItem, ChangeRequest, PerformanceReport
-from lifecycle.states import ChangeState
+from core.states import ChangeState
 from lifecycle.webforms import ChangeForm, ChangeItemForm, PerformanceReportForm
 from projects.forms import ApplicationForm, RecordsForm, application_formsets
 from projects.models import FundingLine, Project, YearlyInvestment
 from projects.templatetags.web import wan
-from projects.validation import WanField, parse_wan, validate_platform_code
+from core.validation import WanField, parse_wan, validate_platform_code
 from tests.conftest import at
 from tests.documents.test_imports import filled, project_row, resource_row
 from tests.web.conftest import scene  # noqa: F401  (fixture)

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from lifecycle import services
-from lifecycle.scenarios import Walker
+from projects import services as project_services
+from web.scenarios import Walker
 from projects.models import CallSubmission
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
@@ -45,7 +46,7 @@ def scene(orgs, people, call_2026):
             s[key] = complete_application(ProjectFactory(owner=owner, call=call_2026, name=f"{key}系统"),
                                           total=Decimal("5000000.00"))
         submission = CallSubmission.objects.create(call=call_2026, organisation=owner)
-        services.call_submit(submission, actor=people.owner_head, letter="申报函",
+        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
                              responsible_person=people.owner_head, splits_confirmed=True)
         for key in ("building", "reviewing", "submitted"):
             s[key].refresh_from_db()
@@ -55,7 +56,7 @@ def scene(orgs, people, call_2026):
         give_joint_opinions(s.building, people)
         go(s.building, "pass_review", people.bureau_head)
     with at(2025, 9, 15):
-        s["plan"] = services.plan_open(2026, actor=people.bureau_head)
+        s["plan"] = project_services.plan_open(2026, actor=people.bureau_head)
         services.plan_include(s.plan, s.building, actor=people.bureau_reviewer)
         services.plan_finance_concur(s.plan, actor=people.finance_head)
         go(s.plan, "submit_to_government", people.bureau_head)
@@ -95,7 +96,7 @@ def scene(orgs, people, call_2026):
                                               items=[{"from_content": "丙", "to_content": "丁",
                                                       "amount_yuan": Decimal("1000000")}])
         services.change_submit(s.pending, actor=people.owner_head)
-        s["plan_2027"] = services.plan_open(2027, actor=people.bureau_head)
+        s["plan_2027"] = project_services.plan_open(2027, actor=people.bureau_head)
     s["draft"] = complete_application(ProjectFactory(owner=owner, call=call_2026, name="草稿系统"))
     for obj in s.values():
         obj.refresh_from_db()

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from lifecycle.states import ChangeState, PlanState
-from lifecycle.states import ProjectState as S
+from core.states import ChangeState, PlanState
+from core.states import ProjectState as S
 from lifecycle.workdays import add_months
 from projects.models import AnnualPlan, Call, Project
 from tests.factories import CallFactory

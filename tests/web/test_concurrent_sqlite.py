@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from lifecycle.states import ProjectState as S
+from core.states import ProjectState as S
 from tests.documents.test_imports import two_projects
 from tests.lifecycle.builders import project_in
 

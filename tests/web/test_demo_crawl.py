@@ -10,7 +10,7 @@ from urllib.parse import urldefrag
 import pytest
 from django.urls import reverse
 
-from projects import demo
+from web import demo
 from projects.models import OrgKind, User
 
 LINK = re.compile(r'href="(/[^"]*)"')

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from documents.models import Filing, MaterialVersion
-from lifecycle.states import ProjectState as S
+from core.states import ProjectState as S
 from tests.lifecycle.builders import project_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -83,7 +83,7 @@ def test_the_plan_page_offers_the_plan_workbook_to_agencies(client, orgs, people
 def test_a_sign_off_over_an_older_version_is_shown_as_such(client, orgs, people, call_2026):
     from documents import services as document_services
     from lifecycle import services
-    from lifecycle.timeutil import as_of
+    from core.timeutil import as_of
 
     project, on = project_in(S.IN_PLAN, orgs, people, call_2026, platform_code="2601-230000-04-01-000009",
                              fsr_sharing_chapter=True)

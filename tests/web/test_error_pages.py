@@ -18,7 +18,7 @@ from config import errors
 from config.middleware import ErrorPagesMiddleware
 from lifecycle.errors import ConcurrentUpdate
 from lifecycle.models import PerformanceReport
-from lifecycle.states import ProjectState as S
+from core.states import ProjectState as S
 from projects.models import AnnualPlan, Project
 from tests.conftest import at
 from tests.lifecycle.builders import project_in
@@ -79,7 +79,7 @@ def test_the_500_page_needs_no_database_and_no_context(db, django_assert_num_que
 
 def test_an_unexpected_error_shows_the_chinese_500_page(client, people, monkeypatch):
     """Any crash still ends on a page that says what to do (not Django's English text)."""
-    from projects import views
+    from web import views
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

@@ -88,7 +88,7 @@ NASTY_VALUES = HUGE + [
 ]
 # Amounts of 15–16 digits (99,999,999,999,999.99 元) used to be accepted and then read back
 # by SQLite as a float, answering 500 on every page; money is now bounded below 10¹² 元
-# (projects.validation), so the fuzz sends them too. NO500_MONEY_OVERFLOW=0 keeps them out.
+# (core.validation), so the fuzz sends them too. NO500_MONEY_OVERFLOW=0 keeps them out.
 MONEY_OVERFLOW_EXCLUDED = os.environ.get("NO500_MONEY_OVERFLOW", "1") != "1"
 MONEY_LIMIT = Decimal(10) ** 12
 if MONEY_OVERFLOW_EXCLUDED:

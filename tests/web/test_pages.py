@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from projects import services as project_services
+
 import datetime
 from decimal import Decimal
 
@@ -11,8 +13,8 @@ import pytest
 from django.urls import reverse
 
 from lifecycle.models import AuditEntry, CalendarDay, ChangeRequest, Clock
-from lifecycle.states import ChangeState
-from lifecycle.states import ProjectState as S
+from core.states import ChangeState
+from core.states import ProjectState as S
 from projects.models import Project
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
@@ -209,7 +211,7 @@ def add_projects(orgs, people, n, year):
         complete_application(ProjectFactory(owner=orgs["owner"], call=call, name=f"草稿系统{year}-{i}"))
     with at(year - 1, 6, 10):
         submission = CallSubmission.objects.create(call=call, organisation=orgs["other_owner"])
-        services.call_submit(submission, actor=people.other_owner_head, letter="函",
+        project_services.call_submit(submission, actor=people.other_owner_head, letter="函",
                              responsible_person=people.other_owner_head, splits_confirmed=True)
     with at(year - 1, 6, 15):
         for project in projects[: n // 2]:

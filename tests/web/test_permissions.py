@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from lifecycle.models import AuditEntry
-from lifecycle.states import ChangeState, PlanState
-from lifecycle.states import ProjectState as S
+from core.states import ChangeState, PlanState
+from core.states import ProjectState as S
 from tests.lifecycle.test_rule_table import CHANGE_RULES, PLAN_RULES, PROJECT_RULES, persona_keys
 
 PERSONAS = ["owner_preparer", "owner_head", "other_owner_preparer", "bureau_reviewer", "bureau_head",

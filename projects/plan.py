@@ -14,10 +14,10 @@ from typing import Iterator
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from documents.formatting import wan
+from core.formatting import wan
 from projects.models import FundingLine, FundingSource, Project, YearlyInvestment
 
-from .base import Column, Exporter, Row
+from core.tables import Column, Exporter, Row
 
 ZERO = Decimal("0")
 SOURCES = list(FundingSource)
@@ -58,7 +58,7 @@ class PlanExporter(Exporter):
         return [wan(v) for v in sums]
 
     def rows(self) -> Iterator[Row]:
-        from lifecycle.states import ProjectState
+        from core.states import ProjectState
 
         labels = dict(ProjectState.choices)
         n_src = len(SOURCES)

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from lifecycle import services, timeutil
+from lifecycle import services
+from projects import services as project_services
+from core import timeutil
 
 
 class Command(BaseCommand):
@@ -11,5 +13,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, year=None, **options):
         year = year or timeutil.today().year
-        opened = services.performance_report_clocks_open(year)
+        opened = project_services.performance_report_clocks_open(year)
         self.stdout.write(f"{year}: 新开启 {opened} 个年度绩效评价报告期限")

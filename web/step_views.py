@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from projects import access
 
 
-from . import corrections, services, timeutil
-from .errors import RuleViolation
-from .models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ClockKind
-from .webforms import (
+from lifecycle import corrections, services
+from core import timeutil
+from lifecycle.errors import RuleViolation
+from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ClockKind
+from lifecycle.webforms import (
     CalendarYearForm, ChangeForm, ChangeItemFormSet, CorrectionForm, IncidentForm, OpinionForm,
     PerformanceReportForm, RectificationReportForm, StepForm,
 )
@@ -128,7 +129,7 @@ def project_correct(request, pk, field):
 
 @login_required
 def joint_review(request, pk):
-    from projects.views import opinion_aspects
+    from web.views import opinion_aspects
 
     project = access.get_project_for_user(request.user, pk)
     opinions = list(project.opinions.filter(stage="joint_review").select_related("organisation", "given_by"))
@@ -140,7 +141,7 @@ def joint_review(request, pk):
     clock = project.clocks.filter(kind=ClockKind.JOINT_REVIEW).order_by("-pk").first()
     days_left = None
     if clock and clock.running:
-        from .workdays import WorkCalendar
+        from lifecycle.workdays import WorkCalendar
 
         cal, today = WorkCalendar(), timeutil.today()
         due = clock.effective_due_on
@@ -161,7 +162,7 @@ def joint_review(request, pk):
 @login_required
 def opinion_new(request, pk):
     """An agency gives its opinion (办法第十条 joint review, 第十二条 emergency, 第二十九条 acceptance)."""
-    from projects.views import opinion_aspects
+    from web.views import opinion_aspects
 
     project = access.get_project_for_user(request.user, pk)
     aspects = opinion_aspects(project, request.user)
@@ -326,6 +327,6 @@ def calendar_admin(request):
 
 
 def _provisional_clocks():
-    from .models import Clock
+    from lifecycle.models import Clock
 
     return Clock.objects.filter(provisional=True, stopped_on__isnull=True).select_related("project", "plan")

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from projects.models import AnnualPlan, CallSubmission, User
 
-from . import services
-from .states import ProjectState as S
-from .policy import get_policy
-from .timeutil import as_of
-from .workdays import add_months
+from lifecycle import services
+from projects import services as project_services
+from core.states import ProjectState as S
+from lifecycle.policy import get_policy
+from core.timeutil import as_of
+from lifecycle.workdays import add_months
 
 DAY = datetime.timedelta(days=1)
 
@@ -108,7 +109,7 @@ class Walker:
         head = organisation.members.filter(role="head").first()
         submission, _ = CallSubmission.objects.get_or_create(call=call, organisation=organisation)
         with as_of(on):
-            services.call_submit(submission, actor=head, letter=f"关于报送{call.year}年度政务信息化建设需求的函",
+            project_services.call_submit(submission, actor=head, letter=f"关于报送{call.year}年度政务信息化建设需求的函",
                                  responsible_person=head, splits_confirmed=confirm_splits)
         return submission
 
@@ -117,7 +118,7 @@ class Walker:
         head = organisation.members.filter(role="head").first()
         submission = CallSubmission.objects.get(call=call, organisation=organisation)
         with as_of(on):
-            return services.call_amend(submission, actor=head, letter=f"关于补充报送{call.year}年度政务信息化建设需求的函",
+            return project_services.call_amend(submission, actor=head, letter=f"关于补充报送{call.year}年度政务信息化建设需求的函",
                                        splits_confirmed=confirm_splits)
 
     def review(self, project, on, *, correction=False, passed=True):
@@ -146,7 +147,7 @@ class Walker:
         """Compile ``year``'s plan with ``projects``, have 财政厅 concur, the government
         approve (which closes the passed applications left out) and the bureau issue it."""
         with as_of(on):
-            plan = services.plan_open(year, actor=self["bureau_head"])
+            plan = project_services.plan_open(year, actor=self["bureau_head"])
             for project in projects:
                 services.plan_include(plan, project, actor=self["bureau_reviewer"])
             services.plan_finance_concur(plan, actor=self["finance_head"])
@@ -243,7 +244,7 @@ class Walker:
                 self.confirm(p, "secrecy_evaluation", self["secrecy_reviewer"], on)
             self.step(p, "apply_acceptance", self.owner(p), on)
         elif s == S.ACCEPTANCE_REVIEW:
-            from .guards import acceptance_aspects
+            from lifecycle.guards import acceptance_aspects
 
             with as_of(on):
                 for aspect in acceptance_aspects(p):

@@ -165,6 +165,13 @@ def parse_wan(text) -> Decimal | None:
     return yuan.quantize(CENT) + 0  # "-0" is 0.00
 
 
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
 class WanInput(forms.TextInput):
     """Shows 元 as 万元 ("1,234.56"), exact when the amount is not a multiple of 100 元."""
 
@@ -220,7 +227,7 @@ PERIOD_MONTHS_MAX = 120
 
 
 def _today() -> datetime.date:
-    from lifecycle.timeutil import today
+    from core.timeutil import today
 
     return today()
 

@@ -20,16 +20,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects import params as params_mod
-from lifecycle import services, timeutil
+from lifecycle import services
+from core import timeutil
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ClockKind
-from lifecycle.states import STAGES, PlanState
-from lifecycle.states import ProjectState as S
+from core.states import STAGES, PlanState
+from core.states import ProjectState as S
 
-from . import access, selectors
-from . import services as project_services
-from .forms import ApplicationForm, RecordsForm, application_formsets
-from .models import (
+from projects import access, selectors
+from projects import services as project_services
+from projects.forms import ApplicationForm, RecordsForm, application_formsets
+from projects.models import (
     AnnualPlan, Call, CallSubmission, FundingLine, Organisation, OrgKind, Project, SplitWarning, User,
 )
 
@@ -64,7 +65,7 @@ def login(request):
 
 
 def _demo_password():
-    from . import demo
+    from web import demo
 
     return demo.DEMO_PASSWORD if getattr(settings, "DEMO_MODE", False) else ""
 
@@ -326,7 +327,7 @@ def _call_page(request, call, *, error="", status=200):
         "drafts": drafts,
         "submitted": list(Project.objects.filter(owner=org, call=call).exclude(state=S.DRAFT).order_by("pk")),
         # 办法第八条: the head sees the likely split applications before signing.
-        "splits": services.submission_splits(call, org, drafts) if drafts else [],
+        "splits": project_services.submission_splits(call, org, drafts) if drafts else [],
         # 办法第二十一条: the 项目责任人 is one of the unit's 负责人, named by the signer.
         "heads": org.members.filter(role="head", is_active=True).order_by("pk"),
         "error": error, "letter": posted.get("letter", ""),
@@ -349,7 +350,7 @@ def call_submit(request, year):
     try:
         with transaction.atomic():
             submission, _created = CallSubmission.objects.get_or_create(call=call, organisation=org)
-            services.call_submit(submission, actor=request.user, letter=request.POST.get("letter", ""),
+            project_services.call_submit(submission, actor=request.user, letter=request.POST.get("letter", ""),
                                  responsible_person=_member(org, request.POST.get("responsible_person")),
                                  splits_confirmed=bool(request.POST.get("splits_confirmed")))
     except RuleViolation as exc:
@@ -370,7 +371,7 @@ def call_amend(request, year):
     submission = (CallSubmission.objects.filter(call=call, organisation=org).first()
                   or CallSubmission(call=call, organisation=org))
     try:
-        amendment = services.call_amend(submission, actor=request.user, letter=request.POST.get("letter", ""),
+        amendment = project_services.call_amend(submission, actor=request.user, letter=request.POST.get("letter", ""),
                                         responsible_person=_member(org, request.POST.get("responsible_person")),
                                         splits_confirmed=bool(request.POST.get("splits_confirmed")))
     except RuleViolation as exc:
@@ -411,7 +412,7 @@ def plan_open(request):
             "min": params_mod.MIN_YEAR, "max": params_mod.MAX_YEAR})
         return redirect("plan_list")
     try:
-        plan = services.plan_open(year, actor=request.user)
+        plan = project_services.plan_open(year, actor=request.user)
     except RuleViolation as exc:
         raise PermissionDenied(exc.message) from None
     return redirect("plan", year=plan.year)
@@ -422,7 +423,7 @@ def plan_detail(request, year):
     user = request.user
     plan = access.get_plan_for_user(user, year)
     projects = list(plan.projects.select_related("owner").order_by("owner__name", "name"))
-    # Sums of many amounts exceed one column's bound (projects.validation.MONEY): read them
+    # Sums of many amounts exceed one column's bound (core.validation.MONEY): read them
     # through a wider decimal, else SQLite's decimal converter fails on a large plan.
     wide = DecimalField(max_digits=20, decimal_places=2)
     by_owner = list(plan.projects.values("owner__name").annotate(total=Sum("total_investment_yuan", output_field=wide))

@@ -12,13 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from lifecycle import services
-from lifecycle.scenarios import Walker
-from lifecycle.states import ProjectState as S
+from projects import services as project_services
+from web.scenarios import Walker
+from core.states import ProjectState as S
 from lifecycle.policy import get_policy
-from lifecycle.timeutil import as_of
+from core.timeutil import as_of
 from lifecycle.workdays import add_months
 
-from .models import (
+from projects.models import (
     Call, DataResource, FundingLine, Organisation, Participant, Project, Role, User, YearlyInvestment,
 )
 
@@ -281,7 +282,7 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
                 walker.step(project, "start_expert_evaluation", people["bureau_reviewer"], today,
                             reason="投资规模大，组织专家评估论证。")
     with as_of(datetime.date(year, 9, 10)):
-        next_plan = services.plan_open(year + 1, actor=people["bureau_head"])
+        next_plan = project_services.plan_open(year + 1, actor=people["bureau_head"])
         for project, target in nxt:
             if target == S.REVIEW_PASSED:
                 services.plan_include(next_plan, project, actor=people["bureau_reviewer"])

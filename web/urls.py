@@ -1,0 +1,36 @@
+"""The screens: the project pages (projects, calls, plans) and the step pages of the
+lifecycle (steps, opinions, changes, calendar)."""
+
+from django.urls import path
+
+from . import step_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/new/", views.application_new, name="application_new"),
+    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("projects/<int:pk>/application/", views.application_edit, name="application_edit"),
+    path("projects/<int:pk>/records/", views.records_edit, name="records_edit"),
+    path("calls/<int:year>/submit/", views.call_submit, name="call_submit"),
+    path("calls/<int:year>/amend/", views.call_amend, name="call_amend"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/open/", views.plan_open, name="plan_open"),
+    path("plans/<int:year>/", views.plan_detail, name="plan"),
+    path("plans/<int:year>/include/", views.plan_include, name="plan_include"),
+    path("plans/<int:year>/exclude/<int:pk>/", views.plan_exclude, name="plan_exclude"),
+    path("plans/<int:year>/concur/", views.plan_concur, name="plan_concur"),
+
+    path("projects/<int:pk>/steps/<slug:name>/", step_views.project_step, name="project_step"),
+    path("projects/<int:pk>/correct/<slug:field>/", step_views.project_correct, name="project_correct"),
+    path("projects/<int:pk>/review/", step_views.joint_review, name="joint_review"),
+    path("projects/<int:pk>/opinion/", step_views.opinion_new, name="opinion_new"),
+    path("projects/<int:pk>/changes/new/", step_views.change_new, name="change_new"),
+    path("projects/<int:pk>/incident/", step_views.incident_new, name="incident_new"),
+    path("projects/<int:pk>/rectification/", step_views.rectification_report, name="rectification_report"),
+    path("projects/<int:pk>/performance/", step_views.performance_report_new, name="performance_report_new"),
+    path("plans/<int:year>/steps/<slug:name>/", step_views.plan_step, name="plan_step"),
+    path("changes/<int:pk>/", step_views.change_detail, name="change"),
+    path("changes/<int:pk>/steps/<slug:name>/", step_views.change_step, name="change_step"),
+    path("calendar/", step_views.calendar_admin, name="calendar_admin"),
+]
