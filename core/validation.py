@@ -34,6 +34,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.db import models
+from core.timeutil import today
+import calendar
 
 # ---------------------------------------------------------------- money
 
@@ -106,8 +109,6 @@ def validate_money_non_negative(value) -> None:
 def money_check(field: str, *, positive: bool, name: str, label: str = ""):
     """The database side of the two validators above, for ``Meta.constraints``: NULL passes
     (optional amounts), anything else must be in range."""
-    from django.db import models
-
     lower = Q(**{f"{field}__gt": 0}) if positive else Q(**{f"{field}__gte": 0})
     condition = Q(**{f"{field}__isnull": True}) | (lower & Q(**{f"{field}__lt": MONEY_LIMIT_YUAN}))
     rule = _("{label}须大于零且小于{max}万元。") if positive else _("{label}不能为负数且须小于{max}万元。")
@@ -227,8 +228,6 @@ PERIOD_MONTHS_MAX = 120
 
 
 def _today() -> datetime.date:
-    from core.timeutil import today
-
     return today()
 
 
@@ -276,8 +275,6 @@ def validate_dates_ordered(earlier, later, *, earlier_label, later_label) -> Non
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
-    import calendar
-
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -10,24 +10,24 @@ it was asked about (it gave an opinion, or the project is in expert evaluation).
 from __future__ import annotations
 
 from django.http import Http404
+from projects.selectors import visible_projects
+from projects.access import get_project_for_user
+from .models import MaterialVersion
+from projects.models import OrgKind
+from .models import Filing
 
 
 def may_see(user, project) -> bool:
     # One rule for the whole system: projects.selectors.visible_projects.
-    from projects.selectors import visible_projects
 
     return visible_projects(user).filter(pk=project.pk).exists()
 
 
 def project_for_user(user, pk):
-    from projects.access import get_project_for_user
-
     return get_project_for_user(user, pk)
 
 
 def material_for_user(user, pk):
-    from .models import MaterialVersion
-
     version = MaterialVersion.objects.select_related("project").filter(pk=pk).first()
     if version is None or not may_see(user, version.project):
         raise Http404("材料不存在或无权查看")
@@ -35,10 +35,6 @@ def material_for_user(user, pk):
 
 
 def filing_for_user(user, pk):
-    from projects.models import OrgKind
-
-    from .models import Filing
-
     filing = Filing.objects.select_related("project", "plan").filter(pk=pk).first()
     if filing is None:
         raise Http404("文书不存在或无权查看")

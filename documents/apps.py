@@ -7,11 +7,11 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("材料与文书")
 
     def ready(self):
-        # Deferred to ready(): these modules import models, which the app registry must have
-        # loaded first (Django's rule for AppConfig.ready).
-        from lifecycle import evidence as evidence_port
+        # deferred: these modules import models, which the app registry loads first (Django's
+        # rule for AppConfig.ready); signals connects its receivers on import.
+        from lifecycle import evidence as evidence_port  # deferred: see above
 
-        from . import evidence, registry, signals  # noqa: F401 - signals connects its receivers
+        from . import evidence, registry, signals  # noqa: F401  # deferred: see above
 
         evidence_port.register(evidence_port.EvidenceSource(missing=evidence.evidence_missing,
                                                             present=registry.has_material))

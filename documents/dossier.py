@@ -30,6 +30,7 @@ from . import pdf, storage
 from .access import may_see
 from core.formatting import date_text
 from .models import Filing, MaterialVersion
+import zipfile
 
 #: Beyond this size the temporary zip moves from memory to disk.
 IN_MEMORY_LIMIT = 8 * 1024 * 1024
@@ -115,8 +116,6 @@ def dossier_build(project, *, actor):
     the digests of the manifest; nothing else is written (the history PDF lives only in the
     zip).
     """
-    import zipfile
-
     if not may_see(actor, project):
         raise RuleViolation(_("无权查看本项目。"), code="permission")
     out = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_LIMIT)

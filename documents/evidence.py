@@ -32,6 +32,9 @@ from lifecycle.events import Action
 
 from .models import EvidenceConfirmation, MaterialVersion, SignOff
 from .registry import CONFIRMS, DERIVED_DATES, UPLOADS, MaterialKind
+from projects.models import OrgKind
+from lifecycle.rules import role_label
+from projects.models import Project
 
 
 def latest(project, kind: str) -> MaterialVersion | None:
@@ -41,8 +44,6 @@ def latest(project, kind: str) -> MaterialVersion | None:
 
 
 def _org_text(org: str) -> str:
-    from projects.models import OrgKind
-
     return _("本项目建设单位") if org == OWNER else str(OrgKind(org).label)
 
 
@@ -91,8 +92,6 @@ def confirm_refusal(project, actor, kind: str) -> RuleViolation | None:
         return RuleViolation(_("该材料无需确认。"), code="kind")
     org = getattr(actor, "organisation", None)
     if org is None or org.kind != confirm.org or actor.role not in confirm.roles:
-        from lifecycle.rules import role_label
-
         return RuleViolation(_("%(step)s须由%(org)s%(roles)s办理（办法%(article)s）。") % {
             "step": confirm.label, "org": _org_text(confirm.org),
             "roles": "或".join(role_label(r) for r in sorted(confirm.roles)), "article": confirm.article},
@@ -135,8 +134,6 @@ def evidence_confirm(project, kind: str, *, actor) -> EvidenceConfirmation:
     project's derived date (registry.DERIVED_DATES). Refused with a Chinese RuleViolation
     for anyone but the agency's 审核人/负责人, in another state, or without complete evidence.
     """
-    from projects.models import Project
-
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         refusal = confirm_refusal(project, actor, kind)

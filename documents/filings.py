@@ -30,15 +30,16 @@ from django.utils.translation import gettext_lazy
 from lifecycle import audit
 from core import timeutil
 from lifecycle.errors import RuleViolation
-from lifecycle.machine import BUREAU_STAFF, OWNER_STAFF
 from lifecycle.models import AuditEntry, ChangeRequest, Rectification
-from lifecycle.rules import REVIEWERS, STAFF, Actors, actors
+from lifecycle.rules import BUREAU_STAFF, OWNER_STAFF, REVIEWERS, STAFF, Actors, actors
 from core.states import PlanState
 from core.states import ProjectState as S
 
 from . import numbering, pdf, snapshots, storage
 from .access import may_see
 from .models import Filing, FilingKind
+from lifecycle.services import transition_of
+from django.utils import timezone
 
 #: Nothing new is issued or sampled on these projects; issued filings stay downloadable.
 FROZEN_STATES = frozenset({S.CLOSED, S.TERMINATED, S.WITHDRAWN})
@@ -197,8 +198,6 @@ def occurrence(spec: Spec, *, project=None, plan=None, obj=None) -> AuditEntry |
 
 
 def _transition(subject, name):
-    from lifecycle.services import transition_of
-
     return transition_of(subject, name)[0]
 
 
@@ -283,7 +282,6 @@ def _already(existing: Filing) -> RuleViolation:
         text = _("《%(title)s》已于%(at)s出具，发文字号%(no)s，不重复编号；请在项目页面下载已出具的文书。")
     else:
         text = _("《%(title)s》已于%(at)s生成，请在项目页面下载。")
-    from django.utils import timezone
 
     exc = RuleViolation(text % {"title": existing.title, "no": existing.document_no,
                                 "at": timezone.localtime(existing.generated_at).strftime("%Y-%m-%d %H:%M")},

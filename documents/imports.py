@@ -26,6 +26,26 @@ from lifecycle.events import Action
 from lifecycle.errors import RuleViolation
 from lifecycle.rules import STAFF
 from core.states import ProjectState
+from projects.models import Network
+from projects.models import OpenType, SharingType
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from projects.models import Network, OpenType, SharingType
+from django.core.exceptions import ValidationError
+from core.validation import parse_wan, validate_money_non_negative, validate_money_positive
+from projects.models import FundingSource, Network
+from core.validation import construction_years, years_text
+from core.validation import PERIOD_MONTHS_MAX
+import datetime
+from core.validation import validate_planned_date
+from core.validation import yuan_to_wan_exact
+from django.utils import timezone
+from lifecycle.models import AuditEntry
+from openpyxl import load_workbook
+from projects.models import CallSubmission, DataResource, FundingLine, Organisation, Project, YearlyInvestment
 
 PROJECT_SHEET = "申报项目"
 CATALOGUE_SHEET = "数据资源目录"
@@ -50,8 +70,6 @@ def _labels(choices) -> str:
 
 
 def project_columns() -> list[Col]:
-    from projects.models import Network
-
     return [
         Col("项目名称", "name", width=28),
         Col("建设依据和必要性", "basis_and_necessity", width=40),
@@ -75,8 +93,6 @@ def project_columns() -> list[Col]:
 
 
 def catalogue_columns() -> list[Col]:
-    from projects.models import OpenType, SharingType
-
     return [
         Col("项目名称", "project", width=28),
         Col("信息资源名称", "name", width=28),
@@ -97,13 +113,6 @@ def template_workbook() -> bytes:
     """The blank template: two sheets with headers, notes as cell comments, drop-down lists
     for every choice column, text format for the "年份:金额" columns (so Excel does not
     turn them into times)."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from projects.models import Network, OpenType, SharingType
 
     wb = Workbook()
     sheets = [(wb.active, PROJECT_SHEET, project_columns()), (wb.create_sheet(), CATALOGUE_SHEET, catalogue_columns())]
@@ -196,10 +205,6 @@ def _money(value, *, positive: bool) -> Decimal:
     separators and full-width digits accepted; exponent notation, NaN, Infinity, more than
     six decimals, amounts ≤ 0 (or < 0 where zero is allowed) and amounts beyond the bound
     every database stores exactly are refused. Raises ValueError with the Chinese message."""
-    from django.core.exceptions import ValidationError
-
-    from core.validation import parse_wan, validate_money_non_negative, validate_money_positive
-
     try:
         yuan = parse_wan(value)
         if yuan is None:
@@ -254,8 +259,6 @@ def _read_sheet(wb, title, cols, errors):
 
 
 def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=None):
-    from projects.models import FundingSource, Network
-    from core.validation import construction_years, years_text
 
     def err(col, message):
         errors.append(RowError(PROJECT_SHEET, number, col.header, message))
@@ -274,8 +277,6 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
                 continue
             data[col.field] = text
         elif col.kind == "int":
-            from core.validation import PERIOD_MONTHS_MAX
-
             try:
                 n = _decimal(value)
                 if not n.is_finite() or n != n.to_integral_value() or n <= 0:
@@ -287,12 +288,6 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
             except (InvalidOperation, ValueError):
                 err(col, _("须为正整数"))
         elif col.kind == "date":
-            import datetime
-
-            from django.core.exceptions import ValidationError
-
-            from core.validation import validate_planned_date
-
             if isinstance(value, datetime.datetime):
                 day = value.date()
             elif isinstance(value, datetime.date):
@@ -382,14 +377,10 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
 
 
 def _wan(yuan: Decimal) -> str:
-    from core.validation import yuan_to_wan_exact
-
     return yuan_to_wan_exact(yuan)
 
 
 def _check_catalogue_row(number, raw, cols, errors, *, names):
-    from projects.models import OpenType, SharingType
-
     def err(col, message):
         errors.append(RowError(CATALOGUE_SHEET, number, col.header, message))
 
@@ -432,10 +423,6 @@ def _earlier_import(file_sha: str, *, call, organisation) -> RowError | None:
     """The refusal naming the earlier import of the same file (same SHA-256) by
     ``organisation`` into ``call``, or None. Importing the same file twice creates nothing
     the second time (issue 7)."""
-    from django.utils import timezone
-
-    from lifecycle.models import AuditEntry
-
     rows = list(AuditEntry.objects.filter(action=Action.PROJECT_IMPORTED, project__owner=organisation,
                                           project__call=call, data__file_sha256=file_sha)
                 .select_related("project").order_by("at", "pk"))
@@ -460,10 +447,6 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     YearlyInvestment, FundingLine and DataResource rows, and one audit row
     ``project.imported`` per project naming the file's SHA-256 and the row.
     """
-    from openpyxl import load_workbook
-
-    from projects.models import CallSubmission, DataResource, FundingLine, Organisation, Project, YearlyInvestment
-
     if not _may_import(actor, organisation):
         raise RuleViolation(_("只有项目建设单位的经办人或负责人可以为本单位导入申报项目。"), code="permission")
     if CallSubmission.objects.filter(call=call, organisation=organisation, submitted_at__isnull=False).exists():

@@ -19,6 +19,7 @@ _font_config = None
 def _fonts():
     global _font_config
     if _font_config is None:
+        # deferred: weasyprint takes about half a second to import; pages without a PDF skip it
         from weasyprint.text.fonts import FontConfiguration
 
         _font_config = FontConfiguration()
@@ -31,6 +32,7 @@ def render_html(template: str, snapshot: dict) -> str:
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
     """(PDF bytes, number of pages)."""
+    # deferred: weasyprint takes about half a second to import; pages without a PDF skip it
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=_fonts())

@@ -22,20 +22,17 @@ from . import checks, evidence, storage
 from .access import may_see
 from .models import MaterialVersion, SignOff
 from .registry import KINDS, UPLOADS, MaterialKind, step_for
+from projects.models import OrgKind
+from lifecycle.rules import role_label
+from core.states import ProjectState
 
 
 def _who(org: str, roles) -> str:
-    from projects.models import OrgKind
-
-    from lifecycle.rules import role_label
-
     who = _("本项目建设单位") if org == OWNER else str(OrgKind(org).label)
     return who + "或".join(role_label(r) for r in sorted(roles, key=["preparer", "reviewer", "head"].index))
 
 
 def _states_text(states) -> str:
-    from core.states import ProjectState
-
     return "、".join(f"“{label}”" for value, label in ProjectState.choices if value in states)
 
 

@@ -6,10 +6,9 @@ from django.dispatch import receiver
 
 from lifecycle.events import step_taken
 from projects.models import Project
+from .services import on_step_recorded
 
 
 @receiver(step_taken, sender=Project, dispatch_uid="documents.on_step_recorded")
 def _step_taken(sender, **kwargs):
-    from .services import on_step_recorded
-
     on_step_recorded(**kwargs)

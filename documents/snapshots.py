@@ -15,6 +15,14 @@ from lifecycle.policy import get_policy
 from projects.models import FundingSource, OrgKind, Organisation
 
 from core.formatting import date_text, pct_text, wan_text
+from .services import latest_versions
+from lifecycle.guards import _latest_opinions
+from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect
+from projects.models import DesignEvaluation
+from .registry import MaterialKind
+from lifecycle.services import change_ratio
+from lifecycle.errors import RuleViolation
+from projects.plan import PlanExporter
 
 ARTICLE_BASIS = "《黑龙江省政务信息化项目建设管理办法（试行）》（黑政办发〔2023〕21号）"
 
@@ -25,8 +33,6 @@ def _org_name(kind) -> str:
 
 
 def _covered(project, kinds) -> str:
-    from .services import latest_versions
-
     parts = [f"{v.get_kind_display()}第{v.number}版（SM3 {v.sm3[:16]}…）" for v in latest_versions(project, kinds)]
     return "；".join(parts)
 
@@ -81,8 +87,6 @@ def _p(text, kind="p"):
 
 
 def _material(project, kind):
-    from .services import latest_versions
-
     found = latest_versions(project, (kind,))
     return found[0] if found else None
 
@@ -96,8 +100,6 @@ def joint_review_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> 
     The three opinions are those of 第十条 (集约化建设和数据共享 by the bureau, 网络安全 by
     网信办, 密码应用 by 密码管理局). An expert evaluation (第十条, 可组织) is mentioned only
     when it took place, separately, never as one of the three."""
-    from lifecycle.guards import _latest_opinions
-    from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect
 
     opinions = _latest_opinions(project, "joint_review")
     body = [_p(_("你单位报送的《%(name)s》申报材料收悉。根据%(basis)s第十条规定，省营商环境局会同省委网信办、"
@@ -142,8 +144,6 @@ def joint_review_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> 
 def design_approval(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
     """办法第十八条: the approval of the preliminary design (and its 概算), from what the step
     ``approve_design`` recorded: 批复文号, 概算 and how the design was evaluated."""
-    from projects.models import DesignEvaluation
-
     funding = "、".join(f"{FundingSource(f.source).label}{wan_text(f.amount_yuan)}万元"
                        for f in project.funding_lines.all())
     evaluation = _recorded(entry, "design_evaluation", project.design_evaluation if entry is not None else None)
@@ -227,10 +227,6 @@ def acceptance_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> di
     """办法第二十九、三十一条: the completion acceptance opinion — passed (``accept``) or not
     (``fail_acceptance``). It lists the opinions actually given and states 档案验收 and 密评
     only from the uploaded evidence."""
-    from lifecycle.guards import _latest_opinions
-
-    from .registry import MaterialKind
-
     action = entry.action if entry is not None else None
     opinions = _latest_opinions(project, "acceptance").values()
     rows = [[str(o.organisation), str(Conclusion(o.conclusion).label), o.text] for o in opinions]
@@ -338,8 +334,6 @@ def application_form(project, *, facts: Facts, **kw) -> dict:
 
 def change_form(project, *, obj: ChangeRequest, facts: Facts, **kw) -> dict:
     """办法第二十八条: the change with its amounts, cumulative ratio and ground."""
-    from lifecycle.services import change_ratio
-
     estimate = project.approved_estimate_yuan
     before = change_ratio(project, 0, excluding=obj) if estimate else None
     ratio = obj.ratio if obj.ratio is not None else (change_ratio(project, obj.moved_yuan, excluding=obj)
@@ -414,8 +408,6 @@ def performance_form(project, *, obj=None, facts: Facts, **kw) -> dict:
     """办法第二十五条: the yearly performance evaluation report."""
     report = obj or project.performance_reports.order_by("-year").first()
     if report is None:
-        from lifecycle.errors import RuleViolation
-
         raise RuleViolation(_("尚未报送年度绩效评价报告。"), code="missing")
     total = project.approved_estimate_yuan or project.total_investment_yuan
     rate = (report.investment_executed_yuan / total) if total else None
@@ -443,8 +435,6 @@ def self_evaluation_form(project, *, facts: Facts, **kw) -> dict:
 
 def annual_plan(plan, **kw) -> dict:
     """办法第十一条: the plan as a landscape table, rows from the same exporter as the workbook."""
-    from projects.plan import PlanExporter
-
     exporter = PlanExporter(plan.year)
     header_rows = [[_h(c.label, c.colspan, c.rowspan) for c in row] for row in exporter.header_cells()]
     money = [i for i, col in enumerate(exporter.columns) if col.kind == "money"]

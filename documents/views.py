@@ -19,6 +19,16 @@ from lifecycle.errors import RuleViolation
 
 from . import services
 from .access import filing_for_user, material_for_user, project_for_user
+import datetime
+from .evidence import evidence_confirm as confirm
+from . import filings
+from urllib.parse import quote
+from projects.models import AnnualPlan
+from .dossier import dossier_build
+from .imports import template_workbook
+from django.shortcuts import render
+from projects.models import Call
+from .imports import applications_import
 
 
 def _back_to_page(request):
@@ -48,8 +58,6 @@ _FORBIDDEN_CODES = ("permission", "stage")
 
 
 def _posted_date(value: str):
-    import datetime
-
     value = (value or "").strip()
     if not value:
         return None
@@ -88,8 +96,6 @@ def material_upload(request, project_id):
 @require_POST
 def evidence_confirm(request, project_id, kind):
     """The agency's confirmation of a piece of evidence (办法第二十九、三十二条)."""
-    from .evidence import evidence_confirm as confirm
-
     project = project_for_user(request.user, project_id)
     try:
         confirmation = confirm(project, kind, actor=request.user)
@@ -115,8 +121,6 @@ def _safe_pdf_name(title: str) -> str:
 @login_required
 @require_GET
 def filing_download(request, pk):
-    from . import filings
-
     filing = filing_for_user(request.user, pk)
     handle = filings.filing_open(filing, actor=request.user)
     return FileResponse(handle, as_attachment=True, filename=_safe_pdf_name(filing.title),
@@ -131,8 +135,6 @@ def _refused(request, exc):
 
 
 def _preview_response(sample):
-    from urllib.parse import quote
-
     response = HttpResponse(sample.data, content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_safe_pdf_name(sample.title + '（样稿）'))}"
     return response
@@ -149,8 +151,6 @@ def _issued_answer(request, filing):
 def filing_generate(request, project_id, kind):
     """Issue a filing after its step (``mode`` absent or "issue"), or download a sample with
     the 征求意见稿/样稿 watermark before it (``mode=preview``); see documents.filings."""
-    from . import filings
-
     project = project_for_user(request.user, project_id)
     raw_id = request.POST.get("object_id") or ""
     object_id = row_id(raw_id)
@@ -169,10 +169,6 @@ def filing_generate(request, project_id, kind):
 @login_required
 @require_POST
 def plan_filing_generate(request, year):
-    from projects.models import AnnualPlan
-
-    from . import filings
-
     plan = AnnualPlan.objects.filter(year=year).first() if 0 < year < 10000 else None
     if plan is None or request.user.org_kind in (None, "owner", "expert"):
         return HttpResponse(status=404)
@@ -190,8 +186,6 @@ def plan_filing_generate(request, year):
 def dossier(request, project_id):
     """The audit dossier zip. A GET: it changes no project state; the download itself is
     recorded (audit row) like every other download."""
-    from .dossier import dossier_build
-
     project = project_for_user(request.user, project_id)
     handle, filename = dossier_build(project, actor=request.user)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
@@ -201,10 +195,6 @@ def dossier(request, project_id):
 @require_GET
 def application_template(request):
     """The published Excel template for applications (办法第九条)."""
-    from urllib.parse import quote
-
-    from .imports import template_workbook
-
     response = HttpResponse(template_workbook(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('政务信息化项目建设需求申报模板.xlsx')}"
@@ -217,12 +207,6 @@ def application_import(request):
     """GET: the upload form. POST: import the filled template for the user's own department
     into the chosen call; answers JSON — the created projects (201) or every error with its
     row (400); a refusal by role or by 办法第八条 is 403."""
-    from django.shortcuts import render
-
-    from projects.models import Call
-
-    from .imports import applications_import
-
     calls = Call.objects.order_by("-year")
     if request.method == "GET":
         return render(request, "documents/application_import.html", {"calls": calls})

@@ -16,6 +16,10 @@ from core.states import STAGES, ProjectState
 from lifecycle.workdays import WorkCalendar
 
 from core.tables import Column, Exporter, Row
+from django.db.models import Q
+from projects.models import Organisation
+from lifecycle.models import Opinion
+from django.utils import timezone
 
 STAGE_OF = {state: str(label) for label, states in STAGES.items() for state in states}
 
@@ -77,8 +81,6 @@ class OverdueExporter(Exporter):
               .annotate(due=Coalesce(F("extended_to"), F("due_on"))).filter(due__lte=horizon)
               .select_related("project__owner", "plan").order_by("due", "pk"))
         if self.include_plans:
-            from django.db.models import Q
-
             qs = qs.filter(Q(project__in=self.projects) | Q(project__isnull=True, plan__isnull=False))
         else:
             qs = qs.filter(project__in=self.projects)
@@ -108,15 +110,12 @@ class JointReviewStatsExporter(Exporter):
         self.projects, self.year = projects, year
 
     def rows(self) -> Iterator[Row]:
-        from projects.models import Organisation
-
         today = timeutil.today()
         clocks = Clock.objects.filter(kind=ClockKind.JOINT_REVIEW, project__in=self.projects)
         if self.year:
             clocks = clocks.filter(project__call__year=self.year)
         counts = defaultdict(lambda: [0, 0, 0, 0, 0])
         first_opinion = {}
-        from lifecycle.models import Opinion
 
         for project_id, aspect, given_at in (Opinion.objects.filter(stage="joint_review",
                                                                     project__in=clocks.values("project"))
@@ -143,6 +142,4 @@ class JointReviewStatsExporter(Exporter):
 
 
 def timeutil_local_date(moment: datetime.datetime) -> datetime.date:
-    from django.utils import timezone
-
     return timezone.localtime(moment).date()

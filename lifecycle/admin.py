@@ -24,6 +24,7 @@ from .models import (
     Correction, Incident, Opinion, PerformanceReport, Rectification,
 )
 from core.states import ChangeState
+from . import clocks
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -188,7 +189,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A hand edit of the schedule moves deadlines: recompute what was provisional.
-        from . import clocks
 
         clocks.recompute_provisional(actor=request.user, reason=_("管理员调整节假日：%s") % obj)
 

@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from core import timeutil
 from .models import AuditEntry
+import datetime
+from decimal import Decimal
+from django.db.models import Model
 
 
 def record(*, actor, action: str, obj, label: str = "", article: str = "", from_state: str = "",
@@ -38,10 +41,6 @@ def record(*, actor, action: str, obj, label: str = "", article: str = "", from_
 
 
 def _jsonable(value):
-    import datetime
-    from decimal import Decimal
-
-    from django.db.models import Model
 
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}

@@ -26,6 +26,8 @@ from .errors import ConcurrentUpdate, RuleViolation
 from .models import AuditEntry, Clock, ClockKind
 from .policy import get_policy
 from .workdays import add_months
+from .services import transition_of
+from .services import performance_report_clock
 
 #: The audit action of a correction (a constant, so nothing keys on a label).
 CORRECTED = "project.corrected"
@@ -77,8 +79,6 @@ def current_value(project, field: str):
 
 
 def _transition(project, step: str):
-    from .services import transition_of
-
     return transition_of(project, step)[0]
 
 
@@ -214,8 +214,6 @@ def _redo_performance_clocks(project, start, *, actor, reason):
     corrected start up to the last year already counted get their clock; a clock of a year
     now before the start, for which no report was given, is withdrawn (its rows and the
     audit row saying why)."""
-    from .services import performance_report_clock
-
     existing = {c.year: c for c in project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT)}
     for year in range(start.year, max([*existing, start.year]) + 1):
         if year not in existing:

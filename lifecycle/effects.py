@@ -23,6 +23,13 @@ from django.utils.translation import gettext as _
 from core import timeutil
 from .policy import get_policy
 from core.states import ProjectState as S
+from .models import Copy
+from . import clocks
+from .models import ClockKind
+from .models import ClockKind, Correction
+from .models import Aspect, ClockKind, Conclusion, Opinion
+from .models import ClockKind, Rectification
+from .workdays import add_months
 
 # ================================================================ prepare hooks
 
@@ -49,8 +56,6 @@ def choose_emergency_plan(project, *, actor, data) -> dict:
 
 def copy_to(project, subject, article, *kinds):
     """抄送: one Copy row for every organisation of ``kinds`` (e.g. 财政厅、发改委)."""
-    from .models import Copy
-
     now = timeutil.now()
     organisations = Copy._meta.get_field("organisation").related_model.objects.filter(kind__in=kinds)
     Copy.objects.bulk_create([Copy(project=project, organisation=org, subject=subject, article=article, sent_at=now)
@@ -58,15 +63,11 @@ def copy_to(project, subject, article, *kinds):
 
 
 def _running(kind, project):
-    from . import clocks
-
     return clocks.running(kind, project=project)
 
 
 def performance_report_clock(project, *, year: int, actor=None):
     """办法第二十五条: the construction year's report is due by 12月31日 (idempotent)."""
-    from . import clocks
-    from .models import ClockKind
 
     existing = project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).first()
     if existing:
@@ -80,8 +81,6 @@ def performance_report_clock(project, *, year: int, actor=None):
 
 def start_joint_review_clock(project, *, actor, **kw):
     """办法第十条: each project's joint review takes, in principle, at most 5 working days."""
-    from . import clocks
-    from .models import ClockKind
 
     clocks.start_working_days(ClockKind.JOINT_REVIEW, working_days=get_policy().joint_review_working_days,
                               actor=actor, project=project)
@@ -90,16 +89,12 @@ def start_joint_review_clock(project, *, actor, **kw):
 def open_correction_round(project, *, actor, reason, **kw):
     """办法第十条: the correction request is recorded; the owner's 陈述和补正 time does not
     count against the reviewers, so the joint-review clock pauses."""
-    from . import clocks
-    from .models import ClockKind, Correction
 
     Correction.objects.create(project=project, requested_by=actor, requested_at=timeutil.now(), request=reason)
     clocks.pause(_running(ClockKind.JOINT_REVIEW, project), actor=actor, reason=reason)
 
 
 def close_correction_round(project, *, actor, reason, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     correction = project.corrections.filter(replied_at__isnull=True).last()
     if correction:
@@ -109,15 +104,11 @@ def close_correction_round(project, *, actor, reason, **kw):
 
 
 def pause_joint_review_for_experts(project, *, actor, reason, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.pause(_running(ClockKind.JOINT_REVIEW, project), actor=actor, reason=_("专家评估论证：%s") % reason)
 
 
 def record_expert_opinion(project, *, actor, reason, data, **kw):
-    from . import clocks
-    from .models import Aspect, ClockKind, Conclusion, Opinion
 
     Opinion.objects.create(project=project, stage="joint_review", aspect=Aspect.EXPERT,
                            organisation=actor.organisation, conclusion=data.get("conclusion", Conclusion.APPROVE),
@@ -126,8 +117,6 @@ def record_expert_opinion(project, *, actor, reason, data, **kw):
 
 
 def stop_joint_review_clock(project, *, actor, reason, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.stop(_running(ClockKind.JOINT_REVIEW, project), actor=actor, reason=reason)
 
@@ -137,30 +126,22 @@ def stop_joint_review_clock(project, *, actor, reason, **kw):
 
 def start_design_clock(project, *, actor, **kw):
     """办法第十八条: review and approval of the design, in principle ≤ 20 working days."""
-    from . import clocks
-    from .models import ClockKind
 
     clocks.start_working_days(ClockKind.DESIGN_REVIEW, working_days=get_policy().design_review_working_days,
                               actor=actor, project=project)
 
 
 def pause_design_clock(project, *, actor, reason, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.pause(_running(ClockKind.DESIGN_REVIEW, project), actor=actor, reason=reason)
 
 
 def resume_design_clock(project, *, actor, reason, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.resume(_running(ClockKind.DESIGN_REVIEW, project), actor=actor, reason=reason)
 
 
 def stop_design_clock(project, *, actor, reason, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.stop(_running(ClockKind.DESIGN_REVIEW, project), actor=actor, reason=reason)
 
@@ -174,8 +155,6 @@ def start_performance_report_clock(project, *, actor, **kw):
 
 def open_rectification(project, *, actor, reason, data, **kw):
     """办法第三十六条: the rectification notice with its working-day deadline."""
-    from . import clocks
-    from .models import ClockKind, Rectification
 
     days = int(data.get("working_days") or get_policy().rectification_default_working_days)
     clock = clocks.start_working_days(ClockKind.RECTIFICATION, working_days=days, actor=actor, project=project)
@@ -184,8 +163,6 @@ def open_rectification(project, *, actor, reason, data, **kw):
 
 
 def stop_rectification_clock(project, *, actor, reason, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.stop(_running(ClockKind.RECTIFICATION, project), actor=actor, reason=reason)
 
@@ -200,9 +177,6 @@ def copy_suspension(project, *, actor, reason, **kw):
 
 def start_acceptance_application_clock(project, *, actor, **kw):
     """办法第二十九条: apply for acceptance within half a year of completion."""
-    from . import clocks
-    from .models import ClockKind
-    from .workdays import add_months
 
     completed = project.completed_on or timeutil.today()
     clocks.start_calendar(ClockKind.ACCEPTANCE_APPLICATION, received_on=completed,
@@ -211,8 +185,6 @@ def start_acceptance_application_clock(project, *, actor, **kw):
 
 
 def extend_acceptance_application_clock(project, *, actor, reason, data, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clock = _running(ClockKind.ACCEPTANCE_APPLICATION, project)
     due = data.get("granted_due_on")
@@ -221,8 +193,6 @@ def extend_acceptance_application_clock(project, *, actor, reason, data, **kw):
 
 
 def stop_acceptance_application_clock(project, *, actor, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.stop(_running(ClockKind.ACCEPTANCE_APPLICATION, project), actor=actor)
 
@@ -232,9 +202,6 @@ def stop_acceptance_application_clock(project, *, actor, **kw):
 
 def start_self_evaluation_clock(project, *, actor, **kw):
     """办法第三十三条: self-evaluation 6 to 12 months after acceptance and go-live."""
-    from . import clocks
-    from .models import ClockKind
-    from .workdays import add_months
 
     live = project.went_live_on or timeutil.today()
     policy = get_policy()
@@ -244,8 +211,6 @@ def start_self_evaluation_clock(project, *, actor, **kw):
 
 
 def stop_self_evaluation_clock(project, *, actor, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.stop(_running(ClockKind.SELF_EVALUATION, project), actor=actor)
 
@@ -259,8 +224,6 @@ def copy_self_evaluation(project, *, actor, **kw):
 
 
 def stop_plan_compilation_clock(plan, *, actor, **kw):
-    from . import clocks
-    from .models import ClockKind
 
     clocks.stop(clocks.running(ClockKind.PLAN_COMPILATION, plan=plan), actor=actor)
 
@@ -268,6 +231,7 @@ def stop_plan_compilation_clock(plan, *, actor, **kw):
 def move_plan_projects(plan, *, actor, **kw):
     """办法第十一条: approval moves the included projects into the plan and closes the
     other passed applications of that year (each a step of its own, with its audit row)."""
+    # deferred: lifecycle.services runs these effects and imports this module (a cycle inside the app)
     from .services import perform
 
     projects = plan.projects.model.objects

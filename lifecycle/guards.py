@@ -15,6 +15,8 @@ from core.vocabulary import MaterialKind
 from . import evidence
 from .policy import get_policy
 from .rules import guard
+from .models import JOINT_REVIEW_ASPECTS, Aspect
+from .models import Aspect
 
 
 def _today():
@@ -76,8 +78,6 @@ def joint_opinions_given(project) -> bool:
 
 
 def _joint_aspects():
-    from .models import JOINT_REVIEW_ASPECTS, Aspect
-
     return [(a, Aspect(a).label) for a in JOINT_REVIEW_ASPECTS]
 
 
@@ -232,8 +232,6 @@ def acceptance_opinions_given(project) -> bool:
 
 
 def _aspect_label(aspect):
-    from .models import Aspect
-
     return str(Aspect(aspect).label)
 
 

@@ -15,40 +15,13 @@ from django_fsm import RETURN_VALUE, transition
 from . import effects as fx
 from . import guards as g
 from core import timeutil
-from .rules import HEAD, OWNER, REVIEWERS, STAFF, actors
+from .rules import (
+    HEAD, OWNER, REVIEWERS, STAFF, actors, BUREAU_HEAD, BUREAU_STAFF, DESIGN_HEAD, DESIGN_STAFF, DRC_HEAD, DRC_STAFF, GOVERNMENT, OWNER_HEAD,
+    OWNER_STAFF, step,
+)
 from core.states import PlanState
+from core.vocabulary import OrgKind
 from core.states import ProjectState as S
-
-BUREAU_STAFF = actors(("bureau", REVIEWERS))
-BUREAU_HEAD = actors(("bureau", HEAD))
-OWNER_STAFF = actors((OWNER, STAFF))
-OWNER_HEAD = actors((OWNER, HEAD))
-GOVERNMENT = actors(("government", HEAD))
-DRC_STAFF = actors(("drc", REVIEWERS))
-DRC_HEAD = actors(("drc", HEAD))
-
-
-def _design_reviewer(project) -> str:
-    return project.reviewing_kind
-
-
-DESIGN_STAFF = actors((_design_reviewer, REVIEWERS))
-DESIGN_HEAD = actors((_design_reviewer, HEAD))
-
-
-def step(*, label, article, needs_reason=False, fields=(), effects=(), prepare=(), records=(), **extra):
-    """The ``custom`` dict of a transition: what the admin, the services and the UI read.
-
-    ``fields``: the data the step takes (form fields; the method copies them onto the object).
-    ``effects``: what services.perform runs after the audit row, in order
-    (lifecycle/effects.py). ``prepare``: hooks run before the rules are checked (e.g. the
-    plan an urgent project asks to enter). ``records``: fields the method sets that the audit
-    row also shows (e.g. a change's ratio).
-    """
-    return {"label": label, "article": article, "needs_reason": needs_reason,
-            "fields": tuple(fields), "effects": tuple(effects), "prepare": tuple(prepare),
-            "records": tuple(records), "admin": True, "form": "lifecycle.forms.TransitionForm", **extra}
-
 
 class ProjectMachine:
     """Mixed into projects.Project, which declares the ``state`` FSMField."""
@@ -80,7 +53,7 @@ class ProjectMachine:
         pass
 
     @transition("state", source=S.JOINT_REVIEW, target=S.CORRECTING,
-                permission=actors(("bureau", REVIEWERS), ("cac", REVIEWERS), ("crypto", REVIEWERS)),
+                permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.CAC, REVIEWERS), (OrgKind.CRYPTO, REVIEWERS)),
                 custom=step(label=_("要求陈述和补正"), article="第十条", needs_reason=True,
                             effects=(fx.open_correction_round,)))
     def request_correction(self, **data):
@@ -100,7 +73,7 @@ class ProjectMachine:
         pass
 
     @transition("state", source=S.EXPERT_EVALUATION, target=S.JOINT_REVIEW,
-                permission=actors(("bureau", REVIEWERS), ("expert", REVIEWERS)),
+                permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.EXPERT, REVIEWERS)),
                 custom=step(label=_("录入专家评估论证意见"), article="第十条", needs_reason=True,
                             effects=(fx.record_expert_opinion,)))
     def finish_expert_evaluation(self, **data):
@@ -156,7 +129,7 @@ class ProjectMachine:
     # 办法第十二条: 经省营商环境局、省财政厅审核通过并报省政府批准 — while the two review, a refusal
     # is theirs; once the request is before 省政府, only 省政府 declines it.
     @transition("state", source=S.EMERGENCY_REQUESTED, target=S.REVIEW_REJECTED,
-                permission=actors(("bureau", HEAD), ("finance", HEAD)),
+                permission=actors((OrgKind.BUREAU, HEAD), (OrgKind.FINANCE, HEAD)),
                 custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True))
     @transition("state", source=S.EMERGENCY_FORWARDED, target=S.REVIEW_REJECTED, permission=GOVERNMENT,
                 custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True))
@@ -354,7 +327,7 @@ class ProjectMachine:
         pass
 
     @transition("state", source=S.POST_EVALUATION, target=S.CLOSED,
-                permission=actors(("bureau", REVIEWERS), ("expert", REVIEWERS)),
+                permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.EXPERT, REVIEWERS)),
                 custom=step(label=_("录入后评价结论并关闭"), article="第三十三条", fields=("post_evaluation",)))
     def finish_post_evaluation(self, *, post_evaluation="", **data):
         self.post_evaluation = post_evaluation

@@ -13,7 +13,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from core.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
 
 from core import timeutil
-from .machine import BUREAU_HEAD, OWNER_HEAD, step
+from .rules import BUREAU_HEAD, OWNER_HEAD, step
 from core.states import ChangeState
 
 USER = settings.AUTH_USER_MODEL
@@ -295,7 +295,8 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     def submit(self, **data):
         """办法第二十八条: the route (备案 or approval) is decided here, once, from the
         cumulative ratio at the moment of submission."""
-        from .services import change_route  # read-only routing; services imports this module
+        # deferred: lifecycle.services imports these models (a cycle inside the app)
+        from .services import change_route
 
         route, ratio, reasons = change_route(self)
         self.ratio = ratio.quantize(Decimal("0.000001"))

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+import datetime
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,6 @@ class MonthDay:
     day: int
 
     def of(self, year: int):
-        import datetime
-
         return datetime.date(year, self.month, self.day)
 
     def __str__(self) -> str:

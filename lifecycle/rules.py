@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from core.vocabulary import OrgKind, Role
 
-OWNER = "owner"
-STAFF = frozenset({"preparer", "head"})          # 经办人 or 负责人 of the owner
-HEAD = frozenset({"head"})                       # 负责人 who signs for the unit
-REVIEWERS = frozenset({"reviewer", "head"})      # 审核人 or 负责人 of an agency
+OWNER = OrgKind.OWNER                                  # the project's own 项目建设单位
+STAFF = frozenset({Role.PREPARER, Role.HEAD})           # 经办人 or 负责人 of the owner
+HEAD = frozenset({Role.HEAD})                           # 负责人 who signs for the unit
+REVIEWERS = frozenset({Role.REVIEWER, Role.HEAD})       # 审核人 or 负责人 of an agency
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Actors:
     def may_override(self, obj, user) -> bool:
         """Only the head (负责人) of an organisation that may take the step overrides a
         原则上 rule, and must give a reason."""
-        return any(g.org_matches(obj, user) for g in self.grants) and user.role == "head"
+        return any(g.org_matches(obj, user) for g in self.grants) and user.role == Role.HEAD
 
     def kinds(self, obj) -> list[str]:
         return [g.kind_for(obj) for g in self.grants]
@@ -116,3 +116,36 @@ def guard(message, *, article: str, overridable: bool = False):
         return Guard(check=fn, message=message, article=article, overridable=overridable, name=fn.__name__)
 
     return decorate
+
+
+# ---------------------------------------------------------------- who takes the steps
+
+BUREAU_STAFF = actors((OrgKind.BUREAU, REVIEWERS))
+BUREAU_HEAD = actors((OrgKind.BUREAU, HEAD))
+OWNER_STAFF = actors((OWNER, STAFF))
+OWNER_HEAD = actors((OWNER, HEAD))
+GOVERNMENT = actors((OrgKind.GOVERNMENT, HEAD))
+DRC_STAFF = actors((OrgKind.DRC, REVIEWERS))
+DRC_HEAD = actors((OrgKind.DRC, HEAD))
+
+
+def _design_reviewer(project) -> str:
+    return project.reviewing_kind
+
+
+DESIGN_STAFF = actors((_design_reviewer, REVIEWERS))
+DESIGN_HEAD = actors((_design_reviewer, HEAD))
+
+
+def step(*, label, article, needs_reason=False, fields=(), effects=(), prepare=(), records=(), **extra):
+    """The ``custom`` dict of a transition: what the admin, the services and the UI read.
+
+    ``fields``: the data the step takes (form fields; the method copies them onto the object).
+    ``effects``: what services.perform runs after the audit row, in order
+    (lifecycle/effects.py). ``prepare``: hooks run before the rules are checked (e.g. the
+    plan an urgent project asks to enter). ``records``: fields the method sets that the audit
+    row also shows (e.g. a change's ratio).
+    """
+    return {"label": label, "article": article, "needs_reason": needs_reason,
+            "fields": tuple(fields), "effects": tuple(effects), "prepare": tuple(prepare),
+            "records": tuple(records), "admin": True, "form": "lifecycle.forms.TransitionForm", **extra}

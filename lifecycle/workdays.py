@@ -16,6 +16,7 @@ import datetime
 from typing import NamedTuple
 
 from .models import CalendarDay, CalendarYear
+from chinese_calendar import constants
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -94,8 +95,6 @@ def seed_from_package(years=None) -> int:
     Only weekday holidays and weekend make-up days are stored: weekend holidays are
     weekends anyway.
     """
-    from chinese_calendar import constants
-
     known = {d.year for d in constants.holidays} | {d.year for d in constants.workdays}
     years = sorted(known if years is None else set(years) & known)
     rows = []

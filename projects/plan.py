@@ -18,6 +18,7 @@ from core.formatting import wan
 from projects.models import FundingLine, FundingSource, Project, YearlyInvestment
 
 from core.tables import Column, Exporter, Row
+from core.states import ProjectState
 
 ZERO = Decimal("0")
 SOURCES = list(FundingSource)
@@ -58,8 +59,6 @@ class PlanExporter(Exporter):
         return [wan(v) for v in sums]
 
     def rows(self) -> Iterator[Row]:
-        from core.states import ProjectState
-
         labels = dict(ProjectState.choices)
         n_src = len(SOURCES)
         width = 2 + n_src  # total, sources…, year amount

@@ -18,6 +18,11 @@ from lifecycle.policy import get_policy
 from core.states import STAGES, ProjectState as S
 
 from .models import OrgKind, Participant, Project
+from lifecycle.workdays import WorkCalendar
+from lifecycle.models import ChangeRequest
+from core.states import ChangeState, PlanState
+from .models import AnnualPlan, Network, SplitWarning
+from django.db.models import Count
 
 #: Organisations that act on every project (第四、五条) and so see every submitted one.
 AGENCY_KINDS = frozenset(k for k in OrgKind.values if k != OrgKind.OWNER)
@@ -146,8 +151,6 @@ def decorate(items, *, today=None, calendar=None):
     """Attach ``deadline`` (earliest running clock), ``overdue`` and, for working-day
     clocks, ``days_left`` (working days from today, negative when late) to each project.
     One calendar for the whole list keeps the query count constant."""
-    from lifecycle.workdays import WorkCalendar
-
     today = today or timeutil.today()
     calendar = calendar or WorkCalendar()
     for p in items:
@@ -170,11 +173,6 @@ def _q(title, items, *, article="", kind="projects"):
 
 def home_queues(user) -> list[dict]:
     """What waits on ``user``'s organisation, queue by queue, each sorted by deadline."""
-    from lifecycle.models import ChangeRequest
-    from core.states import ChangeState, PlanState
-    from lifecycle.workdays import WorkCalendar
-
-    from .models import AnnualPlan, Network, SplitWarning
 
     kind = user.organisation.kind if user.organisation_id else None
     base = visible_projects(user)
@@ -264,7 +262,5 @@ def home_queues(user) -> list[dict]:
 
 def stage_counts(user) -> list[tuple[str, int]]:
     """Projects per stage of 办法第七条 and the chapters after it (one query)."""
-    from django.db.models import Count
-
     by_state = dict(visible_projects(user).values_list("state").annotate(n=Count("pk")).order_by())
     return [(label, sum(by_state.get(s, 0) for s in states)) for label, states in STAGES.items()]

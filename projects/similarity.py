@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from itertools import combinations
+from .models import Project, SplitWarning
+from lifecycle.policy import get_policy
 
 FIELDS = {"name": 0.2, "performance_targets": 0.25, "content_and_scale": 0.35, "technical_route": 0.2}
 GENERIC = ["黑龙江省", "黑龙江", "政务信息化", "信息化", "系统", "平台", "项目", "建设", "工程", "一期", "二期", "省级", "省"]
@@ -55,8 +57,6 @@ def similarity(p, q) -> tuple[float, dict]:
 
 def detect_splits(call, organisation) -> list:
     """Recompute the warnings for one department's applications in one call."""
-    from .models import Project, SplitWarning
-
     projects = list(Project.objects.filter(call=call, owner=organisation).exclude(state="withdrawn").order_by("pk"))
     SplitWarning.objects.filter(call=call, first__owner=organisation).delete()
     warnings = [SplitWarning(call=call, first=p, second=q, score=Decimal(str(score)), details=details)
@@ -67,8 +67,6 @@ def detect_splits(call, organisation) -> list:
 def split_pairs(projects) -> list[tuple]:
     """The pairs (p, q, score, details) of ``projects`` scoring at least the threshold,
     computed without writing anything (the head sees them before signing, 办法第八条)."""
-    from lifecycle.policy import get_policy
-
     threshold = get_policy().split_warning_threshold
     pairs = []
     for p, q in combinations(projects, 2):

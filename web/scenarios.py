@@ -18,6 +18,12 @@ from core.states import ProjectState as S
 from lifecycle.policy import get_policy
 from core.timeutil import as_of
 from lifecycle.workdays import add_months
+from django.core.files.uploadedfile import SimpleUploadedFile
+from documents import services as documents
+from documents.evidence import latest
+from documents.registry import MaterialKind
+from documents.evidence import evidence_confirm
+from lifecycle.guards import acceptance_aspects
 
 DAY = datetime.timedelta(days=1)
 
@@ -75,11 +81,6 @@ class Walker:
         """Upload a (tiny) PDF of ``kind`` as ``who`` on ``on`` unless one is there already;
         the documents behind preconditions carry their date and issuer (办法第十五、十八、
         二十三、二十九、三十一、三十二条, documents/evidence.py)."""
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from documents import services as documents
-        from documents.evidence import latest
-        from documents.registry import MaterialKind
 
         if latest(project, kind) is not None:
             return
@@ -98,8 +99,6 @@ class Walker:
         return datetime.date.fromisoformat(entry.data["as_of"]) if entry.data.get("as_of") else entry.at.date()
 
     def confirm(self, project, kind, who, on):
-        from documents.evidence import evidence_confirm
-
         with as_of(on):
             evidence_confirm(project, kind, actor=who)
 
@@ -244,8 +243,6 @@ class Walker:
                 self.confirm(p, "secrecy_evaluation", self["secrecy_reviewer"], on)
             self.step(p, "apply_acceptance", self.owner(p), on)
         elif s == S.ACCEPTANCE_REVIEW:
-            from lifecycle.guards import acceptance_aspects
-
             with as_of(on):
                 for aspect in acceptance_aspects(p):
                     kind = aspect.split("_")[0]

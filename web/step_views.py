@@ -27,6 +27,9 @@ from lifecycle.webforms import (
     CalendarYearForm, ChangeForm, ChangeItemFormSet, CorrectionForm, IncidentForm, OpinionForm,
     PerformanceReportForm, RectificationReportForm, StepForm,
 )
+from web.views import opinion_aspects
+from lifecycle.workdays import WorkCalendar
+from lifecycle.models import Clock
 
 
 def _posted(request):
@@ -129,8 +132,6 @@ def project_correct(request, pk, field):
 
 @login_required
 def joint_review(request, pk):
-    from web.views import opinion_aspects
-
     project = access.get_project_for_user(request.user, pk)
     opinions = list(project.opinions.filter(stage="joint_review").select_related("organisation", "given_by"))
     latest = {}
@@ -141,8 +142,6 @@ def joint_review(request, pk):
     clock = project.clocks.filter(kind=ClockKind.JOINT_REVIEW).order_by("-pk").first()
     days_left = None
     if clock and clock.running:
-        from lifecycle.workdays import WorkCalendar
-
         cal, today = WorkCalendar(), timeutil.today()
         due = clock.effective_due_on
         days_left = cal.working_days_between(today, due) if due >= today else -cal.working_days_between(due, today)
@@ -162,8 +161,6 @@ def joint_review(request, pk):
 @login_required
 def opinion_new(request, pk):
     """An agency gives its opinion (办法第十条 joint review, 第十二条 emergency, 第二十九条 acceptance)."""
-    from web.views import opinion_aspects
-
     project = access.get_project_for_user(request.user, pk)
     aspects = opinion_aspects(project, request.user)
     if not aspects:
@@ -327,6 +324,4 @@ def calendar_admin(request):
 
 
 def _provisional_clocks():
-    from lifecycle.models import Clock
-
     return Clock.objects.filter(provisional=True, stopped_on__isnull=True).select_related("project", "plan")

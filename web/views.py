@@ -33,6 +33,14 @@ from projects.forms import ApplicationForm, RecordsForm, application_formsets
 from projects.models import (
     AnnualPlan, Call, CallSubmission, FundingLine, Organisation, OrgKind, Project, SplitWarning, User,
 )
+from web import demo
+from documents import filings as document_filings
+from documents import services as document_services
+from documents.models import Filing, MaterialVersion
+from documents.registry import MaterialKind
+from lifecycle.guards import acceptance_aspects
+from lifecycle.models import ASPECTS, Aspect
+from lifecycle.rules import REVIEWERS
 
 
 def _posted(request):
@@ -65,8 +73,6 @@ def login(request):
 
 
 def _demo_password():
-    from web import demo
-
     return demo.DEMO_PASSWORD if getattr(settings, "DEMO_MODE", False) else ""
 
 
@@ -183,10 +189,6 @@ def project_detail(request, pk):
 
 def _documents_context(project, user):
     """Materials (every version, 办法第十六、二十三、三十一条) and generated filings of the project."""
-    from documents import filings as document_filings
-    from documents import services as document_services
-    from documents.models import Filing, MaterialVersion
-    from documents.registry import MaterialKind
 
     return {
         "material_versions": MaterialVersion.objects.filter(project=project).select_related("uploaded_by")
@@ -201,9 +203,6 @@ def _documents_context(project, user):
 
 def opinion_aspects(project, user):
     """The opinions ``user``'s organisation may give on ``project`` now (办法第十、十二、二十九条)."""
-    from lifecycle.guards import acceptance_aspects
-    from lifecycle.models import ASPECTS, Aspect
-    from lifecycle.rules import REVIEWERS
 
     kind = access.kind_of(user)
     if kind is None or user.role not in REVIEWERS:
@@ -459,8 +458,6 @@ def plan_detail(request, year):
 
 def _plan_filing_actions(plan, user):
     """The plan table: issued after the government's approval, a draft before (办法第十一条)."""
-    from documents import filings as document_filings
-
     if access.kind_of(user) in (None, OrgKind.OWNER, OrgKind.EXPERT):
         return []
     return document_filings.plan_actions_for(user, plan)

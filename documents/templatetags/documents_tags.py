@@ -1,6 +1,9 @@
 """What the person looking at a project page may do with its materials now."""
 
 from django import template
+from documents.services import uploadable_kinds as kinds
+from documents.registry import UPLOADS, MaterialKind
+from documents.evidence import confirmable_kinds
 
 register = template.Library()
 
@@ -8,22 +11,16 @@ register = template.Library()
 @register.simple_tag
 def uploadable_kinds(project, user):
     """(value, label) of the kinds ``user`` may upload now (documents.registry.UPLOADS)."""
-    from documents.services import uploadable_kinds as kinds
-
     return kinds(project, user) if user.is_authenticated else []
 
 
 @register.simple_tag
 def dated_kinds():
     """Labels of the kinds whose upload records the document's date and issuing body."""
-    from documents.registry import UPLOADS, MaterialKind
-
     return [(k, str(MaterialKind(k).label)) for k, rule in UPLOADS.items() if rule.dated]
 
 
 @register.simple_tag
 def confirmable_evidence(project, user):
     """(kind, step label, version) ``user``'s agency may confirm now (办法第二十九、三十二条)."""
-    from documents.evidence import confirmable_kinds
-
     return confirmable_kinds(project, user) if user.is_authenticated else []
