@@ -32,13 +32,13 @@ from core import timeutil
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ChangeRequest, Rectification
 from lifecycle.rules import BUREAU_STAFF, OWNER_STAFF, REVIEWERS, STAFF, Actors, actors
-from core.states import PlanState
+from core.states import ChangeState, PlanState
 from core.states import ProjectState as S
 
 from . import numbering, pdf, snapshots, storage
 from .access import may_see
 from .models import Filing, FilingKind
-from lifecycle.services import transition_of
+from lifecycle.services import transition_of, transitions_named
 from django.utils import timezone
 
 #: Nothing new is issued or sampled on these projects; issued filings stay downloadable.
@@ -317,15 +317,14 @@ def _pending(spec, project, plan, obj) -> bool:
     if spec.subject == "plan":
         return plan.state in (PlanState.COMPILING, PlanState.SUBMITTED)
     if spec.subject == "change":
-        return spec.to_state == "" and obj is not None and obj.state == "draft"
+        return spec.to_state == "" and obj is not None and obj.state == ChangeState.DRAFT
     if not spec.preview_before:
         return False
     return any(project.state in _sources(project, n) for n in spec.preview_before)
 
 
 def _sources(obj, name) -> set:
-    meta = getattr(type(obj), name)._django_fsm
-    return {t.source for t in meta.transitions.values()}
+    return {t.source for t in transitions_named(obj, name)}
 
 
 def actions_for(actor, project) -> list[dict]:

@@ -43,18 +43,36 @@ from .stepdata import validate_step_data
 # ================================================================ generic transition runner
 
 
+def _transitions(obj):
+    """Every django-fsm Transition of ``obj``'s ``state`` field, through the field's public
+    ``get_all_transitions`` (one per source state of each decorated method)."""
+    return type(obj)._meta.get_field("state").get_all_transitions(type(obj))
+
+
+def _leaves(transition, state) -> bool:
+    source = transition.source
+    if source == state or source == "*":
+        return True
+    return source == "+" and transition.target != state
+
+
+def transitions_named(obj, name: str) -> list:
+    """The declarations of transition ``name`` of ``obj`` (one per source state)."""
+    return [t for t in _transitions(obj) if t.name == name]
+
+
 def transition_of(obj, name: str):
-    """The django-fsm Transition ``name`` of ``obj`` for its current state (or any state)."""
-    method = getattr(type(obj), name, None)
-    meta = getattr(method, "_django_fsm", None)
-    if meta is None:
+    """(the Transition ``name`` of ``obj`` for its current state — or its first declaration
+    when none leaves that state —, whether it can be taken from the current state)."""
+    declared = transitions_named(obj, name)
+    if not declared:
         raise RuleViolation(_("没有名为“%(name)s”的操作。") % {"name": name}, code="unknown")
-    current = obj.state
-    return meta.get_transition(current) or next(iter(meta.transitions.values())), meta.has_transition(current)
+    current = next((t for t in declared if _leaves(t, obj.state)), None)
+    return (current or declared[0]), current is not None
 
 
 def transition_names(obj) -> list[str]:
-    return [t.name for t in type(obj)._meta.get_field("state").get_all_transitions(type(obj))]
+    return [t.name for t in _transitions(obj)]
 
 
 def refusal(obj, name: str, actor, *, via: str = "") -> str | None:
