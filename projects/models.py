@@ -21,7 +21,7 @@ from .validation import validate_platform_code as _validate_platform_code
 
 
 class OrgKind(models.TextChoices):
-    """Who acts (办法第四、五条; RULES.md)."""
+    """The kinds of organisation that act on a project (办法第四、五条)."""
 
     OWNER = "owner", _("项目建设单位")
     BUREAU = "bureau", _("省营商环境局")
