@@ -1,7 +1,8 @@
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from lifecycle.policy import percent_text
 from projects.validation import yuan_to_wan_text
 
 register = template.Library()
@@ -25,9 +26,10 @@ def wan(yuan):
 
 @register.filter
 def pct(value):
+    """A measured share in percent, rounded to two places ("16.00%"); lifecycle.policy.percent_text."""
     if value is None:
         return "—"
-    return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+    return percent_text(value, places=2)
 
 
 @register.simple_tag
