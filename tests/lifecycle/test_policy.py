@@ -49,14 +49,14 @@ def test_the_city_change_threshold_applies(city_policy, orgs, people, call_2026)
 
 
 def test_a_percentage_is_shown_exactly_without_trailing_zeros():
-    assert [policy_module.percent_text(v) for v in (15, Decimal("15.00"), 12.5, Decimal("12.50"), Decimal("1E+1"),
-                                                     Decimal("0.5"), 0)] == [
-        "15%", "15%", "12.5%", "12.5%", "10%", "0.5%", "0%"]
+    values = (15, Decimal("15.00"), 12.5, Decimal("12.50"), Decimal("1E+1"), Decimal("0.5"), 0)
+    expected = ["15%", "15%", "12.5%", "12.5%", "10%", "0.5%", "0%"]
+    assert [policy_module.percent_text(v) for v in values] == expected
 
 
 def test_a_measured_share_is_rounded_half_up_and_says_so():
-    assert [policy_module.percent_text(v, places=2) for v in (Decimal("16"), Decimal("12.3456"),
-                                                              Decimal("15.0050"))] == ["16.00%", "12.35%", "15.01%"]
+    values = (Decimal("16"), Decimal("12.3456"), Decimal("15.0050"))
+    assert [policy_module.percent_text(v, places=2) for v in values] == ["16.00%", "12.35%", "15.01%"]
 
 
 HALF_LIMIT = dataclasses.replace(policy_module.HEILONGJIANG_2023, name="12.5%（测试）",
@@ -83,9 +83,10 @@ def test_a_limit_of_twelve_and_a_half_percent_is_not_shown_as_twelve(twelve_and_
     assert "概算总投资12.5%" in body and "概算总投资12%" not in body
 
 
-@pytest.mark.xfail(strict=True, reason="lifecycle/services.py change_routing still formats the limit with "
-                                       "'{limit * 100:.0f}%'; it should say get_policy().change_filing_max_percent "
-                                       "(left to the coordinator, who owns that module). Remove this mark then.")
+@pytest.mark.xfail(strict=True, reason=(
+    "lifecycle/services.py change_routing still formats the limit with '{limit * 100:.0f}%'; it should "
+    "say get_policy().change_filing_max_percent (left to the coordinator, who owns that module). "
+    "Remove this mark then."))
 def test_the_reason_for_approval_quotes_the_limit_exactly(twelve_and_a_half, orgs, people, call_2026):
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     with as_of(on):

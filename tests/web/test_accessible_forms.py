@@ -67,7 +67,9 @@ class Node:
         return self.attrs.get(name, "").split()
 
     def is_control(self) -> bool:
-        return self.tag in CONTROLS and not (self.tag == "input" and self.attrs.get("type", "text") in NOT_FILLED_IN)
+        if self.tag == "input":
+            return self.attrs.get("type", "text") not in NOT_FILLED_IN
+        return self.tag in CONTROLS
 
     def __repr__(self):
         shown = {k: v for k, v in self.attrs.items() if k in ("id", "name", "class", "aria-describedby")}
@@ -146,8 +148,8 @@ def problems(html: str) -> list[str]:
         if controls:
             if not any(naming & set(c.ids("aria-describedby")) and c.attrs.get("aria-invalid") == "true"
                        for c in controls):
-                found.append(f"the error {error.all_text().strip()!r} is not tied to its input {controls[0]!r} "
-                             "(aria-describedby and aria-invalid)")
+                found.append(f"the error {error.all_text().strip()!r} is not tied to its input "
+                             f"{controls[0]!r} (aria-describedby and aria-invalid)")
         elif not (any(n.attrs.get("role") == "alert" for n in chain)
                   or any(ref in described_by for ref in naming)):
             found.append(f"the form error {error.all_text().strip()!r} is neither an alert nor describes a "
@@ -157,8 +159,8 @@ def problems(html: str) -> list[str]:
 
 def shows_an_error(html: str) -> bool:
     page = Page(html)
-    return any(n.attrs.get("aria-invalid") == "true" or (n.attrs.get("role") == "alert" and n.all_text().strip())
-               for n in page.nodes)
+    return any(n.attrs.get("aria-invalid") == "true"
+               or (n.attrs.get("role") == "alert" and n.all_text().strip()) for n in page.nodes)
 
 
 # ---------------------------------------------------------------- the world
@@ -171,7 +173,8 @@ def _plain(fixture):
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The web tests' scene plus a department (other_owner) with a draft and no submission
-    yet and a draft of the owner with nothing but its name, built once for the module inside a transaction rolled back at its end."""
+    yet and a draft of the owner with nothing but its name, built once for the module inside a
+    transaction rolled back at its end."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -224,14 +227,16 @@ def bad_application(s):
             "period_months": "十二", "total_investment_yuan": "abc"}
     for prefix in ("data", "yearly", "funding", "participants", "levels"):
         data.update(management(prefix))
-    data.update({"data-0-name": "学籍信息", "data-0-sharing_type": "conditional", "data-0-provider": "省教育厅",
-                 "data-0-data_format": "库表", "data-0-update_cycle": "每日", "data-0-open_type": "closed",
+    data.update({"data-0-name": "学籍信息", "data-0-sharing_type": "conditional",
+                 "data-0-provider": "省教育厅", "data-0-data_format": "库表", "data-0-update_cycle": "每日",
+                 "data-0-open_type": "closed",
                  "funding-0-source": "provincial", "funding-0-amount_yuan": "-5"})
     return data
 
 
 def bad_change(s):
-    return {"title": "", "reason": "", "ground": "optimisation", "action": "save", **management("items", 2, 0, 1),
+    return {"title": "", "reason": "", "ground": "optimisation", "action": "save",
+            **management("items", 2, 0, 1),
             "items-0-from_content": "培训", "items-0-to_content": "", "items-0-amount_yuan": "abc"}
 
 
@@ -250,7 +255,8 @@ def same(value):
 CASES = [
     Case("login", "anonymous", same(reverse("login"))),
     Case("login", "anonymous", same(reverse("login")), post=lambda s: {"username": "", "password": ""}),
-    Case("login", "anonymous", same(reverse("login")), post=lambda s: {"username": "nobody", "password": "x"}),
+    Case("login", "anonymous", same(reverse("login")),
+         post=lambda s: {"username": "nobody", "password": "x"}),
     Case("home", "owner_preparer", same(reverse("home"))),
     Case("home", "bureau_reviewer", same(reverse("home"))),
     Case("project_list", "bureau_reviewer", same(reverse("project_list"))),
@@ -277,8 +283,8 @@ CASES = [
     Case("plan", "bureau_reviewer", same(reverse("plan", args=[2027]))),
     Case("plan_include", "bureau_reviewer", same(reverse("plan_include", args=[2027])), post=lambda s: {}),
     Case("project_step", "cac_reviewer", step("reviewing", "request_correction")),
-    Case("project_step", "cac_reviewer", step("reviewing", "request_correction"), post=lambda s: {"reason": ""},
-         status=400),
+    Case("project_step", "cac_reviewer", step("reviewing", "request_correction"),
+         post=lambda s: {"reason": ""}, status=400),
     # 办法第十条: refused by a rule (the three opinions are missing), said as an alert.
     Case("project_step", "bureau_head", step("reviewing", "pass_review"), post=lambda s: {}, status=400),
     Case("project_step", "bureau_head", step("building", "order_rectification"),
@@ -293,13 +299,14 @@ CASES = [
     Case("change_new", "owner_preparer", project("building", "change_new"), post=bad_change),
     Case("change", "owner_head", project("pending", "change")),
     Case("change_step", "bureau_head", step("pending", "reject", "change_step")),
-    Case("change_step", "bureau_head", step("pending", "reject", "change_step"), post=lambda s: {"reason": ""},
-         status=400),
+    Case("change_step", "bureau_head", step("pending", "reject", "change_step"),
+         post=lambda s: {"reason": ""}, status=400),
     Case("plan_step", "bureau_head", same(reverse("plan_step", args=[2027, "submit_to_government"]))),
     Case("plan_step", "bureau_head", same(reverse("plan_step", args=[2027, "submit_to_government"])),
          post=lambda s: {}, status=400),
     Case("incident_new", "owner_preparer", project("building", "incident_new")),
-    Case("incident_new", "owner_preparer", project("building", "incident_new"), post=lambda s: {}, status=400),
+    Case("incident_new", "owner_preparer", project("building", "incident_new"), post=lambda s: {},
+         status=400),
     Case("rectification_report", "owner_preparer", project("building", "rectification_report")),
     Case("rectification_report", "owner_preparer", project("building", "rectification_report"),
          post=lambda s: {}, status=400),
@@ -308,7 +315,8 @@ CASES = [
          post=lambda s: {"year": "abc"}, status=400),
     Case("calendar_admin", "admin", same(reverse("calendar_admin"))),
     Case("calendar_admin", "admin", same(reverse("calendar_admin")),
-         post=lambda s: {"year": "2028", "source": "", "holidays": "2027-12-31 错", "workdays": ""}, status=400),
+         post=lambda s: {"year": "2028", "source": "", "holidays": "2027-12-31 错", "workdays": ""},
+         status=400),
     # The materials form of the project page, refused (no file): back on the page with the reason.
     Case("documents:material_upload", "owner_preparer", project("building", "documents:material_upload"),
          post=lambda s: {"kind": "performance_report", "next": reverse("project", args=[s.building.pk])}),
@@ -320,7 +328,7 @@ NO_PAGE = {
     "logout": "signs out and redirects",
     "plan_exclude": "acts from the plan page and redirects back to it (checked as 'plan')",
     "plan_concur": "acts from the plan page and redirects back to it (checked as 'plan')",
-    "documents:evidence_confirm": "acts from the project page and redirects back to it (like material_upload)",
+    "documents:evidence_confirm": "acts from the project page and redirects back to it (as material_upload)",
     "documents:filing_generate": "a PDF, or back to the project page",
     "documents:plan_filing_generate": "a PDF, or back to the plan page",
     "documents:material_download": "a file",
