@@ -5,6 +5,7 @@
 #   make test-sqlite     only the SQLite run
 #   make test-postgres   only the PostgreSQL run (scripts/with-postgres.sh)
 #   make diagram         docs/state-diagram.svg + .png from the django-fsm transitions
+#   make policy-table    docs/policy.md, the numbers of the 办法, from lifecycle/policy.py
 #   make clean           remove db.sqlite3 and test-artifacts/
 #   make render-samples  PNGs of one letter and one form in test-artifacts/samples/
 #
@@ -85,6 +86,11 @@ diagram: system-packages venv
 		dot -T$$fmt -Gfontname="Noto Sans CJK SC" -Nfontname="Noto Sans CJK SC" \
 			-Efontname="Noto Sans CJK SC" -o docs/state-diagram.$$fmt docs/state-diagram.gv; \
 	done
+
+# The table of the policy's numbers; tests/lifecycle/test_policy_table.py fails when it is stale.
+.PHONY: policy-table
+policy-table: venv
+	$(MANAGE) policy_table --write
 
 clean:
 	rm -rf db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm $(ARTIFACTS)

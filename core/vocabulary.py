@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrgKind(models.TextChoices):
-    """Who acts (办法第四、五条)."""
+    """The kinds of organisation that act on a project (办法第四、五条)."""
 
     OWNER = "owner", _("项目建设单位")
     BUREAU = "bureau", _("省营商环境局")

@@ -201,11 +201,3 @@ def has_material(project, kind: str) -> bool:
     if project.pk is None:
         return False
     return project.material_versions.filter(kind=kind).exists()
-
-
-def missing_for(project, action: str) -> list[str]:
-    """Labels of the kinds a step uses that have no version yet (for screens and checklists)."""
-    step = STEPS.get(action)
-    if step is None:
-        return []
-    return [str(MaterialKind(k).label) for k in step.kinds if not has_material(project, k)]

@@ -9,7 +9,7 @@ October as a literal: it asks ``get_policy()``. A city that adopts the system un
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.conf import settings
@@ -73,8 +73,8 @@ class Policy:
 
     @property
     def change_filing_max_percent(self) -> str:
-        """The 第二十八条 limit as people write it, e.g. "15%"."""
-        return f"{(self.change_filing_max_ratio * 100).normalize():f}%"
+        """The 第二十八条 limit as people write it: "15%", "12.5%" (never rounded)."""
+        return percent_text(self.change_filing_max_ratio * 100)
 
     def figures(self) -> dict:
         """The numbers by name, for messages that quote them (``%(joint_review_days)s``…)."""
@@ -86,6 +86,20 @@ class Policy:
             "self_evaluation_opens": self.self_evaluation_opens_months,
             "self_evaluation_due": self.self_evaluation_due_months,
         }
+
+
+def percent_text(percent, places: int | None = None) -> str:
+    """A percentage for people to read. Without ``places`` it is shown exactly, without
+    trailing zeros: 15 → "15%", 12.5 → "12.5%" (a number of a policy is never rounded).
+    With ``places`` a measured share is rounded half up to that many places and shows them
+    all, so that "16.00%" says it was rounded: 16.0042 → "16.00%"."""
+    value = Decimal(str(percent)) if isinstance(percent, float) else Decimal(percent)
+    if places is not None:
+        return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
 
 
 HEILONGJIANG_2023 = Policy(name="黑政办发〔2023〕21号")

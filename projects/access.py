@@ -1,5 +1,5 @@
-"""One access helper per object type (CONVENTIONS.md): 404 to whoever has no relation to
-the object, 403 to whoever sees it but holds the wrong role for the page."""
+"""One access helper per object type, used by every view of that object: 404 to whoever
+has no relation to the object, 403 to whoever sees it but holds the wrong role for the page."""
 
 from __future__ import annotations
 

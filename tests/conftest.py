@@ -1,4 +1,5 @@
-"""Fixed personas, one per organisation kind and role (see CONVENTIONS.md)."""
+"""Fixed personas, one per organisation kind and role: ``people.bureau_head``,
+``people.owner_preparer`` (the department ``orgs["owner"]``), … and ``people.admin``."""
 
 from __future__ import annotations
 
