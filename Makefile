@@ -1,7 +1,10 @@
 # 政务信息化项目全生命周期管理系统 — developer and CI entry points.
 #
 #   make run             set everything up, load demo data, serve on http://127.0.0.1:8000/
-#   make test            whole pytest suite on SQLite, then on a throwaway PostgreSQL 15
+#   make test            lint, then the whole pytest suite on SQLite and on a throwaway PostgreSQL 15
+#   make lint            ruff check, ruff format --check and mypy (configured in pyproject.toml)
+#   make format          apply ruff's automatic fixes and the formatter (scripts/lint-fix.sh)
+#   make typecheck       only mypy, on config/ and every app (a top-level folder with apps.py)
 #   make test-sqlite     only the SQLite run
 #   make test-postgres   only the PostgreSQL run (scripts/with-postgres.sh)
 #   make diagram         docs/state-diagram.svg + .png from the django-fsm transitions
@@ -22,6 +25,12 @@ PY          := $(VENV)/bin/python
 MANAGE      := $(PY) manage.py
 PYTEST      := $(PY) -m pytest
 PYTEST_ARGS ?=
+RUFF        := $(VENV)/bin/ruff
+MYPY        := $(VENV)/bin/mypy
+# mypy checks the settings package and every Django app; a new app (a top-level folder
+# with an apps.py) is picked up without editing this line. Tests and scripts are not
+# type-checked (ruff still lints them).
+MYPY_PATHS  := config $(sort $(patsubst %/apps.py,%,$(wildcard */apps.py)))
 ARTIFACTS   := test-artifacts
 # Re-run pip only when a requirements file is newer than this stamp.
 STAMP       := $(VENV)/.requirements-dev.stamp
@@ -30,7 +39,7 @@ STAMP       := $(VENV)/.requirements-dev.stamp
 PYTEST_SQLITE   := env -u DATABASE_URL $(PYTEST) --junitxml=$(ARTIFACTS)/junit-sqlite.xml $(PYTEST_ARGS)
 PYTEST_POSTGRES := bash scripts/with-postgres.sh $(PYTEST) --junitxml=$(ARTIFACTS)/junit-postgres.xml $(PYTEST_ARGS)
 
-.PHONY: help run test test-sqlite test-postgres diagram clean system-packages venv messages
+.PHONY: help run test test-sqlite test-postgres diagram clean system-packages venv messages lint format typecheck
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -64,16 +73,42 @@ test-sqlite: system-packages venv messages
 test-postgres: system-packages venv messages
 	$(PYTEST_POSTGRES)
 
-# Both runs always happen; the target fails if either fails (including pytest's
-# exit code 5, "no tests collected").
+# Lint and both runs always happen (a lint finding does not hide a failing test); the
+# target fails if any of them fails (including pytest's exit code 5, "no tests collected").
 test: system-packages venv messages
-	@sqlite_rc=0; postgres_rc=0; \
-	echo "==> [1/2] pytest on SQLite"; \
+	@lint_rc=0; sqlite_rc=0; postgres_rc=0; \
+	echo "==> [1/3] lint (ruff check, ruff format --check, mypy)"; \
+	$(MAKE) --no-print-directory lint || lint_rc=$$?; \
+	echo "==> [2/3] pytest on SQLite"; \
 	$(PYTEST_SQLITE) || sqlite_rc=$$?; \
-	echo "==> [2/2] pytest on PostgreSQL 15 (throwaway cluster)"; \
+	echo "==> [3/3] pytest on PostgreSQL 15 (throwaway cluster)"; \
 	$(PYTEST_POSTGRES) || postgres_rc=$$?; \
-	echo "==> make test: SQLite exit $$sqlite_rc, PostgreSQL exit $$postgres_rc"; \
-	if [ "$$sqlite_rc" -ne 0 ] || [ "$$postgres_rc" -ne 0 ]; then exit 1; fi
+	echo "==> make test: lint exit $$lint_rc, SQLite exit $$sqlite_rc, PostgreSQL exit $$postgres_rc"; \
+	if [ "$$lint_rc" -ne 0 ] || [ "$$sqlite_rc" -ne 0 ] || [ "$$postgres_rc" -ne 0 ]; then exit 1; fi
+
+# All three checks always run, so one `make lint` shows every finding; the target fails
+# if any of them fails. Configuration: pyproject.toml. Fix what can be fixed by itself
+# with `make format`.
+lint: venv
+	@check_rc=0; format_rc=0; mypy_rc=0; \
+	echo "--> ruff check"; \
+	$(RUFF) check . || check_rc=$$?; \
+	echo "--> ruff format --check"; \
+	$(RUFF) format --check --output-format concise . || format_rc=$$?; \
+	echo "--> mypy $(MYPY_PATHS)"; \
+	$(MAKE) --no-print-directory typecheck || mypy_rc=$$?; \
+	if [ "$$check_rc" -ne 0 ] || [ "$$format_rc" -ne 0 ] || [ "$$mypy_rc" -ne 0 ]; then \
+		echo "lint: ruff check exit $$check_rc, ruff format exit $$format_rc, mypy exit $$mypy_rc (try: make format)"; \
+		exit 1; \
+	fi
+
+# The mypy plugin of django-stubs imports config.settings; keep a caller's DATABASE_URL
+# out, as for the SQLite tests (the settings only read it, nothing connects).
+typecheck: venv
+	env -u DATABASE_URL $(MYPY) $(MYPY_PATHS)
+
+format: venv
+	bash scripts/lint-fix.sh
 
 # graph_transitions renders via the graphviz package and leaves the DOT source next to
 # the SVG (docs/state-diagram); the PNG is drawn from that source, which is kept as .gv.
