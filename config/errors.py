@@ -40,39 +40,66 @@ def reason_of(exception) -> str:
 def back_url(request) -> str:
     """The page the person came from, when it is a page of this site; else empty."""
     referer = request.META.get("HTTP_REFERER", "") if request is not None else ""
-    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return referer
     return ""
 
 
-def _page(request, status: int, template: str, *, title: str, default: str, exception=None,
-          reason: str = "") -> HttpResponse:
+def _page(
+    request, status: int, template: str, *, title: str, default: str, exception=None, reason: str = ""
+) -> HttpResponse:
     context = {
-        "status": status, "title": title, "reason": reason or reason_of(exception), "default": default,
-        "back": back_url(request), "path": request.path if request is not None else "",
+        "status": status,
+        "title": title,
+        "reason": reason or reason_of(exception),
+        "default": default,
+        "back": back_url(request),
+        "path": request.path if request is not None else "",
     }
     return HttpResponse(loader.render_to_string(template, context, request), status=status)
 
 
 def bad_request(request, exception=None, template_name="400.html"):
-    return _page(request, 400, template_name, title=_("请求有误"), exception=exception,
-                 default=_("提交的内容无法处理，请返回上一页检查后重新提交。"))
+    return _page(
+        request,
+        400,
+        template_name,
+        title=_("请求有误"),
+        exception=exception,
+        default=_("提交的内容无法处理，请返回上一页检查后重新提交。"),
+    )
 
 
 def permission_denied(request, exception=None, template_name="403.html"):
-    return _page(request, 403, template_name, title=_("无权办理"), exception=exception,
-                 default=_("您所在的单位或您的角色不能办理此事项。如需办理，请联系有权办理的单位或本单位负责人。"))
+    return _page(
+        request,
+        403,
+        template_name,
+        title=_("无权办理"),
+        exception=exception,
+        default=_("您所在的单位或您的角色不能办理此事项。如需办理，请联系有权办理的单位或本单位负责人。"),
+    )
 
 
 def page_not_found(request, exception=None, template_name="404.html"):
-    return _page(request, 404, template_name, title=_("页面不存在"), exception=exception,
-                 default=_("您要找的页面不存在，或您无权查看此项目。请从工作台或项目列表重新进入。"))
+    return _page(
+        request,
+        404,
+        template_name,
+        title=_("页面不存在"),
+        exception=exception,
+        default=_("您要找的页面不存在，或您无权查看此项目。请从工作台或项目列表重新进入。"),
+    )
 
 
 def conflict(request, exception=None, template_name="409.html"):
     """Someone else acted on the same matter at the same moment. Self-contained page: the
     database may be the cause, so nothing here may query it."""
-    context = {"reason": reason_of(exception), "back": back_url(request),
-               "path": request.path if request is not None else ""}
+    context = {
+        "reason": reason_of(exception),
+        "back": back_url(request),
+        "path": request.path if request is not None else "",
+    }
     return HttpResponse(loader.render_to_string(template_name, context), status=409)

@@ -1,5 +1,5 @@
 """Test settings: the real settings with a fast password hasher."""
 
-from .settings import *  # noqa: F401,F403
+from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"        # text | money | int | date | pct
+    kind: str = "text"  # text | money | int | date | pct
     width: float = 14
-    group: str = ""           # a label over several adjacent columns (two-row header)
+    group: str = ""  # a label over several adjacent columns (two-row header)
 
 
 @dataclass(frozen=True)
 class HeaderCell:
     label: str
-    col: int                  # 0-based
-    row: int                  # 0 or 1
+    col: int  # 0-based
+    row: int  # 0 or 1
     colspan: int = 1
     rowspan: int = 1
 
@@ -32,7 +32,7 @@ class HeaderCell:
 @dataclass
 class Row:
     values: list
-    style: str = ""           # "" | subtotal | total | section
+    style: str = ""  # "" | subtotal | total | section
 
 
 @dataclass

@@ -24,6 +24,7 @@ notation, NaN and Infinity with a Chinese message instead of letting them throug
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 import unicodedata
@@ -31,12 +32,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.db import models
+
 from core.timeutil import today
-import calendar
 
 # ---------------------------------------------------------------- money
 
@@ -83,7 +84,8 @@ def validate_money_bound(value) -> None:
     if abs(value) >= MONEY_LIMIT_YUAN:
         raise ValidationError(
             _("金额须小于%(max)s万元，请核对数量级（单位是万元还是元）。") % _money_message(),
-            code="money_too_large")
+            code="money_too_large",
+        )
     if value != value.quantize(CENT):
         raise ValidationError(_("金额最小单位为分（元的两位小数）。"), code="money_precision")
 
@@ -113,8 +115,10 @@ def money_check(field: str, *, positive: bool, name: str, label: str = ""):
     condition = Q(**{f"{field}__isnull": True}) | (lower & Q(**{f"{field}__lt": MONEY_LIMIT_YUAN}))
     rule = _("{label}须大于零且小于{max}万元。") if positive else _("{label}不能为负数且须小于{max}万元。")
     return models.CheckConstraint(
-        condition=condition, name=name,
-        violation_error_message=format_lazy(rule, label=label or _("金额"), **_money_message()))
+        condition=condition,
+        name=name,
+        violation_error_message=format_lazy(rule, label=label or _("金额"), **_money_message()),
+    )
 
 
 _FULLWIDTH = str.maketrans({"，": ",", "。": ".", "．": ".", "－": "-", "＋": "+", "　": " "})
@@ -122,7 +126,7 @@ _WAN_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 def parse_wan(text) -> Decimal | None:
-    """"1,234.56" / "１２３４．５６" / "1234.56万元" → Decimal 元 (12345600.00); None when empty.
+    """ "1,234.56" / "１２３４．５６" / "1234.56万元" → Decimal 元 (12345600.00); None when empty.
 
     Raises ValidationError (in Chinese) for anything that is not a plain decimal number of
     万元 with at most six decimals (1 分): exponent notation, NaN, Infinity, letters.
@@ -148,18 +152,23 @@ def parse_wan(text) -> Decimal | None:
             return None
         # Thousands separators: "1,234.56" or "1 234.56"; a comma elsewhere is a typo.
         if "," in cleaned and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
-            raise ValidationError(_("金额的千分位逗号位置不对，应如 1,234.56（单位：万元）。"), code="money_invalid")
+            raise ValidationError(
+                _("金额的千分位逗号位置不对，应如 1,234.56（单位：万元）。"), code="money_invalid"
+            )
         cleaned = cleaned.replace(",", "").replace(" ", "")
         if len(cleaned) > 40 or not _WAN_RE.match(cleaned):
             raise ValidationError(_("金额须为数字，如 1,234.56（单位：万元）。"), code="money_invalid")
         try:
             value = Decimal(cleaned)
         except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
-            raise ValidationError(_("金额须为数字，如 1,234.56（单位：万元）。"), code="money_invalid") from None
+            raise ValidationError(
+                _("金额须为数字，如 1,234.56（单位：万元）。"), code="money_invalid"
+            ) from None
     if abs(value) >= MONEY_LIMIT_YUAN / TEN_THOUSAND:
         raise ValidationError(
             _("金额须小于%(max)s万元，请核对数量级（单位是万元还是元）。") % _money_message(),
-            code="money_too_large")
+            code="money_too_large",
+        )
     yuan = value * TEN_THOUSAND
     if yuan != yuan.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValidationError(_("金额最多精确到分（万元的六位小数）。"), code="money_precision")
@@ -241,12 +250,14 @@ def validate_planned_date(value) -> None:
     if value is None:
         return
     if value < EARLIEST_DATE:
-        raise ValidationError(_("日期不能早于%(d)s，请核对年份。") % {"d": EARLIEST_DATE.isoformat()},
-                              code="date_too_early")
+        raise ValidationError(
+            _("日期不能早于%(d)s，请核对年份。") % {"d": EARLIEST_DATE.isoformat()}, code="date_too_early"
+        )
     latest = latest_planned_date()
     if value > latest:
-        raise ValidationError(_("计划日期不能晚于%(d)s，请核对年份。") % {"d": latest.isoformat()},
-                              code="date_too_late")
+        raise ValidationError(
+            _("计划日期不能晚于%(d)s，请核对年份。") % {"d": latest.isoformat()}, code="date_too_late"
+        )
 
 
 def validate_past_date(value) -> None:
@@ -254,12 +265,14 @@ def validate_past_date(value) -> None:
     if value is None:
         return
     if value < EARLIEST_DATE:
-        raise ValidationError(_("日期不能早于%(d)s，请核对年份。") % {"d": EARLIEST_DATE.isoformat()},
-                              code="date_too_early")
+        raise ValidationError(
+            _("日期不能早于%(d)s，请核对年份。") % {"d": EARLIEST_DATE.isoformat()}, code="date_too_early"
+        )
     today = _today()
     if value > today:
-        raise ValidationError(_("已发生事项的日期不能晚于今天（%(d)s）。") % {"d": today.isoformat()},
-                              code="date_in_future")
+        raise ValidationError(
+            _("已发生事项的日期不能晚于今天（%(d)s）。") % {"d": today.isoformat()}, code="date_in_future"
+        )
 
 
 def validate_dates_ordered(earlier, later, *, earlier_label, later_label) -> None:
@@ -267,8 +280,14 @@ def validate_dates_ordered(earlier, later, *, earlier_label, later_label) -> Non
     if earlier and later and later < earlier:
         raise ValidationError(
             _("%(later)s（%(b)s）不能早于%(earlier)s（%(a)s）。")
-            % {"later": later_label, "b": later.isoformat(), "earlier": earlier_label, "a": earlier.isoformat()},
-            code="dates_out_of_order")
+            % {
+                "later": later_label,
+                "b": later.isoformat(),
+                "earlier": earlier_label,
+                "a": earlier.isoformat(),
+            },
+            code="dates_out_of_order",
+        )
 
 
 # ---------------------------------------------------------------- construction period
@@ -307,8 +326,9 @@ def project_construction_years(project, *, period_months=None) -> range | None:
     """``construction_years`` of a project: its planned start (or actual start when known)
     and its period, else its plan or call year."""
     start = getattr(project, "construction_started_on", None) or project.planned_start
-    return construction_years(planned_start=start, period_months=period_months or project.period_months,
-                              plan_year=project.year)
+    return construction_years(
+        planned_start=start, period_months=period_months or project.period_months, plan_year=project.year
+    )
 
 
 def performance_report_years(project, *, today: datetime.date | None = None) -> range | None:
@@ -323,8 +343,11 @@ def performance_report_years(project, *, today: datetime.date | None = None) -> 
     if end is not None:
         bounds.append(end.year)
     if project.pk is not None:
-        bounds += list(project.clocks.filter(kind="performance_report", year__isnull=False)
-                       .values_list("year", flat=True))
+        bounds += list(
+            project.clocks.filter(kind="performance_report", year__isnull=False).values_list(
+                "year", flat=True
+            )
+        )
     if not bounds:
         return None
     return range(min(bounds), min(max(bounds), today.year) + 1)
@@ -351,14 +374,19 @@ def validate_platform_code(value: str) -> None:
     match = PLATFORM_CODE_RE.match(value)
     if not match:
         raise ValidationError(
-            _("项目代码应为24位，格式 YYMM-XXXXXX-XX-XX-XXXXXX（办法第十五条）。"), code="platform_code")
+            _("项目代码应为24位，格式 YYMM-XXXXXX-XX-XX-XXXXXX（办法第十五条）。"), code="platform_code"
+        )
     year, month = 2000 + int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
         raise ValidationError(
             _("项目代码前四位是赋码年月（YYMM），月份“%(m)s”不存在，应为01至12（办法第十五条）。")
-            % {"m": match.group(2)}, code="platform_code_month")
+            % {"m": match.group(2)},
+            code="platform_code_month",
+        )
     today = _today()
     if year < PLATFORM_FIRST_YEAR or (year, month) > (today.year, today.month):
         raise ValidationError(
             _("项目代码的赋码年月%(y)s年%(m)s月不可能（应在%(first)s年至今之间），请核对（办法第十五条）。")
-            % {"y": year, "m": month, "first": PLATFORM_FIRST_YEAR}, code="platform_code_year")
+            % {"y": year, "m": month, "first": PLATFORM_FIRST_YEAR},
+            code="platform_code_year",
+        )

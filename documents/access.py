@@ -10,11 +10,12 @@ it was asked about (it gave an opinion, or the project is in expert evaluation).
 from __future__ import annotations
 
 from django.http import Http404
-from projects.selectors import visible_projects
+
 from projects.access import get_project_for_user
-from .models import MaterialVersion
 from projects.models import OrgKind
-from .models import Filing
+from projects.selectors import visible_projects
+
+from .models import Filing, MaterialVersion
 
 
 def may_see(user, project) -> bool:
@@ -41,8 +42,13 @@ def filing_for_user(user, pk):
     if filing.project_id:
         if not may_see(user, filing.project):
             raise Http404("文书不存在或无权查看")
-    elif not (user.is_authenticated and (user.is_superuser or (
-            user.organisation_id and user.organisation.kind not in (OrgKind.OWNER, OrgKind.EXPERT)))):
+    elif not (
+        user.is_authenticated
+        and (
+            user.is_superuser
+            or (user.organisation_id and user.organisation.kind not in (OrgKind.OWNER, OrgKind.EXPERT))
+        )
+    ):
         # A plan-wide filing is for the provincial agencies.
         raise Http404("文书不存在或无权查看")
     return filing

@@ -13,5 +13,6 @@ class DocumentsConfig(AppConfig):
 
         from . import evidence, registry, signals  # noqa: F401  # deferred: see above
 
-        evidence_port.register(evidence_port.EvidenceSource(missing=evidence.evidence_missing,
-                                                            present=registry.has_material))
+        evidence_port.register(
+            evidence_port.EvidenceSource(missing=evidence.evidence_missing, present=registry.has_material)
+        )

@@ -54,7 +54,9 @@ def safe_filename(name: str) -> str:
     if not name:
         raise UploadRejected(_("文件名为空。"))
     if "/" in name or "\\" in name or any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
-        raise UploadRejected(_("文件名“%(name)s”含有路径分隔符或控制字符，请重命名后上传。") % {"name": name[:60]})
+        raise UploadRejected(
+            _("文件名“%(name)s”含有路径分隔符或控制字符，请重命名后上传。") % {"name": name[:60]}
+        )
     if name.startswith(".") or name.endswith((".", " ")):
         raise UploadRejected(_("文件名不能以“.”开头，也不能以“.”或空格结尾。"))
     bad = sorted(FORBIDDEN_NAME_CHARS & set(name))
@@ -64,8 +66,10 @@ def safe_filename(name: str) -> str:
         raise UploadRejected(_("文件名过长（不超过%(n)s个字符）。") % {"n": MAX_NAME_LENGTH})
     ext = os.path.splitext(name)[1].lower()
     if ext not in ALLOWED_EXTENSIONS:
-        raise UploadRejected(_("不接受“%(ext)s”类型的文件，只接受 %(allowed)s 文件。") % {
-            "ext": ext or _("无扩展名"), "allowed": allowed_label()})
+        raise UploadRejected(
+            _("不接受“%(ext)s”类型的文件，只接受 %(allowed)s 文件。")
+            % {"ext": ext or _("无扩展名"), "allowed": allowed_label()}
+        )
     return name
 
 
@@ -114,11 +118,15 @@ def check_upload(fileobj, name: str, size: int) -> tuple[str, str]:
     if size <= 0:
         raise UploadRejected(_("文件为空。"))
     if size > limit:
-        raise UploadRejected(_("文件大小 %(size).1f MB 超过上限 %(limit).0f MB。") % {
-            "size": size / 1048576, "limit": limit / 1048576})
+        raise UploadRejected(
+            _("文件大小 %(size).1f MB 超过上限 %(limit).0f MB。")
+            % {"size": size / 1048576, "limit": limit / 1048576}
+        )
     detected = sniff(fileobj)
     ext = os.path.splitext(display)[1].lower()
     if ext not in TYPES[detected][1]:
-        raise UploadRejected(_("文件内容与扩展名不符：扩展名为“%(ext)s”，内容是 %(kind)s 文件。") % {
-            "ext": ext, "kind": TYPES[detected][0]})
+        raise UploadRejected(
+            _("文件内容与扩展名不符：扩展名为“%(ext)s”，内容是 %(kind)s 文件。")
+            % {"ext": ext, "kind": TYPES[detected][0]}
+        )
     return display, detected

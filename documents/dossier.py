@@ -16,21 +16,21 @@ import hashlib
 import json
 import re
 import tempfile
+import zipfile
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifecycle import audit
 from core import timeutil
+from core.formatting import date_text
+from core.states import ProjectState
+from lifecycle import audit
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from core.states import ProjectState
 
 from . import pdf, storage
 from .access import may_see
-from core.formatting import date_text
 from .models import Filing, MaterialVersion
-import zipfile
 
 #: Beyond this size the temporary zip moves from memory to disk.
 IN_MEMORY_LIMIT = 8 * 1024 * 1024
@@ -66,19 +66,64 @@ def history_snapshot(project) -> dict:
         change = ""
         if e.from_state != e.to_state:
             change = f"{_state_label(e.from_state)} → {_state_label(e.to_state)}"
-        rows.append({"style": "", "cells": [
-            str(i), when, e.actor_name, e.organisation.name if e.organisation_id else "",
-            e.action_label or e.action, change, e.reason, (_("是") if e.override else ""), e.article]})
-    header = [[{"label": str(label), "colspan": 1, "rowspan": 1} for label in (
-        _("序号"), _("时间"), _("操作人"), _("所属机构"), _("操作"), _("状态变化"), _("理由"), _("例外放行"), _("依据"))]]
-    return {"template": "documents/form.html", "title": _("项目全过程记录"), "document_no": "",
-            "subtitle": project.name, "landscape": True, "form_code": _("办法第三十五、三十九条"),
-            "date_text": date_text(timeutil.today()),
-            "meta": [_("项目建设单位：%s") % project.owner.name, _("当前阶段：%s") % project.get_state_display(),
-                     _("生成日期：%s") % date_text(timeutil.today())],
-            "sections": [{"type": "table", "heading": "", "header_rows": header, "rows": rows,
-                          "numeric": [], "centred": [0, 7], "width": 9,
-                          "widths": [5, 11, 9, 15, 16, 16, 18, 5, 5]}]}
+        rows.append(
+            {
+                "style": "",
+                "cells": [
+                    str(i),
+                    when,
+                    e.actor_name,
+                    e.organisation.name if e.organisation_id else "",
+                    e.action_label or e.action,
+                    change,
+                    e.reason,
+                    (_("是") if e.override else ""),
+                    e.article,
+                ],
+            }
+        )
+    header = [
+        [
+            {"label": str(label), "colspan": 1, "rowspan": 1}
+            for label in (
+                _("序号"),
+                _("时间"),
+                _("操作人"),
+                _("所属机构"),
+                _("操作"),
+                _("状态变化"),
+                _("理由"),
+                _("例外放行"),
+                _("依据"),
+            )
+        ]
+    ]
+    return {
+        "template": "documents/form.html",
+        "title": _("项目全过程记录"),
+        "document_no": "",
+        "subtitle": project.name,
+        "landscape": True,
+        "form_code": _("办法第三十五、三十九条"),
+        "date_text": date_text(timeutil.today()),
+        "meta": [
+            _("项目建设单位：%s") % project.owner.name,
+            _("当前阶段：%s") % project.get_state_display(),
+            _("生成日期：%s") % date_text(timeutil.today()),
+        ],
+        "sections": [
+            {
+                "type": "table",
+                "heading": "",
+                "header_rows": header,
+                "rows": rows,
+                "numeric": [],
+                "centred": [0, 7],
+                "width": 9,
+                "widths": [5, 11, 9, 15, 16, 16, 18, 5, 5],
+            }
+        ],
+    }
 
 
 class _Writer:
@@ -132,20 +177,35 @@ def dossier_build(project, *, actor):
                     base += f"_{_safe(f.document_no)}"
                 with storage.open_file(f.storage_key) as fh:
                     writer.add_stream(base + ".pdf", fh, expected_sha256=f.sha256)
-                writer.add_bytes(base + ".snapshot.json",
-                                 json.dumps(f.snapshot, ensure_ascii=False, indent=2, sort_keys=True).encode())
+                writer.add_bytes(
+                    base + ".snapshot.json",
+                    json.dumps(f.snapshot, ensure_ascii=False, indent=2, sort_keys=True).encode(),
+                )
             history, _pages = pdf.render("documents/form.html", history_snapshot(project))
             writer.add_bytes(HISTORY, history)
-            manifest = {"project": {"id": project.pk, "name": project.name, "owner": project.owner.name,
-                                    "state": project.state},
-                        "generated_at": timeutil.now().isoformat(), "generated_by": str(actor),
-                        "files": writer.entries}
+            manifest = {
+                "project": {
+                    "id": project.pk,
+                    "name": project.name,
+                    "owner": project.owner.name,
+                    "state": project.state,
+                },
+                "generated_at": timeutil.now().isoformat(),
+                "generated_by": str(actor),
+                "files": writer.entries,
+            }
             manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             zf.writestr(MANIFEST, manifest_bytes)
         sha, sm3 = storage.digests(manifest_bytes)
-        audit.record(actor=actor, action="dossier.downloaded", obj=project, label=_("下载项目审计档案"),
-                     from_state=project.state, to_state=project.state,
-                     data={"files": len(writer.entries), "manifest_sha256": sha, "manifest_sm3": sm3})
+        audit.record(
+            actor=actor,
+            action="dossier.downloaded",
+            obj=project,
+            label=_("下载项目审计档案"),
+            from_state=project.state,
+            to_state=project.state,
+            data={"files": len(writer.entries), "manifest_sha256": sha, "manifest_sm3": sm3},
+        )
     except BaseException:
         out.close()
         raise

@@ -23,18 +23,15 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifecycle import audit
 from core import timeutil
+from lifecycle import audit
 from lifecycle.errors import RuleViolation
-from lifecycle.rules import OWNER
-
 from lifecycle.events import Action
+from lifecycle.rules import OWNER, role_label
+from projects.models import OrgKind, Project
 
 from .models import EvidenceConfirmation, MaterialVersion, SignOff
 from .registry import CONFIRMS, DERIVED_DATES, UPLOADS, MaterialKind
-from projects.models import OrgKind
-from lifecycle.rules import role_label
-from projects.models import Project
 
 
 def latest(project, kind: str) -> MaterialVersion | None:
@@ -57,11 +54,18 @@ def evidence_missing(project, kind: str) -> str | None:
         return _("尚未上传“%(kind)s”（须由%(who)s上传）") % {"kind": label, "who": _org_text(rule.org)}
     if rule.dated and (version.issued_on is None or not version.issuing_body):
         return _("“%(kind)s”第%(n)s版未注明出具日期和出具单位（须由%(who)s重新上传并填写）") % {
-            "kind": label, "n": version.number, "who": _org_text(rule.org)}
+            "kind": label,
+            "n": version.number,
+            "who": _org_text(rule.org),
+        }
     confirm = CONFIRMS.get(kind)
     if confirm is not None and not EvidenceConfirmation.objects.filter(version=version).exists():
         return _("“%(kind)s”第%(n)s版尚待%(org)s%(step)s") % {
-            "kind": label, "n": version.number, "org": _org_text(confirm.org), "step": confirm.label}
+            "kind": label,
+            "n": version.number,
+            "org": _org_text(confirm.org),
+            "step": confirm.label,
+        }
     return None
 
 
@@ -78,7 +82,11 @@ def derive_dates(project, kind: str) -> None:
         if kind in CONFIRMS:
             confirmation = EvidenceConfirmation.objects.filter(version=version).first()
             if confirmation is not None:
-                value = version.issued_on if kind == MaterialKind.SECRECY_EVALUATION else confirmation.confirmed_on
+                value = (
+                    version.issued_on
+                    if kind == MaterialKind.SECRECY_EVALUATION
+                    else confirmation.confirmed_on
+                )
         else:
             value = version.issued_on
     type(project).objects.filter(pk=project.pk).update(**{field: value})
@@ -92,26 +100,46 @@ def confirm_refusal(project, actor, kind: str) -> RuleViolation | None:
         return RuleViolation(_("该材料无需确认。"), code="kind")
     org = getattr(actor, "organisation", None)
     if org is None or org.kind != confirm.org or actor.role not in confirm.roles:
-        return RuleViolation(_("%(step)s须由%(org)s%(roles)s办理（办法%(article)s）。") % {
-            "step": confirm.label, "org": _org_text(confirm.org),
-            "roles": "或".join(role_label(r) for r in sorted(confirm.roles)), "article": confirm.article},
-            code="permission", article=confirm.article)
+        return RuleViolation(
+            _("%(step)s须由%(org)s%(roles)s办理（办法%(article)s）。")
+            % {
+                "step": confirm.label,
+                "org": _org_text(confirm.org),
+                "roles": "或".join(role_label(r) for r in sorted(confirm.roles)),
+                "article": confirm.article,
+            },
+            code="permission",
+            article=confirm.article,
+        )
     if UPLOADS[kind].classified_only and not project.classified:
-        return RuleViolation(_("本项目不涉及国家秘密，无需%(step)s（办法%(article)s）。") % {
-            "step": confirm.label, "article": confirm.article}, code="stage", article=confirm.article)
+        return RuleViolation(
+            _("本项目不涉及国家秘密，无需%(step)s（办法%(article)s）。")
+            % {"step": confirm.label, "article": confirm.article},
+            code="stage",
+            article=confirm.article,
+        )
     if project.state not in confirm.states:
-        return RuleViolation(_("项目当前为“%(state)s”，不能%(step)s（办法%(article)s）。") % {
-            "state": project.get_state_display(), "step": confirm.label, "article": confirm.article},
-            code="stage", article=confirm.article)
+        return RuleViolation(
+            _("项目当前为“%(state)s”，不能%(step)s（办法%(article)s）。")
+            % {"state": project.get_state_display(), "step": confirm.label, "article": confirm.article},
+            code="stage",
+            article=confirm.article,
+        )
     version = latest(project, kind)
     rule = UPLOADS[kind]
     if version is None or (rule.dated and (version.issued_on is None or not version.issuing_body)):
-        return RuleViolation(_("不能%(step)s：%(missing)s（办法%(article)s）。") % {
-            "step": confirm.label, "missing": evidence_missing(project, kind), "article": confirm.article},
-            code="evidence", article=confirm.article)
+        return RuleViolation(
+            _("不能%(step)s：%(missing)s（办法%(article)s）。")
+            % {"step": confirm.label, "missing": evidence_missing(project, kind), "article": confirm.article},
+            code="evidence",
+            article=confirm.article,
+        )
     if EvidenceConfirmation.objects.filter(version=version).exists():
-        return RuleViolation(_("“%(kind)s”第%(n)s版已确认。") % {"kind": MaterialKind(kind).label, "n": version.number},
-                             code="done", article=confirm.article)
+        return RuleViolation(
+            _("“%(kind)s”第%(n)s版已确认。") % {"kind": MaterialKind(kind).label, "n": version.number},
+            code="done",
+            article=confirm.article,
+        )
     return None
 
 
@@ -142,19 +170,44 @@ def evidence_confirm(project, kind: str, *, actor) -> EvidenceConfirmation:
         confirm = CONFIRMS[kind]
         version = latest(project, kind)
         entry = audit.record(
-            actor=actor, action=Action.EVIDENCE_CONFIRMED, obj=project,
-            label=_("%(step)s（%(kind)s第%(n)s版）") % {"step": confirm.label, "kind": version.get_kind_display(),
-                                                      "n": version.number},
-            article=confirm.article, from_state=project.state, to_state=project.state,
-            data={"kind": kind, "version": version.pk, "number": version.number, "sha256": version.sha256,
-                  "sm3": version.sm3, "issued_on": version.issued_on, "issuing_body": version.issuing_body})
+            actor=actor,
+            action=Action.EVIDENCE_CONFIRMED,
+            obj=project,
+            label=_("%(step)s（%(kind)s第%(n)s版）")
+            % {"step": confirm.label, "kind": version.get_kind_display(), "n": version.number},
+            article=confirm.article,
+            from_state=project.state,
+            to_state=project.state,
+            data={
+                "kind": kind,
+                "version": version.pk,
+                "number": version.number,
+                "sha256": version.sha256,
+                "sm3": version.sm3,
+                "issued_on": version.issued_on,
+                "issuing_body": version.issuing_body,
+            },
+        )
         confirmation = EvidenceConfirmation.objects.create(
-            project=project, kind=kind, version=version, organisation=actor.organisation, confirmed_by=actor,
-            confirmed_on=timeutil.today(), confirmed_at=timeutil.now(), audit_entry=entry)
-        SignOff.objects.create(project=project, audit_entry=entry, version=version,
-                               label=str(confirm.label)[:100], signed_at=confirmation.confirmed_at)
+            project=project,
+            kind=kind,
+            version=version,
+            organisation=actor.organisation,
+            confirmed_by=actor,
+            confirmed_on=timeutil.today(),
+            confirmed_at=timeutil.now(),
+            audit_entry=entry,
+        )
+        SignOff.objects.create(
+            project=project,
+            audit_entry=entry,
+            version=version,
+            label=str(confirm.label)[:100],
+            signed_at=confirmation.confirmed_at,
+        )
         # What an agency confirmed stays as it was: the version can no longer be deleted.
         MaterialVersion.objects.filter(pk=version.pk, locked_at__isnull=True).update(
-            locked_at=confirmation.confirmed_at, locked_by_action=str(confirm.label)[:60])
+            locked_at=confirmation.confirmed_at, locked_by_action=str(confirm.label)[:60]
+        )
         derive_dates(project, kind)
     return confirmation

@@ -20,26 +20,24 @@ the owner's tables record what the owner submitted, and so on. Hence:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 
-from lifecycle import audit
 from core import timeutil
+from core.states import ChangeState, PlanState, ProjectState as S
+from lifecycle import audit
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ChangeRequest, Rectification
 from lifecycle.rules import BUREAU_STAFF, OWNER_STAFF, REVIEWERS, STAFF, Actors, actors
-from core.states import ChangeState, PlanState
-from core.states import ProjectState as S
+from lifecycle.services import transition_of, transitions_named
 
 from . import numbering, pdf, snapshots, storage
 from .access import may_see
 from .models import Filing, FilingKind
-from lifecycle.services import transition_of, transitions_named
-from django.utils import timezone
 
 #: Nothing new is issued or sampled on these projects; issued filings stay downloadable.
 FROZEN_STATES = frozenset({S.CLOSED, S.TERMINATED, S.WITHDRAWN})
@@ -75,45 +73,108 @@ class Spec:
 
 def _not_merged(project):
     if project.merged_fsr_design:
-        return _("本项目可研与初步设计合并审批，只审批可行性研究报告，不单独批复初步设计方案（办法第十七条）。")
+        return _(
+            "本项目可研与初步设计合并审批，只审批可行性研究报告，不单独批复初步设计方案（办法第十七条）。"
+        )
     return None
 
 
 SPECS: dict[str, Spec] = {
     # 办法第十条: the bureau's head decides the joint review; the letter records that decision.
-    FilingKind.JOINT_REVIEW_OPINION: Spec(snapshots.joint_review_opinion, "第十条", ("pass_review", "reject_review"),
-                                          numbered=True, preview_before=("pass_review", "reject_review")),
+    FilingKind.JOINT_REVIEW_OPINION: Spec(
+        snapshots.joint_review_opinion,
+        "第十条",
+        ("pass_review", "reject_review"),
+        numbered=True,
+        preview_before=("pass_review", "reject_review"),
+    ),
     # 办法第十八条: the design reviewer's head (省营商环境局, or 省内网办 for intranet projects)
     # approves the design; the letter carries the 批复文号 the step recorded.
-    FilingKind.DESIGN_APPROVAL: Spec(snapshots.design_approval, "第十八条", ("approve_design",), numbered=True,
-                                     preview_before=("approve_design",), number_field="design_approval_no",
-                                     applies=_not_merged),
+    FilingKind.DESIGN_APPROVAL: Spec(
+        snapshots.design_approval,
+        "第十八条",
+        ("approve_design",),
+        numbered=True,
+        preview_before=("approve_design",),
+        number_field="design_approval_no",
+        applies=_not_merged,
+    ),
     # 办法第二十八条: a change within the limits is filed with the bureau, which acknowledges it.
-    FilingKind.CHANGE_RECEIPT: Spec(snapshots.change_receipt, "第二十八条", ("submit",), issuer=BUREAU_STAFF,
-                                    numbered=True, subject="change", to_state="filed"),
+    FilingKind.CHANGE_RECEIPT: Spec(
+        snapshots.change_receipt,
+        "第二十八条",
+        ("submit",),
+        issuer=BUREAU_STAFF,
+        numbered=True,
+        subject="change",
+        to_state="filed",
+    ),
     # 办法第三十六条: the notice is part of the order to rectify, by whoever ordered it.
-    FilingKind.RECTIFICATION_NOTICE: Spec(snapshots.rectification_notice, "第三十六条", ("order_rectification",),
-                                          numbered=True, subject="rectification"),
+    FilingKind.RECTIFICATION_NOTICE: Spec(
+        snapshots.rectification_notice,
+        "第三十六条",
+        ("order_rectification",),
+        numbered=True,
+        subject="rectification",
+    ),
     # 办法第二十九条: the acceptance decision of the bureau's head, passed or not.
-    FilingKind.ACCEPTANCE_OPINION: Spec(snapshots.acceptance_opinion, "第二十九条", ("accept", "fail_acceptance"),
-                                        numbered=True, preview_before=("accept",)),
+    FilingKind.ACCEPTANCE_OPINION: Spec(
+        snapshots.acceptance_opinion,
+        "第二十九条",
+        ("accept", "fail_acceptance"),
+        numbered=True,
+        preview_before=("accept",),
+    ),
     # The owner's tables: what the owner's staff submitted with the step.
-    FilingKind.APPLICATION_FORM: Spec(snapshots.application_form, "第九条", ("submit", "request_emergency"),
-                                      issuer=OWNER_STAFF, preview_before=("submit", "request_emergency")),
-    FilingKind.CHANGE_FORM: Spec(snapshots.change_form, "第二十八条", ("submit",), issuer=OWNER_STAFF,
-                                 subject="change"),
-    FilingKind.EXTENSION_FORM: Spec(snapshots.extension_form, "第二十九条", ("request_extension",), issuer=OWNER_STAFF,
-                                    preview_before=("request_extension",)),
-    FilingKind.ACCEPTANCE_FORM: Spec(snapshots.acceptance_form, "第二十九条", ("apply_acceptance",), issuer=OWNER_STAFF,
-                                     preview_before=("apply_acceptance",)),
-    FilingKind.PERFORMANCE_FORM: Spec(snapshots.performance_form, "第二十五条", ("performance_report.submitted",),
-                                      issuer=OWNER_STAFF, subject="performance", step_label=gettext_lazy("报送年度绩效评价报告")),
-    FilingKind.SELF_EVALUATION_FORM: Spec(snapshots.self_evaluation_form, "第三十三条", ("submit_self_evaluation",),
-                                          issuer=OWNER_STAFF, preview_before=("submit_self_evaluation",)),
+    FilingKind.APPLICATION_FORM: Spec(
+        snapshots.application_form,
+        "第九条",
+        ("submit", "request_emergency"),
+        issuer=OWNER_STAFF,
+        preview_before=("submit", "request_emergency"),
+    ),
+    FilingKind.CHANGE_FORM: Spec(
+        snapshots.change_form, "第二十八条", ("submit",), issuer=OWNER_STAFF, subject="change"
+    ),
+    FilingKind.EXTENSION_FORM: Spec(
+        snapshots.extension_form,
+        "第二十九条",
+        ("request_extension",),
+        issuer=OWNER_STAFF,
+        preview_before=("request_extension",),
+    ),
+    FilingKind.ACCEPTANCE_FORM: Spec(
+        snapshots.acceptance_form,
+        "第二十九条",
+        ("apply_acceptance",),
+        issuer=OWNER_STAFF,
+        preview_before=("apply_acceptance",),
+    ),
+    FilingKind.PERFORMANCE_FORM: Spec(
+        snapshots.performance_form,
+        "第二十五条",
+        ("performance_report.submitted",),
+        issuer=OWNER_STAFF,
+        subject="performance",
+        step_label=gettext_lazy("报送年度绩效评价报告"),
+    ),
+    FilingKind.SELF_EVALUATION_FORM: Spec(
+        snapshots.self_evaluation_form,
+        "第三十三条",
+        ("submit_self_evaluation",),
+        issuer=OWNER_STAFF,
+        preview_before=("submit_self_evaluation",),
+    ),
     # 办法第十一、十二条: the plan is official once approved by the government (and again when
     # issued with its 文号); before that the bureau and 财政厅 only draft it.
-    FilingKind.ANNUAL_PLAN: Spec(snapshots.annual_plan, "第十一条", ("approve", "issue"), issuer=BUREAU_STAFF,
-                                 subject="plan", previewers=PLAN_DRAFTERS),
+    FilingKind.ANNUAL_PLAN: Spec(
+        snapshots.annual_plan,
+        "第十一条",
+        ("approve", "issue"),
+        issuer=BUREAU_STAFF,
+        subject="plan",
+        previewers=PLAN_DRAFTERS,
+    ),
 }
 
 PROJECT_KINDS = [k for k, s in SPECS.items() if s.subject != "plan"]
@@ -168,26 +229,45 @@ def _load(spec: Spec, project, object_id):
     if spec.to_state:
         found = [o for o in found if o.state == spec.to_state] or found
     if not found:
-        raise RuleViolation({"change": _("没有对应的项目变更。"), "rectification": _("没有整改通知事项。"),
-                             "performance": _("尚未报送年度绩效评价报告。")}[spec.subject], code="missing")
+        raise RuleViolation(
+            {
+                "change": _("没有对应的项目变更。"),
+                "rectification": _("没有整改通知事项。"),
+                "performance": _("尚未报送年度绩效评价报告。"),
+            }[spec.subject],
+            code="missing",
+        )
     return found[0]
 
 
 def occurrence(spec: Spec, *, project=None, plan=None, obj=None) -> AuditEntry | None:
     """The audit row of the (latest) step occurrence whose outcome the filing records."""
     if spec.subject == "plan":
-        return (AuditEntry.objects.filter(plan=plan, object_type=plan._meta.label_lower, object_id=str(plan.pk),
-                                          action__in=spec.steps).order_by("-pk").first())
+        return (
+            AuditEntry.objects.filter(
+                plan=plan, object_type=plan._meta.label_lower, object_id=str(plan.pk), action__in=spec.steps
+            )
+            .order_by("-pk")
+            .first()
+        )
     if spec.subject == "change":
-        qs = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action__in=spec.steps)
+        qs = AuditEntry.objects.filter(
+            object_type=obj._meta.label_lower, object_id=str(obj.pk), action__in=spec.steps
+        )
         if spec.to_state:
             qs = qs.filter(to_state=spec.to_state)
         return qs.order_by("-pk").first()
-    rows = AuditEntry.objects.filter(project=project, object_type=project._meta.label_lower,
-                                     object_id=str(project.pk), action__in=spec.steps)
+    rows = AuditEntry.objects.filter(
+        project=project,
+        object_type=project._meta.label_lower,
+        object_id=str(project.pk),
+        action__in=spec.steps,
+    )
     if spec.subject == "rectification":
         # Each order_rectification step creates one Rectification: the n-th order is the n-th row.
-        order = list(Rectification.objects.filter(project=project).order_by("pk").values_list("pk", flat=True))
+        order = list(
+            Rectification.objects.filter(project=project).order_by("pk").values_list("pk", flat=True)
+        )
         entries = list(rows.order_by("pk"))
         index = order.index(obj.pk)
         return entries[index] if index < len(entries) else None
@@ -230,8 +310,11 @@ def _common(kind, spec, actor, project, plan):
         if not may_see(actor, project):
             raise RuleViolation(_("无权查看本项目。"), code="permission")
         if project.state in FROZEN_STATES:
-            raise RuleViolation(_("项目已%(state)s，不再生成文书；已出具的文书可在项目页面下载。") % {
-                "state": project.get_state_display()}, code="frozen")
+            raise RuleViolation(
+                _("项目已%(state)s，不再生成文书；已出具的文书可在项目页面下载。")
+                % {"state": project.get_state_display()},
+                code="frozen",
+            )
         if spec.applies is not None:
             why = spec.applies(project)
             if why:
@@ -261,16 +344,25 @@ def issue_check(kind: str, *, actor, project=None, plan=None, object_id=None, ob
     subject = _step_subject(spec, project, plan, obj)
     entry = occurrence(spec, project=project, plan=plan, obj=obj)
     if entry is None:
-        raise RuleViolation(_("《%(kind)s》记录“%(step)s”的结果，该步骤尚未办理，不能出具（办法%(article)s）；"
-                              "办理前只能生成样稿。") % {"kind": _label(kind), "step": step_label(spec, subject),
-                                                "article": spec.article}, code="step", article=spec.article)
+        raise RuleViolation(
+            _(
+                "《%(kind)s》记录“%(step)s”的结果，该步骤尚未办理，不能出具（办法%(article)s）；"
+                "办理前只能生成样稿。"
+            )
+            % {"kind": _label(kind), "step": step_label(spec, subject), "article": spec.article},
+            code="step",
+            article=spec.article,
+        )
     who = issuers(spec, subject, entry)
     target = project if project is not None else plan
     why = who.refusal(target, actor)
     if why:
-        raise RuleViolation(_("《%(kind)s》%(why)s出具（办法%(article)s）。") % {
-            "kind": _label(kind), "why": why.replace("办理", ""), "article": spec.article},
-            code="permission", article=spec.article)
+        raise RuleViolation(
+            _("《%(kind)s》%(why)s出具（办法%(article)s）。")
+            % {"kind": _label(kind), "why": why.replace("办理", ""), "article": spec.article},
+            code="permission",
+            article=spec.article,
+        )
     existing = Filing.objects.filter(kind=kind, step_entry=entry).first()
     if existing is not None:
         raise _already(existing)
@@ -283,9 +375,15 @@ def _already(existing: Filing) -> RuleViolation:
     else:
         text = _("《%(title)s》已于%(at)s生成，请在项目页面下载。")
 
-    exc = RuleViolation(text % {"title": existing.title, "no": existing.document_no,
-                                "at": timezone.localtime(existing.generated_at).strftime("%Y-%m-%d %H:%M")},
-                        code="issued")
+    exc = RuleViolation(
+        text
+        % {
+            "title": existing.title,
+            "no": existing.document_no,
+            "at": timezone.localtime(existing.generated_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        code="issued",
+    )
     exc.filing = existing
     return exc
 
@@ -303,13 +401,26 @@ def preview_check(kind: str, *, actor, project=None, plan=None, object_id=None, 
     target = project if project is not None else plan
     role = getattr(actor, "role", "")
     if not (any(g.org_matches(target, actor) for g in who.grants) and role in (STAFF | REVIEWERS)):
-        raise RuleViolation(_("《%(kind)s》的样稿由%(who)s生成。") % {"kind": _label(kind), "who": who.describe(target)},
-                            code="permission", article=spec.article)
+        raise RuleViolation(
+            _("《%(kind)s》的样稿由%(who)s生成。") % {"kind": _label(kind), "who": who.describe(target)},
+            code="permission",
+            article=spec.article,
+        )
     if not _pending(spec, project, plan, obj):
-        raise RuleViolation(_("现阶段不能生成《%(kind)s》样稿：样稿只在“%(step)s”办理前生成；已办理的，由%(who)s"
-                              "出具正式文书（办法%(article)s）。") % {
-            "kind": _label(kind), "step": step_label(spec, subject), "who": issuers(spec, subject).describe(target),
-            "article": spec.article}, code="step", article=spec.article)
+        raise RuleViolation(
+            _(
+                "现阶段不能生成《%(kind)s》样稿：样稿只在“%(step)s”办理前生成；已办理的，由%(who)s"
+                "出具正式文书（办法%(article)s）。"
+            )
+            % {
+                "kind": _label(kind),
+                "step": step_label(spec, subject),
+                "who": issuers(spec, subject).describe(target),
+                "article": spec.article,
+            },
+            code="step",
+            article=spec.article,
+        )
     return spec, obj
 
 
@@ -338,8 +449,12 @@ def actions_for(actor, project) -> list[dict]:
         spec = SPECS[kind]
         for obj in candidates(spec, project):
             about = str(obj) if obj is not None else ""
-            base = {"kind": kind, "label": _label(kind), "object_id": obj.pk if obj is not None else "",
-                    "about": about}
+            base = {
+                "kind": kind,
+                "label": _label(kind),
+                "object_id": obj.pk if obj is not None else "",
+                "about": about,
+            }
             try:
                 issue_check(kind, actor=actor, project=project, obj=obj)
             except RuleViolation:
@@ -376,9 +491,12 @@ def _snapshot(spec, *, project, plan, obj, issuer, entry, preview: bool) -> dict
     else:
         snapshot = spec.build(project, issuer=issuer, obj=obj, entry=entry, facts=facts)
     if facts.missing and not preview:
-        raise RuleViolation(_("不能出具《%(title)s》：缺少%(missing)s。请先补录后再出具。") % {
-            "title": snapshot["title"], "missing": "、".join(dict.fromkeys(facts.missing))}, code="missing_data",
-            article=spec.article)
+        raise RuleViolation(
+            _("不能出具《%(title)s》：缺少%(missing)s。请先补录后再出具。")
+            % {"title": snapshot["title"], "missing": "、".join(dict.fromkeys(facts.missing))},
+            code="missing_data",
+            article=spec.article,
+        )
     return snapshot
 
 
@@ -417,21 +535,47 @@ def generate(kind: str, *, actor, project=None, plan=None, object_id=None) -> Fi
             try:
                 with transaction.atomic():
                     filing = Filing.objects.create(
-                        kind=kind, title=snapshot["title"], project=project, plan=plan, issuer=issuer, year=year,
-                        number=number, document_no=snapshot["document_no"], snapshot=snapshot, storage_key=stored,
-                        size=len(data), pages=pages, sha256=sha, sm3=sm3, generated_by=actor,
-                        generated_at=timeutil.now(), step_entry=entry)
+                        kind=kind,
+                        title=snapshot["title"],
+                        project=project,
+                        plan=plan,
+                        issuer=issuer,
+                        year=year,
+                        number=number,
+                        document_no=snapshot["document_no"],
+                        snapshot=snapshot,
+                        storage_key=stored,
+                        size=len(data),
+                        pages=pages,
+                        sha256=sha,
+                        sm3=sm3,
+                        generated_by=actor,
+                        generated_at=timeutil.now(),
+                        step_entry=entry,
+                    )
             except IntegrityError:
                 # Issued concurrently for the same step: the other one stands (and its number).
                 existing = Filing.objects.filter(kind=kind, step_entry=entry).first()
                 if existing is None:
                     raise
                 raise _already(existing) from None
-            audit.record(actor=actor, action="filing.generated", obj=subject,
-                         label=_("出具%(kind)s") % {"kind": filing.get_kind_display()}, article=spec.article,
-                         from_state=subject.state, to_state=subject.state,
-                         data={"filing": filing.pk, "document_no": filing.document_no, "sha256": sha, "sm3": sm3,
-                               "step": entry.action, "step_entry": entry.pk})
+            audit.record(
+                actor=actor,
+                action="filing.generated",
+                obj=subject,
+                label=_("出具%(kind)s") % {"kind": filing.get_kind_display()},
+                article=spec.article,
+                from_state=subject.state,
+                to_state=subject.state,
+                data={
+                    "filing": filing.pk,
+                    "document_no": filing.document_no,
+                    "sha256": sha,
+                    "sm3": sm3,
+                    "step": entry.action,
+                    "step_entry": entry.pk,
+                },
+            )
     except BaseException:
         if stored:
             storage.delete(stored)
@@ -450,20 +594,31 @@ def preview(kind: str, *, actor, project=None, plan=None, object_id=None) -> Pre
     data, pages = pdf.render(snapshot["template"], snapshot)
     subject = project or plan
     sha, _sm3 = storage.digests(data)
-    audit.record(actor=actor, action="filing.previewed", obj=subject,
-                 label=_("生成%(kind)s样稿") % {"kind": _label(kind)}, article=spec.article,
-                 from_state=subject.state, to_state=subject.state,
-                 data={"kind": kind, "sha256": sha, "pages": pages, **({"object_id": obj.pk} if obj else {})})
+    audit.record(
+        actor=actor,
+        action="filing.previewed",
+        obj=subject,
+        label=_("生成%(kind)s样稿") % {"kind": _label(kind)},
+        article=spec.article,
+        from_state=subject.state,
+        to_state=subject.state,
+        data={"kind": kind, "sha256": sha, "pages": pages, **({"object_id": obj.pk} if obj else {})},
+    )
     return Preview(title=snapshot["title"], data=data, pages=pages)
 
 
 def filing_open(filing: Filing, *, actor):
     """Open the stored PDF; records the download (audit row ``filing.downloaded``)."""
     subject = filing.project or filing.plan
-    audit.record(actor=actor, action="filing.downloaded", obj=subject,
-                 label=_("下载%(kind)s") % {"kind": filing.get_kind_display()},
-                 from_state=subject.state, to_state=subject.state,
-                 data={"filing": filing.pk, "document_no": filing.document_no})
+    audit.record(
+        actor=actor,
+        action="filing.downloaded",
+        obj=subject,
+        label=_("下载%(kind)s") % {"kind": filing.get_kind_display()},
+        from_state=subject.state,
+        to_state=subject.state,
+        data={"filing": filing.pk, "document_no": filing.document_no},
+    )
     return storage.open_file(filing.storage_key)
 
 
@@ -474,5 +629,7 @@ def filing_verify(filing: Filing) -> dict:
         stored = fh.read()
     sha, sm3 = storage.digests(stored)
     again, _pages = pdf.render(filing.snapshot["template"], filing.snapshot)
-    return {"stored_intact": (sha, sm3) == (filing.sha256, filing.sm3),
-            "reproducible": storage.digests(again)[0] == filing.sha256}
+    return {
+        "stored_intact": (sha, sm3) == (filing.sha256, filing.sm3),
+        "reproducible": storage.digests(again)[0] == filing.sha256,
+    }

@@ -12,40 +12,51 @@ value is read through its decimal text, never through float arithmetic.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from lifecycle import audit
-from lifecycle.events import Action
-from lifecycle.errors import RuleViolation
-from lifecycle.rules import STAFF
-from core.states import ProjectState
-from projects.models import Network
-from projects.models import OpenType, SharingType
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from projects.models import Network, OpenType, SharingType
-from django.core.exceptions import ValidationError
-from core.validation import parse_wan, validate_money_non_negative, validate_money_positive
-from projects.models import FundingSource, Network
-from core.validation import construction_years, years_text
-from core.validation import PERIOD_MONTHS_MAX
-import datetime
-from core.validation import validate_planned_date
-from core.validation import yuan_to_wan_exact
-from django.utils import timezone
+
+from core.states import ProjectState
+from core.validation import (
+    PERIOD_MONTHS_MAX,
+    construction_years,
+    parse_wan,
+    validate_money_non_negative,
+    validate_money_positive,
+    validate_planned_date,
+    years_text,
+    yuan_to_wan_exact,
+)
+from lifecycle import audit
+from lifecycle.errors import RuleViolation
+from lifecycle.events import Action
 from lifecycle.models import AuditEntry
-from openpyxl import load_workbook
-from projects.models import CallSubmission, DataResource, FundingLine, Organisation, Project, YearlyInvestment
+from lifecycle.rules import STAFF
+from projects.models import (
+    CallSubmission,
+    DataResource,
+    FundingLine,
+    FundingSource,
+    Network,
+    OpenType,
+    Organisation,
+    Project,
+    SharingType,
+    YearlyInvestment,
+)
 
 PROJECT_SHEET = "申报项目"
 CATALOGUE_SHEET = "数据资源目录"
@@ -78,9 +89,16 @@ def project_columns() -> list[Col]:
         Col("建设工期（月）", "period_months", "int", width=12),
         Col("计划开工日期", "planned_start", "date", required=False, width=14, note="如 2026-03-01，可不填"),
         Col("项目总投资（万元）", "total_investment_yuan", "money", width=16),
-        Col("年度投资（万元）", "yearly", "yearly", width=24, note="如 2026:300;2027:200，合计等于项目总投资"),
-        Col("资金来源（万元）", "funding", "funding", width=30,
-            note="如 省级财政资金:400;单位自筹:100，合计等于项目总投资"),
+        Col(
+            "年度投资（万元）", "yearly", "yearly", width=24, note="如 2026:300;2027:200，合计等于项目总投资"
+        ),
+        Col(
+            "资金来源（万元）",
+            "funding",
+            "funding",
+            width=30,
+            note="如 省级财政资金:400;单位自筹:100，合计等于项目总投资",
+        ),
         Col("项目绩效目标", "performance_targets", width=36),
         Col("政务云需求方案", "cloud_requirements", width=36),
         Col("等级保护或分级保护方案", "protection_plan", width=36),
@@ -100,8 +118,13 @@ def catalogue_columns() -> list[Col]:
         Col("数据格式", "data_format", width=14),
         Col("更新周期", "update_cycle", width=12),
         Col(f"共享类型（{_labels(SharingType)}）", "sharing_type", "choice", width=22),
-        Col("共享条件", "sharing_condition", required=False, width=32,
-            note="有条件共享或不予共享时必填（办法第十六条）"),
+        Col(
+            "共享条件",
+            "sharing_condition",
+            required=False,
+            width=32,
+            note="有条件共享或不予共享时必填（办法第十六条）",
+        ),
         Col(f"开放类型（{_labels(OpenType)}）", "open_type", "choice", width=22),
     ]
 
@@ -115,7 +138,10 @@ def template_workbook() -> bytes:
     turn them into times)."""
 
     wb = Workbook()
-    sheets = [(wb.active, PROJECT_SHEET, project_columns()), (wb.create_sheet(), CATALOGUE_SHEET, catalogue_columns())]
+    sheets = [
+        (wb.active, PROJECT_SHEET, project_columns()),
+        (wb.create_sheet(), CATALOGUE_SHEET, catalogue_columns()),
+    ]
     lists = {"network": Network, "classified": None, "sharing_type": SharingType, "open_type": OpenType}
     for ws, title, cols in sheets:
         ws.title = title
@@ -131,8 +157,12 @@ def template_workbook() -> bytes:
             note = (_("必填。") if col.required else _("选填。")) + col.note
             cell.comment = Comment(note, "系统")
             if col.field in lists:
-                options = ["是", "否"] if lists[col.field] is None else [str(x) for x in lists[col.field].labels]
-                dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=not col.required)
+                options = (
+                    ["是", "否"] if lists[col.field] is None else [str(x) for x in lists[col.field].labels]
+                )
+                dv = DataValidation(
+                    type="list", formula1='"' + ",".join(options) + '"', allow_blank=not col.required
+                )
                 dv.error = _("请从下拉列表中选择。")
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
@@ -163,8 +193,13 @@ class RowError:
         return f"{where}：{self.message}" if where else self.message
 
     def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message,
-                "text": str(self)}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "text": str(self),
+        }
 
 
 @dataclass
@@ -320,16 +355,22 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
                 raw_key = key
                 if col.kind == "yearly":
                     if not re.fullmatch(r"\d{4}", key) or int(key) not in years_allowed:
-                        err(col, _("“%(key)s”不是有效年度（应在%(lo)s—%(hi)s年之间）") % {
-                            "key": key, "lo": min(years_allowed), "hi": max(years_allowed)})
+                        err(
+                            col,
+                            _("“%(key)s”不是有效年度（应在%(lo)s—%(hi)s年之间）")
+                            % {"key": key, "lo": min(years_allowed), "hi": max(years_allowed)},
+                        )
                         ok = False
                         continue
                     key = int(key)
                 else:
                     source = next((s for s in FundingSource if str(s.label) == key), None)
                     if source is None:
-                        err(col, _("“%(key)s”不是有效的资金来源（可填：%(options)s）") % {
-                            "key": key, "options": "、".join(str(x) for x in FundingSource.labels)})
+                        err(
+                            col,
+                            _("“%(key)s”不是有效的资金来源（可填：%(options)s）")
+                            % {"key": key, "options": "、".join(str(x) for x in FundingSource.labels)},
+                        )
                         ok = False
                         continue
                     key = source.value
@@ -342,8 +383,11 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
                     # source listed provides something (> 0), as in the forms.
                     parsed[key] = _money(amount, positive=col.kind == "funding")
                 except ValueError as exc:
-                    err(col, _("“%(key)s”的金额%(amount)s：%(error)s") % {"key": raw_key, "amount": amount,
-                                                                       "error": exc})
+                    err(
+                        col,
+                        _("“%(key)s”的金额%(amount)s：%(error)s")
+                        % {"key": raw_key, "amount": amount, "error": exc},
+                    )
                     ok = False
             if ok:
                 data[col.field] = parsed
@@ -361,18 +405,27 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
     total = data.get("total_investment_yuan")
     by_field = {c.field: c for c in cols}
     # 办法第九条: 年度投资额 for the years of the construction period (as in the form).
-    period = construction_years(planned_start=data.get("planned_start"), period_months=data.get("period_months"),
-                                plan_year=plan_year)
+    period = construction_years(
+        planned_start=data.get("planned_start"), period_months=data.get("period_months"), plan_year=plan_year
+    )
     if period is not None and "yearly" in data:
         outside = [year for year in data["yearly"] if year not in period]
         if outside:
-            err(by_field["yearly"], _("%(outside)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度（办法第九条）") % {
-                "outside": "、".join(str(y) for y in sorted(outside)), "years": years_text(period)})
+            err(
+                by_field["yearly"],
+                _("%(outside)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度（办法第九条）")
+                % {"outside": "、".join(str(y) for y in sorted(outside)), "years": years_text(period)},
+            )
     if total is not None:
-        for key, message in (("yearly", _("各年度投资合计%(sum)s万元，应等于项目总投资%(total)s万元（办法第九条）")),
-                             ("funding", _("各资金来源合计%(sum)s万元，应等于项目总投资%(total)s万元（办法第九条）"))):
+        for key, message in (
+            ("yearly", _("各年度投资合计%(sum)s万元，应等于项目总投资%(total)s万元（办法第九条）")),
+            ("funding", _("各资金来源合计%(sum)s万元，应等于项目总投资%(total)s万元（办法第九条）")),
+        ):
             if key in data and sum(data[key].values(), Decimal("0")) != total:
-                err(by_field[key], message % {"sum": _wan(sum(data[key].values(), Decimal("0"))), "total": _wan(total)})
+                err(
+                    by_field[key],
+                    message % {"sum": _wan(sum(data[key].values(), Decimal("0"))), "total": _wan(total)},
+                )
     return data
 
 
@@ -406,7 +459,9 @@ def _check_catalogue_row(number, raw, cols, errors, *, names):
             err(col, _("不能超过%d字") % limits[col.field])
             continue
         data[col.field] = text
-    if data.get("sharing_type") in (SharingType.CONDITIONAL, SharingType.NONE) and not data.get("sharing_condition"):
+    if data.get("sharing_type") in (SharingType.CONDITIONAL, SharingType.NONE) and not data.get(
+        "sharing_condition"
+    ):
         condition_col = next(c for c in cols if c.field == "sharing_condition")
         # The same rule as DataResource.clean (办法第十六、三十四条).
         err(condition_col, _("有条件共享或不予共享须说明条件或依据（办法第十六条）"))
@@ -415,26 +470,49 @@ def _check_catalogue_row(number, raw, cols, errors, *, names):
 
 def _may_import(actor, organisation) -> bool:
     org = getattr(actor, "organisation", None)
-    return (org is not None and organisation is not None and org.pk == organisation.pk
-            and org.kind == "owner" and actor.role in STAFF)
+    return (
+        org is not None
+        and organisation is not None
+        and org.pk == organisation.pk
+        and org.kind == "owner"
+        and actor.role in STAFF
+    )
 
 
 def _earlier_import(file_sha: str, *, call, organisation) -> RowError | None:
     """The refusal naming the earlier import of the same file (same SHA-256) by
     ``organisation`` into ``call``, or None. Importing the same file twice creates nothing
     the second time (issue 7)."""
-    rows = list(AuditEntry.objects.filter(action=Action.PROJECT_IMPORTED, project__owner=organisation,
-                                          project__call=call, data__file_sha256=file_sha)
-                .select_related("project").order_by("at", "pk"))
+    rows = list(
+        AuditEntry.objects.filter(
+            action=Action.PROJECT_IMPORTED,
+            project__owner=organisation,
+            project__call=call,
+            data__file_sha256=file_sha,
+        )
+        .select_related("project")
+        .order_by("at", "pk")
+    )
     if not rows:
         return None
     first = rows[0]
     names = "、".join(dict.fromkeys(r.project.name for r in rows))
-    return RowError(PROJECT_SHEET, None, "", _(
-        "该文件已于%(at)s由%(who)s导入本单位%(year)s年度征集（%(n)s个项目：%(names)s），本次未重复导入。"
-        "如需修改，请在这些项目草稿中编辑。") % {
-        "at": timezone.localtime(first.at).strftime("%Y-%m-%d %H:%M"), "who": first.actor_name or _("系统"),
-        "year": call.year, "n": len({r.project_id for r in rows}), "names": names})
+    return RowError(
+        PROJECT_SHEET,
+        None,
+        "",
+        _(
+            "该文件已于%(at)s由%(who)s导入本单位%(year)s年度征集（%(n)s个项目：%(names)s），本次未重复导入。"
+            "如需修改，请在这些项目草稿中编辑。"
+        )
+        % {
+            "at": timezone.localtime(first.at).strftime("%Y-%m-%d %H:%M"),
+            "who": first.actor_name or _("系统"),
+            "year": call.year,
+            "n": len({r.project_id for r in rows}),
+            "names": names,
+        },
+    )
 
 
 def applications_import(file, *, call, organisation, actor) -> ImportResult:
@@ -448,10 +526,17 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     ``project.imported`` per project naming the file's SHA-256 and the row.
     """
     if not _may_import(actor, organisation):
-        raise RuleViolation(_("只有项目建设单位的经办人或负责人可以为本单位导入申报项目。"), code="permission")
-    if CallSubmission.objects.filter(call=call, organisation=organisation, submitted_at__isnull=False).exists():
-        raise RuleViolation(_("本部门本次征集已统一申报，不能再导入项目（办法第八条）。"), code="already_submitted",
-                            article="第八条")
+        raise RuleViolation(
+            _("只有项目建设单位的经办人或负责人可以为本单位导入申报项目。"), code="permission"
+        )
+    if CallSubmission.objects.filter(
+        call=call, organisation=organisation, submitted_at__isnull=False
+    ).exists():
+        raise RuleViolation(
+            _("本部门本次征集已统一申报，不能再导入项目（办法第八条）。"),
+            code="already_submitted",
+            article="第八条",
+        )
 
     content = file.read()
     file_sha = hashlib.sha256(content).hexdigest()
@@ -464,7 +549,9 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        errors.append(RowError(PROJECT_SHEET, None, "", _("无法读取文件，请上传用系统提供的模板填写的 .xlsx 文件。")))
+        errors.append(
+            RowError(PROJECT_SHEET, None, "", _("无法读取文件，请上传用系统提供的模板填写的 .xlsx 文件。"))
+        )
         return result
 
     pcols, ccols = project_columns(), catalogue_columns()
@@ -485,15 +572,24 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     existing = set(Project.objects.filter(owner=organisation, call=call).values_list("name", flat=True))
     name_col = pcols[0]
     for number, raw in project_rows:
-        data = _check_project_row(number, raw, pcols, errors, years_allowed=years_allowed, plan_year=call.year)
+        data = _check_project_row(
+            number, raw, pcols, errors, years_allowed=years_allowed, plan_year=call.year
+        )
         name = data.get("name")
         if name:
             if name in rows_of_name:
-                errors.append(RowError(PROJECT_SHEET, number, name_col.header,
-                                           _("与第%d行的项目名称重复") % rows_of_name[name]))
+                errors.append(
+                    RowError(
+                        PROJECT_SHEET,
+                        number,
+                        name_col.header,
+                        _("与第%d行的项目名称重复") % rows_of_name[name],
+                    )
+                )
             elif name in existing:
-                errors.append(RowError(PROJECT_SHEET, number, name_col.header,
-                                           _("本单位本次征集已有同名项目")))
+                errors.append(
+                    RowError(PROJECT_SHEET, number, name_col.header, _("本单位本次征集已有同名项目"))
+                )
             rows_of_name.setdefault(name, number)
         projects.append((number, data))
     resources = []
@@ -502,7 +598,9 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     with_catalogue = {r.get("project") for r in resources}
     for number, data in projects:
         if data.get("name") and data["name"] not in with_catalogue:
-            errors.append(RowError(PROJECT_SHEET, number, "", _("「数据资源目录」表中没有本项目的条目（办法第九条）")))
+            errors.append(
+                RowError(PROJECT_SHEET, number, "", _("「数据资源目录」表中没有本项目的条目（办法第九条）"))
+            )
     if errors:
         errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row or 0))
         return result
@@ -516,28 +614,57 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
         # IMMEDIATE (config/settings.py), so the second import waits for the first to commit.
         list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk"))
         earlier = _earlier_import(file_sha, call=call, organisation=organisation)
-        taken = set(Project.objects.filter(owner=organisation, call=call, name__in=[d.get("name") for _n, d in projects])
-                    .values_list("name", flat=True))
+        taken = set(
+            Project.objects.filter(
+                owner=organisation, call=call, name__in=[d.get("name") for _n, d in projects]
+            ).values_list("name", flat=True)
+        )
         if earlier or taken:
-            errors.append(earlier or RowError(PROJECT_SHEET, None, name_col.header, _(
-                "本单位本次征集刚刚已有同名项目：%(names)s；未导入任何项目，请刷新后核对。") % {
-                    "names": "、".join(sorted(taken))}))
+            errors.append(
+                earlier
+                or RowError(
+                    PROJECT_SHEET,
+                    None,
+                    name_col.header,
+                    _("本单位本次征集刚刚已有同名项目：%(names)s；未导入任何项目，请刷新后核对。")
+                    % {"names": "、".join(sorted(taken))},
+                )
+            )
             return result
         for number, data in projects:
             project = Project.objects.create(
-                owner=organisation, call=call, state=ProjectState.DRAFT,
-                **{f: data[f] for f in simple if f in data})
-            YearlyInvestment.objects.bulk_create([
-                YearlyInvestment(project=project, year=year, amount_yuan=amount)
-                for year, amount in sorted(data["yearly"].items())])
-            FundingLine.objects.bulk_create([
-                FundingLine(project=project, source=source, amount_yuan=amount)
-                for source, amount in data["funding"].items()])
-            DataResource.objects.bulk_create([
-                DataResource(project=project, **{k: v for k, v in r.items() if k != "project"})
-                for r in resources if r["project"] == project.name])
-            audit.record(actor=actor, action=Action.PROJECT_IMPORTED, obj=project,
-                         label=_("从申报模板导入项目"), article="第九条", to_state=ProjectState.DRAFT,
-                         data={"file": getattr(file, "name", ""), "file_sha256": file_sha, "row": number})
+                owner=organisation,
+                call=call,
+                state=ProjectState.DRAFT,
+                **{f: data[f] for f in simple if f in data},
+            )
+            YearlyInvestment.objects.bulk_create(
+                [
+                    YearlyInvestment(project=project, year=year, amount_yuan=amount)
+                    for year, amount in sorted(data["yearly"].items())
+                ]
+            )
+            FundingLine.objects.bulk_create(
+                [
+                    FundingLine(project=project, source=source, amount_yuan=amount)
+                    for source, amount in data["funding"].items()
+                ]
+            )
+            DataResource.objects.bulk_create(
+                [
+                    DataResource(project=project, **{k: v for k, v in r.items() if k != "project"})
+                    for r in resources
+                    if r["project"] == project.name
+                ]
+            )
+            audit.record(
+                actor=actor,
+                action=Action.PROJECT_IMPORTED,
+                obj=project,
+                label=_("从申报模板导入项目"),
+                article="第九条",
+                to_state=ProjectState.DRAFT,
+                data={"file": getattr(file, "name", ""), "file_sha256": file_sha, "row": number},
+            )
             result.projects.append(project)
     return result

@@ -22,8 +22,9 @@ class MaterialVersion(models.Model):
     (project, kind); earlier versions stay. A version that went out with a submitted step is
     ``locked`` and can no longer be deleted."""
 
-    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
-                                related_name="material_versions")
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT, related_name="material_versions"
+    )
     kind = models.CharField(_("材料类型"), max_length=32, choices=MaterialKind.choices)
     number = models.PositiveIntegerField(_("版本"))
     original_name = models.CharField(_("文件名"), max_length=200)
@@ -38,7 +39,9 @@ class MaterialVersion(models.Model):
     # ``dated``); the project's dates are derived from them (documents.evidence).
     issued_on = models.DateField(_("出具日期"), null=True, blank=True)
     issuing_body = models.CharField(_("出具单位"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"))
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
     locked_by_action = models.CharField(_("随哪一步报送"), max_length=60, blank=True)
@@ -48,7 +51,9 @@ class MaterialVersion(models.Model):
         verbose_name_plural = _("材料版本")
         ordering = ["project", "kind", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "kind", "number"], name="one_number_per_material_version"),
+            models.UniqueConstraint(
+                fields=["project", "kind", "number"], name="one_number_per_material_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,8 +78,9 @@ class SignOff(models.Model):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="signoffs")
     audit_entry = models.ForeignKey("lifecycle.AuditEntry", on_delete=models.PROTECT, related_name="+")
-    opinion = models.ForeignKey("lifecycle.Opinion", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="covered_versions")
+    opinion = models.ForeignKey(
+        "lifecycle.Opinion", on_delete=models.SET_NULL, null=True, blank=True, related_name="covered_versions"
+    )
     version = models.ForeignKey(MaterialVersion, on_delete=models.PROTECT, related_name="signoffs")
     label = models.CharField(_("签署事项"), max_length=100)
     signed_at = models.DateTimeField(_("签署时间"))
@@ -85,8 +91,9 @@ class SignOff(models.Model):
         ordering = ["signed_at", "pk"]
 
     def newer_versions(self):
-        return MaterialVersion.objects.filter(project_id=self.project_id, kind=self.version.kind,
-                                              number__gt=self.version.number)
+        return MaterialVersion.objects.filter(
+            project_id=self.project_id, kind=self.version.kind, number__gt=self.version.number
+        )
 
     @property
     def outdated(self) -> bool:
@@ -99,14 +106,25 @@ class EvidenceConfirmation(models.Model):
     (办法第二十九条 验收报告备案 received by the bureau; 第三十二条 保密测评审查合格 confirmed
     by the 保密行政管理部门). A newer version needs a new confirmation."""
 
-    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT,
-                                related_name="evidence_confirmations")
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目"),
+        on_delete=models.PROTECT,
+        related_name="evidence_confirmations",
+    )
     kind = models.CharField(_("材料类型"), max_length=32, choices=MaterialKind.choices)
-    version = models.OneToOneField(MaterialVersion, verbose_name=_("确认的材料版本"), on_delete=models.PROTECT,
-                                   related_name="confirmation")
-    organisation = models.ForeignKey("projects.Organisation", verbose_name=_("确认单位"), on_delete=models.PROTECT,
-                                     related_name="+")
-    confirmed_by = models.ForeignKey(USER, verbose_name=_("确认人"), on_delete=models.PROTECT, related_name="+")
+    version = models.OneToOneField(
+        MaterialVersion,
+        verbose_name=_("确认的材料版本"),
+        on_delete=models.PROTECT,
+        related_name="confirmation",
+    )
+    organisation = models.ForeignKey(
+        "projects.Organisation", verbose_name=_("确认单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        USER, verbose_name=_("确认人"), on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_on = models.DateField(_("确认日期"))
     confirmed_at = models.DateTimeField(_("确认时间"))
     audit_entry = models.ForeignKey("lifecycle.AuditEntry", on_delete=models.PROTECT, related_name="+")
@@ -130,7 +148,9 @@ class DocumentCounter(models.Model):
     class Meta:
         verbose_name = _("发文字号计数")
         verbose_name_plural = _("发文字号计数")
-        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="one_counter_per_org_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_counter_per_org_year")
+        ]
 
 
 class FilingKind(models.TextChoices):
@@ -157,12 +177,20 @@ class Filing(models.Model):
 
     kind = models.CharField(_("文书类型"), max_length=32, choices=FilingKind.choices)
     title = models.CharField(_("标题"), max_length=300)
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="filings")
-    plan = models.ForeignKey("projects.AnnualPlan", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="filings")
-    issuer = models.ForeignKey("projects.Organisation", verbose_name=_("发文机关"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="+")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
+    )
+    plan = models.ForeignKey(
+        "projects.AnnualPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
+    )
+    issuer = models.ForeignKey(
+        "projects.Organisation",
+        verbose_name=_("发文机关"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     year = models.PositiveIntegerField(_("年度"), null=True, blank=True)
     number = models.PositiveIntegerField(_("顺序号"), null=True, blank=True)
     document_no = models.CharField(_("发文字号"), max_length=60, blank=True)
@@ -172,22 +200,36 @@ class Filing(models.Model):
     pages = models.PositiveIntegerField(_("页数"), default=0)
     sha256 = models.CharField("SHA-256", max_length=64)
     sm3 = models.CharField("SM3", max_length=64)
-    generated_by = models.ForeignKey(USER, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+")
+    generated_by = models.ForeignKey(
+        USER, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+"
+    )
     generated_at = models.DateTimeField(_("生成时间"))
     #: The audit row of the step whose outcome the filing records (documents.filings.SPECS):
     #: one filing of a kind per step occurrence, so one 发文字号 per decision.
-    step_entry = models.ForeignKey("lifecycle.AuditEntry", verbose_name=_("所记录的办理步骤"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    step_entry = models.ForeignKey(
+        "lifecycle.AuditEntry",
+        verbose_name=_("所记录的办理步骤"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("生成的文书")
         verbose_name_plural = _("生成的文书")
         ordering = ["generated_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "year", "number"], condition=models.Q(number__isnull=False),
-                                    name="one_filing_per_document_number"),
-            models.UniqueConstraint(fields=["kind", "step_entry"], condition=models.Q(step_entry__isnull=False),
-                                    name="one_filing_per_kind_and_step"),
+            models.UniqueConstraint(
+                fields=["issuer", "year", "number"],
+                condition=models.Q(number__isnull=False),
+                name="one_filing_per_document_number",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "step_entry"],
+                condition=models.Q(step_entry__isnull=False),
+                name="one_filing_per_kind_and_step",
+            ),
         ]
 
     def __str__(self) -> str:

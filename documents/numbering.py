@@ -28,7 +28,9 @@ def allocate(organisation, year: int) -> tuple[int, str]:
         raise RuntimeError("发文字号必须在保存文书的同一事务中分配")
     code = (organisation.code or "").strip()
     if not code:
-        raise RuleViolation(_("%(org)s尚未设置机关代字，不能生成发文字号。") % {"org": organisation}, code="code")
+        raise RuleViolation(
+            _("%(org)s尚未设置机关代字，不能生成发文字号。") % {"org": organisation}, code="code"
+        )
     try:
         with transaction.atomic():
             DocumentCounter.objects.get_or_create(organisation=organisation, year=year)

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifecycle.events import Action
-from lifecycle.rules import OWNER, REVIEWERS, STAFF
 from core.states import ProjectState as S
 from core.vocabulary import MaterialKind
-
+from lifecycle.events import Action
+from lifecycle.rules import OWNER, REVIEWERS, STAFF
 
 K = MaterialKind
 
@@ -70,9 +68,9 @@ class Uploads:
 
 
 #: Stages named once, from the chapters of the 办法.
-_APPLYING = frozenset({S.DRAFT, S.CORRECTING})                       # 第九、十条 申报、陈述和补正
-_FSR = frozenset({S.IN_PLAN})                                        # 第十五条 before 报送可研
-_DESIGN = frozenset({S.FSR_APPROVED, S.DESIGN_CORRECTING})           # 第十八条 报送/补正初步设计
+_APPLYING = frozenset({S.DRAFT, S.CORRECTING})  # 第九、十条 申报、陈述和补正
+_FSR = frozenset({S.IN_PLAN})  # 第十五条 before 报送可研
+_DESIGN = frozenset({S.FSR_APPROVED, S.DESIGN_CORRECTING})  # 第十八条 报送/补正初步设计
 _CONSTRUCTION = frozenset({S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED})
 _BEFORE_ACCEPTANCE = frozenset({S.COMPLETED, S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW})
 _ENDED = frozenset({S.REVIEW_REJECTED, S.NOT_INCLUDED, S.TERMINATED, S.CLOSED, S.WITHDRAWN})
@@ -94,17 +92,26 @@ UPLOADS: dict[str, Uploads] = {
     K.FSR_APPROVAL: Uploads(OWNER, STAFF, _DESIGN, "第十八条", dated=True),
     K.DESIGN: Uploads(OWNER, STAFF, _DESIGN, "第十八条"),
     # 第二十四条 监理 is contracted before construction starts (and replaced during it).
-    K.SUPERVISION_CONTRACT: Uploads(OWNER, STAFF, frozenset({S.RATIFIED, S.CONSTRUCTION, S.RECTIFICATION}),
-                                    "第二十四条"),
+    K.SUPERVISION_CONTRACT: Uploads(
+        OWNER, STAFF, frozenset({S.RATIFIED, S.CONSTRUCTION, S.RECTIFICATION}), "第二十四条"
+    ),
     # 第二十五条 yearly, within the construction period (the last one at completion).
     K.PERFORMANCE_REPORT: Uploads(OWNER, STAFF, _CONSTRUCTION | {S.COMPLETED}, "第二十五条"),
     # 第二十三条 项目验收时需提供密码应用安全性评估报告 (issued by the assessment body).
     K.CRYPTO_ASSESSMENT: Uploads(OWNER, STAFF, _BEFORE_ACCEPTANCE, "第二十三条", dated=True),
     # 第九条 in the application, 第二十三条 在报批阶段要对产品安全可靠情况进行说明 and again at acceptance.
-    K.PRODUCT_RELIABILITY: Uploads(OWNER, STAFF, _APPLYING | _FSR | _DESIGN | _BEFORE_ACCEPTANCE, "第九、二十三条"),
+    K.PRODUCT_RELIABILITY: Uploads(
+        OWNER, STAFF, _APPLYING | _FSR | _DESIGN | _BEFORE_ACCEPTANCE, "第九、二十三条"
+    ),
     # 第三十二条 测评审查 is organised by the 保密行政管理部门, whose opinion it is; before use.
-    K.SECRECY_EVALUATION: Uploads("secrecy", REVIEWERS, _BEFORE_ACCEPTANCE | {S.ACCEPTED}, "第三十二条",
-                                  dated=True, classified_only=True),
+    K.SECRECY_EVALUATION: Uploads(
+        "secrecy",
+        REVIEWERS,
+        _BEFORE_ACCEPTANCE | {S.ACCEPTED},
+        "第三十二条",
+        dated=True,
+        classified_only=True,
+    ),
     # 第三十一条 the 档案验收意见 of the archives authority, filed by the owner before acceptance.
     K.ARCHIVE_OPINION: Uploads(OWNER, STAFF, _BEFORE_ACCEPTANCE, "第三十一条", dated=True),
     # 第二十九条 验收完成后，项目建设单位应当将验收报告等材料报省营商环境局备案.
@@ -130,11 +137,13 @@ class Confirms:
 
 CONFIRMS: dict[str, Confirms] = {
     # 第三十二条 应通过省级保密行政管理部门组织的测评审查合格后，方可投入使用.
-    K.SECRECY_EVALUATION: Confirms("secrecy", REVIEWERS, _BEFORE_ACCEPTANCE | {S.ACCEPTED},
-                                   _("确认保密测评审查合格"), "第三十二条"),
+    K.SECRECY_EVALUATION: Confirms(
+        "secrecy", REVIEWERS, _BEFORE_ACCEPTANCE | {S.ACCEPTED}, _("确认保密测评审查合格"), "第三十二条"
+    ),
     # 第二十九条 验收报告等材料报省营商环境局备案: the bureau confirms it received the filing.
-    K.ACCEPTANCE_REPORT: Confirms("bureau", REVIEWERS, frozenset({S.ACCEPTED}),
-                                  _("确认验收报告已备案"), "第二十九条"),
+    K.ACCEPTANCE_REPORT: Confirms(
+        "bureau", REVIEWERS, frozenset({S.ACCEPTED}), _("确认验收报告已备案"), "第二十九条"
+    ),
 }
 
 #: Project date fields that are no longer typed but derived from the evidence
@@ -169,7 +178,9 @@ STEPS: dict[str | tuple[str, str], Step] = {
     "submit": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第九条"),
     "submit_correction": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十条"),
     "request_emergency": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十二条"),
-    (Action.OPINION_GIVEN, "joint_review"): Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十条", signoff=True),
+    (Action.OPINION_GIVEN, "joint_review"): Step(
+        (K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十条", signoff=True
+    ),
     "pass_review": Step((K.APPLICATION, K.CATALOGUE, K.CRYPTO_PLAN), "第十条", signoff=True),
     "submit_fsr": Step((K.FSR, K.CATALOGUE), "第十六条"),
     "approve_fsr": Step((K.FSR, K.CATALOGUE), "第十六条", signoff=True),
@@ -178,12 +189,19 @@ STEPS: dict[str | tuple[str, str], Step] = {
     "approve_design": Step((K.DESIGN, K.CATALOGUE), "第十八条", signoff=True),
     "start_construction": Step((K.SUPERVISION_CONTRACT,), "第二十四条"),
     Action.PERFORMANCE_REPORT_SUBMITTED: Step((K.PERFORMANCE_REPORT,), "第二十五条"),
-    "apply_acceptance": Step((K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION,
-                              K.SECRECY_EVALUATION), "第二十九条"),
-    (Action.OPINION_GIVEN, "acceptance"): Step((K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION,
-                                                K.SECRECY_EVALUATION), "第二十九条", signoff=True),
-    "accept": Step((K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION, K.SECRECY_EVALUATION),
-                   "第二十九条", signoff=True),
+    "apply_acceptance": Step(
+        (K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION, K.SECRECY_EVALUATION), "第二十九条"
+    ),
+    (Action.OPINION_GIVEN, "acceptance"): Step(
+        (K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION, K.SECRECY_EVALUATION),
+        "第二十九条",
+        signoff=True,
+    ),
+    "accept": Step(
+        (K.CRYPTO_ASSESSMENT, K.PRODUCT_RELIABILITY, K.ARCHIVE_OPINION, K.SECRECY_EVALUATION),
+        "第二十九条",
+        signoff=True,
+    ),
     "go_live": Step((K.ACCEPTANCE_REPORT,), "第二十九条"),
     "submit_self_evaluation": Step((K.SELF_EVALUATION,), "第三十三条"),
 }

@@ -13,18 +13,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from lifecycle import audit
 from core import timeutil
+from core.states import ProjectState
+from lifecycle import audit
 from lifecycle.errors import RuleViolation
-from lifecycle.rules import OWNER
+from lifecycle.rules import OWNER, role_label
+from projects.models import OrgKind
 
 from . import checks, evidence, storage
 from .access import may_see
 from .models import MaterialVersion, SignOff
 from .registry import KINDS, UPLOADS, MaterialKind, step_for
-from projects.models import OrgKind
-from lifecycle.rules import role_label
-from core.states import ProjectState
 
 
 def _who(org: str, roles) -> str:
@@ -40,8 +39,11 @@ def upload_rule_text(kind: str) -> str:
     """Who may upload ``kind`` and when, in words (for refusals and the upload form)."""
     rule = UPLOADS[kind]
     return _("“%(kind)s”须由%(who)s在项目处于%(states)s时上传（办法%(article)s）") % {
-        "kind": MaterialKind(kind).label, "who": _who(rule.org, rule.roles),
-        "states": _states_text(rule.states), "article": rule.article}
+        "kind": MaterialKind(kind).label,
+        "who": _who(rule.org, rule.roles),
+        "states": _states_text(rule.states),
+        "article": rule.article,
+    }
 
 
 def upload_refusal(project, actor, kind: str, *, seen: bool | None = None) -> RuleViolation | None:
@@ -56,23 +58,38 @@ def upload_refusal(project, actor, kind: str, *, seen: bool | None = None) -> Ru
     org = getattr(actor, "organisation", None)
     if org is None or not (may_see(actor, project) if seen is None else seen):
         return RuleViolation(_("无权为本项目上传材料。"), code="permission")
-    right_org = (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
+    right_org = (
+        (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
+    )
     if not right_org or actor.role not in rule.roles:
-        return RuleViolation(upload_rule_text(kind) + _("，您无权上传。"), code="permission", article=rule.article)
+        return RuleViolation(
+            upload_rule_text(kind) + _("，您无权上传。"), code="permission", article=rule.article
+        )
     if rule.classified_only and not project.classified:
-        return RuleViolation(_("本项目不涉及国家秘密，无需上传“%(kind)s”（办法%(article)s）。") % {
-            "kind": MaterialKind(kind).label, "article": rule.article}, code="stage", article=rule.article)
+        return RuleViolation(
+            _("本项目不涉及国家秘密，无需上传“%(kind)s”（办法%(article)s）。")
+            % {"kind": MaterialKind(kind).label, "article": rule.article},
+            code="stage",
+            article=rule.article,
+        )
     if project.state not in rule.states:
-        return RuleViolation(upload_rule_text(kind) + _("；本项目当前为“%(state)s”。") % {
-            "state": project.get_state_display()}, code="stage", article=rule.article)
+        return RuleViolation(
+            upload_rule_text(kind)
+            + _("；本项目当前为“%(state)s”。") % {"state": project.get_state_display()},
+            code="stage",
+            article=rule.article,
+        )
     return None
 
 
 def uploadable_kinds(project, actor) -> list[tuple[str, str]]:
     """The kinds ``actor`` may upload for ``project`` now, as (value, label) choices."""
     seen = getattr(actor, "organisation", None) is not None and may_see(actor, project)
-    return [(value, label) for value, label in MaterialKind.choices
-            if upload_refusal(project, actor, value, seen=seen) is None]
+    return [
+        (value, label)
+        for value, label in MaterialKind.choices
+        if upload_refusal(project, actor, value, seen=seen) is None
+    ]
 
 
 def _check_evidence_fields(kind: str, issued_on, issuing_body: str):
@@ -83,18 +100,27 @@ def _check_evidence_fields(kind: str, issued_on, issuing_body: str):
     if not rule.dated:
         return None, ""
     if issued_on is None or not issuing_body:
-        raise RuleViolation(_("上传“%(kind)s”须填写文件上的出具日期和出具单位（办法%(article)s）。") % {
-            "kind": MaterialKind(kind).label, "article": rule.article}, code="evidence", article=rule.article)
+        raise RuleViolation(
+            _("上传“%(kind)s”须填写文件上的出具日期和出具单位（办法%(article)s）。")
+            % {"kind": MaterialKind(kind).label, "article": rule.article},
+            code="evidence",
+            article=rule.article,
+        )
     if issued_on > timeutil.today():
-        raise RuleViolation(_("“%(kind)s”的出具日期%(date)s晚于今天，请按文件上的日期填写。") % {
-            "kind": MaterialKind(kind).label, "date": issued_on.isoformat()}, code="evidence", article=rule.article)
+        raise RuleViolation(
+            _("“%(kind)s”的出具日期%(date)s晚于今天，请按文件上的日期填写。")
+            % {"kind": MaterialKind(kind).label, "date": issued_on.isoformat()},
+            code="evidence",
+            article=rule.article,
+        )
     if len(issuing_body) > 100:
         raise RuleViolation(_("出具单位名称不能超过100个字。"), code="evidence", article=rule.article)
     return issued_on, issuing_body
 
 
-def material_upload(project, *, actor, kind: str, upload, note: str = "", issued_on=None,
-                    issuing_body: str = "") -> MaterialVersion:
+def material_upload(
+    project, *, actor, kind: str, upload, note: str = "", issued_on=None, issuing_body: str = ""
+) -> MaterialVersion:
     """Store ``upload`` (a Django UploadedFile or any file with ``name`` and ``size``) as the
     next version of ``kind``.
 
@@ -124,22 +150,55 @@ def material_upload(project, *, actor, kind: str, upload, note: str = "", issued
             refusal = upload_refusal(current, actor, kind)
             if refusal is not None:
                 raise refusal
-            last = MaterialVersion.objects.filter(project=project, kind=kind).aggregate(n=Max("number"))["n"] or 0
+            last = (
+                MaterialVersion.objects.filter(project=project, kind=kind).aggregate(n=Max("number"))["n"]
+                or 0
+            )
             version = MaterialVersion.objects.create(
-                project=project, kind=kind, number=last + 1, original_name=display, file_type=file_type,
-                storage_key=key, size=size, sha256=sha, sm3=sm3, note=note, uploaded_by=actor,
-                uploaded_at=timeutil.now(), issued_on=issued_on, issuing_body=issuing_body)
-            outdated = list(SignOff.objects.filter(version__project=project, version__kind=kind)
-                            .values_list("label", "version__number"))
+                project=project,
+                kind=kind,
+                number=last + 1,
+                original_name=display,
+                file_type=file_type,
+                storage_key=key,
+                size=size,
+                sha256=sha,
+                sm3=sm3,
+                note=note,
+                uploaded_by=actor,
+                uploaded_at=timeutil.now(),
+                issued_on=issued_on,
+                issuing_body=issuing_body,
+            )
+            outdated = list(
+                SignOff.objects.filter(version__project=project, version__kind=kind).values_list(
+                    "label", "version__number"
+                )
+            )
             audit.record(
-                actor=actor, action="material.uploaded", obj=project,
+                actor=actor,
+                action="material.uploaded",
+                obj=project,
                 label=_("上传%(kind)s第%(n)s版") % {"kind": version.get_kind_display(), "n": version.number},
-                article=KINDS[kind].article, from_state=project.state, to_state=project.state,
-                data={"version": version.pk, "kind": kind, "number": version.number, "name": display,
-                      "size": size, "sha256": sha, "sm3": sm3,
-                      **({"issued_on": issued_on, "issuing_body": issuing_body} if issued_on else {}),
-                      **({"signoffs_now_outdated": [f"{label}（第{n}版）" for label, n in outdated]}
-                         if outdated else {})})
+                article=KINDS[kind].article,
+                from_state=project.state,
+                to_state=project.state,
+                data={
+                    "version": version.pk,
+                    "kind": kind,
+                    "number": version.number,
+                    "name": display,
+                    "size": size,
+                    "sha256": sha,
+                    "sm3": sm3,
+                    **({"issued_on": issued_on, "issuing_body": issuing_body} if issued_on else {}),
+                    **(
+                        {"signoffs_now_outdated": [f"{label}（第{n}版）" for label, n in outdated]}
+                        if outdated
+                        else {}
+                    ),
+                },
+            )
             evidence.derive_dates(project, kind)
     except BaseException:
         storage.delete(key)
@@ -151,20 +210,35 @@ def material_delete(version: MaterialVersion, *, actor) -> None:
     """Delete a version uploaded by mistake. A locked version (gone out with a submitted
     step) is refused. Side effects: row and stored file removed; audit row with digests."""
     if version.locked:
-        raise RuleViolation(_("该版本已随“%(step)s”报送，不能删除或替换；如需更正，请上传新版本。") % {
-            "step": version.locked_by_action}, code="locked")
+        raise RuleViolation(
+            _("该版本已随“%(step)s”报送，不能删除或替换；如需更正，请上传新版本。")
+            % {"step": version.locked_by_action},
+            code="locked",
+        )
     # Who may upload a kind now may take back an unlocked version of it, nobody else.
     refusal = upload_refusal(version.project, actor, version.kind)
     if refusal is not None:
-        raise RuleViolation(_("无权删除本项目的该材料：") + refusal.message, code=refusal.code, article=refusal.article)
+        raise RuleViolation(
+            _("无权删除本项目的该材料：") + refusal.message, code=refusal.code, article=refusal.article
+        )
     key = version.storage_key
     with transaction.atomic():
-        audit.record(actor=actor, action="material.deleted", obj=version.project,
-                     label=_("删除%(kind)s第%(n)s版") % {"kind": version.get_kind_display(), "n": version.number},
-                     article=KINDS[version.kind].article, from_state=version.project.state,
-                     to_state=version.project.state,
-                     data={"kind": version.kind, "number": version.number, "name": version.original_name,
-                           "sha256": version.sha256, "sm3": version.sm3})
+        audit.record(
+            actor=actor,
+            action="material.deleted",
+            obj=version.project,
+            label=_("删除%(kind)s第%(n)s版") % {"kind": version.get_kind_display(), "n": version.number},
+            article=KINDS[version.kind].article,
+            from_state=version.project.state,
+            to_state=version.project.state,
+            data={
+                "kind": version.kind,
+                "number": version.number,
+                "name": version.original_name,
+                "sha256": version.sha256,
+                "sm3": version.sm3,
+            },
+        )
         kind, project = version.kind, version.project
         version.delete()
         evidence.derive_dates(project, kind)
@@ -176,10 +250,15 @@ def material_open(version: MaterialVersion, *, actor):
     Side effect: audit row ``material.downloaded``."""
     if not may_see(actor, version.project):
         raise RuleViolation(_("无权查看本项目的材料。"), code="permission")
-    audit.record(actor=actor, action="material.downloaded", obj=version.project,
-                 label=_("下载%(kind)s第%(n)s版") % {"kind": version.get_kind_display(), "n": version.number},
-                 from_state=version.project.state, to_state=version.project.state,
-                 data={"version": version.pk, "sha256": version.sha256})
+    audit.record(
+        actor=actor,
+        action="material.downloaded",
+        obj=version.project,
+        label=_("下载%(kind)s第%(n)s版") % {"kind": version.get_kind_display(), "n": version.number},
+        from_state=version.project.state,
+        to_state=version.project.state,
+        data={"version": version.pk, "sha256": version.sha256},
+    )
     return storage.open_file(version.storage_key)
 
 
@@ -208,12 +287,22 @@ def on_step_recorded(*, obj, action: str, entry, data: dict, **kwargs) -> None:
         return
     now = timeutil.now()
     MaterialVersion.objects.filter(pk__in=[v.pk for v in versions], locked_at__isnull=True).update(
-        locked_at=now, locked_by_action=entry.action_label or action)
+        locked_at=now, locked_by_action=entry.action_label or action
+    )
     if step.signoff:
-        SignOff.objects.bulk_create([
-            SignOff(project_id=obj.pk, audit_entry=entry, opinion=data.get("opinion"), version=v,
-                    label=str(entry.action_label or action)[:100], signed_at=entry.at)
-            for v in versions])
+        SignOff.objects.bulk_create(
+            [
+                SignOff(
+                    project_id=obj.pk,
+                    audit_entry=entry,
+                    opinion=data.get("opinion"),
+                    version=v,
+                    label=str(entry.action_label or action)[:100],
+                    signed_at=entry.at,
+                )
+                for v in versions
+            ]
+        )
 
 
 def signoff_status(project) -> list[dict]:
@@ -222,7 +311,16 @@ def signoff_status(project) -> list[dict]:
     rows = []
     for s in SignOff.objects.filter(project=project).select_related("version", "audit_entry"):
         newest = s.newer_versions().order_by("-number").first()
-        rows.append({"signoff": s, "label": s.label, "signed_at": s.signed_at, "by": s.audit_entry.actor_name,
-                     "kind": s.version.get_kind_display(), "covered": s.version.number,
-                     "newest": newest.number if newest else s.version.number, "outdated": newest is not None})
+        rows.append(
+            {
+                "signoff": s,
+                "label": s.label,
+                "signed_at": s.signed_at,
+                "by": s.audit_entry.actor_name,
+                "kind": s.version.get_kind_display(),
+                "covered": s.version.number,
+                "newest": newest.number if newest else s.version.number,
+                "outdated": newest is not None,
+            }
+        )
     return rows

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from lifecycle.events import step_taken
 from projects.models import Project
+
 from .services import on_step_recorded
 
 

@@ -6,37 +6,35 @@ the project); state changes only on POST; errors of the rules come back in Chine
 
 from __future__ import annotations
 
+import datetime
 import re
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects.params import row_id
 from lifecycle.errors import RuleViolation
+from projects.models import AnnualPlan, Call
+from projects.params import row_id
 
-from . import services
+from . import filings, services
 from .access import filing_for_user, material_for_user, project_for_user
-import datetime
-from .evidence import evidence_confirm as confirm
-from . import filings
-from urllib.parse import quote
-from projects.models import AnnualPlan
 from .dossier import dossier_build
-from .imports import template_workbook
-from django.shortcuts import render
-from projects.models import Call
-from .imports import applications_import
+from .evidence import evidence_confirm as confirm
+from .imports import applications_import, template_workbook
 
 
 def _back_to_page(request):
     """Forms on the project page send ``next``: answer them with a message and a redirect
     instead of JSON (the values typed are the file and kind, which the page shows again)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None
 
@@ -64,8 +62,9 @@ def _posted_date(value: str):
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise RuleViolation(f"出具日期“{value[:20]}”不是有效日期，请按“年-月-日”填写，如2026-03-01。",
-                            code="evidence") from None
+        raise RuleViolation(
+            f"出具日期“{value[:20]}”不是有效日期，请按“年-月-日”填写，如2026-03-01。", code="evidence"
+        ) from None
 
 
 @login_required
@@ -81,15 +80,30 @@ def material_upload(request, project_id):
     if upload is None:
         return _answer(request, {}, 400, error="请选择要上传的文件。")
     try:
-        version = services.material_upload(project, actor=request.user, kind=kind, upload=upload,
-                                           note=request.POST.get("note", "")[:200],
-                                           issued_on=_posted_date(request.POST.get("issued_on", "")),
-                                           issuing_body=request.POST.get("issuing_body", "")[:200])
+        version = services.material_upload(
+            project,
+            actor=request.user,
+            kind=kind,
+            upload=upload,
+            note=request.POST.get("note", "")[:200],
+            issued_on=_posted_date(request.POST.get("issued_on", "")),
+            issuing_body=request.POST.get("issuing_body", "")[:200],
+        )
     except RuleViolation as exc:
         return _answer(request, {}, 403 if exc.code in _FORBIDDEN_CODES else 400, error=exc.message)
-    return _answer(request, {"id": version.pk, "kind": version.kind, "number": version.number,
-                             "sha256": version.sha256, "sm3": version.sm3, "size": version.size}, 201,
-                   ok_message=f"已上传“{version.get_kind_display()}”第{version.number}版。")
+    return _answer(
+        request,
+        {
+            "id": version.pk,
+            "kind": version.kind,
+            "number": version.number,
+            "sha256": version.sha256,
+            "sm3": version.sm3,
+            "size": version.size,
+        },
+        201,
+        ok_message=f"已上传“{version.get_kind_display()}”第{version.number}版。",
+    )
 
 
 @login_required
@@ -102,8 +116,12 @@ def evidence_confirm(request, project_id, kind):
     except RuleViolation as exc:
         return _answer(request, {}, 403 if exc.code in _FORBIDDEN_CODES else 400, error=exc.message)
     version = confirmation.version
-    return _answer(request, {"id": confirmation.pk, "version": version.pk, "number": version.number}, 201,
-                   ok_message=f"已确认“{version.get_kind_display()}”第{version.number}版。")
+    return _answer(
+        request,
+        {"id": confirmation.pk, "version": version.pk, "number": version.number},
+        201,
+        ok_message=f"已确认“{version.get_kind_display()}”第{version.number}版。",
+    )
 
 
 @login_required
@@ -123,8 +141,9 @@ def _safe_pdf_name(title: str) -> str:
 def filing_download(request, pk):
     filing = filing_for_user(request.user, pk)
     handle = filings.filing_open(filing, actor=request.user)
-    return FileResponse(handle, as_attachment=True, filename=_safe_pdf_name(filing.title),
-                        content_type="application/pdf")
+    return FileResponse(
+        handle, as_attachment=True, filename=_safe_pdf_name(filing.title), content_type="application/pdf"
+    )
 
 
 _STATUS = {"permission": 403, "issued": 409}
@@ -136,14 +155,19 @@ def _refused(request, exc):
 
 def _preview_response(sample):
     response = HttpResponse(sample.data, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_safe_pdf_name(sample.title + '（样稿）'))}"
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(_safe_pdf_name(sample.title + '（样稿）'))}"
+    )
     return response
 
 
 def _issued_answer(request, filing):
-    return _answer(request, {"id": filing.pk, "document_no": filing.document_no, "sha256": filing.sha256,
-                             "sm3": filing.sm3}, 201,
-                   ok_message=f"已出具《{filing.title}》{filing.document_no}。")
+    return _answer(
+        request,
+        {"id": filing.pk, "document_no": filing.document_no, "sha256": filing.sha256, "sm3": filing.sm3},
+        201,
+        ok_message=f"已出具《{filing.title}》{filing.document_no}。",
+    )
 
 
 @login_required
@@ -159,7 +183,9 @@ def filing_generate(request, project_id, kind):
         return _answer(request, {}, 400, error="所选事项不存在，请从项目页面重新选择。")
     try:
         if request.POST.get("mode") == "preview":
-            return _preview_response(filings.preview(kind, actor=request.user, project=project, object_id=object_id))
+            return _preview_response(
+                filings.preview(kind, actor=request.user, project=project, object_id=object_id)
+            )
         filing = filings.generate(kind, actor=request.user, project=project, object_id=object_id)
     except RuleViolation as exc:
         return _refused(request, exc)
@@ -195,9 +221,12 @@ def dossier(request, project_id):
 @require_GET
 def application_template(request):
     """The published Excel template for applications (办法第九条)."""
-    response = HttpResponse(template_workbook(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('政务信息化项目建设需求申报模板.xlsx')}"
+    response = HttpResponse(
+        template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote('政务信息化项目建设需求申报模板.xlsx')}"
+    )
     return response
 
 
@@ -216,7 +245,9 @@ def application_import(request):
     if upload is None or call is None:
         return JsonResponse({"errors": [{"text": "请选择征集年度并上传填好的模板文件。"}]}, status=400)
     try:
-        result = applications_import(upload, call=call, organisation=request.user.organisation, actor=request.user)
+        result = applications_import(
+            upload, call=call, organisation=request.user.organisation, actor=request.user
+        )
     except RuleViolation as exc:
         return JsonResponse({"errors": [{"text": exc.message}]}, status=403)
     if not result.ok:

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.tables import Exporter, Row
+from core.tables import Exporter
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -68,8 +68,10 @@ def write_xlsx(exporter: Exporter, fh) -> None:
             grid[h.row][h.col] = h.label
             if h.colspan > 1 or h.rowspan > 1:
                 r0 = first_header + h.row
-                ws.merged_cells.add(f"{get_column_letter(h.col + 1)}{r0}:"
-                                    f"{get_column_letter(h.col + h.colspan)}{r0 + h.rowspan - 1}")
+                ws.merged_cells.add(
+                    f"{get_column_letter(h.col + 1)}{r0}:"
+                    f"{get_column_letter(h.col + h.colspan)}{r0 + h.rowspan - 1}"
+                )
     for values in grid:
         cells = []
         for v in values:

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-
-from core.formatting import wan
-from core import timeutil
-from lifecycle.models import JOINT_REVIEW_ASPECTS, ASPECTS, Aspect, Clock, ClockKind
-from core.states import STAGES, ProjectState
-from lifecycle.workdays import WorkCalendar
-
-from core.tables import Column, Exporter, Row
-from django.db.models import Q
-from projects.models import Organisation
-from lifecycle.models import Opinion
 from django.utils import timezone
+
+from core import timeutil
+from core.formatting import wan
+from core.states import STAGES, ProjectState
+from core.tables import Column, Exporter, Row
+from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Opinion
+from lifecycle.workdays import WorkCalendar
+from projects.models import Organisation
 
 STAGE_OF = {state: str(label) for label, states in STAGES.items() for state in states}
 
@@ -28,16 +25,26 @@ class LedgerExporter(Exporter):
     """Every project ``projects`` holds (the caller passes what the person may see)."""
 
     def __init__(self, projects):
-        super().__init__(title="政务信息化项目台账", columns=[
-            Column("序号", "int", 6), Column("项目名称", "text", 32), Column("项目建设单位", "text", 22),
-            Column("阶段", "text", 10), Column("状态", "text", 18), Column("计划年度", "int", 8),
-            Column("申报总投资", "money", 12, group="投资（万元）"), Column("概算总投资", "money", 12, group="投资（万元）"),
-            Column("省政府审定金额", "money", 12, group="投资（万元）"),
-            Column("开工日期", "date", 11, group="日期"), Column("建成日期", "date", 11, group="日期"),
-            Column("验收日期", "date", 11, group="日期"),
-            Column("当前时限", "text", 20, group="时限"), Column("截止日期", "date", 11, group="时限"),
-            Column("是否逾期", "text", 8, group="时限"),
-        ])
+        super().__init__(
+            title="政务信息化项目台账",
+            columns=[
+                Column("序号", "int", 6),
+                Column("项目名称", "text", 32),
+                Column("项目建设单位", "text", 22),
+                Column("阶段", "text", 10),
+                Column("状态", "text", 18),
+                Column("计划年度", "int", 8),
+                Column("申报总投资", "money", 12, group="投资（万元）"),
+                Column("概算总投资", "money", 12, group="投资（万元）"),
+                Column("省政府审定金额", "money", 12, group="投资（万元）"),
+                Column("开工日期", "date", 11, group="日期"),
+                Column("建成日期", "date", 11, group="日期"),
+                Column("验收日期", "date", 11, group="日期"),
+                Column("当前时限", "text", 20, group="时限"),
+                Column("截止日期", "date", 11, group="时限"),
+                Column("是否逾期", "text", 8, group="时限"),
+            ],
+        )
         self.projects = projects
 
     def rows(self) -> Iterator[Row]:
@@ -45,41 +52,101 @@ class LedgerExporter(Exporter):
         labels = dict(ProjectState.choices)
         kinds = dict(ClockKind.choices)
         nearest = {}
-        clocks = (Clock.objects.filter(project__in=self.projects, stopped_on__isnull=True)
-                  .annotate(due=Coalesce(F("extended_to"), F("due_on"))).order_by("due")
-                  .values_list("project_id", "kind", "due"))
+        clocks = (
+            Clock.objects.filter(project__in=self.projects, stopped_on__isnull=True)
+            .annotate(due=Coalesce(F("extended_to"), F("due_on")))
+            .order_by("due")
+            .values_list("project_id", "kind", "due")
+        )
         for project_id, kind, due in clocks.iterator():
             nearest.setdefault(project_id, (kind, due))
-        qs = (self.projects.select_related(None).order_by("owner__name", "pk")
-              .values_list("pk", "name", "owner__name", "state", "plan__year", "call__year", "total_investment_yuan",
-                           "approved_estimate_yuan", "decided_amount_yuan", "construction_started_on", "completed_on",
-                           "accepted_on"))
+        qs = (
+            self.projects.select_related(None)
+            .order_by("owner__name", "pk")
+            .values_list(
+                "pk",
+                "name",
+                "owner__name",
+                "state",
+                "plan__year",
+                "call__year",
+                "total_investment_yuan",
+                "approved_estimate_yuan",
+                "decided_amount_yuan",
+                "construction_started_on",
+                "completed_on",
+                "accepted_on",
+            )
+        )
         for seq, rec in enumerate(qs.iterator(chunk_size=2000), 1):
-            pk, name, owner, state, plan_year, call_year, total, estimate, decided, started, completed, accepted = rec
+            (
+                pk,
+                name,
+                owner,
+                state,
+                plan_year,
+                call_year,
+                total,
+                estimate,
+                decided,
+                started,
+                completed,
+                accepted,
+            ) = rec
             kind, due = nearest.get(pk, (None, None))
-            yield Row([seq, name, owner, STAGE_OF.get(state, ""), str(labels.get(state, state)), plan_year or call_year,
-                       wan(total), wan(estimate), wan(decided), started, completed, accepted,
-                       str(kinds[kind]) if kind else "", due, ("是" if due < today else "否") if due else ""])
+            yield Row(
+                [
+                    seq,
+                    name,
+                    owner,
+                    STAGE_OF.get(state, ""),
+                    str(labels.get(state, state)),
+                    plan_year or call_year,
+                    wan(total),
+                    wan(estimate),
+                    wan(decided),
+                    started,
+                    completed,
+                    accepted,
+                    str(kinds[kind]) if kind else "",
+                    due,
+                    ("是" if due < today else "否") if due else "",
+                ]
+            )
 
 
 class OverdueExporter(Exporter):
     """Every running deadline already passed or due within ``days`` working days."""
 
     def __init__(self, projects, *, days: int = 5, include_plans: bool = True):
-        super().__init__(title=f"逾期及{days}个工作日内到期事项表", unit="", columns=[
-            Column("序号", "int", 6), Column("项目或计划", "text", 32), Column("项目建设单位", "text", 22),
-            Column("事项", "text", 24), Column("依据", "text", 10), Column("开始日期", "date", 11),
-            Column("截止日期", "date", 11), Column("情况", "text", 22), Column("暂定（节假日未公布）", "text", 10),
-        ])
+        super().__init__(
+            title=f"逾期及{days}个工作日内到期事项表",
+            unit="",
+            columns=[
+                Column("序号", "int", 6),
+                Column("项目或计划", "text", 32),
+                Column("项目建设单位", "text", 22),
+                Column("事项", "text", 24),
+                Column("依据", "text", 10),
+                Column("开始日期", "date", 11),
+                Column("截止日期", "date", 11),
+                Column("情况", "text", 22),
+                Column("暂定（节假日未公布）", "text", 10),
+            ],
+        )
         self.projects, self.days, self.include_plans = projects, days, include_plans
 
     def rows(self) -> Iterator[Row]:
         today = timeutil.today()
         calendar = WorkCalendar()
         horizon = calendar.add_working_days(today, self.days).date
-        qs = (Clock.objects.filter(stopped_on__isnull=True)
-              .annotate(due=Coalesce(F("extended_to"), F("due_on"))).filter(due__lte=horizon)
-              .select_related("project__owner", "plan").order_by("due", "pk"))
+        qs = (
+            Clock.objects.filter(stopped_on__isnull=True)
+            .annotate(due=Coalesce(F("extended_to"), F("due_on")))
+            .filter(due__lte=horizon)
+            .select_related("project__owner", "plan")
+            .order_by("due", "pk")
+        )
         if self.include_plans:
             qs = qs.filter(Q(project__in=self.projects) | Q(project__isnull=True, plan__isnull=False))
         else:
@@ -94,19 +161,39 @@ class OverdueExporter(Exporter):
                 status = f"剩余{calendar.working_days_between(today, due)}个工作日"
             subject = clock.project.name if clock.project_id else str(clock.plan)
             owner = clock.project.owner.name if clock.project_id else "省营商环境局、省财政厅"
-            yield Row([seq, subject, owner, clock.get_kind_display(), f"办法{clock.article}", clock.received_on, due,
-                       status, "是" if clock.provisional else "否"])
+            yield Row(
+                [
+                    seq,
+                    subject,
+                    owner,
+                    clock.get_kind_display(),
+                    f"办法{clock.article}",
+                    clock.received_on,
+                    due,
+                    status,
+                    "是" if clock.provisional else "否",
+                ]
+            )
 
 
 class JointReviewStatsExporter(Exporter):
     """办法第十条: per agency, how many joint-review opinions came within the 5 working days."""
 
     def __init__(self, projects, *, year: int | None = None):
-        super().__init__(title="联合审核按时出具意见情况统计" + (f"（{year}年度申报）" if year else ""), unit="",
-                         columns=[Column("审核部门", "text", 30), Column("意见类型", "text", 26),
-                                  Column("审核项目数", "int", 10), Column("按时出具", "int", 10),
-                                  Column("逾期出具", "int", 10), Column("尚未出具（未到期）", "int", 12),
-                                  Column("尚未出具（已逾期）", "int", 12), Column("按时率", "pct", 10)])
+        super().__init__(
+            title="联合审核按时出具意见情况统计" + (f"（{year}年度申报）" if year else ""),
+            unit="",
+            columns=[
+                Column("审核部门", "text", 30),
+                Column("意见类型", "text", 26),
+                Column("审核项目数", "int", 10),
+                Column("按时出具", "int", 10),
+                Column("逾期出具", "int", 10),
+                Column("尚未出具（未到期）", "int", 12),
+                Column("尚未出具（已逾期）", "int", 12),
+                Column("按时率", "pct", 10),
+            ],
+        )
         self.projects, self.year = projects, year
 
     def rows(self) -> Iterator[Row]:
@@ -117,9 +204,11 @@ class JointReviewStatsExporter(Exporter):
         counts = defaultdict(lambda: [0, 0, 0, 0, 0])
         first_opinion = {}
 
-        for project_id, aspect, given_at in (Opinion.objects.filter(stage="joint_review",
-                                                                    project__in=clocks.values("project"))
-                                             .order_by("given_at").values_list("project_id", "aspect", "given_at")):
+        for project_id, aspect, given_at in (
+            Opinion.objects.filter(stage="joint_review", project__in=clocks.values("project"))
+            .order_by("given_at")
+            .values_list("project_id", "aspect", "given_at")
+        ):
             first_opinion.setdefault((project_id, aspect), given_at)
         for clock in clocks:
             due = clock.effective_due_on
@@ -137,8 +226,18 @@ class JointReviewStatsExporter(Exporter):
             total, on_time, late, pending, overdue = counts[aspect]
             decided = on_time + late + overdue
             rate = (on_time / decided) if decided else None
-            yield Row([org.name if org else ASPECTS[aspect][0], str(Aspect(aspect).label), total, on_time, late,
-                       pending, overdue, rate])
+            yield Row(
+                [
+                    org.name if org else ASPECTS[aspect][0],
+                    str(Aspect(aspect).label),
+                    total,
+                    on_time,
+                    late,
+                    pending,
+                    overdue,
+                    rate,
+                ]
+            )
 
 
 def timeutil_local_date(moment: datetime.datetime) -> datetime.date:

@@ -14,11 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from projects.selectors import visible_projects
 from lifecycle import audit
+from projects.plan import PlanExporter
+from projects.selectors import visible_projects
 
 from .base import stream_csv, write_xlsx
-from projects.plan import PlanExporter
 from .reports import JointReviewStatsExporter, LedgerExporter, OverdueExporter
 
 
@@ -26,15 +26,22 @@ def _respond(request, exporter, filename: str, *, action: str):
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         raise Http404("不支持的格式")
-    audit.record(actor=request.user, action=action, obj=request.user, label=f"导出{exporter.title}",
-                 data={"format": fmt})
+    audit.record(
+        actor=request.user,
+        action=action,
+        obj=request.user,
+        label=f"导出{exporter.title}",
+        data={"format": fmt},
+    )
     if fmt == "csv":
         response = StreamingHttpResponse(stream_csv(exporter), content_type="text/csv; charset=utf-8")
     else:
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
         write_xlsx(exporter, spool)
         spool.seek(0)
-        response = FileResponse(spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = FileResponse(
+            spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename + '.' + fmt)}"
     return response
 

@@ -14,17 +14,28 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from . import audit, services
+from core.states import ChangeState
+
+from . import audit, clocks, services
 from .errors import RuleViolation
 from .events import Action
 from .forms import TransitionForm
-from .webforms import step_fields
 from .models import (
-    AuditEntry, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, Clock, ClockEvent, Copy,
-    Correction, Incident, Opinion, PerformanceReport, Rectification,
+    AuditEntry,
+    CalendarDay,
+    CalendarYear,
+    ChangeItem,
+    ChangeRequest,
+    Clock,
+    ClockEvent,
+    Copy,
+    Correction,
+    Incident,
+    Opinion,
+    PerformanceReport,
+    Rectification,
 )
-from core.states import ChangeState
-from . import clocks
+from .webforms import step_fields
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -63,7 +74,11 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
     step_recorded: tuple[str, ...] = ()
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*super().get_readonly_fields(request, obj), *step_recorded_fields(self.model), *self.step_recorded]
+        fields = [
+            *super().get_readonly_fields(request, obj),
+            *step_recorded_fields(self.model),
+            *self.step_recorded,
+        ]
         return tuple(dict.fromkeys(fields))
 
     def get_fsm_transition_form(self, transition):
@@ -74,8 +89,14 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
         kwargs = dict(kwargs or {})
         try:
-            services.perform(obj, transition_name, actor=request.user, reason=kwargs.pop("reason", ""),
-                             override_reason=kwargs.pop("override_reason", ""), **kwargs)
+            services.perform(
+                obj,
+                transition_name,
+                actor=request.user,
+                reason=kwargs.pop("reason", ""),
+                override_reason=kwargs.pop("override_reason", ""),
+                **kwargs,
+            )
         except RuleViolation as exc:
             self.message_user(request, exc.message, level=messages.ERROR)
             return False
@@ -85,32 +106,54 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
-            audit.record(actor=request.user, action=Action.ADMIN_CHANGED, obj=obj, label=_("在管理后台修改"),
-                         from_state=getattr(obj, "state", ""), to_state=getattr(obj, "state", ""),
-                         data={"fields": form.changed_data,
-                               "before": {f: form.initial.get(f) for f in form.changed_data},
-                               "after": {f: form.cleaned_data.get(f) for f in form.changed_data}})
+            audit.record(
+                actor=request.user,
+                action=Action.ADMIN_CHANGED,
+                obj=obj,
+                label=_("在管理后台修改"),
+                from_state=getattr(obj, "state", ""),
+                to_state=getattr(obj, "state", ""),
+                data={
+                    "fields": form.changed_data,
+                    "before": {f: form.initial.get(f) for f in form.changed_data},
+                    "after": {f: form.cleaned_data.get(f) for f in form.changed_data},
+                },
+            )
 
     def save_formset(self, request, form, formset, change):
         """Rows edited inline (a project's yearly amounts, funding lines, catalogue rows…) leave
         the same audit row as the object's own fields: which rows were added, changed (before
         and after) or deleted."""
-        before = {f.instance.pk: {n: f.initial.get(n) for n in f.changed_data}
-                  for f in formset.initial_forms if f.has_changed()}
+        before = {
+            f.instance.pk: {n: f.initial.get(n) for n in f.changed_data}
+            for f in formset.initial_forms
+            if f.has_changed()
+        }
         super().save_formset(request, form, formset, change)
         rows = {
             "added": [str(obj) for obj in formset.new_objects],
-            "changed": [{"row": str(obj), "fields": fields, "before": before.get(obj.pk, {}),
-                         "after": {n: getattr(obj, n, None) for n in fields}}
-                        for obj, fields in formset.changed_objects],
+            "changed": [
+                {
+                    "row": str(obj),
+                    "fields": fields,
+                    "before": before.get(obj.pk, {}),
+                    "after": {n: getattr(obj, n, None) for n in fields},
+                }
+                for obj, fields in formset.changed_objects
+            ],
             "deleted": [str(obj) for obj in formset.deleted_objects],
         }
         if change and any(rows.values()):
             obj = form.instance
-            audit.record(actor=request.user, action=Action.ADMIN_CHANGED, obj=obj,
-                         label=_("在管理后台修改%(rows)s") % {"rows": formset.model._meta.verbose_name},
-                         from_state=getattr(obj, "state", ""), to_state=getattr(obj, "state", ""),
-                         data={"inline": formset.model._meta.model_name, **rows})
+            audit.record(
+                actor=request.user,
+                action=Action.ADMIN_CHANGED,
+                obj=obj,
+                label=_("在管理后台修改%(rows)s") % {"rows": formset.model._meta.verbose_name},
+                from_state=getattr(obj, "state", ""),
+                to_state=getattr(obj, "state", ""),
+                data={"inline": formset.model._meta.model_name, **rows},
+            )
 
 
 class ChangeItemInline(admin.TabularInline):
@@ -165,7 +208,16 @@ class OpinionAdmin(RecordAdmin):
 class ClockAdmin(RecordAdmin):
     """Deadlines move only through steps (extension, pause, new holiday schedule)."""
 
-    list_display = ["kind", "project", "plan", "received_on", "due_on", "provisional", "paused_on", "stopped_on"]
+    list_display = [
+        "kind",
+        "project",
+        "plan",
+        "received_on",
+        "due_on",
+        "provisional",
+        "paused_on",
+        "stopped_on",
+    ]
     list_filter = ["kind", "provisional"]
     list_select_related = ["project", "plan"]
 
@@ -201,8 +253,16 @@ for model in (Correction, Incident, Rectification, PerformanceReport, Copy):
 class AuditEntryAdmin(RecordAdmin):
     """Read-only: nobody edits or deletes the trail (办法第三十五、三十九条)."""
 
-    list_display = ["at", "actor_name", "organisation", "project", "action_label", "from_state", "to_state",
-                    "override"]
+    list_display = [
+        "at",
+        "actor_name",
+        "organisation",
+        "project",
+        "action_label",
+        "from_state",
+        "to_state",
+        "override",
+    ]
     list_filter = ["override", "action"]
     list_select_related = ["organisation", "project"]
     search_fields = ["actor_name", "reason", "action_label"]

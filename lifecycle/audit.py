@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
+from django.db.models import Model
 from django.utils import timezone
 
 from core import timeutil
+
 from .models import AuditEntry
-import datetime
-from decimal import Decimal
-from django.db.models import Model
 
 
-def record(*, actor, action: str, obj, label: str = "", article: str = "", from_state: str = "",
-           to_state: str = "", reason: str = "", override: bool = False, data: dict | None = None) -> AuditEntry:
+def record(
+    *,
+    actor,
+    action: str,
+    obj,
+    label: str = "",
+    article: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    override: bool = False,
+    data: dict | None = None,
+) -> AuditEntry:
     """Insert one audit row for ``obj`` (a Project, AnnualPlan, ChangeRequest, Clock, …)."""
     # The models the trail points at, read from its own foreign keys (lifecycle sits below projects).
     Project = AuditEntry._meta.get_field("project").related_model
@@ -36,7 +49,9 @@ def record(*, actor, action: str, obj, label: str = "", article: str = "", from_
         to_state=to_state or "",
         reason=reason or "",
         override=override,
-        data=_jsonable({**(data or {}), **({"as_of": timeutil.effective_day()} if timeutil.effective_day() else {})}),
+        data=_jsonable(
+            {**(data or {}), **({"as_of": timeutil.effective_day()} if timeutil.effective_day() else {})}
+        ),
     )
 
 

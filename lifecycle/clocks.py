@@ -9,8 +9,9 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from . import audit
 from core import timeutil
+
+from . import audit
 from .models import Clock, ClockEvent, ClockKind, ClockUnit
 from .workdays import WorkCalendar, add_working_days, working_days_between
 
@@ -27,21 +28,34 @@ ARTICLES = {
 
 def _event(clock, kind, *, actor=None, reason="", on=None, due_before=None, due_after=None, label=""):
     on = on or timeutil.today()
-    ClockEvent.objects.create(clock=clock, kind=kind, on=on, actor=actor, reason=reason,
-                              due_before=due_before, due_after=due_after)
-    audit.record(actor=actor, action=f"clock.{kind}", obj=clock.project or clock.plan or clock,
-                 label=f"{clock.get_kind_display()}：{label or ClockEvent.Kind(kind).label}",
-                 article=clock.article, reason=reason,
-                 data={"clock": clock.pk, "due_before": due_before, "due_after": due_after or clock.due_on})
+    ClockEvent.objects.create(
+        clock=clock, kind=kind, on=on, actor=actor, reason=reason, due_before=due_before, due_after=due_after
+    )
+    audit.record(
+        actor=actor,
+        action=f"clock.{kind}",
+        obj=clock.project or clock.plan or clock,
+        label=f"{clock.get_kind_display()}：{label or ClockEvent.Kind(kind).label}",
+        article=clock.article,
+        reason=reason,
+        data={"clock": clock.pk, "due_before": due_before, "due_after": due_after or clock.due_on},
+    )
 
 
 def start_working_days(kind, *, working_days: int, received_on=None, actor=None, **links) -> Clock:
     """A clock of ``working_days`` counted from the day after ``received_on``."""
     received_on = received_on or timeutil.today()
     deadline = add_working_days(received_on, working_days)
-    clock = Clock.objects.create(kind=kind, article=ARTICLES[kind], unit=ClockUnit.WORKING_DAYS,
-                                 working_days=working_days, received_on=received_on,
-                                 due_on=deadline.date, provisional=deadline.provisional, **links)
+    clock = Clock.objects.create(
+        kind=kind,
+        article=ARTICLES[kind],
+        unit=ClockUnit.WORKING_DAYS,
+        working_days=working_days,
+        received_on=received_on,
+        due_on=deadline.date,
+        provisional=deadline.provisional,
+        **links,
+    )
     _event(clock, ClockEvent.Kind.STARTED, actor=actor, on=received_on)
     return clock
 
@@ -49,8 +63,15 @@ def start_working_days(kind, *, working_days: int, received_on=None, actor=None,
 def start_calendar(kind, *, due_on, received_on=None, opens_on=None, actor=None, **links) -> Clock:
     """A clock with a fixed date (months after an event, or a day of the year)."""
     received_on = received_on or timeutil.today()
-    clock = Clock.objects.create(kind=kind, article=ARTICLES[kind], unit=ClockUnit.CALENDAR,
-                                 received_on=received_on, opens_on=opens_on, due_on=due_on, **links)
+    clock = Clock.objects.create(
+        kind=kind,
+        article=ARTICLES[kind],
+        unit=ClockUnit.CALENDAR,
+        received_on=received_on,
+        opens_on=opens_on,
+        due_on=due_on,
+        **links,
+    )
     _event(clock, ClockEvent.Kind.STARTED, actor=actor, on=received_on)
     return clock
 
@@ -82,16 +103,26 @@ def resume(clock: Clock, *, actor=None, reason="", on=None) -> None:
     clock.paused_on = None
     _recompute(clock)
     clock.save(update_fields=["paused_on", "paused_working_days", "due_on", "provisional"])
-    _event(clock, ClockEvent.Kind.RESUMED, actor=actor, reason=reason, on=on, due_before=before,
-           due_after=clock.due_on)
+    _event(
+        clock,
+        ClockEvent.Kind.RESUMED,
+        actor=actor,
+        reason=reason,
+        on=on,
+        due_before=before,
+        due_after=clock.due_on,
+    )
 
 
 def _recompute(clock: Clock, calendar: WorkCalendar | None = None) -> None:
     if clock.unit != ClockUnit.WORKING_DAYS:
         return
     n = clock.working_days + clock.paused_working_days
-    deadline = (calendar.add_working_days(clock.received_on, n) if calendar
-                else add_working_days(clock.received_on, n))
+    deadline = (
+        calendar.add_working_days(clock.received_on, n)
+        if calendar
+        else add_working_days(clock.received_on, n)
+    )
     clock.due_on, clock.provisional = deadline.date, deadline.provisional
 
 
@@ -123,13 +154,21 @@ def recompute_provisional(*, actor=None, reason="") -> list[tuple[Clock, datetim
     """
     calendar = WorkCalendar()
     changed = []
-    for clock in Clock.objects.filter(provisional=True, unit=ClockUnit.WORKING_DAYS).select_related("project", "plan"):
+    for clock in Clock.objects.filter(provisional=True, unit=ClockUnit.WORKING_DAYS).select_related(
+        "project", "plan"
+    ):
         before = clock.due_on
         _recompute(clock, calendar)
         clock.save(update_fields=["due_on", "provisional"])
         if clock.due_on != before or not clock.provisional:
-            _event(clock, ClockEvent.Kind.RECOMPUTED, actor=actor, reason=reason, due_before=before,
-                   due_after=clock.due_on)
+            _event(
+                clock,
+                ClockEvent.Kind.RECOMPUTED,
+                actor=actor,
+                reason=reason,
+                due_before=before,
+                due_after=clock.due_on,
+            )
         if clock.due_on != before:
             changed.append((clock, before, clock.due_on))
     return changed
@@ -148,5 +187,12 @@ def redate(clock: Clock, *, actor=None, reason="", **dates) -> None:
         setattr(clock, name, value)
     _recompute(clock)
     clock.save(update_fields=sorted(set(dates) | {"due_on", "provisional"}))
-    _event(clock, ClockEvent.Kind.RECOMPUTED, actor=actor, reason=reason, due_before=before,
-           due_after=clock.effective_due_on, label=_("因更正重新计算"))
+    _event(
+        clock,
+        ClockEvent.Kind.RECOMPUTED,
+        actor=actor,
+        reason=reason,
+        due_before=before,
+        due_after=clock.effective_due_on,
+        label=_("因更正重新计算"),
+    )

@@ -25,9 +25,9 @@ from . import audit, clocks, stepdata
 from .errors import ConcurrentUpdate, RuleViolation
 from .models import AuditEntry, Clock, ClockKind
 from .policy import get_policy
-from .workdays import add_months
+from .effects import performance_report_clock
 from .services import transition_of
-from .services import performance_report_clock
+from .workdays import add_months
 
 #: The audit action of a correction (a constant, so nothing keys on a label).
 CORRECTED = "project.corrected"
@@ -95,12 +95,23 @@ def refusal(project, field: str, actor) -> RuleViolation | None:
     if t.permission.refusal(project, actor) or getattr(actor, "role", None) != "head":
         return RuleViolation(
             _("更正“%(label)s”须由办理“%(step)s”的%(who)s负责人办理（办法%(article)s）。")
-            % {"label": label(field), "step": step_label, "who": t.permission.describe(project), "article": article},
-            code="permission", article=article)
+            % {
+                "label": label(field),
+                "step": step_label,
+                "who": t.permission.describe(project),
+                "article": article,
+            },
+            code="permission",
+            article=article,
+        )
     taken = project.audit_entries.filter(action=steps[field]).exists()
     if not taken or (field in ("granted_due_on", "working_days") and current_value(project, field) is None):
-        return RuleViolation(_("“%(label)s”由“%(step)s”记录，该步骤尚未办理，无可更正。")
-                             % {"label": label(field), "step": step_label}, code="state", article=article)
+        return RuleViolation(
+            _("“%(label)s”由“%(step)s”记录，该步骤尚未办理，无可更正。")
+            % {"label": label(field), "step": step_label},
+            code="state",
+            article=article,
+        )
     return None
 
 
@@ -120,8 +131,15 @@ def recorded(project, actor) -> list[dict]:
         value = current_value(project, field)
         if value is None and field not in allowed:
             continue
-        rows.append({"field": field, "label": label(field), "value": value, "may_correct": field in allowed,
-                     "kind": "money" if field.endswith("_yuan") else "days" if field == "working_days" else "date"})
+        rows.append(
+            {
+                "field": field,
+                "label": label(field),
+                "value": value,
+                "may_correct": field in allowed,
+                "kind": "money" if field.endswith("_yuan") else "days" if field == "working_days" else "date",
+            }
+        )
     return rows
 
 
@@ -147,21 +165,36 @@ def record_correct(project, field: str, value, *, actor, reason: str) -> AuditEn
     step = fields_of(project)[field]
     t = _transition(project, step)
     if not (reason or "").strip():
-        raise RuleViolation(_("更正“%(label)s”须填写理由（如何录错、依据哪份文件更正）。") % {"label": label(field)},
-                            code="reason", article=t.custom["article"])
+        raise RuleViolation(
+            _("更正“%(label)s”须填写理由（如何录错、依据哪份文件更正）。") % {"label": label(field)},
+            code="reason",
+            article=t.custom["article"],
+        )
     if stepdata.is_blank(value):
-        raise RuleViolation(_("请填写更正后的“%(label)s”。") % {"label": label(field)}, code="data",
-                            article=t.custom["article"])
+        raise RuleViolation(
+            _("请填写更正后的“%(label)s”。") % {"label": label(field)},
+            code="data",
+            article=t.custom["article"],
+        )
     after = stepdata.clean(project, field, value, correcting=True)
     before = current_value(project, field)
     if after == before:
-        raise RuleViolation(_("更正后的“%(label)s”与已记录的相同，无需更正。") % {"label": label(field)}, code="data")
+        raise RuleViolation(
+            _("更正后的“%(label)s”与已记录的相同，无需更正。") % {"label": label(field)}, code="data"
+        )
     why = _("更正%(label)s：%(reason)s") % {"label": label(field), "reason": reason.strip()}
     with transaction.atomic():
         entry = audit.record(
-            actor=actor, action=CORRECTED, obj=project, label=_("更正%(label)s") % {"label": label(field)},
-            article=t.custom["article"], from_state=project.state, to_state=project.state, reason=reason.strip(),
-            data={"field": field, "label": label(field), "step": step, "before": before, "after": after})
+            actor=actor,
+            action=CORRECTED,
+            obj=project,
+            label=_("更正%(label)s") % {"label": label(field)},
+            article=t.custom["article"],
+            from_state=project.state,
+            to_state=project.state,
+            reason=reason.strip(),
+            data={"field": field, "label": label(field), "step": step, "before": before, "after": after},
+        )
         _apply(project, field, after, actor=actor, reason=why)
     return entry
 
@@ -176,11 +209,14 @@ def _save(project, *fields):
 def _apply(project, field, value, *, actor, reason):
     policy = get_policy()
     if field == "granted_due_on":
-        clocks.redate(_clock(project, ClockKind.ACCEPTANCE_APPLICATION), actor=actor, reason=reason,
-                      extended_to=value)
+        clocks.redate(
+            _clock(project, ClockKind.ACCEPTANCE_APPLICATION), actor=actor, reason=reason, extended_to=value
+        )
         return
     if field == "working_days":
-        clocks.redate(_clock(project, ClockKind.RECTIFICATION), actor=actor, reason=reason, working_days=value)
+        clocks.redate(
+            _clock(project, ClockKind.RECTIFICATION), actor=actor, reason=reason, working_days=value
+        )
         return
     setattr(project, field, value)
     if field == "fsr_estimate_yuan" and project.merged_fsr_design:
@@ -204,9 +240,14 @@ def _apply(project, field, value, *, actor, reason):
         # 办法第三十三条: self-evaluation 6 to 12 months after acceptance and go-live.
         clock = _clock(project, ClockKind.SELF_EVALUATION)
         if clock is not None:
-            clocks.redate(clock, actor=actor, reason=reason, received_on=value,
-                          opens_on=add_months(value, policy.self_evaluation_opens_months),
-                          due_on=add_months(value, policy.self_evaluation_due_months))
+            clocks.redate(
+                clock,
+                actor=actor,
+                reason=reason,
+                received_on=value,
+                opens_on=add_months(value, policy.self_evaluation_opens_months),
+                due_on=add_months(value, policy.self_evaluation_due_months),
+            )
 
 
 def _redo_performance_clocks(project, start, *, actor, reason):
@@ -221,9 +262,14 @@ def _redo_performance_clocks(project, start, *, actor, reason):
     reported = set(project.performance_reports.values_list("year", flat=True))
     for year, clock in sorted(existing.items()):
         if year < start.year and year not in reported:
-            audit.record(actor=actor, action=CLOCK_WITHDRAWN, obj=project,
-                         label=_("%(kind)s %(year)s：开工日期更正后不属建设期，撤销") % {
-                             "kind": clock.get_kind_display(), "year": year},
-                         article=clock.article, reason=reason,
-                         data={"clock": clock.pk, "year": year, "due_on": clock.due_on})
+            audit.record(
+                actor=actor,
+                action=CLOCK_WITHDRAWN,
+                obj=project,
+                label=_("%(kind)s %(year)s：开工日期更正后不属建设期，撤销")
+                % {"kind": clock.get_kind_display(), "year": year},
+                article=clock.article,
+                reason=reason,
+                data={"clock": clock.pk, "year": year, "due_on": clock.due_on},
+            )
             clock.delete()

@@ -21,14 +21,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core import timeutil
-from .policy import get_policy
 from core.states import ProjectState as S
-from .models import Copy
+
 from . import clocks
-from .models import ClockKind
-from .models import ClockKind, Correction
-from .models import Aspect, ClockKind, Conclusion, Opinion
-from .models import ClockKind, Rectification
+from .models import Aspect, ClockKind, Conclusion, Copy, Correction, Opinion, Rectification
+from .policy import get_policy
 from .workdays import add_months
 
 # ================================================================ prepare hooks
@@ -58,8 +55,12 @@ def copy_to(project, subject, article, *kinds):
     """抄送: one Copy row for every organisation of ``kinds`` (e.g. 财政厅、发改委)."""
     now = timeutil.now()
     organisations = Copy._meta.get_field("organisation").related_model.objects.filter(kind__in=kinds)
-    Copy.objects.bulk_create([Copy(project=project, organisation=org, subject=subject, article=article, sent_at=now)
-                              for org in organisations])
+    Copy.objects.bulk_create(
+        [
+            Copy(project=project, organisation=org, subject=subject, article=article, sent_at=now)
+            for org in organisations
+        ]
+    )
 
 
 def _running(kind, project):
@@ -72,8 +73,13 @@ def performance_report_clock(project, *, year: int, actor=None):
     existing = project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).first()
     if existing:
         return existing
-    return clocks.start_calendar(ClockKind.PERFORMANCE_REPORT, due_on=get_policy().performance_report_due.of(year),
-                                 actor=actor, project=project, year=year)
+    return clocks.start_calendar(
+        ClockKind.PERFORMANCE_REPORT,
+        due_on=get_policy().performance_report_due.of(year),
+        actor=actor,
+        project=project,
+        year=year,
+    )
 
 
 # ================================================================ 联合审核 (第十条)
@@ -82,15 +88,21 @@ def performance_report_clock(project, *, year: int, actor=None):
 def start_joint_review_clock(project, *, actor, **kw):
     """办法第十条: each project's joint review takes, in principle, at most 5 working days."""
 
-    clocks.start_working_days(ClockKind.JOINT_REVIEW, working_days=get_policy().joint_review_working_days,
-                              actor=actor, project=project)
+    clocks.start_working_days(
+        ClockKind.JOINT_REVIEW,
+        working_days=get_policy().joint_review_working_days,
+        actor=actor,
+        project=project,
+    )
 
 
 def open_correction_round(project, *, actor, reason, **kw):
     """办法第十条: the correction request is recorded; the owner's 陈述和补正 time does not
     count against the reviewers, so the joint-review clock pauses."""
 
-    Correction.objects.create(project=project, requested_by=actor, requested_at=timeutil.now(), request=reason)
+    Correction.objects.create(
+        project=project, requested_by=actor, requested_at=timeutil.now(), request=reason
+    )
     clocks.pause(_running(ClockKind.JOINT_REVIEW, project), actor=actor, reason=reason)
 
 
@@ -105,14 +117,23 @@ def close_correction_round(project, *, actor, reason, **kw):
 
 def pause_joint_review_for_experts(project, *, actor, reason, **kw):
 
-    clocks.pause(_running(ClockKind.JOINT_REVIEW, project), actor=actor, reason=_("专家评估论证：%s") % reason)
+    clocks.pause(
+        _running(ClockKind.JOINT_REVIEW, project), actor=actor, reason=_("专家评估论证：%s") % reason
+    )
 
 
 def record_expert_opinion(project, *, actor, reason, data, **kw):
 
-    Opinion.objects.create(project=project, stage="joint_review", aspect=Aspect.EXPERT,
-                           organisation=actor.organisation, conclusion=data.get("conclusion", Conclusion.APPROVE),
-                           text=reason, given_by=actor, given_at=timeutil.now())
+    Opinion.objects.create(
+        project=project,
+        stage="joint_review",
+        aspect=Aspect.EXPERT,
+        organisation=actor.organisation,
+        conclusion=data.get("conclusion", Conclusion.APPROVE),
+        text=reason,
+        given_by=actor,
+        given_at=timeutil.now(),
+    )
     clocks.resume(_running(ClockKind.JOINT_REVIEW, project), actor=actor, reason=reason)
 
 
@@ -127,8 +148,12 @@ def stop_joint_review_clock(project, *, actor, reason, **kw):
 def start_design_clock(project, *, actor, **kw):
     """办法第十八条: review and approval of the design, in principle ≤ 20 working days."""
 
-    clocks.start_working_days(ClockKind.DESIGN_REVIEW, working_days=get_policy().design_review_working_days,
-                              actor=actor, project=project)
+    clocks.start_working_days(
+        ClockKind.DESIGN_REVIEW,
+        working_days=get_policy().design_review_working_days,
+        actor=actor,
+        project=project,
+    )
 
 
 def pause_design_clock(project, *, actor, reason, **kw):
@@ -150,16 +175,26 @@ def stop_design_clock(project, *, actor, reason, **kw):
 
 
 def start_performance_report_clock(project, *, actor, **kw):
-    performance_report_clock(project, year=(project.construction_started_on or timeutil.today()).year, actor=actor)
+    performance_report_clock(
+        project, year=(project.construction_started_on or timeutil.today()).year, actor=actor
+    )
 
 
 def open_rectification(project, *, actor, reason, data, **kw):
     """办法第三十六条: the rectification notice with its working-day deadline."""
 
     days = int(data.get("working_days") or get_policy().rectification_default_working_days)
-    clock = clocks.start_working_days(ClockKind.RECTIFICATION, working_days=days, actor=actor, project=project)
-    Rectification.objects.create(project=project, ordered_by=actor, ordered_at=timeutil.now(), requirement=reason,
-                                 clock=clock, incident=data.get("incident"))
+    clock = clocks.start_working_days(
+        ClockKind.RECTIFICATION, working_days=days, actor=actor, project=project
+    )
+    Rectification.objects.create(
+        project=project,
+        ordered_by=actor,
+        ordered_at=timeutil.now(),
+        requirement=reason,
+        clock=clock,
+        incident=data.get("incident"),
+    )
 
 
 def stop_rectification_clock(project, *, actor, reason, **kw):
@@ -179,9 +214,13 @@ def start_acceptance_application_clock(project, *, actor, **kw):
     """办法第二十九条: apply for acceptance within half a year of completion."""
 
     completed = project.completed_on or timeutil.today()
-    clocks.start_calendar(ClockKind.ACCEPTANCE_APPLICATION, received_on=completed,
-                          due_on=add_months(completed, get_policy().acceptance_application_months),
-                          actor=actor, project=project)
+    clocks.start_calendar(
+        ClockKind.ACCEPTANCE_APPLICATION,
+        received_on=completed,
+        due_on=add_months(completed, get_policy().acceptance_application_months),
+        actor=actor,
+        project=project,
+    )
 
 
 def extend_acceptance_application_clock(project, *, actor, reason, data, **kw):
@@ -205,9 +244,14 @@ def start_self_evaluation_clock(project, *, actor, **kw):
 
     live = project.went_live_on or timeutil.today()
     policy = get_policy()
-    clocks.start_calendar(ClockKind.SELF_EVALUATION, received_on=live,
-                          opens_on=add_months(live, policy.self_evaluation_opens_months),
-                          due_on=add_months(live, policy.self_evaluation_due_months), actor=actor, project=project)
+    clocks.start_calendar(
+        ClockKind.SELF_EVALUATION,
+        received_on=live,
+        opens_on=add_months(live, policy.self_evaluation_opens_months),
+        due_on=add_months(live, policy.self_evaluation_due_months),
+        actor=actor,
+        project=project,
+    )
 
 
 def stop_self_evaluation_clock(project, *, actor, **kw):

@@ -13,10 +13,9 @@ from core.states import BUILT_STATES, PlanState
 from core.vocabulary import MaterialKind
 
 from . import evidence
+from .models import JOINT_REVIEW_ASPECTS, Aspect
 from .policy import get_policy
 from .rules import guard
-from .models import JOINT_REVIEW_ASPECTS, Aspect
-from .models import Aspect
 
 
 def _today():
@@ -26,8 +25,13 @@ def _today():
 # ---------------------------------------------------------------- 第二章 年度计划管理
 
 
-@guard(lambda p: _l("申报材料不全：%(items)s") % {
-    "items": "；".join(str(m) for _f, m in p.missing_application_items())}, article="第九条")
+@guard(
+    lambda p: (
+        _l("申报材料不全：%(items)s")
+        % {"items": "；".join(str(m) for _f, m in p.missing_application_items())}
+    ),
+    article="第九条",
+)
 def application_complete(project) -> bool:
     return not project.missing_application_items()
 
@@ -37,8 +41,13 @@ def call_is_open(project) -> bool:
     return project.call_id is not None and project.call.is_open_on(_today())
 
 
-@guard(lambda p: _l("%(owner)s存在未按要求共享数据或不符合密码、网络安全要求的系统，不得新建、改建、扩建") % {
-    "owner": p.owner}, article="第三十四条")
+@guard(
+    lambda p: (
+        _l("%(owner)s存在未按要求共享数据或不符合密码、网络安全要求的系统，不得新建、改建、扩建")
+        % {"owner": p.owner}
+    ),
+    article="第三十四条",
+)
 def owner_compliant(project) -> bool:
     return project.owner.data_sharing_compliant and project.owner.security_compliant
 
@@ -49,15 +58,19 @@ def unfinished_previous_plan(project):
     year = project.year
     if year is None:
         return projects.none()
-    return (
-        projects.filter(owner_id=project.owner_id, plan__year=year - get_policy().unfinished_plan_lookback_years)
-        .exclude(state__in=BUILT_STATES)
-    )
+    return projects.filter(
+        owner_id=project.owner_id, plan__year=year - get_policy().unfinished_plan_lookback_years
+    ).exclude(state__in=BUILT_STATES)
 
 
-@guard(lambda p: _l("本部门上一年度建设计划尚有未完成项目（%(names)s），原则上不予安排新项目") % {
-    "names": "、".join(unfinished_previous_plan(p).values_list("name", flat=True)[:5])},
-    article="第十二条", overridable=True)
+@guard(
+    lambda p: (
+        _l("本部门上一年度建设计划尚有未完成项目（%(names)s），原则上不予安排新项目")
+        % {"names": "、".join(unfinished_previous_plan(p).values_list("name", flat=True)[:5])}
+    ),
+    article="第十二条",
+    overridable=True,
+)
 def previous_plan_finished(project) -> bool:
     return not unfinished_previous_plan(project).exists()
 
@@ -69,9 +82,19 @@ def _latest_opinions(project, stage):
     return latest
 
 
-@guard(lambda p: _l("尚缺%(missing)s") % {"missing": "、".join(
-    str(label) for aspect, label in _joint_aspects() if aspect not in _latest_opinions(p, "joint_review"))},
-    article="第十条")
+@guard(
+    lambda p: (
+        _l("尚缺%(missing)s")
+        % {
+            "missing": "、".join(
+                str(label)
+                for aspect, label in _joint_aspects()
+                if aspect not in _latest_opinions(p, "joint_review")
+            )
+        }
+    ),
+    article="第十条",
+)
 def joint_opinions_given(project) -> bool:
     latest = _latest_opinions(project, "joint_review")
     return all(aspect in latest for aspect, _label in _joint_aspects())
@@ -110,8 +133,10 @@ def in_approved_plan(project) -> bool:
 # ---------------------------------------------------------------- 第三章 项目审批管理
 
 
-@guard(_l("报批可行性研究报告前须在省投资项目在线审批监管平台登记并填写项目代码（涉密项目除外）"),
-       article="第十五条")
+@guard(
+    _l("报批可行性研究报告前须在省投资项目在线审批监管平台登记并填写项目代码（涉密项目除外）"),
+    article="第十五条",
+)
 def platform_code_registered(project) -> bool:
     return project.classified or bool(project.platform_code)
 
@@ -121,14 +146,24 @@ def _evidence_missing(project, *kinds) -> list[str]:
     return [m for m in (evidence.missing(project, k) for k in kinds) if m]
 
 
-@guard(lambda p: _l("报送可行性研究报告须附可行性研究报告文件：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, MaterialKind.FSR))}, article="第十五条")
+@guard(
+    lambda p: (
+        _l("报送可行性研究报告须附可行性研究报告文件：%(missing)s")
+        % {"missing": "；".join(_evidence_missing(p, MaterialKind.FSR))}
+    ),
+    article="第十五条",
+)
 def fsr_document_uploaded(project) -> bool:
     return not _evidence_missing(project, MaterialKind.FSR)
 
 
-@guard(lambda p: _l("项目建设单位须连同项目批复文件、项目初步设计方案等材料一并报送：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, MaterialKind.DESIGN, MaterialKind.FSR_APPROVAL))}, article="第十八条")
+@guard(
+    lambda p: (
+        _l("项目建设单位须连同项目批复文件、项目初步设计方案等材料一并报送：%(missing)s")
+        % {"missing": "；".join(_evidence_missing(p, MaterialKind.DESIGN, MaterialKind.FSR_APPROVAL))}
+    ),
+    article="第十八条",
+)
 def design_documents_uploaded(project) -> bool:
     return not _evidence_missing(project, MaterialKind.DESIGN, MaterialKind.FSR_APPROVAL)
 
@@ -184,22 +219,37 @@ def _acceptance_clock(project):
     return project.clocks.filter(kind="acceptance_application").order_by("-pk").first()
 
 
-@guard(lambda p: _l("已超过建成后%(m)s个月的验收申请期限，须先提出延期验收申请") % {
-    "m": get_policy().acceptance_application_months}, article="第二十九条")
+@guard(
+    lambda p: (
+        _l("已超过建成后%(m)s个月的验收申请期限，须先提出延期验收申请")
+        % {"m": get_policy().acceptance_application_months}
+    ),
+    article="第二十九条",
+)
 def acceptance_in_time(project) -> bool:
     clock = _acceptance_clock(project)
     return clock is None or _today() <= clock.effective_due_on
 
 
-@guard(lambda p: _l("未进行档案验收或者档案验收不合格的，不得通过项目验收：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, MaterialKind.ARCHIVE_OPINION))}, article="第三十一条")
+@guard(
+    lambda p: (
+        _l("未进行档案验收或者档案验收不合格的，不得通过项目验收：%(missing)s")
+        % {"missing": "；".join(_evidence_missing(p, MaterialKind.ARCHIVE_OPINION))}
+    ),
+    article="第三十一条",
+)
 def archive_accepted(project) -> bool:
     # The 档案验收意见 itself, with its date and issuing body — not a typed date.
     return not _evidence_missing(project, MaterialKind.ARCHIVE_OPINION)
 
 
-@guard(lambda p: _l("项目验收时需提供密码应用安全性评估报告：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, MaterialKind.CRYPTO_ASSESSMENT))}, article="第二十三条")
+@guard(
+    lambda p: (
+        _l("项目验收时需提供密码应用安全性评估报告：%(missing)s")
+        % {"missing": "；".join(_evidence_missing(p, MaterialKind.CRYPTO_ASSESSMENT))}
+    ),
+    article="第二十三条",
+)
 def crypto_assessed(project) -> bool:
     return not _evidence_missing(project, MaterialKind.CRYPTO_ASSESSMENT)
 
@@ -209,8 +259,13 @@ def product_statement_given(project) -> bool:
     return bool(project.product_reliability.strip())
 
 
-@guard(lambda p: _l("涉密信息系统须通过省级保密行政管理部门组织的测评审查合格：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, MaterialKind.SECRECY_EVALUATION))}, article="第三十二条")
+@guard(
+    lambda p: (
+        _l("涉密信息系统须通过省级保密行政管理部门组织的测评审查合格：%(missing)s")
+        % {"missing": "；".join(_evidence_missing(p, MaterialKind.SECRECY_EVALUATION))}
+    ),
+    article="第三十二条",
+)
 def secrecy_evaluated(project) -> bool:
     # The 保密测评审查意见 uploaded and confirmed by 省委保密办 as its own step.
     return not project.classified or not _evidence_missing(project, MaterialKind.SECRECY_EVALUATION)
@@ -223,9 +278,17 @@ def acceptance_aspects(project) -> list[str]:
     return aspects
 
 
-@guard(lambda p: _l("竣工验收须有%(missing)s") % {"missing": "、".join(
-    _aspect_label(a) for a in acceptance_aspects(p) if a not in _latest_opinions(p, "acceptance"))},
-    article="第二十九条")
+@guard(
+    lambda p: (
+        _l("竣工验收须有%(missing)s")
+        % {
+            "missing": "、".join(
+                _aspect_label(a) for a in acceptance_aspects(p) if a not in _latest_opinions(p, "acceptance")
+            )
+        }
+    ),
+    article="第二十九条",
+)
 def acceptance_opinions_given(project) -> bool:
     latest = _latest_opinions(project, "acceptance")
     return all(a in latest for a in acceptance_aspects(project))
@@ -235,16 +298,25 @@ def _aspect_label(aspect):
     return str(Aspect(aspect).label)
 
 
-@guard(lambda p: _l("投入运行前须将验收报告报省营商环境局备案：%(missing)s") % {
-    "missing": "；".join(_evidence_missing(p, MaterialKind.ACCEPTANCE_REPORT))}, article="第二十九条")
+@guard(
+    lambda p: (
+        _l("投入运行前须将验收报告报省营商环境局备案：%(missing)s")
+        % {"missing": "；".join(_evidence_missing(p, MaterialKind.ACCEPTANCE_REPORT))}
+    ),
+    article="第二十九条",
+)
 def acceptance_report_filed(project) -> bool:
     # The 验收报告 uploaded by the department and its receipt confirmed by the bureau.
     return not _evidence_missing(project, MaterialKind.ACCEPTANCE_REPORT)
 
 
-@guard(lambda p: _l("自评价应在项目通过验收并投入运行后%(a)s至%(b)s个月内开展，评价期尚未开始") % {
-    "a": get_policy().self_evaluation_opens_months, "b": get_policy().self_evaluation_due_months},
-    article="第三十三条")
+@guard(
+    lambda p: (
+        _l("自评价应在项目通过验收并投入运行后%(a)s至%(b)s个月内开展，评价期尚未开始")
+        % {"a": get_policy().self_evaluation_opens_months, "b": get_policy().self_evaluation_due_months}
+    ),
+    article="第三十三条",
+)
 def self_evaluation_window_open(project) -> bool:
     clock = project.clocks.filter(kind="self_evaluation").order_by("-pk").first()
     return clock is not None and clock.opens_on is not None and _today() >= clock.opens_on

@@ -12,16 +12,27 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, transition
 
-from . import effects as fx
-from . import guards as g
 from core import timeutil
-from .rules import (
-    HEAD, OWNER, REVIEWERS, STAFF, actors, BUREAU_HEAD, BUREAU_STAFF, DESIGN_HEAD, DESIGN_STAFF, DRC_HEAD, DRC_STAFF, GOVERNMENT, OWNER_HEAD,
-    OWNER_STAFF, step,
-)
-from core.states import PlanState
+from core.states import PlanState, ProjectState as S
 from core.vocabulary import OrgKind
-from core.states import ProjectState as S
+
+from . import effects as fx, guards as g
+from .rules import (
+    BUREAU_HEAD,
+    BUREAU_STAFF,
+    DESIGN_HEAD,
+    DESIGN_STAFF,
+    DRC_HEAD,
+    DRC_STAFF,
+    GOVERNMENT,
+    HEAD,
+    OWNER_HEAD,
+    OWNER_STAFF,
+    REVIEWERS,
+    actors,
+    step,
+)
+
 
 class ProjectMachine:
     """Mixed into projects.Project, which declares the ``state`` FSMField."""
@@ -32,63 +43,124 @@ class ProjectMachine:
     # consolidated submission or its amendment (projects.services.call_submit / call_amend), never as
     # a step of its own — ``via`` makes services.perform refuse every other caller, and keeps
     # the step off the project page and the admin.
-    @transition("state", source=S.DRAFT, target=S.SUBMITTED, permission=OWNER_HEAD,
-                conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
-                custom=step(label=_("统一申报"), article="第八条", via="call_submission", admin=False))
+    @transition(
+        "state",
+        source=S.DRAFT,
+        target=S.SUBMITTED,
+        permission=OWNER_HEAD,
+        conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
+        custom=step(label=_("统一申报"), article="第八条", via="call_submission", admin=False),
+    )
     def submit(self, **data):
         pass
 
-    @transition("state", source=[S.DRAFT, S.SUBMITTED], target=S.WITHDRAWN, permission=OWNER_HEAD,
-                custom=step(label=_("撤回"), article="第八条", needs_reason=True,
-                            effects=(fx.stop_joint_review_clock,)))
+    @transition(
+        "state",
+        source=[S.DRAFT, S.SUBMITTED],
+        target=S.WITHDRAWN,
+        permission=OWNER_HEAD,
+        custom=step(
+            label=_("撤回"), article="第八条", needs_reason=True, effects=(fx.stop_joint_review_clock,)
+        ),
+    )
     def withdraw(self, **data):
         pass
 
     # ------------------------------------------------------------ 联合审核 (第十条)
 
-    @transition("state", source=S.SUBMITTED, target=S.JOINT_REVIEW, permission=BUREAU_STAFF,
-                conditions=[g.previous_plan_finished, g.owner_compliant],
-                custom=step(label=_("受理，开始联合审核"), article="第十条", effects=(fx.start_joint_review_clock,)))
+    @transition(
+        "state",
+        source=S.SUBMITTED,
+        target=S.JOINT_REVIEW,
+        permission=BUREAU_STAFF,
+        conditions=[g.previous_plan_finished, g.owner_compliant],
+        custom=step(label=_("受理，开始联合审核"), article="第十条", effects=(fx.start_joint_review_clock,)),
+    )
     def accept_application(self, **data):
         pass
 
-    @transition("state", source=S.JOINT_REVIEW, target=S.CORRECTING,
-                permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.CAC, REVIEWERS), (OrgKind.CRYPTO, REVIEWERS)),
-                custom=step(label=_("要求陈述和补正"), article="第十条", needs_reason=True,
-                            effects=(fx.open_correction_round,)))
+    @transition(
+        "state",
+        source=S.JOINT_REVIEW,
+        target=S.CORRECTING,
+        permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.CAC, REVIEWERS), (OrgKind.CRYPTO, REVIEWERS)),
+        custom=step(
+            label=_("要求陈述和补正"),
+            article="第十条",
+            needs_reason=True,
+            effects=(fx.open_correction_round,),
+        ),
+    )
     def request_correction(self, **data):
         pass
 
-    @transition("state", source=S.CORRECTING, target=S.JOINT_REVIEW, permission=OWNER_STAFF,
-                conditions=[g.application_complete],
-                custom=step(label=_("提交补正材料"), article="第十条", needs_reason=True,
-                            effects=(fx.close_correction_round,)))
+    @transition(
+        "state",
+        source=S.CORRECTING,
+        target=S.JOINT_REVIEW,
+        permission=OWNER_STAFF,
+        conditions=[g.application_complete],
+        custom=step(
+            label=_("提交补正材料"), article="第十条", needs_reason=True, effects=(fx.close_correction_round,)
+        ),
+    )
     def submit_correction(self, **data):
         pass
 
-    @transition("state", source=S.JOINT_REVIEW, target=S.EXPERT_EVALUATION, permission=BUREAU_STAFF,
-                custom=step(label=_("组织专家评估论证"), article="第十条", needs_reason=True,
-                            effects=(fx.pause_joint_review_for_experts,)))
+    @transition(
+        "state",
+        source=S.JOINT_REVIEW,
+        target=S.EXPERT_EVALUATION,
+        permission=BUREAU_STAFF,
+        custom=step(
+            label=_("组织专家评估论证"),
+            article="第十条",
+            needs_reason=True,
+            effects=(fx.pause_joint_review_for_experts,),
+        ),
+    )
     def start_expert_evaluation(self, **data):
         pass
 
-    @transition("state", source=S.EXPERT_EVALUATION, target=S.JOINT_REVIEW,
-                permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.EXPERT, REVIEWERS)),
-                custom=step(label=_("录入专家评估论证意见"), article="第十条", needs_reason=True,
-                            effects=(fx.record_expert_opinion,)))
+    @transition(
+        "state",
+        source=S.EXPERT_EVALUATION,
+        target=S.JOINT_REVIEW,
+        permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.EXPERT, REVIEWERS)),
+        custom=step(
+            label=_("录入专家评估论证意见"),
+            article="第十条",
+            needs_reason=True,
+            effects=(fx.record_expert_opinion,),
+        ),
+    )
     def finish_expert_evaluation(self, **data):
         pass
 
-    @transition("state", source=S.JOINT_REVIEW, target=S.REVIEW_PASSED, permission=BUREAU_HEAD,
-                conditions=[g.joint_opinions_given, g.joint_opinions_favourable],
-                custom=step(label=_("联合审核通过"), article="第十条", effects=(fx.stop_joint_review_clock,)))
+    @transition(
+        "state",
+        source=S.JOINT_REVIEW,
+        target=S.REVIEW_PASSED,
+        permission=BUREAU_HEAD,
+        conditions=[g.joint_opinions_given, g.joint_opinions_favourable],
+        custom=step(label=_("联合审核通过"), article="第十条", effects=(fx.stop_joint_review_clock,)),
+    )
     def pass_review(self, **data):
         pass
 
-    @transition("state", source=S.JOINT_REVIEW, target=S.REVIEW_REJECTED, permission=BUREAU_HEAD,
-                conditions=[g.joint_opinions_given],
-                custom=step(label=_("联合审核不通过"), article="第十条", needs_reason=True,
-                            effects=(fx.stop_joint_review_clock,)))
+    @transition(
+        "state",
+        source=S.JOINT_REVIEW,
+        target=S.REVIEW_REJECTED,
+        permission=BUREAU_HEAD,
+        conditions=[g.joint_opinions_given],
+        custom=step(
+            label=_("联合审核不通过"),
+            article="第十条",
+            needs_reason=True,
+            effects=(fx.stop_joint_review_clock,),
+        ),
+    )
     def reject_review(self, **data):
         pass
 
@@ -96,59 +168,113 @@ class ProjectMachine:
     # 办法第十一条: a project enters (or is left out of) the plan only as part of the
     # government's approval of the whole plan (services: AnnualPlan "approve").
 
-    @transition("state", source=S.REVIEW_PASSED, target=S.IN_PLAN, permission=GOVERNMENT,
-                conditions=[g.in_approved_plan],
-                custom=step(label=_("纳入年度建设计划"), article="第十一条", via="plan_approval", admin=False))
+    @transition(
+        "state",
+        source=S.REVIEW_PASSED,
+        target=S.IN_PLAN,
+        permission=GOVERNMENT,
+        conditions=[g.in_approved_plan],
+        custom=step(label=_("纳入年度建设计划"), article="第十一条", via="plan_approval", admin=False),
+    )
     def enter_plan(self, **data):
         pass
 
-    @transition("state", source=S.REVIEW_PASSED, target=S.NOT_INCLUDED, permission=GOVERNMENT,
-                custom=step(label=_("未纳入年度建设计划"), article="第十一条", via="plan_approval", admin=False))
+    @transition(
+        "state",
+        source=S.REVIEW_PASSED,
+        target=S.NOT_INCLUDED,
+        permission=GOVERNMENT,
+        custom=step(label=_("未纳入年度建设计划"), article="第十一条", via="plan_approval", admin=False),
+    )
     def leave_out(self, **data):
         pass
 
-    @transition("state", source=S.DRAFT, target=S.EMERGENCY_REQUESTED, permission=OWNER_HEAD,
-                conditions=[g.application_complete, g.emergency_mandate_given, g.plan_approved, g.owner_compliant],
-                custom=step(label=_("申请紧急纳入年度计划"), article="第十二条",
-                            prepare=(fx.choose_emergency_plan,), records=("plan",)))
+    @transition(
+        "state",
+        source=S.DRAFT,
+        target=S.EMERGENCY_REQUESTED,
+        permission=OWNER_HEAD,
+        conditions=[g.application_complete, g.emergency_mandate_given, g.plan_approved, g.owner_compliant],
+        custom=step(
+            label=_("申请紧急纳入年度计划"),
+            article="第十二条",
+            prepare=(fx.choose_emergency_plan,),
+            records=("plan",),
+        ),
+    )
     def request_emergency(self, **data):
         pass
 
-    @transition("state", source=S.EMERGENCY_REQUESTED, target=S.EMERGENCY_FORWARDED, permission=BUREAU_HEAD,
-                conditions=[g.emergency_reviewed],
-                custom=step(label=_("审核通过，报省政府批准"), article="第十二条"))
+    @transition(
+        "state",
+        source=S.EMERGENCY_REQUESTED,
+        target=S.EMERGENCY_FORWARDED,
+        permission=BUREAU_HEAD,
+        conditions=[g.emergency_reviewed],
+        custom=step(label=_("审核通过，报省政府批准"), article="第十二条"),
+    )
     def forward_emergency(self, **data):
         pass
 
-    @transition("state", source=S.EMERGENCY_FORWARDED, target=S.IN_PLAN, permission=GOVERNMENT,
-                conditions=[g.plan_approved],
-                custom=step(label=_("批准紧急纳入年度计划"), article="第十二条"))
+    @transition(
+        "state",
+        source=S.EMERGENCY_FORWARDED,
+        target=S.IN_PLAN,
+        permission=GOVERNMENT,
+        conditions=[g.plan_approved],
+        custom=step(label=_("批准紧急纳入年度计划"), article="第十二条"),
+    )
     def approve_emergency(self, **data):
         pass
 
     # 办法第十二条: 经省营商环境局、省财政厅审核通过并报省政府批准 — while the two review, a refusal
     # is theirs; once the request is before 省政府, only 省政府 declines it.
-    @transition("state", source=S.EMERGENCY_REQUESTED, target=S.REVIEW_REJECTED,
-                permission=actors((OrgKind.BUREAU, HEAD), (OrgKind.FINANCE, HEAD)),
-                custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True))
-    @transition("state", source=S.EMERGENCY_FORWARDED, target=S.REVIEW_REJECTED, permission=GOVERNMENT,
-                custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True))
+    @transition(
+        "state",
+        source=S.EMERGENCY_REQUESTED,
+        target=S.REVIEW_REJECTED,
+        permission=actors((OrgKind.BUREAU, HEAD), (OrgKind.FINANCE, HEAD)),
+        custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True),
+    )
+    @transition(
+        "state",
+        source=S.EMERGENCY_FORWARDED,
+        target=S.REVIEW_REJECTED,
+        permission=GOVERNMENT,
+        custom=step(label=_("不予紧急纳入"), article="第十二条", needs_reason=True),
+    )
     def reject_emergency(self, **data):
         pass
 
     # ------------------------------------------------------------ 审批 (第十五至十九条)
 
-    @transition("state", source=S.IN_PLAN, target=S.FSR_REVIEW, permission=OWNER_STAFF,
-                conditions=[g.in_approved_plan, g.platform_code_registered, g.fsr_catalogue_ready,
-                            g.merged_ground_given, g.fsr_document_uploaded],
-                custom=step(label=_("报送可行性研究报告"), article="第十五条"))
+    @transition(
+        "state",
+        source=S.IN_PLAN,
+        target=S.FSR_REVIEW,
+        permission=OWNER_STAFF,
+        conditions=[
+            g.in_approved_plan,
+            g.platform_code_registered,
+            g.fsr_catalogue_ready,
+            g.merged_ground_given,
+            g.fsr_document_uploaded,
+        ],
+        custom=step(label=_("报送可行性研究报告"), article="第十五条"),
+    )
     def submit_fsr(self, **data):
         pass
 
-    @transition("state", source=S.FSR_REVIEW, target=RETURN_VALUE(S.FSR_APPROVED, S.APPROVAL_COMPLETE),
-                permission=DRC_HEAD, conditions=[g.in_approved_plan, g.fsr_catalogue_ready, g.merged_ground_given],
-                custom=step(label=_("批复可行性研究报告"), article="第十五条",
-                            fields=("fsr_approval_no", "fsr_estimate_yuan")))
+    @transition(
+        "state",
+        source=S.FSR_REVIEW,
+        target=RETURN_VALUE(S.FSR_APPROVED, S.APPROVAL_COMPLETE),
+        permission=DRC_HEAD,
+        conditions=[g.in_approved_plan, g.fsr_catalogue_ready, g.merged_ground_given],
+        custom=step(
+            label=_("批复可行性研究报告"), article="第十五条", fields=("fsr_approval_no", "fsr_estimate_yuan")
+        ),
+    )
     def approve_fsr(self, *, fsr_approval_no="", fsr_estimate_yuan=None, **data):
         self.fsr_approval_no = fsr_approval_no
         # 办法第十五条: the approved FSR fixes the 投资估算 the design is compared with
@@ -161,36 +287,69 @@ class ProjectMachine:
             return S.APPROVAL_COMPLETE
         return S.FSR_APPROVED
 
-    @transition("state", source=S.FSR_REVIEW, target=S.IN_PLAN, permission=DRC_STAFF,
-                custom=step(label=_("退回可行性研究报告"), article="第十五条", needs_reason=True))
+    @transition(
+        "state",
+        source=S.FSR_REVIEW,
+        target=S.IN_PLAN,
+        permission=DRC_STAFF,
+        custom=step(label=_("退回可行性研究报告"), article="第十五条", needs_reason=True),
+    )
     def return_fsr(self, **data):
         pass
 
-    @transition("state", source=S.FSR_APPROVED, target=S.DESIGN_REVIEW, permission=OWNER_STAFF,
-                conditions=[g.design_catalogue_ready, g.deviation_explained, g.design_documents_uploaded],
-                custom=step(label=_("报送初步设计方案"), article="第十八条", effects=(fx.start_design_clock,)))
+    @transition(
+        "state",
+        source=S.FSR_APPROVED,
+        target=S.DESIGN_REVIEW,
+        permission=OWNER_STAFF,
+        conditions=[g.design_catalogue_ready, g.deviation_explained, g.design_documents_uploaded],
+        custom=step(label=_("报送初步设计方案"), article="第十八条", effects=(fx.start_design_clock,)),
+    )
     def submit_design(self, **data):
         pass
 
-    @transition("state", source=S.DESIGN_REVIEW, target=S.DESIGN_CORRECTING, permission=DESIGN_STAFF,
-                custom=step(label=_("退回初步设计方案补正"), article="第十八条",
-                            needs_reason=True, effects=(fx.pause_design_clock,)))
+    @transition(
+        "state",
+        source=S.DESIGN_REVIEW,
+        target=S.DESIGN_CORRECTING,
+        permission=DESIGN_STAFF,
+        custom=step(
+            label=_("退回初步设计方案补正"),
+            article="第十八条",
+            needs_reason=True,
+            effects=(fx.pause_design_clock,),
+        ),
+    )
     def return_design(self, **data):
         pass
 
-    @transition("state", source=S.DESIGN_CORRECTING, target=S.DESIGN_REVIEW, permission=OWNER_STAFF,
-                conditions=[g.design_catalogue_ready, g.deviation_explained, g.design_documents_uploaded],
-                custom=step(label=_("重新报送初步设计方案"), article="第十八条",
-                            effects=(fx.resume_design_clock,)))
+    @transition(
+        "state",
+        source=S.DESIGN_CORRECTING,
+        target=S.DESIGN_REVIEW,
+        permission=OWNER_STAFF,
+        conditions=[g.design_catalogue_ready, g.deviation_explained, g.design_documents_uploaded],
+        custom=step(label=_("重新报送初步设计方案"), article="第十八条", effects=(fx.resume_design_clock,)),
+    )
     def resubmit_design(self, **data):
         pass
 
-    @transition("state", source=S.DESIGN_REVIEW, target=S.APPROVAL_COMPLETE, permission=DESIGN_HEAD,
-                conditions=[g.in_approved_plan, g.design_catalogue_ready, g.deviation_explained, g.no_major_change],
-                custom=step(label=_("批复初步设计方案"), article="第十八条",
-                            fields=("design_approval_no", "approved_estimate_yuan", "design_evaluation"),
-                            effects=(fx.stop_design_clock,)))
-    def approve_design(self, *, design_approval_no="", approved_estimate_yuan=None, design_evaluation="", **data):
+    @transition(
+        "state",
+        source=S.DESIGN_REVIEW,
+        target=S.APPROVAL_COMPLETE,
+        permission=DESIGN_HEAD,
+        conditions=[g.in_approved_plan, g.design_catalogue_ready, g.deviation_explained, g.no_major_change],
+        custom=step(
+            label=_("批复初步设计方案"),
+            article="第十八条",
+            fields=("design_approval_no", "approved_estimate_yuan", "design_evaluation"),
+            effects=(fx.stop_design_clock,),
+        ),
+    )
+    def approve_design(
+        self, *, design_approval_no="", approved_estimate_yuan=None, design_evaluation="", **data
+    ):
         # 办法第十八条: the design is approved after an evaluation by departments and experts or
         # by a qualified third party; the step records which (checked in lifecycle.stepdata),
         # and the approval letter says so.
@@ -198,68 +357,138 @@ class ProjectMachine:
         self.approved_estimate_yuan = approved_estimate_yuan
         self.design_evaluation = design_evaluation
 
-    @transition("state", source=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], target=S.IN_PLAN, permission=DESIGN_HEAD,
-                custom=step(label=_("重大变更，退回重新审批可研"), article="第十八条",
-                            needs_reason=True, effects=(fx.stop_design_clock,)))
+    @transition(
+        "state",
+        source=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING],
+        target=S.IN_PLAN,
+        permission=DESIGN_HEAD,
+        custom=step(
+            label=_("重大变更，退回重新审批可研"),
+            article="第十八条",
+            needs_reason=True,
+            effects=(fx.stop_design_clock,),
+        ),
+    )
     def send_back_to_fsr(self, **data):
         self.fsr_approval_no = ""
 
-    @transition("state", source=S.APPROVAL_COMPLETE, target=S.RATIFICATION, permission=BUREAU_HEAD,
-                custom=step(label=_("报省政府审定"), article="第十九条"))
+    @transition(
+        "state",
+        source=S.APPROVAL_COMPLETE,
+        target=S.RATIFICATION,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("报省政府审定"), article="第十九条"),
+    )
     def submit_ratification(self, **data):
         pass
 
-    @transition("state", source=S.RATIFICATION, target=S.RATIFIED, permission=GOVERNMENT,
-                conditions=[g.in_approved_plan],
-                custom=step(label=_("省政府审定"), article="第十九条",
-                            fields=("decided_amount_yuan", "decided_funding_source")))
+    @transition(
+        "state",
+        source=S.RATIFICATION,
+        target=S.RATIFIED,
+        permission=GOVERNMENT,
+        conditions=[g.in_approved_plan],
+        custom=step(
+            label=_("省政府审定"),
+            article="第十九条",
+            fields=("decided_amount_yuan", "decided_funding_source"),
+        ),
+    )
     def ratify(self, *, decided_amount_yuan=None, decided_funding_source="", **data):
         self.decided_amount_yuan = decided_amount_yuan
         self.decided_funding_source = decided_funding_source
 
     # ------------------------------------------------------------ 建设 (第二十至二十八条)
 
-    @transition("state", source=S.RATIFIED, target=S.CONSTRUCTION, permission=OWNER_STAFF,
-                conditions=[g.supervisor_recorded],
-                custom=step(label=_("开工建设"), article="第二十四条",
-                            fields=("construction_started_on",), effects=(fx.start_performance_report_clock,)))
+    @transition(
+        "state",
+        source=S.RATIFIED,
+        target=S.CONSTRUCTION,
+        permission=OWNER_STAFF,
+        conditions=[g.supervisor_recorded],
+        custom=step(
+            label=_("开工建设"),
+            article="第二十四条",
+            fields=("construction_started_on",),
+            effects=(fx.start_performance_report_clock,),
+        ),
+    )
     def start_construction(self, *, construction_started_on=None, **data):
         self.construction_started_on = construction_started_on
 
-    @transition("state", source=S.CONSTRUCTION, target=S.RECTIFICATION, permission=BUREAU_HEAD,
-                custom=step(label=_("责令限期整改"), article="第三十六条", needs_reason=True,
-                            fields=("working_days",), effects=(fx.open_rectification,)))
+    @transition(
+        "state",
+        source=S.CONSTRUCTION,
+        target=S.RECTIFICATION,
+        permission=BUREAU_HEAD,
+        custom=step(
+            label=_("责令限期整改"),
+            article="第三十六条",
+            needs_reason=True,
+            fields=("working_days",),
+            effects=(fx.open_rectification,),
+        ),
+    )
     def order_rectification(self, **data):
         pass
 
-    @transition("state", source=S.RECTIFICATION, target=S.CONSTRUCTION, permission=BUREAU_HEAD,
-                conditions=[g.rectification_reported],
-                custom=step(label=_("整改完成，恢复建设"), article="第三十六条",
-                            effects=(fx.stop_rectification_clock,)))
+    @transition(
+        "state",
+        source=S.RECTIFICATION,
+        target=S.CONSTRUCTION,
+        permission=BUREAU_HEAD,
+        conditions=[g.rectification_reported],
+        custom=step(
+            label=_("整改完成，恢复建设"), article="第三十六条", effects=(fx.stop_rectification_clock,)
+        ),
+    )
     def finish_rectification(self, **data):
         pass
 
-    @transition("state", source=[S.CONSTRUCTION, S.RECTIFICATION], target=S.SUSPENDED, permission=BUREAU_HEAD,
-                custom=step(label=_("暂停项目建设"), article="第二十六条", needs_reason=True,
-                            effects=(fx.copy_suspension,)))
+    @transition(
+        "state",
+        source=[S.CONSTRUCTION, S.RECTIFICATION],
+        target=S.SUSPENDED,
+        permission=BUREAU_HEAD,
+        custom=step(
+            label=_("暂停项目建设"), article="第二十六条", needs_reason=True, effects=(fx.copy_suspension,)
+        ),
+    )
     def suspend(self, **data):
         pass
 
-    @transition("state", source=S.SUSPENDED, target=S.CONSTRUCTION, permission=BUREAU_HEAD,
-                custom=step(label=_("恢复项目建设"), article="第二十六条", needs_reason=True))
+    @transition(
+        "state",
+        source=S.SUSPENDED,
+        target=S.CONSTRUCTION,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("恢复项目建设"), article="第二十六条", needs_reason=True),
+    )
     def resume(self, **data):
         pass
 
-    @transition("state", source=[S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED], target=S.TERMINATED,
-                permission=BUREAU_HEAD,
-                custom=step(label=_("终止项目"), article="第三十六条", needs_reason=True))
+    @transition(
+        "state",
+        source=[S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED],
+        target=S.TERMINATED,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("终止项目"), article="第三十六条", needs_reason=True),
+    )
     def terminate(self, **data):
         pass
 
-    @transition("state", source=S.CONSTRUCTION, target=S.COMPLETED, permission=OWNER_HEAD,
-                custom=step(label=_("项目建成"), article="第二十九条",
-                            fields=("completed_on", "surplus_returned_yuan"),
-                            effects=(fx.start_acceptance_application_clock,)))
+    @transition(
+        "state",
+        source=S.CONSTRUCTION,
+        target=S.COMPLETED,
+        permission=OWNER_HEAD,
+        custom=step(
+            label=_("项目建成"),
+            article="第二十九条",
+            fields=("completed_on", "surplus_returned_yuan"),
+            effects=(fx.start_acceptance_application_clock,),
+        ),
+    )
     def complete_construction(self, *, completed_on=None, surplus_returned_yuan=None, **data):
         self.completed_on = completed_on
         # 办法第二十七条: the surplus returned is recorded at completion.
@@ -267,73 +496,144 @@ class ProjectMachine:
 
     # ------------------------------------------------------------ 验收 (第二十九至三十二条)
 
-    @transition("state", source=S.COMPLETED, target=S.EXTENSION_REQUESTED, permission=OWNER_HEAD,
-                custom=step(label=_("申请延期验收"), article="第二十九条", needs_reason=True,
-                            fields=("requested_due_on",)))
+    @transition(
+        "state",
+        source=S.COMPLETED,
+        target=S.EXTENSION_REQUESTED,
+        permission=OWNER_HEAD,
+        custom=step(
+            label=_("申请延期验收"), article="第二十九条", needs_reason=True, fields=("requested_due_on",)
+        ),
+    )
     def request_extension(self, **data):
         pass
 
-    @transition("state", source=S.EXTENSION_REQUESTED, target=S.COMPLETED, permission=BUREAU_HEAD,
-                custom=step(label=_("同意延期验收"), article="第二十九条",
-                            fields=("granted_due_on",), effects=(fx.extend_acceptance_application_clock,)))
+    @transition(
+        "state",
+        source=S.EXTENSION_REQUESTED,
+        target=S.COMPLETED,
+        permission=BUREAU_HEAD,
+        custom=step(
+            label=_("同意延期验收"),
+            article="第二十九条",
+            fields=("granted_due_on",),
+            effects=(fx.extend_acceptance_application_clock,),
+        ),
+    )
     def grant_extension(self, **data):
         pass
 
-    @transition("state", source=S.EXTENSION_REQUESTED, target=S.COMPLETED, permission=BUREAU_HEAD,
-                custom=step(label=_("不同意延期验收"), article="第二十九条", needs_reason=True))
+    @transition(
+        "state",
+        source=S.EXTENSION_REQUESTED,
+        target=S.COMPLETED,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("不同意延期验收"), article="第二十九条", needs_reason=True),
+    )
     def refuse_extension(self, **data):
         pass
 
-    @transition("state", source=S.COMPLETED, target=S.ACCEPTANCE_REVIEW, permission=OWNER_HEAD,
-                conditions=[g.acceptance_in_time],
-                custom=step(label=_("申请竣工验收"), article="第二十九条",
-                            effects=(fx.stop_acceptance_application_clock,)))
+    @transition(
+        "state",
+        source=S.COMPLETED,
+        target=S.ACCEPTANCE_REVIEW,
+        permission=OWNER_HEAD,
+        conditions=[g.acceptance_in_time],
+        custom=step(
+            label=_("申请竣工验收"), article="第二十九条", effects=(fx.stop_acceptance_application_clock,)
+        ),
+    )
     def apply_acceptance(self, **data):
         pass
 
-    @transition("state", source=S.ACCEPTANCE_REVIEW, target=S.ACCEPTED, permission=BUREAU_HEAD,
-                conditions=[g.archive_accepted, g.crypto_assessed, g.product_statement_given, g.secrecy_evaluated,
-                            g.acceptance_opinions_given],
-                custom=step(label=_("通过竣工验收"), article="第二十九条",
-                            fields=("accepted_on",)))
+    @transition(
+        "state",
+        source=S.ACCEPTANCE_REVIEW,
+        target=S.ACCEPTED,
+        permission=BUREAU_HEAD,
+        conditions=[
+            g.archive_accepted,
+            g.crypto_assessed,
+            g.product_statement_given,
+            g.secrecy_evaluated,
+            g.acceptance_opinions_given,
+        ],
+        custom=step(label=_("通过竣工验收"), article="第二十九条", fields=("accepted_on",)),
+    )
     def accept(self, *, accepted_on=None, **data):
         self.accepted_on = accepted_on
 
-    @transition("state", source=S.ACCEPTANCE_REVIEW, target=S.COMPLETED, permission=BUREAU_HEAD,
-                custom=step(label=_("竣工验收不通过"), article="第二十九条", needs_reason=True))
+    @transition(
+        "state",
+        source=S.ACCEPTANCE_REVIEW,
+        target=S.COMPLETED,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("竣工验收不通过"), article="第二十九条", needs_reason=True),
+    )
     def fail_acceptance(self, **data):
         pass
 
-    @transition("state", source=S.ACCEPTED, target=S.OPERATION, permission=OWNER_STAFF,
-                conditions=[g.acceptance_report_filed, g.secrecy_evaluated],
-                custom=step(label=_("投入运行"), article="第三十三条", fields=("went_live_on",),
-                            effects=(fx.start_self_evaluation_clock,)))
+    @transition(
+        "state",
+        source=S.ACCEPTED,
+        target=S.OPERATION,
+        permission=OWNER_STAFF,
+        conditions=[g.acceptance_report_filed, g.secrecy_evaluated],
+        custom=step(
+            label=_("投入运行"),
+            article="第三十三条",
+            fields=("went_live_on",),
+            effects=(fx.start_self_evaluation_clock,),
+        ),
+    )
     def go_live(self, *, went_live_on=None, **data):
         self.went_live_on = went_live_on
 
     # ------------------------------------------------------------ 评价 (第三十三条)
 
-    @transition("state", source=S.OPERATION, target=S.SELF_EVALUATED, permission=OWNER_HEAD,
-                conditions=[g.self_evaluation_window_open],
-                custom=step(label=_("报送自评价报告"), article="第三十三条",
-                            fields=("self_evaluation",),
-                            effects=(fx.stop_self_evaluation_clock, fx.copy_self_evaluation)))
+    @transition(
+        "state",
+        source=S.OPERATION,
+        target=S.SELF_EVALUATED,
+        permission=OWNER_HEAD,
+        conditions=[g.self_evaluation_window_open],
+        custom=step(
+            label=_("报送自评价报告"),
+            article="第三十三条",
+            fields=("self_evaluation",),
+            effects=(fx.stop_self_evaluation_clock, fx.copy_self_evaluation),
+        ),
+    )
     def submit_self_evaluation(self, *, self_evaluation="", **data):
         self.self_evaluation = self_evaluation
 
-    @transition("state", source=S.SELF_EVALUATED, target=S.POST_EVALUATION, permission=BUREAU_HEAD,
-                custom=step(label=_("委托第三方后评价"), article="第三十三条"))
+    @transition(
+        "state",
+        source=S.SELF_EVALUATED,
+        target=S.POST_EVALUATION,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("委托第三方后评价"), article="第三十三条"),
+    )
     def commission_post_evaluation(self, **data):
         pass
 
-    @transition("state", source=S.POST_EVALUATION, target=S.CLOSED,
-                permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.EXPERT, REVIEWERS)),
-                custom=step(label=_("录入后评价结论并关闭"), article="第三十三条", fields=("post_evaluation",)))
+    @transition(
+        "state",
+        source=S.POST_EVALUATION,
+        target=S.CLOSED,
+        permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.EXPERT, REVIEWERS)),
+        custom=step(label=_("录入后评价结论并关闭"), article="第三十三条", fields=("post_evaluation",)),
+    )
     def finish_post_evaluation(self, *, post_evaluation="", **data):
         self.post_evaluation = post_evaluation
 
-    @transition("state", source=S.SELF_EVALUATED, target=S.CLOSED, permission=BUREAU_HEAD,
-                custom=step(label=_("关闭项目"), article="第三十三条"))
+    @transition(
+        "state",
+        source=S.SELF_EVALUATED,
+        target=S.CLOSED,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("关闭项目"), article="第三十三条"),
+    )
     def close(self, **data):
         pass
 
@@ -341,27 +641,44 @@ class ProjectMachine:
 class PlanMachine:
     """Mixed into projects.AnnualPlan (办法第十一条)."""
 
-    @transition("state", source=PlanState.COMPILING, target=PlanState.SUBMITTED, permission=BUREAU_HEAD,
-                conditions=[g.finance_concurred, g.plan_not_empty],
-                custom=step(label=_("报省政府批准"), article="第十一条",
-                            effects=(fx.stop_plan_compilation_clock,)))
+    @transition(
+        "state",
+        source=PlanState.COMPILING,
+        target=PlanState.SUBMITTED,
+        permission=BUREAU_HEAD,
+        conditions=[g.finance_concurred, g.plan_not_empty],
+        custom=step(label=_("报省政府批准"), article="第十一条", effects=(fx.stop_plan_compilation_clock,)),
+    )
     def submit_to_government(self, **data):
         self.submitted_at = timeutil.now()
 
-    @transition("state", source=PlanState.SUBMITTED, target=PlanState.COMPILING, permission=GOVERNMENT,
-                custom=step(label=_("退回修改"), article="第十一条", needs_reason=True))
+    @transition(
+        "state",
+        source=PlanState.SUBMITTED,
+        target=PlanState.COMPILING,
+        permission=GOVERNMENT,
+        custom=step(label=_("退回修改"), article="第十一条", needs_reason=True),
+    )
     def return_to_bureau(self, **data):
         pass
 
-    @transition("state", source=PlanState.SUBMITTED, target=PlanState.APPROVED, permission=GOVERNMENT,
-                custom=step(label=_("批准年度建设计划"), article="第十一条",
-                            effects=(fx.move_plan_projects,)))
+    @transition(
+        "state",
+        source=PlanState.SUBMITTED,
+        target=PlanState.APPROVED,
+        permission=GOVERNMENT,
+        custom=step(label=_("批准年度建设计划"), article="第十一条", effects=(fx.move_plan_projects,)),
+    )
     def approve(self, **data):
         self.approved_at = timeutil.now()
 
-    @transition("state", source=PlanState.APPROVED, target=PlanState.ISSUED, permission=BUREAU_HEAD,
-                custom=step(label=_("下达年度建设计划"), article="第十二条",
-                            fields=("document_no",)))
+    @transition(
+        "state",
+        source=PlanState.APPROVED,
+        target=PlanState.ISSUED,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("下达年度建设计划"), article="第十二条", fields=("document_no",)),
+    )
     def issue(self, *, document_no="", **data):
         self.document_no = document_no
         self.issued_at = timeutil.now()

@@ -10,11 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from core import timeutil
+from core.states import ChangeState
 from core.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
 
-from core import timeutil
 from .rules import BUREAU_HEAD, OWNER_HEAD, step
-from core.states import ChangeState
 
 USER = settings.AUTH_USER_MODEL
 
@@ -70,7 +70,9 @@ class Opinion(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="opinions")
     stage = models.CharField(_("环节"), max_length=16)
     aspect = models.CharField(_("意见类型"), max_length=24, choices=Aspect.choices)
-    organisation = models.ForeignKey("projects.Organisation", verbose_name=_("出具单位"), on_delete=models.PROTECT)
+    organisation = models.ForeignKey(
+        "projects.Organisation", verbose_name=_("出具单位"), on_delete=models.PROTECT
+    )
     conclusion = models.CharField(_("结论"), max_length=16, choices=Conclusion.choices)
     text = models.TextField(_("意见"))
     given_by = models.ForeignKey(USER, verbose_name=_("出具人"), on_delete=models.PROTECT, related_name="+")
@@ -170,10 +172,12 @@ class Clock(models.Model):
 
     kind = models.CharField(_("时限"), max_length=32, choices=ClockKind.choices)
     article = models.CharField(_("依据"), max_length=20)
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="clocks")
-    plan = models.ForeignKey("projects.AnnualPlan", on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="clocks")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="clocks"
+    )
+    plan = models.ForeignKey(
+        "projects.AnnualPlan", on_delete=models.CASCADE, null=True, blank=True, related_name="clocks"
+    )
     year = models.PositiveIntegerField(_("年度"), null=True, blank=True)
     unit = models.CharField(_("计算方式"), max_length=16, choices=ClockUnit.choices)
     working_days = models.PositiveIntegerField(_("工作日数"), null=True, blank=True)
@@ -255,13 +259,16 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     """
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="changes")
-    state = FSMField(_("状态"), max_length=20, choices=ChangeState.choices, default=ChangeState.DRAFT,
-                     protected=True)
+    state = FSMField(
+        _("状态"), max_length=20, choices=ChangeState.choices, default=ChangeState.DRAFT, protected=True
+    )
     title = models.CharField(_("变更事项"), max_length=200)
     reason = models.TextField(_("变更原因"))
     ground = models.CharField(_("符合情形"), max_length=16, choices=ChangeGround.choices, blank=True)
     goals_unchanged = models.BooleanField(_("建设目标不变"), default=True)
-    new_total_yuan = models.DecimalField(_("调整后项目总投资（元）"), **MONEY, validators=[validate_money_positive])
+    new_total_yuan = models.DecimalField(
+        _("调整后项目总投资（元）"), **MONEY, validators=[validate_money_positive]
+    )
     ratio = models.DecimalField(_("累计调整比例"), max_digits=9, decimal_places=6, null=True, blank=True)
     route_reasons = models.JSONField(_("须履行审批手续的原因"), default=list, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -275,8 +282,11 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("项目变更")
         verbose_name_plural = _("项目变更")
         ordering = ["created_at", "pk"]
-        constraints = [money_check("new_total_yuan", positive=True, name="change_new_total_in_range",
-                                   label=_("调整后项目总投资"))]
+        constraints = [
+            money_check(
+                "new_total_yuan", positive=True, name="change_new_total_in_range", label=_("调整后项目总投资")
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -289,9 +299,13 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     def moved_yuan(self) -> Decimal:
         return sum((i.amount_yuan for i in self.items.all()), Decimal("0"))
 
-    @transition("state", source=ChangeState.DRAFT,
-                target=RETURN_VALUE(ChangeState.FILED, ChangeState.PENDING_APPROVAL), permission=OWNER_HEAD,
-                custom=step(label=_("提交变更"), article="第二十八条", records=("ratio", "route_reasons")))
+    @transition(
+        "state",
+        source=ChangeState.DRAFT,
+        target=RETURN_VALUE(ChangeState.FILED, ChangeState.PENDING_APPROVAL),
+        permission=OWNER_HEAD,
+        custom=step(label=_("提交变更"), article="第二十八条", records=("ratio", "route_reasons")),
+    )
     def submit(self, **data):
         """办法第二十八条: the route (备案 or approval) is decided here, once, from the
         cumulative ratio at the moment of submission."""
@@ -304,14 +318,23 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         self.submitted_at = timeutil.now()
         return ChangeState.FILED if route == "filing" else ChangeState.PENDING_APPROVAL
 
-    @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.APPROVED,
-                permission=BUREAU_HEAD, custom=step(label=_("批准变更"), article="第二十八条"))
+    @transition(
+        "state",
+        source=ChangeState.PENDING_APPROVAL,
+        target=ChangeState.APPROVED,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("批准变更"), article="第二十八条"),
+    )
     def approve(self, *, actor=None, reason="", **data):
         self._decide(actor, reason)
 
-    @transition("state", source=ChangeState.PENDING_APPROVAL, target=ChangeState.REJECTED,
-                permission=BUREAU_HEAD,
-                custom=step(label=_("不批准变更"), article="第二十八条", needs_reason=True))
+    @transition(
+        "state",
+        source=ChangeState.PENDING_APPROVAL,
+        target=ChangeState.REJECTED,
+        permission=BUREAU_HEAD,
+        custom=step(label=_("不批准变更"), article="第二十八条", needs_reason=True),
+    )
     def reject(self, *, actor=None, reason="", **data):
         self._decide(actor, reason)
 
@@ -319,9 +342,13 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         # services.perform passes the person taking the step: the decision records who and when.
         self.decided_by, self.decided_at, self.decision_note = actor, timeutil.now(), note
 
-    @transition("state", source=[ChangeState.DRAFT, ChangeState.PENDING_APPROVAL], target=ChangeState.WITHDRAWN,
-                permission=OWNER_HEAD,
-                custom=step(label=_("撤回变更"), article="第二十八条", needs_reason=True))
+    @transition(
+        "state",
+        source=[ChangeState.DRAFT, ChangeState.PENDING_APPROVAL],
+        target=ChangeState.WITHDRAWN,
+        permission=OWNER_HEAD,
+        custom=step(label=_("撤回变更"), article="第二十八条", needs_reason=True),
+    )
     def withdraw(self, **data):
         pass
 
@@ -336,8 +363,9 @@ class ChangeItem(models.Model):
         verbose_name = _("变更明细")
         verbose_name_plural = _("变更明细")
         # 办法第二十八条: an item moves a positive amount from one content to another.
-        constraints = [money_check("amount_yuan", positive=True, name="change_item_amount_in_range",
-                                   label=_("调整金额"))]
+        constraints = [
+            money_check("amount_yuan", positive=True, name="change_item_amount_in_range", label=_("调整金额"))
+        ]
 
 
 # ---------------------------------------------------------------- construction reports
@@ -384,11 +412,14 @@ class Rectification(models.Model):
 class PerformanceReport(models.Model):
     """办法第二十五条: the yearly 绩效评价报告 during construction."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="performance_reports")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="performance_reports"
+    )
     year = models.PositiveIntegerField(_("年度"))
     progress = models.TextField(_("建设进度"))
-    investment_executed_yuan = models.DecimalField(_("投资计划执行（元）"), **MONEY,
-                                                   validators=[validate_money_non_negative])
+    investment_executed_yuan = models.DecimalField(
+        _("投资计划执行（元）"), **MONEY, validators=[validate_money_non_negative]
+    )
     trial_operation = models.TextField(_("试运行效果及问题"), blank=True)
     user_opinions = models.TextField(_("使用单位和监理单位意见"), blank=True)
     submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -400,8 +431,12 @@ class PerformanceReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_report_per_year"),
             # 办法第二十五条: 投资计划执行 is an amount spent, never negative.
-            money_check("investment_executed_yuan", positive=False, name="report_executed_in_range",
-                        label=_("投资计划执行")),
+            money_check(
+                "investment_executed_yuan",
+                positive=False,
+                name="report_executed_in_range",
+                label=_("投资计划执行"),
+            ),
         ]
 
 
@@ -440,16 +475,35 @@ class AuditEntry(models.Model):
     """
 
     at = models.DateTimeField(_("时间"), db_index=True)
-    actor = models.ForeignKey(USER, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        USER, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_name = models.CharField(_("操作人姓名"), max_length=100, blank=True)
-    organisation = models.ForeignKey("projects.Organisation", verbose_name=_("所属机构"), on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")
+    organisation = models.ForeignKey(
+        "projects.Organisation",
+        verbose_name=_("所属机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     role = models.CharField(_("角色"), max_length=16, blank=True)
-    project = models.ForeignKey("projects.Project", verbose_name=_("项目"), on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="audit_entries")
-    plan = models.ForeignKey("projects.AnnualPlan", verbose_name=_("年度计划"), on_delete=models.PROTECT, null=True,
-                             blank=True, related_name="audit_entries")
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    plan = models.ForeignKey(
+        "projects.AnnualPlan",
+        verbose_name=_("年度计划"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
     object_type = models.CharField(_("对象"), max_length=50)
     object_id = models.CharField(_("对象编号"), max_length=40)
     action = models.CharField(_("操作"), max_length=60)

@@ -8,13 +8,13 @@ October as a literal: it asks ``get_policy()``. A city that adopts the system un
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
-import datetime
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,6 @@ class Policy:
     #: 办法第八条 (split applications): the similarity score from which the bureau is warned.
     split_warning_threshold: float = 0.6
 
-
     @property
     def change_filing_max_percent(self) -> str:
         """The 第二十八条 limit as people write it: "15%", "12.5%" (never rounded)."""
@@ -105,7 +104,7 @@ def percent_text(percent, places: int | None = None) -> str:
 HEILONGJIANG_2023 = Policy(name="黑政办发〔2023〕21号")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: str) -> Policy:
     return import_string(path)
 

@@ -7,17 +7,17 @@ so the service layer turns "not allowed" into "须由省营商环境局负责人
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.utils.translation import gettext as _
 
 from core.vocabulary import OrgKind, Role
 
-OWNER = OrgKind.OWNER                                  # the project's own 项目建设单位
-STAFF = frozenset({Role.PREPARER, Role.HEAD})           # 经办人 or 负责人 of the owner
-HEAD = frozenset({Role.HEAD})                           # 负责人 who signs for the unit
-REVIEWERS = frozenset({Role.REVIEWER, Role.HEAD})       # 审核人 or 负责人 of an agency
+OWNER = OrgKind.OWNER  # the project's own 项目建设单位
+STAFF = frozenset({Role.PREPARER, Role.HEAD})  # 经办人 or 负责人 of the owner
+HEAD = frozenset({Role.HEAD})  # 负责人 who signs for the unit
+REVIEWERS = frozenset({Role.REVIEWER, Role.HEAD})  # 审核人 or 负责人 of an agency
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,15 @@ def step(*, label, article, needs_reason=False, fields=(), effects=(), prepare=(
     plan an urgent project asks to enter). ``records``: fields the method sets that the audit
     row also shows (e.g. a change's ratio).
     """
-    return {"label": label, "article": article, "needs_reason": needs_reason,
-            "fields": tuple(fields), "effects": tuple(effects), "prepare": tuple(prepare),
-            "records": tuple(records), "admin": True, "form": "lifecycle.forms.TransitionForm", **extra}
+    return {
+        "label": label,
+        "article": article,
+        "needs_reason": needs_reason,
+        "fields": tuple(fields),
+        "effects": tuple(effects),
+        "prepare": tuple(prepare),
+        "records": tuple(records),
+        "admin": True,
+        "form": "lifecycle.forms.TransitionForm",
+        **extra,
+    }

@@ -7,18 +7,23 @@ import datetime
 from django.db.models import Q, QuerySet
 
 from core import timeutil
+
 from .models import Clock
 from .workdays import add_working_days
 
 
 def running_clocks() -> QuerySet[Clock]:
-    return Clock.objects.filter(stopped_on__isnull=True, paused_on__isnull=True).select_related("project", "plan")
+    return Clock.objects.filter(stopped_on__isnull=True, paused_on__isnull=True).select_related(
+        "project", "plan"
+    )
 
 
 def _due(qs, op, day):
     # A granted extension replaces the original date (Clock.effective_due_on).
-    return qs.filter(Q(extended_to__isnull=True, **{f"due_on__{op}": day}) |
-                     Q(extended_to__isnull=False, **{f"extended_to__{op}": day}))
+    return qs.filter(
+        Q(extended_to__isnull=True, **{f"due_on__{op}": day})
+        | Q(extended_to__isnull=False, **{f"extended_to__{op}": day})
+    )
 
 
 def clocks_overdue(today: datetime.date | None = None) -> QuerySet[Clock]:

@@ -18,27 +18,33 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext as _, gettext_lazy as _l
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from . import audit, clocks, events
 from core import timeutil
+from core.states import CHANGEABLE_STATES, ChangeState, PlanState, ProjectState as S
+from core.vocabulary import OrgKind
+
+from . import audit, clocks, events
 from .effects import copy_to as _copy
-from .effects import performance_report_clock
 from .errors import ConcurrentUpdate, RuleViolation
 from .events import Action
 from .models import (
-    ASPECTS, Aspect, CalendarDay, CalendarYear, ChangeItem, ChangeRequest, ClockKind, Incident, Opinion,
-    PerformanceReport, Rectification,
+    ASPECTS,
+    Aspect,
+    CalendarDay,
+    CalendarYear,
+    ChangeItem,
+    ChangeRequest,
+    ClockKind,
+    Incident,
+    Opinion,
+    PerformanceReport,
+    Rectification,
 )
 from .policy import get_policy
 from .rules import HEAD, REVIEWERS, STAFF
-from core.states import CHANGEABLE_STATES, ChangeState, PlanState
-from core.vocabulary import OrgKind
-from core.states import ProjectState as S
 from .stepdata import validate_step_data
-
 
 # ================================================================ generic transition runner
 
@@ -116,13 +122,18 @@ def available(obj, actor) -> list[dict]:
         failed = [gd for gd in t.conditions if not gd(obj)]
         _undo(obj, undo)
         hard = [gd for gd in failed if not gd.overridable]
-        result.append({
-            "name": name, "label": str(t.custom["label"]), "article": t.custom["article"],
-            "needs_reason": t.custom["needs_reason"], "fields": t.custom["fields"],
-            "blocked_by": [gd.explain(obj) for gd in failed],
-            "allowed": not failed,
-            "overridable": bool(failed) and not hard and t.permission.may_override(obj, actor),
-        })
+        result.append(
+            {
+                "name": name,
+                "label": str(t.custom["label"]),
+                "article": t.custom["article"],
+                "needs_reason": t.custom["needs_reason"],
+                "fields": t.custom["fields"],
+                "blocked_by": [gd.explain(obj) for gd in failed],
+                "allowed": not failed,
+                "overridable": bool(failed) and not hard and t.permission.may_override(obj, actor),
+            }
+        )
     return result
 
 
@@ -131,10 +142,18 @@ def available(obj, actor) -> list[dict]:
 #: the admin, a direct call — is refused with this message.
 VIA_REFUSALS = {
     # 办法第八条: 汇总整合后统一申报，不得分散申报 (services.call_submit / call_amend).
-    "call_submission": (_l("项目只能随本部门的统一申报（或其补充申报）一并申报，申报函由负责人签发，不得逐个项目分散申报；"
-                           "请在“本单位统一申报”页面办理（办法第八条）。"), "第八条"),
+    "call_submission": (
+        _l(
+            "项目只能随本部门的统一申报（或其补充申报）一并申报，申报函由负责人签发，不得逐个项目分散申报；"
+            "请在“本单位统一申报”页面办理（办法第八条）。"
+        ),
+        "第八条",
+    ),
     # 办法第十一条: the plan is approved as a whole (AnnualPlan "approve" → _plan_approved).
-    "plan_approval": (_l("“%(label)s”随省政府批准年度建设计划一并办理，不能单独办理（办法第十一条）。"), "第十一条"),
+    "plan_approval": (
+        _l("“%(label)s”随省政府批准年度建设计划一并办理，不能单独办理（办法第十一条）。"),
+        "第十一条",
+    ),
 }
 
 
@@ -143,30 +162,46 @@ def _check(obj, name, actor, *, reason, override_reason, via=""):
     label, article = t.custom["label"], t.custom["article"]
     if not possible:
         raise RuleViolation(
-            _("当前状态“%(state)s”下不能办理“%(label)s”。") % {"state": obj.get_state_display(), "label": label},
-            code="state", article=article)
+            _("当前状态“%(state)s”下不能办理“%(label)s”。")
+            % {"state": obj.get_state_display(), "label": label},
+            code="state",
+            article=article,
+        )
     who = t.permission.refusal(obj, actor)
     if who:
-        raise RuleViolation(_("“%(label)s”%(who)s（办法%(article)s）。") % {"label": label, "who": who, "article": article},
-                            code="permission", article=article)
+        raise RuleViolation(
+            _("“%(label)s”%(who)s（办法%(article)s）。") % {"label": label, "who": who, "article": article},
+            code="permission",
+            article=article,
+        )
     needed = t.custom.get("via")
     if needed and via != needed:
         message, via_article = VIA_REFUSALS[needed]
         raise RuleViolation(str(message) % {"label": label}, code="via", article=via_article)
     if t.custom["needs_reason"] and not (reason or "").strip():
-        raise RuleViolation(_("办理“%(label)s”须填写理由。") % {"label": label}, code="reason", article=article)
+        raise RuleViolation(
+            _("办理“%(label)s”须填写理由。") % {"label": label}, code="reason", article=article
+        )
     failed = [gd for gd in t.conditions if not gd(obj)]
     hard = [gd for gd in failed if not gd.overridable]
     if hard:
-        raise RuleViolation("；".join(gd.explain(obj) for gd in hard) + "。", code="guard", article=hard[0].article)
+        raise RuleViolation(
+            "；".join(gd.explain(obj) for gd in hard) + "。", code="guard", article=hard[0].article
+        )
     if failed:
         if not (override_reason or "").strip():
             raise RuleViolation(
                 "；".join(gd.explain(obj) for gd in failed)
-                + _("。确需例外办理的，须由负责人填写理由后放行。"), code="overridable", article=failed[0].article)
+                + _("。确需例外办理的，须由负责人填写理由后放行。"),
+                code="overridable",
+                article=failed[0].article,
+            )
         if not t.permission.may_override(obj, actor):
-            raise RuleViolation("；".join(gd.explain(obj) for gd in failed)
-                                + _("。只有负责人可以例外放行。"), code="override_denied", article=failed[0].article)
+            raise RuleViolation(
+                "；".join(gd.explain(obj) for gd in failed) + _("。只有负责人可以例外放行。"),
+                code="override_denied",
+                article=failed[0].article,
+            )
     return t, failed
 
 
@@ -206,11 +241,24 @@ def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "
         finally:
             obj._overridden_guards = ()
         entry = audit.record(
-            actor=actor, action=name, obj=obj, label=t.custom["label"], article=t.custom["article"],
-            from_state=from_state, to_state=obj.state,
-            reason=override_reason if overridden else reason, override=bool(overridden),
-            data={**data, **{f: getattr(obj, f) for f in t.custom.get("records", ())},
-                  **({"overridden": [gd.explain(obj) for gd in overridden], "reason": reason} if overridden else {})},
+            actor=actor,
+            action=name,
+            obj=obj,
+            label=t.custom["label"],
+            article=t.custom["article"],
+            from_state=from_state,
+            to_state=obj.state,
+            reason=override_reason if overridden else reason,
+            override=bool(overridden),
+            data={
+                **data,
+                **{f: getattr(obj, f) for f in t.custom.get("records", ())},
+                **(
+                    {"overridden": [gd.explain(obj) for gd in overridden], "reason": reason}
+                    if overridden
+                    else {}
+                ),
+            },
         )
         for effect in t.custom.get("effects", ()):
             effect(obj, actor=actor, reason=reason, data=data)
@@ -238,19 +286,43 @@ def opinion_give(project, *, actor, aspect: str, conclusion: str, text: str) -> 
     org_kind, stage = ASPECTS[Aspect(aspect)]
     require_staff(actor, org_kind)
     if project.state not in OPINION_STATES[stage]:
-        raise RuleViolation(_("当前状态“%(state)s”下不能出具此意见。") % {"state": project.get_state_display()},
-                            code="state")
+        raise RuleViolation(
+            _("当前状态“%(state)s”下不能出具此意见。") % {"state": project.get_state_display()}, code="state"
+        )
     if not text.strip():
         raise RuleViolation(_("请填写意见内容。"), code="reason")
     with transaction.atomic():
-        opinion = Opinion.objects.create(project=project, stage=stage, aspect=aspect, organisation=actor.organisation,
-                                         conclusion=conclusion, text=text, given_by=actor, given_at=timeutil.now())
-        entry = audit.record(actor=actor, action=Action.OPINION_GIVEN, obj=project, label=Aspect(aspect).label,
-                             article={"joint_review": "第十条", "emergency": "第十二条", "acceptance": "第二十九条"}[stage],
-                             from_state=project.state, to_state=project.state, reason=text,
-                             data={"aspect": aspect, "conclusion": conclusion})
-        events.announce(project, Action.OPINION_GIVEN, actor=actor, entry=entry, stage=stage, aspect=aspect,
-                        conclusion=conclusion, opinion=opinion)
+        opinion = Opinion.objects.create(
+            project=project,
+            stage=stage,
+            aspect=aspect,
+            organisation=actor.organisation,
+            conclusion=conclusion,
+            text=text,
+            given_by=actor,
+            given_at=timeutil.now(),
+        )
+        entry = audit.record(
+            actor=actor,
+            action=Action.OPINION_GIVEN,
+            obj=project,
+            label=Aspect(aspect).label,
+            article={"joint_review": "第十条", "emergency": "第十二条", "acceptance": "第二十九条"}[stage],
+            from_state=project.state,
+            to_state=project.state,
+            reason=text,
+            data={"aspect": aspect, "conclusion": conclusion},
+        )
+        events.announce(
+            project,
+            Action.OPINION_GIVEN,
+            actor=actor,
+            entry=entry,
+            stage=stage,
+            aspect=aspect,
+            conclusion=conclusion,
+            opinion=opinion,
+        )
     return opinion
 
 
@@ -266,13 +338,22 @@ def _plan_editable(plan, actor):
 def plan_include(plan, project, *, actor):
     _plan_editable(plan, actor)
     if project.state != S.REVIEW_PASSED or project.year != plan.year:
-        raise RuleViolation(_("只有通过联合审核的本年度申报项目才能编入计划（办法第七条）。"), code="state",
-                            article="第七条")
+        raise RuleViolation(
+            _("只有通过联合审核的本年度申报项目才能编入计划（办法第七条）。"), code="state", article="第七条"
+        )
     with transaction.atomic():
         project.plan = plan
         project.save(update_fields=["plan"])
-        entry = audit.record(actor=actor, action=Action.PLAN_INCLUDED, obj=project, label=_("编入年度建设计划"),
-                             article="第十一条", from_state=project.state, to_state=project.state, data={"plan": plan})
+        entry = audit.record(
+            actor=actor,
+            action=Action.PLAN_INCLUDED,
+            obj=project,
+            label=_("编入年度建设计划"),
+            article="第十一条",
+            from_state=project.state,
+            to_state=project.state,
+            data={"plan": plan},
+        )
         events.announce(project, Action.PLAN_INCLUDED, actor=actor, entry=entry, plan=plan)
 
 
@@ -281,9 +362,17 @@ def plan_exclude(plan, project, *, actor, reason=""):
     with transaction.atomic():
         project.plan = None
         project.save(update_fields=["plan"])
-        entry = audit.record(actor=actor, action=Action.PLAN_EXCLUDED, obj=project, label=_("移出年度建设计划"),
-                             article="第十一条", from_state=project.state, to_state=project.state, reason=reason,
-                             data={"plan": plan})
+        entry = audit.record(
+            actor=actor,
+            action=Action.PLAN_EXCLUDED,
+            obj=project,
+            label=_("移出年度建设计划"),
+            article="第十一条",
+            from_state=project.state,
+            to_state=project.state,
+            reason=reason,
+            data={"plan": plan},
+        )
         events.announce(project, Action.PLAN_EXCLUDED, actor=actor, entry=entry, plan=plan)
 
 
@@ -295,8 +384,15 @@ def plan_finance_concur(plan, *, actor):
     with transaction.atomic():
         plan.finance_concurred_by, plan.finance_concurred_at = actor, timeutil.now()
         plan.save(update_fields=["finance_concurred_by", "finance_concurred_at"])
-        entry = audit.record(actor=actor, action=Action.PLAN_FINANCE_CONCURRED, obj=plan, label=_("财政厅会签"),
-                             article="第十一条", from_state=plan.state, to_state=plan.state)
+        entry = audit.record(
+            actor=actor,
+            action=Action.PLAN_FINANCE_CONCURRED,
+            obj=plan,
+            label=_("财政厅会签"),
+            article="第十一条",
+            from_state=plan.state,
+            to_state=plan.state,
+        )
         events.announce(plan, Action.PLAN_FINANCE_CONCURRED, actor=actor, entry=entry)
 
 
@@ -318,12 +414,21 @@ def incident_report(project, *, actor, kind: str, description: str) -> Incident:
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能报告本单位项目的问题。"), code="permission")
     with transaction.atomic():
-        incident = Incident.objects.create(project=project, kind=kind, description=description, reported_by=actor,
-                                           reported_at=timeutil.now())
+        incident = Incident.objects.create(
+            project=project, kind=kind, description=description, reported_by=actor, reported_at=timeutil.now()
+        )
         _copy(project, _("问题报告：%s") % Incident.Kind(kind).label, "第二十六条", "finance", "drc")
-        entry = audit.record(actor=actor, action=Action.INCIDENT_REPORTED, obj=project, label=_("报告项目问题"),
-                             article="第二十六条", from_state=project.state, to_state=project.state, reason=description,
-                             data={"kind": kind})
+        entry = audit.record(
+            actor=actor,
+            action=Action.INCIDENT_REPORTED,
+            obj=project,
+            label=_("报告项目问题"),
+            article="第二十六条",
+            from_state=project.state,
+            to_state=project.state,
+            reason=description,
+            data={"kind": kind},
+        )
         events.announce(project, Action.INCIDENT_REPORTED, actor=actor, entry=entry, incident=incident)
     return incident
 
@@ -336,33 +441,65 @@ def rectification_report(project, *, actor, report: str) -> Rectification:
     with transaction.atomic():
         rect.report, rect.reported_by, rect.reported_at = report, actor, timeutil.now()
         rect.save(update_fields=["report", "reported_by", "reported_at"])
-        entry = audit.record(actor=actor, action=Action.RECTIFICATION_REPORTED, obj=project, label=_("报送整改情况"),
-                             article="第三十六条", from_state=project.state, to_state=project.state, reason=report)
+        entry = audit.record(
+            actor=actor,
+            action=Action.RECTIFICATION_REPORTED,
+            obj=project,
+            label=_("报送整改情况"),
+            article="第三十六条",
+            from_state=project.state,
+            to_state=project.state,
+            reason=report,
+        )
         events.announce(project, Action.RECTIFICATION_REPORTED, actor=actor, entry=entry, rectification=rect)
     return rect
 
 
-def performance_report_submit(project, *, actor, year: int, progress: str, investment_executed_yuan: Decimal,
-                              trial_operation: str = "", user_opinions: str = "") -> PerformanceReport:
+def performance_report_submit(
+    project,
+    *,
+    actor,
+    year: int,
+    progress: str,
+    investment_executed_yuan: Decimal,
+    trial_operation: str = "",
+    user_opinions: str = "",
+) -> PerformanceReport:
     """办法第二十五条: the yearly report; stops that year's clock, copied to 财政厅 and 发改委."""
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能报送本单位项目的报告。"), code="permission")
     if project.state not in CHANGEABLE_STATES | {S.SUSPENDED, S.COMPLETED}:
-        raise RuleViolation(_("绩效评价报告在建设期内报送（办法第二十五条）。"), code="state", article="第二十五条")
+        raise RuleViolation(
+            _("绩效评价报告在建设期内报送（办法第二十五条）。"), code="state", article="第二十五条"
+        )
     with transaction.atomic():
         report = PerformanceReport.objects.create(
-            project=project, year=year, progress=progress, investment_executed_yuan=investment_executed_yuan,
-            trial_operation=trial_operation, user_opinions=user_opinions, submitted_by=actor,
-            submitted_at=timeutil.now())
+            project=project,
+            year=year,
+            progress=progress,
+            investment_executed_yuan=investment_executed_yuan,
+            trial_operation=trial_operation,
+            user_opinions=user_opinions,
+            submitted_by=actor,
+            submitted_at=timeutil.now(),
+        )
         clock = project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).first()
         clocks.stop(clock, actor=actor)
         _copy(project, _("%s年度绩效评价报告") % year, "第二十五条", "finance", "drc")
-        entry = audit.record(actor=actor, action=Action.PERFORMANCE_REPORT_SUBMITTED, obj=project,
-                             label=_("报送年度绩效评价报告"), article="第二十五条", from_state=project.state,
-                             to_state=project.state, data={"year": year})
-        events.announce(project, Action.PERFORMANCE_REPORT_SUBMITTED, actor=actor, entry=entry, year=year,
-                        report=report)
+        entry = audit.record(
+            actor=actor,
+            action=Action.PERFORMANCE_REPORT_SUBMITTED,
+            obj=project,
+            label=_("报送年度绩效评价报告"),
+            article="第二十五条",
+            from_state=project.state,
+            to_state=project.state,
+            data={"year": year},
+        )
+        events.announce(
+            project, Action.PERFORMANCE_REPORT_SUBMITTED, actor=actor, entry=entry, year=year, report=report
+        )
     return report
 
 
@@ -373,8 +510,11 @@ def change_ratio(project, moved_yuan: Decimal, *, excluding=None) -> Decimal:
     """Cumulative share of the approved 概算总投资 moved by filed changes plus ``moved_yuan``."""
     estimate = project.approved_estimate_yuan
     if not estimate:
-        raise RuleViolation(_("项目尚无批复的概算总投资，不能计算调整比例（办法第二十八条）。"), code="estimate",
-                            article="第二十八条")
+        raise RuleViolation(
+            _("项目尚无批复的概算总投资，不能计算调整比例（办法第二十八条）。"),
+            code="estimate",
+            article="第二十八条",
+        )
     filed = ChangeItem.objects.filter(change__project=project, change__state=ChangeState.FILED)
     if excluding is not None:
         filed = filed.exclude(change=excluding)
@@ -382,8 +522,15 @@ def change_ratio(project, moved_yuan: Decimal, *, excluding=None) -> Decimal:
     return (already + moved_yuan) / estimate
 
 
-def change_routing(project, *, moved_yuan: Decimal, new_total_yuan: Decimal | None, goals_unchanged: bool,
-                   ground: str, excluding=None) -> tuple[str, Decimal, list[str]]:
+def change_routing(
+    project,
+    *,
+    moved_yuan: Decimal,
+    new_total_yuan: Decimal | None,
+    goals_unchanged: bool,
+    ground: str,
+    excluding=None,
+) -> tuple[str, Decimal, list[str]]:
     """办法第二十八条: ("filing" | "approval", cumulative ratio, reasons for approval) of a
     change moving ``moved_yuan``. Read-only: ChangeRequest.submit routes with it, once, and
     the change pages show the same result before anything is submitted."""
@@ -403,17 +550,34 @@ def change_routing(project, *, moved_yuan: Decimal, new_total_yuan: Decimal | No
 
 def change_route(change: ChangeRequest) -> tuple[str, Decimal, list[str]]:
     """The routing of a saved change (see change_routing)."""
-    return change_routing(change.project, moved_yuan=change.moved_yuan, new_total_yuan=change.new_total_yuan,
-                          goals_unchanged=change.goals_unchanged, ground=change.ground, excluding=change)
+    return change_routing(
+        change.project,
+        moved_yuan=change.moved_yuan,
+        new_total_yuan=change.new_total_yuan,
+        goals_unchanged=change.goals_unchanged,
+        ground=change.ground,
+        excluding=change,
+    )
 
 
-def change_create(project, *, actor, title: str, reason: str, items: list[dict], ground: str = "",
-                  goals_unchanged: bool = True, new_total_yuan: Decimal | None = None) -> ChangeRequest:
+def change_create(
+    project,
+    *,
+    actor,
+    title: str,
+    reason: str,
+    items: list[dict],
+    ground: str = "",
+    goals_unchanged: bool = True,
+    new_total_yuan: Decimal | None = None,
+) -> ChangeRequest:
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能为本单位项目提出变更。"), code="permission")
     if project.state not in CHANGEABLE_STATES:
-        raise RuleViolation(_("项目建设期内才能调整建设内容（办法第二十八条）。"), code="state", article="第二十八条")
+        raise RuleViolation(
+            _("项目建设期内才能调整建设内容（办法第二十八条）。"), code="state", article="第二十八条"
+        )
     if not items:
         raise RuleViolation(_("请至少填写一项调整内容及金额。"), code="items")
     for item in items:
@@ -421,12 +585,24 @@ def change_create(project, *, actor, title: str, reason: str, items: list[dict],
             raise RuleViolation(_("调整金额须大于零。"), code="items")
     with transaction.atomic():
         change = ChangeRequest.objects.create(
-            project=project, title=title, reason=reason, ground=ground, goals_unchanged=goals_unchanged,
+            project=project,
+            title=title,
+            reason=reason,
+            ground=ground,
+            goals_unchanged=goals_unchanged,
             new_total_yuan=new_total_yuan if new_total_yuan is not None else project.approved_estimate_yuan,
-            created_by=actor)
+            created_by=actor,
+        )
         ChangeItem.objects.bulk_create([ChangeItem(change=change, **item) for item in items])
-        entry = audit.record(actor=actor, action=Action.CHANGE_CREATED, obj=change, label=_("起草项目变更"),
-                             article="第二十八条", to_state=change.state, data={"items": items})
+        entry = audit.record(
+            actor=actor,
+            action=Action.CHANGE_CREATED,
+            obj=change,
+            label=_("起草项目变更"),
+            article="第二十八条",
+            to_state=change.state,
+            data={"items": items},
+        )
         events.announce(change, Action.CHANGE_CREATED, actor=actor, entry=entry, items=items)
     return change
 
@@ -462,8 +638,10 @@ def calendar_year_enter(year: int, *, actor, holidays: dict, workdays: dict, sou
         CalendarDay.objects.filter(date__year=year).delete()
         CalendarDay.objects.bulk_create(
             [CalendarDay(date=d, is_workday=False, name=n) for d, n in holidays.items() if d.weekday() < 5]
-            + [CalendarDay(date=d, is_workday=True, name=n) for d, n in workdays.items() if d.weekday() >= 5])
-        CalendarYear.objects.update_or_create(year=year, defaults={"source": source or _("管理员录入"),
-                                                                   "entered_by": actor})
+            + [CalendarDay(date=d, is_workday=True, name=n) for d, n in workdays.items() if d.weekday() >= 5]
+        )
+        CalendarYear.objects.update_or_create(
+            year=year, defaults={"source": source or _("管理员录入"), "entered_by": actor}
+        )
         changes = clocks.recompute_provisional(actor=actor, reason=_("录入%s年节假日安排") % year)
     return changes

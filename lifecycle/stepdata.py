@@ -28,22 +28,21 @@ is refused with ``RuleViolation(code="data")``, never another exception.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Callable
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext as _, gettext_lazy as _l
 
 from core import timeutil
+from core.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN  # the bounds shared with the forms
+from core.vocabulary import DesignEvaluation
+
 from .errors import RuleViolation
 from .models import ClockKind
 from .policy import get_policy
 from .workdays import add_months
-
-from core.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN  # the bounds shared with the forms
-from core.vocabulary import DesignEvaluation
 
 CENT = Decimal("0.01")
 #: The audit action of the step that records the 省政府审定 (第十九条); a test checks that
@@ -96,9 +95,12 @@ def validate_step_data(obj, name: str, data: dict) -> dict:
         if is_blank(value):
             if required:
                 datum = DATA[field]
-                raise RuleViolation(_("请填写“%(label)s”（办法%(article)s）。")
-                                    % {"label": datum.label, "article": datum.article},
-                                    code="data", article=datum.article)
+                raise RuleViolation(
+                    _("请填写“%(label)s”（办法%(article)s）。")
+                    % {"label": datum.label, "article": datum.article},
+                    code="data",
+                    article=datum.article,
+                )
             cleaned[field] = None
             continue
         cleaned[field] = clean(obj, field, value)
@@ -147,8 +149,11 @@ def _money(field, value) -> Decimal:
     if not isinstance(value, Decimal) or not value.is_finite():
         _refuse(invalid, field)
     if abs(value) >= MONEY_LIMIT_YUAN:
-        _refuse(_("“%(label)s”不能达到%(max)s，请核对数量级（单位为元）")
-                % {"label": label, "max": wan_text(MONEY_LIMIT_YUAN)}, field)
+        _refuse(
+            _("“%(label)s”不能达到%(max)s，请核对数量级（单位为元）")
+            % {"label": label, "max": wan_text(MONEY_LIMIT_YUAN)},
+            field,
+        )
     if value != value.quantize(CENT):
         _refuse(_("“%(label)s”最小单位为分（元的两位小数）") % {"label": label}, field)
     return value.quantize(CENT)
@@ -157,7 +162,10 @@ def _money(field, value) -> Decimal:
 def _positive(field, value) -> Decimal:
     amount = _money(field, value)
     if amount <= 0:
-        _refuse(_("“%(label)s”须大于零，填写的是%(value)s元") % {"label": DATA[field].label, "value": amount}, field)
+        _refuse(
+            _("“%(label)s”须大于零，填写的是%(value)s元") % {"label": DATA[field].label, "value": amount},
+            field,
+        )
     return amount
 
 
@@ -173,8 +181,11 @@ def _date(field, value) -> datetime.date:
     if not isinstance(value, datetime.date):
         _refuse(_("“%(label)s”须为日期，格式 YYYY-MM-DD") % {"label": label}, field)
     if value < EARLIEST_DATE:
-        _refuse(_("“%(label)s”%(d)s早于%(earliest)s，请核对年份")
-                % {"label": label, "d": value.isoformat(), "earliest": EARLIEST_DATE.isoformat()}, field)
+        _refuse(
+            _("“%(label)s”%(d)s早于%(earliest)s，请核对年份")
+            % {"label": label, "d": value.isoformat(), "earliest": EARLIEST_DATE.isoformat()},
+            field,
+        )
     return value
 
 
@@ -219,29 +230,50 @@ def _happened(project, field: str, value, *, correcting: bool) -> datetime.date:
     label = DATA[field].label
     today = timeutil.today()
     if day > today:
-        _refuse(_("“%(label)s”%(d)s晚于今天（%(today)s）；已发生事项的日期不能是将来的日期")
-                % {"label": label, "d": day.isoformat(), "today": today.isoformat()}, field)
+        _refuse(
+            _("“%(label)s”%(d)s晚于今天（%(today)s）；已发生事项的日期不能是将来的日期")
+            % {"label": label, "d": day.isoformat(), "today": today.isoformat()},
+            field,
+        )
     index = ORDER.index(field)
     earlier = next(((f, getattr(project, f)) for f in reversed(ORDER[:index]) if getattr(project, f)), None)
     if earlier:
         other, other_day = earlier
         if day < other_day:
-            _refuse(_("“%(label)s”%(d)s早于%(other)s%(o)s")
-                    % {"label": label, "d": day.isoformat(), "other": DATA[other].label, "o": other_day.isoformat()},
-                    field)
+            _refuse(
+                _("“%(label)s”%(d)s早于%(other)s%(o)s")
+                % {
+                    "label": label,
+                    "d": day.isoformat(),
+                    "other": DATA[other].label,
+                    "o": other_day.isoformat(),
+                },
+                field,
+            )
     elif field == "construction_started_on":
         ratified = step_day(project, RATIFY)
         if ratified and day < ratified:
-            _refuse(_("“开工日期”%(d)s早于省政府审定日期%(r)s：项目须经省政府审定后实施，不得未批先建")
-                    % {"d": day.isoformat(), "r": ratified.isoformat()}, field, "第十二条、第十九条")
+            _refuse(
+                _("“开工日期”%(d)s早于省政府审定日期%(r)s：项目须经省政府审定后实施，不得未批先建")
+                % {"d": day.isoformat(), "r": ratified.isoformat()},
+                field,
+                "第十二条、第十九条",
+            )
     if correcting:
-        later = next(((f, getattr(project, f)) for f in ORDER[index + 1:] if getattr(project, f)), None)
+        later = next(((f, getattr(project, f)) for f in ORDER[index + 1 :] if getattr(project, f)), None)
         if later:
             other, other_day = later
             if day > other_day:
-                _refuse(_("“%(label)s”%(d)s晚于已记录的%(other)s%(o)s，请先更正%(other)s")
-                        % {"label": label, "d": day.isoformat(), "other": DATA[other].label,
-                           "o": other_day.isoformat()}, field)
+                _refuse(
+                    _("“%(label)s”%(d)s晚于已记录的%(other)s%(o)s，请先更正%(other)s")
+                    % {
+                        "label": label,
+                        "d": day.isoformat(),
+                        "other": DATA[other].label,
+                        "o": other_day.isoformat(),
+                    },
+                    field,
+                )
     return day
 
 
@@ -271,9 +303,15 @@ def _design_within_fsr(project, design, fsr, *, field):
     """办法第十八条: a design beyond the FSR approval states the adjustment and its reasons in
     its own chapter; a 概算 above the approved 估算 is such an adjustment."""
     if design and fsr and design > fsr and not project.design_deviates:
-        _refuse(_("初步设计概算%(design)s超出可研批复估算%(fsr)s，属于超出可行性研究报告批复的调整，"
-                  "项目建设单位须在初步设计方案中以独立章节说明调整内容及理由后重新报送")
-                % {"design": wan_text(design), "fsr": wan_text(fsr)}, field, "第十八条")
+        _refuse(
+            _(
+                "初步设计概算%(design)s超出可研批复估算%(fsr)s，属于超出可行性研究报告批复的调整，"
+                "项目建设单位须在初步设计方案中以独立章节说明调整内容及理由后重新报送"
+            )
+            % {"design": wan_text(design), "fsr": wan_text(fsr)},
+            field,
+            "第十八条",
+        )
 
 
 def _decided(project, value, *, correcting=False) -> Decimal:
@@ -281,8 +319,12 @@ def _decided(project, value, *, correcting=False) -> Decimal:
     surplus = project.surplus_returned_yuan
     if correcting and surplus and surplus > amount:
         # 办法第二十七条: the surplus already returned came out of this amount.
-        _refuse(_("更正后的“省政府审定金额”%(value)s少于已记录的退回结余资金%(surplus)s")
-                % {"value": wan_text(amount), "surplus": wan_text(surplus)}, "decided_amount_yuan", "第二十七条")
+        _refuse(
+            _("更正后的“省政府审定金额”%(value)s少于已记录的退回结余资金%(surplus)s")
+            % {"value": wan_text(amount), "surplus": wan_text(surplus)},
+            "decided_amount_yuan",
+            "第二十七条",
+        )
     return amount
 
 
@@ -297,8 +339,11 @@ def _surplus(project, value, *, correcting=False) -> Decimal:
     if not given:
         given, what = project.approved_estimate_yuan, _("概算总投资")
     if given and amount > given:
-        _refuse(_("“退回结余资金”%(value)s超过%(what)s%(given)s，结余不能多于项目所获资金")
-                % {"value": wan_text(amount), "what": what, "given": wan_text(given)}, field)
+        _refuse(
+            _("“退回结余资金”%(value)s超过%(what)s%(given)s，结余不能多于项目所获资金")
+            % {"value": wan_text(amount), "what": what, "given": wan_text(given)},
+            field,
+        )
     return amount
 
 
@@ -334,20 +379,34 @@ def _extension(field):
         due = current_acceptance_due(project, original=correcting)
         today = timeutil.today()
         if due and day <= due:
-            _refuse(_("“%(label)s”%(d)s须晚于现在的申请验收截止日期%(due)s")
-                    % {"label": label, "d": day.isoformat(), "due": due.isoformat()}, field)
+            _refuse(
+                _("“%(label)s”%(d)s须晚于现在的申请验收截止日期%(due)s")
+                % {"label": label, "d": day.isoformat(), "due": due.isoformat()},
+                field,
+            )
         if not correcting and day < today:
-            _refuse(_("“%(label)s”%(d)s已经过去（今天是%(today)s）")
-                    % {"label": label, "d": day.isoformat(), "today": today.isoformat()}, field)
+            _refuse(
+                _("“%(label)s”%(d)s已经过去（今天是%(today)s）")
+                % {"label": label, "d": day.isoformat(), "today": today.isoformat()},
+                field,
+            )
         base = due or today
         if not correcting:
             base = max(base, today)
         latest = latest_extension(base)
         if day > latest:
-            _refuse(_("“%(label)s”%(d)s太远：至多延至%(latest)s（截止日期后%(months)s个月），请核对年份")
-                    % {"label": label, "d": day.isoformat(), "latest": latest.isoformat(),
-                       "months": get_policy().acceptance_extension_max_months}, field)
+            _refuse(
+                _("“%(label)s”%(d)s太远：至多延至%(latest)s（截止日期后%(months)s个月），请核对年份")
+                % {
+                    "label": label,
+                    "d": day.isoformat(),
+                    "latest": latest.isoformat(),
+                    "months": get_policy().acceptance_extension_max_months,
+                },
+                field,
+            )
         return day
+
     return check
 
 
@@ -375,12 +434,19 @@ def _working_days(project, value, *, correcting=False) -> int:
 
 # ================================================================ the table
 
+
 def _design_evaluation(project, value, *, correcting=False):
     """办法第十八条: 组织相关部门、专家评估论证，或委托具备资质的第三方咨询评估机构 — the
     approval letter states which (documents.snapshots)."""
     if value not in DesignEvaluation.values:
-        _refuse(_("请选择初步设计方案的评估论证方式：组织相关部门、专家评估论证，或委托具备资质的第三方"
-                  "咨询评估机构"), "design_evaluation", "第十八条")
+        _refuse(
+            _(
+                "请选择初步设计方案的评估论证方式：组织相关部门、专家评估论证，或委托具备资质的第三方"
+                "咨询评估机构"
+            ),
+            "design_evaluation",
+            "第十八条",
+        )
     return value
 
 
@@ -391,7 +457,9 @@ DATA: dict[str, Datum] = {
     "design_approval_no": Datum(_l("初步设计批复文号"), "第十八条", _text("design_approval_no", 60)),
     "approved_estimate_yuan": Datum(_l("概算总投资"), "第十八条", _design_estimate),
     "decided_amount_yuan": Datum(_l("省政府审定金额"), "第十九条", _decided),
-    "decided_funding_source": Datum(_l("省政府审定资金来源"), "第十九条", _text("decided_funding_source", 100)),
+    "decided_funding_source": Datum(
+        _l("省政府审定资金来源"), "第十九条", _text("decided_funding_source", 100)
+    ),
     "construction_started_on": Datum(_l("开工日期"), "第十九条", _happened_check("construction_started_on")),
     "completed_on": Datum(_l("建成日期"), "第二十九条", _happened_check("completed_on")),
     "surplus_returned_yuan": Datum(_l("退回结余资金"), "第二十七条", _surplus),
@@ -407,7 +475,8 @@ def hint(project, field: str) -> str:
     """What the person should know while typing ``field`` (shown under the form field)."""
     if field == "approved_estimate_yuan" and project.fsr_estimate_yuan:
         return _("可研批复估算：%(fsr)s；超出的须有初步设计方案中的独立章节说明（办法第十八条）。") % {
-            "fsr": wan_text(project.fsr_estimate_yuan)}
+            "fsr": wan_text(project.fsr_estimate_yuan)
+        }
     if field in ("requested_due_on", "granted_due_on"):
         due = current_acceptance_due(project)
         if due:

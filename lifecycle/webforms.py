@@ -9,30 +9,35 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from core import timeutil
+from core.states import ChangeState
 from core.validation import DateInput, WanField, performance_report_years, years_text, yuan_to_wan_text
 
 from . import stepdata
-from core import timeutil
 from .errors import RuleViolation
 from .forms import TransitionForm
 from .models import ChangeGround, ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
 from .policy import get_policy
-from core.states import ChangeState
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 #: Data a step takes that is not a field of the model (see lifecycle.machine).
 EXTRA_FIELDS = {
     # 办法第三十六条 gives no number; the policy bounds it so a huge number is a form error.
-    "working_days": lambda: forms.IntegerField(label=_("整改期限（工作日）"), min_value=1, required=False,
-                                               max_value=get_policy().rectification_max_working_days),
+    "working_days": lambda: forms.IntegerField(
+        label=_("整改期限（工作日）"),
+        min_value=1,
+        required=False,
+        max_value=get_policy().rectification_max_working_days,
+    ),
     "requested_due_on": lambda: forms.DateField(label=_("申请延期至"), widget=DateInput()),
     "granted_due_on": lambda: forms.DateField(label=_("同意延期至"), widget=DateInput()),
 }
 #: Extra choices of single steps.
 STEP_EXTRAS = {
-    "finish_expert_evaluation": {"conclusion": lambda: forms.ChoiceField(label=_("专家结论"),
-                                                                         choices=Conclusion.choices)},
+    "finish_expert_evaluation": {
+        "conclusion": lambda: forms.ChoiceField(label=_("专家结论"), choices=Conclusion.choices)
+    },
 }
 
 
@@ -109,8 +114,9 @@ class CorrectionForm(forms.Form):
     """更正 of one datum a step recorded (lifecycle.corrections): the new value, in the form
     field of the step, and the reason."""
 
-    reason = forms.CharField(label=_("更正理由"), widget=TEXTAREA,
-                             help_text=_("说明如何录错、依据哪份文件更正；将记入操作记录。"))
+    reason = forms.CharField(
+        label=_("更正理由"), widget=TEXTAREA, help_text=_("说明如何录错、依据哪份文件更正；将记入操作记录。")
+    )
 
     def __init__(self, *args, project, field: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,11 +152,15 @@ class ChangeForm(forms.Form):
 
     title = forms.CharField(label=_("变更事项"), max_length=200)
     reason = forms.CharField(label=_("变更原因"), widget=TEXTAREA)
-    ground = forms.ChoiceField(label=_("符合情形"), choices=[("", _("（不符合所列情形）"))] + ChangeGround.choices,
-                               required=False)
+    ground = forms.ChoiceField(
+        label=_("符合情形"), choices=[("", _("（不符合所列情形）")), *ChangeGround.choices], required=False
+    )
     goals_unchanged = forms.BooleanField(label=_("建设目标不变"), required=False, initial=True)
-    new_total_yuan = WanField(label=_("调整后项目总投资（万元）"), required=False,
-                              help_text=_("单位：万元，如 1,234.56；留空表示与概算总投资相同。"))
+    new_total_yuan = WanField(
+        label=_("调整后项目总投资（万元）"),
+        required=False,
+        help_text=_("单位：万元，如 1,234.56；留空表示与概算总投资相同。"),
+    )
 
 
 class ChangeItemForm(forms.ModelForm):
@@ -199,16 +209,24 @@ class PerformanceReportForm(forms.Form):
             return year
         years = performance_report_years(self.project, today=timeutil.today())
         if years is not None and not years:
-            raise forms.ValidationError(_("本项目尚未进入建设期，暂不报送绩效评价报告（办法第二十五条）。"),
-                                        code="year_outside_construction")
+            raise forms.ValidationError(
+                _("本项目尚未进入建设期，暂不报送绩效评价报告（办法第二十五条）。"),
+                code="year_outside_construction",
+            )
         if years is not None and year not in years:
             raise forms.ValidationError(
-                _("%(year)s年不在本项目的建设期（%(years)s年）内，绩效评价报告按建设期各年度报送（办法第二十五条）。")
-                % {"year": year, "years": years_text(years)}, code="year_outside_construction")
+                _(
+                    "%(year)s年不在本项目的建设期（%(years)s年）内，绩效评价报告按建设期各年度报送（办法第二十五条）。"
+                )
+                % {"year": year, "years": years_text(years)},
+                code="year_outside_construction",
+            )
         if PerformanceReport.objects.filter(project=self.project, year=year).exists():
             raise forms.ValidationError(
-                _("%(year)s年度的绩效评价报告已经报送，每个年度报送一次（办法第二十五条）。") % {"year": year},
-                code="report_exists")
+                _("%(year)s年度的绩效评价报告已经报送，每个年度报送一次（办法第二十五条）。")
+                % {"year": year},
+                code="report_exists",
+            )
         return year
 
     def clean_investment_executed_yuan(self):
@@ -218,10 +236,17 @@ class PerformanceReportForm(forms.Form):
         ceiling, source = investment_ceiling(self.project)
         if ceiling is not None and amount > ceiling:
             raise forms.ValidationError(
-                _("投资计划执行%(amount)s万元超过%(source)s%(ceiling)s万元（办法第二十条、第二十五条）；"
-                  "概算调整须先经批准（办法第二十八条）。") % {
-                    "amount": yuan_to_wan_text(amount), "source": source, "ceiling": yuan_to_wan_text(ceiling)},
-                code="over_estimate")
+                _(
+                    "投资计划执行%(amount)s万元超过%(source)s%(ceiling)s万元（办法第二十条、第二十五条）；"
+                    "概算调整须先经批准（办法第二十八条）。"
+                )
+                % {
+                    "amount": yuan_to_wan_text(amount),
+                    "source": source,
+                    "ceiling": yuan_to_wan_text(ceiling),
+                },
+                code="over_estimate",
+            )
         return amount
 
 
@@ -229,8 +254,11 @@ def investment_ceiling(project):
     """The most a project may have executed, and what sets it: the 概算总投资 approved for the
     design (办法第十八、二十条), or the total of the latest approved change that raised or
     lowered it (办法第二十八条). (None, "") when the project has no approved amount yet."""
-    change = (ChangeRequest.objects.filter(project=project, state=ChangeState.APPROVED)
-              .order_by(F("decided_at").desc(nulls_last=True), "-pk").first())
+    change = (
+        ChangeRequest.objects.filter(project=project, state=ChangeState.APPROVED)
+        .order_by(F("decided_at").desc(nulls_last=True), "-pk")
+        .first()
+    )
     if change is not None:
         return change.new_total_yuan, _("经批准变更后的项目总投资")
     if project.approved_estimate_yuan is not None:
@@ -252,10 +280,14 @@ def parse_days(text: str, year: int, label) -> dict:
             else:
                 first = last = datetime.date.fromisoformat(span)
         except ValueError:
-            raise forms.ValidationError(_("%(label)s第%(n)s行日期格式应为 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD。")
-                                        % {"label": label, "n": n}) from None
+            raise forms.ValidationError(
+                _("%(label)s第%(n)s行日期格式应为 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD。")
+                % {"label": label, "n": n}
+            ) from None
         if last < first:
-            raise forms.ValidationError(_("%(label)s第%(n)s行的结束日期早于开始日期。") % {"label": label, "n": n})
+            raise forms.ValidationError(
+                _("%(label)s第%(n)s行的结束日期早于开始日期。") % {"label": label, "n": n}
+            )
         day = first
         while day <= last:
             result[day] = name.strip()
@@ -268,10 +300,18 @@ class CalendarYearForm(forms.Form):
 
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
     source = forms.CharField(label=_("来源（通知文号）"), max_length=100, required=False)
-    holidays = forms.CharField(label=_("放假日期"), widget=forms.Textarea(attrs={"rows": 8}), required=False,
-                               help_text=_("每行一段：2027-01-01 元旦，或 2027-02-05..2027-02-11 春节。"))
-    workdays = forms.CharField(label=_("调休上班日期"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
-                               help_text=_("每行一个周末上班日：2027-02-14 春节调休。"))
+    holidays = forms.CharField(
+        label=_("放假日期"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("每行一段：2027-01-01 元旦，或 2027-02-05..2027-02-11 春节。"),
+    )
+    workdays = forms.CharField(
+        label=_("调休上班日期"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("每行一个周末上班日：2027-02-14 春节调休。"),
+    )
 
     def clean(self):
         data = super().clean()

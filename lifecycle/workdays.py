@@ -15,8 +15,9 @@ import calendar as _cal
 import datetime
 from typing import NamedTuple
 
-from .models import CalendarDay, CalendarYear
 from chinese_calendar import constants
+
+from .models import CalendarDay, CalendarYear
 
 ONE_DAY = datetime.timedelta(days=1)
 

@@ -24,8 +24,9 @@ def is_admin(user) -> bool:
 
 def get_project_for_user(user, pk) -> Project:
     """Any project ``user`` may read (审计厅 reads everything, 办法第三十七条)."""
-    return get_object_or_404(visible_projects(user).select_related("owner", "call", "plan", "responsible_person"),
-                             pk=pk)
+    return get_object_or_404(
+        visible_projects(user).select_related("owner", "call", "plan", "responsible_person"), pk=pk
+    )
 
 
 def get_project_for_owner_staff(user, pk) -> Project:
@@ -35,7 +36,9 @@ def get_project_for_owner_staff(user, pk) -> Project:
     (办法第十三条): 403, like every agency.
     """
     project = get_project_for_user(user, pk)
-    if not (kind_of(user) == OrgKind.OWNER and user.organisation_id == project.owner_id and user.role in STAFF):
+    if not (
+        kind_of(user) == OrgKind.OWNER and user.organisation_id == project.owner_id and user.role in STAFF
+    ):
         raise PermissionDenied
     return project
 
@@ -61,8 +64,9 @@ def get_change_for_user(user, pk) -> ChangeRequest:
     if not visible_projects(user).filter(pk=change.project_id).exists():
         raise Http404
     # A change still in draft is the department's own working paper.
-    if change.state == "draft" and not (kind_of(user) == OrgKind.OWNER
-                                        and user.organisation_id == change.project.owner_id):
+    if change.state == "draft" and not (
+        kind_of(user) == OrgKind.OWNER and user.organisation_id == change.project.owner_id
+    ):
         raise Http404
     return change
 

@@ -5,8 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from lifecycle.admin import ServiceTransitionsAdmin
 
 from .models import (
-    AnnualPlan, Call, CallSubmission, DataResource, FundingLine, LevelRelation, Organisation, Participant, Project,
-    SplitWarning, SubmissionAmendment, User, YearlyInvestment,
+    AnnualPlan,
+    Call,
+    CallSubmission,
+    DataResource,
+    FundingLine,
+    LevelRelation,
+    Organisation,
+    Participant,
+    Project,
+    SplitWarning,
+    SubmissionAmendment,
+    User,
+    YearlyInvestment,
 )
 
 
@@ -22,7 +33,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "organisation", "role", "is_staff"]
     list_filter = ["role", "organisation__kind"]
     list_select_related = ["organisation"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("机构与角色"), {"fields": ("full_name", "organisation", "role", "phone")}),)
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("机构与角色"), {"fields": ("full_name", "organisation", "role", "phone")}),
+    )
 
 
 class DataResourceInline(admin.TabularInline):
@@ -59,12 +73,24 @@ class ProjectAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
     list_filter = ["state", "network", "classified", "owner"]
     list_select_related = ["owner", "plan"]
     search_fields = ["name", "platform_code"]
-    inlines = [YearlyInvestmentInline, FundingLineInline, DataResourceInline, ParticipantInline, LevelRelationInline]
+    inlines = [
+        YearlyInvestmentInline,
+        FundingLineInline,
+        DataResourceInline,
+        ParticipantInline,
+        LevelRelationInline,
+    ]
 
 
 @admin.register(AnnualPlan)
 class AnnualPlanAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
-    step_recorded = ("finance_concurred_by", "finance_concurred_at", "submitted_at", "approved_at", "issued_at")
+    step_recorded = (
+        "finance_concurred_by",
+        "finance_concurred_at",
+        "submitted_at",
+        "approved_at",
+        "issued_at",
+    )
     list_display = ["year", "state", "finance_concurred_at", "approved_at", "document_no"]
 
 

@@ -6,22 +6,49 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    DataResource, FundingLine, LevelRelation, Organisation, OrgKind, Participant, Project, YearlyInvestment,
-)
 from core.validation import (
-    EARLIEST_DATE, PERIOD_MONTHS_MAX, DateInput, WanField, construction_years, latest_planned_date, validate_planned_date,
+    EARLIEST_DATE,
+    PERIOD_MONTHS_MAX,
+    DateInput,
+    WanField,
+    construction_years,
+    latest_planned_date,
+    validate_planned_date,
     years_text,
 )
 
+from .models import (
+    DataResource,
+    FundingLine,
+    LevelRelation,
+    Organisation,
+    OrgKind,
+    Participant,
+    Project,
+    YearlyInvestment,
+)
+
 APPLICATION_FIELDS = [
-    "name", "call", "basis_and_necessity", "content_and_scale", "technical_route", "period_months",
-    "planned_start", "total_investment_yuan", "performance_targets", "cloud_requirements", "protection_plan",
-    "security_plan", "product_reliability", "crypto_plan", "network", "classified", "separate_build_basis",
+    "name",
+    "call",
+    "basis_and_necessity",
+    "content_and_scale",
+    "technical_route",
+    "period_months",
+    "planned_start",
+    "total_investment_yuan",
+    "performance_targets",
+    "cloud_requirements",
+    "protection_plan",
+    "security_plan",
+    "product_reliability",
+    "crypto_plan",
+    "network",
+    "classified",
+    "separate_build_basis",
     "emergency_mandate",
 ]
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
-
 
 
 def planned_date_input() -> DateInput:
@@ -37,10 +64,22 @@ class ApplicationForm(forms.ModelForm):
         model = Project
         fields = APPLICATION_FIELDS
         widgets = {
-            **{name: TEXTAREA for name in ["basis_and_necessity", "content_and_scale", "technical_route",
-                                           "performance_targets", "cloud_requirements", "protection_plan",
-                                           "security_plan", "product_reliability", "crypto_plan",
-                                           "separate_build_basis", "emergency_mandate"]},
+            **dict.fromkeys(
+                [
+                    "basis_and_necessity",
+                    "content_and_scale",
+                    "technical_route",
+                    "performance_targets",
+                    "cloud_requirements",
+                    "protection_plan",
+                    "security_plan",
+                    "product_reliability",
+                    "crypto_plan",
+                    "separate_build_basis",
+                    "emergency_mandate",
+                ],
+                TEXTAREA,
+            ),
             "planned_start": DateInput(),
         }
 
@@ -53,15 +92,19 @@ class ApplicationForm(forms.ModelForm):
         self.fields["planned_start"].widget = planned_date_input()
         self.fields["planned_start"].validators.append(validate_planned_date)
         self.fields["period_months"] = forms.IntegerField(
-            label=self.fields["period_months"].label, required=False, min_value=1, max_value=PERIOD_MONTHS_MAX)
+            label=self.fields["period_months"].label, required=False, min_value=1, max_value=PERIOD_MONTHS_MAX
+        )
 
     def construction_years(self):
         """The years of the construction period as typed (None when not yet known)."""
         data = getattr(self, "cleaned_data", {})
         call = data.get("call")
         plan_year = self.instance.plan.year if self.instance.plan_id else (call.year if call else None)
-        return construction_years(planned_start=data.get("planned_start"),
-                                  period_months=data.get("period_months"), plan_year=plan_year)
+        return construction_years(
+            planned_start=data.get("planned_start"),
+            period_months=data.get("period_months"),
+            plan_year=plan_year,
+        )
 
 
 class RowForm(forms.ModelForm):
@@ -74,8 +117,10 @@ def _formset(model, fields, extra=1, form=RowForm, **kw):
     return inlineformset_factory(Project, model, form=form, fields=fields, extra=extra, can_delete=True, **kw)
 
 
-DataResourceFormSet = _formset(DataResource, ["name", "provider", "data_format", "update_cycle", "sharing_type",
-                                              "sharing_condition", "open_type"])
+DataResourceFormSet = _formset(
+    DataResource,
+    ["name", "provider", "data_format", "update_cycle", "sharing_type", "sharing_condition", "open_type"],
+)
 
 
 class YearlyInvestmentForm(RowForm):
@@ -85,8 +130,11 @@ class YearlyInvestmentForm(RowForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"] = forms.IntegerField(label=self.fields["year"].label, min_value=EARLIEST_DATE.year,
-                                                 max_value=latest_planned_date().year)
+        self.fields["year"] = forms.IntegerField(
+            label=self.fields["year"].label,
+            min_value=EARLIEST_DATE.year,
+            max_value=latest_planned_date().year,
+        )
         # 办法第九条 年度投资额: a year of the construction period may have none (0), not less.
         self.fields["amount_yuan"] = WanField(label=_("投资额（万元）"), positive=False)
 
@@ -106,12 +154,15 @@ class YearlyInvestmentBaseFormSet(BaseInlineFormSet):
         if years is None:
             return
         for form in self.forms:
-            if form in self.deleted_forms or not form.has_changed() and not form.instance.pk:
+            if form in self.deleted_forms or (not form.has_changed() and not form.instance.pk):
                 continue
             year = form.cleaned_data.get("year")
             if year is not None and year not in years:
-                form.add_error("year", _("%(year)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度"
-                                         "（办法第九条）。") % {"year": year, "years": years_text(years)})
+                form.add_error(
+                    "year",
+                    _("%(year)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度（办法第九条）。")
+                    % {"year": year, "years": years_text(years)},
+                )
 
 
 class FundingLineForm(RowForm):
@@ -125,11 +176,13 @@ class FundingLineForm(RowForm):
         self.fields["amount_yuan"] = WanField(label=_("金额（万元）"))
 
 
-YearlyInvestmentFormSet = _formset(YearlyInvestment, ["year", "amount_yuan"], form=YearlyInvestmentForm,
-                                   formset=YearlyInvestmentBaseFormSet)
+YearlyInvestmentFormSet = _formset(
+    YearlyInvestment, ["year", "amount_yuan"], form=YearlyInvestmentForm, formset=YearlyInvestmentBaseFormSet
+)
 FundingLineFormSet = _formset(FundingLine, ["source", "amount_yuan"], form=FundingLineForm)
-LevelRelationFormSet = _formset(LevelRelation, ["level", "related_system", "description"],
-                                widgets={"description": forms.TextInput()})
+LevelRelationFormSet = _formset(
+    LevelRelation, ["level", "related_system", "description"], widgets={"description": forms.TextInput()}
+)
 
 
 class ParticipantForm(RowForm):
@@ -169,9 +222,17 @@ def application_formsets(data=None, instance=None, application=None):
 
 
 RECORD_FIELDS = [
-    "platform_code", "fsr_sharing_chapter", "merged_fsr_design", "merged_ground", "design_sharing_chapter",
-    "design_deviates", "deviation_explanation", "design_major_change", "supervisor_name",
-    "supervision_contract_no", "ip_ownership_confirmed",
+    "platform_code",
+    "fsr_sharing_chapter",
+    "merged_fsr_design",
+    "merged_ground",
+    "design_sharing_chapter",
+    "design_deviates",
+    "deviation_explanation",
+    "design_major_change",
+    "supervisor_name",
+    "supervision_contract_no",
+    "ip_ownership_confirmed",
 ]
 
 
@@ -193,6 +254,8 @@ class RecordsForm(forms.ModelForm):
         # code is one project (also a UNIQUE constraint), said here beside the field.
         code = (self.cleaned_data.get("platform_code") or "").strip().upper()
         if code and Project.objects.filter(platform_code=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("项目代码 %(code)s 已登记在另一个项目上，请核对（办法第十五条）。")
-                                        % {"code": code}, code="platform_code_taken")
+            raise forms.ValidationError(
+                _("项目代码 %(code)s 已登记在另一个项目上，请核对（办法第十五条）。") % {"code": code},
+                code="platform_code_taken",
+            )
         return code

@@ -10,22 +10,30 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from lifecycle.machine import PlanMachine, ProjectMachine
 from core.states import PlanState, ProjectState
-from core.vocabulary import DesignEvaluation, MergedGround, Network, OrgKind, Role
-
 from core.validation import (
-    EARLIEST_DATE, MONEY, PERIOD_MONTHS_MAX, money_check, validate_money_non_negative, validate_money_positive,
-    project_construction_years, validate_planned_date, years_text,
+    EARLIEST_DATE,
+    MONEY,
+    PERIOD_MONTHS_MAX,
+    money_check,
+    project_construction_years,
+    validate_money_non_negative,
+    validate_money_positive,
+    validate_planned_date,
+    validate_platform_code as _validate_platform_code,
+    years_text,
 )
-from core.validation import validate_platform_code as _validate_platform_code
+from core.vocabulary import DesignEvaluation, MergedGround, Network, OrgKind, Role
+from lifecycle.machine import PlanMachine, ProjectMachine
 
 
 class Organisation(models.Model):
     kind = models.CharField(_("机构类型"), max_length=16, choices=OrgKind.choices, db_index=True)
     name = models.CharField(_("名称"), max_length=100, unique=True)
     code = models.CharField(
-        _("机关代字"), max_length=20, blank=True,
+        _("机关代字"),
+        max_length=20,
+        blank=True,
         help_text=_("用于发文字号，如“黑营商”。"),
     )
     # 办法第三十四条: systems that do not share data or fail 密码/security requirements block
@@ -48,8 +56,12 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("所属机构"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="members",
+        Organisation,
+        verbose_name=_("所属机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
@@ -89,7 +101,9 @@ class Call(models.Model):
 class CallSubmission(models.Model):
     """One consolidated submission (申报函) per department per call (办法第八条)."""
 
-    call = models.ForeignKey(Call, verbose_name=_("征集"), on_delete=models.PROTECT, related_name="submissions")
+    call = models.ForeignKey(
+        Call, verbose_name=_("征集"), on_delete=models.PROTECT, related_name="submissions"
+    )
     organisation = models.ForeignKey(Organisation, verbose_name=_("申报单位"), on_delete=models.PROTECT)
     letter = models.TextField(_("申报函正文"), blank=True)
     submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
@@ -99,7 +113,11 @@ class CallSubmission(models.Model):
     # 办法第二十一条: 项目责任人为项目建设单位主要负责人 — named by the signing head for every
     # project of the submission (and of its amendments), never defaulted.
     responsible_person = models.ForeignKey(
-        User, verbose_name=_("项目责任人（主要负责人）"), on_delete=models.PROTECT, null=True, blank=True,
+        User,
+        verbose_name=_("项目责任人（主要负责人）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     # 办法第八条: the split-application warnings the head saw and confirmed when signing.
@@ -109,7 +127,9 @@ class CallSubmission(models.Model):
         verbose_name = _("部门申报批次")
         verbose_name_plural = _("部门申报批次")
         constraints = [
-            models.UniqueConstraint(fields=["call", "organisation"], name="one_submission_per_department_per_call"),
+            models.UniqueConstraint(
+                fields=["call", "organisation"], name="one_submission_per_department_per_call"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,8 +143,9 @@ class SubmissionAmendment(models.Model):
     split warnings (against everything the department submitted in the call) it confirmed.
     """
 
-    submission = models.ForeignKey(CallSubmission, verbose_name=_("申报批次"), on_delete=models.PROTECT,
-                                   related_name="amendments")
+    submission = models.ForeignKey(
+        CallSubmission, verbose_name=_("申报批次"), on_delete=models.PROTECT, related_name="amendments"
+    )
     number = models.PositiveIntegerField(_("补充申报次序"))
     letter = models.TextField(_("补充申报函正文"))
     submitted_at = models.DateTimeField(_("补充申报时间"))
@@ -137,7 +158,9 @@ class SubmissionAmendment(models.Model):
         verbose_name_plural = _("补充申报")
         ordering = ["submission", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["submission", "number"], name="amendment_number_unique_per_submission"),
+            models.UniqueConstraint(
+                fields=["submission", "number"], name="amendment_number_unique_per_submission"
+            ),
             models.CheckConstraint(condition=~models.Q(letter=""), name="amendment_has_letter"),
         ]
 
@@ -156,48 +179,88 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     # --- identity and ownership (第九条, 第十三条, 第二十一条)
     name = models.CharField(_("项目名称"), max_length=200)
     owner = models.ForeignKey(
-        Organisation, verbose_name=_("项目建设单位"), on_delete=models.PROTECT, related_name="projects",
+        Organisation,
+        verbose_name=_("项目建设单位"),
+        on_delete=models.PROTECT,
+        related_name="projects",
         help_text=_("跨部门项目为牵头部门（办法第十三条）。"),
     )
     responsible_person = models.ForeignKey(
-        User, verbose_name=_("项目责任人"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", help_text=_("项目建设单位主要负责人（办法第二十一条）。"),
+        User,
+        verbose_name=_("项目责任人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("项目建设单位主要负责人（办法第二十一条）。"),
     )
-    call = models.ForeignKey(Call, verbose_name=_("征集"), on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="projects")
-    submission = models.ForeignKey(CallSubmission, verbose_name=_("申报批次"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="projects")
-    plan = models.ForeignKey("AnnualPlan", verbose_name=_("年度建设计划"), on_delete=models.PROTECT,
-                             null=True, blank=True, related_name="projects")
-    state = FSMField(_("阶段"), max_length=32, choices=ProjectState.choices, default=ProjectState.DRAFT,
-                     protected=True, db_index=True)
+    call = models.ForeignKey(
+        Call, verbose_name=_("征集"), on_delete=models.PROTECT, null=True, blank=True, related_name="projects"
+    )
+    submission = models.ForeignKey(
+        CallSubmission,
+        verbose_name=_("申报批次"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    plan = models.ForeignKey(
+        "AnnualPlan",
+        verbose_name=_("年度建设计划"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+    )
+    state = FSMField(
+        _("阶段"),
+        max_length=32,
+        choices=ProjectState.choices,
+        default=ProjectState.DRAFT,
+        protected=True,
+        db_index=True,
+    )
 
     # --- application content (第九条)
     basis_and_necessity = models.TextField(_("建设依据和必要性"), blank=True)
     content_and_scale = models.TextField(_("建设内容和规模"), blank=True)
     technical_route = models.TextField(_("技术路线"), blank=True)
-    period_months = models.PositiveIntegerField(_("建设工期（月）"), null=True, blank=True,
-                                                validators=[MinValueValidator(1), MaxValueValidator(PERIOD_MONTHS_MAX)])
-    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True, validators=[validate_planned_date])
-    total_investment_yuan = models.DecimalField(_("项目总投资（元）"), **MONEY, null=True, blank=True,
-                                                validators=[validate_money_positive])
+    period_months = models.PositiveIntegerField(
+        _("建设工期（月）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(PERIOD_MONTHS_MAX)],
+    )
+    planned_start = models.DateField(
+        _("计划开工日期"), null=True, blank=True, validators=[validate_planned_date]
+    )
+    total_investment_yuan = models.DecimalField(
+        _("项目总投资（元）"), **MONEY, null=True, blank=True, validators=[validate_money_positive]
+    )
     performance_targets = models.TextField(_("项目绩效目标"), blank=True)
     cloud_requirements = models.TextField(_("政务云需求方案"), blank=True)
     protection_plan = models.TextField(_("等级保护或分级保护方案"), blank=True)
     security_plan = models.TextField(_("安全保障方案"), blank=True)
     product_reliability = models.TextField(_("产品安全可靠情况"), blank=True)
     crypto_plan = models.TextField(_("密码应用方案"), blank=True)
-    network = models.CharField(_("依托网络"), max_length=16, choices=Network.choices, default=Network.EXTRANET)
+    network = models.CharField(
+        _("依托网络"), max_length=16, choices=Network.choices, default=Network.EXTRANET
+    )
     classified = models.BooleanField(_("涉密项目"), default=False)
     separate_build_basis = models.TextField(
-        _("单独建设的文件依据"), blank=True, help_text=_("因特殊情况确需单独建设的（办法第六条）。"))
+        _("单独建设的文件依据"), blank=True, help_text=_("因特殊情况确需单独建设的（办法第六条）。")
+    )
     emergency_mandate = models.TextField(
-        _("紧急纳入依据"), blank=True,
-        help_text=_("党中央、国务院或省委、省政府以及国家部委的明确要求（办法第十二条）。"))
+        _("紧急纳入依据"),
+        blank=True,
+        help_text=_("党中央、国务院或省委、省政府以及国家部委的明确要求（办法第十二条）。"),
+    )
 
     # --- approval (第十五至十九条)
-    platform_code = models.CharField(_("在线审批监管平台项目代码"), max_length=24, blank=True,
-                                     validators=[validate_platform_code])
+    platform_code = models.CharField(
+        _("在线审批监管平台项目代码"), max_length=24, blank=True, validators=[validate_platform_code]
+    )
     fsr_sharing_chapter = models.BooleanField(_("可研含信息资源共享分析篇（章）"), default=False)
     design_sharing_chapter = models.BooleanField(_("初步设计含信息资源共享分析篇（章）"), default=False)
     merged_fsr_design = models.BooleanField(_("可研与初步设计合并"), default=False)
@@ -207,17 +270,27 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     design_major_change = models.BooleanField(_("存在重大变更"), default=False)
     fsr_approval_no = models.CharField(_("可研批复文号"), max_length=60, blank=True)
     fsr_estimate_yuan = models.DecimalField(
-        _("可研批复估算（元）"), **MONEY, null=True, blank=True, validators=[validate_money_positive],
-        help_text=_("省发改委批复可行性研究报告时核定的总投资估算（办法第十五条）；可研与初步设计合并审批的，"
-                    "即为概算总投资（办法第十七条）。"))
+        _("可研批复估算（元）"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[validate_money_positive],
+        help_text=_(
+            "省发改委批复可行性研究报告时核定的总投资估算（办法第十五条）；可研与初步设计合并审批的，"
+            "即为概算总投资（办法第十七条）。"
+        ),
+    )
     design_approval_no = models.CharField(_("初步设计批复文号"), max_length=60, blank=True)
     # 办法第十八条: recorded by approve_design; the approval letter states only what happened.
-    design_evaluation = models.CharField(_("初步设计评估论证方式"), max_length=16, choices=DesignEvaluation.choices,
-                                         blank=True)
-    approved_estimate_yuan = models.DecimalField(_("概算总投资（元）"), **MONEY, null=True, blank=True,
-                                                 validators=[validate_money_positive])
-    decided_amount_yuan = models.DecimalField(_("省政府审定金额（元）"), **MONEY, null=True, blank=True,
-                                              validators=[validate_money_positive])
+    design_evaluation = models.CharField(
+        _("初步设计评估论证方式"), max_length=16, choices=DesignEvaluation.choices, blank=True
+    )
+    approved_estimate_yuan = models.DecimalField(
+        _("概算总投资（元）"), **MONEY, null=True, blank=True, validators=[validate_money_positive]
+    )
+    decided_amount_yuan = models.DecimalField(
+        _("省政府审定金额（元）"), **MONEY, null=True, blank=True, validators=[validate_money_positive]
+    )
     decided_funding_source = models.CharField(_("省政府审定资金来源"), max_length=100, blank=True)
 
     # --- construction (第二十一、二十四、二十七条)
@@ -225,8 +298,9 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     supervision_contract_no = models.CharField(_("监理合同编号"), max_length=60, blank=True)
     construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("建成日期"), null=True, blank=True)
-    surplus_returned_yuan = models.DecimalField(_("退回结余资金（元）"), **MONEY, null=True, blank=True,
-                                                validators=[validate_money_non_negative])
+    surplus_returned_yuan = models.DecimalField(
+        _("退回结余资金（元）"), **MONEY, null=True, blank=True, validators=[validate_money_non_negative]
+    )
 
     # --- acceptance and evaluation (第二十三、二十九至三十三条)
     archive_accepted_on = models.DateField(_("档案验收合格日期"), null=True, blank=True)
@@ -249,43 +323,73 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         indexes = [models.Index(fields=["owner", "state"])]
         constraints = [
             # core.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).
-            money_check("total_investment_yuan", positive=True, name="project_total_investment_in_range",
-                        label=_("项目总投资")),
-            money_check("fsr_estimate_yuan", positive=True, name="project_fsr_estimate_in_range",
-                        label=_("可研批复估算")),
-            money_check("approved_estimate_yuan", positive=True, name="project_approved_estimate_in_range",
-                        label=_("概算总投资")),
-            money_check("decided_amount_yuan", positive=True, name="project_decided_amount_in_range",
-                        label=_("省政府审定金额")),
-            money_check("surplus_returned_yuan", positive=False, name="project_surplus_in_range",
-                        label=_("退回结余资金")),
+            money_check(
+                "total_investment_yuan",
+                positive=True,
+                name="project_total_investment_in_range",
+                label=_("项目总投资"),
+            ),
+            money_check(
+                "fsr_estimate_yuan",
+                positive=True,
+                name="project_fsr_estimate_in_range",
+                label=_("可研批复估算"),
+            ),
+            money_check(
+                "approved_estimate_yuan",
+                positive=True,
+                name="project_approved_estimate_in_range",
+                label=_("概算总投资"),
+            ),
+            money_check(
+                "decided_amount_yuan",
+                positive=True,
+                name="project_decided_amount_in_range",
+                label=_("省政府审定金额"),
+            ),
+            money_check(
+                "surplus_returned_yuan",
+                positive=False,
+                name="project_surplus_in_range",
+                label=_("退回结余资金"),
+            ),
             # Dates in order: 建成 not before 开工, 验收 not before 建成 (办法第二十九条: acceptance
             # follows completion); a planned start not before core.validation.EARLIEST_DATE.
             models.CheckConstraint(
-                condition=models.Q(completed_on__isnull=True) | models.Q(construction_started_on__isnull=True)
+                condition=models.Q(completed_on__isnull=True)
+                | models.Q(construction_started_on__isnull=True)
                 | models.Q(completed_on__gte=models.F("construction_started_on")),
                 name="project_completed_after_start",
-                violation_error_message=_("建成日期不能早于开工日期。")),
+                violation_error_message=_("建成日期不能早于开工日期。"),
+            ),
             models.CheckConstraint(
-                condition=models.Q(accepted_on__isnull=True) | models.Q(completed_on__isnull=True)
+                condition=models.Q(accepted_on__isnull=True)
+                | models.Q(completed_on__isnull=True)
                 | models.Q(accepted_on__gte=models.F("completed_on")),
                 name="project_accepted_after_completion",
-                violation_error_message=_("验收日期不能早于建成日期（办法第二十九条）。")),
+                violation_error_message=_("验收日期不能早于建成日期（办法第二十九条）。"),
+            ),
             models.CheckConstraint(
                 condition=models.Q(planned_start__isnull=True) | models.Q(planned_start__gte=EARLIEST_DATE),
                 name="project_planned_start_plausible",
-                violation_error_message=_("计划开工日期不能早于2000年，请核对年份。")),
+                violation_error_message=_("计划开工日期不能早于2000年，请核对年份。"),
+            ),
             # 办法第九条 建设工期: between one month and core.validation.PERIOD_MONTHS_MAX.
             models.CheckConstraint(
                 condition=models.Q(period_months__isnull=True)
                 | models.Q(period_months__gte=1, period_months__lte=PERIOD_MONTHS_MAX),
                 name="project_period_plausible",
-                violation_error_message=format_lazy(_("建设工期须在1至{max}个月之间（办法第九条）。"),
-                                                    max=PERIOD_MONTHS_MAX)),
+                violation_error_message=format_lazy(
+                    _("建设工期须在1至{max}个月之间（办法第九条）。"), max=PERIOD_MONTHS_MAX
+                ),
+            ),
             # 办法第十五条: one platform code is one project.
-            models.UniqueConstraint(fields=["platform_code"], condition=~models.Q(platform_code=""),
-                                    name="unique_platform_code",
-                                    violation_error_message=_("该项目代码已登记在另一个项目上，请核对（办法第十五条）。")),
+            models.UniqueConstraint(
+                fields=["platform_code"],
+                condition=~models.Q(platform_code=""),
+                name="unique_platform_code",
+                violation_error_message=_("该项目代码已登记在另一个项目上，请核对（办法第十五条）。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -308,8 +412,15 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         Returns (field name, message) pairs, empty when complete.
         """
         required_text = [
-            "name", "basis_and_necessity", "content_and_scale", "performance_targets",
-            "cloud_requirements", "protection_plan", "security_plan", "product_reliability", "crypto_plan",
+            "name",
+            "basis_and_necessity",
+            "content_and_scale",
+            "performance_targets",
+            "cloud_requirements",
+            "protection_plan",
+            "security_plan",
+            "product_reliability",
+            "crypto_plan",
         ]
         missing = []
         for name in required_text:
@@ -333,9 +444,13 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         years = project_construction_years(self)
         outside = [y.year for y in yearly if years is not None and y.year not in years]
         if outside:
-            missing.append(("yearly_investments", _("%(outside)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度"
-                                                    "（办法第九条）。") % {
-                "outside": "、".join(str(y) for y in outside), "years": years_text(years)}))
+            missing.append(
+                (
+                    "yearly_investments",
+                    _("%(outside)s年不在建设期（%(years)s年）内：年度投资额只填建设期各年度（办法第九条）。")
+                    % {"outside": "、".join(str(y) for y in outside), "years": years_text(years)},
+                )
+            )
         funding = list(self.funding_lines.all())
         if not funding:
             missing.append(("funding_lines", _("缺少“资金来源”（办法第九条）。")))
@@ -356,7 +471,9 @@ class Participant(models.Model):
     class Meta:
         verbose_name = _("参建部门")
         verbose_name_plural = _("参建部门")
-        constraints = [models.UniqueConstraint(fields=["project", "organisation"], name="one_part_per_participant")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "organisation"], name="one_part_per_participant")
+        ]
 
 
 class Level(models.TextChoices):
@@ -391,8 +508,7 @@ class YearlyInvestment(models.Model):
         ordering = ["year"]
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_amount_per_year"),
-            money_check("amount_yuan", positive=False, name="yearly_amount_in_range",
-                        label=_("年度投资额")),
+            money_check("amount_yuan", positive=False, name="yearly_amount_in_range", label=_("年度投资额")),
         ]
 
 
@@ -416,8 +532,9 @@ class FundingLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "source"], name="one_line_per_source"),
             # A source that provides nothing is not a source of the project (办法第九条).
-            money_check("amount_yuan", positive=True, name="funding_amount_in_range",
-                        label=_("资金来源金额")),
+            money_check(
+                "amount_yuan", positive=True, name="funding_amount_in_range", label=_("资金来源金额")
+            ),
         ]
 
 
@@ -452,17 +569,26 @@ class DataResource(models.Model):
     def clean(self):
         # 办法第十六、三十四条: not sharing is the exception and must say why.
         if self.sharing_type != SharingType.UNCONDITIONAL and not self.sharing_condition.strip():
-            raise ValidationError({"sharing_condition": _("有条件共享或不予共享须说明条件或依据（办法第十六条）。")})
+            raise ValidationError(
+                {"sharing_condition": _("有条件共享或不予共享须说明条件或依据（办法第十六条）。")}
+            )
 
 
 class AnnualPlan(PlanMachine, ConcurrentTransitionMixin, models.Model):
     """办法第十一条: next year's plan, compiled by the bureau with 财政厅."""
 
     year = models.PositiveIntegerField(_("计划年度"), unique=True)
-    state = FSMField(_("状态"), max_length=16, choices=PlanState.choices, default=PlanState.COMPILING,
-                     protected=True)
+    state = FSMField(
+        _("状态"), max_length=16, choices=PlanState.choices, default=PlanState.COMPILING, protected=True
+    )
     finance_concurred_by = models.ForeignKey(
-        User, verbose_name=_("财政厅会签人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+        User,
+        verbose_name=_("财政厅会签人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     finance_concurred_at = models.DateTimeField(_("财政厅会签时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("报省政府时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("省政府批准时间"), null=True, blank=True)

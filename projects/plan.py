@@ -8,17 +8,16 @@ the database's sum rounded, never a sum of rounded figures.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Iterator
 
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.formatting import wan
-from projects.models import FundingLine, FundingSource, Project, YearlyInvestment
-
-from core.tables import Column, Exporter, Row
 from core.states import ProjectState
+from core.tables import Column, Exporter, Row
+from projects.models import FundingLine, FundingSource, Project, YearlyInvestment
 
 ZERO = Decimal("0")
 SOURCES = list(FundingSource)
@@ -26,8 +25,13 @@ MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 
 
 def _sum_of(qs):
-    return Coalesce(Subquery(qs.values("project").annotate(s=Sum("amount_yuan")).values("s")[:1],
-                             output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD)
+    return Coalesce(
+        Subquery(
+            qs.values("project").annotate(s=Sum("amount_yuan")).values("s")[:1], output_field=MONEY_FIELD
+        ),
+        Value(ZERO),
+        output_field=MONEY_FIELD,
+    )
 
 
 class PlanExporter(Exporter):
@@ -35,25 +39,43 @@ class PlanExporter(Exporter):
         super().__init__(
             title=f"{year}年度省级政务信息化项目建设计划表",
             columns=[
-                Column("序号", "int", 6), Column("项目名称", "text", 32), Column("项目建设单位", "text", 22),
-                Column("建设内容和规模", "text", 40), Column("建设工期（月）", "int", 9),
+                Column("序号", "int", 6),
+                Column("项目名称", "text", 32),
+                Column("项目建设单位", "text", 22),
+                Column("建设内容和规模", "text", 40),
+                Column("建设工期（月）", "int", 9),
                 Column("合计", "money", 12, group="项目总投资及资金来源（万元）"),
                 *[Column(str(s.label), "money", 12, group="项目总投资及资金来源（万元）") for s in SOURCES],
-                Column(f"{year}年度计划投资（万元）", "money", 14), Column("项目阶段", "text", 16),
+                Column(f"{year}年度计划投资（万元）", "money", 14),
+                Column("项目阶段", "text", 16),
                 Column("备注", "text", 16),
-            ])
+            ],
+        )
         self.year = year
         self.projects = projects if projects is not None else Project.objects.all()
 
     def queryset(self):
         year_amount = YearlyInvestment.objects.filter(project=OuterRef("pk"), year=self.year)
-        annotations = {f"src_{s.value}": _sum_of(FundingLine.objects.filter(project=OuterRef("pk"), source=s.value))
-                       for s in SOURCES}
-        return (self.projects.filter(plan__year=self.year)
-                .annotate(year_yuan=_sum_of(year_amount), **annotations)
-                .order_by("owner__name", "pk")
-                .values_list("owner__name", "name", "content_and_scale", "period_months", "total_investment_yuan",
-                             *annotations, "year_yuan", "state", "emergency_mandate"))
+        annotations = {
+            f"src_{s.value}": _sum_of(FundingLine.objects.filter(project=OuterRef("pk"), source=s.value))
+            for s in SOURCES
+        }
+        return (
+            self.projects.filter(plan__year=self.year)
+            .annotate(year_yuan=_sum_of(year_amount), **annotations)
+            .order_by("owner__name", "pk")
+            .values_list(
+                "owner__name",
+                "name",
+                "content_and_scale",
+                "period_months",
+                "total_investment_yuan",
+                *annotations,
+                "year_yuan",
+                "state",
+                "emergency_mandate",
+            )
+        )
 
     def _money(self, sums):
         return [wan(v) for v in sums]
@@ -67,8 +89,8 @@ class PlanExporter(Exporter):
         seq = 0
         for rec in self.queryset().iterator(chunk_size=2000):
             owner, name, content, months, total = rec[:5]
-            sources = rec[5:5 + n_src]
-            year_yuan, state, mandate = rec[5 + n_src:]
+            sources = rec[5 : 5 + n_src]
+            year_yuan, state, mandate = rec[5 + n_src :]
             if owner != dept:
                 if dept is not None:
                     yield self._subtotal(f"{dept}小计（{dept_n}个项目）", dept_sums)
@@ -80,8 +102,18 @@ class PlanExporter(Exporter):
             dept_n += 1
             grand_n += 1
             seq += 1
-            yield Row([seq, name, owner, content, months, *self._money(amounts), str(labels.get(state, state)),
-                       "紧急纳入（办法第十二条）" if mandate else ""])
+            yield Row(
+                [
+                    seq,
+                    name,
+                    owner,
+                    content,
+                    months,
+                    *self._money(amounts),
+                    str(labels.get(state, state)),
+                    "紧急纳入（办法第十二条）" if mandate else "",
+                ]
+            )
         if dept is not None:
             yield self._subtotal(f"{dept}小计（{dept_n}个项目）", dept_sums)
         yield self._subtotal(f"合计（{grand_n}个项目）", grand, style="total")

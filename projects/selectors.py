@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core import timeutil
-from lifecycle.models import Clock, Opinion
+from core.states import STAGES, ChangeState, PlanState, ProjectState as S
+from lifecycle.models import ChangeRequest, Clock, Opinion
 from lifecycle.policy import get_policy
-from core.states import STAGES, ProjectState as S
-
-from .models import OrgKind, Participant, Project
 from lifecycle.workdays import WorkCalendar
-from lifecycle.models import ChangeRequest
-from core.states import ChangeState, PlanState
-from .models import AnnualPlan, Network, SplitWarning
-from django.db.models import Count
+
+from .models import AnnualPlan, Network, OrgKind, Participant, Project, SplitWarning
 
 #: Organisations that act on every project (第四、五条) and so see every submitted one.
 AGENCY_KINDS = frozenset(k for k in OrgKind.values if k != OrgKind.OWNER)
@@ -52,11 +48,12 @@ NEXT_STEP = {
     S.EXTENSION_REQUESTED: _("等待延期验收答复（办法第二十九条）"),
     S.ACCEPTANCE_REVIEW: _("竣工验收进行中（办法第二十九条）"),
     S.ACCEPTED: _("验收报告备案后投入运行（办法第二十九条）"),
-    S.OPERATION: _("运行%(self_evaluation_opens)s至%(self_evaluation_due)s个月内报送自评价（办法第三十三条）"),
+    S.OPERATION: _(
+        "运行%(self_evaluation_opens)s至%(self_evaluation_due)s个月内报送自评价（办法第三十三条）"
+    ),
     S.SELF_EVALUATED: _("等待省营商环境局决定是否后评价（办法第三十三条）"),
     S.POST_EVALUATION: _("第三方后评价进行中（办法第三十三条）"),
 }
-
 
 
 def next_step(state) -> str:
@@ -66,8 +63,20 @@ def next_step(state) -> str:
 
 
 #: States in which the owner is the one who must act.
-OWNER_TURN = frozenset({S.DRAFT, S.CORRECTING, S.IN_PLAN, S.FSR_APPROVED, S.DESIGN_CORRECTING, S.RATIFIED,
-                        S.RECTIFICATION, S.COMPLETED, S.ACCEPTED, S.OPERATION})
+OWNER_TURN = frozenset(
+    {
+        S.DRAFT,
+        S.CORRECTING,
+        S.IN_PLAN,
+        S.FSR_APPROVED,
+        S.DESIGN_CORRECTING,
+        S.RATIFIED,
+        S.RECTIFICATION,
+        S.COMPLETED,
+        S.ACCEPTED,
+        S.OPERATION,
+    }
+)
 
 STAGE_CHOICES = [(str(i), label) for i, label in enumerate(STAGES)]
 
@@ -80,8 +89,11 @@ def stage_of(state: str):
 
 
 def running_clocks():
-    return Prefetch("clocks", queryset=Clock.objects.filter(stopped_on__isnull=True).order_by("due_on"),
-                    to_attr="running_clocks")
+    return Prefetch(
+        "clocks",
+        queryset=Clock.objects.filter(stopped_on__isnull=True).order_by("due_on"),
+        to_attr="running_clocks",
+    )
 
 
 def visible_projects(user) -> QuerySet:
@@ -109,8 +121,9 @@ def visible_projects(user) -> QuerySet:
 
 def overdue_q(today: datetime.date) -> Q:
     """A running, unpaused clock whose (extended) deadline has passed."""
-    late = Clock.objects.filter(project=OuterRef("pk"), stopped_on__isnull=True, paused_on__isnull=True).filter(
-        Q(extended_to__lt=today) | Q(extended_to__isnull=True, due_on__lt=today))
+    late = Clock.objects.filter(
+        project=OuterRef("pk"), stopped_on__isnull=True, paused_on__isnull=True
+    ).filter(Q(extended_to__lt=today) | Q(extended_to__isnull=True, due_on__lt=today))
     return Q(Exists(late))
 
 
@@ -160,8 +173,11 @@ def decorate(items, *, today=None, calendar=None):
         p.days_left = None
         if clock and clock.unit == "working_days":
             due = clock.effective_due_on
-            p.days_left = (calendar.working_days_between(today, due) if due >= today
-                           else -calendar.working_days_between(due, today))
+            p.days_left = (
+                calendar.working_days_between(today, due)
+                if due >= today
+                else -calendar.working_days_between(due, today)
+            )
         p.next_step = next_step(p.state)
         p.stage = stage_of(p.state)
     return items
@@ -184,71 +200,159 @@ def home_queues(user) -> list[dict]:
 
     queues = []
     if kind == OrgKind.OWNER:
-        own = base.filter(owner=user.organisation).exclude(state__in=[S.CLOSED, S.WITHDRAWN, S.TERMINATED,
-                                                                      S.REVIEW_REJECTED, S.NOT_INCLUDED])
+        own = base.filter(owner=user.organisation).exclude(
+            state__in=[S.CLOSED, S.WITHDRAWN, S.TERMINATED, S.REVIEW_REJECTED, S.NOT_INCLUDED]
+        )
         queues.append(_q(_("轮到本单位办理"), projects(own.filter(state__in=OWNER_TURN))))
         queues.append(_q(_("等待省营商环境局和有关部门办理"), projects(own.exclude(state__in=OWNER_TURN))))
-        queues.append(_q(_("本单位起草中的项目变更"), list(
-            ChangeRequest.objects.filter(project__owner=user.organisation, state=ChangeState.DRAFT)
-            .select_related("project")), article="第二十八条", kind="changes"))
+        queues.append(
+            _q(
+                _("本单位起草中的项目变更"),
+                list(
+                    ChangeRequest.objects.filter(
+                        project__owner=user.organisation, state=ChangeState.DRAFT
+                    ).select_related("project")
+                ),
+                article="第二十八条",
+                kind="changes",
+            )
+        )
     elif kind == OrgKind.BUREAU:
         queues += [
             _q(_("待受理的申报"), projects(base.filter(state=S.SUBMITTED)), article="第十条"),
-            _q(_("联合审核中（%(joint_review_days)s个工作日）") % get_policy().figures(), projects(base.filter(
-                state__in=[S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION])), article="第十条"),
-            _q(_("紧急纳入申请"), projects(lacking_opinion(base.filter(state=S.EMERGENCY_REQUESTED),
-                                                     ["bureau_emergency"], "emergency")), article="第十二条"),
-            _q(_("初步设计评审中（%(design_review_days)s个工作日）") % get_policy().figures(), projects(base.filter(
-                state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.EXTRANET)), article="第十八条"),
+            _q(
+                _("联合审核中（%(joint_review_days)s个工作日）") % get_policy().figures(),
+                projects(base.filter(state__in=[S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION])),
+                article="第十条",
+            ),
+            _q(
+                _("紧急纳入申请"),
+                projects(
+                    lacking_opinion(
+                        base.filter(state=S.EMERGENCY_REQUESTED), ["bureau_emergency"], "emergency"
+                    )
+                ),
+                article="第十二条",
+            ),
+            _q(
+                _("初步设计评审中（%(design_review_days)s个工作日）") % get_policy().figures(),
+                projects(
+                    base.filter(state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.EXTRANET)
+                ),
+                article="第十八条",
+            ),
             _q(_("待报省政府审定"), projects(base.filter(state=S.APPROVAL_COMPLETE)), article="第十九条"),
-            _q(_("变更待审批和新备案"), list(
-                ChangeRequest.objects.filter(state__in=[ChangeState.PENDING_APPROVAL, ChangeState.FILED])
-                .select_related("project", "project__owner").order_by("-submitted_at")[:30]),
-               article="第二十八条", kind="changes"),
-            _q(_("限期整改和暂停建设"), projects(base.filter(state__in=[S.RECTIFICATION, S.SUSPENDED])),
-               article="第二十六、三十六条"),
-            _q(_("验收申请和延期验收申请"), projects(base.filter(
-                state__in=[S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW])), article="第二十九条"),
-            _q(_("应报送自评价和待决定后评价"), projects(base.filter(
-                state__in=[S.OPERATION, S.SELF_EVALUATED])), article="第三十三条"),
-            _q(_("疑似拆分申报预警"), list(SplitWarning.objects.select_related(
-                "first", "second", "first__owner").order_by("-created_at")[:20]), article="第八条", kind="splits"),
+            _q(
+                _("变更待审批和新备案"),
+                list(
+                    ChangeRequest.objects.filter(state__in=[ChangeState.PENDING_APPROVAL, ChangeState.FILED])
+                    .select_related("project", "project__owner")
+                    .order_by("-submitted_at")[:30]
+                ),
+                article="第二十八条",
+                kind="changes",
+            ),
+            _q(
+                _("限期整改和暂停建设"),
+                projects(base.filter(state__in=[S.RECTIFICATION, S.SUSPENDED])),
+                article="第二十六、三十六条",
+            ),
+            _q(
+                _("验收申请和延期验收申请"),
+                projects(base.filter(state__in=[S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW])),
+                article="第二十九条",
+            ),
+            _q(
+                _("应报送自评价和待决定后评价"),
+                projects(base.filter(state__in=[S.OPERATION, S.SELF_EVALUATED])),
+                article="第三十三条",
+            ),
+            _q(
+                _("疑似拆分申报预警"),
+                list(
+                    SplitWarning.objects.select_related("first", "second", "first__owner").order_by(
+                        "-created_at"
+                    )[:20]
+                ),
+                article="第八条",
+                kind="splits",
+            ),
         ]
     elif kind in (OrgKind.CAC, OrgKind.CRYPTO):
-        aspect, acceptance = ("security", "cac_acceptance") if kind == OrgKind.CAC else ("crypto", "crypto_acceptance")
+        aspect, acceptance = (
+            ("security", "cac_acceptance") if kind == OrgKind.CAC else ("crypto", "crypto_acceptance")
+        )
         queues += [
-            _q(_("待出具联合审核意见"), projects(lacking_opinion(base.filter(state=S.JOINT_REVIEW), [aspect],
-                                                          "joint_review")), article="第十条"),
-            _q(_("待出具竣工验收意见"), projects(lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW),
-                                                          [acceptance], "acceptance")), article="第二十九条"),
+            _q(
+                _("待出具联合审核意见"),
+                projects(lacking_opinion(base.filter(state=S.JOINT_REVIEW), [aspect], "joint_review")),
+                article="第十条",
+            ),
+            _q(
+                _("待出具竣工验收意见"),
+                projects(lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW), [acceptance], "acceptance")),
+                article="第二十九条",
+            ),
         ]
     elif kind == OrgKind.DRC:
         queues += [
             _q(_("待批复的可行性研究报告"), projects(base.filter(state=S.FSR_REVIEW)), article="第十五条"),
-            _q(_("待出具竣工验收意见"), projects(lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW),
-                                                          ["drc_acceptance"], "acceptance")), article="第二十九条"),
+            _q(
+                _("待出具竣工验收意见"),
+                projects(
+                    lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW), ["drc_acceptance"], "acceptance")
+                ),
+                article="第二十九条",
+            ),
         ]
     elif kind in (OrgKind.POLICE, OrgKind.SECRECY):
         aspect = "police_acceptance" if kind == OrgKind.POLICE else "secrecy_acceptance"
         qs = base.filter(state=S.ACCEPTANCE_REVIEW)
         if kind == OrgKind.SECRECY:
             qs = qs.filter(classified=True)
-        queues.append(_q(_("待出具竣工验收意见"), projects(lacking_opinion(qs, [aspect], "acceptance")),
-                         article="第二十九条"))
+        queues.append(
+            _q(
+                _("待出具竣工验收意见"),
+                projects(lacking_opinion(qs, [aspect], "acceptance")),
+                article="第二十九条",
+            )
+        )
     elif kind == OrgKind.INTRANET:
-        queues.append(_q(_("依托电子政务内网的初步设计评审"), projects(base.filter(
-            state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.INTRANET)), article="第十八条"))
+        queues.append(
+            _q(
+                _("依托电子政务内网的初步设计评审"),
+                projects(
+                    base.filter(state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.INTRANET)
+                ),
+                article="第十八条",
+            )
+        )
     elif kind == OrgKind.FINANCE:
         queues += [
-            _q(_("待会签的年度建设计划"), list(AnnualPlan.objects.filter(
-                state=PlanState.COMPILING, finance_concurred_at__isnull=True)), article="第十一条", kind="plans"),
-            _q(_("待审核的紧急纳入申请"), projects(lacking_opinion(base.filter(state=S.EMERGENCY_REQUESTED),
-                                                            ["finance_emergency"], "emergency")), article="第十二条"),
+            _q(
+                _("待会签的年度建设计划"),
+                list(AnnualPlan.objects.filter(state=PlanState.COMPILING, finance_concurred_at__isnull=True)),
+                article="第十一条",
+                kind="plans",
+            ),
+            _q(
+                _("待审核的紧急纳入申请"),
+                projects(
+                    lacking_opinion(
+                        base.filter(state=S.EMERGENCY_REQUESTED), ["finance_emergency"], "emergency"
+                    )
+                ),
+                article="第十二条",
+            ),
         ]
     elif kind == OrgKind.GOVERNMENT:
         queues += [
-            _q(_("待批准的年度建设计划"), list(AnnualPlan.objects.filter(state=PlanState.SUBMITTED)),
-               article="第十一条", kind="plans"),
+            _q(
+                _("待批准的年度建设计划"),
+                list(AnnualPlan.objects.filter(state=PlanState.SUBMITTED)),
+                article="第十一条",
+                kind="plans",
+            ),
             _q(_("待批准的紧急纳入"), projects(base.filter(state=S.EMERGENCY_FORWARDED)), article="第十二条"),
             _q(_("待审定的项目"), projects(base.filter(state=S.RATIFICATION)), article="第十九条"),
         ]

@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import timeutil
-from core.states import CHANGEABLE_STATES
-from core.states import ProjectState as S
+from core.states import CHANGEABLE_STATES, ProjectState as S
 from core.vocabulary import OrgKind, Role
 from lifecycle import audit, clocks, events
 from lifecycle.effects import performance_report_clock
@@ -47,11 +46,19 @@ def application_save(*, actor, form, formsets):
         for formset in formsets:
             formset.instance = project
             formset.save()
-        audit.record(actor=actor, action="application.saved", obj=project,
-                     label=_("创建申报材料") if created else _("修改申报材料"), article="第九条",
-                     from_state=project.state, to_state=project.state,
-                     data={"fields": sorted(form.changed_data),
-                           "rows": {fs.prefix: len(fs.forms) for fs in formsets if fs.has_changed()}})
+        audit.record(
+            actor=actor,
+            action="application.saved",
+            obj=project,
+            label=_("创建申报材料") if created else _("修改申报材料"),
+            article="第九条",
+            from_state=project.state,
+            to_state=project.state,
+            data={
+                "fields": sorted(form.changed_data),
+                "rows": {fs.prefix: len(fs.forms) for fs in formsets if fs.has_changed()},
+            },
+        )
     return project
 
 
@@ -64,8 +71,15 @@ def project_records_update(*, actor, form):
     changed = {name: form.cleaned_data[name] for name in form.changed_data}
     with transaction.atomic():
         form.save()
-        audit.record(actor=actor, action="records.updated", obj=project, label=_("登记项目信息"),
-                     from_state=project.state, to_state=project.state, data={"changed": changed})
+        audit.record(
+            actor=actor,
+            action="records.updated",
+            obj=project,
+            label=_("登记项目信息"),
+            from_state=project.state,
+            to_state=project.state,
+            data={"changed": changed},
+        )
     return project
 
 
@@ -74,24 +88,38 @@ def project_records_update(*, actor, form):
 
 def _require_department_head(submission, actor):
     """办法第八条: the 申报函 is signed by the department's own 负责人."""
-    if (actor is None or actor.organisation_id != submission.organisation_id or actor.role != Role.HEAD
-            or actor.org_kind != OrgKind.OWNER):
-        raise RuleViolation(_("申报函须由%(org)s负责人签发（办法第八条）。") % {"org": submission.organisation},
-                            code="permission", article="第八条")
+    if (
+        actor is None
+        or actor.organisation_id != submission.organisation_id
+        or actor.role != Role.HEAD
+        or actor.org_kind != OrgKind.OWNER
+    ):
+        raise RuleViolation(
+            _("申报函须由%(org)s负责人签发（办法第八条）。") % {"org": submission.organisation},
+            code="permission",
+            article="第八条",
+        )
 
 
 def _require_call_open(call, what: str) -> None:
     """办法第八条: applications come in during the June call only."""
     if not call.is_open_on(timeutil.today()):
-        raise RuleViolation(_("不在年度需求征集期内（%(o)s至%(c)s），不能%(what)s（办法第八条）。")
-                            % {"o": call.opens_on, "c": call.closes_on, "what": what}, code="closed", article="第八条")
+        raise RuleViolation(
+            _("不在年度需求征集期内（%(o)s至%(c)s），不能%(what)s（办法第八条）。")
+            % {"o": call.opens_on, "c": call.closes_on, "what": what},
+            code="closed",
+            article="第八条",
+        )
 
 
 def _require_letter(letter: str, what: str) -> str:
     letter = (letter or "").strip()
     if not letter:
-        raise RuleViolation(_("请填写%(what)s正文：申报函由负责人签发后随项目一并报送（办法第八条）。") % {"what": what},
-                            code="letter", article="第八条")
+        raise RuleViolation(
+            _("请填写%(what)s正文：申报函由负责人签发后随项目一并报送（办法第八条）。") % {"what": what},
+            code="letter",
+            article="第八条",
+        )
     return letter
 
 
@@ -99,11 +127,18 @@ def _require_responsible_person(person, organisation):
     """办法第二十一条: 项目责任人为项目建设单位主要负责人. The system knows the unit's leaders
     as its 负责人 accounts; which of them is the 主要负责人 is named, never assumed."""
     if person is None:
-        raise RuleViolation(_("请指定项目责任人，即%(org)s主要负责人（办法第二十一条）。") % {"org": organisation},
-                            code="responsible_person", article="第二十一条")
+        raise RuleViolation(
+            _("请指定项目责任人，即%(org)s主要负责人（办法第二十一条）。") % {"org": organisation},
+            code="responsible_person",
+            article="第二十一条",
+        )
     if person.organisation_id != organisation.pk or person.role != Role.HEAD or not person.is_active:
-        raise RuleViolation(_("项目责任人须为%(org)s主要负责人（本单位负责人账号），“%(who)s”不是（办法第二十一条）。")
-                            % {"org": organisation, "who": person}, code="responsible_person", article="第二十一条")
+        raise RuleViolation(
+            _("项目责任人须为%(org)s主要负责人（本单位负责人账号），“%(who)s”不是（办法第二十一条）。")
+            % {"org": organisation, "who": person},
+            code="responsible_person",
+            article="第二十一条",
+        )
     return person
 
 
@@ -124,19 +159,36 @@ def submission_splits(call, organisation, new_projects) -> list[dict]:
     before signing. Computed, nothing written."""
     new = {p.pk for p in new_projects}
     projects = Project.objects.filter(call=call, owner=organisation).exclude(state=S.WITHDRAWN).order_by("pk")
-    return [{"first": p.pk, "first_name": p.name, "second": q.pk, "second_name": q.name,
-             "score": score, "details": details}
-            for p, q, score, details in split_pairs(list(projects)) if p.pk in new or q.pk in new]
+    return [
+        {
+            "first": p.pk,
+            "first_name": p.name,
+            "second": q.pk,
+            "second_name": q.name,
+            "score": score,
+            "details": details,
+        }
+        for p, q, score, details in split_pairs(list(projects))
+        if p.pk in new or q.pk in new
+    ]
 
 
 def _require_splits_confirmed(warnings, confirmed: bool) -> None:
     if warnings and not confirmed:
-        pairs = "；".join(_("《%(a)s》与《%(b)s》相似度%(s).2f") % {"a": w["first_name"], "b": w["second_name"],
-                                                                 "s": w["score"]} for w in warnings)
+        pairs = "；".join(
+            _("《%(a)s》与《%(b)s》相似度%(s).2f")
+            % {"a": w["first_name"], "b": w["second_name"], "s": w["score"]}
+            for w in warnings
+        )
         raise RuleViolation(
-            _("以下项目的建设目标、主要内容、技术路线相似，可能属于拆分申报：%(pairs)s。相似的项目不得拆分申报，"
-              "请核实（必要时合并为一个项目）后确认再签发（办法第八条）。") % {"pairs": pairs},
-            code="split", article="第八条")
+            _(
+                "以下项目的建设目标、主要内容、技术路线相似，可能属于拆分申报：%(pairs)s。相似的项目不得拆分申报，"
+                "请核实（必要时合并为一个项目）后确认再签发（办法第八条）。"
+            )
+            % {"pairs": pairs},
+            code="split",
+            article="第八条",
+        )
 
 
 def _send(projects, *, actor, submission, responsible_person, amendment=None):
@@ -164,13 +216,19 @@ def call_submit(submission, *, actor, letter: str, responsible_person, splits_co
     naming the submission); the bureau's SplitWarning rows are recomputed.
     """
     if submission.submitted_at is not None:
-        raise RuleViolation(_("本部门本次征集已统一申报，不得分散申报；后来的项目请以补充申报报送（办法第八条）。"),
-                            code="already_submitted", article="第八条")
+        raise RuleViolation(
+            _("本部门本次征集已统一申报，不得分散申报；后来的项目请以补充申报报送（办法第八条）。"),
+            code="already_submitted",
+            article="第八条",
+        )
     _require_department_head(submission, actor)
     _require_call_open(submission.call, _("申报"))
     letter = _require_letter(letter, _("申报函"))
-    projects = list(Project.objects.filter(owner=submission.organisation, call=submission.call, state=S.DRAFT)
-                    .order_by("pk"))
+    projects = list(
+        Project.objects.filter(owner=submission.organisation, call=submission.call, state=S.DRAFT).order_by(
+            "pk"
+        )
+    )
     if not projects:
         raise RuleViolation(_("没有待申报的项目。"), code="empty")
     _require_responsible_person(responsible_person, submission.organisation)
@@ -179,7 +237,11 @@ def call_submit(submission, *, actor, letter: str, responsible_person, splits_co
     _require_splits_confirmed(warnings, splits_confirmed)
     with transaction.atomic():
         # Two heads signing at once: the second finds the submission already stamped.
-        if CallSubmission.objects.select_for_update().filter(pk=submission.pk, submitted_at__isnull=False).exists():
+        if (
+            CallSubmission.objects.select_for_update()
+            .filter(pk=submission.pk, submitted_at__isnull=False)
+            .exists()
+        ):
             raise ConcurrentUpdate()
         submission.letter = letter
         submission.submitted_at = timeutil.now()
@@ -187,10 +249,20 @@ def call_submit(submission, *, actor, letter: str, responsible_person, splits_co
         submission.responsible_person = responsible_person
         submission.split_warnings = warnings
         submission.save()
-        audit.record(actor=actor, action=Action.CALL_SUBMITTED, obj=submission, label=_("统一申报（签发申报函）"),
-                     article="第八条", reason=letter,
-                     data={"call": submission.call.year, "projects": [p.pk for p in projects],
-                           "responsible_person": responsible_person, "split_warnings": warnings})
+        audit.record(
+            actor=actor,
+            action=Action.CALL_SUBMITTED,
+            obj=submission,
+            label=_("统一申报（签发申报函）"),
+            article="第八条",
+            reason=letter,
+            data={
+                "call": submission.call.year,
+                "projects": [p.pk for p in projects],
+                "responsible_person": responsible_person,
+                "split_warnings": warnings,
+            },
+        )
         _send(projects, actor=actor, submission=submission, responsible_person=responsible_person)
         detect_splits(submission.call, submission.organisation)
     return submission
@@ -211,31 +283,58 @@ def call_amend(submission, *, actor, letter: str, responsible_person=None, split
     """
     call = submission.call
     if submission.submitted_at is None:
-        raise RuleViolation(_("本部门尚未统一申报：补充申报只能补充已报送的统一申报，请先统一申报（办法第八条）。"),
-                            code="not_submitted", article="第八条")
+        raise RuleViolation(
+            _("本部门尚未统一申报：补充申报只能补充已报送的统一申报，请先统一申报（办法第八条）。"),
+            code="not_submitted",
+            article="第八条",
+        )
     _require_department_head(submission, actor)
     _require_call_open(call, _("补充申报"))
     letter = _require_letter(letter, _("补充申报函"))
-    projects = list(Project.objects.filter(owner=submission.organisation, call=call, state=S.DRAFT).order_by("pk"))
+    projects = list(
+        Project.objects.filter(owner=submission.organisation, call=call, state=S.DRAFT).order_by("pk")
+    )
     if not projects:
         raise RuleViolation(_("没有待补充申报的项目。"), code="empty")
-    responsible_person = _require_responsible_person(responsible_person or submission.responsible_person,
-                                                     submission.organisation)
+    responsible_person = _require_responsible_person(
+        responsible_person or submission.responsible_person, submission.organisation
+    )
     _drafts_refused(projects, actor)
     warnings = submission_splits(call, submission.organisation, projects)
     _require_splits_confirmed(warnings, splits_confirmed)
     with transaction.atomic():
         CallSubmission.objects.select_for_update().filter(pk=submission.pk).first()
         amendment = SubmissionAmendment.objects.create(
-            submission=submission, number=submission.amendments.count() + 1, letter=letter,
-            submitted_at=timeutil.now(), signed_by=actor, split_warnings=warnings)
+            submission=submission,
+            number=submission.amendments.count() + 1,
+            letter=letter,
+            submitted_at=timeutil.now(),
+            signed_by=actor,
+            split_warnings=warnings,
+        )
         amendment.projects.set(projects)
-        audit.record(actor=actor, action=Action.CALL_AMENDED, obj=amendment,
-                     label=_("补充申报（第%(n)s次）") % {"n": amendment.number}, article="第八条", reason=letter,
-                     data={"call": call.year, "submission": submission.pk, "projects": [p.pk for p in projects],
-                           "responsible_person": responsible_person, "split_warnings": warnings})
-        _send(projects, actor=actor, submission=submission, responsible_person=responsible_person,
-              amendment=amendment)
+        audit.record(
+            actor=actor,
+            action=Action.CALL_AMENDED,
+            obj=amendment,
+            label=_("补充申报（第%(n)s次）") % {"n": amendment.number},
+            article="第八条",
+            reason=letter,
+            data={
+                "call": call.year,
+                "submission": submission.pk,
+                "projects": [p.pk for p in projects],
+                "responsible_person": responsible_person,
+                "split_warnings": warnings,
+            },
+        )
+        _send(
+            projects,
+            actor=actor,
+            submission=submission,
+            responsible_person=responsible_person,
+            amendment=amendment,
+        )
         detect_splits(call, submission.organisation)
     return amendment
 
@@ -251,8 +350,14 @@ def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = 
         raise RuleViolation(_("征集截止日期不能早于开始日期。"), code="dates")
     with transaction.atomic():
         call = Call.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, notice=notice)
-        entry = audit.record(actor=actor, action=Action.CALL_OPENED, obj=call, label=_("发布年度需求征集"), article="第八条",
-                             data={"opens_on": opens_on, "closes_on": closes_on})
+        entry = audit.record(
+            actor=actor,
+            action=Action.CALL_OPENED,
+            obj=call,
+            label=_("发布年度需求征集"),
+            article="第八条",
+            data={"opens_on": opens_on, "closes_on": closes_on},
+        )
         events.announce(call, Action.CALL_OPENED, actor=actor, entry=entry)
     return call
 
@@ -280,7 +385,13 @@ def plan_open(year: int, *, actor):
         if created:
             due = get_policy().plan_due.of(year - 1)
             clocks.start_calendar(ClockKind.PLAN_COMPILATION, due_on=due, actor=actor, plan=plan)
-            entry = audit.record(actor=actor, action=Action.PLAN_OPENED, obj=plan, label=_("开始编制年度建设计划"),
-                                 article="第十一条", to_state=plan.state)
+            entry = audit.record(
+                actor=actor,
+                action=Action.PLAN_OPENED,
+                obj=plan,
+                label=_("开始编制年度建设计划"),
+                article="第十一条",
+                to_state=plan.state,
+            )
             events.announce(plan, Action.PLAN_OPENED, actor=actor, entry=entry)
     return plan

@@ -20,11 +20,27 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from itertools import combinations
-from .models import Project, SplitWarning
+
 from lifecycle.policy import get_policy
 
+from .models import Project, SplitWarning
+
 FIELDS = {"name": 0.2, "performance_targets": 0.25, "content_and_scale": 0.35, "technical_route": 0.2}
-GENERIC = ["黑龙江省", "黑龙江", "政务信息化", "信息化", "系统", "平台", "项目", "建设", "工程", "一期", "二期", "省级", "省"]
+GENERIC = [
+    "黑龙江省",
+    "黑龙江",
+    "政务信息化",
+    "信息化",
+    "系统",
+    "平台",
+    "项目",
+    "建设",
+    "工程",
+    "一期",
+    "二期",
+    "省级",
+    "省",
+]
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -39,7 +55,7 @@ def bigrams(text: str) -> set[str]:
     text = normalise(text)
     if len(text) < 2:
         return {text} if text else set()
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def dice(a: str, b: str) -> float:
@@ -57,10 +73,14 @@ def similarity(p, q) -> tuple[float, dict]:
 
 def detect_splits(call, organisation) -> list:
     """Recompute the warnings for one department's applications in one call."""
-    projects = list(Project.objects.filter(call=call, owner=organisation).exclude(state="withdrawn").order_by("pk"))
+    projects = list(
+        Project.objects.filter(call=call, owner=organisation).exclude(state="withdrawn").order_by("pk")
+    )
     SplitWarning.objects.filter(call=call, first__owner=organisation).delete()
-    warnings = [SplitWarning(call=call, first=p, second=q, score=Decimal(str(score)), details=details)
-                for p, q, score, details in split_pairs(projects)]
+    warnings = [
+        SplitWarning(call=call, first=p, second=q, score=Decimal(str(score)), details=details)
+        for p, q, score, details in split_pairs(projects)
+    ]
     return SplitWarning.objects.bulk_create(warnings)
 
 

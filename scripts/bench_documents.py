@@ -53,37 +53,78 @@ def build(db_path: Path) -> None:
 
     from core.states import PlanState
     from projects.models import (
-        AnnualPlan, Call, DataResource, FundingLine, Organisation, Project, User, YearlyInvestment,
+        AnnualPlan,
+        Call,
+        DataResource,
+        FundingLine,
+        Organisation,
+        Project,
+        User,
+        YearlyInvestment,
     )
 
     call_command("migrate", verbosity=0)
     bureau = Organisation.objects.create(kind="bureau", name="黑龙江省营商环境建设监督局", code="黑营商")
     User.objects.create(username="bureau", organisation=bureau, role="head", full_name="张三")
-    owners = [Organisation.objects.create(kind="owner", name=f"黑龙江省第{i:02d}厅", code=f"黑{i:02d}")
-              for i in range(40)]
-    call = Call.objects.create(year=2026, opens_on=datetime.date(2025, 6, 1), closes_on=datetime.date(2025, 6, 30))
+    owners = [
+        Organisation.objects.create(kind="owner", name=f"黑龙江省第{i:02d}厅", code=f"黑{i:02d}")
+        for i in range(40)
+    ]
+    call = Call.objects.create(
+        year=2026, opens_on=datetime.date(2025, 6, 1), closes_on=datetime.date(2025, 6, 30)
+    )
     plan = AnnualPlan.objects.create(year=2026)
     AnnualPlan.objects.filter(pk=plan.pk).update(state=PlanState.APPROVED)
     text = "建设统一业务受理、审批、监管模块，覆盖全省13个市（地），依托省政务云，采用微服务架构。"
-    projects = [Project(name=f"政务信息化项目{i:05d}", owner=owners[i % 40], call=call, plan=plan, state="in_plan",
-                        content_and_scale=text, period_months=12, total_investment_yuan=Decimal(1_000_000 + i * 37),
-                        basis_and_necessity=text, performance_targets=text, cloud_requirements=text,
-                        protection_plan=text, security_plan=text, product_reliability=text, crypto_plan=text,
-                        approved_estimate_yuan=Decimal(1_000_000 + i * 37), fsr_approval_no="黑发改审批〔2026〕8号")
-                for i in range(N_PROJECTS)]
+    projects = [
+        Project(
+            name=f"政务信息化项目{i:05d}",
+            owner=owners[i % 40],
+            call=call,
+            plan=plan,
+            state="in_plan",
+            content_and_scale=text,
+            period_months=12,
+            total_investment_yuan=Decimal(1_000_000 + i * 37),
+            basis_and_necessity=text,
+            performance_targets=text,
+            cloud_requirements=text,
+            protection_plan=text,
+            security_plan=text,
+            product_reliability=text,
+            crypto_plan=text,
+            approved_estimate_yuan=Decimal(1_000_000 + i * 37),
+            fsr_approval_no="黑发改审批〔2026〕8号",
+        )
+        for i in range(N_PROJECTS)
+    ]
     Project.objects.bulk_create(projects, batch_size=1000)
     lines, years = [], []
     for p in Project.objects.only("pk", "total_investment_yuan").iterator():
         central = (p.total_investment_yuan * Decimal("0.3")).quantize(Decimal("0.01"))
-        lines += [FundingLine(project=p, source="provincial", amount_yuan=p.total_investment_yuan - central),
-                  FundingLine(project=p, source="central", amount_yuan=central)]
+        lines += [
+            FundingLine(project=p, source="provincial", amount_yuan=p.total_investment_yuan - central),
+            FundingLine(project=p, source="central", amount_yuan=central),
+        ]
         years.append(YearlyInvestment(project=p, year=2026, amount_yuan=p.total_investment_yuan))
     FundingLine.objects.bulk_create(lines, batch_size=2000)
     YearlyInvestment.objects.bulk_create(years, batch_size=2000)
     first = Project.objects.order_by("pk").first()
-    DataResource.objects.bulk_create([DataResource(
-        project=first, name=f"业务数据资源{i}", provider=first.owner.name, data_format="数据库", update_cycle="每日",
-        sharing_type="conditional", sharing_condition="仅限本业务使用", open_type="closed") for i in range(12)])
+    DataResource.objects.bulk_create(
+        [
+            DataResource(
+                project=first,
+                name=f"业务数据资源{i}",
+                provider=first.owner.name,
+                data_format="数据库",
+                update_cycle="每日",
+                sharing_type="conditional",
+                sharing_condition="仅限本业务使用",
+                open_type="closed",
+            )
+            for i in range(12)
+        ]
+    )
 
 
 def median_time(fn, runs: int) -> float:
@@ -106,15 +147,20 @@ def bench_pdf(db_path: Path, runs: int) -> dict:
     project = Project.objects.order_by("pk").first()
     bureau = Organisation.objects.get(kind="bureau")
     result = {}
-    for label, snap in (("form", snapshots.application_form(project)),
-                        ("letter", {**snapshots.design_approval(project, issuer=bureau),
-                                    "document_no": "黑营商〔2026〕1号"})):
+    for label, snap in (
+        ("form", snapshots.application_form(project)),
+        ("letter", {**snapshots.design_approval(project, issuer=bureau), "document_no": "黑营商〔2026〕1号"}),
+    ):
         html = pdf.render_html(snap["template"], snap)
         _data, pages = pdf.render(snap["template"], snap)
         ours = median_time(lambda: pdf.render(snap["template"], snap), runs)
         bare = median_time(lambda: HTML(string=html, base_url=str(ROOT)).write_pdf(), runs)
-        result[label] = {"pages": pages, "ours_s": round(ours, 3), "bare_s": round(bare, 3),
-                         "ratio": round(ours / bare, 2)}
+        result[label] = {
+            "pages": pages,
+            "ours_s": round(ours, 3),
+            "bare_s": round(bare, 3),
+            "ratio": round(ours / bare, 2),
+        }
     return result
 
 
@@ -172,8 +218,12 @@ def export_child(db_path: Path, mode: str, trace: bool = False) -> dict:
         tracemalloc.stop()
         return {"tracemalloc_peak_mb": peak / 1048576}
     hwm = vm_hwm_kb()
-    return {"seconds": elapsed, "rss_peak_mb": hwm / 1024, "rss_above_baseline_mb": (hwm - baseline) / 1024,
-            "size_kb": out.stat().st_size // 1024}
+    return {
+        "seconds": elapsed,
+        "rss_peak_mb": hwm / 1024,
+        "rss_above_baseline_mb": (hwm - baseline) / 1024,
+        "size_kb": out.stat().st_size // 1024,
+    }
 
 
 def bench_export(db_path: Path, runs: int) -> dict:
@@ -181,13 +231,23 @@ def bench_export(db_path: Path, runs: int) -> dict:
     for mode in ("ours", "bare"):
         samples = []
         for _ in range(runs):
-            proc = subprocess.run([sys.executable, __file__, "--child", mode, "--db", str(db_path)],
-                                  capture_output=True, text=True, check=True)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", mode, "--db", str(db_path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             samples.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         result[mode] = {k: round(statistics.median(s[k] for s in samples), 3) for k in samples[0]}
-        proc = subprocess.run([sys.executable, __file__, "--child", mode, "--trace", "--db", str(db_path)],
-                              capture_output=True, text=True, check=True)
-        result[mode].update({k: round(v, 3) for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items()})
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", mode, "--trace", "--db", str(db_path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result[mode].update(
+            {k: round(v, 3) for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items()}
+        )
     result["ratio"] = round(result["ours"]["seconds"] / result["bare"]["seconds"], 2)
     return result
 
@@ -208,7 +268,11 @@ def main() -> None:
         t = time.perf_counter()
         build(db)
         print(f"built {N_PROJECTS} projects in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-        figures = {"cpus": os.cpu_count(), "pdf": bench_pdf(db, args.runs), "export": bench_export(db, args.export_runs)}
+        figures = {
+            "cpus": os.cpu_count(),
+            "pdf": bench_pdf(db, args.runs),
+            "export": bench_export(db, args.export_runs),
+        }
     print(json.dumps(figures, ensure_ascii=False, indent=2))
 
 

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_documents import build, setup  # noqa: E402
+from bench_documents import build, setup
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "test-artifacts/samples")
 out.mkdir(parents=True, exist_ok=True)

@@ -11,17 +11,24 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from lifecycle import services
-from projects import services as project_services
-from web.scenarios import Walker
 from core.states import ProjectState as S
-from lifecycle.policy import get_policy
 from core.timeutil import as_of
+from lifecycle import services
+from lifecycle.policy import get_policy
 from lifecycle.workdays import add_months
-
+from projects import services as project_services
 from projects.models import (
-    Call, DataResource, FundingLine, Organisation, Participant, Project, Role, User, YearlyInvestment,
+    Call,
+    DataResource,
+    FundingLine,
+    Organisation,
+    Participant,
+    Project,
+    Role,
+    User,
+    YearlyInvestment,
 )
+from web.scenarios import Walker
 
 DEMO_PASSWORD = "demo12345"
 
@@ -68,14 +75,27 @@ def ensure_people() -> dict[str, User]:
             i += 1
             user, created = User.objects.get_or_create(
                 username=f"{prefix}_{role}",
-                defaults={"organisation": org, "role": role, "full_name": _name(i), "phone": f"0451-8{i:03d}6{i:03d}"})
+                defaults={
+                    "organisation": org,
+                    "role": role,
+                    "full_name": _name(i),
+                    "phone": f"0451-8{i:03d}6{i:03d}",
+                },
+            )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             people[f"{prefix}_{role}" if kind == "owner" else f"{kind}_{role}"] = user
     admin, created = User.objects.get_or_create(
-        username="admin", defaults={"organisation": Organisation.objects.get(kind="bureau"), "role": Role.ADMIN,
-                                    "full_name": "系统管理员", "is_staff": True, "is_superuser": True})
+        username="admin",
+        defaults={
+            "organisation": Organisation.objects.get(kind="bureau"),
+            "role": Role.ADMIN,
+            "full_name": "系统管理员",
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
     if created:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
@@ -149,15 +169,28 @@ EMERGENCIES = [
 ]
 
 
-def _application(owner: Organisation, call: Call | None, name: str, wan: int, network="extranet", classified=False,
-                 emergency=False, year: int | None = None, variant: int | None = None) -> Project:
+def _application(
+    owner: Organisation,
+    call: Call | None,
+    name: str,
+    wan: int,
+    network="extranet",
+    classified=False,
+    emergency=False,
+    year: int | None = None,
+    variant: int | None = None,
+) -> Project:
     total = Decimal(wan) * 10000
     year = call.year if call else year
     variant = Project.objects.count() if variant is None else variant
     project = Project.objects.create(
-        name=name, owner=owner, call=call, network=network, classified=classified,
+        name=name,
+        owner=owner,
+        call=call,
+        network=network,
+        classified=classified,
         basis_and_necessity=f"落实《国务院关于加强数字政府建设的指导意见》和省委、省政府数字龙江建设部署，"
-                            f"{owner.name}现有系统分散建设、数据标准不一，亟需建设{name}。",
+        f"{owner.name}现有系统分散建设、数据标准不一，亟需建设{name}。",
         content_and_scale=f"{name}：" + CONTENTS[(variant + variant // 6) % len(CONTENTS)],
         technical_route=ROUTES[variant % len(ROUTES)],
         period_months=12 if wan < 1500 else 18,
@@ -165,24 +198,45 @@ def _application(owner: Organisation, call: Call | None, name: str, wan: int, ne
         total_investment_yuan=total,
         performance_targets=TARGETS[(variant // 6) % len(TARGETS)],
         cloud_requirements=f"政务云计算资源{32 * (1 + variant % 4)}核、存储{10 * (1 + variant % 5)}TB，同城灾备。",
-        protection_plan="按网络安全等级保护第三级要求建设并开展测评。" if not classified else "按涉密信息系统分级保护秘密级要求建设。",
+        protection_plan="按网络安全等级保护第三级要求建设并开展测评。"
+        if not classified
+        else "按涉密信息系统分级保护秘密级要求建设。",
         security_plan="部署边界防护、入侵检测、数据库审计、日志审计，建立安全管理制度和应急预案。",
         product_reliability="服务器、操作系统、数据库、中间件均采用安全可靠产品。",
         crypto_plan="采用SM2、SM3、SM4算法，按GB/T 39786-2021第三级要求进行密码应用设计。",
         emergency_mandate="依据国务院办公厅有关通知要求，须于年内建成投入使用。" if emergency else "",
     )
     first = total * Decimal("0.6")
-    YearlyInvestment.objects.bulk_create([
-        YearlyInvestment(project=project, year=year, amount_yuan=first),
-        YearlyInvestment(project=project, year=year + 1, amount_yuan=total - first)])
+    YearlyInvestment.objects.bulk_create(
+        [
+            YearlyInvestment(project=project, year=year, amount_yuan=first),
+            YearlyInvestment(project=project, year=year + 1, amount_yuan=total - first),
+        ]
+    )
     FundingLine.objects.create(project=project, source="provincial", amount_yuan=total)
-    DataResource.objects.bulk_create([
-        DataResource(project=project, name=f"{name}业务办理信息", provider=owner.name, data_format="数据库表",
-                     update_cycle="实时", sharing_type="unconditional", open_type="closed"),
-        DataResource(project=project, name=f"{name}统计信息", provider=owner.name, data_format="XLSX",
-                     update_cycle="每月", sharing_type="conditional", sharing_condition="仅向有关部门共享汇总数据",
-                     open_type="conditional"),
-    ])
+    DataResource.objects.bulk_create(
+        [
+            DataResource(
+                project=project,
+                name=f"{name}业务办理信息",
+                provider=owner.name,
+                data_format="数据库表",
+                update_cycle="实时",
+                sharing_type="unconditional",
+                open_type="closed",
+            ),
+            DataResource(
+                project=project,
+                name=f"{name}统计信息",
+                provider=owner.name,
+                data_format="XLSX",
+                update_cycle="每月",
+                sharing_type="conditional",
+                sharing_condition="仅向有关部门共享汇总数据",
+                open_type="conditional",
+            ),
+        ]
+    )
     return project
 
 
@@ -200,14 +254,24 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
     walker = Walker(people)
     owners = {prefix: Organisation.objects.get(name=name) for name, _code, prefix in OWNERS}
     year = today.year  # the plan now in execution; its call was held last June
-    this_call = Call.objects.create(year=year, opens_on=datetime.date(year - 1, 6, 1),
-                                    closes_on=datetime.date(year - 1, 6, 30), notice="关于征集政务信息化建设需求的通知")
-    next_call = Call.objects.create(year=year + 1, opens_on=datetime.date(year, 6, 1),
-                                    closes_on=datetime.date(year, 6, 30), notice="关于征集政务信息化建设需求的通知")
+    this_call = Call.objects.create(
+        year=year,
+        opens_on=datetime.date(year - 1, 6, 1),
+        closes_on=datetime.date(year - 1, 6, 30),
+        notice="关于征集政务信息化建设需求的通知",
+    )
+    next_call = Call.objects.create(
+        year=year + 1,
+        opens_on=datetime.date(year, 6, 1),
+        closes_on=datetime.date(year, 6, 30),
+        notice="关于征集政务信息化建设需求的通知",
+    )
 
     # ---- last year's call → this year's plan, projects along the whole path
-    projects = [(_application(owners[o], this_call, n, w, net, cl), target)
-                for o, n, w, net, cl, target in PLAN_YEAR_PROJECTS]
+    projects = [
+        (_application(owners[o], this_call, n, w, net, cl), target)
+        for o, n, w, net, cl, target in PLAN_YEAR_PROJECTS
+    ]
     submitted_on = datetime.date(year - 1, 6, 16)
     for prefix in {p.owner for p, _t in projects}:
         walker.submit_batch(this_call, prefix, submitted_on)
@@ -217,15 +281,33 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
     walker.approve_plan(year, included, datetime.date(year - 1, 9, 20))
     issued_on = datetime.date(year - 1, 10, 5)
 
-    main = ["in_plan", "fsr_review", "fsr_approved", "design_review", "approval_complete", "ratification",
-            "ratified", "construction", "completed", "acceptance_review", "accepted", "operation",
-            "self_evaluated", "closed"]
+    main = [
+        "in_plan",
+        "fsr_review",
+        "fsr_approved",
+        "design_review",
+        "approval_complete",
+        "ratification",
+        "ratified",
+        "construction",
+        "completed",
+        "acceptance_review",
+        "accepted",
+        "operation",
+        "self_evaluated",
+        "closed",
+    ]
     for project, target in projects:
         if target == S.NOT_INCLUDED:
             continue
-        through = {S.POST_EVALUATION: S.SELF_EVALUATED, S.DESIGN_CORRECTING: S.DESIGN_REVIEW,
-                   S.RECTIFICATION: S.CONSTRUCTION, S.SUSPENDED: S.CONSTRUCTION, S.TERMINATED: S.CONSTRUCTION,
-                   S.EXTENSION_REQUESTED: S.COMPLETED}.get(target, target)
+        through = {
+            S.POST_EVALUATION: S.SELF_EVALUATED,
+            S.DESIGN_CORRECTING: S.DESIGN_REVIEW,
+            S.RECTIFICATION: S.CONSTRUCTION,
+            S.SUSPENDED: S.CONSTRUCTION,
+            S.TERMINATED: S.CONSTRUCTION,
+            S.EXTENSION_REQUESTED: S.COMPLETED,
+        }.get(target, target)
         steps = main.index(through)
         start = _back(today, steps + 1, walker.gap.days, issued_on)
         if steps > main.index("accepted"):  # leave room for the self-evaluation window (第三十三条)
@@ -236,23 +318,37 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
         _extras(walker, project, today)
 
     # ---- emergency insertion into this year's approved plan (办法第十二条)
-    emergencies = [(_application(owners[o], None, n, w, emergency=True, year=year), target)
-                   for o, n, w, target in EMERGENCIES]
+    emergencies = [
+        (_application(owners[o], None, n, w, emergency=True, year=year), target)
+        for o, n, w, target in EMERGENCIES
+    ]
     for project, target in emergencies:
         on = today - datetime.timedelta(days=20)
         with as_of(on):
             services.emergency_request(project, actor=walker.owner(project), year=year)
-            services.opinion_give(project, actor=people["bureau_reviewer"], aspect="bureau_emergency",
-                                  conclusion="approve", text="符合紧急纳入条件，同意。")
+            services.opinion_give(
+                project,
+                actor=people["bureau_reviewer"],
+                aspect="bureau_emergency",
+                conclusion="approve",
+                text="符合紧急纳入条件，同意。",
+            )
         if target == S.EMERGENCY_FORWARDED:
             with as_of(on + datetime.timedelta(days=3)):
-                services.opinion_give(project, actor=people["finance_reviewer"], aspect="finance_emergency",
-                                      conclusion="approve", text="资金来源已落实，同意。")
+                services.opinion_give(
+                    project,
+                    actor=people["finance_reviewer"],
+                    aspect="finance_emergency",
+                    conclusion="approve",
+                    text="资金来源已落实，同意。",
+                )
             walker.step(project, "forward_emergency", people["bureau_head"], on + datetime.timedelta(days=5))
 
     # ---- this June's call → next year's plan, projects in review
-    nxt = [(_application(owners[o], next_call, n, w, variant=1 if i < 2 else None), target)
-           for i, (o, n, w, target) in enumerate(NEXT_YEAR_PROJECTS)]
+    nxt = [
+        (_application(owners[o], next_call, n, w, variant=1 if i < 2 else None), target)
+        for i, (o, n, w, target) in enumerate(NEXT_YEAR_PROJECTS)
+    ]
     for o, n, w in DRAFTS:
         _application(owners[o], next_call, n, w)
     june = datetime.date(year, 6, 20)
@@ -266,21 +362,41 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
         if target == S.SUBMITTED:
             continue
         if target == S.WITHDRAWN:
-            walker.step(project, "withdraw", walker.owner(project), june + datetime.timedelta(days=2),
-                        reason="与本部门另一项目合并申报。")
+            walker.step(
+                project,
+                "withdraw",
+                walker.owner(project),
+                june + datetime.timedelta(days=2),
+                reason="与本部门另一项目合并申报。",
+            )
         elif target in (S.REVIEW_PASSED, S.REVIEW_REJECTED):
             walker.review(project, june + datetime.timedelta(days=5), passed=target == S.REVIEW_PASSED)
         else:
             walker.step(project, "accept_application", people["bureau_reviewer"], recent)
             with as_of(recent):
-                services.opinion_give(project, actor=people["crypto_reviewer"], aspect="crypto",
-                                      conclusion="conditional", text="原则同意，请细化密钥管理方案。")
+                services.opinion_give(
+                    project,
+                    actor=people["crypto_reviewer"],
+                    aspect="crypto",
+                    conclusion="conditional",
+                    text="原则同意，请细化密钥管理方案。",
+                )
             if target == S.CORRECTING:
-                walker.step(project, "request_correction", people["bureau_reviewer"], today,
-                            reason="请补充与省一体化政务服务平台的数据共享方案。")
+                walker.step(
+                    project,
+                    "request_correction",
+                    people["bureau_reviewer"],
+                    today,
+                    reason="请补充与省一体化政务服务平台的数据共享方案。",
+                )
             elif target == S.EXPERT_EVALUATION:
-                walker.step(project, "start_expert_evaluation", people["bureau_reviewer"], today,
-                            reason="投资规模大，组织专家评估论证。")
+                walker.step(
+                    project,
+                    "start_expert_evaluation",
+                    people["bureau_reviewer"],
+                    today,
+                    reason="投资规模大，组织专家评估论证。",
+                )
     with as_of(datetime.date(year, 9, 10)):
         next_plan = project_services.plan_open(year + 1, actor=people["bureau_head"])
         for project, target in nxt:
@@ -295,31 +411,62 @@ def _extras(walker: Walker, project: Project, today: datetime.date) -> None:
         total = project.approved_estimate_yuan
         with as_of(today - datetime.timedelta(days=10)):
             filed = services.change_create(
-                project, actor=walker.owner(project, "preparer"), title="调整统计分析子系统建设内容",
-                reason="根据省委、省政府部署调整统计口径", ground="deployment",
-                items=[{"from_content": "移动端应用", "to_content": "统计分析子系统", "amount_yuan": total * Decimal("0.08")}])
+                project,
+                actor=walker.owner(project, "preparer"),
+                title="调整统计分析子系统建设内容",
+                reason="根据省委、省政府部署调整统计口径",
+                ground="deployment",
+                items=[
+                    {
+                        "from_content": "移动端应用",
+                        "to_content": "统计分析子系统",
+                        "amount_yuan": total * Decimal("0.08"),
+                    }
+                ],
+            )
             services.change_submit(filed, actor=walker.owner(project))
             pending = services.change_create(
-                project, actor=walker.owner(project, "preparer"), title="扩充数据治理建设内容",
-                reason="优化技术方案", ground="optimisation",
-                items=[{"from_content": "硬件购置", "to_content": "数据治理", "amount_yuan": total * Decimal("0.10")}])
+                project,
+                actor=walker.owner(project, "preparer"),
+                title="扩充数据治理建设内容",
+                reason="优化技术方案",
+                ground="optimisation",
+                items=[
+                    {
+                        "from_content": "硬件购置",
+                        "to_content": "数据治理",
+                        "amount_yuan": total * Decimal("0.10"),
+                    }
+                ],
+            )
             services.change_submit(pending, actor=walker.owner(project))
     if project.state == S.RECTIFICATION:
         with as_of(today - datetime.timedelta(days=3)):
-            services.rectification_report(project, actor=walker.owner(project, "preparer"),
-                                          report="已完成监理单位更换和进度计划调整。")
+            services.rectification_report(
+                project, actor=walker.owner(project, "preparer"), report="已完成监理单位更换和进度计划调整。"
+            )
     if project.state in (S.RECTIFICATION, S.SUSPENDED):
         # 办法第二十六条: the delay that led to the notice or the suspension.
         with as_of(today - datetime.timedelta(days=30)):
-            services.incident_report(project, actor=walker.owner(project, "preparer"), kind="delay",
-                                     description="因供应商交付延迟，工程进度滞后约两个月。")
+            services.incident_report(
+                project,
+                actor=walker.owner(project, "preparer"),
+                kind="delay",
+                description="因供应商交付延迟，工程进度滞后约两个月。",
+            )
     if project.state == S.CONSTRUCTION:
-        Participant.objects.get_or_create(project=project, organisation=Organisation.objects.get(name="黑龙江省财政厅"),
-                                          defaults={"part": "社保基金财政专户对接"})
+        Participant.objects.get_or_create(
+            project=project,
+            organisation=Organisation.objects.get(name="黑龙江省财政厅"),
+            defaults={"part": "社保基金财政专户对接"},
+        )
 
 
 def logins() -> list[tuple[str, str, str, str]]:
     """(username, name, organisation, role) of every demo account, for the README and the sign-in page."""
-    return [(u.username, u.full_name, u.organisation.name if u.organisation else "", ROLE_TITLES.get(u.role, ""))
-            for u in User.objects.select_related("organisation").order_by("organisation__kind", "organisation__name",
-                                                                           "username")]
+    return [
+        (u.username, u.full_name, u.organisation.name if u.organisation else "", ROLE_TITLES.get(u.role, ""))
+        for u in User.objects.select_related("organisation").order_by(
+            "organisation__kind", "organisation__name", "username"
+        )
+    ]

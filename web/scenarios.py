@@ -10,28 +10,41 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from projects.models import AnnualPlan, CallSubmission, User
-
-from lifecycle import services
-from projects import services as project_services
-from core.states import ProjectState as S
-from lifecycle.policy import get_policy
-from core.timeutil import as_of
-from lifecycle.workdays import add_months
 from django.core.files.uploadedfile import SimpleUploadedFile
+
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from documents import services as documents
-from documents.evidence import latest
+from documents.evidence import evidence_confirm, latest
 from documents.registry import MaterialKind
-from documents.evidence import evidence_confirm
+from lifecycle import services
 from lifecycle.guards import acceptance_aspects
+from lifecycle.policy import get_policy
+from lifecycle.workdays import add_months
+from projects import services as project_services
+from projects.models import AnnualPlan, CallSubmission, User
 
 DAY = datetime.timedelta(days=1)
 
 #: The main line from a submitted application to a closed project.
 MAIN_LINE = [
-    S.SUBMITTED, S.JOINT_REVIEW, S.REVIEW_PASSED, S.IN_PLAN, S.FSR_REVIEW, S.FSR_APPROVED, S.DESIGN_REVIEW,
-    S.APPROVAL_COMPLETE, S.RATIFICATION, S.RATIFIED, S.CONSTRUCTION, S.COMPLETED, S.ACCEPTANCE_REVIEW,
-    S.ACCEPTED, S.OPERATION, S.SELF_EVALUATED, S.CLOSED,
+    S.SUBMITTED,
+    S.JOINT_REVIEW,
+    S.REVIEW_PASSED,
+    S.IN_PLAN,
+    S.FSR_REVIEW,
+    S.FSR_APPROVED,
+    S.DESIGN_REVIEW,
+    S.APPROVAL_COMPLETE,
+    S.RATIFICATION,
+    S.RATIFIED,
+    S.CONSTRUCTION,
+    S.COMPLETED,
+    S.ACCEPTANCE_REVIEW,
+    S.ACCEPTED,
+    S.OPERATION,
+    S.SELF_EVALUATED,
+    S.CLOSED,
 ]
 #: Side states: (the main-line state they branch from, the step taking them there).
 BRANCHES = {
@@ -87,8 +100,14 @@ class Walker:
         label = MaterialKind(kind).label
         body = f"%PDF-1.4\n% {project.pk} {kind}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
         with as_of(on):
-            documents.material_upload(project, actor=who, kind=kind, upload=SimpleUploadedFile(f"{label}.pdf", body),
-                                      issued_on=issued_on, issuing_body=issuing_body)
+            documents.material_upload(
+                project,
+                actor=who,
+                kind=kind,
+                upload=SimpleUploadedFile(f"{label}.pdf", body),
+                issued_on=issued_on,
+                issuing_body=issuing_body,
+            )
 
     @staticmethod
     def _day_of(project, action, default):
@@ -96,7 +115,9 @@ class Walker:
         entry = project.audit_entries.filter(action=action).order_by("-pk").first()
         if entry is None:
             return default
-        return datetime.date.fromisoformat(entry.data["as_of"]) if entry.data.get("as_of") else entry.at.date()
+        return (
+            datetime.date.fromisoformat(entry.data["as_of"]) if entry.data.get("as_of") else entry.at.date()
+        )
 
     def confirm(self, project, kind, who, on):
         with as_of(on):
@@ -108,8 +129,13 @@ class Walker:
         head = organisation.members.filter(role="head").first()
         submission, _ = CallSubmission.objects.get_or_create(call=call, organisation=organisation)
         with as_of(on):
-            project_services.call_submit(submission, actor=head, letter=f"关于报送{call.year}年度政务信息化建设需求的函",
-                                 responsible_person=head, splits_confirmed=confirm_splits)
+            project_services.call_submit(
+                submission,
+                actor=head,
+                letter=f"关于报送{call.year}年度政务信息化建设需求的函",
+                responsible_person=head,
+                splits_confirmed=confirm_splits,
+            )
         return submission
 
     def amend_batch(self, call, organisation, on, *, confirm_splits=True):
@@ -117,17 +143,31 @@ class Walker:
         head = organisation.members.filter(role="head").first()
         submission = CallSubmission.objects.get(call=call, organisation=organisation)
         with as_of(on):
-            return project_services.call_amend(submission, actor=head, letter=f"关于补充报送{call.year}年度政务信息化建设需求的函",
-                                       splits_confirmed=confirm_splits)
+            return project_services.call_amend(
+                submission,
+                actor=head,
+                letter=f"关于补充报送{call.year}年度政务信息化建设需求的函",
+                splits_confirmed=confirm_splits,
+            )
 
     def review(self, project, on, *, correction=False, passed=True):
         """submitted → joint_review (→ correction round) → opinions → passed/rejected."""
         self.step(project, "accept_application", self["bureau_reviewer"], on)
         if correction:
-            self.step(project, "request_correction", self["cac_reviewer"], on + DAY,
-                      reason="请补充等级保护测评计划和安全管理制度。")
-            self.step(project, "submit_correction", self.owner(project, "preparer"), on + 2 * DAY,
-                      reason="已补充等级保护测评计划及安全管理制度。")
+            self.step(
+                project,
+                "request_correction",
+                self["cac_reviewer"],
+                on + DAY,
+                reason="请补充等级保护测评计划和安全管理制度。",
+            )
+            self.step(
+                project,
+                "submit_correction",
+                self.owner(project, "preparer"),
+                on + 2 * DAY,
+                reason="已补充等级保护测评计划及安全管理制度。",
+            )
         with as_of(on + 3 * DAY):
             for key, aspect, text in (
                 ("bureau_reviewer", "intensive", "依托省政务云和共性支撑平台建设，数据资源目录完整，同意。"),
@@ -135,12 +175,19 @@ class Walker:
                 ("crypto_reviewer", "crypto", "密码应用方案符合GB/T 39786-2021第三级要求，同意。"),
             ):
                 conclusion = "approve" if passed or key != "bureau_reviewer" else "reject"
-                services.opinion_give(project, actor=self[key], aspect=aspect, conclusion=conclusion,
-                                      text=text if conclusion != "reject" else "与已建系统功能重复，不符合集约化建设要求。")
+                services.opinion_give(
+                    project,
+                    actor=self[key],
+                    aspect=aspect,
+                    conclusion=conclusion,
+                    text=text if conclusion != "reject" else "与已建系统功能重复，不符合集约化建设要求。",
+                )
         if passed:
             self.step(project, "pass_review", self["bureau_head"], on + 4 * DAY)
         else:
-            self.step(project, "reject_review", self["bureau_head"], on + 4 * DAY, reason="与已建系统功能重复。")
+            self.step(
+                project, "reject_review", self["bureau_head"], on + 4 * DAY, reason="与已建系统功能重复。"
+            )
 
     def approve_plan(self, year, projects, on, *, issue=True) -> AnnualPlan:
         """Compile ``year``'s plan with ``projects``, have 财政厅 concur, the government
@@ -153,8 +200,13 @@ class Walker:
         self.step(plan, "submit_to_government", self["bureau_head"], on + DAY)
         self.step(plan, "approve", self["government_head"], on + 10 * DAY)
         if issue:
-            self.step(plan, "issue", self["bureau_head"], on + 12 * DAY,
-                      document_no=f"黑营商发〔{year - 1}〕{20 + year % 10}号")
+            self.step(
+                plan,
+                "issue",
+                self["bureau_head"],
+                on + 12 * DAY,
+                document_no=f"黑营商发〔{year - 1}〕{20 + year % 10}号",
+            )
         for project in projects:
             project.refresh_from_db()
         return plan
@@ -172,7 +224,9 @@ class Walker:
     def branch(self, project, target, on):
         source, name = BRANCHES[target]
         if project.state != source:
-            on = self.forward(project, source, on) if source in MAIN_LINE else self.branch(project, source, on)
+            on = (
+                self.forward(project, source, on) if source in MAIN_LINE else self.branch(project, source, on)
+            )
         if target == S.NOT_INCLUDED:
             # 办法第十一条: a project is left out only by the approval of a plan without it.
             self.approve_plan(project.call.year, [], on)
@@ -204,65 +258,118 @@ class Walker:
             self.upload(p, "fsr", self.owner(p, "preparer"), on)
             self.step(p, "submit_fsr", self.owner(p, "preparer"), on)
         elif s == S.FSR_REVIEW:
-            self.step(p, "approve_fsr", self["drc_head"], on, fsr_approval_no=f"黑发改审批〔{on.year}〕{p.pk}号",
-                      fsr_estimate_yuan=p.total_investment_yuan)
+            self.step(
+                p,
+                "approve_fsr",
+                self["drc_head"],
+                on,
+                fsr_approval_no=f"黑发改审批〔{on.year}〕{p.pk}号",
+                fsr_estimate_yuan=p.total_investment_yuan,
+            )
         elif s == S.FSR_APPROVED:
             p.design_sharing_chapter = True
             p.save()
             # 办法第十八条: the design goes with the FSR approval (省发改委's document).
-            self.upload(p, "fsr_approval", self.owner(p, "preparer"), on, issued_on=self._day_of(p, "approve_fsr", on),
-                        issuing_body=self["drc_head"].organisation.name)
+            self.upload(
+                p,
+                "fsr_approval",
+                self.owner(p, "preparer"),
+                on,
+                issued_on=self._day_of(p, "approve_fsr", on),
+                issuing_body=self["drc_head"].organisation.name,
+            )
             self.upload(p, "design", self.owner(p, "preparer"), on)
             self.step(p, "submit_design", self.owner(p, "preparer"), on)
         elif s == S.DESIGN_REVIEW:
             reviewer = "intranet_head" if p.reviewing_kind == "intranet" else "bureau_head"
-            self.step(p, "approve_design", self[reviewer], on, design_approval_no=f"黑营商审〔{on.year}〕{p.pk}号",
-                      approved_estimate_yuan=p.total_investment_yuan, design_evaluation="experts")
+            self.step(
+                p,
+                "approve_design",
+                self[reviewer],
+                on,
+                design_approval_no=f"黑营商审〔{on.year}〕{p.pk}号",
+                approved_estimate_yuan=p.total_investment_yuan,
+                design_evaluation="experts",
+            )
         elif s == S.APPROVAL_COMPLETE:
             self.step(p, "submit_ratification", self["bureau_head"], on)
         elif s == S.RATIFICATION:
-            self.step(p, "ratify", self["government_head"], on, decided_amount_yuan=p.approved_estimate_yuan,
-                      decided_funding_source="省级财政资金")
+            self.step(
+                p,
+                "ratify",
+                self["government_head"],
+                on,
+                decided_amount_yuan=p.approved_estimate_yuan,
+                decided_funding_source="省级财政资金",
+            )
         elif s == S.RATIFIED:
             p.supervisor_name = p.supervisor_name or "黑龙江省信息工程监理有限公司"
             p.supervision_contract_no = p.supervision_contract_no or f"JL-{on.year}-{p.pk:03d}"
             p.save()
             self.step(p, "start_construction", self.owner(p, "preparer"), on, construction_started_on=on)
         elif s == S.CONSTRUCTION:
-            self.step(p, "complete_construction", self.owner(p), on, completed_on=on,
-                      surplus_returned_yuan=Decimal("0.00"))
+            self.step(
+                p,
+                "complete_construction",
+                self.owner(p),
+                on,
+                completed_on=on,
+                surplus_returned_yuan=Decimal("0.00"),
+            )
         elif s == S.COMPLETED:
             # 办法第二十三、三十一、三十二条: the documents themselves, dated the day before.
             preparer = self.owner(p, "preparer")
             self.upload(p, "archive_opinion", preparer, on, issued_on=on - DAY, issuing_body="黑龙江省档案馆")
-            self.upload(p, "crypto_assessment", preparer, on, issued_on=on - DAY,
-                        issuing_body="黑龙江省商用密码应用安全性评估中心")
+            self.upload(
+                p,
+                "crypto_assessment",
+                preparer,
+                on,
+                issued_on=on - DAY,
+                issuing_body="黑龙江省商用密码应用安全性评估中心",
+            )
             if p.classified:
-                self.upload(p, "secrecy_evaluation", self["secrecy_reviewer"], on, issued_on=on - DAY,
-                            issuing_body=self["secrecy_reviewer"].organisation.name)
+                self.upload(
+                    p,
+                    "secrecy_evaluation",
+                    self["secrecy_reviewer"],
+                    on,
+                    issued_on=on - DAY,
+                    issuing_body=self["secrecy_reviewer"].organisation.name,
+                )
                 self.confirm(p, "secrecy_evaluation", self["secrecy_reviewer"], on)
             self.step(p, "apply_acceptance", self.owner(p), on)
         elif s == S.ACCEPTANCE_REVIEW:
             with as_of(on):
                 for aspect in acceptance_aspects(p):
                     kind = aspect.split("_")[0]
-                    services.opinion_give(p, actor=self[f"{kind}_reviewer"], aspect=aspect, conclusion="approve",
-                                          text="经现场测试和文档审查，同意通过竣工验收。")
+                    services.opinion_give(
+                        p,
+                        actor=self[f"{kind}_reviewer"],
+                        aspect=aspect,
+                        conclusion="approve",
+                        text="经现场测试和文档审查，同意通过竣工验收。",
+                    )
             self.step(p, "accept", self["bureau_head"], on, accepted_on=on)
         elif s == S.ACCEPTED:
             # 办法第二十九条: the department files the 验收报告, the bureau confirms receipt.
-            self.upload(p, "acceptance_report", self.owner(p, "preparer"), on, issued_on=on,
-                        issuing_body=p.owner.name)
+            self.upload(
+                p, "acceptance_report", self.owner(p, "preparer"), on, issued_on=on, issuing_body=p.owner.name
+            )
             self.confirm(p, "acceptance_report", self["bureau_reviewer"], on)
             self.step(p, "go_live", self.owner(p, "preparer"), on, went_live_on=on)
             # Wait until the self-evaluation window of 办法第三十三条 is open.
             return add_months(on, get_policy().self_evaluation_opens_months) + DAY
         elif s == S.OPERATION:
-            self.step(p, "submit_self_evaluation", self.owner(p), on,
-                      self_evaluation="建设目标全部实现，数据共享率96%，业务办理时限压缩52%。")
+            self.step(
+                p,
+                "submit_self_evaluation",
+                self.owner(p),
+                on,
+                self_evaluation="建设目标全部实现，数据共享率96%，业务办理时限压缩52%。",
+            )
         elif s == S.SELF_EVALUATED:
             self.step(p, "close", self["bureau_head"], on)
         else:
             raise ValueError(f"no forward step from {s}")
         return on
-

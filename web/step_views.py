@@ -16,20 +16,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from projects import access
-
-
-from lifecycle import corrections, services
 from core import timeutil
+from lifecycle import corrections, services
 from lifecycle.errors import RuleViolation
-from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ClockKind
+from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, Clock, ClockKind
 from lifecycle.webforms import (
-    CalendarYearForm, ChangeForm, ChangeItemFormSet, CorrectionForm, IncidentForm, OpinionForm,
-    PerformanceReportForm, RectificationReportForm, StepForm,
+    CalendarYearForm,
+    ChangeForm,
+    ChangeItemFormSet,
+    CorrectionForm,
+    IncidentForm,
+    OpinionForm,
+    PerformanceReportForm,
+    RectificationReportForm,
+    StepForm,
 )
-from web.views import opinion_aspects
 from lifecycle.workdays import WorkCalendar
-from lifecycle.models import Clock
+from projects import access
+from web.views import opinion_aspects
 
 
 def _posted(request):
@@ -47,7 +51,7 @@ def _step_page(request, obj, name, *, back, title_obj):
     """
     if name not in services.transition_names(obj):
         raise Http404
-    t, possible = services.transition_of(obj, name)
+    t, _possible = services.transition_of(obj, name)
     who = t.permission.refusal(obj, request.user)
     if who:
         raise PermissionDenied(who)
@@ -59,16 +63,31 @@ def _step_page(request, obj, name, *, back, title_obj):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.perform(obj, name, actor=request.user, reason=form.cleaned_data["reason"],
-                             override_reason=form.cleaned_data.get("override_reason", ""), **form.step_data())
+            services.perform(
+                obj,
+                name,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                override_reason=form.cleaned_data.get("override_reason", ""),
+                **form.step_data(),
+            )
         except RuleViolation as exc:
             error = exc.message
         else:
             messages.success(request, _("已办理：%(label)s。") % {"label": step["label"]})
             return redirect(back)
-    return render(request, "lifecycle/step.html", {
-        "obj": title_obj, "step": step, "form": form, "error": error, "back": back,
-    }, status=400 if error or form.errors else 200)
+    return render(
+        request,
+        "lifecycle/step.html",
+        {
+            "obj": title_obj,
+            "step": step,
+            "form": form,
+            "error": error,
+            "back": back,
+        },
+        status=400 if error or form.errors else 200,
+    )
 
 
 @login_required
@@ -111,20 +130,38 @@ def project_correct(request, pk, field):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            corrections.record_correct(project, field, form.cleaned_data[field], actor=request.user,
-                                       reason=form.cleaned_data["reason"])
+            corrections.record_correct(
+                project,
+                field,
+                form.cleaned_data[field],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except RuleViolation as exc:
             error = exc.message
         else:
-            messages.success(request, _("已更正%(label)s，相关时限已重新计算。") % {"label": corrections.label(field)})
+            messages.success(
+                request, _("已更正%(label)s，相关时限已重新计算。") % {"label": corrections.label(field)}
+            )
             return redirect("project", pk=project.pk)
     t, _possible = services.transition_of(project, corrections.fields_of(project)[field])
-    return render(request, "lifecycle/correct.html", {
-        "project": project, "form": form, "error": error, "field": field, "label": corrections.label(field),
-        "before": before, "kind": "money" if field.endswith("_yuan") else "days" if field == "working_days" else "date",
-        "step_label": t.custom["label"], "article": t.custom["article"],
-        "history": corrections.history(project, field),
-    }, status=400 if error or form.errors else 200)
+    return render(
+        request,
+        "lifecycle/correct.html",
+        {
+            "project": project,
+            "form": form,
+            "error": error,
+            "field": field,
+            "label": corrections.label(field),
+            "before": before,
+            "kind": "money" if field.endswith("_yuan") else "days" if field == "working_days" else "date",
+            "step_label": t.custom["label"],
+            "article": t.custom["article"],
+            "history": corrections.history(project, field),
+        },
+        status=400 if error or form.errors else 200,
+    )
 
 
 # ---------------------------------------------------------------- joint review (第十条)
@@ -137,25 +174,56 @@ def joint_review(request, pk):
     latest = {}
     for opinion in opinions:
         latest[opinion.aspect] = opinion
-    slots = [{"aspect": a, "label": Aspect(a).label, "opinion": latest.get(a),
-              "history": [o for o in opinions if o.aspect == a]} for a in JOINT_REVIEW_ASPECTS]
+    slots = [
+        {
+            "aspect": a,
+            "label": Aspect(a).label,
+            "opinion": latest.get(a),
+            "history": [o for o in opinions if o.aspect == a],
+        }
+        for a in JOINT_REVIEW_ASPECTS
+    ]
     clock = project.clocks.filter(kind=ClockKind.JOINT_REVIEW).order_by("-pk").first()
     days_left = None
     if clock and clock.running:
         cal, today = WorkCalendar(), timeutil.today()
         due = clock.effective_due_on
-        days_left = cal.working_days_between(today, due) if due >= today else -cal.working_days_between(due, today)
-    steps = [s for s in services.available(project, request.user) if s["name"] in {
-        "accept_application", "request_correction", "submit_correction", "start_expert_evaluation",
-        "finish_expert_evaluation", "pass_review", "reject_review"}]
-    return render(request, "lifecycle/joint_review.html", {
-        "project": project, "slots": slots, "clock": clock, "days_left": days_left,
-        "clock_events": clock.events.select_related("actor") if clock else [],
-        "corrections": project.corrections.select_related("requested_by", "replied_by"),
-        "experts": [o for o in opinions if o.aspect == Aspect.EXPERT], "steps": steps,
-        "opinion_aspects": [a for a in opinion_aspects(project, request.user)
-                            if a[0] in {x.value for x in JOINT_REVIEW_ASPECTS}],
-    })
+        days_left = (
+            cal.working_days_between(today, due) if due >= today else -cal.working_days_between(due, today)
+        )
+    steps = [
+        s
+        for s in services.available(project, request.user)
+        if s["name"]
+        in {
+            "accept_application",
+            "request_correction",
+            "submit_correction",
+            "start_expert_evaluation",
+            "finish_expert_evaluation",
+            "pass_review",
+            "reject_review",
+        }
+    ]
+    return render(
+        request,
+        "lifecycle/joint_review.html",
+        {
+            "project": project,
+            "slots": slots,
+            "clock": clock,
+            "days_left": days_left,
+            "clock_events": clock.events.select_related("actor") if clock else [],
+            "corrections": project.corrections.select_related("requested_by", "replied_by"),
+            "experts": [o for o in opinions if o.aspect == Aspect.EXPERT],
+            "steps": steps,
+            "opinion_aspects": [
+                a
+                for a in opinion_aspects(project, request.user)
+                if a[0] in {x.value for x in JOINT_REVIEW_ASPECTS}
+            ],
+        },
+    )
 
 
 @login_required
@@ -175,16 +243,23 @@ def opinion_new(request, pk):
         else:
             messages.success(request, _("意见已出具。"))
             return redirect("project", pk=project.pk)
-    return render(request, "lifecycle/opinion_form.html", {"project": project, "form": form, "error": error},
-                  status=400 if error or form.errors else 200)
+    return render(
+        request,
+        "lifecycle/opinion_form.html",
+        {"project": project, "form": form, "error": error},
+        status=400 if error or form.errors else 200,
+    )
 
 
 # ---------------------------------------------------------------- changes (第二十八条)
 
 
 def _items(formset):
-    return [{k: f.cleaned_data[k] for k in ("from_content", "to_content", "amount_yuan")}
-            for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    return [
+        {k: f.cleaned_data[k] for k in ("from_content", "to_content", "amount_yuan")}
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
 
 
 @login_required
@@ -201,27 +276,45 @@ def change_new(request, pk):
         try:
             # The same routing the submit step applies (办法第二十八条), computed read-only.
             route, ratio, reasons = services.change_routing(
-                project, moved_yuan=moved, new_total_yuan=form.cleaned_data["new_total_yuan"],
-                goals_unchanged=form.cleaned_data["goals_unchanged"], ground=form.cleaned_data["ground"])
-            preview = {"moved": moved, "ratio": ratio, "percent": ratio * 100, "reasons": reasons,
-                       "route": route, "estimate": project.approved_estimate_yuan}
+                project,
+                moved_yuan=moved,
+                new_total_yuan=form.cleaned_data["new_total_yuan"],
+                goals_unchanged=form.cleaned_data["goals_unchanged"],
+                ground=form.cleaned_data["ground"],
+            )
+            preview = {
+                "moved": moved,
+                "ratio": ratio,
+                "percent": ratio * 100,
+                "reasons": reasons,
+                "route": route,
+                "estimate": project.approved_estimate_yuan,
+            }
         except RuleViolation as exc:
             error = exc.message
         if request.POST.get("action") == "save" and not error:
             try:
                 change = services.change_create(
-                    project, actor=request.user, title=form.cleaned_data["title"],
-                    reason=form.cleaned_data["reason"], items=items, ground=form.cleaned_data["ground"],
+                    project,
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    reason=form.cleaned_data["reason"],
+                    items=items,
+                    ground=form.cleaned_data["ground"],
                     goals_unchanged=form.cleaned_data["goals_unchanged"],
-                    new_total_yuan=form.cleaned_data["new_total_yuan"])
+                    new_total_yuan=form.cleaned_data["new_total_yuan"],
+                )
             except RuleViolation as exc:
                 error = exc.message
             else:
                 messages.success(request, _("变更已保存为草稿，由负责人确认后提交。"))
                 return redirect("change", pk=change.pk)
-    return render(request, "lifecycle/change_form.html", {
-        "project": project, "form": form, "formset": formset, "preview": preview, "error": error},
-        status=400 if error else 200)
+    return render(
+        request,
+        "lifecycle/change_form.html",
+        {"project": project, "form": form, "formset": formset, "preview": preview, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -234,11 +327,18 @@ def change_detail(request, pk):
             route = {"route": kind, "percent": ratio * 100, "reasons": reasons}
         except RuleViolation as exc:
             route = {"error": exc.message}
-    return render(request, "lifecycle/change_detail.html", {
-        "change": change, "project": change.project, "items": change.items.all(), "route": route,
-        "steps": services.available(change, request.user),
-        "ratio_percent": change.ratio * 100 if change.ratio is not None else None,
-    })
+    return render(
+        request,
+        "lifecycle/change_detail.html",
+        {
+            "change": change,
+            "project": change.project,
+            "items": change.items.all(),
+            "route": route,
+            "steps": services.available(change, request.user),
+            "ratio_percent": change.ratio * 100 if change.ratio is not None else None,
+        },
+    )
 
 
 # ---------------------------------------------------------------- construction reports
@@ -253,8 +353,11 @@ def _owner_form(request, pk, form_class, title, save, success, *, initial=None, 
     project = access.get_project_for_owner_staff(request.user, pk)
     # A form that checks against the project (PerformanceReportForm: its years, its 概算,
     # the reports already sent) declares ``for_project``.
-    form = form_class(_posted(request), initial=initial,
-                      **({"project": project} if getattr(form_class, "for_project", False) else {}))
+    form = form_class(
+        _posted(request),
+        initial=initial,
+        **({"project": project} if getattr(form_class, "for_project", False) else {}),
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -268,33 +371,53 @@ def _owner_form(request, pk, form_class, title, save, success, *, initial=None, 
         else:
             messages.success(request, success)
             return redirect("project", pk=project.pk)
-    return render(request, "lifecycle/report_form.html",
-                  {"project": project, "form": form, "error": error, "title": title},
-                  status=400 if error or form.errors else 200)
+    return render(
+        request,
+        "lifecycle/report_form.html",
+        {"project": project, "form": form, "error": error, "title": title},
+        status=400 if error or form.errors else 200,
+    )
 
 
 @login_required
 def incident_new(request, pk):
     """办法第二十六条: serious delay or loss, reported to the bureau, copied to 财政厅 and 发改委."""
-    return _owner_form(request, pk, IncidentForm, _("问题报告（办法第二十六条）"),
-                       lambda p, d: services.incident_report(p, actor=request.user, **d), _("问题已报告。"))
+    return _owner_form(
+        request,
+        pk,
+        IncidentForm,
+        _("问题报告（办法第二十六条）"),
+        lambda p, d: services.incident_report(p, actor=request.user, **d),
+        _("问题已报告。"),
+    )
 
 
 @login_required
 def rectification_report(request, pk):
     """办法第三十六条: the department reports what it rectified."""
-    return _owner_form(request, pk, RectificationReportForm, _("报送整改情况（办法第三十六条）"),
-                       lambda p, d: services.rectification_report(p, actor=request.user, **d),
-                       _("整改情况已报送。"))
+    return _owner_form(
+        request,
+        pk,
+        RectificationReportForm,
+        _("报送整改情况（办法第三十六条）"),
+        lambda p, d: services.rectification_report(p, actor=request.user, **d),
+        _("整改情况已报送。"),
+    )
 
 
 @login_required
 def performance_report_new(request, pk):
     """办法第二十五条: the yearly performance evaluation report during construction."""
-    return _owner_form(request, pk, PerformanceReportForm, _("年度绩效评价报告（办法第二十五条）"),
-                       lambda p, d: services.performance_report_submit(p, actor=request.user, **d),
-                       _("年度绩效评价报告已报送。"), initial={"year": timeutil.today().year},
-                       duplicate=_("本项目该年度的绩效评价报告已经报送，不能重复报送（办法第二十五条：每年报送一次）。"))
+    return _owner_form(
+        request,
+        pk,
+        PerformanceReportForm,
+        _("年度绩效评价报告（办法第二十五条）"),
+        lambda p, d: services.performance_report_submit(p, actor=request.user, **d),
+        _("年度绩效评价报告已报送。"),
+        initial={"year": timeutil.today().year},
+        duplicate=_("本项目该年度的绩效评价报告已经报送，不能重复报送（办法第二十五条：每年报送一次）。"),
+    )
 
 
 # ---------------------------------------------------------------- working-day calendar
@@ -310,17 +433,33 @@ def calendar_admin(request):
     if request.method == "POST" and form.is_valid():
         try:
             changes = services.calendar_year_enter(
-                form.cleaned_data["year"], actor=request.user, holidays=form.cleaned_data["holiday_days"],
-                workdays=form.cleaned_data["work_days"], source=form.cleaned_data["source"])
+                form.cleaned_data["year"],
+                actor=request.user,
+                holidays=form.cleaned_data["holiday_days"],
+                workdays=form.cleaned_data["work_days"],
+                source=form.cleaned_data["source"],
+            )
         except RuleViolation as exc:
             error = exc.message
         else:
-            messages.success(request, _("已录入%(year)s年节假日安排，%(n)s个时限随之调整。") % {
-                "year": form.cleaned_data["year"], "n": len(changes)})
+            messages.success(
+                request,
+                _("已录入%(year)s年节假日安排，%(n)s个时限随之调整。")
+                % {"year": form.cleaned_data["year"], "n": len(changes)},
+            )
     years = CalendarYear.objects.select_related("entered_by").order_by("-year")
-    return render(request, "lifecycle/calendar.html", {
-        "form": form, "changes": changes, "error": error, "years": years,
-        "provisional": _provisional_clocks()}, status=400 if error or form.errors else 200)
+    return render(
+        request,
+        "lifecycle/calendar.html",
+        {
+            "form": form,
+            "changes": changes,
+            "error": error,
+            "years": years,
+            "provisional": _provisional_clocks(),
+        },
+        status=400 if error or form.errors else 200,
+    )
 
 
 def _provisional_clocks():

@@ -20,7 +20,6 @@ urlpatterns = [
     path("plans/<int:year>/include/", views.plan_include, name="plan_include"),
     path("plans/<int:year>/exclude/<int:pk>/", views.plan_exclude, name="plan_exclude"),
     path("plans/<int:year>/concur/", views.plan_concur, name="plan_concur"),
-
     path("projects/<int:pk>/steps/<slug:name>/", step_views.project_step, name="project_step"),
     path("projects/<int:pk>/correct/<slug:field>/", step_views.project_correct, name="project_correct"),
     path("projects/<int:pk>/review/", step_views.joint_review, name="joint_review"),

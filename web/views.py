@@ -19,34 +19,37 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from projects import params as params_mod
-from lifecycle import services
 from core import timeutil
-from lifecycle.errors import RuleViolation
-from lifecycle.models import AuditEntry, ClockKind
-from core.states import STAGES, PlanState
-from core.states import ProjectState as S
-
-from projects import access, selectors
-from projects import services as project_services
-from projects.forms import ApplicationForm, RecordsForm, application_formsets
-from projects.models import (
-    AnnualPlan, Call, CallSubmission, FundingLine, Organisation, OrgKind, Project, SplitWarning, User,
-)
-from web import demo
-from documents import filings as document_filings
-from documents import services as document_services
+from core.states import STAGES, PlanState, ProjectState as S
+from documents import filings as document_filings, services as document_services
 from documents.models import Filing, MaterialVersion
 from documents.registry import MaterialKind
+from lifecycle import services
+from lifecycle.errors import RuleViolation
 from lifecycle.guards import acceptance_aspects
-from lifecycle.models import ASPECTS, Aspect
+from lifecycle.models import ASPECTS, Aspect, AuditEntry, ClockKind
 from lifecycle.rules import REVIEWERS
+from projects import access, params as params_mod, selectors, services as project_services
+from projects.forms import ApplicationForm, RecordsForm, application_formsets
+from projects.models import (
+    AnnualPlan,
+    Call,
+    CallSubmission,
+    FundingLine,
+    Organisation,
+    OrgKind,
+    Project,
+    SplitWarning,
+    User,
+)
+from web import demo
 
 
 def _posted(request):
     """The POST data on a POST (even an empty one), None on a GET: a form posted empty is
     validated, not shown blank."""
     return request.POST if request.method == "POST" else None
+
 
 PAGE_SIZE = 25
 
@@ -60,16 +63,21 @@ def demo_accounts():
     if not getattr(settings, "DEMO_MODE", False):
         return []
     groups = {}
-    for user in User.objects.filter(is_active=True).select_related("organisation").order_by(
-            "organisation__kind", "organisation__name", "role", "username"):
+    for user in (
+        User.objects.filter(is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__kind", "organisation__name", "role", "username")
+    ):
         groups.setdefault(user.organisation, []).append(user)
     return list(groups.items())
 
 
 def login(request):
     return auth_views.LoginView.as_view(
-        template_name="registration/login.html", redirect_authenticated_user=True,
-        extra_context={"demo_accounts": demo_accounts(), "demo_password": _demo_password()})(request)
+        template_name="registration/login.html",
+        redirect_authenticated_user=True,
+        extra_context={"demo_accounts": demo_accounts(), "demo_password": _demo_password()},
+    )(request)
 
 
 def _demo_password():
@@ -89,8 +97,9 @@ def home(request):
     if kind == OrgKind.AUDIT or not context["queues"]:
         context["stage_counts"] = selectors.stage_counts(user)
     if kind == OrgKind.AUDIT:
-        context["recent"] = list(AuditEntry.objects.select_related("organisation", "project")
-                                 .order_by("-at", "-pk")[:20])
+        context["recent"] = list(
+            AuditEntry.objects.select_related("organisation", "project").order_by("-at", "-pk")[:20]
+        )
     return render(request, "projects/home.html", context)
 
 
@@ -109,8 +118,9 @@ def project_list(request):
     }
     # A year or department no row can have (e.g. 20 digits, beyond the database's integer)
     # matches nothing, instead of reaching the database (issue 7: no 500 for any value).
-    impossible = ((filters["year"] and params_mod.year(filters["year"]) is None)
-                  or (filters["owner"] and params_mod.row_id(filters["owner"]) is None))
+    impossible = (filters["year"] and params_mod.year(filters["year"]) is None) or (
+        filters["owner"] and params_mod.row_id(filters["owner"]) is None
+    )
     qs = selectors.project_list(request.user, **filters) if not impossible else Project.objects.none()
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     selectors.decorate(page.object_list)
@@ -119,19 +129,32 @@ def project_list(request):
     owners = Organisation.objects.filter(kind=OrgKind.OWNER)
     if access.kind_of(request.user) == OrgKind.OWNER:
         owners = owners.filter(pk=request.user.organisation_id)
-    return render(request, "projects/project_list.html", {
-        "page": page, "filters": filters, "query": query.urlencode(), "owners": list(owners),
-        "stages": selectors.STAGE_CHOICES, "years": sorted(set(Call.objects.values_list("year", flat=True)),
-                                                           reverse=True)})
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "owners": list(owners),
+            "stages": selectors.STAGE_CHOICES,
+            "years": sorted(set(Call.objects.values_list("year", flat=True)), reverse=True),
+        },
+    )
 
 
 # ---------------------------------------------------------------- project page
 
 
 def _diagram(state):
-    return [{"label": label, "current": state in states,
-             "states": [{"value": s.value, "label": s.label, "current": s == state} for s in states]}
-            for label, states in STAGES.items()]
+    return [
+        {
+            "label": label,
+            "current": state in states,
+            "states": [{"value": s.value, "label": s.label, "current": s == state} for s in states],
+        }
+        for label, states in STAGES.items()
+    ]
 
 
 def _deadline_state(clock, today):
@@ -154,8 +177,11 @@ def project_detail(request, pk):
     clocks = list(project.clocks.order_by("due_on", "pk"))
     for clock in clocks:
         clock.state_code, clock.state_label = _deadline_state(clock, today)
-    is_owner_staff = (access.kind_of(user) == OrgKind.OWNER and user.organisation_id == project.owner_id
-                      and user.role in ("preparer", "head"))
+    is_owner_staff = (
+        access.kind_of(user) == OrgKind.OWNER
+        and user.organisation_id == project.owner_id
+        and user.role in ("preparer", "head")
+    )
     context = {
         "project": project,
         "stage": selectors.stage_of(project.state),
@@ -183,7 +209,9 @@ def project_detail(request, pk):
     context.update(_documents_context(project, user))
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
-        context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(second=project)
+        context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
+            second=project
+        )
     return render(request, "projects/project_detail.html", context)
 
 
@@ -191,10 +219,13 @@ def _documents_context(project, user):
     """Materials (every version, 办法第十六、二十三、三十一条) and generated filings of the project."""
 
     return {
-        "material_versions": MaterialVersion.objects.filter(project=project).select_related("uploaded_by")
+        "material_versions": MaterialVersion.objects.filter(project=project)
+        .select_related("uploaded_by")
         .order_by("kind", "-number"),
         "material_kinds": MaterialKind.choices,
-        "filings": Filing.objects.filter(project=project).select_related("issuer").order_by("-generated_at", "-pk"),
+        "filings": Filing.objects.filter(project=project)
+        .select_related("issuer")
+        .order_by("-generated_at", "-pk"),
         # Only what the person may do now: issue a filing after its step, or a sample before it.
         "filing_actions": document_filings.actions_for(user, project),
         "signoffs": document_services.signoff_status(project),
@@ -230,11 +261,20 @@ def _missing_by_field(project):
 def _application_page(request, form, formsets, project=None, missing=None, status=200):
     missing = missing or {}
     fields = [(form[name], missing.get(name, [])) for name in form.fields]
-    return render(request, "projects/application_form.html", {
-        "form": form, "fields": fields, "project": project,
-        "formsets": [(prefix, fs, heading, missing.get(key, [])) for prefix, fs, heading, key in formsets],
-        "missing_count": sum(len(v) for v in missing.values()),
-    }, status=status)
+    return render(
+        request,
+        "projects/application_form.html",
+        {
+            "form": form,
+            "fields": fields,
+            "project": project,
+            "formsets": [
+                (prefix, fs, heading, missing.get(key, [])) for prefix, fs, heading, key in formsets
+            ],
+            "missing_count": sum(len(v) for v in missing.values()),
+        },
+        status=status,
+    )
 
 
 def _save_application(request, project):
@@ -245,8 +285,9 @@ def _save_application(request, project):
         messages.error(request, _("有填写错误，请按字段旁的提示修改；已填写的内容均已保留。"))
         return _application_page(request, form, formsets, project=project if project.pk else None)
     try:
-        project = project_services.application_save(actor=request.user, form=form,
-                                                    formsets=[fs for _p, fs, _h, _k in formsets])
+        project = project_services.application_save(
+            actor=request.user, form=form, formsets=[fs for _p, fs, _h, _k in formsets]
+        )
     except RuleViolation as exc:
         messages.error(request, exc.message)
         return redirect("project", pk=project.pk)
@@ -283,8 +324,13 @@ def application_edit(request, pk):
     if request.method == "POST":
         return _save_application(request, project)
     missing = _missing_by_field(project) if request.GET.get("check") else None
-    return _application_page(request, ApplicationForm(instance=project), application_formsets(instance=project),
-                             project=project, missing=missing)
+    return _application_page(
+        request,
+        ApplicationForm(instance=project),
+        application_formsets(instance=project),
+        project=project,
+        missing=missing,
+    )
 
 
 @login_required
@@ -312,28 +358,44 @@ def _member(organisation, value):
 
 def _call_page(request, call, *, error="", status=200):
     org = request.user.organisation
-    submission = CallSubmission.objects.filter(call=call, organisation=org).select_related(
-        "signed_by", "responsible_person").first()
-    drafts = list(Project.objects.filter(owner=org, call=call, state=S.DRAFT).order_by("pk").prefetch_related(
-        "yearly_investments", "funding_lines"))
+    submission = (
+        CallSubmission.objects.filter(call=call, organisation=org)
+        .select_related("signed_by", "responsible_person")
+        .first()
+    )
+    drafts = list(
+        Project.objects.filter(owner=org, call=call, state=S.DRAFT)
+        .order_by("pk")
+        .prefetch_related("yearly_investments", "funding_lines")
+    )
     for project in drafts:
         project.missing = [m for _f, m in project.missing_application_items()]
     posted = request.POST if request.method == "POST" else {}
-    return render(request, "projects/call_submit.html", {
-        "call": call, "submission": submission if submission and submission.submitted_at else None,
-        "amendments": submission.amendments.select_related("signed_by").prefetch_related("projects")
-        if submission and submission.submitted_at else [],
-        "drafts": drafts,
-        "submitted": list(Project.objects.filter(owner=org, call=call).exclude(state=S.DRAFT).order_by("pk")),
-        # 办法第八条: the head sees the likely split applications before signing.
-        "splits": project_services.submission_splits(call, org, drafts) if drafts else [],
-        # 办法第二十一条: the 项目责任人 is one of the unit's 负责人, named by the signer.
-        "heads": org.members.filter(role="head", is_active=True).order_by("pk"),
-        "error": error, "letter": posted.get("letter", ""),
-        "chosen_person": posted.get("responsible_person", ""),
-        "splits_confirmed": bool(posted.get("splits_confirmed")),
-        "window_open": call.is_open_on(timeutil.today()),
-    }, status=status)
+    return render(
+        request,
+        "projects/call_submit.html",
+        {
+            "call": call,
+            "submission": submission if submission and submission.submitted_at else None,
+            "amendments": submission.amendments.select_related("signed_by").prefetch_related("projects")
+            if submission and submission.submitted_at
+            else [],
+            "drafts": drafts,
+            "submitted": list(
+                Project.objects.filter(owner=org, call=call).exclude(state=S.DRAFT).order_by("pk")
+            ),
+            # 办法第八条: the head sees the likely split applications before signing.
+            "splits": project_services.submission_splits(call, org, drafts) if drafts else [],
+            # 办法第二十一条: the 项目责任人 is one of the unit's 负责人, named by the signer.
+            "heads": org.members.filter(role="head", is_active=True).order_by("pk"),
+            "error": error,
+            "letter": posted.get("letter", ""),
+            "chosen_person": posted.get("responsible_person", ""),
+            "splits_confirmed": bool(posted.get("splits_confirmed")),
+            "window_open": call.is_open_on(timeutil.today()),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -349,9 +411,13 @@ def call_submit(request, year):
     try:
         with transaction.atomic():
             submission, _created = CallSubmission.objects.get_or_create(call=call, organisation=org)
-            project_services.call_submit(submission, actor=request.user, letter=request.POST.get("letter", ""),
-                                 responsible_person=_member(org, request.POST.get("responsible_person")),
-                                 splits_confirmed=bool(request.POST.get("splits_confirmed")))
+            project_services.call_submit(
+                submission,
+                actor=request.user,
+                letter=request.POST.get("letter", ""),
+                responsible_person=_member(org, request.POST.get("responsible_person")),
+                splits_confirmed=bool(request.POST.get("splits_confirmed")),
+            )
     except RuleViolation as exc:
         return _call_page(request, call, error=exc.message, status=400)
     messages.success(request, _("已统一申报%(n)s个项目（办法第八条）。") % {"n": submission.projects.count()})
@@ -367,16 +433,24 @@ def call_amend(request, year):
     if request.user.role != "head":
         raise PermissionDenied
     org = request.user.organisation
-    submission = (CallSubmission.objects.filter(call=call, organisation=org).first()
-                  or CallSubmission(call=call, organisation=org))
+    submission = CallSubmission.objects.filter(call=call, organisation=org).first() or CallSubmission(
+        call=call, organisation=org
+    )
     try:
-        amendment = project_services.call_amend(submission, actor=request.user, letter=request.POST.get("letter", ""),
-                                        responsible_person=_member(org, request.POST.get("responsible_person")),
-                                        splits_confirmed=bool(request.POST.get("splits_confirmed")))
+        amendment = project_services.call_amend(
+            submission,
+            actor=request.user,
+            letter=request.POST.get("letter", ""),
+            responsible_person=_member(org, request.POST.get("responsible_person")),
+            splits_confirmed=bool(request.POST.get("splits_confirmed")),
+        )
     except RuleViolation as exc:
         return _call_page(request, call, error=exc.message, status=400)
-    messages.success(request, _("已补充申报%(n)s个项目（第%(k)s次补充申报，办法第八条）。") % {
-        "n": amendment.projects.count(), "k": amendment.number})
+    messages.success(
+        request,
+        _("已补充申报%(n)s个项目（第%(k)s次补充申报，办法第八条）。")
+        % {"n": amendment.projects.count(), "k": amendment.number},
+    )
     return redirect("call_submit", year=call.year)
 
 
@@ -394,9 +468,15 @@ def plan_list(request):
     plans = AnnualPlan.objects.order_by("-year")
     if kind == OrgKind.OWNER:
         plans = plans.filter(state=PlanState.ISSUED)
-    return render(request, "projects/plan_list.html", {
-        "plans": list(plans), "may_open": kind == OrgKind.BUREAU and request.user.role in ("reviewer", "head"),
-        "calls": list(Call.objects.order_by("-year")[:5])})
+    return render(
+        request,
+        "projects/plan_list.html",
+        {
+            "plans": list(plans),
+            "may_open": kind == OrgKind.BUREAU and request.user.role in ("reviewer", "head"),
+            "calls": list(Call.objects.order_by("-year")[:5]),
+        },
+    )
 
 
 @login_required
@@ -407,8 +487,11 @@ def plan_open(request):
         raise PermissionDenied
     year = params_mod.year(request.POST.get("year", ""))
     if year is None:
-        messages.error(request, _("请填写%(min)s至%(max)s之间的计划年度。") % {
-            "min": params_mod.MIN_YEAR, "max": params_mod.MAX_YEAR})
+        messages.error(
+            request,
+            _("请填写%(min)s至%(max)s之间的计划年度。")
+            % {"min": params_mod.MIN_YEAR, "max": params_mod.MAX_YEAR},
+        )
         return redirect("plan_list")
     try:
         plan = project_services.plan_open(year, actor=request.user)
@@ -425,35 +508,63 @@ def plan_detail(request, year):
     # Sums of many amounts exceed one column's bound (core.validation.MONEY): read them
     # through a wider decimal, else SQLite's decimal converter fails on a large plan.
     wide = DecimalField(max_digits=20, decimal_places=2)
-    by_owner = list(plan.projects.values("owner__name").annotate(total=Sum("total_investment_yuan", output_field=wide))
-                    .order_by("owner__name"))
-    by_source = list(FundingLine.objects.filter(project__plan=plan).values("source")
-                     .annotate(total=Sum("amount_yuan", output_field=wide)).order_by("source"))
+    by_owner = list(
+        plan.projects.values("owner__name")
+        .annotate(total=Sum("total_investment_yuan", output_field=wide))
+        .order_by("owner__name")
+    )
+    by_source = list(
+        FundingLine.objects.filter(project__plan=plan)
+        .values("source")
+        .annotate(total=Sum("amount_yuan", output_field=wide))
+        .order_by("source")
+    )
     labels = dict(FundingLine._meta.get_field("source").choices)
     for row in by_source:
         row["label"] = labels.get(row["source"], row["source"])
     is_bureau = access.kind_of(user) == OrgKind.BUREAU
     candidates = []
     if is_bureau and plan.state == PlanState.COMPILING:
-        candidates = list(Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True)
-                          .select_related("owner"))
-    emergencies = list(Project.objects.filter(
-        state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan=plan).select_related("owner"))
+        candidates = list(
+            Project.objects.filter(
+                state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True
+            ).select_related("owner")
+        )
+    emergencies = list(
+        Project.objects.filter(
+            state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan=plan
+        ).select_related("owner")
+    )
     clock = plan.clocks.filter(kind=ClockKind.PLAN_COMPILATION).first()
-    return render(request, "projects/plan_detail.html", {
-        "plan": plan, "projects": projects, "by_owner": by_owner, "by_source": by_source,
-        "total": sum((p.total_investment_yuan or 0) for p in projects),
-        "candidates": candidates, "emergencies": emergencies, "clock": clock,
-        "steps": services.available(plan, user), "is_bureau": is_bureau,
-        "may_concur": (access.kind_of(user) == OrgKind.FINANCE and user.role == "head"
-                       and plan.state == PlanState.COMPILING and not plan.finance_concurred_at),
-        "history": plan.audit_entries.select_related("organisation").order_by("at", "pk"),
-        # An issued plan lists every department's projects; a department opens only its own.
-        "visible": set(selectors.visible_projects(user).filter(plan=plan).values_list("pk", flat=True)),
-        "plan_filings": plan.filings.order_by("-generated_at")[:3] if access.kind_of(user) not in (
-            OrgKind.OWNER, OrgKind.EXPERT) else [],
-        "plan_filing_actions": _plan_filing_actions(plan, user),
-    })
+    return render(
+        request,
+        "projects/plan_detail.html",
+        {
+            "plan": plan,
+            "projects": projects,
+            "by_owner": by_owner,
+            "by_source": by_source,
+            "total": sum((p.total_investment_yuan or 0) for p in projects),
+            "candidates": candidates,
+            "emergencies": emergencies,
+            "clock": clock,
+            "steps": services.available(plan, user),
+            "is_bureau": is_bureau,
+            "may_concur": (
+                access.kind_of(user) == OrgKind.FINANCE
+                and user.role == "head"
+                and plan.state == PlanState.COMPILING
+                and not plan.finance_concurred_at
+            ),
+            "history": plan.audit_entries.select_related("organisation").order_by("at", "pk"),
+            # An issued plan lists every department's projects; a department opens only its own.
+            "visible": set(selectors.visible_projects(user).filter(plan=plan).values_list("pk", flat=True)),
+            "plan_filings": plan.filings.order_by("-generated_at")[:3]
+            if access.kind_of(user) not in (OrgKind.OWNER, OrgKind.EXPERT)
+            else [],
+            "plan_filing_actions": _plan_filing_actions(plan, user),
+        },
+    )
 
 
 def _plan_filing_actions(plan, user):
@@ -514,4 +625,3 @@ def plan_concur(request, year):
     else:
         messages.success(request, _("财政厅已会签（办法第十一条）。"))
     return redirect("plan", year=plan.year)
-

@@ -1,9 +1,10 @@
 """What the person looking at a project page may do with its materials now."""
 
 from django import template
-from documents.services import uploadable_kinds as kinds
-from documents.registry import UPLOADS, MaterialKind
+
 from documents.evidence import confirmable_kinds
+from documents.registry import UPLOADS, MaterialKind
+from documents.services import uploadable_kinds as kinds
 
 register = template.Library()
 

@@ -24,44 +24,117 @@ DOC = Path(settings.BASE_DIR) / "docs" / "policy.md"
 #: 办法 when the 办法 gives the number, 系统 when the 办法 names the duty without a number
 #: and the system chose a default or a bound against typing slips.
 MEANING = {
-    "call_opens": ("第八条", "date", "年度需求征集开始", "The yearly call for next year's needs opens",
-                   "办法"),
+    "call_opens": (
+        "第八条",
+        "date",
+        "年度需求征集开始",
+        "The yearly call for next year's needs opens",
+        "办法",
+    ),
     "call_closes": ("第八条", "date", "年度需求征集截止", "The yearly call closes", "办法"),
-    "joint_review_working_days": ("第十条", "working_days", "联合审核出具意见，原则上不超过",
-                                  "Joint review opinions, in principle within", "办法"),
+    "joint_review_working_days": (
+        "第十条",
+        "working_days",
+        "联合审核出具意见，原则上不超过",
+        "Joint review opinions, in principle within",
+        "办法",
+    ),
     "plan_due": ("第十一条", "date", "下一年度项目计划编制完成", "Next year's plan is compiled by", "办法"),
     "unfinished_plan_lookback_years": (
-        "第十二条", "years", "上一年度计划未完成的部门原则上不安排新项目；“上一年度”指征集之年的上一年度，"
-        "即早于目标年度", "A department whose plan of the year before is unfinished gets no new projects; "
-        "\"the year before\" is read as the year before the call, i.e. this many years before the target "
+        "第十二条",
+        "years",
+        "上一年度计划未完成的部门原则上不安排新项目；“上一年度”指征集之年的上一年度，即早于目标年度",
+        "A department whose plan of the year before is unfinished gets no new projects; "
+        '"the year before" is read as the year before the call, i.e. this many years before the target '
         "year",
-        "办法"),
-    "design_review_working_days": ("第十八条", "working_days", "初步设计审核批复，原则上不超过",
-                                   "Preliminary design review and approval, in principle within", "办法"),
-    "performance_report_due": ("第二十五条", "date", "每个建设年度的绩效评价报告报送",
-                               "The yearly performance report is due by", "办法"),
-    "change_filing_max_ratio": ("第二十八条", "percent", "资金调整累计不超过概算总投资的比例（可备案）",
-                                "Cumulative money moved, as a share of the approved estimate, that may be "
-                                "filed (备案)", "办法"),
-    "acceptance_application_months": ("第二十九条", "months", "建设完成后申请验收",
-                                      "Acceptance is applied for after completion within", "办法"),
-    "acceptance_extension_max_months": ("第二十九条", "months", "延期验收申请或批准的日期最多晚于原期限",
-                                        "A requested or granted later acceptance lies at most", "系统"),
-    "self_evaluation_opens_months": ("第三十三条", "months", "验收并上线运行后开展自评价，最早",
-                                     "Self-evaluation after acceptance and go-live, at the earliest", "办法"),
-    "self_evaluation_due_months": ("第三十三条", "months", "验收并上线运行后开展自评价，最晚",
-                                   "Self-evaluation after acceptance and go-live, at the latest", "办法"),
-    "rectification_default_working_days": ("第三十六条", "working_days", "限期整改的默认期限（可逐次另定）",
-                                           "Default deadline of a rectification notice (set per notice)",
-                                           "系统"),
-    "rectification_max_working_days": ("第三十六条", "working_days", "整改期限的上限",
-                                       "Longest deadline a rectification notice may set", "系统"),
-    "split_warning_threshold": ("第八条", "number", "拆分申报预警的相似度阈值",
-                                "Similarity from which a possible split application is flagged", "系统"),
+        "办法",
+    ),
+    "design_review_working_days": (
+        "第十八条",
+        "working_days",
+        "初步设计审核批复，原则上不超过",
+        "Preliminary design review and approval, in principle within",
+        "办法",
+    ),
+    "performance_report_due": (
+        "第二十五条",
+        "date",
+        "每个建设年度的绩效评价报告报送",
+        "The yearly performance report is due by",
+        "办法",
+    ),
+    "change_filing_max_ratio": (
+        "第二十八条",
+        "percent",
+        "资金调整累计不超过概算总投资的比例（可备案）",
+        "Cumulative money moved, as a share of the approved estimate, that may be filed (备案)",
+        "办法",
+    ),
+    "acceptance_application_months": (
+        "第二十九条",
+        "months",
+        "建设完成后申请验收",
+        "Acceptance is applied for after completion within",
+        "办法",
+    ),
+    "acceptance_extension_max_months": (
+        "第二十九条",
+        "months",
+        "延期验收申请或批准的日期最多晚于原期限",
+        "A requested or granted later acceptance lies at most",
+        "系统",
+    ),
+    "self_evaluation_opens_months": (
+        "第三十三条",
+        "months",
+        "验收并上线运行后开展自评价，最早",
+        "Self-evaluation after acceptance and go-live, at the earliest",
+        "办法",
+    ),
+    "self_evaluation_due_months": (
+        "第三十三条",
+        "months",
+        "验收并上线运行后开展自评价，最晚",
+        "Self-evaluation after acceptance and go-live, at the latest",
+        "办法",
+    ),
+    "rectification_default_working_days": (
+        "第三十六条",
+        "working_days",
+        "限期整改的默认期限（可逐次另定）",
+        "Default deadline of a rectification notice (set per notice)",
+        "系统",
+    ),
+    "rectification_max_working_days": (
+        "第三十六条",
+        "working_days",
+        "整改期限的上限",
+        "Longest deadline a rectification notice may set",
+        "系统",
+    ),
+    "split_warning_threshold": (
+        "第八条",
+        "number",
+        "拆分申报预警的相似度阈值",
+        "Similarity from which a possible split application is flagged",
+        "系统",
+    ),
 }
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def value_text(unit: str, value) -> tuple[str, str]:
@@ -131,8 +204,10 @@ class Command(BaseCommand):
             self.stdout.write(f"wrote {DOC.relative_to(settings.BASE_DIR)}")
         elif check:
             if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
-                raise CommandError("docs/policy.md is not what lifecycle/policy.py says: "
-                                   "run python manage.py policy_table --write")
+                raise CommandError(
+                    "docs/policy.md is not what lifecycle/policy.py says: "
+                    "run python manage.py policy_table --write"
+                )
             self.stdout.write("docs/policy.md agrees with the policy")
         else:
             self.stdout.write(text, ending="")

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from lifecycle import services
-from projects import services as project_services
 from core import timeutil
+from projects import services as project_services
 
 
 class Command(BaseCommand):

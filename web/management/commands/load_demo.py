@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo.load()
-        self.stdout.write("演示账号（密码均为 %s，仅限本机试用） / Demo accounts (password %s, local use only):"
-                          % (demo.DEMO_PASSWORD, demo.DEMO_PASSWORD))
+        self.stdout.write(
+            f"演示账号（密码均为 {demo.DEMO_PASSWORD}，仅限本机试用） / Demo accounts (password {demo.DEMO_PASSWORD}, local use only):"
+        )
         for username, name, org, role in demo.logins():
             self.stdout.write(f"  {username:<22} {name:<6} {org} {role}")
