@@ -3,7 +3,8 @@
 One helper per object type returns 404 to outsiders, so that an outsider cannot even learn
 that a project exists. The rule: the project's own department (and the participating
 departments of a cross-department project, 办法第十三条) see it; the provincial agencies of
-办法第四、五条 and 省审计厅 (第三十七条) see every project except departments' drafts; an expert body sees the projects
+办法第四、五条 and 省审计厅 (第三十七条) see every project except departments' drafts; an expert body
+sees the projects
 it was asked about (it gave an opinion, or the project is in expert evaluation).
 """
 

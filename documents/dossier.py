@@ -163,7 +163,8 @@ def dossier_build(project, *, actor):
     """
     if not may_see(actor, project):
         raise RuleViolation(_("无权查看本项目。"), code="permission")
-    out = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_LIMIT)
+    # Handed to FileResponse, which closes it after streaming; a with-block would close it first.
+    out = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_LIMIT)  # noqa: SIM115
     try:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             writer = _Writer(zf)

@@ -90,6 +90,9 @@ class SignOff(models.Model):
         verbose_name_plural = _("签署覆盖的材料版本")
         ordering = ["signed_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.audit_entry_id}"
+
     def newer_versions(self):
         return MaterialVersion.objects.filter(
             project_id=self.project_id, kind=self.version.kind, number__gt=self.version.number
@@ -151,6 +154,9 @@ class DocumentCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="one_counter_per_org_year")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}: {self.last_number}"
 
 
 class FilingKind(models.TextChoices):

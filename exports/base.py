@@ -93,7 +93,7 @@ def write_xlsx(exporter: Exporter, fh) -> None:
         font = BOLD if row.style else PLAIN
         fill = SUB_FILL if row.style else None
         cells = []
-        for kind, value in zip(kinds, row.values):
+        for kind, value in zip(kinds, row.values, strict=False):
             c = WriteOnlyCell(ws, value)
             c.font, c.border = font, BORDER
             if fill is not None:

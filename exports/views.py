@@ -36,7 +36,8 @@ def _respond(request, exporter, filename: str, *, action: str):
     if fmt == "csv":
         response = StreamingHttpResponse(stream_csv(exporter), content_type="text/csv; charset=utf-8")
     else:
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        # Handed to FileResponse, which closes it after streaming; a with-block would close it first.
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         write_xlsx(exporter, spool)
         spool.seek(0)
         response = FileResponse(
@@ -82,7 +83,8 @@ def joint_review_stats(request):
     if not _agency(request.user):
         raise Http404("无权查看")
     year = request.GET.get("year")
-    # "²".isdigit() is True but int("²") fails; 40 digits overflow (issue 7: found by tests/web/test_no_500.py).
+    # "²".isdigit() is True but int("²") fails; 40 digits overflow (issue 7: found by
+    # tests/web/test_no_500.py).
     year = int(year) if year and year.isascii() and year.isdigit() and len(year) <= 4 else None
     exporter = JointReviewStatsExporter(visible_projects(request.user), year=year)
     return _respond(request, exporter, exporter.title, action="export.joint_review_stats")

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from . import audit, clocks, stepdata
+from .effects import performance_report_clock
 from .errors import ConcurrentUpdate, RuleViolation
 from .models import AuditEntry, Clock, ClockKind
 from .policy import get_policy
-from .effects import performance_report_clock
 from .services import transition_of
 from .workdays import add_months
 

@@ -107,6 +107,9 @@ class Correction(models.Model):
         verbose_name_plural = _("陈述和补正")
         ordering = ["requested_at"]
 
+    def __str__(self) -> str:
+        return f"{self.project} · 补正要求（{self.requested_at:%Y-%m-%d}）"
+
 
 # ---------------------------------------------------------------- working-day calendar
 
@@ -240,6 +243,9 @@ class ClockEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.clock} · {self.get_kind_display()} {self.on}"
+
 
 # ---------------------------------------------------------------- budget changes (第二十八条)
 
@@ -367,6 +373,9 @@ class ChangeItem(models.Model):
             money_check("amount_yuan", positive=True, name="change_item_amount_in_range", label=_("调整金额"))
         ]
 
+    def __str__(self) -> str:
+        return f"{self.from_content} → {self.to_content}"
+
 
 # ---------------------------------------------------------------- construction reports
 
@@ -390,6 +399,9 @@ class Incident(models.Model):
         verbose_name_plural = _("问题报告")
         ordering = ["-reported_at"]
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_kind_display()}"
+
 
 class Rectification(models.Model):
     """办法第二十六、三十六条: a rectification notice with its deadline and the owner's report."""
@@ -407,6 +419,9 @@ class Rectification(models.Model):
     class Meta:
         verbose_name = _("整改通知")
         verbose_name_plural = _("整改通知")
+
+    def __str__(self) -> str:
+        return f"{self.project} · 整改（{self.ordered_at:%Y-%m-%d}）"
 
 
 class PerformanceReport(models.Model):
@@ -439,6 +454,9 @@ class PerformanceReport(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.year}年度绩效报告"
+
 
 class Copy(models.Model):
     """A copy sent to another organisation (抄送), e.g. 财政厅 and 发改委 (第二十六、三十三条)."""
@@ -453,6 +471,9 @@ class Copy(models.Model):
         verbose_name = _("抄送")
         verbose_name_plural = _("抄送")
         ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.organisation}"
 
 
 # ---------------------------------------------------------------- audit trail (第三十五、三十九条)

@@ -475,6 +475,9 @@ class Participant(models.Model):
             models.UniqueConstraint(fields=["project", "organisation"], name="one_part_per_participant")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.organisation}"
+
 
 class Level(models.TextChoices):
     NATIONAL = "national", _("国家")
@@ -494,6 +497,9 @@ class LevelRelation(models.Model):
         verbose_name = _("跨层级衔接")
         verbose_name_plural = _("跨层级衔接")
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_level_display()} {self.related_system}"
+
 
 class YearlyInvestment(models.Model):
     """办法第九条: 年度投资额."""
@@ -510,6 +516,9 @@ class YearlyInvestment(models.Model):
             models.UniqueConstraint(fields=["project", "year"], name="one_amount_per_year"),
             money_check("amount_yuan", positive=False, name="yearly_amount_in_range", label=_("年度投资额")),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.year}"
 
 
 class FundingSource(models.TextChoices):
@@ -536,6 +545,9 @@ class FundingLine(models.Model):
                 "amount_yuan", positive=True, name="funding_amount_in_range", label=_("资金来源金额")
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_source_display()}"
 
 
 class SharingType(models.TextChoices):
@@ -565,6 +577,9 @@ class DataResource(models.Model):
     class Meta:
         verbose_name = _("信息资源目录条目")
         verbose_name_plural = _("信息资源目录")
+
+    def __str__(self) -> str:
+        return self.name
 
     def clean(self):
         # 办法第十六、三十四条: not sharing is the exception and must say why.
@@ -618,3 +633,6 @@ class SplitWarning(models.Model):
         verbose_name = _("拆分申报预警")
         verbose_name_plural = _("拆分申报预警")
         ordering = ["-score"]
+
+    def __str__(self) -> str:
+        return f"{self.first} ≈ {self.second}（{self.score}）"

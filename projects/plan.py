@@ -86,7 +86,6 @@ class PlanExporter(Exporter):
         width = 2 + n_src  # total, sources…, year amount
         grand, grand_n = [ZERO] * width, 0
         dept, dept_sums, dept_n = None, [ZERO] * width, 0
-        seq = 0
         for rec in self.queryset().iterator(chunk_size=2000):
             owner, name, content, months, total = rec[:5]
             sources = rec[5 : 5 + n_src]
@@ -100,11 +99,10 @@ class PlanExporter(Exporter):
                 dept_sums[i] += a
                 grand[i] += a
             dept_n += 1
-            grand_n += 1
-            seq += 1
+            grand_n += 1  # also the row's 序号
             yield Row(
                 [
-                    seq,
+                    grand_n,
                     name,
                     owner,
                     content,

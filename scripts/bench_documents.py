@@ -153,8 +153,8 @@ def bench_pdf(db_path: Path, runs: int) -> dict:
     ):
         html = pdf.render_html(snap["template"], snap)
         _data, pages = pdf.render(snap["template"], snap)
-        ours = median_time(lambda: pdf.render(snap["template"], snap), runs)
-        bare = median_time(lambda: HTML(string=html, base_url=str(ROOT)).write_pdf(), runs)
+        ours = median_time(lambda snap=snap: pdf.render(snap["template"], snap), runs)
+        bare = median_time(lambda html=html: HTML(string=html, base_url=str(ROOT)).write_pdf(), runs)
         result[label] = {
             "pages": pages,
             "ours_s": round(ours, 3),
@@ -202,7 +202,7 @@ def export_child(db_path: Path, mode: str, trace: bool = False) -> dict:
         ws = wb.create_sheet("plan")
         for row, style in rows:
             cells = []
-            for kind, value in zip(kinds, row):
+            for kind, value in zip(kinds, row, strict=False):
                 c = WriteOnlyCell(ws, value)
                 c.font, c.border = (base.BOLD if style else base.PLAIN), base.BORDER
                 if style:

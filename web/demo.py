@@ -197,7 +197,9 @@ def _application(
         planned_start=datetime.date(year, 3, 1),
         total_investment_yuan=total,
         performance_targets=TARGETS[(variant // 6) % len(TARGETS)],
-        cloud_requirements=f"政务云计算资源{32 * (1 + variant % 4)}核、存储{10 * (1 + variant % 5)}TB，同城灾备。",
+        cloud_requirements=(
+            f"政务云计算资源{32 * (1 + variant % 4)}核、存储{10 * (1 + variant % 5)}TB，同城灾备。"
+        ),
         protection_plan="按网络安全等级保护第三级要求建设并开展测评。"
         if not classified
         else "按涉密信息系统分级保护秘密级要求建设。",

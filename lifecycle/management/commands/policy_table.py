@@ -44,9 +44,11 @@ MEANING = {
         "第十二条",
         "years",
         "上一年度计划未完成的部门原则上不安排新项目；“上一年度”指征集之年的上一年度，即早于目标年度",
-        "A department whose plan of the year before is unfinished gets no new projects; "
-        '"the year before" is read as the year before the call, i.e. this many years before the target '
-        "year",
+        (
+            "A department whose plan of the year before is unfinished gets no new projects; "
+            '"the year before" is read as the year before the call, i.e. this many years before the target '
+            "year"
+        ),
         "办法",
     ),
     "design_review_working_days": (
@@ -177,9 +179,11 @@ def render(policy: Policy, path: str) -> str:
         "",
         f"生效的规则 Policy in force: **{policy.name}** (`{path}`, chosen by `settings.LIFECYCLE_POLICY`).",
         "",
-        "“系统”：《办法》规定了事项但未给出数字，数字为本系统的默认值或防止录入错误的上限，"
-        "可按需调整。 *系统* (system): the 办法 names the duty without a number; the number is a default "
-        "of this system or a bound against typing slips.",
+        (
+            "“系统”：《办法》规定了事项但未给出数字，数字为本系统的默认值或防止录入错误的上限，"
+            "可按需调整。 *系统* (system): the 办法 names the duty without a number; the number is a default "
+            "of this system or a bound against typing slips."
+        ),
         "",
         "| 条款 Article | 规定 | Rule | 数值 | Value | 依据 Set by | `Policy` field |",
         "|---|---|---|---|---|---|---|",

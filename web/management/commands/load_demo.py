@@ -9,7 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         demo.load()
         self.stdout.write(
-            f"演示账号（密码均为 {demo.DEMO_PASSWORD}，仅限本机试用） / Demo accounts (password {demo.DEMO_PASSWORD}, local use only):"
+            f"演示账号（密码均为 {demo.DEMO_PASSWORD}，仅限本机试用） / "
+            f"Demo accounts (password {demo.DEMO_PASSWORD}, local use only):"
         )
         for username, name, org, role in demo.logins():
             self.stdout.write(f"  {username:<22} {name:<6} {org} {role}")
