@@ -81,6 +81,11 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
         ]
         return tuple(dict.fromkeys(fields))
 
+    def is_fsm_transition_visible(self, transition):
+        # The same steps as the web pages offer (services.available): never one taken only as
+        # part of a larger act (the call submission, the plan's approval).
+        return services.offered(transition)
+
     def get_fsm_transition_form(self, transition):
         # The same data fields as the web step page (lifecycle.webforms.step_fields).
         fields = step_fields(self.model, transition.name, transition.custom.get("fields", ()))

@@ -49,7 +49,7 @@ class ProjectMachine:
         target=S.SUBMITTED,
         permission=OWNER_HEAD,
         conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
-        custom=step(label=_("统一申报"), article="第八条", via="call_submission", admin=False),
+        custom=step(label=_("统一申报"), article="第八条", via="call_submission"),
     )
     def submit(self, **data):
         pass
@@ -174,7 +174,7 @@ class ProjectMachine:
         target=S.IN_PLAN,
         permission=GOVERNMENT,
         conditions=[g.in_approved_plan],
-        custom=step(label=_("纳入年度建设计划"), article="第十一条", via="plan_approval", admin=False),
+        custom=step(label=_("纳入年度建设计划"), article="第十一条", via="plan_approval"),
     )
     def enter_plan(self, **data):
         pass
@@ -184,7 +184,7 @@ class ProjectMachine:
         source=S.REVIEW_PASSED,
         target=S.NOT_INCLUDED,
         permission=GOVERNMENT,
-        custom=step(label=_("未纳入年度建设计划"), article="第十一条", via="plan_approval", admin=False),
+        custom=step(label=_("未纳入年度建设计划"), article="第十一条", via="plan_approval"),
     )
     def leave_out(self, **data):
         pass

@@ -154,7 +154,6 @@ def step(*, label, article, needs_reason=False, fields=(), effects=(), prepare=(
         "effects": tuple(effects),
         "prepare": tuple(prepare),
         "records": tuple(records),
-        "admin": True,
         "form": "lifecycle.forms.TransitionForm",
         **extra,
     }

@@ -23,7 +23,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from core import timeutil
 from core.states import CHANGEABLE_STATES, ChangeState, PlanState, ProjectState as S
-from core.vocabulary import OrgKind
+from core.vocabulary import OrgKind, Role
 
 from . import audit, clocks, events
 from .effects import copy_to as _copy
@@ -108,6 +108,12 @@ def _undo(obj, undo: dict) -> None:
         setattr(obj, field, value)
 
 
+def offered(transition) -> bool:
+    """Whether a step is offered as a button (step page, project page, admin): not one taken
+    only inside a larger act by its own service (``custom["via"]``, see VIA_REFUSALS)."""
+    return not transition.custom.get("via")
+
+
 def available(obj, actor) -> list[dict]:
     """The steps ``actor`` may take on ``obj`` now, with those a 原则上 rule blocks but a head
     could override (``overridable``)."""
@@ -116,7 +122,7 @@ def available(obj, actor) -> list[dict]:
         t, possible = transition_of(obj, name)
         if not possible or t.permission.refusal(obj, actor):
             continue
-        if t.custom.get("via"):  # taken only by its own service (VIA_REFUSALS), never as a button
+        if not offered(t):
             continue
         undo = _prepare(t, obj, actor, {})
         failed = [gd for gd in t.conditions if not gd(obj)]
@@ -280,6 +286,31 @@ OPINION_STATES = {
     "acceptance": {S.ACCEPTANCE_REVIEW},
 }
 
+#: The states in which the department's reports and records are taken — checked by the
+#: services below and read by the project page (projects.capabilities), so a page is offered
+#: exactly when its service accepts.
+PAGE_STATES: dict[str, frozenset[str]] = {
+    # 办法第十五、十六、二十三、二十四、三十一条: facts recorded until the project has ended.
+    "records": frozenset(S) - {S.CLOSED, S.TERMINATED, S.WITHDRAWN},
+    # 办法第二十八条: changes during construction (and while rectifying).
+    "change": CHANGEABLE_STATES,
+    # 办法第二十五条: the yearly report, until the year of completion.
+    "performance_report": CHANGEABLE_STATES | {S.SUSPENDED, S.COMPLETED},
+    # 办法第二十六条: 项目建设过程中出现严重逾期或重大损失 — also while building is suspended.
+    "incident": CHANGEABLE_STATES | {S.SUSPENDED},
+    # 办法第三十六条: the department reports what it rectified.
+    "rectification_report": frozenset({S.RECTIFICATION}),
+    # 办法第十条: the joint review, from submission to its conclusion.
+    "joint_review": frozenset(
+        {S.SUBMITTED, S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION, S.REVIEW_PASSED, S.REVIEW_REJECTED}
+    ),
+}
+
+
+def _require_state(project, page: str, message) -> None:
+    if project.state not in PAGE_STATES[page]:
+        raise RuleViolation(message % {"state": project.get_state_display()}, code="state")
+
 
 def opinion_give(project, *, actor, aspect: str, conclusion: str, text: str) -> Opinion:
     """An agency gives (or, after a correction, renews) its opinion. Audit row written."""
@@ -413,6 +444,11 @@ def incident_report(project, *, actor, kind: str, description: str) -> Incident:
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能报告本单位项目的问题。"), code="permission")
+    _require_state(
+        project,
+        "incident",
+        _("项目建设过程中才报告严重逾期或重大损失，当前状态为“%(state)s”（办法第二十六条）。"),
+    )
     with transaction.atomic():
         incident = Incident.objects.create(
             project=project, kind=kind, description=description, reported_by=actor, reported_at=timeutil.now()
@@ -435,6 +471,9 @@ def incident_report(project, *, actor, kind: str, description: str) -> Incident:
 
 def rectification_report(project, *, actor, report: str) -> Rectification:
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
+    _require_state(
+        project, "rectification_report", _("当前状态“%(state)s”下没有待报送的整改（办法第三十六条）。")
+    )
     rect = project.rectifications.filter(reported_at__isnull=True).order_by("-ordered_at").first()
     if rect is None or actor.organisation_id != project.owner_id:
         raise RuleViolation(_("没有待报送的整改通知。"), code="state")
@@ -469,7 +508,7 @@ def performance_report_submit(
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能报送本单位项目的报告。"), code="permission")
-    if project.state not in CHANGEABLE_STATES | {S.SUSPENDED, S.COMPLETED}:
+    if project.state not in PAGE_STATES["performance_report"]:
         raise RuleViolation(
             _("绩效评价报告在建设期内报送（办法第二十五条）。"), code="state", article="第二十五条"
         )
@@ -538,7 +577,7 @@ def change_routing(
     limit = get_policy().change_filing_max_ratio
     reasons = []
     if ratio > limit:
-        reasons.append(_("累计调整金额超过概算总投资的%(pct)s") % {"pct": f"{limit * 100:.0f}%"})
+        reasons.append(_("累计调整金额超过概算总投资的%(pct)s") % {"pct": get_policy().change_filing_max_percent})
     if (new_total_yuan or project.approved_estimate_yuan) > project.approved_estimate_yuan:
         reasons.append(_("调整后总投资超出概算批复"))
     if not goals_unchanged:
@@ -574,7 +613,7 @@ def change_create(
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能为本单位项目提出变更。"), code="permission")
-    if project.state not in CHANGEABLE_STATES:
+    if project.state not in PAGE_STATES["change"]:
         raise RuleViolation(
             _("项目建设期内才能调整建设内容（办法第二十八条）。"), code="state", article="第二十八条"
         )
@@ -626,7 +665,7 @@ def change_decide(change: ChangeRequest, *, actor, approve: bool, note: str = ""
 def calendar_year_enter(year: int, *, actor, holidays: dict, workdays: dict, source: str = ""):
     """Enter a year's official schedule (days off, make-up working days) and recompute every
     provisional deadline. Returns the (clock, before, after) changes."""
-    if actor is None or not (actor.is_superuser or actor.role == "admin"):
+    if actor is None or not (actor.is_superuser or actor.role == Role.ADMIN):
         raise RuleViolation(_("只有管理员可以维护节假日安排。"), code="permission")
     bad = [d for d in list(holidays) + list(workdays) if d.year != year]
     if bad:

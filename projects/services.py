@@ -21,7 +21,7 @@ from lifecycle.events import Action
 from lifecycle.models import ClockKind
 from lifecycle.policy import get_policy
 from lifecycle.rules import HEAD
-from lifecycle.services import perform, refusal, require_staff
+from lifecycle.services import PAGE_STATES, perform, refusal, require_staff
 
 from .models import AnnualPlan, Call, CallSubmission, Project, SubmissionAmendment
 from .similarity import detect_splits, split_pairs
@@ -66,7 +66,7 @@ def project_records_update(*, actor, form):
     """Save the facts the department records during approval, construction and acceptance.
     Side effects: audit row ``records.updated`` with old and new values."""
     project = form.instance
-    if project.state in {S.CLOSED, S.TERMINATED, S.WITHDRAWN}:
+    if project.state not in PAGE_STATES["records"]:
         raise RuleViolation(_("项目已结束，不能再修改。"), code="state")
     changed = {name: form.cleaned_data[name] for name in form.changed_data}
     with transaction.atomic():

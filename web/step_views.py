@@ -33,7 +33,7 @@ from lifecycle.webforms import (
 )
 from lifecycle.workdays import WorkCalendar
 from projects import access
-from web.views import opinion_aspects
+from projects.capabilities import opinion_aspects, require_page
 
 
 def _posted(request):
@@ -170,6 +170,7 @@ def project_correct(request, pk, field):
 @login_required
 def joint_review(request, pk):
     project = access.get_project_for_user(request.user, pk)
+    require_page(project, request.user, "joint_review")
     opinions = list(project.opinions.filter(stage="joint_review").select_related("organisation", "given_by"))
     latest = {}
     for opinion in opinions:
@@ -267,6 +268,7 @@ def change_new(request, pk):
     """The department drafts a change and sees the cumulative ratio and the route (filing or
     approval, 办法第二十八条) before anything is submitted; "preview" changes nothing."""
     project = access.get_project_for_owner_staff(request.user, pk)
+    require_page(project, request.user, "change_new")
     form = ChangeForm(_posted(request))
     formset = ChangeItemFormSet(_posted(request), prefix="items")
     preview, error = None, ""
@@ -344,13 +346,14 @@ def change_detail(request, pk):
 # ---------------------------------------------------------------- construction reports
 
 
-def _owner_form(request, pk, form_class, title, save, success, *, initial=None, duplicate=""):
+def _owner_form(request, pk, page, form_class, title, save, success, *, initial=None, duplicate=""):
     """A report the department sends about its project (one template, titled per report).
 
     ``duplicate``: the message when the database refuses the report as a second one of its
     kind (a unique constraint, e.g. one performance report per project and year): that can
     happen even after the form checked, when two people send at the same moment."""
     project = access.get_project_for_owner_staff(request.user, pk)
+    require_page(project, request.user, page)
     # A form that checks against the project (PerformanceReportForm: its years, its 概算,
     # the reports already sent) declares ``for_project``.
     form = form_class(
@@ -385,6 +388,7 @@ def incident_new(request, pk):
     return _owner_form(
         request,
         pk,
+        "incident_new",
         IncidentForm,
         _("问题报告（办法第二十六条）"),
         lambda p, d: services.incident_report(p, actor=request.user, **d),
@@ -398,6 +402,7 @@ def rectification_report(request, pk):
     return _owner_form(
         request,
         pk,
+        "rectification_report",
         RectificationReportForm,
         _("报送整改情况（办法第三十六条）"),
         lambda p, d: services.rectification_report(p, actor=request.user, **d),
@@ -411,6 +416,7 @@ def performance_report_new(request, pk):
     return _owner_form(
         request,
         pk,
+        "performance_report_new",
         PerformanceReportForm,
         _("年度绩效评价报告（办法第二十五条）"),
         lambda p, d: services.performance_report_submit(p, actor=request.user, **d),

@@ -20,16 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import timeutil
-from core.states import STAGES, PlanState, ProjectState as S
+from core.states import STAGES, ChangeState, PlanState, ProjectState as S
 from documents import filings as document_filings, services as document_services
 from documents.models import Filing, MaterialVersion
 from documents.registry import MaterialKind
 from lifecycle import services
 from lifecycle.errors import RuleViolation
-from lifecycle.guards import acceptance_aspects
-from lifecycle.models import ASPECTS, Aspect, AuditEntry, ClockKind
-from lifecycle.rules import REVIEWERS
-from projects import access, params as params_mod, selectors, services as project_services
+from lifecycle.models import AuditEntry, ClockKind
+from projects import access, capabilities, params as params_mod, selectors, services as project_services
 from projects.forms import ApplicationForm, RecordsForm, application_formsets
 from projects.models import (
     AnnualPlan,
@@ -177,21 +175,17 @@ def project_detail(request, pk):
     clocks = list(project.clocks.order_by("due_on", "pk"))
     for clock in clocks:
         clock.state_code, clock.state_label = _deadline_state(clock, today)
-    is_owner_staff = (
-        access.kind_of(user) == OrgKind.OWNER
-        and user.organisation_id == project.owner_id
-        and user.role in ("preparer", "head")
-    )
+    owner_staff = capabilities.is_owner_staff(user, project)
     context = {
         "project": project,
         "stage": selectors.stage_of(project.state),
-        "steps": services.available(project, user),
+        "can": capabilities.capabilities(project, user),
         "clocks": clocks,
         "history": project.audit_entries.select_related("organisation").order_by("at", "pk"),
         "diagram": _diagram(project.state),
         "opinions": project.opinions.select_related("organisation", "given_by"),
         "corrections": project.corrections.select_related("requested_by", "replied_by"),
-        "changes": project.changes.exclude(state="draft") if not is_owner_staff else project.changes.all(),
+        "changes": project.changes.all() if owner_staff else project.changes.exclude(state=ChangeState.DRAFT),
         "data_resources": project.data_resources.all(),
         "participants": project.participants.select_related("organisation"),
         "yearly": project.yearly_investments.all(),
@@ -201,9 +195,6 @@ def project_detail(request, pk):
         "reports": project.performance_reports.all(),
         "incidents": project.incidents.all(),
         "rectifications": project.rectifications.all(),
-        "is_owner_staff": is_owner_staff,
-        "editable": is_owner_staff and project.state in project_services.EDITABLE_STATES,
-        "opinion_aspects": opinion_aspects(project, user),
         "next_step": selectors.next_step(project.state),
     }
     context.update(_documents_context(project, user))
@@ -230,22 +221,6 @@ def _documents_context(project, user):
         "filing_actions": document_filings.actions_for(user, project),
         "signoffs": document_services.signoff_status(project),
     }
-
-
-def opinion_aspects(project, user):
-    """The opinions ``user``'s organisation may give on ``project`` now (办法第十、十二、二十九条)."""
-
-    kind = access.kind_of(user)
-    if kind is None or user.role not in REVIEWERS:
-        return []
-    result = []
-    for aspect, (org_kind, stage) in ASPECTS.items():
-        if org_kind != kind or project.state not in services.OPINION_STATES[stage] or aspect == Aspect.EXPERT:
-            continue
-        if stage == "acceptance" and aspect not in acceptance_aspects(project):
-            continue
-        result.append((aspect.value, aspect.label))
-    return result
 
 
 # ---------------------------------------------------------------- application (第八、九条)
@@ -319,8 +294,7 @@ def application_new(request):
 @login_required
 def application_edit(request, pk):
     project = access.get_project_for_owner_staff(request.user, pk)
-    if project.state not in project_services.EDITABLE_STATES:
-        raise PermissionDenied
+    capabilities.require_page(project, request.user, "application_edit")
     if request.method == "POST":
         return _save_application(request, project)
     missing = _missing_by_field(project) if request.GET.get("check") else None
@@ -336,6 +310,7 @@ def application_edit(request, pk):
 @login_required
 def records_edit(request, pk):
     project = access.get_project_for_owner_staff(request.user, pk)
+    capabilities.require_page(project, request.user, "records_edit")
     form = RecordsForm(_posted(request), instance=project)
     if request.method == "POST" and form.is_valid():
         try:

@@ -83,10 +83,6 @@ def test_a_limit_of_twelve_and_a_half_percent_is_not_shown_as_twelve(twelve_and_
     assert "概算总投资12.5%" in body and "概算总投资12%" not in body
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lifecycle/services.py change_routing still formats the limit with '{limit * 100:.0f}%'; it should "
-    "say get_policy().change_filing_max_percent (left to the coordinator, who owns that module). "
-    "Remove this mark then."))
 def test_the_reason_for_approval_quotes_the_limit_exactly(twelve_and_a_half, orgs, people, call_2026):
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     with as_of(on):
