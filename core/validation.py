@@ -29,6 +29,7 @@ import datetime
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -36,6 +37,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core.timeutil import today
 
@@ -44,7 +46,7 @@ from core.timeutil import today
 #: Model field arguments of every money column (元).
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
-MONEY = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
+MONEY: dict[str, Any] = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
 #: Exclusive upper bound in 元 (10¹² 元 = 1亿万元): exact on every backend (see above).
 MONEY_LIMIT_YUAN = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
 MONEY_MAX_YUAN = MONEY_LIMIT_YUAN - Decimal("0.01")
@@ -108,7 +110,7 @@ def validate_money_non_negative(value) -> None:
         raise ValidationError(_("金额不能为负数。"), code="money_negative")
 
 
-def money_check(field: str, *, positive: bool, name: str, label: str = ""):
+def money_check(field: str, *, positive: bool, name: str, label: StrOrPromise = "") -> models.CheckConstraint:
     """The database side of the two validators above, for ``Meta.constraints``: NULL passes
     (optional amounts), anything else must be in range."""
     lower = Q(**{f"{field}__gt": 0}) if positive else Q(**{f"{field}__gte": 0})

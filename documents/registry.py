@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core.states import ProjectState as S
 from core.vocabulary import MaterialKind
@@ -27,7 +28,7 @@ K = MaterialKind
 
 @dataclass(frozen=True)
 class KindInfo:
-    stage: str
+    stage: StrOrPromise
     article: str
 
 
@@ -131,7 +132,7 @@ class Confirms:
     org: str
     roles: frozenset
     states: frozenset
-    label: str
+    label: StrOrPromise
     article: str
 
 

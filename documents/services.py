@@ -6,19 +6,25 @@ Every function checks who acts, runs in one transaction and writes an audit row
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
+from collections.abc import Iterable
+from typing import Any, Protocol
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 from core.states import ProjectState
 from lifecycle import audit
 from lifecycle.errors import RuleViolation
+from lifecycle.models import AuditEntry
 from lifecycle.rules import OWNER, role_label
-from projects.models import OrgKind
+from projects.models import OrgKind, Project, User
 
 from . import checks, evidence, storage
 from .access import may_see
@@ -26,12 +32,22 @@ from .models import MaterialVersion, SignOff
 from .registry import KINDS, UPLOADS, MaterialKind, step_for
 
 
-def _who(org: str, roles) -> str:
+class Upload(Protocol):
+    """What ``material_upload`` needs of an upload: a Django UploadedFile, or any file with
+    a ``name`` and a ``size`` that can be read."""
+
+    name: str
+    size: int
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _who(org: str, roles: Iterable[str]) -> str:
     who = _("本项目建设单位") if org == OWNER else str(OrgKind(org).label)
     return who + "或".join(role_label(r) for r in sorted(roles, key=["preparer", "reviewer", "head"].index))
 
 
-def _states_text(states) -> str:
+def _states_text(states: Iterable[str]) -> str:
     return "、".join(f"“{label}”" for value, label in ProjectState.choices if value in states)
 
 
@@ -46,7 +62,9 @@ def upload_rule_text(kind: str) -> str:
     }
 
 
-def upload_refusal(project, actor, kind: str, *, seen: bool | None = None) -> RuleViolation | None:
+def upload_refusal(
+    project: Project, actor: User, kind: str, *, seen: bool | None = None
+) -> RuleViolation | None:
     """Why ``actor`` may not upload ``kind`` for ``project`` now, or None (registry.UPLOADS).
 
     code ``permission``: not the organisation or role the 办法 names; ``stage``: the right
@@ -82,7 +100,7 @@ def upload_refusal(project, actor, kind: str, *, seen: bool | None = None) -> Ru
     return None
 
 
-def uploadable_kinds(project, actor) -> list[tuple[str, str]]:
+def uploadable_kinds(project: Project, actor: User) -> list[tuple[str, StrOrPromise]]:
     """The kinds ``actor`` may upload for ``project`` now, as (value, label) choices."""
     seen = getattr(actor, "organisation", None) is not None and may_see(actor, project)
     return [
@@ -92,7 +110,9 @@ def uploadable_kinds(project, actor) -> list[tuple[str, str]]:
     ]
 
 
-def _check_evidence_fields(kind: str, issued_on, issuing_body: str):
+def _check_evidence_fields(
+    kind: str, issued_on: datetime.date | None, issuing_body: str
+) -> tuple[datetime.date | None, str]:
     """办法第十八、二十三、二十九、三十一、三十二条: a document behind a precondition carries
     its date (not in the future) and its issuing body."""
     rule = UPLOADS[kind]
@@ -119,7 +139,14 @@ def _check_evidence_fields(kind: str, issued_on, issuing_body: str):
 
 
 def material_upload(
-    project, *, actor, kind: str, upload, note: str = "", issued_on=None, issuing_body: str = ""
+    project: Project,
+    *,
+    actor: User,
+    kind: str,
+    upload: Upload,
+    note: str = "",
+    issued_on: datetime.date | None = None,
+    issuing_body: str = "",
 ) -> MaterialVersion:
     """Store ``upload`` (a Django UploadedFile or any file with ``name`` and ``size``) as the
     next version of ``kind``.
@@ -206,7 +233,7 @@ def material_upload(
     return version
 
 
-def material_delete(version: MaterialVersion, *, actor) -> None:
+def material_delete(version: MaterialVersion, *, actor: User) -> None:
     """Delete a version uploaded by mistake. A locked version (gone out with a submitted
     step) is refused. Side effects: row and stored file removed; audit row with digests."""
     if version.locked:
@@ -245,7 +272,7 @@ def material_delete(version: MaterialVersion, *, actor) -> None:
         transaction.on_commit(lambda: storage.delete(key))
 
 
-def material_open(version: MaterialVersion, *, actor):
+def material_open(version: MaterialVersion, *, actor: User) -> File:
     """Open a version for download by ``actor`` (who must be allowed to see the project).
     Side effect: audit row ``material.downloaded``."""
     if not may_see(actor, version.project):
@@ -262,8 +289,8 @@ def material_open(version: MaterialVersion, *, actor):
     return storage.open_file(version.storage_key)
 
 
-def latest_versions(project, kinds) -> list[MaterialVersion]:
-    result = []
+def latest_versions(project: Project, kinds: Iterable[str]) -> list[MaterialVersion]:
+    result: list[MaterialVersion] = []
     for kind in kinds:
         v = MaterialVersion.objects.filter(project=project, kind=kind).order_by("-number").first()
         if v is not None:
@@ -271,7 +298,9 @@ def latest_versions(project, kinds) -> list[MaterialVersion]:
     return result
 
 
-def on_step_recorded(*, obj, action: str, entry, data: dict, **kwargs) -> None:
+def on_step_recorded(
+    *, obj: Project, action: str, entry: AuditEntry, data: dict[str, Any], **kwargs: Any
+) -> None:
     """Called for every step taken on a project (lifecycle.events.step_taken, signals.py),
     inside the step's transaction, with the step's action (transition name or
     lifecycle.events.Action constant) and its audit row ``entry``.
@@ -305,10 +334,10 @@ def on_step_recorded(*, obj, action: str, entry, data: dict, **kwargs) -> None:
         )
 
 
-def signoff_status(project) -> list[dict]:
+def signoff_status(project: Project) -> list[dict[str, Any]]:
     """Every sign-off of the project with the version it covered and, when a newer version
     came later, which one — for screens and the audit dossier."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for s in SignOff.objects.filter(project=project).select_related("version", "audit_entry"):
         newest = s.newer_versions().order_by("-number").first()
         rows.append(

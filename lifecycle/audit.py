@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Model
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 
@@ -18,7 +19,7 @@ def record(
     actor,
     action: str,
     obj,
-    label: str = "",
+    label: StrOrPromise = "",
     article: str = "",
     from_state: str = "",
     to_state: str = "",

@@ -18,7 +18,7 @@ def running_clocks() -> QuerySet[Clock]:
     )
 
 
-def _due(qs, op, day):
+def _due(qs: QuerySet[Clock], op: str, day: datetime.date) -> QuerySet[Clock]:
     # A granted extension replaces the original date (Clock.effective_due_on).
     return qs.filter(
         Q(extended_to__isnull=True, **{f"due_on__{op}": day})

@@ -15,11 +15,14 @@ projects/services.py.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import Any, TypeAlias, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _, gettext_lazy as _l
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm import ConcurrentTransition, Transition, TransitionNotAllowed
+from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 from core.states import CHANGEABLE_STATES, ChangeState, PlanState, ProjectState as S
@@ -36,6 +39,7 @@ from .models import (
     CalendarYear,
     ChangeItem,
     ChangeRequest,
+    Clock,
     ClockKind,
     Incident,
     Opinion,
@@ -43,31 +47,53 @@ from .models import (
     Rectification,
 )
 from .policy import get_policy
-from .rules import HEAD, REVIEWERS, STAFF
+from .rules import HEAD, REVIEWERS, STAFF, Actors, Guard
 from .stepdata import validate_step_data
+
+# lifecycle sits below projects (docs/architecture.md, "Layers"; tests/architecture), so it
+# may not name projects.Project, projects.AnnualPlan or projects.User, not even for type
+# checking. These aliases say what is meant; they are Any to mypy.
+#: A record with a django-fsm ``state``: a Project, an AnnualPlan or a ChangeRequest.
+Stateful: TypeAlias = Any
+#: A projects.Project.
+ProjectRecord: TypeAlias = Any
+#: A projects.AnnualPlan.
+PlanRecord: TypeAlias = Any
+#: A projects.User (``org_kind``, ``role``, ``organisation``), or None where noted.
+Actor: TypeAlias = Any
 
 # ================================================================ generic transition runner
 
 
-def _transitions(obj):
+def _transitions(obj: Stateful) -> list[Transition]:
     """Every django-fsm Transition of ``obj``'s ``state`` field, through the field's public
     ``get_all_transitions`` (one per source state of each decorated method)."""
     return type(obj)._meta.get_field("state").get_all_transitions(type(obj))
 
 
-def _leaves(transition, state) -> bool:
+def _permission(t: Transition) -> Actors:
+    """Who may take ``t``: every step declares a rules.Actors (lifecycle/machine.py)."""
+    return cast(Actors, t.permission)
+
+
+def _guards(t: Transition) -> list[Guard]:
+    """The conditions of ``t``: every one is a rules.Guard (lifecycle/machine.py)."""
+    return cast(list[Guard], list(t.conditions))
+
+
+def _leaves(transition: Transition, state: str) -> bool:
     source = transition.source
     if source == state or source == "*":
         return True
     return source == "+" and transition.target != state
 
 
-def transitions_named(obj, name: str) -> list:
+def transitions_named(obj: Stateful, name: str) -> list[Transition]:
     """The declarations of transition ``name`` of ``obj`` (one per source state)."""
     return [t for t in _transitions(obj) if t.name == name]
 
 
-def transition_of(obj, name: str):
+def transition_of(obj: Stateful, name: str) -> tuple[Transition, bool]:
     """(the Transition ``name`` of ``obj`` for its current state — or its first declaration
     when none leaves that state —, whether it can be taken from the current state)."""
     declared = transitions_named(obj, name)
@@ -77,11 +103,11 @@ def transition_of(obj, name: str):
     return (current or declared[0]), current is not None
 
 
-def transition_names(obj) -> list[str]:
+def transition_names(obj: Stateful) -> list[str]:
     return [t.name for t in _transitions(obj)]
 
 
-def refusal(obj, name: str, actor, *, via: str = "") -> str | None:
+def refusal(obj: Stateful, name: str, actor: Actor, *, via: str = "") -> str | None:
     """Why ``actor`` may not take ``name`` now, or None. Overridable guards count as refusals."""
     t, possible = transition_of(obj, name)
     undo = _prepare(t, obj, actor, {}) if possible else {}
@@ -94,38 +120,38 @@ def refusal(obj, name: str, actor, *, via: str = "") -> str | None:
     return None
 
 
-def _prepare(t, obj, actor, data) -> dict:
+def _prepare(t: Transition, obj: Stateful, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Run the step's ``prepare`` hooks (lifecycle/effects.py): they set in memory what the
     step is about before its rules are checked. Returns {field: previous value}."""
-    undo = {}
+    undo: dict[str, Any] = {}
     for prepare in t.custom.get("prepare", ()):
         undo.update(prepare(obj, actor=actor, data=data))
     return undo
 
 
-def _undo(obj, undo: dict) -> None:
+def _undo(obj: Stateful, undo: dict[str, Any]) -> None:
     for field, value in undo.items():
         setattr(obj, field, value)
 
 
-def offered(transition) -> bool:
+def offered(transition: Transition) -> bool:
     """Whether a step is offered as a button (step page, project page, admin): not one taken
     only inside a larger act by its own service (``custom["via"]``, see VIA_REFUSALS)."""
     return not transition.custom.get("via")
 
 
-def available(obj, actor) -> list[dict]:
+def available(obj: Stateful, actor: Actor) -> list[dict[str, Any]]:
     """The steps ``actor`` may take on ``obj`` now, with those a 原则上 rule blocks but a head
     could override (``overridable``)."""
-    result = []
+    result: list[dict[str, Any]] = []
     for name in dict.fromkeys(transition_names(obj)):
         t, possible = transition_of(obj, name)
-        if not possible or t.permission.refusal(obj, actor):
+        if not possible or _permission(t).refusal(obj, actor):
             continue
         if not offered(t):
             continue
         undo = _prepare(t, obj, actor, {})
-        failed = [gd for gd in t.conditions if not gd(obj)]
+        failed = [gd for gd in _guards(t) if not gd(obj)]
         _undo(obj, undo)
         hard = [gd for gd in failed if not gd.overridable]
         result.append(
@@ -137,7 +163,7 @@ def available(obj, actor) -> list[dict]:
                 "fields": t.custom["fields"],
                 "blocked_by": [gd.explain(obj) for gd in failed],
                 "allowed": not failed,
-                "overridable": bool(failed) and not hard and t.permission.may_override(obj, actor),
+                "overridable": bool(failed) and not hard and _permission(t).may_override(obj, actor),
             }
         )
     return result
@@ -163,7 +189,9 @@ VIA_REFUSALS = {
 }
 
 
-def _check(obj, name, actor, *, reason, override_reason, via=""):
+def _check(
+    obj: Stateful, name: str, actor: Actor, *, reason: str, override_reason: str, via: str = ""
+) -> tuple[Transition, list[Guard]]:
     t, possible = transition_of(obj, name)
     label, article = t.custom["label"], t.custom["article"]
     if not possible:
@@ -173,7 +201,7 @@ def _check(obj, name, actor, *, reason, override_reason, via=""):
             code="state",
             article=article,
         )
-    who = t.permission.refusal(obj, actor)
+    who = _permission(t).refusal(obj, actor)
     if who:
         raise RuleViolation(
             _("“%(label)s”%(who)s（办法%(article)s）。") % {"label": label, "who": who, "article": article},
@@ -188,7 +216,7 @@ def _check(obj, name, actor, *, reason, override_reason, via=""):
         raise RuleViolation(
             _("办理“%(label)s”须填写理由。") % {"label": label}, code="reason", article=article
         )
-    failed = [gd for gd in t.conditions if not gd(obj)]
+    failed = [gd for gd in _guards(t) if not gd(obj)]
     hard = [gd for gd in failed if not gd.overridable]
     if hard:
         raise RuleViolation(
@@ -202,7 +230,7 @@ def _check(obj, name, actor, *, reason, override_reason, via=""):
                 code="overridable",
                 article=failed[0].article,
             )
-        if not t.permission.may_override(obj, actor):
+        if not _permission(t).may_override(obj, actor):
             raise RuleViolation(
                 "；".join(gd.explain(obj) for gd in failed) + _("。只有负责人可以例外放行。"),
                 code="override_denied",
@@ -211,7 +239,16 @@ def _check(obj, name, actor, *, reason, override_reason, via=""):
     return t, failed
 
 
-def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "", via: str = "", **data):
+def perform(
+    obj: Stateful,
+    name: str,
+    *,
+    actor: Actor,
+    reason: str = "",
+    override_reason: str = "",
+    via: str = "",
+    **data: Any,
+) -> Stateful:
     """Take transition ``name`` on ``obj`` as ``actor``. Everything the step does is declared
     on the transition (its ``custom``, lifecycle/machine.py):
 
@@ -272,7 +309,7 @@ def perform(obj, name: str, *, actor, reason: str = "", override_reason: str = "
     return obj
 
 
-def require_staff(actor, org_kind, roles=REVIEWERS):
+def require_staff(actor: Actor | None, org_kind: str, roles: frozenset[Role] = REVIEWERS) -> None:
     """Refuse unless ``actor`` works for an organisation of ``org_kind`` in one of ``roles``."""
     if actor is None or actor.org_kind != org_kind or actor.role not in roles:
         raise RuleViolation(_("无权办理此事项。"), code="permission")
@@ -307,12 +344,12 @@ PAGE_STATES: dict[str, frozenset[str]] = {
 }
 
 
-def _require_state(project, page: str, message) -> None:
+def _require_state(project: ProjectRecord, page: str, message: StrOrPromise) -> None:
     if project.state not in PAGE_STATES[page]:
         raise RuleViolation(message % {"state": project.get_state_display()}, code="state")
 
 
-def opinion_give(project, *, actor, aspect: str, conclusion: str, text: str) -> Opinion:
+def opinion_give(project: ProjectRecord, *, actor: Actor, aspect: str, conclusion: str, text: str) -> Opinion:
     """An agency gives (or, after a correction, renews) its opinion. Audit row written."""
     org_kind, stage = ASPECTS[Aspect(aspect)]
     require_staff(actor, org_kind)
@@ -360,13 +397,13 @@ def opinion_give(project, *, actor, aspect: str, conclusion: str, text: str) -> 
 # ================================================================ annual plan (第十一、十二条)
 
 
-def _plan_editable(plan, actor):
+def _plan_editable(plan: PlanRecord, actor: Actor) -> None:
     require_staff(actor, OrgKind.BUREAU)
     if plan.state != PlanState.COMPILING:
         raise RuleViolation(_("年度建设计划已报省政府，不能再调整项目。"), code="state", article="第十一条")
 
 
-def plan_include(plan, project, *, actor):
+def plan_include(plan: PlanRecord, project: ProjectRecord, *, actor: Actor) -> None:
     _plan_editable(plan, actor)
     if project.state != S.REVIEW_PASSED or project.year != plan.year:
         raise RuleViolation(
@@ -388,7 +425,7 @@ def plan_include(plan, project, *, actor):
         events.announce(project, Action.PLAN_INCLUDED, actor=actor, entry=entry, plan=plan)
 
 
-def plan_exclude(plan, project, *, actor, reason=""):
+def plan_exclude(plan: PlanRecord, project: ProjectRecord, *, actor: Actor, reason: str = "") -> None:
     _plan_editable(plan, actor)
     with transaction.atomic():
         project.plan = None
@@ -407,7 +444,7 @@ def plan_exclude(plan, project, *, actor, reason=""):
         events.announce(project, Action.PLAN_EXCLUDED, actor=actor, entry=entry, plan=plan)
 
 
-def plan_finance_concur(plan, *, actor):
+def plan_finance_concur(plan: PlanRecord, *, actor: Actor) -> None:
     """办法第十一条: 省财政厅 co-compiles; its head's concurrence is recorded."""
     require_staff(actor, OrgKind.FINANCE, roles=HEAD)
     if plan.state != PlanState.COMPILING:
@@ -427,19 +464,20 @@ def plan_finance_concur(plan, *, actor):
         events.announce(plan, Action.PLAN_FINANCE_CONCURRED, actor=actor, entry=entry)
 
 
-def emergency_request(project, *, actor, year: int | None = None):
+def emergency_request(project: ProjectRecord, *, actor: Actor, year: int | None = None) -> ProjectRecord:
     """办法第十二条: the owner asks to insert an urgent mandated project into the approved
     plan of ``year`` (default: the project's call year, else this year). Such a project
     comes outside the June call, so it belongs to no call submission. The step itself
     chooses the plan (effects.choose_emergency_plan), so ``perform(project,
     "request_emergency")`` from any page does the same."""
-    return perform(project, "request_emergency", actor=actor, **({"year": year} if year else {}))
+    extra: dict[str, Any] = {"year": year} if year else {}
+    return perform(project, "request_emergency", actor=actor, **extra)
 
 
 # ================================================================ construction (第二十五、二十六条)
 
 
-def incident_report(project, *, actor, kind: str, description: str) -> Incident:
+def incident_report(project: ProjectRecord, *, actor: Actor, kind: str, description: str) -> Incident:
     """办法第二十六条: the owner reports a serious delay or loss; copies go to 财政厅 and 发改委."""
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
@@ -469,7 +507,7 @@ def incident_report(project, *, actor, kind: str, description: str) -> Incident:
     return incident
 
 
-def rectification_report(project, *, actor, report: str) -> Rectification:
+def rectification_report(project: ProjectRecord, *, actor: Actor, report: str) -> Rectification:
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     _require_state(
         project, "rectification_report", _("当前状态“%(state)s”下没有待报送的整改（办法第三十六条）。")
@@ -495,9 +533,9 @@ def rectification_report(project, *, actor, report: str) -> Rectification:
 
 
 def performance_report_submit(
-    project,
+    project: ProjectRecord,
     *,
-    actor,
+    actor: Actor,
     year: int,
     progress: str,
     investment_executed_yuan: Decimal,
@@ -545,7 +583,9 @@ def performance_report_submit(
 # ================================================================ budget changes (第二十八条)
 
 
-def change_ratio(project, moved_yuan: Decimal, *, excluding=None) -> Decimal:
+def change_ratio(
+    project: ProjectRecord, moved_yuan: Decimal, *, excluding: ChangeRequest | None = None
+) -> Decimal:
     """Cumulative share of the approved 概算总投资 moved by filed changes plus ``moved_yuan``."""
     estimate = project.approved_estimate_yuan
     if not estimate:
@@ -562,22 +602,24 @@ def change_ratio(project, moved_yuan: Decimal, *, excluding=None) -> Decimal:
 
 
 def change_routing(
-    project,
+    project: ProjectRecord,
     *,
     moved_yuan: Decimal,
     new_total_yuan: Decimal | None,
     goals_unchanged: bool,
     ground: str,
-    excluding=None,
+    excluding: ChangeRequest | None = None,
 ) -> tuple[str, Decimal, list[str]]:
     """办法第二十八条: ("filing" | "approval", cumulative ratio, reasons for approval) of a
     change moving ``moved_yuan``. Read-only: ChangeRequest.submit routes with it, once, and
     the change pages show the same result before anything is submitted."""
     ratio = change_ratio(project, moved_yuan, excluding=excluding)
     limit = get_policy().change_filing_max_ratio
-    reasons = []
+    reasons: list[StrOrPromise] = []
     if ratio > limit:
-        reasons.append(_("累计调整金额超过概算总投资的%(pct)s") % {"pct": get_policy().change_filing_max_percent})
+        reasons.append(
+            _("累计调整金额超过概算总投资的%(pct)s") % {"pct": get_policy().change_filing_max_percent}
+        )
     if (new_total_yuan or project.approved_estimate_yuan) > project.approved_estimate_yuan:
         reasons.append(_("调整后总投资超出概算批复"))
     if not goals_unchanged:
@@ -600,12 +642,12 @@ def change_route(change: ChangeRequest) -> tuple[str, Decimal, list[str]]:
 
 
 def change_create(
-    project,
+    project: ProjectRecord,
     *,
-    actor,
+    actor: Actor,
     title: str,
     reason: str,
-    items: list[dict],
+    items: list[dict[str, Any]],
     ground: str = "",
     goals_unchanged: bool = True,
     new_total_yuan: Decimal | None = None,
@@ -646,7 +688,7 @@ def change_create(
     return change
 
 
-def change_submit(change: ChangeRequest, *, actor) -> ChangeRequest:
+def change_submit(change: ChangeRequest, *, actor: Actor) -> ChangeRequest:
     """The ``submit`` step, which routes the change (ChangeRequest.submit, 办法第二十八条):
     cumulative within ``Policy.change_filing_max_ratio``, within 概算, goals unchanged and a
     ground → filed (备案) with the bureau at once;
@@ -654,7 +696,7 @@ def change_submit(change: ChangeRequest, *, actor) -> ChangeRequest:
     return perform(change, "submit", actor=actor)
 
 
-def change_decide(change: ChangeRequest, *, actor, approve: bool, note: str = "") -> ChangeRequest:
+def change_decide(change: ChangeRequest, *, actor: Actor, approve: bool, note: str = "") -> ChangeRequest:
     """The ``approve``/``reject`` step; the transition records who decided, when, and the note."""
     return perform(change, "approve" if approve else "reject", actor=actor, reason=note)
 
@@ -662,7 +704,14 @@ def change_decide(change: ChangeRequest, *, actor, approve: bool, note: str = ""
 # ================================================================ working-day calendar
 
 
-def calendar_year_enter(year: int, *, actor, holidays: dict, workdays: dict, source: str = ""):
+def calendar_year_enter(
+    year: int,
+    *,
+    actor: Actor,
+    holidays: dict[datetime.date, str],
+    workdays: dict[datetime.date, str],
+    source: str = "",
+) -> list[tuple[Clock, datetime.date, datetime.date]]:
     """Enter a year's official schedule (days off, make-up working days) and recompute every
     provisional deadline. Returns the (clock, before, after) changes."""
     if actor is None or not (actor.is_superuser or actor.role == Role.ADMIN):

@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy as _l
+from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 from core.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN  # the bounds shared with the forms
@@ -57,7 +58,7 @@ RATIFY = "ratify"
 class Datum:
     """One datum a step records: its label, the article it belongs to, its check."""
 
-    label: str
+    label: StrOrPromise
     article: str
     check: Callable  # (project, value, *, correcting: bool) -> cleaned value
 

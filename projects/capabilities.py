@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core.states import ProjectState as S
 from core.vocabulary import OrgKind
@@ -50,7 +50,7 @@ def _anyone(user, project: Project) -> bool:
 @dataclass(frozen=True)
 class Page:
     name: str  # the URL name
-    label: str | Promise
+    label: StrOrPromise
     article: str
     states: frozenset[str]
     who: Callable[..., bool]
@@ -76,7 +76,7 @@ PAGES: tuple[Page, ...] = (
         "第八条",
         frozenset({S.DRAFT}),
         is_owner_staff,
-        args=lambda project: (project.call.year,),
+        args=lambda project: (project.call.year,) if project.call else (),
         also=lambda project: project.call_id is not None,
     ),
     Page(
@@ -126,12 +126,12 @@ PAGES: tuple[Page, ...] = (
 PAGES_BY_NAME = {page.name: page for page in PAGES}
 
 
-def opinion_aspects(project: Project, user) -> list[tuple[str, str | Promise]]:
+def opinion_aspects(project: Project, user) -> list[tuple[str, StrOrPromise]]:
     """The opinions ``user``'s organisation may give on ``project`` now (办法第十、十二、二十九条)."""
     kind = kind_of(user)
     if kind is None or user.role not in REVIEWERS:
         return []
-    result = []
+    result: list[tuple[str, StrOrPromise]] = []
     for aspect, (org_kind, stage) in ASPECTS.items():
         if org_kind != kind or project.state not in services.OPINION_STATES[stage] or aspect == Aspect.EXPERT:
             continue
@@ -144,7 +144,7 @@ def opinion_aspects(project: Project, user) -> list[tuple[str, str | Promise]]:
 @dataclass(frozen=True)
 class Capabilities:
     steps: list[dict]
-    opinions: list[tuple[str, str | Promise]]
+    opinions: list[tuple[str, StrOrPromise]]
     pages: list[dict]
 
     @property

@@ -8,9 +8,12 @@ and "has this agency answered?" is an ``Exists`` subquery, never a loop over pro
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
@@ -18,13 +21,13 @@ from lifecycle.models import ChangeRequest, Clock, Opinion
 from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
 
-from .models import AnnualPlan, Network, OrgKind, Participant, Project, SplitWarning
+from .models import AnnualPlan, Network, OrgKind, Participant, Project, SplitWarning, User
 
 #: Organisations that act on every project (第四、五条) and so see every submitted one.
 AGENCY_KINDS = frozenset(k for k in OrgKind.values if k != OrgKind.OWNER)
 
 #: What the owner does next in each state (shown on the owner's home page and lists).
-NEXT_STEP = {
+NEXT_STEP: dict[str, StrOrPromise] = {
     S.DRAFT: _("完善申报材料，由负责人统一申报（办法第八、九条）"),
     S.SUBMITTED: _("等待省营商环境局受理（办法第十条）"),
     S.JOINT_REVIEW: _("等待联合审核意见（办法第十条）"),
@@ -56,7 +59,7 @@ NEXT_STEP = {
 }
 
 
-def next_step(state) -> str:
+def next_step(state: str) -> str:
     """What comes next for a project in ``state``, with the policy's numbers filled in."""
     text = NEXT_STEP.get(state, "")
     return str(text) % get_policy().figures() if text else ""
@@ -81,14 +84,14 @@ OWNER_TURN = frozenset(
 STAGE_CHOICES = [(str(i), label) for i, label in enumerate(STAGES)]
 
 
-def stage_of(state: str):
+def stage_of(state: str) -> StrOrPromise:
     for label, states in STAGES.items():
         if state in states:
             return label
     return ""
 
 
-def running_clocks():
+def running_clocks() -> Prefetch[Any]:
     return Prefetch(
         "clocks",
         queryset=Clock.objects.filter(stopped_on__isnull=True).order_by("due_on"),
@@ -96,7 +99,7 @@ def running_clocks():
     )
 
 
-def visible_projects(user) -> QuerySet:
+def visible_projects(user: User) -> QuerySet[Project]:
     """Projects ``user`` may see at all: an owner its own and those it takes part in
     (办法第十三条); every agency and 审计厅 (第三十七条) all but other departments' drafts."""
     qs = Project.objects.all()
@@ -127,12 +130,20 @@ def overdue_q(today: datetime.date) -> Q:
     return Q(Exists(late))
 
 
-def project_list(user, *, year=None, owner=None, stage=None, overdue=False, q="") -> QuerySet:
+def project_list(
+    user: User,
+    *,
+    year: int | str | None = None,
+    owner: int | str | None = None,
+    stage: int | str | None = None,
+    overdue: bool = False,
+    q: str = "",
+) -> QuerySet[Project]:
     qs = visible_projects(user).select_related("owner", "call", "plan").prefetch_related(running_clocks())
     if year:
         qs = qs.filter(Q(call__year=year) | Q(plan__year=year))
     if owner:
-        qs = qs.filter(owner_id=owner)
+        qs = qs.filter(owner__pk=owner)
     if stage not in (None, ""):
         labels = list(STAGES)
         try:
@@ -146,24 +157,28 @@ def project_list(user, *, year=None, owner=None, stage=None, overdue=False, q=""
     return qs.order_by("-created_at", "-pk")
 
 
-def lacking_opinion(qs: QuerySet, aspects, stage: str) -> QuerySet:
+def lacking_opinion(qs: QuerySet[Project], aspects: Iterable[str], stage: str) -> QuerySet[Project]:
     """Projects of ``qs`` on which the latest round has no opinion of ``aspects`` yet."""
     given = Opinion.objects.filter(project=OuterRef("pk"), stage=stage, aspect__in=aspects)
     return qs.exclude(Exists(given))
 
 
-def queue(qs: QuerySet) -> list:
-    """A queue sorted by its earliest running deadline (no deadline last)."""
-    items = list(qs.select_related("owner").prefetch_related(running_clocks()))
+def queue(qs: QuerySet[Project]) -> list[Any]:
+    """A queue sorted by its earliest running deadline (no deadline last): Projects, each
+    with ``running_clocks`` prefetched (a list, hence Any)."""
+    items: list[Any] = list(qs.select_related("owner").prefetch_related(running_clocks()))
     far = datetime.date.max
     items.sort(key=lambda p: (p.running_clocks[0].effective_due_on if p.running_clocks else far, p.pk))
     return items
 
 
-def decorate(items, *, today=None, calendar=None):
+def decorate(
+    items: list[Any], *, today: datetime.date | None = None, calendar: WorkCalendar | None = None
+) -> list[Any]:
     """Attach ``deadline`` (earliest running clock), ``overdue`` and, for working-day
     clocks, ``days_left`` (working days from today, negative when late) to each project.
-    One calendar for the whole list keeps the query count constant."""
+    One calendar for the whole list keeps the query count constant. ``items`` are Projects
+    with ``running_clocks`` prefetched (``queue``); typed Any because they gain attributes."""
     today = today or timeutil.today()
     calendar = calendar or WorkCalendar()
     for p in items:
@@ -183,19 +198,19 @@ def decorate(items, *, today=None, calendar=None):
     return items
 
 
-def _q(title, items, *, article="", kind="projects"):
+def _q(title: StrOrPromise, items: list[Any], *, article: str = "", kind: str = "projects") -> dict[str, Any]:
     return {"title": title, "article": article, "items": items, "kind": kind}
 
 
-def home_queues(user) -> list[dict]:
+def home_queues(user: User) -> list[dict[str, Any]]:
     """What waits on ``user``'s organisation, queue by queue, each sorted by deadline."""
 
-    kind = user.organisation.kind if user.organisation_id else None
+    kind = user.organisation.kind if user.organisation else None
     base = visible_projects(user)
     today = timeutil.today()
     cal = WorkCalendar()
 
-    def projects(qs):
+    def projects(qs: QuerySet[Project]) -> list[Any]:
         return decorate(queue(qs), today=today, calendar=cal)
 
     queues = []
@@ -364,7 +379,7 @@ def home_queues(user) -> list[dict]:
     return queues
 
 
-def stage_counts(user) -> list[tuple[str, int]]:
+def stage_counts(user: User) -> list[tuple[StrOrPromise, int]]:
     """Projects per stage of 办法第七条 and the chapters after it (one query)."""
     by_state = dict(visible_projects(user).values_list("state").annotate(n=Count("pk")).order_by())
     return [(label, sum(by_state.get(s, 0) for s in states)) for label, states in STAGES.items()]

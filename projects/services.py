@@ -8,6 +8,11 @@ lifecycle.services.perform."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django import forms
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -23,14 +28,19 @@ from lifecycle.policy import get_policy
 from lifecycle.rules import HEAD
 from lifecycle.services import PAGE_STATES, perform, refusal, require_staff
 
-from .models import AnnualPlan, Call, CallSubmission, Project, SubmissionAmendment
+from .models import AnnualPlan, Call, CallSubmission, Organisation, Project, SubmissionAmendment, User
 from .similarity import detect_splits, split_pairs
 
 #: 办法第九、十条: material is edited while drafting and during 陈述和补正 only.
 EDITABLE_STATES = frozenset({S.DRAFT, S.CORRECTING})
 
 
-def application_save(*, actor, form, formsets):
+def application_save(
+    *,
+    actor: User,
+    form: forms.ModelForm[Project],
+    formsets: Sequence[forms.BaseInlineFormSet[Any, Project, Any]],
+) -> Project:
     """Save the application form and its rows (catalogue, yearly amounts, funding,
     participants, level relations). Side effects: audit row ``application.saved`` listing
     the changed fields."""
@@ -41,7 +51,8 @@ def application_save(*, actor, form, formsets):
     with transaction.atomic():
         project = form.save(commit=False)
         if created:
-            project.owner = actor.organisation
+            # Only a member of an owner unit reaches the application form (web views).
+            project.owner = actor.organisation  # type: ignore[assignment]
         project.save()
         for formset in formsets:
             formset.instance = project
@@ -62,7 +73,7 @@ def application_save(*, actor, form, formsets):
     return project
 
 
-def project_records_update(*, actor, form):
+def project_records_update(*, actor: User, form: forms.ModelForm[Project]) -> Project:
     """Save the facts the department records during approval, construction and acceptance.
     Side effects: audit row ``records.updated`` with old and new values."""
     project = form.instance
@@ -86,7 +97,7 @@ def project_records_update(*, actor, form):
 # ================================================================ 申报 (第八、九条)
 
 
-def _require_department_head(submission, actor):
+def _require_department_head(submission: CallSubmission, actor: User | None) -> None:
     """办法第八条: the 申报函 is signed by the department's own 负责人."""
     if (
         actor is None
@@ -101,7 +112,7 @@ def _require_department_head(submission, actor):
         )
 
 
-def _require_call_open(call, what: str) -> None:
+def _require_call_open(call: Call, what: str) -> None:
     """办法第八条: applications come in during the June call only."""
     if not call.is_open_on(timeutil.today()):
         raise RuleViolation(
@@ -123,7 +134,7 @@ def _require_letter(letter: str, what: str) -> str:
     return letter
 
 
-def _require_responsible_person(person, organisation):
+def _require_responsible_person(person: User | None, organisation: Organisation) -> User:
     """办法第二十一条: 项目责任人为项目建设单位主要负责人. The system knows the unit's leaders
     as its 负责人 accounts; which of them is the 主要负责人 is named, never assumed."""
     if person is None:
@@ -142,7 +153,7 @@ def _require_responsible_person(person, organisation):
     return person
 
 
-def _drafts_refused(projects, actor) -> None:
+def _drafts_refused(projects: Iterable[Project], actor: User) -> None:
     """Each draft passes its own rules (第八、九、三十四条 guards of ``submit``), or nothing goes."""
     problems = []
     for project in projects:
@@ -153,7 +164,9 @@ def _drafts_refused(projects, actor) -> None:
         raise RuleViolation("\n".join(problems), code="guard", article="第九条")
 
 
-def submission_splits(call, organisation, new_projects) -> list[dict]:
+def submission_splits(
+    call: Call, organisation: Organisation, new_projects: Iterable[Project]
+) -> list[dict[str, Any]]:
     """办法第八条 (相似的项目不得拆分申报): the likely split pairs among the department's
     applications in ``call`` that involve one of ``new_projects`` — for the head to see
     before signing. Computed, nothing written."""
@@ -173,7 +186,7 @@ def submission_splits(call, organisation, new_projects) -> list[dict]:
     ]
 
 
-def _require_splits_confirmed(warnings, confirmed: bool) -> None:
+def _require_splits_confirmed(warnings: list[dict[str, Any]], confirmed: bool) -> None:
     if warnings and not confirmed:
         pairs = "；".join(
             _("《%(a)s》与《%(b)s》相似度%(s).2f")
@@ -191,9 +204,16 @@ def _require_splits_confirmed(warnings, confirmed: bool) -> None:
         )
 
 
-def _send(projects, *, actor, submission, responsible_person, amendment=None):
+def _send(
+    projects: Iterable[Project],
+    *,
+    actor: User,
+    submission: CallSubmission,
+    responsible_person: User,
+    amendment: SubmissionAmendment | None = None,
+) -> None:
     """Move each draft to ``submitted`` as part of ``submission`` (and ``amendment``)."""
-    refs = {"submission": submission.pk, **({"amendment": amendment.pk} if amendment else {})}
+    refs: dict[str, Any] = {"submission": submission.pk, **({"amendment": amendment.pk} if amendment else {})}
     for project in projects:
         project.submission = submission
         project.responsible_person = responsible_person
@@ -201,7 +221,14 @@ def _send(projects, *, actor, submission, responsible_person, amendment=None):
         perform(project, "submit", actor=actor, via="call_submission", **refs)
 
 
-def call_submit(submission, *, actor, letter: str, responsible_person, splits_confirmed: bool = False):
+def call_submit(
+    submission: CallSubmission,
+    *,
+    actor: User,
+    letter: str,
+    responsible_person: User | None,
+    splits_confirmed: bool = False,
+) -> CallSubmission:
     """办法第八条: the department's head sends every draft application of the call at once,
     with the 申报函, naming the 项目责任人 (办法第二十一条: the unit's 主要负责人).
 
@@ -231,7 +258,7 @@ def call_submit(submission, *, actor, letter: str, responsible_person, splits_co
     )
     if not projects:
         raise RuleViolation(_("没有待申报的项目。"), code="empty")
-    _require_responsible_person(responsible_person, submission.organisation)
+    responsible_person = _require_responsible_person(responsible_person, submission.organisation)
     _drafts_refused(projects, actor)
     warnings = submission_splits(submission.call, submission.organisation, projects)
     _require_splits_confirmed(warnings, splits_confirmed)
@@ -268,7 +295,14 @@ def call_submit(submission, *, actor, letter: str, responsible_person, splits_co
     return submission
 
 
-def call_amend(submission, *, actor, letter: str, responsible_person=None, splits_confirmed: bool = False):
+def call_amend(
+    submission: CallSubmission,
+    *,
+    actor: User,
+    letter: str,
+    responsible_person: User | None = None,
+    splits_confirmed: bool = False,
+) -> SubmissionAmendment:
     """办法第八条: a late addition (补充申报) to a department's consolidated submission.
 
     Only after the department's submission has gone and only while the call is open; signed
@@ -339,7 +373,14 @@ def call_amend(submission, *, actor, letter: str, responsible_person=None, split
     return amendment
 
 
-def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = ""):
+def call_open(
+    year: int,
+    *,
+    actor: User,
+    opens_on: datetime.date | None = None,
+    closes_on: datetime.date | None = None,
+    notice: str = "",
+) -> Call:
     """办法第八条: the bureau opens the call for ``year``'s needs, by default 6月1日–6月30日 of
     the year before (Policy.call_opens/call_closes); other dates may be set per call."""
     require_staff(actor, OrgKind.BUREAU, roles=HEAD)  # a notice in the bureau's name (办法第八条)
@@ -362,7 +403,7 @@ def call_open(year: int, *, actor, opens_on=None, closes_on=None, notice: str = 
     return call
 
 
-def performance_report_clocks_open(year: int, *, actor=None) -> int:
+def performance_report_clocks_open(year: int, *, actor: User | None = None) -> int:
     """办法第二十五条: a report is due by the end of every construction year. Opens the
     clocks of ``year`` for every project under construction (idempotent); run yearly by
     ``manage.py open_yearly_clocks``. Returns the number of clocks opened."""
@@ -377,7 +418,7 @@ def performance_report_clocks_open(year: int, *, actor=None) -> int:
 # ================================================================ annual plan (第十一条)
 
 
-def plan_open(year: int, *, actor):
+def plan_open(year: int, *, actor: User) -> AnnualPlan:
     """Create the plan of ``year`` with its compilation clock (due 10月31日 of the year before)."""
     require_staff(actor, OrgKind.BUREAU)
     with transaction.atomic():
