@@ -61,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "lifecycle.context_processors.policy",
+                "web.context_processors.vocabulary",
             ],
         },
     },

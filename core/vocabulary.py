@@ -25,6 +25,12 @@ class OrgKind(models.TextChoices):
     EXPERT = "expert", _("第三方咨询评估机构")
 
 
+#: The provincial agencies (办法第四、五条): 省营商环境局 and the departments that review,
+#: approve, supervise, audit or decide — neither a project's own department (owner) nor a
+#: consulting body engaged for an evaluation (expert).
+AGENCY_KINDS = frozenset(OrgKind) - {OrgKind.OWNER, OrgKind.EXPERT}
+
+
 class Role(models.TextChoices):
     PREPARER = "preparer", _("经办人")
     HEAD = "head", _("负责人")

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from projects.access import get_project_for_user
-from projects.models import OrgKind
+from projects.access import get_project_for_user, is_agency
 from projects.selectors import visible_projects
 
 from .models import Filing, MaterialVersion
@@ -43,13 +42,7 @@ def filing_for_user(user, pk):
     if filing.project_id:
         if not may_see(user, filing.project):
             raise Http404("文书不存在或无权查看")
-    elif not (
-        user.is_authenticated
-        and (
-            user.is_superuser
-            or (user.organisation_id and user.organisation.kind not in (OrgKind.OWNER, OrgKind.EXPERT))
-        )
-    ):
+    elif not (user.is_authenticated and is_agency(user)):
         # A plan-wide filing is for the provincial agencies.
         raise Http404("文书不存在或无权查看")
     return filing

@@ -40,6 +40,7 @@ from core.validation import (
     years_text,
     yuan_to_wan_exact,
 )
+from core.vocabulary import OrgKind
 from lifecycle import audit
 from lifecycle.errors import RuleViolation
 from lifecycle.events import Action
@@ -474,7 +475,7 @@ def _may_import(actor, organisation) -> bool:
         org is not None
         and organisation is not None
         and org.pk == organisation.pk
-        and org.kind == "owner"
+        and org.kind == OrgKind.OWNER
         and actor.role in STAFF
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core import timeutil
 from core.formatting import date_text, pct_text, wan_text
+from core.states import ChangeState
 from lifecycle.errors import RuleViolation
 from lifecycle.guards import _latest_opinions
 from lifecycle.models import (
@@ -596,7 +597,7 @@ def change_form(project, *, obj: ChangeRequest, facts: Facts, **kw) -> dict:
             "widths": [8, 36, 36, 20],
         },
     ]
-    title = _("项目变更备案表") if obj.state == "filed" else _("项目变更申请表")
+    title = _("项目变更备案表") if obj.state == ChangeState.FILED else _("项目变更申请表")
     return _form(
         title,
         sections,

@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.states import ChangeState, PlanState
+from core.vocabulary import AGENCY_KINDS, OrgKind, Role
 from lifecycle.models import ChangeRequest
 from lifecycle.rules import STAFF
 
-from .models import AnnualPlan, Call, OrgKind, Project
+from .models import AnnualPlan, Call, Project
 from .selectors import visible_projects
 
 
@@ -19,7 +21,12 @@ def kind_of(user) -> str | None:
 
 
 def is_admin(user) -> bool:
-    return user.is_superuser or getattr(user, "role", "") == "admin"
+    return user.is_superuser or getattr(user, "role", "") == Role.ADMIN
+
+
+def is_agency(user) -> bool:
+    """A person of a provincial agency (core.vocabulary.AGENCY_KINDS), or a superuser."""
+    return bool(getattr(user, "is_superuser", False)) or kind_of(user) in AGENCY_KINDS
 
 
 def get_project_for_user(user, pk) -> Project:
@@ -52,7 +59,7 @@ def get_plan_for_user(user, year) -> AnnualPlan:
     """Plans are compiled by the agencies (办法第十一条); a department sees a plan once it is
     issued (下达) to it."""
     plan = get_object_or_404(AnnualPlan, year=year)
-    if kind_of(user) == OrgKind.OWNER and plan.state != "issued":
+    if kind_of(user) == OrgKind.OWNER and plan.state != PlanState.ISSUED:
         raise Http404
     if kind_of(user) is None and not user.is_superuser:
         raise Http404
@@ -64,7 +71,7 @@ def get_change_for_user(user, pk) -> ChangeRequest:
     if not visible_projects(user).filter(pk=change.project_id).exists():
         raise Http404
     # A change still in draft is the department's own working paper.
-    if change.state == "draft" and not (
+    if change.state == ChangeState.DRAFT and not (
         kind_of(user) == OrgKind.OWNER and user.organisation_id == change.project.owner_id
     ):
         raise Http404

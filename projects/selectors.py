@@ -24,7 +24,6 @@ from lifecycle.workdays import WorkCalendar
 from .models import AnnualPlan, Network, OrgKind, Participant, Project, SplitWarning, User
 
 #: Organisations that act on every project (第四、五条) and so see every submitted one.
-AGENCY_KINDS = frozenset(k for k in OrgKind.values if k != OrgKind.OWNER)
 
 #: What the owner does next in each state (shown on the owner's home page and lists).
 NEXT_STEP: dict[str, StrOrPromise] = {

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.states import ProjectState as S
 from core.timeutil import as_of
+from core.vocabulary import OrgKind
 from lifecycle import services
 from lifecycle.policy import get_policy
 from lifecycle.workdays import add_months
@@ -85,7 +86,7 @@ def ensure_people() -> dict[str, User]:
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            people[f"{prefix}_{role}" if kind == "owner" else f"{kind}_{role}"] = user
+            people[f"{prefix}_{role}" if kind == OrgKind.OWNER else f"{kind}_{role}"] = user
     admin, created = User.objects.get_or_create(
         username="admin",
         defaults={

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.states import ProjectState as S
 from core.timeutil import as_of
+from core.vocabulary import OrgKind
 from documents import services as documents
 from documents.evidence import evidence_confirm, latest
 from documents.registry import MaterialKind
@@ -246,7 +247,7 @@ class Walker:
         grant = t.permission.grants[0]
         kind = grant.kind_for(project)
         role = next(r for r in ("preparer", "reviewer", "head") if r in grant.roles)
-        return self.owner(project, role) if kind == "owner" else self[f"{kind}_{role}"]
+        return self.owner(project, role) if kind == OrgKind.OWNER else self[f"{kind}_{role}"]
 
     def _next(self, project, on) -> datetime.date:
         s = project.state
@@ -281,7 +282,7 @@ class Walker:
             self.upload(p, "design", self.owner(p, "preparer"), on)
             self.step(p, "submit_design", self.owner(p, "preparer"), on)
         elif s == S.DESIGN_REVIEW:
-            reviewer = "intranet_head" if p.reviewing_kind == "intranet" else "bureau_head"
+            reviewer = "intranet_head" if p.reviewing_kind == OrgKind.INTRANET else "bureau_head"
             self.step(
                 p,
                 "approve_design",

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import timeutil
+from core.states import ChangeState
 from lifecycle import corrections, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, Clock, ClockKind
@@ -323,7 +324,7 @@ def change_new(request, pk):
 def change_detail(request, pk):
     change = access.get_change_for_user(request.user, pk)
     route = None
-    if change.state == "draft":
+    if change.state == ChangeState.DRAFT:
         try:
             kind, ratio, reasons = services.change_route(change)
             route = {"route": kind, "percent": ratio * 100, "reasons": reasons}

@@ -21,12 +21,14 @@ from django.views.decorators.http import require_POST
 
 from core import timeutil
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
+from core.vocabulary import Role
 from documents import filings as document_filings, services as document_services
 from documents.models import Filing, MaterialVersion
 from documents.registry import MaterialKind
 from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ClockKind
+from lifecycle.rules import REVIEWERS
 from projects import access, capabilities, params as params_mod, selectors, services as project_services
 from projects.forms import ApplicationForm, RecordsForm, application_formsets
 from projects.models import (
@@ -380,7 +382,7 @@ def call_submit(request, year):
     call = access.get_call_for_owner_head(request.user, year)
     if request.method != "POST":
         return _call_page(request, call)
-    if request.user.role != "head":
+    if request.user.role != Role.HEAD:
         raise PermissionDenied
     org = request.user.organisation
     try:
@@ -405,7 +407,7 @@ def call_amend(request, year):
     """办法第八条: a late addition (补充申报) to the department's submission, while the call is
     open, with its own letter signed by the head."""
     call = access.get_call_for_owner_head(request.user, year)
-    if request.user.role != "head":
+    if request.user.role != Role.HEAD:
         raise PermissionDenied
     org = request.user.organisation
     submission = CallSubmission.objects.filter(call=call, organisation=org).first() or CallSubmission(
@@ -432,11 +434,6 @@ def call_amend(request, year):
 # ---------------------------------------------------------------- annual plan (第十一、十二条)
 
 
-def _require_agency(user):
-    if access.kind_of(user) in (None, OrgKind.OWNER) and not user.is_superuser:
-        raise Http404
-
-
 @login_required
 def plan_list(request):
     kind = access.kind_of(request.user)
@@ -448,7 +445,7 @@ def plan_list(request):
         "projects/plan_list.html",
         {
             "plans": list(plans),
-            "may_open": kind == OrgKind.BUREAU and request.user.role in ("reviewer", "head"),
+            "may_open": kind == OrgKind.BUREAU and request.user.role in REVIEWERS,
             "calls": list(Call.objects.order_by("-year")[:5]),
         },
     )
@@ -457,8 +454,9 @@ def plan_list(request):
 @login_required
 @require_POST
 def plan_open(request):
-    _require_agency(request.user)
-    if access.kind_of(request.user) != OrgKind.BUREAU:
+    if not access.is_agency(request.user):
+        raise Http404
+    if access.kind_of(request.user) != OrgKind.BUREAU or request.user.role not in REVIEWERS:
         raise PermissionDenied
     year = params_mod.year(request.POST.get("year", ""))
     if year is None:
@@ -527,16 +525,14 @@ def plan_detail(request, year):
             "is_bureau": is_bureau,
             "may_concur": (
                 access.kind_of(user) == OrgKind.FINANCE
-                and user.role == "head"
+                and user.role == Role.HEAD
                 and plan.state == PlanState.COMPILING
                 and not plan.finance_concurred_at
             ),
             "history": plan.audit_entries.select_related("organisation").order_by("at", "pk"),
             # An issued plan lists every department's projects; a department opens only its own.
             "visible": set(selectors.visible_projects(user).filter(plan=plan).values_list("pk", flat=True)),
-            "plan_filings": plan.filings.order_by("-generated_at")[:3]
-            if access.kind_of(user) not in (OrgKind.OWNER, OrgKind.EXPERT)
-            else [],
+            "plan_filings": plan.filings.order_by("-generated_at")[:3] if access.is_agency(user) else [],
             "plan_filing_actions": _plan_filing_actions(plan, user),
         },
     )
@@ -544,7 +540,7 @@ def plan_detail(request, year):
 
 def _plan_filing_actions(plan, user):
     """The plan table: issued after the government's approval, a draft before (办法第十一条)."""
-    if access.kind_of(user) in (None, OrgKind.OWNER, OrgKind.EXPERT):
+    if not access.is_agency(user):
         return []
     return document_filings.plan_actions_for(user, plan)
 
@@ -591,7 +587,7 @@ def plan_exclude(request, year, pk):
 @require_POST
 def plan_concur(request, year):
     plan = access.get_plan_for_user(request.user, year)
-    if access.kind_of(request.user) != OrgKind.FINANCE or request.user.role != "head":
+    if access.kind_of(request.user) != OrgKind.FINANCE or request.user.role != Role.HEAD:
         raise PermissionDenied
     try:
         services.plan_finance_concur(plan, actor=request.user)
