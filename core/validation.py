@@ -35,6 +35,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -226,6 +227,27 @@ class WanField(forms.Field):
             return self.to_python(data) != (Decimal(initial) if initial not in (None, "") else None)
         except (ValidationError, InvalidOperation, TypeError, ValueError):
             return True
+
+
+def wan_label(verbose_name: StrOrPromise) -> StrOrPromise:
+    """A model field's label in 元 as the form shows it, in 万元 ("概算总投资（元）" → "（万元）")."""
+    return _wan_label(verbose_name)
+
+
+_wan_label = lazy(lambda name: str(name).replace("（元）", "（万元）"), str)
+
+
+def money_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """``formfield_callback`` of a ModelForm: an amount stored in 元 (a ``*_yuan`` decimal) is
+    typed in 万元 (WanField) under the model field's own label; every other field as Django
+    makes it. Positive or non-negative as the model field's validator says."""
+    if isinstance(db_field, models.DecimalField) and db_field.name.endswith("_yuan"):
+        return WanField(
+            label=wan_label(db_field.verbose_name),
+            required=not db_field.blank,
+            positive=validate_money_positive in db_field.validators,
+        )
+    return db_field.formfield(**kwargs)
 
 
 # ---------------------------------------------------------------- dates

@@ -7,11 +7,13 @@ and compared with the stored file (filings.filing_verify).
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from core import timeutil
 from core.formatting import date_text, pct_text, wan_text
 from core.states import ChangeState
+from core.validation import wan_label
 from lifecycle.errors import RuleViolation
 from lifecycle.guards import _latest_opinions
 from lifecycle.models import (
@@ -548,6 +550,21 @@ def application_form(project, *, facts: Facts, **kw) -> dict:
     )
 
 
+def _field_row(obj, name: str, facts: Facts) -> tuple:
+    """(label, value[, numeric]) of a model field as a form shows it: money in 万元, a choice
+    by its label, yes/no in words."""
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if isinstance(field, models.DecimalField) and name.endswith("_yuan"):
+        label = str(wan_label(field.verbose_name))
+        return (label, facts.money(value, label), True)
+    if field.choices:
+        return (str(field.verbose_name), str(getattr(obj, f"get_{name}_display")()))
+    if isinstance(field, models.BooleanField):
+        return (str(field.verbose_name), _("是") if value else _("否"))
+    return (str(field.verbose_name), "" if value is None else str(value))
+
+
 def change_form(project, *, obj: ChangeRequest, facts: Facts, **kw) -> dict:
     """办法第二十八条: the change with its amounts, cumulative ratio and ground."""
     estimate = project.approved_estimate_yuan
@@ -566,18 +583,15 @@ def change_form(project, *, obj: ChangeRequest, facts: Facts, **kw) -> dict:
     fields = [
         (_("项目名称"), project.name),
         (_("项目建设单位"), project.owner.name),
-        (_("变更事项"), obj.title),
         (_("概算总投资（万元）"), facts.money(estimate, _("概算总投资")), True),
         (_("累计变更金额（不含本次）（万元）"), wan_text((before or 0) * (estimate or 0)), True),
         (_("累计变更比例（不含本次）"), pct_text(before)),
         (_("本次变更金额（万元）"), facts.money(obj.moved_yuan, _("本次变更金额")), True),
         (_("累计变更比例（含本次）"), pct_text(ratio)),
-        (_("调整后项目总投资（万元）"), facts.money(obj.new_total_yuan, _("调整后项目总投资")), True),
-        (_("建设目标是否不变"), _("是") if obj.goals_unchanged else _("否")),
-        (_("符合情形"), str(ChangeGround(obj.ground).label) if obj.ground else _("不符合所列情形")),
+        # What the department filled in, each under its model field's label.
+        *(_field_row(obj, name, facts) for name in ChangeRequest.FORM_FIELDS),
         (_("办理方式"), route),
         (_("须履行审批手续的原因"), "；".join(obj.route_reasons) or _("无")),
-        (_("变更原因"), obj.reason),
     ]
     items = [
         {"style": "", "cells": [str(i), it.from_content, it.to_content, wan_text(it.amount_yuan)]}

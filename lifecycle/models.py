@@ -270,11 +270,18 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     )
     title = models.CharField(_("变更事项"), max_length=200)
     reason = models.TextField(_("变更原因"))
-    ground = models.CharField(_("符合情形"), max_length=16, choices=ChangeGround.choices, blank=True)
+    # Empty: none of the grounds of 办法第二十八条 applies (the change then needs approval).
+    ground = models.CharField(
+        _("符合情形"), max_length=16, choices=[("", _("不符合所列情形")), *ChangeGround.choices], blank=True
+    )
     goals_unchanged = models.BooleanField(_("建设目标不变"), default=True)
     new_total_yuan = models.DecimalField(
         _("调整后项目总投资（元）"), **MONEY, validators=[validate_money_positive]
     )
+
+    #: What the department fills in (办法第二十八条): the change form, the service that creates
+    #: a change and the 项目变更申请表 all read this list, so a new field is added here once.
+    FORM_FIELDS = ("title", "reason", "ground", "goals_unchanged", "new_total_yuan")
     ratio = models.DecimalField(_("累计调整比例"), max_digits=9, decimal_places=6, null=True, blank=True)
     route_reasons = models.JSONField(_("须履行审批手续的原因"), default=list, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

@@ -645,13 +645,15 @@ def change_create(
     project: ProjectRecord,
     *,
     actor: Actor,
-    title: str,
-    reason: str,
     items: list[dict[str, Any]],
-    ground: str = "",
-    goals_unchanged: bool = True,
-    new_total_yuan: Decimal | None = None,
+    **fields: Any,
 ) -> ChangeRequest:
+    """办法第二十八条: the department drafts a change: ``fields`` are what it fills in
+    (ChangeRequest.FORM_FIELDS; an empty ``new_total_yuan`` keeps the approved estimate) and
+    ``items`` the content moved with its amount. Audit row ``change.created``."""
+    unknown = set(fields) - set(ChangeRequest.FORM_FIELDS)
+    if unknown:
+        raise TypeError(f"change_create() got fields a change does not have: {sorted(unknown)}")
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能为本单位项目提出变更。"), code="permission")
@@ -667,12 +669,8 @@ def change_create(
     with transaction.atomic():
         change = ChangeRequest.objects.create(
             project=project,
-            title=title,
-            reason=reason,
-            ground=ground,
-            goals_unchanged=goals_unchanged,
-            new_total_yuan=new_total_yuan if new_total_yuan is not None else project.approved_estimate_yuan,
             created_by=actor,
+            **{**fields, "new_total_yuan": fields.get("new_total_yuan") or project.approved_estimate_yuan},
         )
         ChangeItem.objects.bulk_create([ChangeItem(change=change, **item) for item in items])
         entry = audit.record(

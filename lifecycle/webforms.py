@@ -11,12 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from core import timeutil
 from core.states import ChangeState
-from core.validation import DateInput, WanField, performance_report_years, years_text, yuan_to_wan_text
+from core.validation import (
+    DateInput,
+    WanField,
+    money_formfield,
+    performance_report_years,
+    years_text,
+    yuan_to_wan_text,
+)
 
 from . import stepdata
 from .errors import RuleViolation
 from .forms import TransitionForm
-from .models import ChangeGround, ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
+from .models import ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
 from .policy import get_policy
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -147,20 +154,21 @@ class OpinionForm(forms.Form):
         self.fields["aspect"].choices = aspects
 
 
-class ChangeForm(forms.Form):
-    """办法第二十八条: the change with its content moved and amounts."""
+class ChangeForm(forms.ModelForm):
+    """办法第二十八条: the change with its content moved and amounts (ChangeRequest.FORM_FIELDS)."""
 
-    title = forms.CharField(label=_("变更事项"), max_length=200)
-    reason = forms.CharField(label=_("变更原因"), widget=TEXTAREA)
-    ground = forms.ChoiceField(
-        label=_("符合情形"), choices=[("", _("（不符合所列情形）")), *ChangeGround.choices], required=False
-    )
-    goals_unchanged = forms.BooleanField(label=_("建设目标不变"), required=False, initial=True)
-    new_total_yuan = WanField(
-        label=_("调整后项目总投资（万元）"),
-        required=False,
-        help_text=_("单位：万元，如 1,234.56；留空表示与概算总投资相同。"),
-    )
+    class Meta:
+        model = ChangeRequest
+        fields = ChangeRequest.FORM_FIELDS
+        formfield_callback = money_formfield
+        widgets = {"reason": TEXTAREA}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the total stays the approved estimate (services.change_create).
+        total = self.fields["new_total_yuan"]
+        total.required = False
+        total.help_text = _("单位：万元，如 1,234.56；留空表示与概算总投资相同。")
 
 
 class ChangeItemForm(forms.ModelForm):
@@ -169,11 +177,8 @@ class ChangeItemForm(forms.ModelForm):
     class Meta:
         model = ChangeItem
         fields = ["from_content", "to_content", "amount_yuan"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
         # 办法第二十八条: each item moves a positive amount, typed in 万元.
-        self.fields["amount_yuan"] = WanField(label=_("调整金额（万元）"))
+        formfield_callback = money_formfield
 
 
 ChangeItemFormSet = forms.formset_factory(ChangeItemForm, extra=2, min_num=1, validate_min=True)

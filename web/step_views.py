@@ -20,7 +20,7 @@ from core import timeutil
 from core.states import ChangeState
 from lifecycle import corrections, services
 from lifecycle.errors import RuleViolation
-from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, Clock, ClockKind
+from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ChangeRequest, Clock, ClockKind
 from lifecycle.webforms import (
     CalendarYearForm,
     ChangeForm,
@@ -300,12 +300,8 @@ def change_new(request, pk):
                 change = services.change_create(
                     project,
                     actor=request.user,
-                    title=form.cleaned_data["title"],
-                    reason=form.cleaned_data["reason"],
                     items=items,
-                    ground=form.cleaned_data["ground"],
-                    goals_unchanged=form.cleaned_data["goals_unchanged"],
-                    new_total_yuan=form.cleaned_data["new_total_yuan"],
+                    **{name: form.cleaned_data[name] for name in ChangeRequest.FORM_FIELDS},
                 )
             except RuleViolation as exc:
                 error = exc.message

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import conftest as root
 from tests.conftest import at
+from core.states import ProjectState as S
 from tests.factories import ProjectFactory, complete_application
 from tests.web import conftest as web
 
@@ -187,6 +188,10 @@ def world(django_db_setup, django_db_blocker):
                 scene["other_draft"] = complete_application(ProjectFactory(
                     owner=orgs["other_owner"], call=call, name="卫生健康监管系统"))
                 scene["incomplete"] = ProjectFactory(owner=orgs["owner"], call=call, name="只有名称的草稿")
+            # 办法第三十六条: a project under a 整改通知, whose department reports what it
+            # rectified (only its page's HTML is read here, so its state is set directly).
+            scene["rectifying"] = ProjectFactory(owner=orgs["owner"], call=call, name="整改中的系统",
+                                                 state=S.RECTIFICATION)
             clients = {}
             for persona in PERSONAS:
                 clients[persona] = Client()
@@ -307,8 +312,8 @@ CASES = [
     Case("incident_new", "owner_preparer", project("building", "incident_new")),
     Case("incident_new", "owner_preparer", project("building", "incident_new"), post=lambda s: {},
          status=400),
-    Case("rectification_report", "owner_preparer", project("building", "rectification_report")),
-    Case("rectification_report", "owner_preparer", project("building", "rectification_report"),
+    Case("rectification_report", "owner_preparer", project("rectifying", "rectification_report")),
+    Case("rectification_report", "owner_preparer", project("rectifying", "rectification_report"),
          post=lambda s: {}, status=400),
     Case("performance_report_new", "owner_preparer", project("building", "performance_report_new")),
     Case("performance_report_new", "owner_preparer", project("building", "performance_report_new"),
