@@ -235,10 +235,10 @@ def _build_world():
     from lifecycle import services
     from tests.conftest import at
 
-    orgs = _plain(root.orgs)(None)
-    people = _plain(root.people)(orgs)
+    orgs = root.make_orgs()
+    people = root.make_people(orgs)
     call = _plain(root.call_2026)(None)
-    scene = _plain(web.scene)(orgs, people, call)
+    scene = web.build_scene(orgs, people, call)
     building = scene.building
     with at(2026, 3, 2):
         material = document_services.material_upload(
