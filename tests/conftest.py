@@ -91,11 +91,16 @@ def make_people(orgs) -> People:
     password = make_password("demo12345")
     specs = [(f"{key}_{role}", org, role) for key, org in orgs.items() for role in ("preparer", "head", "reviewer")]
     specs.append(("admin", orgs["bureau"], "admin"))
-    built = [UserFactory.build(username=username, organisation=org, role=role) for username, org, role in specs]
+    # As UserFactory's get-or-create: a username taken before (pytest-django's admin_user is
+    # "admin") is that person, left as it is.
+    existing = User.objects.in_bulk([username for username, _org, _role in specs], field_name="username")
+    built = [UserFactory.build(username=username, organisation=org, role=role)
+             for username, org, role in specs if username not in existing]
     for user in built:
         user.password = password
     User.objects.bulk_create(built)
-    return People({user.username: user for user in built})
+    made = {**existing, **{user.username: user for user in built}}
+    return People({username: made[username] for username, _org, _role in specs})
 
 
 def refetch_people(people) -> People:
