@@ -2,6 +2,7 @@
 #
 #   make run             set everything up, load demo data, serve on http://127.0.0.1:8000/
 #   make test            whole pytest suite on SQLite, then on a throwaway PostgreSQL 15
+#                        (the browser journey runs once, in the PostgreSQL run)
 #   make test-sqlite     only the SQLite run
 #   make test-postgres   only the PostgreSQL run (scripts/with-postgres.sh)
 #   make diagram         docs/state-diagram.svg + .png from the django-fsm transitions
@@ -9,6 +10,8 @@
 #   make render-samples  PNGs of one letter and one form in test-artifacts/samples/
 #
 # Extra pytest arguments: make test PYTEST_ARGS="-k review -x"
+# Each run is spread over PYTEST_WORKERS processes (pytest-xdist; default: one per CPU,
+# PYTEST_WORKERS=0 runs in one process) and ends with its 15 slowest tests.
 # System packages come from scripts/ensure-system-packages.sh (needs root or sudo
 # the first time, afterwards it only checks dpkg).
 
@@ -19,14 +22,15 @@ SHELL := /bin/bash
 VENV        := .venv
 PY          := $(VENV)/bin/python
 MANAGE      := $(PY) manage.py
-PYTEST      := $(PY) -m pytest
+PYTEST_WORKERS ?= auto
+PYTEST      := $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
 PYTEST_ARGS ?=
 ARTIFACTS   := test-artifacts
 # Re-run pip only when a requirements file is newer than this stamp.
 STAMP       := $(VENV)/.requirements-dev.stamp
 
 # SQLite: make sure a DATABASE_URL from the caller's environment cannot leak in.
-PYTEST_SQLITE   := env -u DATABASE_URL $(PYTEST) --junitxml=$(ARTIFACTS)/junit-sqlite.xml $(PYTEST_ARGS)
+PYTEST_SQLITE    = env -u DATABASE_URL $(PYTEST) $(SQLITE_MARKS) --junitxml=$(ARTIFACTS)/junit-sqlite.xml $(PYTEST_ARGS)
 PYTEST_POSTGRES := bash scripts/with-postgres.sh $(PYTEST) --junitxml=$(ARTIFACTS)/junit-postgres.xml $(PYTEST_ARGS)
 
 .PHONY: help run test test-sqlite test-postgres diagram clean system-packages venv messages
@@ -64,10 +68,14 @@ test-postgres: system-packages venv messages
 	$(PYTEST_POSTGRES)
 
 # Both runs always happen; the target fails if either fails (including pytest's
-# exit code 5, "no tests collected").
+# exit code 5, "no tests collected"). The browser journey (marker "browser") runs once, on
+# PostgreSQL: what it adds to the page tests, which run on both databases, is the browser
+# and a live server committing for real on its own connection, which an in-memory SQLite
+# database shares with the tests; `make test-sqlite` still runs it on SQLite.
+test: SQLITE_MARKS := -m "not browser"
 test: system-packages venv messages
 	@sqlite_rc=0; postgres_rc=0; \
-	echo "==> [1/2] pytest on SQLite"; \
+	echo "==> [1/2] pytest on SQLite (the browser journey is left to the PostgreSQL run)"; \
 	$(PYTEST_SQLITE) || sqlite_rc=$$?; \
 	echo "==> [2/2] pytest on PostgreSQL 15 (throwaway cluster)"; \
 	$(PYTEST_POSTGRES) || postgres_rc=$$?; \
