@@ -228,7 +228,8 @@ class TestQueryCounts:
     class, each test in its own savepoint), so only these tests see it."""
 
     @pytest.fixture(scope="class")
-    def built(self, django_db_setup, django_db_blocker):
+    @classmethod
+    def built(cls, django_db_setup, django_db_blocker):
         with built_once(django_db_blocker):
             orgs = make_orgs()
             people = make_people(orgs)
