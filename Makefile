@@ -2,6 +2,7 @@
 #
 #   make run             set everything up, load demo data, serve on http://127.0.0.1:8000/
 #   make test            lint, then the whole pytest suite on SQLite and on a throwaway PostgreSQL 15
+#                        (the browser journey runs once, in the PostgreSQL run)
 #   make lint            ruff check, ruff format --check and mypy (configured in pyproject.toml)
 #   make format          apply ruff's automatic fixes and the formatter (scripts/lint-fix.sh)
 #   make typecheck       only mypy, on config/ and every app (a top-level folder with apps.py)
@@ -13,6 +14,8 @@
 #   make render-samples  PNGs of one letter and one form in test-artifacts/samples/
 #
 # Extra pytest arguments: make test PYTEST_ARGS="-k review -x"
+# Each run is spread over PYTEST_WORKERS processes (pytest-xdist; default: one per CPU,
+# PYTEST_WORKERS=0 runs in one process) and ends with its 15 slowest tests.
 # System packages come from scripts/ensure-system-packages.sh (needs root or sudo
 # the first time, afterwards it only checks dpkg).
 
@@ -23,7 +26,8 @@ SHELL := /bin/bash
 VENV        := .venv
 PY          := $(VENV)/bin/python
 MANAGE      := $(PY) manage.py
-PYTEST      := $(PY) -m pytest
+PYTEST_WORKERS ?= auto
+PYTEST      := $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
 PYTEST_ARGS ?=
 RUFF        := $(VENV)/bin/ruff
 MYPY        := $(VENV)/bin/mypy
@@ -38,7 +42,7 @@ ARTIFACTS   := test-artifacts
 STAMP       := $(VENV)/.requirements-dev.stamp
 
 # SQLite: make sure a DATABASE_URL from the caller's environment cannot leak in.
-PYTEST_SQLITE   := env -u DATABASE_URL $(PYTEST) --junitxml=$(ARTIFACTS)/junit-sqlite.xml $(PYTEST_ARGS)
+PYTEST_SQLITE    = env -u DATABASE_URL $(PYTEST) $(SQLITE_MARKS) --junitxml=$(ARTIFACTS)/junit-sqlite.xml $(PYTEST_ARGS)
 PYTEST_POSTGRES := bash scripts/with-postgres.sh $(PYTEST) --junitxml=$(ARTIFACTS)/junit-postgres.xml $(PYTEST_ARGS)
 
 .PHONY: help run test test-sqlite test-postgres diagram clean system-packages venv messages lint format typecheck
@@ -77,11 +81,16 @@ test-postgres: system-packages venv messages
 
 # Lint and both runs always happen (a lint finding does not hide a failing test); the
 # target fails if any of them fails (including pytest's exit code 5, "no tests collected").
+# The browser journey (marker "browser") runs once, on PostgreSQL: what it adds to the page
+# tests, which run on both databases, is the browser and a live server committing for real
+# on its own connection, which an in-memory SQLite database shares with the tests;
+# `make test-sqlite` still runs it on SQLite.
+test: SQLITE_MARKS := -m "not browser"
 test: system-packages venv messages
 	@lint_rc=0; sqlite_rc=0; postgres_rc=0; \
 	echo "==> [1/3] lint (ruff check, ruff format --check, mypy)"; \
 	$(MAKE) --no-print-directory lint || lint_rc=$$?; \
-	echo "==> [2/3] pytest on SQLite"; \
+	echo "==> [2/3] pytest on SQLite (the browser journey is left to the PostgreSQL run)"; \
 	$(PYTEST_SQLITE) || sqlite_rc=$$?; \
 	echo "==> [3/3] pytest on PostgreSQL 15 (throwaway cluster)"; \
 	$(PYTEST_POSTGRES) || postgres_rc=$$?; \

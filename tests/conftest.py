@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import zoneinfo
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
 
+from projects.models import Organisation, User
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -71,22 +75,62 @@ def audit_trail_flushable(request):
             cursor.execute(sql)
 
 
+def make_orgs() -> dict:
+    """The organisations of AGENCIES plus two departments, in two INSERTs (bulk_create)
+    instead of a get-or-create per row: the same rows, a fraction of the queries."""
+    specs = [(kind, dict(kind=kind, name=name)) for kind, name in AGENCIES.items()]
+    specs += [("owner", dict(kind="owner", name="黑龙江省教育厅", code="黑教")),
+              ("other_owner", dict(kind="owner", name="黑龙江省卫生健康委员会", code="黑卫"))]
+    built = [OrganisationFactory.build(**fields) for _key, fields in specs]
+    Organisation.objects.bulk_create(built)
+    return {key: org for (key, _fields), org in zip(specs, built, strict=True)}
+
+
+def make_people(orgs) -> People:
+    """One person per (organisation, role) and the bureau's 管理员, every one with the
+    password "demo12345" (hashed once), created with one INSERT."""
+    password = make_password("demo12345")
+    specs = [(f"{key}_{role}", org, role) for key, org in orgs.items() for role in ("preparer", "head", "reviewer")]
+    specs.append(("admin", orgs["bureau"], "admin"))
+    # As UserFactory's get-or-create: a username taken before (pytest-django's admin_user is
+    # "admin") is that person, left as it is.
+    existing = User.objects.in_bulk([username for username, _org, _role in specs], field_name="username")
+    built = [UserFactory.build(username=username, organisation=org, role=role)
+             for username, org, role in specs if username not in existing]
+    for user in built:
+        user.password = password
+    User.objects.bulk_create(built)
+    made = {**existing, **{user.username: user for user in built}}
+    return People({username: made[username] for username, _org, _role in specs})
+
+
+def refetch_people(people) -> People:
+    """Fresh instances of ``people`` from the database (one query): for data built once per
+    module, so that a test's changes to its instances cannot reach the next test."""
+    fresh = User.objects.select_related("organisation").in_bulk([u.pk for u in people.values()])
+    return People({key: fresh[user.pk] for key, user in people.items()})
+
+
+@contextlib.contextmanager
+def built_once(django_db_blocker):
+    """For a module- or class-scoped fixture (setUpTestData-style): what is built inside lives
+    in one transaction, rolled back when the module (class) is done; every test runs in a
+    savepoint inside it (pytest-django's ``db``), so what a test changes is undone before the
+    next one. Use it only where every test of the module (class) asks for the fixture, so that
+    no other test sees its rows; give the tests fresh instances (``refetch_people``)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def orgs(db):
-    result = {kind: OrganisationFactory(kind=kind, name=name) for kind, name in AGENCIES.items()}
-    result["owner"] = OrganisationFactory(kind="owner", name="黑龙江省教育厅", code="黑教")
-    result["other_owner"] = OrganisationFactory(kind="owner", name="黑龙江省卫生健康委员会", code="黑卫")
-    return result
+    return make_orgs()
 
 
 @pytest.fixture
 def people(orgs):
-    p = People()
-    for key, org in orgs.items():
-        for role in ("preparer", "head", "reviewer"):
-            p[f"{key}_{role}"] = UserFactory(username=f"{key}_{role}", organisation=org, role=role)
-    p["admin"] = UserFactory(username="admin", organisation=orgs["bureau"], role="admin")
-    return p
+    return make_people(orgs)
 
 
 @pytest.fixture

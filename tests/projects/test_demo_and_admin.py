@@ -12,13 +12,22 @@ from lifecycle.models import AuditEntry
 from core.states import ProjectState
 from web import demo
 from projects.models import Project, User
+from tests.conftest import built_once
 
 TODAY = datetime.date(2026, 11, 27)
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module (every test here asks for it) and rolled back at
+    its end; each test runs in a savepoint, so what it changes is undone."""
+    with built_once(django_db_blocker):
+        yield demo.load(today=TODAY)
+
+
 @pytest.fixture
-def demo_world(db):
-    return demo.load(today=TODAY)
+def demo_world(demo_loaded, db):
+    return demo_loaded
 
 
 def test_the_demo_has_a_project_in_every_state(demo_world):

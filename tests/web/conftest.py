@@ -36,6 +36,16 @@ def give_joint_opinions(project, people):
 
 @pytest.fixture
 def scene(orgs, people, call_2026):
+    """The scene of ``build_scene``, built for the test."""
+    return build_scene(orgs, people, call_2026)
+
+
+def refetch_scene(scene):
+    """The scene's objects read again from the database: for a scene built once per module."""
+    return Scene({key: type(obj).objects.get(pk=obj.pk) for key, obj in scene.items()})
+
+
+def build_scene(orgs, people, call_2026):
     """building: in construction with a filed and a pending change; reviewing: in joint
     review; submitted: waiting for acceptance; draft: the department's draft; plans 2026
     (issued) and 2027 (compiling)."""
@@ -112,7 +122,18 @@ def compiled_catalogues():
     from django.conf import settings
     from django.core.management import call_command
 
-    for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
-        mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            call_command("compilemessages", locale=[po.parent.parent.name], verbosity=0)
+    import fcntl
+    import os
+
+    locale = Path(settings.BASE_DIR, "locale")
+    # Under pytest-xdist every worker runs this: one at a time (a lock on the directory),
+    # so that none reads a .mo another is writing.
+    lock = os.open(locale, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for po in locale.glob("*/LC_MESSAGES/django.po"):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                call_command("compilemessages", locale=[po.parent.parent.name], verbosity=0)
+    finally:
+        os.close(lock)

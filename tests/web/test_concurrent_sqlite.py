@@ -81,10 +81,11 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+# Skipped before its fixtures: a transactional test empties every table when it ends.
+@pytest.mark.skipif(connection.vendor != "sqlite",
+                    reason="the SQLite settings (PostgreSQL: tests/lifecycle/test_audit_and_concurrency.py)")
 @pytest.mark.django_db(transaction=True)
 def test_two_people_at_once_on_a_file_database(orgs, people, call_2026, tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite settings (PostgreSQL: tests/lifecycle/test_audit_and_concurrency.py)")
     project, on = project_in(S.SUBMITTED, orgs, people, call_2026)
     database = tmp_path / "db.sqlite3"
     connection.ensure_connection()

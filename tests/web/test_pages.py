@@ -16,8 +16,9 @@ from lifecycle.models import AuditEntry, CalendarDay, ChangeRequest, Clock
 from core.states import ChangeState
 from core.states import ProjectState as S
 from projects.models import Project
-from tests.conftest import at
-from tests.factories import ProjectFactory, complete_application
+from tests.conftest import at, make_orgs, make_people, built_once, refetch_people
+from tests.factories import CallFactory, ProjectFactory, complete_application
+from tests.web.conftest import build_scene, refetch_scene
 
 
 def management(prefix, total=1, initial=0):
@@ -224,24 +225,48 @@ PAGES = {"home": lambda: reverse("home"), "list": lambda: reverse("project_list"
          "list_search": lambda: reverse("project_list") + "?q=%E7%B3%BB%E7%BB%9F&stage=1"}
 
 
-@pytest.mark.parametrize("page", sorted(PAGES))
-@pytest.mark.parametrize("persona", ["owner_head", "bureau_head", "cac_reviewer", "crypto_reviewer", "drc_head",
-                                     "finance_head", "government_head", "intranet_reviewer", "audit_reviewer",
-                                     "other_owner_head"])
-def test_list_and_queue_pages_run_the_same_queries_whatever_the_number_of_projects(
-        client, orgs, people, scene, persona, page, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+class TestQueryCounts:
+    """The scene is built once for the class (setUpTestData-style: rolled back after the
+    class, each test in its own savepoint), so only these tests see it."""
 
-    client.force_login(people[persona])
-    url = PAGES[page]()
-    add_projects(orgs, people, 2, 2027)
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url).status_code == 200
-    add_projects(orgs, people, 14, 2028)
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = client.get(url)
-    assert response.status_code == 200
-    # The larger data set is really on the page for those who may see it.
-    if persona in ("bureau_head", "audit_reviewer") and page == "list":
-        assert "加量系统2028" in response.content.decode()
+    @pytest.fixture(scope="class")
+    @classmethod
+    def built(cls, django_db_setup, django_db_blocker):
+        with built_once(django_db_blocker):
+            orgs = make_orgs()
+            people = make_people(orgs)
+            yield orgs, people, build_scene(orgs, people, CallFactory(year=2026))
+
+    @pytest.fixture
+    def orgs(self, built, db):
+        return {key: type(org).objects.get(pk=org.pk) for key, org in built[0].items()}
+
+    @pytest.fixture
+    def people(self, built, db):
+        return refetch_people(built[1])
+
+    @pytest.fixture
+    def scene(self, built, db):
+        return refetch_scene(built[2])
+
+    @pytest.mark.parametrize("page", sorted(PAGES))
+    @pytest.mark.parametrize("persona", ["owner_head", "bureau_head", "cac_reviewer", "crypto_reviewer", "drc_head",
+                                         "finance_head", "government_head", "intranet_reviewer", "audit_reviewer",
+                                         "other_owner_head"])
+    def test_list_and_queue_pages_run_the_same_queries_whatever_the_number_of_projects(
+            self, client, orgs, people, scene, persona, page, django_assert_num_queries):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.force_login(people[persona])
+        url = PAGES[page]()
+        add_projects(orgs, people, 2, 2027)
+        with CaptureQueriesContext(connection) as small:
+            assert client.get(url).status_code == 200
+        add_projects(orgs, people, 14, 2028)
+        with django_assert_num_queries(len(small.captured_queries)):
+            response = client.get(url)
+        assert response.status_code == 200
+        # The larger data set is really on the page for those who may see it.
+        if persona in ("bureau_head", "audit_reviewer") and page == "list":
+            assert "加量系统2028" in response.content.decode()

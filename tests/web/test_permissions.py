@@ -10,7 +10,10 @@ from django.urls import reverse
 from lifecycle.models import AuditEntry
 from core.states import ChangeState, PlanState
 from core.states import ProjectState as S
+from tests.conftest import make_orgs, make_people, built_once, refetch_people
+from tests.factories import CallFactory
 from tests.lifecycle.test_rule_table import CHANGE_RULES, PLAN_RULES, PROJECT_RULES, persona_keys
+from tests.web.conftest import build_scene, refetch_scene
 
 PERSONAS = ["owner_preparer", "owner_head", "other_owner_preparer", "bureau_reviewer", "bureau_head",
             "cac_reviewer", "crypto_reviewer", "drc_head", "finance_head", "government_head",
@@ -101,6 +104,26 @@ MATRIX = {
     "performance_report_new": (lambda s: reverse("performance_report_new", args=[s.building.pk]), OWNER_ONLY),
     "calendar_admin": (lambda s: reverse("calendar_admin"), expect(403, admin=200)),
 }
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The personas and the web tests' scene, built once for the matrix (every test here
+    asks for them) and rolled back at its end; each cell runs in its own savepoint."""
+    with built_once(django_db_blocker):
+        orgs = make_orgs()
+        people = make_people(orgs)
+        yield people, build_scene(orgs, people, CallFactory(year=2026))
+
+
+@pytest.fixture
+def people(built, db):
+    return refetch_people(built[0])
+
+
+@pytest.fixture
+def scene(built, db):
+    return refetch_scene(built[1])
 
 
 def client_for(client, people, persona):
