@@ -78,9 +78,11 @@ def audit_trail_flushable(request):
 def make_orgs() -> dict:
     """The organisations of AGENCIES plus two departments, in two INSERTs (bulk_create)
     instead of a get-or-create per row: the same rows, a fraction of the queries."""
-    specs = [(kind, dict(kind=kind, name=name)) for kind, name in AGENCIES.items()]
-    specs += [("owner", dict(kind="owner", name="黑龙江省教育厅", code="黑教")),
-              ("other_owner", dict(kind="owner", name="黑龙江省卫生健康委员会", code="黑卫"))]
+    specs = [(kind, {"kind": kind, "name": name}) for kind, name in AGENCIES.items()]
+    specs += [
+        ("owner", {"kind": "owner", "name": "黑龙江省教育厅", "code": "黑教"}),
+        ("other_owner", {"kind": "owner", "name": "黑龙江省卫生健康委员会", "code": "黑卫"}),
+    ]
     built = [OrganisationFactory.build(**fields) for _key, fields in specs]
     Organisation.objects.bulk_create(built)
     return {key: org for (key, _fields), org in zip(specs, built, strict=True)}
@@ -90,13 +92,18 @@ def make_people(orgs) -> People:
     """One person per (organisation, role) and the bureau's 管理员, every one with the
     password "demo12345" (hashed once), created with one INSERT."""
     password = make_password("demo12345")
-    specs = [(f"{key}_{role}", org, role) for key, org in orgs.items() for role in ("preparer", "head", "reviewer")]
+    specs = [
+        (f"{key}_{role}", org, role) for key, org in orgs.items() for role in ("preparer", "head", "reviewer")
+    ]
     specs.append(("admin", orgs["bureau"], "admin"))
     # As UserFactory's get-or-create: a username taken before (pytest-django's admin_user is
     # "admin") is that person, left as it is.
     existing = User.objects.in_bulk([username for username, _org, _role in specs], field_name="username")
-    built = [UserFactory.build(username=username, organisation=org, role=role)
-             for username, org, role in specs if username not in existing]
+    built = [
+        UserFactory.build(username=username, organisation=org, role=role)
+        for username, org, role in specs
+        if username not in existing
+    ]
     for user in built:
         user.password = password
     User.objects.bulk_create(built)

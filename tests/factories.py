@@ -8,7 +8,13 @@ from decimal import Decimal
 import factory
 
 from projects.models import (
-    Call, DataResource, FundingLine, Organisation, Project, User, YearlyInvestment,
+    Call,
+    DataResource,
+    FundingLine,
+    Organisation,
+    Project,
+    User,
+    YearlyInvestment,
 )
 
 
@@ -70,7 +76,13 @@ def complete_application(project: Project, *, total=Decimal("5000000.00"), name=
     year = project.call.year if project.call_id else 2026
     YearlyInvestment.objects.create(project=project, year=year, amount_yuan=total)
     FundingLine.objects.create(project=project, source="provincial", amount_yuan=total)
-    DataResource.objects.create(project=project, name="业务办理信息", provider=project.owner.name,
-                                data_format="数据库", update_cycle="实时", sharing_type="unconditional",
-                                open_type="closed")
+    DataResource.objects.create(
+        project=project,
+        name="业务办理信息",
+        provider=project.owner.name,
+        data_format="数据库",
+        update_cycle="实时",
+        sharing_type="unconditional",
+        open_type="closed",
+    )
     return project

@@ -15,7 +15,14 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 #: bottom to top; apps of one layer may not import each other
-LAYERS: list[set[str]] = [{"core"}, {"lifecycle"}, {"projects"}, {"documents", "exports"}, {"web"}, {"config"}]
+LAYERS: list[set[str]] = [
+    {"core"},
+    {"lifecycle"},
+    {"projects"},
+    {"documents", "exports"},
+    {"web"},
+    {"config"},
+]
 APPS = set().union(*LAYERS)
 RANK = {app: i for i, layer in enumerate(LAYERS) for app in layer}
 
@@ -84,12 +91,15 @@ def test_imports_inside_functions_say_why():
     assert undeclared_deferred_imports() == []
 
 
-@pytest.mark.parametrize("source, expect_layer, expect_deferred", [
-    ("from projects.models import Project\n", True, False),      # lifecycle may not import projects
-    ("from core.states import ProjectState\n", False, False),     # downward: fine
-    ("def f():\n    from core import timeutil\n", False, True),  # in a function without a reason
-    ("def f():\n    # deferred: a cycle\n    from core import timeutil\n", False, False),
-])
+@pytest.mark.parametrize(
+    "source, expect_layer, expect_deferred",
+    [
+        ("from projects.models import Project\n", True, False),  # lifecycle may not import projects
+        ("from core.states import ProjectState\n", False, False),  # downward: fine
+        ("def f():\n    from core import timeutil\n", False, True),  # in a function without a reason
+        ("def f():\n    # deferred: a cycle\n    from core import timeutil\n", False, False),
+    ],
+)
 def test_the_checks_catch_what_they_should(tmp_path, source, expect_layer, expect_deferred):
     probe = tmp_path / "probe.py"
     probe.write_text(source, encoding="utf-8")

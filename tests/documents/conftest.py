@@ -3,8 +3,6 @@ and projects at the stages the tests need."""
 
 from __future__ import annotations
 
-from projects import services as project_services
-
 import io
 import zipfile
 from decimal import Decimal
@@ -13,14 +11,20 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.states import PlanState
+from projects import services as project_services
 from projects.models import AnnualPlan, Project
 from tests.factories import ProjectFactory, complete_application
 
 
 @pytest.fixture(autouse=True)
 def documents_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "docs")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "docs")},
+        },
+    }
     return tmp_path / "docs"
 
 
@@ -48,15 +52,22 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 @pytest.fixture
 def project(orgs, people, call_2026):
-    return complete_application(ProjectFactory(owner=orgs["owner"], call=call_2026, name="全省教育督导信息平台"))
+    return complete_application(
+        ProjectFactory(owner=orgs["owner"], call=call_2026, name="全省教育督导信息平台")
+    )
 
 
 def put_in_plan(project: Project) -> Project:
     """Move a complete application into an approved 2026 plan, as after 办法第十一条."""
     plan, _ = AnnualPlan.objects.get_or_create(year=2026)
     AnnualPlan.objects.filter(pk=plan.pk).update(state=PlanState.APPROVED)
-    Project.objects.filter(pk=project.pk).update(state="in_plan", plan=plan, platform_code="2601-230000-04-01-123456",
-                                                 fsr_sharing_chapter=True, approved_estimate_yuan=Decimal("5000000"))
+    Project.objects.filter(pk=project.pk).update(
+        state="in_plan",
+        plan=plan,
+        platform_code="2601-230000-04-01-123456",
+        fsr_sharing_chapter=True,
+        approved_estimate_yuan=Decimal("5000000"),
+    )
     return Project.objects.get(pk=project.pk)
 
 
@@ -78,17 +89,37 @@ def through_joint_review(project, people):
 
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
-        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
-                             responsible_person=people.owner_head, splits_confirmed=True)
+        project_services.call_submit(
+            submission,
+            actor=people.owner_head,
+            letter="申报函",
+            responsible_person=people.owner_head,
+            splits_confirmed=True,
+        )
     project.refresh_from_db()
     with at(2025, 6, 23):
         go(project, "accept_application", people.bureau_reviewer)
-        services.opinion_give(project, actor=people.bureau_reviewer, aspect="intensive", conclusion="approve",
-                              text="符合集约化建设要求，数据共享目录完整。")
-        services.opinion_give(project, actor=people.cac_reviewer, aspect="security", conclusion="approve",
-                              text="网络安全建设内容符合要求。")
-        services.opinion_give(project, actor=people.crypto_reviewer, aspect="crypto", conclusion="conditional",
-                              text="密码应用方案基本符合GB/T 39786要求，请补充密钥管理设计。")
+        services.opinion_give(
+            project,
+            actor=people.bureau_reviewer,
+            aspect="intensive",
+            conclusion="approve",
+            text="符合集约化建设要求，数据共享目录完整。",
+        )
+        services.opinion_give(
+            project,
+            actor=people.cac_reviewer,
+            aspect="security",
+            conclusion="approve",
+            text="网络安全建设内容符合要求。",
+        )
+        services.opinion_give(
+            project,
+            actor=people.crypto_reviewer,
+            aspect="crypto",
+            conclusion="conditional",
+            text="密码应用方案基本符合GB/T 39786要求，请补充密钥管理设计。",
+        )
     assert datetime  # keep import for readers
     return project
 
@@ -101,7 +132,12 @@ def reviewed(project, people, *, passed=True, day=(2025, 6, 24)):
         if passed:
             go(project, "pass_review", people.bureau_head)
         else:
-            go(project, "reject_review", people.bureau_head, reason="与已建系统功能重复，不符合集约化建设要求。")
+            go(
+                project,
+                "reject_review",
+                people.bureau_head,
+                reason="与已建系统功能重复，不符合集约化建设要求。",
+            )
     return project
 
 
@@ -117,28 +153,52 @@ def through_construction(project, people):
     project = put_in_plan(project)
     with at(2026, 1, 12):
         # 办法第十五条: the FSR itself goes with the submission.
-        documents.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=upload("可研报告.pdf", PDF))
+        documents.material_upload(
+            project, actor=people.owner_preparer, kind="fsr", upload=upload("可研报告.pdf", PDF)
+        )
         go(project, "submit_fsr", people.owner_preparer)
     with at(2026, 2, 2):
-        go(project, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
-           fsr_estimate_yuan=Decimal("5000000.00"))
+        go(
+            project,
+            "approve_fsr",
+            people.drc_head,
+            fsr_approval_no="黑发改审批〔2026〕8号",
+            fsr_estimate_yuan=Decimal("5000000.00"),
+        )
     with at(2026, 2, 9):
         project.design_sharing_chapter = True
         project.save()
         # 办法第十八条: the design goes with the FSR approval document.
-        documents.material_upload(project, actor=people.owner_preparer, kind="design",
-                                  upload=upload("初步设计方案.pdf", PDF))
-        documents.material_upload(project, actor=people.owner_preparer, kind="fsr_approval",
-                                  upload=upload("可研批复.pdf", PDF), issued_on=D(2026, 2, 2),
-                                  issuing_body="黑龙江省发展和改革委员会")
+        documents.material_upload(
+            project, actor=people.owner_preparer, kind="design", upload=upload("初步设计方案.pdf", PDF)
+        )
+        documents.material_upload(
+            project,
+            actor=people.owner_preparer,
+            kind="fsr_approval",
+            upload=upload("可研批复.pdf", PDF),
+            issued_on=D(2026, 2, 2),
+            issuing_body="黑龙江省发展和改革委员会",
+        )
         go(project, "submit_design", people.owner_preparer)
     with at(2026, 3, 2):
-        go(project, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
-           approved_estimate_yuan=Decimal("5000000.00"), design_evaluation="experts")
+        go(
+            project,
+            "approve_design",
+            people.bureau_head,
+            design_approval_no="黑营商审〔2026〕3号",
+            approved_estimate_yuan=Decimal("5000000.00"),
+            design_evaluation="experts",
+        )
     with at(2026, 3, 5):
         go(project, "submit_ratification", people.bureau_head)
-        go(project, "ratify", people.government_head, decided_amount_yuan=Decimal("5000000.00"),
-           decided_funding_source="省级财政资金")
+        go(
+            project,
+            "ratify",
+            people.government_head,
+            decided_amount_yuan=Decimal("5000000.00"),
+            decided_funding_source="省级财政资金",
+        )
     project.supervisor_name, project.supervision_contract_no = "黑龙江信息工程监理有限公司", "JL-2026-031"
     project.save()
     with at(2026, 3, 10):

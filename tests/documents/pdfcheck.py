@@ -22,7 +22,10 @@ def page_texts(data: bytes) -> list[str]:
 
 
 def sizes_mm(data: bytes) -> list[tuple[float, float]]:
-    return [(round(float(p.mediabox.width) / MM, 1), round(float(p.mediabox.height) / MM, 1)) for p in reader(data).pages]
+    return [
+        (round(float(p.mediabox.width) / MM, 1), round(float(p.mediabox.height) / MM, 1))
+        for p in reader(data).pages
+    ]
 
 
 def text_positions(page) -> list[tuple[float, float, str]]:

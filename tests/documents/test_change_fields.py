@@ -45,11 +45,18 @@ def test_the_downloaded_form_shows_every_field_by_its_model_label(project, peopl
     project = through_construction(project, people)
     with at(2026, 5, 6):
         change = lifecycle.change_create(
-            project, actor=people.owner_preparer, title="调整数据治理模块", reason="按省委部署调整",
-            ground="", goals_unchanged=False, new_total_yuan=Decimal("5200000"),
+            project,
+            actor=people.owner_preparer,
+            title="调整数据治理模块",
+            reason="按省委部署调整",
+            ground="",
+            goals_unchanged=False,
+            new_total_yuan=Decimal("5200000"),
             items=[{"from_content": "移动端", "to_content": "数据治理", "amount_yuan": Decimal("500000.00")}],
         )
-        form = filings.preview("change_form", actor=people.owner_preparer, project=project, object_id=change.pk)
+        form = filings.preview(
+            "change_form", actor=people.owner_preparer, project=project, object_id=change.pk
+        )
     text = "".join(pdfcheck.text(form.data).split())
     for name in ChangeRequest.FORM_FIELDS:
         assert _label(name) in text, name

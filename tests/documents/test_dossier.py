@@ -29,9 +29,12 @@ def flat(text: str) -> str:
 
 
 def test_dossier_holds_every_version_filing_snapshot_and_history(project, people, bureau_code):
-    services.material_upload(project, actor=people.owner_preparer, kind="application", upload=upload("申报书.pdf", PDF))
-    services.material_upload(project, actor=people.owner_preparer, kind="application",
-                             upload=upload("申报书.pdf", PDF + b"% v2\n"))
+    services.material_upload(
+        project, actor=people.owner_preparer, kind="application", upload=upload("申报书.pdf", PDF)
+    )
+    services.material_upload(
+        project, actor=people.owner_preparer, kind="application", upload=upload("申报书.pdf", PDF + b"% v2\n")
+    )
     reviewed(through_joint_review(project, people), people)
     with at(2025, 6, 27):
         filing = filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
@@ -51,7 +54,9 @@ def test_dossier_holds_every_version_filing_snapshot_and_history(project, people
 
 
 def test_manifest_digests_match_the_bytes_of_every_file(project, people):
-    services.material_upload(project, actor=people.owner_preparer, kind="application", upload=upload("申报书.pdf", PDF))
+    services.material_upload(
+        project, actor=people.owner_preparer, kind="application", upload=upload("申报书.pdf", PDF)
+    )
     handle, _name = dossier_build(project, actor=people.owner_preparer)
     zf = open_zip(handle)
     manifest = json.loads(zf.read("manifest.json"))
@@ -83,8 +88,12 @@ def test_history_pdf_names_the_project_and_its_transitions_on_numbered_pages(pro
 
 def test_history_table_repeats_its_header_on_every_page(project, people):
     for i in range(45):
-        services.material_upload(project, actor=people.owner_preparer, kind="other",
-                                 upload=upload(f"附件{i}.pdf", PDF + str(i).encode()))
+        services.material_upload(
+            project,
+            actor=people.owner_preparer,
+            kind="other",
+            upload=upload(f"附件{i}.pdf", PDF + str(i).encode()),
+        )
     handle, _name = dossier_build(project, actor=people.owner_preparer)
     pages = pdfcheck.page_texts(open_zip(handle).read("项目全过程记录.pdf"))
 
@@ -109,7 +118,9 @@ def test_dossier_view_serves_the_zip_to_whoever_may_see_the_project(client, proj
     assert response["Content-Type"] == "application/zip"
     zf = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert "manifest.json" in zf.namelist()
-    assert AuditEntry.objects.filter(project=project, action="dossier.downloaded", actor=people.owner_head).exists()
+    assert AuditEntry.objects.filter(
+        project=project, action="dossier.downloaded", actor=people.owner_head
+    ).exists()
 
 
 def test_an_outsider_gets_404_and_nothing_is_recorded(client, project, people):

@@ -23,18 +23,18 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from documents import filings, storage
 from documents.evidence import latest
 from documents.models import DocumentCounter, Filing, MaterialVersion, SignOff
 from lifecycle import services
-from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from web.scenarios import Walker
-from core.states import ProjectState as S
-from core.timeutil import as_of
+from projects import services as project_services
 from tests.conftest import at
 from tests.lifecycle.builders import project_in, walk
+from web.scenarios import Walker
 
 from . import pdfcheck
 from .conftest import reviewed, through_joint_review
@@ -65,7 +65,11 @@ def codes(orgs):
 
 def refused_without_trace(kind, actor, project, code, **kw):
     """Generation refused with ``code``: no Filing row, no number taken, no generation audited."""
-    before = (counters(), Filing.objects.count(), AuditEntry.objects.filter(action="filing.generated").count())
+    before = (
+        counters(),
+        Filing.objects.count(),
+        AuditEntry.objects.filter(action="filing.generated").count(),
+    )
     with pytest.raises(RuleViolation) as exc:
         filings.generate(kind, actor=actor, project=project, **kw)
     assert exc.value.code == code, exc.value.message
@@ -123,14 +127,26 @@ def test_a_rejected_review_gives_a_letter_saying_so_with_the_reason(project, peo
     assert "可列入年度建设计划编制范围" not in text
 
 
-def test_the_expert_evaluation_is_mentioned_only_when_held_and_never_as_one_of_the_three(project, people, codes):
+def test_the_expert_evaluation_is_mentioned_only_when_held_and_never_as_one_of_the_three(
+    project, people, codes
+):
     from .conftest import go
 
     through_joint_review(project, people)
     with at(2025, 6, 23):
-        go(project, "start_expert_evaluation", people.bureau_reviewer, reason="投资规模大，组织专家评估论证。")
-        go(project, "finish_expert_evaluation", people.expert_reviewer, reason="技术路线可行，建议加强数据治理。",
-           conclusion="approve")
+        go(
+            project,
+            "start_expert_evaluation",
+            people.bureau_reviewer,
+            reason="投资规模大，组织专家评估论证。",
+        )
+        go(
+            project,
+            "finish_expert_evaluation",
+            people.expert_reviewer,
+            reason="技术路线可行，建议加强数据治理。",
+            conclusion="approve",
+        )
     reviewed(project, people)
     with at(2025, 6, 27):
         filing = filings.generate("joint_review_opinion", actor=people.bureau_head, project=project)
@@ -147,8 +163,14 @@ def test_design_approval_only_after_approve_design_with_the_recorded_figures(org
     project, on = project_in(S.DESIGN_REVIEW, orgs, people, call_2026)
     refused_without_trace("design_approval", people.bureau_head, project, "step")
     with as_of(on):
-        services.perform(project, "approve_design", actor=people.bureau_head, design_approval_no="黑营商审〔2026〕7号",
-                         approved_estimate_yuan=Decimal("4860000.00"), design_evaluation="third_party")
+        services.perform(
+            project,
+            "approve_design",
+            actor=people.bureau_head,
+            design_approval_no="黑营商审〔2026〕7号",
+            approved_estimate_yuan=Decimal("4860000.00"),
+            design_evaluation="third_party",
+        )
     project.refresh_from_db()
     refused_without_trace("design_approval", people.bureau_reviewer, project, "permission")
     refused_without_trace("design_approval", people.drc_head, project, "permission")
@@ -162,7 +184,9 @@ def test_design_approval_only_after_approve_design_with_the_recorded_figures(org
 
 
 def test_design_approval_by_experts_says_so(orgs, people, call_2026, codes):
-    project, on = project_in(S.APPROVAL_COMPLETE, orgs, people, call_2026)  # Walker: design_evaluation=experts
+    project, _on = project_in(
+        S.APPROVAL_COMPLETE, orgs, people, call_2026
+    )  # Walker: design_evaluation=experts
     filing = filings.generate("design_approval", actor=people.bureau_head, project=project)
     assert "经组织相关部门、专家对初步设计方案进行评估论证" in pdf_text(filing)
 
@@ -170,8 +194,13 @@ def test_design_approval_by_experts_says_so(orgs, people, call_2026, codes):
 def test_approve_design_requires_how_the_design_was_evaluated(orgs, people, call_2026):
     project, on = project_in(S.DESIGN_REVIEW, orgs, people, call_2026)
     with as_of(on), pytest.raises(RuleViolation) as exc:
-        services.perform(project, "approve_design", actor=people.bureau_head, design_approval_no="黑营商审〔2026〕7号",
-                         approved_estimate_yuan=Decimal("4860000.00"))
+        services.perform(
+            project,
+            "approve_design",
+            actor=people.bureau_head,
+            design_approval_no="黑营商审〔2026〕7号",
+            approved_estimate_yuan=Decimal("4860000.00"),
+        )
     assert "评估论证方式" in exc.value.message and "第十八条" in exc.value.message
     project.refresh_from_db()
     assert project.state == S.DESIGN_REVIEW
@@ -199,8 +228,14 @@ def test_no_blank_estimate_the_approval_is_refused_naming_it(orgs, people, call_
     # The step itself refuses a blank 概算 (lifecycle.stepdata), so no approval — and no letter —
     # can exist without the amount the letter states.
     with as_of(on), pytest.raises(RuleViolation) as refused:
-        services.perform(project, "approve_design", actor=people.bureau_head, design_approval_no="黑营商审〔2026〕8号",
-                         approved_estimate_yuan=None, design_evaluation="experts")
+        services.perform(
+            project,
+            "approve_design",
+            actor=people.bureau_head,
+            design_approval_no="黑营商审〔2026〕8号",
+            approved_estimate_yuan=None,
+            design_evaluation="experts",
+        )
     assert "概算总投资" in refused.value.message
     project.refresh_from_db()
     assert project.state == S.DESIGN_REVIEW
@@ -209,8 +244,9 @@ def test_no_blank_estimate_the_approval_is_refused_naming_it(orgs, people, call_
 
 
 def test_a_merged_project_has_no_design_approval(orgs, people, call_2026, codes):
-    project, _on = project_in(S.APPROVAL_COMPLETE, orgs, people, call_2026, merged_fsr_design=True,
-                              merged_ground="extension")
+    project, _on = project_in(
+        S.APPROVAL_COMPLETE, orgs, people, call_2026, merged_fsr_design=True, merged_ground="extension"
+    )
     exc = refused_without_trace("design_approval", people.bureau_head, project, "not_applicable")
     assert "第十七条" in exc.message
 
@@ -221,10 +257,14 @@ def test_a_merged_project_has_no_design_approval(orgs, people, call_2026, codes)
 def test_change_receipt_after_the_change_is_filed(orgs, people, call_2026, codes):
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     with as_of(on):
-        change = services.change_create(project, actor=people.owner_preparer, title="调整数据治理模块",
-                                        reason="按省委部署调整", ground="deployment",
-                                        items=[{"from_content": "移动端", "to_content": "数据治理",
-                                                "amount_yuan": Decimal("250000.00")}])
+        change = services.change_create(
+            project,
+            actor=people.owner_preparer,
+            title="调整数据治理模块",
+            reason="按省委部署调整",
+            ground="deployment",
+            items=[{"from_content": "移动端", "to_content": "数据治理", "amount_yuan": Decimal("250000.00")}],
+        )
     # A draft change: no receipt; the owner may see a sample of the change form only.
     refused_without_trace("change_receipt", people.bureau_reviewer, project, "step", object_id=change.pk)
     sample = filings.preview("change_form", actor=people.owner_preparer, project=project, object_id=change.pk)
@@ -234,7 +274,9 @@ def test_change_receipt_after_the_change_is_filed(orgs, people, call_2026, codes
     change.refresh_from_db()
     assert change.state == "filed"
     refused_without_trace("change_receipt", people.owner_head, project, "permission", object_id=change.pk)
-    receipt = filings.generate("change_receipt", actor=people.bureau_reviewer, project=project, object_id=change.pk)
+    receipt = filings.generate(
+        "change_receipt", actor=people.bureau_reviewer, project=project, object_id=change.pk
+    )
     text = pdf_text(receipt)
     # 25万 of a 500万 estimate = 5.00 %.
     assert "本次调整金额25.00万元" in text and "累计调整比例5.00%" in text
@@ -250,8 +292,13 @@ def test_rectification_notice_is_part_of_the_order(orgs, people, call_2026, code
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     refused_without_trace("rectification_notice", people.bureau_reviewer, project, "missing")
     with as_of(on):
-        services.perform(project, "order_rectification", actor=people.bureau_head,
-                         reason="未按批复开展密码应用建设。", working_days=10)
+        services.perform(
+            project,
+            "order_rectification",
+            actor=people.bureau_head,
+            reason="未按批复开展密码应用建设。",
+            working_days=10,
+        )
     project.refresh_from_db()
     refused_without_trace("rectification_notice", people.cac_reviewer, project, "permission")
     refused_without_trace("rectification_notice", people.owner_head, project, "permission")
@@ -274,8 +321,9 @@ def _with_evidence(project):
         assert version is not None and version.number == 1 and version.issued_on and version.issuing_body
 
 
-def test_acceptance_opinion_after_accept_states_the_archive_acceptance_from_its_evidence(orgs, people, call_2026,
-                                                                                          codes):
+def test_acceptance_opinion_after_accept_states_the_archive_acceptance_from_its_evidence(
+    orgs, people, call_2026, codes
+):
     project, on = project_in(S.ACCEPTANCE_REVIEW, orgs, people, call_2026)
     _with_evidence(project)
     refused_without_trace("acceptance_opinion", people.bureau_head, project, "step")
@@ -294,7 +342,7 @@ def test_acceptance_opinion_after_accept_states_the_archive_acceptance_from_its_
 
 
 def test_without_the_archive_evidence_the_acceptance_opinion_is_refused(orgs, people, call_2026, codes):
-    project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
+    project, _on = project_in(S.ACCEPTED, orgs, people, call_2026)
     # A project accepted before its documents were kept here (records carried over): no
     # 档案验收意见 on file. The letter does not claim the archive acceptance (第三十一条).
     archive = MaterialVersion.objects.filter(project=project, kind="archive_opinion")
@@ -377,21 +425,25 @@ def _buttons(client, person, project):
     return issue, sample
 
 
-@pytest.mark.parametrize("state, persona, issue, sample", [
-    (S.DRAFT, "owner_preparer", set(), {"政务信息化项目建设需求申报表"}),
-    (S.JOINT_REVIEW, "bureau_reviewer", set(), {"联合审核意见书"}),
-    (S.JOINT_REVIEW, "bureau_head", set(), {"联合审核意见书"}),
-    (S.JOINT_REVIEW, "owner_preparer", {"政务信息化项目建设需求申报表"}, set()),
-    (S.JOINT_REVIEW, "cac_head", set(), set()),
-    (S.REVIEW_PASSED, "bureau_head", {"联合审核意见书"}, set()),
-    (S.REVIEW_PASSED, "bureau_reviewer", set(), set()),
-    (S.DESIGN_REVIEW, "bureau_reviewer", set(), {"初步设计方案批复"}),
-    (S.APPROVAL_COMPLETE, "bureau_head", {"联合审核意见书", "初步设计方案批复"}, set()),
-    (S.APPROVAL_COMPLETE, "drc_head", set(), set()),
-    (S.ACCEPTANCE_REVIEW, "bureau_head", {"联合审核意见书", "初步设计方案批复"}, {"验收意见"}),
-])
-def test_the_project_page_shows_only_allowed_buttons(client, orgs, people, call_2026, codes, state, persona, issue,
-                                                     sample):
+@pytest.mark.parametrize(
+    "state, persona, issue, sample",
+    [
+        (S.DRAFT, "owner_preparer", set(), {"政务信息化项目建设需求申报表"}),
+        (S.JOINT_REVIEW, "bureau_reviewer", set(), {"联合审核意见书"}),
+        (S.JOINT_REVIEW, "bureau_head", set(), {"联合审核意见书"}),
+        (S.JOINT_REVIEW, "owner_preparer", {"政务信息化项目建设需求申报表"}, set()),
+        (S.JOINT_REVIEW, "cac_head", set(), set()),
+        (S.REVIEW_PASSED, "bureau_head", {"联合审核意见书"}, set()),
+        (S.REVIEW_PASSED, "bureau_reviewer", set(), set()),
+        (S.DESIGN_REVIEW, "bureau_reviewer", set(), {"初步设计方案批复"}),
+        (S.APPROVAL_COMPLETE, "bureau_head", {"联合审核意见书", "初步设计方案批复"}, set()),
+        (S.APPROVAL_COMPLETE, "drc_head", set(), set()),
+        (S.ACCEPTANCE_REVIEW, "bureau_head", {"联合审核意见书", "初步设计方案批复"}, {"验收意见"}),
+    ],
+)
+def test_the_project_page_shows_only_allowed_buttons(
+    client, orgs, people, call_2026, codes, state, persona, issue, sample
+):
     project, _on = project_in(state, orgs, people, call_2026)
     shown_issue, shown_sample = _buttons(client, people[persona], project)
     assert (shown_issue, shown_sample) == (issue, sample)
@@ -407,7 +459,8 @@ def test_a_closed_project_offers_only_downloads(client, orgs, people, call_2026,
         client.force_login(people[persona])
         body = client.get(reverse("project", args=[project.pk])).content.decode()
         assert "filings/" not in body.split('id="h-filings"')[1].split("</section>")[0].replace(
-            reverse("documents:filing_download", args=[filing.pk]), "")
+            reverse("documents:filing_download", args=[filing.pk]), ""
+        )
         assert reverse("documents:filing_download", args=[filing.pk]) in body
     refused_without_trace("acceptance_opinion", people.bureau_head, project, "frozen")
 
@@ -430,11 +483,14 @@ def test_the_plan_table_is_a_draft_until_approved(client, orgs, people, call_202
 # ---------------------------------------------------------------- the owner's tables
 
 
-@pytest.mark.parametrize("before, after, kind", [
-    (S.COMPLETED, S.EXTENSION_REQUESTED, "extension_form"),
-    (S.COMPLETED, S.ACCEPTANCE_REVIEW, "acceptance_form"),
-    (S.OPERATION, S.SELF_EVALUATED, "self_evaluation_form"),
-])
+@pytest.mark.parametrize(
+    "before, after, kind",
+    [
+        (S.COMPLETED, S.EXTENSION_REQUESTED, "extension_form"),
+        (S.COMPLETED, S.ACCEPTANCE_REVIEW, "acceptance_form"),
+        (S.OPERATION, S.SELF_EVALUATED, "self_evaluation_form"),
+    ],
+)
 def test_the_owners_tables_follow_their_steps(orgs, people, call_2026, before, after, kind):
     project, on = project_in(before, orgs, people, call_2026)
     refused_without_trace(kind, people.owner_preparer, project, "step")
@@ -458,11 +514,19 @@ def test_the_performance_report_form_follows_the_report(orgs, people, call_2026)
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     refused_without_trace("performance_form", people.owner_preparer, project, "missing")
     with as_of(on):
-        report = services.performance_report_submit(project, actor=people.owner_preparer, year=on.year,
-                                                    progress="完成需求分析和总体设计。",
-                                                    investment_executed_yuan=Decimal("1250000.00"))
-    refused_without_trace("performance_form", people.bureau_reviewer, project, "permission", object_id=report.pk)
-    filing = filings.generate("performance_form", actor=people.owner_preparer, project=project, object_id=report.pk)
+        report = services.performance_report_submit(
+            project,
+            actor=people.owner_preparer,
+            year=on.year,
+            progress="完成需求分析和总体设计。",
+            investment_executed_yuan=Decimal("1250000.00"),
+        )
+    refused_without_trace(
+        "performance_form", people.bureau_reviewer, project, "permission", object_id=report.pk
+    )
+    filing = filings.generate(
+        "performance_form", actor=people.owner_preparer, project=project, object_id=report.pk
+    )
     text = pdf_text(filing)
     # 125万 of the 500万 estimate.
     assert "125.00" in text and "25.00%" in text and "完成需求分析和总体设计" in text

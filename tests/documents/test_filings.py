@@ -12,9 +12,9 @@ from django.urls import reverse
 from documents import filings, numbering, storage
 from documents.models import DocumentCounter, Filing
 from lifecycle import services as lifecycle
-from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
+from projects import services as project_services
 from tests.conftest import at
 
 from . import pdfcheck
@@ -87,10 +87,14 @@ def test_design_approval_states_the_estimate_and_goes_to_the_design_reviewer(pro
 def test_change_form_and_receipt_show_amounts_and_cumulative_ratio(project, people, bureau_code):
     project = through_construction(project, people)
     with at(2026, 5, 6):
-        change = lifecycle.change_create(project, actor=people.owner_preparer, title="调整数据治理模块",
-                                         reason="按省委部署调整", ground="deployment",
-                                         items=[{"from_content": "移动端", "to_content": "数据治理",
-                                                 "amount_yuan": Decimal("500000.00")}])
+        change = lifecycle.change_create(
+            project,
+            actor=people.owner_preparer,
+            title="调整数据治理模块",
+            reason="按省委部署调整",
+            ground="deployment",
+            items=[{"from_content": "移动端", "to_content": "数据治理", "amount_yuan": Decimal("500000.00")}],
+        )
         lifecycle.change_submit(change, actor=people.owner_head)
         form = filings.generate("change_form", actor=people.owner_preparer, project=project)
         receipt = filings.generate("change_receipt", actor=people.bureau_reviewer, project=project)
@@ -109,8 +113,9 @@ def submit_all(project, people):
 
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=project.call, organisation=project.owner)
-        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
-                              responsible_person=people.owner_head)
+        project_services.call_submit(
+            submission, actor=people.owner_head, letter="申报函", responsible_person=people.owner_head
+        )
     project.refresh_from_db()
     return project
 
@@ -118,10 +123,21 @@ def submit_all(project, people):
 def test_application_form_has_every_item_of_article_9_and_page_x_of_y(project, people):
     from projects.models import DataResource
 
-    DataResource.objects.bulk_create([DataResource(
-        project=project, name=f"教育督导数据资源{i}", provider="黑龙江省教育厅", data_format="数据库",
-        update_cycle="每日", sharing_type="conditional", sharing_condition="仅限教育督导业务使用",
-        open_type="closed") for i in range(40)])
+    DataResource.objects.bulk_create(
+        [
+            DataResource(
+                project=project,
+                name=f"教育督导数据资源{i}",
+                provider="黑龙江省教育厅",
+                data_format="数据库",
+                update_cycle="每日",
+                sharing_type="conditional",
+                sharing_condition="仅限教育督导业务使用",
+                open_type="closed",
+            )
+            for i in range(40)
+        ]
+    )
     submit_all(project, people)
     with at(2025, 6, 21):
         filing = filings.generate("application_form", actor=people.owner_preparer, project=project)
@@ -134,9 +150,23 @@ def test_application_form_has_every_item_of_article_9_and_page_x_of_y(project, p
     catalogue_pages = [p for p in pages if "教育督导数据资源" in flat(p)]
     assert len(catalogue_pages) >= 2 and all("共享条件或不予共享依据" in flat(p) for p in catalogue_pages)
     text = flat("".join(pages))
-    for item in ("项目名称", "项目建设单位", "建设依据和必要性", "建设内容和规模", "建设工期", "项目总投资",
-                 "年度投资额", "资金来源", "项目绩效目标", "数据资源目录", "政务云需求方案", "等级保护或分级保护方案",
-                 "安全保障方案", "产品安全可靠情况", "密码应用方案"):
+    for item in (
+        "项目名称",
+        "项目建设单位",
+        "建设依据和必要性",
+        "建设内容和规模",
+        "建设工期",
+        "项目总投资",
+        "年度投资额",
+        "资金来源",
+        "项目绩效目标",
+        "数据资源目录",
+        "政务云需求方案",
+        "等级保护或分级保护方案",
+        "安全保障方案",
+        "产品安全可靠情况",
+        "密码应用方案",
+    ):
         assert item in text, item
     assert "500.00" in text and "政务信息化项目建设需求申报表" in text
     assert set(pdfcheck.sizes_mm(data)) == {A4}
@@ -153,13 +183,16 @@ def test_a_filing_can_be_produced_again_from_its_snapshot(project, people):
     assert filing.snapshot["sections"][0]["fields"][0][1] == "全省教育督导信息平台"
 
 
-def test_document_numbers_are_per_organisation_and_year_and_gap_free(project, people, bureau_code, monkeypatch):
+def test_document_numbers_are_per_organisation_and_year_and_gap_free(
+    project, people, bureau_code, monkeypatch
+):
     from projects.models import Project
     from tests.factories import ProjectFactory, complete_application
 
     second_project, third_project = (
         complete_application(ProjectFactory(owner=project.owner, call=project.call, name=name))
-        for name in ("全省教育资助管理平台", "全省学籍管理平台"))
+        for name in ("全省教育资助管理平台", "全省学籍管理平台")
+    )
     through_joint_review(project, people)  # submits all three (办法第八条) and reviews the first
     for other in (second_project, third_project):
         other = Project.objects.get(pk=other.pk)
@@ -190,8 +223,11 @@ def go_review(project, people):
     from .conftest import go
 
     go(project, "accept_application", people.bureau_reviewer)
-    for person, aspect in ((people.bureau_reviewer, "intensive"), (people.cac_reviewer, "security"),
-                           (people.crypto_reviewer, "crypto")):
+    for person, aspect in (
+        (people.bureau_reviewer, "intensive"),
+        (people.cac_reviewer, "security"),
+        (people.crypto_reviewer, "crypto"),
+    ):
         lifecycle.opinion_give(project, actor=person, aspect=aspect, conclusion="approve", text="同意。")
 
 

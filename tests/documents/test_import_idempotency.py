@@ -25,10 +25,14 @@ def _same(upload):
 def test_the_same_file_twice_names_the_earlier_import_and_creates_nothing(orgs, people, call_2026):
     again = _same(two_projects())
     with at(2025, 6, 10, 9):
-        first = applications_import(again(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
+        first = applications_import(
+            again(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer
+        )
     assert first.ok and len(first.projects) == 2
     with at(2025, 6, 11, 15):
-        second = applications_import(again(), call=call_2026, organisation=orgs["owner"], actor=people.owner_head)
+        second = applications_import(
+            again(), call=call_2026, organisation=orgs["owner"], actor=people.owner_head
+        )
     assert not second.ok and second.projects == []
     message = str(second.errors[0])
     assert "该文件已于2025-06-10 09:00" in message and str(people.owner_preparer) in message
@@ -37,10 +41,17 @@ def test_the_same_file_twice_names_the_earlier_import_and_creates_nothing(orgs, 
 
 
 def test_another_file_with_the_same_project_names_creates_nothing(orgs, people, call_2026):
-    applications_import(two_projects(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
-    renamed = filled([project_row("全省教育督导信息平台", **{"技术路线": "另一条路线"})],
-                     [resource_row("全省教育督导信息平台")], name="改过的.xlsx")
-    result = applications_import(renamed, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
+    applications_import(
+        two_projects(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer
+    )
+    renamed = filled(
+        [project_row("全省教育督导信息平台", 技术路线="另一条路线")],
+        [resource_row("全省教育督导信息平台")],
+        name="改过的.xlsx",
+    )
+    result = applications_import(
+        renamed, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer
+    )
     assert not result.ok and "同名项目" in str(result.errors[0])
     assert Project.objects.filter(owner=orgs["owner"], call=call_2026).count() == 2
 
@@ -48,8 +59,9 @@ def test_another_file_with_the_same_project_names_creates_nothing(orgs, people, 
 def test_another_department_may_import_the_same_file(orgs, people, call_2026):
     again = _same(two_projects())
     applications_import(again(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
-    result = applications_import(again(), call=call_2026, organisation=orgs["other_owner"],
-                                 actor=people.other_owner_preparer)
+    result = applications_import(
+        again(), call=call_2026, organisation=orgs["other_owner"], actor=people.other_owner_preparer
+    )
     assert result.ok and len(result.projects) == 2
 
 
@@ -79,7 +91,7 @@ def test_two_imports_of_the_same_file_at_once_create_the_projects_once(orgs, peo
             barrier.wait()
             result = applications_import(again(), call=call_2026, organisation=orgs["owner"], actor=actor)
             outcomes.append("created" if result.ok else "refused")
-        except Exception as exc:  # noqa: BLE001 — reported below
+        except Exception as exc:
             outcomes.append(f"{type(exc).__name__}: {exc}")
         finally:
             connection.close()

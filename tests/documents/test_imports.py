@@ -13,10 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from documents.imports import CATALOGUE_SHEET, PROJECT_SHEET, applications_import, template_workbook
-from lifecycle import services as lifecycle
-from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
+from projects import services as project_services
 from projects.models import CallSubmission, DataResource, Project
 from tests.conftest import at
 
@@ -50,8 +49,16 @@ def project_row(name, **overrides):
 
 
 def resource_row(project, name="学籍信息", **overrides):
-    row = {"项目名称": project, "信息资源名称": name, "提供单位": "黑龙江省教育厅", "数据格式": "数据库",
-           "更新周期": "每日", SHARING: "无条件共享", "共享条件": None, OPENING: "不予开放"}
+    row = {
+        "项目名称": project,
+        "信息资源名称": name,
+        "提供单位": "黑龙江省教育厅",
+        "数据格式": "数据库",
+        "更新周期": "每日",
+        SHARING: "无条件共享",
+        "共享条件": None,
+        OPENING: "不予开放",
+    }
     row.update(overrides)
     return row
 
@@ -72,39 +79,82 @@ def filled(projects, resources, *, name="申报.xlsx") -> SimpleUploadedFile:
 
 def two_projects():
     return filled(
-        [project_row("全省教育督导信息平台"),
-         project_row("全省学前教育管理系统", **{"项目总投资（万元）": 300.15, "年度投资（万元）": "2026:300.15",
-                                              "资金来源（万元）": "单位自筹:300.15", NETWORK: "电子政务内网",
-                                              "是否涉密（是/否）": "是", "计划开工日期": None})],
-        [resource_row("全省教育督导信息平台"),
-         resource_row("全省教育督导信息平台", "督导报告", **{SHARING: "有条件共享", "共享条件": "仅限教育行政部门"}),
-         resource_row("全省学前教育管理系统", "幼儿园信息")])
+        [
+            project_row("全省教育督导信息平台"),
+            project_row(
+                "全省学前教育管理系统",
+                **{
+                    "项目总投资（万元）": 300.15,
+                    "年度投资（万元）": "2026:300.15",
+                    "资金来源（万元）": "单位自筹:300.15",
+                    NETWORK: "电子政务内网",
+                    "是否涉密（是/否）": "是",
+                    "计划开工日期": None,
+                },
+            ),
+        ],
+        [
+            resource_row("全省教育督导信息平台"),
+            resource_row(
+                "全省教育督导信息平台", "督导报告", **{SHARING: "有条件共享", "共享条件": "仅限教育行政部门"}
+            ),
+            resource_row("全省学前教育管理系统", "幼儿园信息"),
+        ],
+    )
 
 
 def test_template_has_both_sheets_with_every_item_of_article_9():
     wb = openpyxl.load_workbook(io.BytesIO(template_workbook()))
     assert wb.sheetnames == [PROJECT_SHEET, CATALOGUE_SHEET]
     headers = [c.value for c in wb[PROJECT_SHEET][1]]
-    for item in ("项目名称", "建设依据和必要性", "建设内容和规模", "技术路线", "建设工期（月）", "项目总投资（万元）",
-                 "年度投资（万元）", "资金来源（万元）", "项目绩效目标", "政务云需求方案", "等级保护或分级保护方案",
-                 "安全保障方案", "产品安全可靠情况", "密码应用方案", NETWORK, "是否涉密（是/否）"):
+    for item in (
+        "项目名称",
+        "建设依据和必要性",
+        "建设内容和规模",
+        "技术路线",
+        "建设工期（月）",
+        "项目总投资（万元）",
+        "年度投资（万元）",
+        "资金来源（万元）",
+        "项目绩效目标",
+        "政务云需求方案",
+        "等级保护或分级保护方案",
+        "安全保障方案",
+        "产品安全可靠情况",
+        "密码应用方案",
+        NETWORK,
+        "是否涉密（是/否）",
+    ):
         assert item in headers
     assert [c.value for c in wb[CATALOGUE_SHEET][1]] == [
-        "项目名称", "信息资源名称", "提供单位", "数据格式", "更新周期", SHARING, "共享条件", OPENING]
+        "项目名称",
+        "信息资源名称",
+        "提供单位",
+        "数据格式",
+        "更新周期",
+        SHARING,
+        "共享条件",
+        OPENING,
+    ]
 
 
 def test_a_filled_template_round_trips_into_draft_projects(orgs, people, call_2026):
-    result = applications_import(two_projects(), call=call_2026, organisation=orgs["owner"],
-                                 actor=people.owner_preparer)
+    result = applications_import(
+        two_projects(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer
+    )
 
     assert result.ok, [str(e) for e in result.errors]
     first = Project.objects.get(name="全省教育督导信息平台")
     assert (first.owner, first.call, first.state) == (orgs["owner"], call_2026, "draft")
     assert first.total_investment_yuan == Decimal("5000000.00")
     assert [(y.year, y.amount_yuan) for y in first.yearly_investments.all()] == [
-        (2026, Decimal("3000000.00")), (2027, Decimal("2000000.00"))]
+        (2026, Decimal("3000000.00")),
+        (2027, Decimal("2000000.00")),
+    ]
     assert {f.source: f.amount_yuan for f in first.funding_lines.all()} == {
-        "provincial": Decimal("4000000.00"), "self": Decimal("1000000.00")}
+        "provincial": Decimal("4000000.00"),
+        "self": Decimal("1000000.00"),
+    }
     assert first.period_months == 12 and str(first.planned_start) == "2026-03-01"
     assert first.network == "extranet" and first.classified is False
     assert first.missing_application_items() == []
@@ -132,21 +182,41 @@ def test_amounts_in_wan_become_exact_decimal_yuan(orgs, people, call_2026):
 
 def test_errors_in_several_rows_create_nothing_and_are_all_listed(orgs, people, call_2026):
     upload = filled(
-        [project_row("甲系统"),
-         project_row("乙系统", **{"项目总投资（万元）": -5, "建设工期（月）": "十二"}),
-         project_row("丙系统", **{"年度投资（万元）": "2026:300;2027:100", "资金来源（万元）": "财政:500",
-                                  "密码应用方案": None, NETWORK: "互联网", "是否涉密（是/否）": "不"}),
-         project_row("甲系统")],
-        [resource_row("甲系统"), resource_row("乙系统"), resource_row("丙系统"),
-         resource_row("丁系统"),
-         resource_row("甲系统", "人员信息", **{SHARING: "不予共享"})])
+        [
+            project_row("甲系统"),
+            project_row("乙系统", **{"项目总投资（万元）": -5, "建设工期（月）": "十二"}),
+            project_row(
+                "丙系统",
+                **{
+                    "年度投资（万元）": "2026:300;2027:100",
+                    "资金来源（万元）": "财政:500",
+                    "密码应用方案": None,
+                    NETWORK: "互联网",
+                    "是否涉密（是/否）": "不",
+                },
+            ),
+            project_row("甲系统"),
+        ],
+        [
+            resource_row("甲系统"),
+            resource_row("乙系统"),
+            resource_row("丙系统"),
+            resource_row("丁系统"),
+            resource_row("甲系统", "人员信息", **{SHARING: "不予共享"}),
+        ],
+    )
 
-    result = applications_import(upload, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
+    result = applications_import(
+        upload, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer
+    )
 
     texts = [str(e) for e in result.errors]
     assert "第3行「项目总投资（万元）」：金额须大于零" in texts
     assert "第3行「建设工期（月）」：须为正整数" in texts
-    assert "第4行「年度投资（万元）」：各年度投资合计400.00万元，应等于项目总投资500.00万元（办法第九条）" in texts
+    assert (
+        "第4行「年度投资（万元）」：各年度投资合计400.00万元，应等于项目总投资500.00万元（办法第九条）"
+        in texts
+    )
     assert any(t.startswith("第4行「资金来源（万元）」：“财政”不是有效的资金来源") for t in texts)
     assert "第4行「密码应用方案」：不能为空（办法第九条）" in texts
     assert "第4行「依托网络（电子政务外网/电子政务内网）」：须为电子政务外网、电子政务内网之一" in texts
@@ -161,18 +231,24 @@ def test_errors_in_several_rows_create_nothing_and_are_all_listed(orgs, people, 
 
 def test_a_project_without_catalogue_rows_is_refused(orgs, people, call_2026):
     upload = filled([project_row("甲系统"), project_row("乙系统")], [resource_row("甲系统")])
-    result = applications_import(upload, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
+    result = applications_import(
+        upload, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer
+    )
     assert [str(e) for e in result.errors] == ["第3行：「数据资源目录」表中没有本项目的条目（办法第九条）"]
     assert not Project.objects.exists()
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(orgs, people, call_2026):
     upload = SimpleUploadedFile("申报.xlsx", b"not a workbook")
-    result = applications_import(upload, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
+    result = applications_import(
+        upload, call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer
+    )
     assert "无法读取文件" in str(result.errors[0])
 
 
-@pytest.mark.parametrize("persona", ["owner_reviewer", "other_owner_preparer", "bureau_head", "audit_reviewer"])
+@pytest.mark.parametrize(
+    "persona", ["owner_reviewer", "other_owner_preparer", "bureau_head", "audit_reviewer"]
+)
 def test_only_the_departments_own_staff_may_import(orgs, people, call_2026, persona):
     with pytest.raises(RuleViolation) as exc:
         applications_import(two_projects(), call=call_2026, organisation=orgs["owner"], actor=people[persona])
@@ -181,20 +257,33 @@ def test_only_the_departments_own_staff_may_import(orgs, people, call_2026, pers
 
 
 def test_it_refuses_a_call_whose_department_submission_was_sent(orgs, people, call_2026):
-    CallSubmission.objects.create(call=call_2026, organisation=orgs["owner"], submitted_at="2025-06-20T10:00:00+08:00",
-                                  signed_by=people.owner_head)
+    CallSubmission.objects.create(
+        call=call_2026,
+        organisation=orgs["owner"],
+        submitted_at="2025-06-20T10:00:00+08:00",
+        signed_by=people.owner_head,
+    )
     with pytest.raises(RuleViolation) as exc:
-        applications_import(two_projects(), call=call_2026, organisation=orgs["owner"], actor=people.owner_head)
+        applications_import(
+            two_projects(), call=call_2026, organisation=orgs["owner"], actor=people.owner_head
+        )
     assert "办法第八条" in exc.value.message
     assert not Project.objects.exists()
 
 
 def test_imported_drafts_can_be_submitted_as_they_are(orgs, people, call_2026):
-    applications_import(two_projects(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer)
+    applications_import(
+        two_projects(), call=call_2026, organisation=orgs["owner"], actor=people.owner_preparer
+    )
     submission = CallSubmission.objects.create(call=call_2026, organisation=orgs["owner"])
     with at(2025, 6, 20):
-        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
-                              responsible_person=people.owner_head, splits_confirmed=True)
+        project_services.call_submit(
+            submission,
+            actor=people.owner_head,
+            letter="申报函",
+            responsible_person=people.owner_head,
+            splits_confirmed=True,
+        )
     assert set(Project.objects.values_list("state", flat=True)) == {"submitted"}
 
 
@@ -207,7 +296,10 @@ def test_import_view_shows_a_form_on_get_and_imports_on_post(client, orgs, peopl
 
     response = client.post(url, {"call": call_2026.pk, "file": two_projects()})
     assert response.status_code == 201
-    assert {p["name"] for p in response.json()["projects"]} == {"全省教育督导信息平台", "全省学前教育管理系统"}
+    assert {p["name"] for p in response.json()["projects"]} == {
+        "全省教育督导信息平台",
+        "全省学前教育管理系统",
+    }
     assert Project.objects.filter(owner=orgs["owner"]).count() == 2
 
 
@@ -223,7 +315,9 @@ def test_import_view_returns_every_error_with_its_row(client, orgs, people, call
 
 def test_import_view_refuses_another_role_with_403(client, orgs, people, call_2026):
     client.force_login(people.bureau_head)
-    response = client.post(reverse("documents:application_import"), {"call": call_2026.pk, "file": two_projects()})
+    response = client.post(
+        reverse("documents:application_import"), {"call": call_2026.pk, "file": two_projects()}
+    )
     assert response.status_code == 403
     assert not Project.objects.exists()
 
@@ -233,7 +327,9 @@ def test_import_view_needs_a_csrf_token(orgs, people, call_2026):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(people.owner_preparer)
-    response = client.post(reverse("documents:application_import"), {"call": call_2026.pk, "file": two_projects()})
+    response = client.post(
+        reverse("documents:application_import"), {"call": call_2026.pk, "file": two_projects()}
+    )
     assert response.status_code == 403
     assert not Project.objects.exists()
 

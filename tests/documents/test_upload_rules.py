@@ -13,9 +13,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.states import ProjectState as S
 from documents.models import MaterialVersion, SignOff
 from lifecycle import services as lifecycle
-from core.states import ProjectState as S
 from projects.models import Project
 from tests.conftest import at
 
@@ -24,9 +24,9 @@ from .conftest import PDF, put_in_plan, upload
 ALL_STATES = [s.value for s in S]
 OWNER_STAFF = {("owner", "preparer"), ("owner", "head")}
 SECRECY_STAFF = {("secrecy", "reviewer"), ("secrecy", "head")}
-APPLYING = {S.DRAFT, S.CORRECTING}                         # 第九条 申报; 第十条 陈述和补正
-FSR = {S.IN_PLAN}                                          # 第十五条 before 报送可研
-DESIGN = {S.FSR_APPROVED, S.DESIGN_CORRECTING}             # 第十八条 报送 / 补正初步设计
+APPLYING = {S.DRAFT, S.CORRECTING}  # 第九条 申报; 第十条 陈述和补正
+FSR = {S.IN_PLAN}  # 第十五条 before 报送可研
+DESIGN = {S.FSR_APPROVED, S.DESIGN_CORRECTING}  # 第十八条 报送 / 补正初步设计
 BEFORE_ACCEPTANCE = {S.COMPLETED, S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW}  # 第二十三、三十一条
 ENDED = {S.REVIEW_REJECTED, S.NOT_INCLUDED, S.TERMINATED, S.CLOSED, S.WITHDRAWN}
 
@@ -62,17 +62,32 @@ TABLE = {
     "other": (OWNER_STAFF, set(ALL_STATES) - ENDED),
 }
 
-AGENCIES = ["bureau", "cac", "crypto", "drc", "finance", "police", "intranet", "secrecy", "audit", "government",
-            "expert"]
-PERSONAS = ([("owner", r) for r in ("preparer", "head", "reviewer")]
-            + [("other_owner", r) for r in ("preparer", "head")]
-            + [(a, r) for a in AGENCIES for r in ("preparer", "reviewer", "head")])
+AGENCIES = [
+    "bureau",
+    "cac",
+    "crypto",
+    "drc",
+    "finance",
+    "police",
+    "intranet",
+    "secrecy",
+    "audit",
+    "government",
+    "expert",
+]
+PERSONAS = (
+    [("owner", r) for r in ("preparer", "head", "reviewer")]
+    + [("other_owner", r) for r in ("preparer", "head")]
+    + [(a, r) for a in AGENCIES for r in ("preparer", "reviewer", "head")]
+)
 
 
 def _post(client, project, person, kind, name="材料.pdf"):
     client.force_login(person)
-    return client.post(reverse("documents:material_upload", args=[project.pk]), {
-        "kind": kind, "file": upload(name, PDF), "issued_on": "2025-12-01", "issuing_body": "出具单位"})
+    return client.post(
+        reverse("documents:material_upload", args=[project.pk]),
+        {"kind": kind, "file": upload(name, PDF), "issued_on": "2025-12-01", "issuing_body": "出具单位"},
+    )
 
 
 def _in_state(project, state, *, classified=False):
@@ -97,9 +112,11 @@ def test_exactly_the_named_organisation_and_role_may_upload(client, project, peo
         else:
             assert response.status_code in (403, 404), (org, role)
     assert MaterialVersion.objects.filter(project=project, kind=kind).count() == len(who)
-    assert set(MaterialVersion.objects.filter(project=project).values_list("uploaded_by__organisation__kind",
-                                                                            "uploaded_by__role")) == {
-        ("owner" if org == "owner" else org, role) for org, role in who}
+    assert set(
+        MaterialVersion.objects.filter(project=project).values_list(
+            "uploaded_by__organisation__kind", "uploaded_by__role"
+        )
+    ) == {("owner" if org == "owner" else org, role) for org, role in who}
 
 
 @pytest.mark.parametrize("kind", list(TABLE))
@@ -114,7 +131,9 @@ def test_the_named_person_may_upload_only_in_the_named_states(client, project, p
             assert response.status_code == 201, (state, response.content.decode())
         else:
             # The owner always sees its project (403); an agency does not see drafts (404).
-            assert response.status_code == (403 if org == "owner" else 404 if state == S.DRAFT else 403), state
+            assert response.status_code == (403 if org == "owner" else 404 if state == S.DRAFT else 403), (
+                state
+            )
     assert MaterialVersion.objects.filter(project=project, kind=kind).count() == len(states)
 
 
@@ -134,8 +153,11 @@ def test_the_refusal_comes_back_to_the_project_page_in_chinese(client, project, 
     project = put_in_plan(project)
     page = reverse("project", args=[project.pk])
     client.force_login(people.drc_head)
-    response = client.post(reverse("documents:material_upload", args=[project.pk]),
-                           {"kind": "fsr", "file": upload("a.pdf", PDF), "next": page}, follow=True)
+    response = client.post(
+        reverse("documents:material_upload", args=[project.pk]),
+        {"kind": "fsr", "file": upload("a.pdf", PDF), "next": page},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == page
     assert "须由本项目建设单位经办人或负责人" in response.content.decode()
     assert not MaterialVersion.objects.exists()
@@ -152,8 +174,11 @@ def test_the_form_lists_only_the_kinds_the_person_may_upload_now(client, project
     page = reverse("project", args=[project.pk])
     client.force_login(people.owner_preparer)
     body = client.get(page).content.decode()
-    options = set(__import__("re").findall(r'<option value="([a-z_]+)">', body.split('id="material-kind"')[1]
-                                           .split("</select>")[0]))
+    options = set(
+        __import__("re").findall(
+            r'<option value="([a-z_]+)">', body.split('id="material-kind"')[1].split("</select>")[0]
+        )
+    )
     assert options == {k for k, (who, states) in TABLE.items() if S.IN_PLAN in states}
     client.force_login(people.bureau_head)
     body = client.get(page).content.decode()
@@ -170,13 +195,23 @@ def test_an_outsiders_upload_is_refused_and_the_drc_signs_off_the_owners_version
     project.refresh_from_db()
     owners = MaterialVersion.objects.get(project=project, kind="fsr")
     with at(2026, 1, 20):
-        for person in (people.bureau_reviewer, people.bureau_head, people.drc_reviewer, people.cac_head,
-                       people.owner_preparer):
+        for person in (
+            people.bureau_reviewer,
+            people.bureau_head,
+            people.drc_reviewer,
+            people.cac_head,
+            people.owner_preparer,
+        ):
             assert _post(client, project, person, "fsr", "替换的可研报告.pdf").status_code == 403
     with at(2026, 2, 2):
         # 办法第十五条: the approval records its 文号 and the estimate it approves.
-        lifecycle.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
-                          fsr_estimate_yuan=project.total_investment_yuan)
+        lifecycle.perform(
+            project,
+            "approve_fsr",
+            actor=people.drc_head,
+            fsr_approval_no="黑发改审批〔2026〕8号",
+            fsr_estimate_yuan=project.total_investment_yuan,
+        )
     assert list(MaterialVersion.objects.filter(project=project, kind="fsr")) == [owners]
     signoff = SignOff.objects.get(project=project, version__kind="fsr")
     assert signoff.version == owners and signoff.version.uploaded_by == people.owner_preparer
@@ -191,15 +226,36 @@ def test_dated_evidence_needs_its_date_and_issuer_and_sets_the_project_date(clie
     assert response.status_code == 400 and "出具日期和出具单位" in response.json()["error"]
     assert "办法第三十一条" in response.json()["error"]
     tomorrow = datetime.date.today() + datetime.timedelta(days=2)
-    response = client.post(url, {"kind": "archive_opinion", "file": upload("档案验收意见.pdf", PDF),
-                                 "issued_on": tomorrow.isoformat(), "issuing_body": "黑龙江省档案馆"})
+    response = client.post(
+        url,
+        {
+            "kind": "archive_opinion",
+            "file": upload("档案验收意见.pdf", PDF),
+            "issued_on": tomorrow.isoformat(),
+            "issuing_body": "黑龙江省档案馆",
+        },
+    )
     assert response.status_code == 400 and "晚于今天" in response.json()["error"]
-    response = client.post(url, {"kind": "archive_opinion", "file": upload("档案验收意见.pdf", PDF),
-                                 "issued_on": "2026-13-01", "issuing_body": "黑龙江省档案馆"})
+    response = client.post(
+        url,
+        {
+            "kind": "archive_opinion",
+            "file": upload("档案验收意见.pdf", PDF),
+            "issued_on": "2026-13-01",
+            "issuing_body": "黑龙江省档案馆",
+        },
+    )
     assert response.status_code == 400 and "不是有效日期" in response.json()["error"]
     assert not MaterialVersion.objects.exists()
-    response = client.post(url, {"kind": "archive_opinion", "file": upload("档案验收意见.pdf", PDF),
-                                 "issued_on": "2026-03-01", "issuing_body": "黑龙江省档案馆"})
+    response = client.post(
+        url,
+        {
+            "kind": "archive_opinion",
+            "file": upload("档案验收意见.pdf", PDF),
+            "issued_on": "2026-03-01",
+            "issuing_body": "黑龙江省档案馆",
+        },
+    )
     assert response.status_code == 201
     version = MaterialVersion.objects.get(project=project)
     assert (version.issued_on, version.issuing_body) == (datetime.date(2026, 3, 1), "黑龙江省档案馆")
@@ -210,5 +266,9 @@ def test_dated_evidence_needs_its_date_and_issuer_and_sets_the_project_date(clie
 def test_the_owner_no_longer_types_the_evidence_dates():
     from projects.forms import RecordsForm
 
-    assert not {"archive_accepted_on", "crypto_assessment_on", "secrecy_evaluated_on",
-                "acceptance_report_filed_on"} & set(RecordsForm.base_fields)
+    assert not {
+        "archive_accepted_on",
+        "crypto_assessment_on",
+        "secrecy_evaluated_on",
+        "acceptance_report_filed_on",
+    } & set(RecordsForm.base_fields)

@@ -3,8 +3,6 @@ print setup, formula-injection escaping, visibility."""
 
 from __future__ import annotations
 
-from projects import services as project_services
-
 import csv
 import io
 from decimal import Decimal
@@ -14,12 +12,13 @@ import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
+from core.states import PlanState
 from exports.base import csv_safe, write_csv, write_xlsx
-from projects.plan import PlanExporter
 from exports.reports import JointReviewStatsExporter, LedgerExporter, OverdueExporter
 from lifecycle.models import AuditEntry
-from core.states import PlanState
+from projects import services as project_services
 from projects.models import AnnualPlan, FundingLine, Project, YearlyInvestment
+from projects.plan import PlanExporter
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
 
@@ -28,11 +27,15 @@ from tests.factories import ProjectFactory, complete_application
 def plan_2026(orgs, call_2026):
     plan = AnnualPlan.objects.create(year=2026)
     AnnualPlan.objects.filter(pk=plan.pk).update(state=PlanState.APPROVED)
-    specs = [("owner", "全省教育督导信息平台", "5000000.00", "1000000.00"),
-             ("owner", "=HYPERLINK(\"http://x\")智慧校园", "1234567.89", "0"),
-             ("other_owner", "全民健康信息平台二期", "8800000.00", "3300000.00")]
+    specs = [
+        ("owner", "全省教育督导信息平台", "5000000.00", "1000000.00"),
+        ("owner", '=HYPERLINK("http://x")智慧校园', "1234567.89", "0"),
+        ("other_owner", "全民健康信息平台二期", "8800000.00", "3300000.00"),
+    ]
     for org, name, total, central in specs:
-        p = complete_application(ProjectFactory(owner=orgs[org], call=call_2026), name=name, total=Decimal(total))
+        p = complete_application(
+            ProjectFactory(owner=orgs[org], call=call_2026), name=name, total=Decimal(total)
+        )
         if Decimal(central):
             FundingLine.objects.filter(project=p).update(amount_yuan=Decimal(total) - Decimal(central))
             FundingLine.objects.create(project=p, source="central", amount_yuan=Decimal(central))
@@ -57,7 +60,13 @@ def test_plan_workbook_headers_formats_totals_and_print_setup(plan_2026):
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A1:M1", "F3:J3", "A3:A4", "B3:B4", "K3:K4"} <= merged
     assert ws["F3"].value == "项目总投资及资金来源（万元）"
-    assert [ws.cell(4, c).value for c in range(6, 11)] == ["合计", "省级财政资金", "中央资金", "单位自筹", "其他"]
+    assert [ws.cell(4, c).value for c in range(6, 11)] == [
+        "合计",
+        "省级财政资金",
+        "中央资金",
+        "单位自筹",
+        "其他",
+    ]
     assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$3:$4"
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
@@ -71,9 +80,13 @@ def test_plan_workbook_headers_formats_totals_and_print_setup(plan_2026):
     total = next(r for r in rows if r[1] == "合计（3个项目）")
     db_total = Project.objects.filter(plan=plan_2026).aggregate(s=Sum("total_investment_yuan"))["s"]
     assert Decimal(str(total[5])) == wan(db_total) == Decimal("1503.46")
-    db_central = FundingLine.objects.filter(project__plan=plan_2026, source="central").aggregate(s=Sum("amount_yuan"))["s"]
+    db_central = FundingLine.objects.filter(project__plan=plan_2026, source="central").aggregate(
+        s=Sum("amount_yuan")
+    )["s"]
     assert Decimal(str(total[7])) == wan(db_central)
-    db_year = YearlyInvestment.objects.filter(project__plan=plan_2026, year=2026).aggregate(s=Sum("amount_yuan"))["s"]
+    db_year = YearlyInvestment.objects.filter(project__plan=plan_2026, year=2026).aggregate(
+        s=Sum("amount_yuan")
+    )["s"]
     assert Decimal(str(total[10])) == wan(db_year)
     central = next(r for r in rows if r[1] == "其中：中央资金")
     assert Decimal(str(central[5])) == wan(db_central)
@@ -89,16 +102,26 @@ def test_plan_csv_has_the_same_rows_and_escapes_formulas(plan_2026):
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0][5] == "项目总投资及资金来源（万元）-合计"
     names = [r[1] for r in rows[1:]]
-    assert "'=HYPERLINK(\"http://x\")智慧校园" in names
+    assert '\'=HYPERLINK("http://x")智慧校园' in names
     assert "合计（3个项目）" in names
     total = next(r for r in rows if r[1] == "合计（3个项目）")
     assert total[5] == "1503.46"
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+2", "'=1+2"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"), ("\tx", "'\tx"),
-    ("＝1+1", "'＝1+1"), ("普通文字", "普通文字"), (Decimal("-5.00"), "-5.00"), (None, ""),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+2", "'=1+2"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("＝1+1", "'＝1+1"),
+        ("普通文字", "普通文字"),
+        (Decimal("-5.00"), "-5.00"),
+        (None, ""),
+    ],
+)
 def test_csv_cells_are_protected_against_formula_injection(value, expected):
     assert csv_safe(value) == expected
 
@@ -121,14 +144,23 @@ def test_overdue_list_and_joint_review_statistics(orgs, people, call_2026):
     late = complete_application(ProjectFactory(owner=orgs["owner"], call=call_2026, name="迟办项目"))
     with at(2025, 6, 20):
         submission, _ = CallSubmission.objects.get_or_create(call=call_2026, organisation=orgs["owner"])
-        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
-                             responsible_person=people.owner_head, splits_confirmed=True)
+        project_services.call_submit(
+            submission,
+            actor=people.owner_head,
+            letter="申报函",
+            responsible_person=people.owner_head,
+            splits_confirmed=True,
+        )
     late.refresh_from_db()
     with at(2025, 6, 23):
         services.perform(late, "accept_application", actor=people.bureau_reviewer)  # due 6月30日
-        services.opinion_give(late, actor=people.bureau_reviewer, aspect="intensive", conclusion="approve", text="同意")
+        services.opinion_give(
+            late, actor=people.bureau_reviewer, aspect="intensive", conclusion="approve", text="同意"
+        )
     with at(2025, 7, 3):
-        services.opinion_give(late, actor=people.cac_reviewer, aspect="security", conclusion="approve", text="同意")
+        services.opinion_give(
+            late, actor=people.cac_reviewer, aspect="security", conclusion="approve", text="同意"
+        )
         projects = Project.objects.all()
         overdue = list(OverdueExporter(projects, days=5).rows())
         stats = {r.values[1]: r.values for r in JointReviewStatsExporter(projects).rows()}
@@ -146,7 +178,9 @@ def test_export_views_check_access_stream_and_are_recorded(client, plan_2026, pe
     client.force_login(people.other_owner_preparer)
     response = client.get(reverse("exports:ledger") + "?format=csv")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert response.status_code == 200 and "全民健康信息平台二期" in body and "全省教育督导信息平台" not in body
+    assert (
+        response.status_code == 200 and "全民健康信息平台二期" in body and "全省教育督导信息平台" not in body
+    )
     assert client.get(reverse("exports:joint_review_stats")).status_code == 404
     client.force_login(people.finance_reviewer)
     response = client.get(reverse("exports:plan", args=[2026]))

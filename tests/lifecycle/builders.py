@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from lifecycle import services
-from web.scenarios import BRANCHES, MAIN_LINE, Walker
 from core.states import ProjectState as S
 from core.timeutil import as_of
+from lifecycle import services
 from tests.factories import ProjectFactory, complete_application
+from web.scenarios import BRANCHES, MAIN_LINE, Walker
 
 D = datetime.date
 
@@ -75,9 +75,19 @@ def _emergency(state, walker, project, orgs, people, call):
     project.refresh_from_db()
     if state == S.EMERGENCY_FORWARDED:
         with as_of(on):
-            services.opinion_give(project, actor=people.bureau_reviewer, aspect="bureau_emergency",
-                                  conclusion="approve", text="同意紧急纳入。")
-            services.opinion_give(project, actor=people.finance_reviewer, aspect="finance_emergency",
-                                  conclusion="approve", text="资金已落实。")
+            services.opinion_give(
+                project,
+                actor=people.bureau_reviewer,
+                aspect="bureau_emergency",
+                conclusion="approve",
+                text="同意紧急纳入。",
+            )
+            services.opinion_give(
+                project,
+                actor=people.finance_reviewer,
+                aspect="finance_emergency",
+                conclusion="approve",
+                text="资金已落实。",
+            )
         walker.step(project, "forward_emergency", people.bureau_head, on)
     return project, on + datetime.timedelta(days=1)

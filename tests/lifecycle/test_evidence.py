@@ -9,18 +9,18 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from documents import services as documents
 from documents.evidence import evidence_confirm
 from documents.models import EvidenceConfirmation, MaterialVersion, SignOff
 from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from web.scenarios import Walker
-from core.states import ProjectState as S
-from core.timeutil import as_of
 from projects.models import Project
 from tests.documents.conftest import PDF, upload
 from tests.lifecycle.builders import project_in
+from web.scenarios import Walker
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)
@@ -28,8 +28,13 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "docs")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "docs")},
+        },
+    }
 
 
 def refused(project, name, person, on, **data) -> str:
@@ -41,25 +46,41 @@ def refused(project, name, person, on, **data) -> str:
 
 def put(project, kind, person, on, *, issued_on=None, issuing_body=""):
     with as_of(on):
-        return documents.material_upload(project, actor=person, kind=kind, upload=upload(f"{kind}.pdf", PDF),
-                                         issued_on=issued_on, issuing_body=issuing_body)
+        return documents.material_upload(
+            project,
+            actor=person,
+            kind=kind,
+            upload=upload(f"{kind}.pdf", PDF),
+            issued_on=issued_on,
+            issuing_body=issuing_body,
+        )
 
 
 def acceptance_opinions(project, people, on):
-    aspects = [("cac", "cac_acceptance"), ("crypto", "crypto_acceptance"), ("drc", "drc_acceptance"),
-               ("police", "police_acceptance")] + ([("secrecy", "secrecy_acceptance")] if project.classified else [])
+    aspects = [
+        ("cac", "cac_acceptance"),
+        ("crypto", "crypto_acceptance"),
+        ("drc", "drc_acceptance"),
+        ("police", "police_acceptance"),
+    ] + ([("secrecy", "secrecy_acceptance")] if project.classified else [])
     with as_of(on):
         for who, aspect in aspects:
-            services.opinion_give(project, actor=people[f"{who}_reviewer"], aspect=aspect, conclusion="approve",
-                                  text="同意通过验收。")
+            services.opinion_give(
+                project,
+                actor=people[f"{who}_reviewer"],
+                aspect=aspect,
+                conclusion="approve",
+                text="同意通过验收。",
+            )
 
 
 # ------------------------------------------------------------------ 第十五条 可行性研究报告
 
 
 def test_the_fsr_is_submitted_only_with_the_report_itself(orgs, people, call_2026):
-    project, on = project_in(S.IN_PLAN, orgs, people, call_2026, platform_code="2601-230000-04-01-000001",
-                             fsr_sharing_chapter=True)
+    project, on = project_in(
+        S.IN_PLAN, orgs, people, call_2026, platform_code="2601-230000-04-01-000001", fsr_sharing_chapter=True
+    )
     message = refused(project, "submit_fsr", people.owner_preparer, on)
     assert "尚未上传“可行性研究报告”" in message and "本项目建设单位" in message and "办法第十五条" in message
     put(project, "fsr", people.owner_preparer, on)
@@ -78,7 +99,14 @@ def test_the_design_goes_with_the_design_and_the_fsr_approval_document(orgs, peo
     put(project, "design", people.owner_preparer, on)
     message = refused(project, "submit_design", people.owner_preparer, on)
     assert "“初步设计方案”" not in message and "“可行性研究报告批复文件”" in message
-    put(project, "fsr_approval", people.owner_preparer, on, issued_on=on - DAY, issuing_body="黑龙江省发展和改革委员会")
+    put(
+        project,
+        "fsr_approval",
+        people.owner_preparer,
+        on,
+        issued_on=on - DAY,
+        issuing_body="黑龙江省发展和改革委员会",
+    )
     with as_of(on):
         services.perform(project, "submit_design", actor=people.owner_preparer)
     assert Project.objects.get(pk=project.pk).state == S.DESIGN_REVIEW
@@ -90,7 +118,14 @@ def test_a_design_resubmitted_after_correction_needs_the_documents_too(orgs, peo
     project.refresh_from_db()
     assert "办法第十八条" in refused(project, "resubmit_design", people.owner_preparer, on)
     put(project, "design", people.owner_preparer, on)
-    put(project, "fsr_approval", people.owner_preparer, on, issued_on=on, issuing_body="黑龙江省发展和改革委员会")
+    put(
+        project,
+        "fsr_approval",
+        people.owner_preparer,
+        on,
+        issued_on=on,
+        issuing_body="黑龙江省发展和改革委员会",
+    )
     with as_of(on):
         services.perform(project, "resubmit_design", actor=people.owner_preparer)
     assert Project.objects.get(pk=project.pk).state == S.DESIGN_REVIEW
@@ -99,12 +134,16 @@ def test_a_design_resubmitted_after_correction_needs_the_documents_too(orgs, peo
 # ------------------------------------------------------------------ 第二十三、三十一条 验收
 
 
-@pytest.mark.parametrize("missing, words, article", [
-    ("archive_opinion", "尚未上传“档案验收意见”", "第三十一条"),
-    ("crypto_assessment", "尚未上传“密码应用安全性评估报告”", "第二十三条"),
-])
+@pytest.mark.parametrize(
+    "missing, words, article",
+    [
+        ("archive_opinion", "尚未上传“档案验收意见”", "第三十一条"),
+        ("crypto_assessment", "尚未上传“密码应用安全性评估报告”", "第二十三条"),
+    ],
+)
 def test_acceptance_needs_the_archive_opinion_and_the_crypto_assessment_report(
-        orgs, people, call_2026, missing, words, article):
+    orgs, people, call_2026, missing, words, article
+):
     project, on = project_in(S.COMPLETED, orgs, people, call_2026)
     issuers = {"archive_opinion": "黑龙江省档案馆", "crypto_assessment": "黑龙江省商用密码检测中心"}
     for kind, issuer in issuers.items():
@@ -134,8 +173,14 @@ def test_a_classified_system_needs_the_secrecy_offices_opinion_and_its_confirmat
     acceptance_opinions(project, people, on)
     message = refused(project, "accept", people.bureau_head, on, accepted_on=on)
     assert "尚未上传“保密测评审查意见”" in message and "省委保密办" in message and "办法第三十二条" in message
-    version = put(project, "secrecy_evaluation", people.secrecy_reviewer, on, issued_on=on - DAY,
-                  issuing_body="中共黑龙江省委保密委员会办公室")
+    version = put(
+        project,
+        "secrecy_evaluation",
+        people.secrecy_reviewer,
+        on,
+        issued_on=on - DAY,
+        issuing_body="中共黑龙江省委保密委员会办公室",
+    )
     message = refused(project, "accept", people.bureau_head, on, accepted_on=on)
     assert "尚待省委保密办确认保密测评审查合格" in message and "办法第三十二条" in message
     with as_of(on):
@@ -164,7 +209,9 @@ def test_a_project_without_secrets_needs_no_secrecy_evaluation(orgs, people, cal
 def test_a_newer_version_needs_a_new_confirmation(orgs, people, call_2026):
     project, on = project_in(S.ACCEPTED, orgs, people, call_2026, classified=True)
     walker = Walker(people)
-    walker.upload(project, "acceptance_report", people.owner_preparer, on, issued_on=on, issuing_body="验收组")
+    walker.upload(
+        project, "acceptance_report", people.owner_preparer, on, issued_on=on, issuing_body="验收组"
+    )
     walker.confirm(project, "acceptance_report", people.bureau_reviewer, on)
     put(project, "secrecy_evaluation", people.secrecy_reviewer, on, issued_on=on, issuing_body="省委保密办")
     project.refresh_from_db()
@@ -183,8 +230,9 @@ def test_going_live_needs_the_acceptance_report_received_by_the_bureau(orgs, peo
     project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
     message = refused(project, "go_live", people.owner_preparer, on, went_live_on=on)
     assert "尚未上传“验收报告”" in message and "办法第二十九条" in message
-    version = put(project, "acceptance_report", people.owner_preparer, on, issued_on=on,
-                  issuing_body="黑龙江省教育厅")
+    version = put(
+        project, "acceptance_report", people.owner_preparer, on, issued_on=on, issuing_body="黑龙江省教育厅"
+    )
     message = refused(project, "go_live", people.owner_preparer, on, went_live_on=on)
     assert "尚待省营商环境局确认验收报告已备案" in message
     received = on + 2 * DAY
@@ -207,9 +255,23 @@ CONFIRMERS = {
     "acceptance_report": {("bureau", "reviewer"), ("bureau", "head")},
     "secrecy_evaluation": {("secrecy", "reviewer"), ("secrecy", "head")},
 }
-PERSONAS = ([("owner", r) for r in ("preparer", "head")]
-            + [(a, r) for a in ("bureau", "cac", "crypto", "drc", "finance", "police", "intranet", "secrecy",
-                                "audit", "government", "expert") for r in ("preparer", "reviewer", "head")])
+PERSONAS = [("owner", r) for r in ("preparer", "head")] + [
+    (a, r)
+    for a in (
+        "bureau",
+        "cac",
+        "crypto",
+        "drc",
+        "finance",
+        "police",
+        "intranet",
+        "secrecy",
+        "audit",
+        "government",
+        "expert",
+    )
+    for r in ("preparer", "reviewer", "head")
+]
 
 
 @pytest.mark.parametrize("kind", list(CONFIRMERS))
@@ -250,7 +312,7 @@ def test_the_confirm_button_is_shown_to_the_confirming_agency_only(client, orgs,
 
 
 def test_a_confirmation_needs_the_document_first(orgs, people, call_2026):
-    project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
+    project, _on = project_in(S.ACCEPTED, orgs, people, call_2026)
     with pytest.raises(RuleViolation, match="尚未上传“验收报告”"):
         evidence_confirm(project, "acceptance_report", actor=people.bureau_reviewer)
     assert not MaterialVersion.objects.filter(kind="acceptance_report").exists()
@@ -258,7 +320,9 @@ def test_a_confirmation_needs_the_document_first(orgs, people, call_2026):
 
 def test_a_confirmed_version_can_no_longer_be_deleted(orgs, people, call_2026):
     project, on = project_in(S.ACCEPTED, orgs, people, call_2026)
-    version = put(project, "acceptance_report", people.owner_preparer, on, issued_on=on, issuing_body="黑龙江省教育厅")
+    version = put(
+        project, "acceptance_report", people.owner_preparer, on, issued_on=on, issuing_body="黑龙江省教育厅"
+    )
     with as_of(on):
         evidence_confirm(project, "acceptance_report", actor=people.bureau_reviewer)
     version.refresh_from_db()

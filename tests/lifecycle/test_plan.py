@@ -6,23 +6,22 @@ import datetime
 
 import pytest
 
+from core.states import PlanState, ProjectState as S
+from core.timeutil import as_of
 from lifecycle import services
-from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, Clock
-from web.scenarios import Walker
-from core.states import PlanState
-from core.states import ProjectState as S
-from core.timeutil import as_of
+from projects import services as project_services
 from projects.models import Project
 from tests.factories import ProjectFactory, complete_application
 from tests.lifecycle.builders import project_in
+from web.scenarios import Walker
 
 D = datetime.date
 
 
 def passed_pair(orgs, people, call):
-    first, on = project_in(S.REVIEW_PASSED, orgs, people, call)
+    first, _on = project_in(S.REVIEW_PASSED, orgs, people, call)
     second = complete_application(ProjectFactory(owner=orgs["other_owner"], call=call))
     walker = Walker(people)
     walker.submit_batch(call, orgs["other_owner"], D(2025, 6, 18))
@@ -87,13 +86,23 @@ def test_emergency_insertion_needs_bureau_finance_and_government(orgs, people, c
     project, on = project_in(S.EMERGENCY_REQUESTED, orgs, people, call_2026)
     assert project.plan.state == PlanState.ISSUED
     with as_of(on):
-        services.opinion_give(project, actor=people.bureau_reviewer, aspect="bureau_emergency",
-                              conclusion="approve", text="同意")
+        services.opinion_give(
+            project,
+            actor=people.bureau_reviewer,
+            aspect="bureau_emergency",
+            conclusion="approve",
+            text="同意",
+        )
         with pytest.raises(RuleViolation) as exc:
             services.perform(project, "forward_emergency", actor=people.bureau_head)
         assert "办法第十二条" in exc.value.message
-        services.opinion_give(project, actor=people.finance_reviewer, aspect="finance_emergency",
-                              conclusion="approve", text="同意")
+        services.opinion_give(
+            project,
+            actor=people.finance_reviewer,
+            aspect="finance_emergency",
+            conclusion="approve",
+            text="同意",
+        )
         services.perform(project, "forward_emergency", actor=people.bureau_head)
         services.perform(project, "approve_emergency", actor=people.government_head)
     project.refresh_from_db()
@@ -101,7 +110,7 @@ def test_emergency_insertion_needs_bureau_finance_and_government(orgs, people, c
 
 
 def test_emergency_insertion_needs_the_mandate(orgs, people, call_2026):
-    project, on = project_in(S.DRAFT, orgs, people, call_2026)
+    project, _on = project_in(S.DRAFT, orgs, people, call_2026)
     with pytest.raises(RuleViolation) as exc:
         services.emergency_request(project, actor=people.owner_head)
     assert "明确要求" in exc.value.message and "办法第十二条" in exc.value.message

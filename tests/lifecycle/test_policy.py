@@ -8,16 +8,18 @@ from decimal import Decimal
 
 import pytest
 
-from lifecycle import policy as policy_module
-from lifecycle import services
-from lifecycle.models import Clock
-from core.states import ChangeState
-from core.states import ProjectState as S
+from core.states import ChangeState, ProjectState as S
 from core.timeutil import as_of
+from lifecycle import policy as policy_module, services
+from lifecycle.models import Clock
 from tests.lifecycle.builders import project_in
 
-HARBIN = dataclasses.replace(policy_module.HEILONGJIANG_2023, name="哈尔滨市（测试）", joint_review_working_days=3,
-                             change_filing_max_ratio=Decimal("0.10"))
+HARBIN = dataclasses.replace(
+    policy_module.HEILONGJIANG_2023,
+    name="哈尔滨市（测试）",
+    joint_review_working_days=3,
+    change_filing_max_ratio=Decimal("0.10"),
+)
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def city_policy(settings):
 
 
 def test_the_city_numbers_apply(city_policy, orgs, people, call_2026):
-    project, on = project_in(S.SUBMITTED, orgs, people, call_2026)
+    project, _on = project_in(S.SUBMITTED, orgs, people, call_2026)
     with as_of(datetime.date(2025, 6, 23)):
         services.perform(project, "accept_application", actor=people.bureau_reviewer)
     assert Clock.objects.get(project=project, kind="joint_review").due_on == datetime.date(2025, 6, 26)
@@ -38,9 +40,14 @@ def test_the_city_numbers_apply(city_policy, orgs, people, call_2026):
 def test_the_city_change_threshold_applies(city_policy, orgs, people, call_2026):
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     with as_of(on):
-        change = services.change_create(project, actor=people.owner_preparer, title="调整", reason="优化",
-                                        ground="optimisation", items=[{"from_content": "a", "to_content": "b",
-                                                                       "amount_yuan": Decimal("600000.00")}])
+        change = services.change_create(
+            project,
+            actor=people.owner_preparer,
+            title="调整",
+            reason="优化",
+            ground="optimisation",
+            items=[{"from_content": "a", "to_content": "b", "amount_yuan": Decimal("600000.00")}],
+        )
         services.change_submit(change, actor=people.owner_head)
     assert change.state == ChangeState.PENDING_APPROVAL  # 12% > the city's 10%
 
@@ -59,8 +66,9 @@ def test_a_measured_share_is_rounded_half_up_and_says_so():
     assert [policy_module.percent_text(v, places=2) for v in values] == ["16.00%", "12.35%", "15.01%"]
 
 
-HALF_LIMIT = dataclasses.replace(policy_module.HEILONGJIANG_2023, name="12.5%（测试）",
-                                 change_filing_max_ratio=Decimal("0.125"))
+HALF_LIMIT = dataclasses.replace(
+    policy_module.HEILONGJIANG_2023, name="12.5%（测试）", change_filing_max_ratio=Decimal("0.125")
+)
 
 
 @pytest.fixture
@@ -71,11 +79,12 @@ def twelve_and_a_half(settings):
     del policy_module.HALF_LIMIT_TEST
 
 
-def test_a_limit_of_twelve_and_a_half_percent_is_not_shown_as_twelve(twelve_and_a_half, client, orgs, people,
-                                                                      call_2026):
+def test_a_limit_of_twelve_and_a_half_percent_is_not_shown_as_twelve(
+    twelve_and_a_half, client, orgs, people, call_2026
+):
     assert twelve_and_a_half.change_filing_max_percent == "12.5%"
     assert twelve_and_a_half.figures()["change_limit"] == "12.5%"
-    project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
+    project, _on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     client.force_login(people.owner_preparer)
     from django.urls import reverse
 
@@ -86,9 +95,14 @@ def test_a_limit_of_twelve_and_a_half_percent_is_not_shown_as_twelve(twelve_and_
 def test_the_reason_for_approval_quotes_the_limit_exactly(twelve_and_a_half, orgs, people, call_2026):
     project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     with as_of(on):
-        change = services.change_create(project, actor=people.owner_preparer, title="调整", reason="优化",
-                                        ground="optimisation", items=[{"from_content": "a", "to_content": "b",
-                                                                       "amount_yuan": Decimal("650000.00")}])
+        change = services.change_create(
+            project,
+            actor=people.owner_preparer,
+            title="调整",
+            reason="优化",
+            ground="optimisation",
+            items=[{"from_content": "a", "to_content": "b", "amount_yuan": Decimal("650000.00")}],
+        )
         services.change_submit(change, actor=people.owner_head)
     assert change.state == ChangeState.PENDING_APPROVAL  # 13% > 12.5%
     assert "累计调整金额超过概算总投资的12.5%" in change.route_reasons

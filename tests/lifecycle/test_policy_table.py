@@ -33,8 +33,9 @@ def test_every_number_of_the_policy_is_described():
 
 def test_the_check_fails_when_the_policy_changes(settings):
     call_command("policy_table", "--check")
-    policy_module.TABLE_TEST = dataclasses.replace(policy_module.HEILONGJIANG_2023,
-                                                   change_filing_max_ratio=Decimal("0.125"))
+    policy_module.TABLE_TEST = dataclasses.replace(
+        policy_module.HEILONGJIANG_2023, change_filing_max_ratio=Decimal("0.125")
+    )
     settings.LIFECYCLE_POLICY = "lifecycle.policy.TABLE_TEST"
     try:
         assert "**12.5%**" in policy_table.render(get_policy(), settings.LIFECYCLE_POLICY)
@@ -59,8 +60,13 @@ def by_hand(policy: Policy) -> set[str]:
         if unit == "percent":
             phrases.add(policy_table.value_text(unit, value)[0].replace("%", " %"))
         if isinstance(value, MonthDay) and field.name.startswith("call_"):
-            phrases.update({f"每年{value.month}月", f"every {MONTHS[value.month - 1]}",
-                            f"{MONTHS[value.month - 1]} window"})
+            phrases.update(
+                {
+                    f"每年{value.month}月",
+                    f"every {MONTHS[value.month - 1]}",
+                    f"{MONTHS[value.month - 1]} window",
+                }
+            )
     return phrases
 
 
@@ -68,6 +74,11 @@ def test_readme_and_docs_do_not_repeat_the_numbers_by_hand():
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     phrases = by_hand(get_policy())
     assert {"5个工作日", "20 working days", "15%", "15 %", "10月31日", "每年6月"} <= phrases
-    found = [(page.name, phrase) for page in pages if page.name != "policy.md"
-             for phrase in sorted(phrases) if phrase in page.read_text(encoding="utf-8")]
+    found = [
+        (page.name, phrase)
+        for page in pages
+        if page.name != "policy.md"
+        for phrase in sorted(phrases)
+        if phrase in page.read_text(encoding="utf-8")
+    ]
     assert found == [], "say it once, in docs/policy.md (make policy-table)"

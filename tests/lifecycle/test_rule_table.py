@@ -88,28 +88,53 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from core.states import ChangeState, PlanState, ProjectState as S
+from core.timeutil import as_of
 from documents import services as document_services
 from documents.evidence import evidence_confirm
 from lifecycle import services
-from projects import services as project_services
 from lifecycle.corrections import record_correct
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ASPECTS, AuditEntry, ChangeRequest
-from web.scenarios import Walker
-from core.states import ChangeState, PlanState
-from core.states import ProjectState as S
-from core.timeutil import as_of
+from projects import services as project_services
 from projects.models import AnnualPlan, CallSubmission, Project
 from tests.conftest import AGENCIES, People
-from tests.factories import CallFactory, OrganisationFactory, ProjectFactory, UserFactory, complete_application
+from tests.factories import (
+    CallFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    UserFactory,
+    complete_application,
+)
 from tests.lifecycle.builders import walk
+from web.scenarios import Walker
 
 D = datetime.date
 
 OWNER, BUREAU, CAC, CRYPTO, DRC, FINANCE = "owner", "bureau", "cac", "crypto", "drc", "finance"
-POLICE, INTRANET, SECRECY, AUDIT, GOVERNMENT, EXPERT = "police", "intranet", "secrecy", "audit", "government", "expert"
-KINDS = (OWNER, "other_owner", BUREAU, CAC, CRYPTO, DRC, FINANCE, POLICE, INTRANET, SECRECY, AUDIT, GOVERNMENT,
-         EXPERT)
+POLICE, INTRANET, SECRECY, AUDIT, GOVERNMENT, EXPERT = (
+    "police",
+    "intranet",
+    "secrecy",
+    "audit",
+    "government",
+    "expert",
+)
+KINDS = (
+    OWNER,
+    "other_owner",
+    BUREAU,
+    CAC,
+    CRYPTO,
+    DRC,
+    FINANCE,
+    POLICE,
+    INTRANET,
+    SECRECY,
+    AUDIT,
+    GOVERNMENT,
+    EXPERT,
+)
 ROLES = ("preparer", "reviewer", "head", "admin")
 EXTRANET = "extranet"
 
@@ -160,108 +185,210 @@ def persona_keys(pairs) -> set[str]:
 PROJECT_RULES = {
     # ------------------------------------------------------------ 申报 (第八、九条)
     # Reachable only through call_submit / call_amend (``via``): the 申报函 its head signs.
-    "submit": Rule("第八条", "省级有关部门和单位…严格审核把关后统一申报: the department sends its applications in "
-                   "its own name", head(OWNER)),
-    "withdraw": Rule("第八条", "统一申报 is the department's act; taking an application back is too", head(OWNER)),
+    "submit": Rule(
+        "第八条",
+        "省级有关部门和单位…严格审核把关后统一申报: the department sends its applications in its own name",
+        head(OWNER),
+    ),
+    "withdraw": Rule(
+        "第八条", "统一申报 is the department's act; taking an application back is too", head(OWNER)
+    ),
     # ------------------------------------------------------------ 联合审核 (第十条)
-    "accept_application": Rule("第十条", "省营商环境局组织…联合审核: receiving an application into the review",
-                               reviewing(BUREAU)),
-    "request_correction": Rule("第十条", "联合审核期间可进行陈述和补正: asked by the three reviewing agencies "
-                               "(营商环境局 集约化和数据共享, 网信办 网络安全, 密码管理局 密码应用)",
-                               reviewing(BUREAU, CAC, CRYPTO)),
-    "submit_correction": Rule("第十条", "省级有关部门和单位…可进行陈述和补正: the department's answer inside the review",
-                              preparing(OWNER)),
-    "start_expert_evaluation": Rule("第十条", "省营商环境局可组织有关专家进行评估论证: convening experts inside the "
-                                    "review", reviewing(BUREAU)),
-    "finish_expert_evaluation": Rule("第十条", "the experts' conclusion, entered by the experts or by the bureau that "
-                                     "organised them", reviewing(BUREAU, EXPERT)),
-    "pass_review": Rule("第十条", "the bureau organises the joint review and pronounces its outcome", head(BUREAU)),
-    "reject_review": Rule("第十条", "the bureau organises the joint review and pronounces its outcome", head(BUREAU)),
+    "accept_application": Rule(
+        "第十条", "省营商环境局组织…联合审核: receiving an application into the review", reviewing(BUREAU)
+    ),
+    "request_correction": Rule(
+        "第十条",
+        "联合审核期间可进行陈述和补正: asked by the three reviewing agencies "
+        "(营商环境局 集约化和数据共享, 网信办 网络安全, 密码管理局 密码应用)",
+        reviewing(BUREAU, CAC, CRYPTO),
+    ),
+    "submit_correction": Rule(
+        "第十条",
+        "省级有关部门和单位…可进行陈述和补正: the department's answer inside the review",
+        preparing(OWNER),
+    ),
+    "start_expert_evaluation": Rule(
+        "第十条",
+        "省营商环境局可组织有关专家进行评估论证: convening experts inside the review",
+        reviewing(BUREAU),
+    ),
+    "finish_expert_evaluation": Rule(
+        "第十条",
+        "the experts' conclusion, entered by the experts or by the bureau that organised them",
+        reviewing(BUREAU, EXPERT),
+    ),
+    "pass_review": Rule(
+        "第十条", "the bureau organises the joint review and pronounces its outcome", head(BUREAU)
+    ),
+    "reject_review": Rule(
+        "第十条", "the bureau organises the joint review and pronounces its outcome", head(BUREAU)
+    ),
     # ------------------------------------------------------------ 计划 (第十一、十二条)
-    "enter_plan": Rule("第十一条", "编制…计划，报省政府批准后实施: only 省政府's approval puts a project in the plan",
-                       head(GOVERNMENT)),
-    "leave_out": Rule("第十一条", "省政府's approval of the plan leaves the other applications out",
-                      head(GOVERNMENT)),
-    "request_emergency": Rule("第十二条", "根据省级有关部门和单位申请: the department's request in its own name",
-                              head(OWNER)),
-    "forward_emergency": Rule("第十二条", "经省营商环境局、省财政厅审核通过并报省政府批准: the bureau, which 拟定 the "
-                              "plan (第四条), sends it to 省政府", head(BUREAU)),
+    "enter_plan": Rule(
+        "第十一条",
+        "编制…计划，报省政府批准后实施: only 省政府's approval puts a project in the plan",
+        head(GOVERNMENT),
+    ),
+    "leave_out": Rule(
+        "第十一条", "省政府's approval of the plan leaves the other applications out", head(GOVERNMENT)
+    ),
+    "request_emergency": Rule(
+        "第十二条", "根据省级有关部门和单位申请: the department's request in its own name", head(OWNER)
+    ),
+    "forward_emergency": Rule(
+        "第十二条",
+        "经省营商环境局、省财政厅审核通过并报省政府批准: the bureau, which 拟定 the "
+        "plan (第四条), sends it to 省政府",
+        head(BUREAU),
+    ),
     "approve_emergency": Rule("第十二条", "…并报省政府批准后，纳入年度建设计划管理", head(GOVERNMENT)),
-    "reject_emergency": Rule("第十二条", "审核 by 营商环境局 and 财政厅 (a refusal is theirs while they review); once "
-                             "报省政府, the refusal is 省政府's",
-                             {S.EMERGENCY_REQUESTED: head(BUREAU, FINANCE), S.EMERGENCY_FORWARDED: head(GOVERNMENT)}),
+    "reject_emergency": Rule(
+        "第十二条",
+        "审核 by 营商环境局 and 财政厅 (a refusal is theirs while they review); once "
+        "报省政府, the refusal is 省政府's",
+        {S.EMERGENCY_REQUESTED: head(BUREAU, FINANCE), S.EMERGENCY_FORWARDED: head(GOVERNMENT)},
+    ),
     # ------------------------------------------------------------ 审批 (第十五至十九条)
     # Decided at merge (issue 7): sending the 可研报告 of a project already in the plan is the
     # department's working step — the request in its name was the 申报函 its 负责人 signed (第八条).
-    "submit_fsr": Rule("第十五条", "可行性研究报告批复 by 省发改委 (第四条); the department's staff send the report of a "
-                       "project its head already applied for and the plan admitted (第八、十二条)", preparing(OWNER)),
+    "submit_fsr": Rule(
+        "第十五条",
+        "可行性研究报告批复 by 省发改委 (第四条); the department's staff send the report of a "
+        "project its head already applied for and the plan admitted (第八、十二条)",
+        preparing(OWNER),
+    ),
     "approve_fsr": Rule("第十五条", "省发改委负责批复省级项目可行性研究报告 (第四条)", head(DRC)),
-    "return_fsr": Rule("第十五条", "sending the 可研报告 back for rework is 省发改委's review work", reviewing(DRC)),
-    "submit_design": Rule("第十八条", "项目建设单位连同项目批复文件、项目初步设计方案…一并报省营商环境局: the "
-                          "department's staff send the documents, like the 可研报告 (第十五条)", preparing(OWNER)),
-    "return_design": Rule("第十八条", "the body evaluating the design asks for 补正; 依托电子政务内网建设的省级项目，"
-                          "由省内网办负责组织评估论证", reviewing(BUREAU), intranet=reviewing(INTRANET)),
-    "resubmit_design": Rule("第十八条", "the department's answer to the return, inside the same review",
-                            preparing(OWNER)),
-    "approve_design": Rule("第十八条", "省营商环境局…出具批复意见; 第四条: 批复初步设计方案（依托电子政务内网建设除外）"
-                           " → intranet projects by 省内网办", head(BUREAU), intranet=head(INTRANET)),
-    "send_back_to_fsr": Rule("第十八条", "存在重大变更的，原则上应重新审批项目可行性研究报告: a decision of the body "
-                             "evaluating the design", head(BUREAU), intranet=head(INTRANET)),
+    "return_fsr": Rule(
+        "第十五条", "sending the 可研报告 back for rework is 省发改委's review work", reviewing(DRC)
+    ),
+    "submit_design": Rule(
+        "第十八条",
+        "项目建设单位连同项目批复文件、项目初步设计方案…一并报省营商环境局: the "
+        "department's staff send the documents, like the 可研报告 (第十五条)",
+        preparing(OWNER),
+    ),
+    "return_design": Rule(
+        "第十八条",
+        "the body evaluating the design asks for 补正; 依托电子政务内网建设的省级项目，"
+        "由省内网办负责组织评估论证",
+        reviewing(BUREAU),
+        intranet=reviewing(INTRANET),
+    ),
+    "resubmit_design": Rule(
+        "第十八条", "the department's answer to the return, inside the same review", preparing(OWNER)
+    ),
+    "approve_design": Rule(
+        "第十八条",
+        "省营商环境局…出具批复意见; 第四条: 批复初步设计方案（依托电子政务内网建设除外）"
+        " → intranet projects by 省内网办",
+        head(BUREAU),
+        intranet=head(INTRANET),
+    ),
+    "send_back_to_fsr": Rule(
+        "第十八条",
+        "存在重大变更的，原则上应重新审批项目可行性研究报告: a decision of the body evaluating the design",
+        head(BUREAU),
+        intranet=head(INTRANET),
+    ),
     "submit_ratification": Rule("第十九条", "由省营商环境局报省政府审定: sending to 省政府", head(BUREAU)),
     "ratify": Rule("第十九条", "省政府审定", head(GOVERNMENT)),
     # ------------------------------------------------------------ 建设 (第二十至二十八条)
-    "start_construction": Rule("第二十四条", "the department starts building what was decided (第二十条), with its "
-                               "监理 (第二十四条): a record of fact", preparing(OWNER)),
-    "order_rectification": Rule("第三十六条", "应当要求项目建设单位限期整改 (第二十六条: 省营商环境局…要求…整改): an "
-                                "order in the bureau's name", head(BUREAU)),
-    "finish_rectification": Rule("第三十六条", "ending its own order and restoring construction is the bureau's "
-                                 "decision", head(BUREAU)),
-    "suspend": Rule("第二十六条", "省营商环境局应按照有关规定，要求项目建设单位进行整改或暂停项目建设", head(BUREAU)),
+    "start_construction": Rule(
+        "第二十四条",
+        "the department starts building what was decided (第二十条), with its "
+        "监理 (第二十四条): a record of fact",
+        preparing(OWNER),
+    ),
+    "order_rectification": Rule(
+        "第三十六条",
+        "应当要求项目建设单位限期整改 (第二十六条: 省营商环境局…要求…整改): an order in the bureau's name",
+        head(BUREAU),
+    ),
+    "finish_rectification": Rule(
+        "第三十六条", "ending its own order and restoring construction is the bureau's decision", head(BUREAU)
+    ),
+    "suspend": Rule(
+        "第二十六条", "省营商环境局应按照有关规定，要求项目建设单位进行整改或暂停项目建设", head(BUREAU)
+    ),
     "resume": Rule("第二十六条", "lifting its own suspension", head(BUREAU)),
     "terminate": Rule("第三十六条", "暂停项目建设直至终止项目: the gravest decision", head(BUREAU)),
     # Decided at merge (issue 7): declaring the project built binds the department — it starts
     # the half-year of 第二十九条 and states the 结余 returned (第二十七条) — so its 负责人.
-    "complete_construction": Rule("第二十九条", "项目建成 (with the 结余 returned, 第二十七条) starts the half-year of "
-                                  "第二十九条: a declaration in the department's name", head(OWNER)),
+    "complete_construction": Rule(
+        "第二十九条",
+        "项目建成 (with the 结余 returned, 第二十七条) starts the half-year of "
+        "第二十九条: a declaration in the department's name",
+        head(OWNER),
+    ),
     # ------------------------------------------------------------ 验收 (第二十九至三十二条)
     "request_extension": Rule("第二十九条", "应当向省营商环境局提出延期验收申请", head(OWNER)),
     "grant_extension": Rule("第二十九条", "the bureau decides on the extension request", head(BUREAU)),
     "refuse_extension": Rule("第二十九条", "the bureau decides on the extension request", head(BUREAU)),
     "apply_acceptance": Rule("第二十九条", "项目建设单位应当…申请省营商环境局组织竣工验收", head(OWNER)),
-    "accept": Rule("第二十九条", "省营商环境局会同…有关部门…组织竣工验收: the bureau pronounces", head(BUREAU)),
+    "accept": Rule(
+        "第二十九条", "省营商环境局会同…有关部门…组织竣工验收: the bureau pronounces", head(BUREAU)
+    ),
     "fail_acceptance": Rule("第二十九条", "省营商环境局…组织竣工验收: the bureau pronounces", head(BUREAU)),
-    "go_live": Rule("第三十三条", "通过验收并投入运行: the department records the go-live (第三十二条 is a guard on "
-                    "classified systems, not a question of who)", preparing(OWNER)),
+    "go_live": Rule(
+        "第三十三条",
+        "通过验收并投入运行: the department records the go-live (第三十二条 is a guard on "
+        "classified systems, not a question of who)",
+        preparing(OWNER),
+    ),
     # ------------------------------------------------------------ 评价 (第三十三条)
     # Decided at merge (issue 7): unlike the progress reports of 第二十五、二十六条, the 自评价 is
     # the department's own judgement of its results (第三十三条) and closes its part: its 负责人.
-    "submit_self_evaluation": Rule("第三十三条", "项目建设单位…开展自评价，并将自评价报告报送省营商环境局: the "
-                                   "department's judgement of its own project, in its name", head(OWNER)),
-    "commission_post_evaluation": Rule("第三十三条", "省营商环境局…可以委托相应的第三方咨询机构开展后评价: entrusting a "
-                                       "third party in the bureau's name", head(BUREAU)),
-    "finish_post_evaluation": Rule("第三十三条", "the third party's conclusion, entered by it or by the bureau that "
-                                   "commissioned it", reviewing(BUREAU, EXPERT)),
-    "close": Rule("第三十三条", "the bureau decides not to commission a post-evaluation and closes the file",
-                  head(BUREAU)),
+    "submit_self_evaluation": Rule(
+        "第三十三条",
+        "项目建设单位…开展自评价，并将自评价报告报送省营商环境局: the "
+        "department's judgement of its own project, in its name",
+        head(OWNER),
+    ),
+    "commission_post_evaluation": Rule(
+        "第三十三条",
+        "省营商环境局…可以委托相应的第三方咨询机构开展后评价: entrusting a third party in the bureau's name",
+        head(BUREAU),
+    ),
+    "finish_post_evaluation": Rule(
+        "第三十三条",
+        "the third party's conclusion, entered by it or by the bureau that commissioned it",
+        reviewing(BUREAU, EXPERT),
+    ),
+    "close": Rule(
+        "第三十三条",
+        "the bureau decides not to commission a post-evaluation and closes the file",
+        head(BUREAU),
+    ),
 }
 
 PLAN_RULES = {
-    "submit_to_government": Rule("第十一条", "省营商环境局会同省财政厅…编制…报省政府批准: sending to 省政府",
-                                 head(BUREAU)),
+    "submit_to_government": Rule(
+        "第十一条", "省营商环境局会同省财政厅…编制…报省政府批准: sending to 省政府", head(BUREAU)
+    ),
     "return_to_bureau": Rule("第十一条", "报省政府批准: 省政府 refuses as it stands", head(GOVERNMENT)),
     "approve": Rule("第十一条", "报省政府批准", head(GOVERNMENT)),
-    "issue": Rule("第十二条", "年度建设计划下达: issued in the name of the bureau that 拟定 it (第四条)", head(BUREAU)),
+    "issue": Rule(
+        "第十二条", "年度建设计划下达: issued in the name of the bureau that 拟定 it (第四条)", head(BUREAU)
+    ),
 }
 
 CHANGE_RULES = {
-    "submit": Rule("第二十八条", "可以由项目建设单位调整，报省营商环境局备案: the department adopts its change and files "
-                   "it (or, beyond the limits, asks for approval)", head(OWNER)),
+    "submit": Rule(
+        "第二十八条",
+        "可以由项目建设单位调整，报省营商环境局备案: the department adopts its change and files "
+        "it (or, beyond the limits, asks for approval)",
+        head(OWNER),
+    ),
     # Open question for the coordinator (not a code difference): the 办法 leaves the approval
     # of a change beyond the limits to 省有关规定. The bureau is read as the approver because
     # it receives the 备案 and approves the 概算 (第四条, 第十八条); for an intranet project the
     # 概算 was approved by 省内网办 and for a merged FSR (第十七条) by 省发改委.
-    "approve": Rule("第二十八条", "不符合上述情形的，应当按照省有关规定履行相应手续: the bureau, which receives the "
-                    "备案, decides", head(BUREAU)),
+    "approve": Rule(
+        "第二十八条",
+        "不符合上述情形的，应当按照省有关规定履行相应手续: the bureau, which receives the 备案, decides",
+        head(BUREAU),
+    ),
     "reject": Rule("第二十八条", "the bureau decides", head(BUREAU)),
     "withdraw": Rule("第二十八条", "the department takes back its own change", head(OWNER)),
 }
@@ -282,47 +409,80 @@ OPINION_RULES = {
 }
 
 SERVICE_RULES = {
-    "call_submit": Rule("第八条", "统一申报: the department's consolidated submission, signed by its 负责人",
-                        head(OWNER)),
-    "call_open": Rule("第八条", "省营商环境局每年6月征集: a notice to every department in the bureau's name",
-                      head(BUREAU)),
-    "plan_open": Rule("第十一条", "the bureau begins compiling next year's plan: working step", reviewing(BUREAU)),
-    "plan_include": Rule("第十一条", "编制: choosing among the reviewed applications; the 负责人 commits the result "
-                         "when sending it to 省政府", reviewing(BUREAU)),
+    "call_submit": Rule(
+        "第八条", "统一申报: the department's consolidated submission, signed by its 负责人", head(OWNER)
+    ),
+    "call_open": Rule(
+        "第八条", "省营商环境局每年6月征集: a notice to every department in the bureau's name", head(BUREAU)
+    ),
+    "plan_open": Rule(
+        "第十一条", "the bureau begins compiling next year's plan: working step", reviewing(BUREAU)
+    ),
+    "plan_include": Rule(
+        "第十一条",
+        "编制: choosing among the reviewed applications; the 负责人 commits the result "
+        "when sending it to 省政府",
+        reviewing(BUREAU),
+    ),
     "plan_exclude": Rule("第十一条", "编制: as plan_include", reviewing(BUREAU)),
     "plan_finance_concur": Rule("第十一条", "会同省财政厅: its concurrence commits 财政厅", head(FINANCE)),
-    "incident_report": Rule("第二十六条", "项目建设单位应当及时向省营商环境局报告: a report of fact", preparing(OWNER)),
+    "incident_report": Rule(
+        "第二十六条", "项目建设单位应当及时向省营商环境局报告: a report of fact", preparing(OWNER)
+    ),
     "rectification_report": Rule("第三十六条", "the department reports what it rectified", preparing(OWNER)),
-    "performance_report_submit": Rule("第二十五条", "形成项目绩效评价报告…向省营商环境局提交: a report",
-                                      preparing(OWNER)),
+    "performance_report_submit": Rule(
+        "第二十五条", "形成项目绩效评价报告…向省营商环境局提交: a report", preparing(OWNER)
+    ),
     "change_create": Rule("第二十八条", "drafting a change is preparatory work", preparing(OWNER)),
-    "call_amend": Rule("第八条", "统一申报: a late addition (补充申报) to the department's submission while the call is "
-                       "open is still its submission, in its name: a new letter signed by its 负责人", head(OWNER)),
+    "call_amend": Rule(
+        "第八条",
+        "统一申报: a late addition (补充申报) to the department's submission while the call is "
+        "open is still its submission, in its name: a new letter signed by its 负责人",
+        head(OWNER),
+    ),
     # documents/evidence.py: an agency's own step confirming a document behind a precondition.
     "evidence_confirm:secrecy_evaluation": Rule(
-        "第三十二条", "应通过省级保密行政管理部门组织的测评审查合格后，方可投入使用: 省委保密办 confirms its own "
-        "测评审查 of a classified system — review work on the department's project", reviewing(SECRECY)),
+        "第三十二条",
+        "应通过省级保密行政管理部门组织的测评审查合格后，方可投入使用: 省委保密办 confirms its own "
+        "测评审查 of a classified system — review work on the department's project",
+        reviewing(SECRECY),
+    ),
     "evidence_confirm:acceptance_report": Rule(
-        "第二十九条", "验收完成后，项目建设单位应当将验收报告等材料报省营商环境局备案: the bureau records that it "
-        "received the filing — review work on the department's project", reviewing(BUREAU)),
+        "第二十九条",
+        "验收完成后，项目建设单位应当将验收报告等材料报省营商环境局备案: the bureau records that it "
+        "received the filing — review work on the department's project",
+        reviewing(BUREAU),
+    ),
     # lifecycle/corrections.py: 更正 of a value a step recorded commits the organisation that
     # recorded it (convention 1): its 负责人 — one field for a step of the department and one
     # for a step of an agency.
     "record_correct:construction_started_on": Rule(
-        "第二十四条", "the 开工日期 is the department's record of fact (start_construction); correcting what it "
-        "recorded in its name moves the clocks of 第二十五条: its 负责人", head(OWNER)),
+        "第二十四条",
+        "the 开工日期 is the department's record of fact (start_construction); correcting what it "
+        "recorded in its name moves the clocks of 第二十五条: its 负责人",
+        head(OWNER),
+    ),
     "record_correct:approved_estimate_yuan": Rule(
-        "第十八条", "the 概算 is what 省营商环境局 approved with the design (内网 projects: 省内网办); only the body "
-        "that approved it corrects it, its 负责人", head(BUREAU)),
+        "第十八条",
+        "the 概算 is what 省营商环境局 approved with the design (内网 projects: 省内网办); only the body "
+        "that approved it corrects it, its 负责人",
+        head(BUREAU),
+    ),
 }
 
 #: where a service of SERVICE_RULES lives when it is not in lifecycle.services
-SERVICE_MODULES = {"evidence_confirm": "documents.evidence", "record_correct": "lifecycle.corrections",
-                   **dict.fromkeys(("call_submit", "call_amend", "call_open", "plan_open"), "projects.services")}
+SERVICE_MODULES = {
+    "evidence_confirm": "documents.evidence",
+    "record_correct": "lifecycle.corrections",
+    **dict.fromkeys(("call_submit", "call_amend", "call_open", "plan_open"), "projects.services"),
+}
 
 #: machine name → (model, table)
-MACHINES = {"project": (Project, PROJECT_RULES), "plan": (AnnualPlan, PLAN_RULES),
-            "change": (ChangeRequest, CHANGE_RULES)}
+MACHINES = {
+    "project": (Project, PROJECT_RULES),
+    "plan": (AnnualPlan, PLAN_RULES),
+    "change": (ChangeRequest, CHANGE_RULES),
+}
 
 
 def rule_for(machine: str, name: str) -> Rule:
@@ -356,10 +516,26 @@ def _case_id(case):
 
 
 #: Project states built by walking the main line after the 2026 plan (extranet unless noted).
-WALKED = [S.IN_PLAN, S.FSR_REVIEW, S.FSR_APPROVED, S.DESIGN_REVIEW, S.DESIGN_CORRECTING, S.APPROVAL_COMPLETE,
-          S.RATIFICATION, S.RATIFIED, S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED, S.COMPLETED,
-          S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW, S.ACCEPTED, S.OPERATION, S.SELF_EVALUATED,
-          S.POST_EVALUATION]
+WALKED = [
+    S.IN_PLAN,
+    S.FSR_REVIEW,
+    S.FSR_APPROVED,
+    S.DESIGN_REVIEW,
+    S.DESIGN_CORRECTING,
+    S.APPROVAL_COMPLETE,
+    S.RATIFICATION,
+    S.RATIFIED,
+    S.CONSTRUCTION,
+    S.RECTIFICATION,
+    S.SUSPENDED,
+    S.COMPLETED,
+    S.EXTENSION_REQUESTED,
+    S.ACCEPTANCE_REVIEW,
+    S.ACCEPTED,
+    S.OPERATION,
+    S.SELF_EVALUATED,
+    S.POST_EVALUATION,
+]
 WALKED_INTRANET = [S.DESIGN_REVIEW, S.DESIGN_CORRECTING]
 
 
@@ -431,10 +607,20 @@ def _build_scene() -> Scene:
         with as_of(D(2026, 3, 2)):
             services.emergency_request(project, actor=people.owner_head, year=2026)
             if state == S.EMERGENCY_FORWARDED:
-                services.opinion_give(project, actor=people.bureau_reviewer, aspect="bureau_emergency",
-                                      conclusion="approve", text="同意紧急纳入。")
-                services.opinion_give(project, actor=people.finance_reviewer, aspect="finance_emergency",
-                                      conclusion="approve", text="资金已落实。")
+                services.opinion_give(
+                    project,
+                    actor=people.bureau_reviewer,
+                    aspect="bureau_emergency",
+                    conclusion="approve",
+                    text="同意紧急纳入。",
+                )
+                services.opinion_give(
+                    project,
+                    actor=people.finance_reviewer,
+                    aspect="finance_emergency",
+                    conclusion="approve",
+                    text="资金已落实。",
+                )
                 services.perform(project, "forward_emergency", actor=people.bureau_head)
         project.refresh_from_db()
         s.projects[(state, EXTRANET)] = project
@@ -443,11 +629,18 @@ def _build_scene() -> Scene:
     building = s.projects[(S.CONSTRUCTION, EXTRANET)]
     estimate = building.approved_estimate_yuan
     with as_of(D(2026, 5, 6)):
-        for state, share, ground in ((ChangeState.DRAFT, "0.05", "deployment"),
-                                     (ChangeState.PENDING_APPROVAL, "0.20", "optimisation")):
+        for state, share, ground in (
+            (ChangeState.DRAFT, "0.05", "deployment"),
+            (ChangeState.PENDING_APPROVAL, "0.20", "optimisation"),
+        ):
             change = services.change_create(
-                building, actor=people.owner_preparer, title="调整建设内容", reason="部署需要", ground=ground,
-                items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": estimate * Decimal(share)}])
+                building,
+                actor=people.owner_preparer,
+                title="调整建设内容",
+                reason="部署需要",
+                ground=ground,
+                items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": estimate * Decimal(share)}],
+            )
             if state == ChangeState.PENDING_APPROVAL:
                 services.change_submit(change, actor=people.owner_head)
             change.refresh_from_db()
@@ -523,7 +716,9 @@ def test_every_service_in_the_table_exists():
     # Every confirmable kind (documents.registry.CONFIRMS) has its entry.
     from documents.registry import CONFIRMS
 
-    assert {c.split(":")[1] for c in SERVICE_RULES if c.startswith("evidence_confirm:")} == {str(k) for k in CONFIRMS}
+    assert {c.split(":")[1] for c in SERVICE_RULES if c.startswith("evidence_confirm:")} == {
+        str(k) for k in CONFIRMS
+    }
 
 
 def test_every_entry_cites_an_article_and_only_known_kinds_and_roles():
@@ -544,14 +739,25 @@ def _assert_as_written(allowed: set, rule: Rule, source, network, what: str):
     expected = persona_keys(rule.expected(source, network))
     in_code = persona_keys(rule.in_code(source, network))
     assert allowed == in_code, (
-        f"{what}: allowed {sorted(allowed)}; the 办法 ({rule.article}: {rule.reading}) gives {sorted(expected)}"
-        + (f"; the known difference written in code_allows is {sorted(in_code)}"
-           + ("; the code now follows the 办法 — remove code_allows from the table" if allowed == expected else "")
-           if in_code != expected else "")
-        + f"; extra {sorted(allowed - expected)}, missing {sorted(expected - allowed)}")
+        f"{what}: allowed {sorted(allowed)}; "
+        f"the 办法 ({rule.article}: {rule.reading}) gives {sorted(expected)}"
+        + (
+            f"; the known difference written in code_allows is {sorted(in_code)}"
+            + (
+                "; the code now follows the 办法 — remove code_allows from the table"
+                if allowed == expected
+                else ""
+            )
+            if in_code != expected
+            else ""
+        )
+        + f"; extra {sorted(allowed - expected)}, missing {sorted(expected - allowed)}"
+    )
     if in_code != expected:
-        pytest.xfail(f"code differs from the 办法 ({rule.article}): also {sorted(in_code - expected)}, "
-                     f"not {sorted(expected - in_code)} — for the coordinator")
+        pytest.xfail(
+            f"code differs from the 办法 ({rule.article}): also {sorted(in_code - expected)}, "
+            f"not {sorted(expected - in_code)} — for the coordinator"
+        )
 
 
 @pytest.mark.django_db
@@ -577,8 +783,11 @@ def refused_samples(rule: Rule, source=None, network=EXTRANET) -> list[str]:
         if wrong:
             samples.append(wrong)
             break
-    samples.append("other_owner_head" if OWNER in kinds else
-                   next(f"{k}_head" for k in (AUDIT, CAC, BUREAU) if f"{k}_head" not in allowed))
+    samples.append(
+        "other_owner_head"
+        if OWNER in kinds
+        else next(f"{k}_head" for k in (AUDIT, CAC, BUREAU) if f"{k}_head" not in allowed)
+    )
     return samples
 
 
@@ -603,25 +812,37 @@ def test_perform_refuses_with_the_article_of_the_table(scene, case):
 
 def _service_calls(scene):
     """service name (or opinion aspect) → a function (actor) calling it on the right object."""
+
     def project(state):
         return fresh(scene, "project", state)
 
     def opinion(state, aspect):
-        return lambda actor: services.opinion_give(project(state), actor=actor, aspect=aspect, conclusion="approve",
-                                                   text="经审核，同意。")
+        return lambda actor: services.opinion_give(
+            project(state), actor=actor, aspect=aspect, conclusion="approve", text="经审核，同意。"
+        )
 
-    stage_state = {"joint_review": S.JOINT_REVIEW, "emergency": S.EMERGENCY_REQUESTED,
-                   "acceptance": S.ACCEPTANCE_REVIEW}
-    calls = {f"opinion_give:{aspect}": opinion(stage_state[stage], str(aspect))
-             for aspect, (_kind, stage) in ASPECTS.items()}
+    stage_state = {
+        "joint_review": S.JOINT_REVIEW,
+        "emergency": S.EMERGENCY_REQUESTED,
+        "acceptance": S.ACCEPTANCE_REVIEW,
+    }
+    calls = {
+        f"opinion_give:{aspect}": opinion(stage_state[stage], str(aspect))
+        for aspect, (_kind, stage) in ASPECTS.items()
+    }
     plan = lambda: fresh(scene, "plan", PlanState.COMPILING)  # noqa: E731
 
     # Set-up done by those the 办法 names, inside the persona's savepoint (undone after it).
     def submitted_with_a_late_draft():
         """The department's 2028 submission sent by its head, and a draft written afterwards."""
         submission = CallSubmission.objects.get(pk=scene.submission.pk)
-        project_services.call_submit(submission, actor=scene.people.owner_head, letter="关于报送2028年度建设需求的函",
-                             responsible_person=scene.people.owner_head, splits_confirmed=True)
+        project_services.call_submit(
+            submission,
+            actor=scene.people.owner_head,
+            letter="关于报送2028年度建设需求的函",
+            responsible_person=scene.people.owner_head,
+            splits_confirmed=True,
+        )
         complete_application(ProjectFactory(owner=submission.organisation, call=submission.call))
         return CallSubmission.objects.get(pk=submission.pk)
 
@@ -632,47 +853,84 @@ def _service_calls(scene):
             Project.objects.filter(pk=scene.projects[(state, EXTRANET)].pk).update(classified=True)
         p = project(state)
         upload = SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-        document_services.material_upload(p, actor=who, kind=kind, upload=upload, issued_on=D(2027, 6, 15),
-                                          issuing_body=who.organisation.name)
+        document_services.material_upload(
+            p,
+            actor=who,
+            kind=kind,
+            upload=upload,
+            issued_on=D(2027, 6, 15),
+            issuing_body=who.organisation.name,
+        )
         return project(state)
+
     calls |= {
         # 办法第二十一条: the 项目责任人 is the department's 主要负责人, named with the letter.
-        "call_submit": lambda actor: project_services.call_submit(CallSubmission.objects.get(pk=scene.submission.pk),
-                                                          actor=actor, letter="关于报送2028年度建设需求的函",
-                                                          responsible_person=scene.people.owner_head),
-        "call_amend": lambda actor: project_services.call_amend(submitted_with_a_late_draft(), actor=actor,
-                                                        letter="关于补充报送2028年度建设需求的函",
-                                                        splits_confirmed=True),
+        "call_submit": lambda actor: project_services.call_submit(
+            CallSubmission.objects.get(pk=scene.submission.pk),
+            actor=actor,
+            letter="关于报送2028年度建设需求的函",
+            responsible_person=scene.people.owner_head,
+        ),
+        "call_amend": lambda actor: project_services.call_amend(
+            submitted_with_a_late_draft(),
+            actor=actor,
+            letter="关于补充报送2028年度建设需求的函",
+            splits_confirmed=True,
+        ),
         "evidence_confirm:secrecy_evaluation": lambda actor: evidence_confirm(
             filed(S.COMPLETED, "secrecy_evaluation", scene.people.secrecy_reviewer, classified=True),
-            "secrecy_evaluation", actor=actor),
+            "secrecy_evaluation",
+            actor=actor,
+        ),
         "evidence_confirm:acceptance_report": lambda actor: evidence_confirm(
-            filed(S.ACCEPTED, "acceptance_report", scene.people.owner_preparer), "acceptance_report", actor=actor),
+            filed(S.ACCEPTED, "acceptance_report", scene.people.owner_preparer),
+            "acceptance_report",
+            actor=actor,
+        ),
         "record_correct:construction_started_on": lambda actor: record_correct(
-            project(S.CONSTRUCTION), "construction_started_on",
-            project(S.CONSTRUCTION).construction_started_on + datetime.timedelta(days=1), actor=actor,
-            reason="开工日期录错一天，按开工报告更正。"),
+            project(S.CONSTRUCTION),
+            "construction_started_on",
+            project(S.CONSTRUCTION).construction_started_on + datetime.timedelta(days=1),
+            actor=actor,
+            reason="开工日期录错一天，按开工报告更正。",
+        ),
         "record_correct:approved_estimate_yuan": lambda actor: record_correct(
-            project(S.CONSTRUCTION), "approved_estimate_yuan",
-            project(S.CONSTRUCTION).approved_estimate_yuan - Decimal("10000.00"), actor=actor,
-            reason="概算录错，按初步设计方案批复文件更正。"),
+            project(S.CONSTRUCTION),
+            "approved_estimate_yuan",
+            project(S.CONSTRUCTION).approved_estimate_yuan - Decimal("10000.00"),
+            actor=actor,
+            reason="概算录错，按初步设计方案批复文件更正。",
+        ),
         "call_open": lambda actor: project_services.call_open(2030, actor=actor),
         "plan_open": lambda actor: project_services.plan_open(2031, actor=actor),
-        "plan_include": lambda actor: services.plan_include(plan(), Project.objects.get(pk=scene.plan_candidate.pk),
-                                                            actor=actor),
-        "plan_exclude": lambda actor: services.plan_exclude(plan(), Project.objects.get(pk=scene.plan_included.pk),
-                                                            actor=actor, reason="调整"),
+        "plan_include": lambda actor: services.plan_include(
+            plan(), Project.objects.get(pk=scene.plan_candidate.pk), actor=actor
+        ),
+        "plan_exclude": lambda actor: services.plan_exclude(
+            plan(), Project.objects.get(pk=scene.plan_included.pk), actor=actor, reason="调整"
+        ),
         "plan_finance_concur": lambda actor: services.plan_finance_concur(plan(), actor=actor),
-        "incident_report": lambda actor: services.incident_report(project(S.CONSTRUCTION), actor=actor, kind="delay",
-                                                                  description="工程严重逾期。"),
-        "rectification_report": lambda actor: services.rectification_report(project(S.RECTIFICATION), actor=actor,
-                                                                            report="已按要求整改。"),
+        "incident_report": lambda actor: services.incident_report(
+            project(S.CONSTRUCTION), actor=actor, kind="delay", description="工程严重逾期。"
+        ),
+        "rectification_report": lambda actor: services.rectification_report(
+            project(S.RECTIFICATION), actor=actor, report="已按要求整改。"
+        ),
         "performance_report_submit": lambda actor: services.performance_report_submit(
-            project(S.CONSTRUCTION), actor=actor, year=2026, progress="按计划推进。",
-            investment_executed_yuan=Decimal("100000.00")),
+            project(S.CONSTRUCTION),
+            actor=actor,
+            year=2026,
+            progress="按计划推进。",
+            investment_executed_yuan=Decimal("100000.00"),
+        ),
         "change_create": lambda actor: services.change_create(
-            project(S.CONSTRUCTION), actor=actor, title="调整", reason="优化", ground="optimisation",
-            items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": Decimal("10000.00")}]),
+            project(S.CONSTRUCTION),
+            actor=actor,
+            title="调整",
+            reason="优化",
+            ground="optimisation",
+            items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": Decimal("10000.00")}],
+        ),
     }
     return calls
 

@@ -7,17 +7,17 @@ tests/lifecycle/test_rule_table.py, never from the transitions' own ``permission
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 
+from core.states import ProjectState as S
+from core.timeutil import as_of
 from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
-from core.states import ProjectState as S
-from core.timeutil import as_of
 from projects.models import AnnualPlan, Project
 from tests.lifecycle.builders import project_in
 from tests.lifecycle.test_rule_table import PROJECT_RULES, persona_keys
@@ -27,14 +27,24 @@ D = datetime.date
 
 def _opinions(project, people, on, stage="joint_review", conclusion="approve"):
     aspects = {
-        "joint_review": [("bureau_reviewer", "intensive"), ("cac_reviewer", "security"), ("crypto_reviewer", "crypto")],
+        "joint_review": [
+            ("bureau_reviewer", "intensive"),
+            ("cac_reviewer", "security"),
+            ("crypto_reviewer", "crypto"),
+        ],
         "emergency": [("bureau_reviewer", "bureau_emergency"), ("finance_reviewer", "finance_emergency")],
-        "acceptance": [("cac_reviewer", "cac_acceptance"), ("crypto_reviewer", "crypto_acceptance"),
-                       ("drc_reviewer", "drc_acceptance"), ("police_reviewer", "police_acceptance")],
+        "acceptance": [
+            ("cac_reviewer", "cac_acceptance"),
+            ("crypto_reviewer", "crypto_acceptance"),
+            ("drc_reviewer", "drc_acceptance"),
+            ("police_reviewer", "police_acceptance"),
+        ],
     }[stage]
     with as_of(on):
         for who, aspect in aspects:
-            services.opinion_give(project, actor=people[who], aspect=aspect, conclusion=conclusion, text="意见。")
+            services.opinion_give(
+                project, actor=people[who], aspect=aspect, conclusion=conclusion, text="意见。"
+            )
 
 
 def _approved_plan(project, people, on):
@@ -48,6 +58,7 @@ def _set(**values):
         for name, value in values.items():
             setattr(project, name, value)
         project.save()
+
     return prepare
 
 
@@ -55,29 +66,50 @@ def _both(*prepares):
     def prepare(project, people, on):
         for p in prepares:
             p(project, people, on)
+
     return prepare
 
 
 def _upload(kind, who="owner_preparer", dated=False, confirm_by=None):
     """The document behind a precondition (办法第十五、十八、二十三、二十九、三十一条)."""
+
     def prepare(project, people, on):
         from web.scenarios import Walker
 
         walker = Walker(people)
-        walker.upload(project, kind, people[who], on, issued_on=on if dated else None,
-                      issuing_body="出具单位" if dated else "")
+        walker.upload(
+            project,
+            kind,
+            people[who],
+            on,
+            issued_on=on if dated else None,
+            issuing_body="出具单位" if dated else "",
+        )
         if confirm_by:
             walker.confirm(project, kind, people[confirm_by], on)
+
     return prepare
 
 
 def _acceptance_ready(project, people, on):
     from web.scenarios import Walker
 
-    Walker(people).upload(project, "archive_opinion", people.owner_preparer, on - datetime.timedelta(days=1),
-                          issued_on=on - datetime.timedelta(days=1), issuing_body="黑龙江省档案馆")
-    Walker(people).upload(project, "crypto_assessment", people.owner_preparer, on - datetime.timedelta(days=1),
-                          issued_on=on - datetime.timedelta(days=1), issuing_body="密评机构")
+    Walker(people).upload(
+        project,
+        "archive_opinion",
+        people.owner_preparer,
+        on - datetime.timedelta(days=1),
+        issued_on=on - datetime.timedelta(days=1),
+        issuing_body="黑龙江省档案馆",
+    )
+    Walker(people).upload(
+        project,
+        "crypto_assessment",
+        people.owner_preparer,
+        on - datetime.timedelta(days=1),
+        issued_on=on - datetime.timedelta(days=1),
+        issuing_body="密评机构",
+    )
     _opinions(project, people, on, "acceptance")
 
 
@@ -112,33 +144,79 @@ CASES = [
     Case("start_expert_evaluation", S.JOINT_REVIEW, "bureau_reviewer", R),
     Case("finish_expert_evaluation", S.EXPERT_EVALUATION, "expert_reviewer", {**R, "conclusion": "approve"}),
     Case("pass_review", S.JOINT_REVIEW, "bureau_head", prepare=_opinions),
-    Case("reject_review", S.JOINT_REVIEW, "bureau_head", R, prepare=lambda p, pe, on: _opinions(p, pe, on, conclusion="reject")),
+    Case(
+        "reject_review",
+        S.JOINT_REVIEW,
+        "bureau_head",
+        R,
+        prepare=lambda p, pe, on: _opinions(p, pe, on, conclusion="reject"),
+    ),
     Case("enter_plan", S.REVIEW_PASSED, "government_head", {"via": "plan_approval"}, prepare=_approved_plan),
     Case("leave_out", S.REVIEW_PASSED, "government_head", {"via": "plan_approval"}),
-    Case("request_emergency", S.DRAFT, "owner_head",
-         prepare=_both(_approved_plan, _set(emergency_mandate="国务院有明确要求。"))),
-    Case("forward_emergency", S.EMERGENCY_REQUESTED, "bureau_head",
-         prepare=lambda p, pe, on: _opinions(p, pe, on, "emergency")),
+    Case(
+        "request_emergency",
+        S.DRAFT,
+        "owner_head",
+        prepare=_both(_approved_plan, _set(emergency_mandate="国务院有明确要求。")),
+    ),
+    Case(
+        "forward_emergency",
+        S.EMERGENCY_REQUESTED,
+        "bureau_head",
+        prepare=lambda p, pe, on: _opinions(p, pe, on, "emergency"),
+    ),
     Case("approve_emergency", S.EMERGENCY_FORWARDED, "government_head"),
     Case("reject_emergency", S.EMERGENCY_REQUESTED, "finance_head", R),
-    Case("submit_fsr", S.IN_PLAN, "owner_preparer",
-         prepare=_both(_set(platform_code="2601-230000-04-01-000001", fsr_sharing_chapter=True), _upload("fsr"))),
-    Case("approve_fsr", S.FSR_REVIEW, "drc_head",
-         {"fsr_approval_no": "黑发改审批〔2026〕1号", "fsr_estimate_yuan": Decimal("5000000.00")}),
+    Case(
+        "submit_fsr",
+        S.IN_PLAN,
+        "owner_preparer",
+        prepare=_both(
+            _set(platform_code="2601-230000-04-01-000001", fsr_sharing_chapter=True), _upload("fsr")
+        ),
+    ),
+    Case(
+        "approve_fsr",
+        S.FSR_REVIEW,
+        "drc_head",
+        {"fsr_approval_no": "黑发改审批〔2026〕1号", "fsr_estimate_yuan": Decimal("5000000.00")},
+    ),
     Case("return_fsr", S.FSR_REVIEW, "drc_reviewer", R),
-    Case("submit_design", S.FSR_APPROVED, "owner_preparer",
-         prepare=_both(_set(design_sharing_chapter=True), _upload("design"), _upload("fsr_approval", dated=True))),
+    Case(
+        "submit_design",
+        S.FSR_APPROVED,
+        "owner_preparer",
+        prepare=_both(
+            _set(design_sharing_chapter=True), _upload("design"), _upload("fsr_approval", dated=True)
+        ),
+    ),
     Case("return_design", S.DESIGN_REVIEW, "bureau_reviewer", R),
     Case("resubmit_design", S.DESIGN_CORRECTING, "owner_preparer"),
-    Case("approve_design", S.DESIGN_REVIEW, "bureau_head",
-         {"design_approval_no": "黑营商审〔2026〕1号", "approved_estimate_yuan": Decimal("4800000.00"),
-          "design_evaluation": "experts"}),
+    Case(
+        "approve_design",
+        S.DESIGN_REVIEW,
+        "bureau_head",
+        {
+            "design_approval_no": "黑营商审〔2026〕1号",
+            "approved_estimate_yuan": Decimal("4800000.00"),
+            "design_evaluation": "experts",
+        },
+    ),
     Case("send_back_to_fsr", S.DESIGN_REVIEW, "bureau_head", R),
     Case("submit_ratification", S.APPROVAL_COMPLETE, "bureau_head"),
-    Case("ratify", S.RATIFICATION, "government_head",
-         {"decided_amount_yuan": Decimal("4800000.00"), "decided_funding_source": "省级财政资金"}),
-    Case("start_construction", S.RATIFIED, "owner_preparer", {"construction_started_on": D(2025, 11, 20)},
-         prepare=_set(supervisor_name="监理公司", supervision_contract_no="JL-1")),
+    Case(
+        "ratify",
+        S.RATIFICATION,
+        "government_head",
+        {"decided_amount_yuan": Decimal("4800000.00"), "decided_funding_source": "省级财政资金"},
+    ),
+    Case(
+        "start_construction",
+        S.RATIFIED,
+        "owner_preparer",
+        {"construction_started_on": D(2025, 11, 20)},
+        prepare=_set(supervisor_name="监理公司", supervision_contract_no="JL-1"),
+    ),
     Case("order_rectification", S.CONSTRUCTION, "bureau_head", R),
     Case("finish_rectification", S.RECTIFICATION, "bureau_head", prepare=_rectification_reported),
     Case("suspend", S.CONSTRUCTION, "bureau_head", R),
@@ -151,10 +229,21 @@ CASES = [
     Case("grant_extension", S.EXTENSION_REQUESTED, "bureau_head", {"granted_due_on": D(2026, 12, 31)}),
     Case("refuse_extension", S.EXTENSION_REQUESTED, "bureau_head", R),
     Case("apply_acceptance", S.COMPLETED, "owner_head"),
-    Case("accept", S.ACCEPTANCE_REVIEW, "bureau_head", {"accepted_on": D(2025, 12, 10)}, prepare=_acceptance_ready),
+    Case(
+        "accept",
+        S.ACCEPTANCE_REVIEW,
+        "bureau_head",
+        {"accepted_on": D(2025, 12, 10)},
+        prepare=_acceptance_ready,
+    ),
     Case("fail_acceptance", S.ACCEPTANCE_REVIEW, "bureau_head", R),
-    Case("go_live", S.ACCEPTED, "owner_preparer", {"went_live_on": D(2025, 12, 20)},
-         prepare=_upload("acceptance_report", dated=True, confirm_by="bureau_reviewer")),
+    Case(
+        "go_live",
+        S.ACCEPTED,
+        "owner_preparer",
+        {"went_live_on": D(2025, 12, 20)},
+        prepare=_upload("acceptance_report", dated=True, confirm_by="bureau_reviewer"),
+    ),
     Case("submit_self_evaluation", S.OPERATION, "owner_head", {"self_evaluation": "目标实现。"}),
     Case("commission_post_evaluation", S.SELF_EVALUATED, "bureau_head"),
     Case("finish_post_evaluation", S.POST_EVALUATION, "expert_reviewer", {"post_evaluation": "良好。"}),
@@ -240,7 +329,7 @@ def test_the_transition_is_refused_to_the_wrong_role(case, orgs, people, call_20
 
 
 def test_a_transition_from_the_wrong_state_says_which_state(orgs, people, call_2026):
-    project, on = project_in(S.DRAFT, orgs, people, call_2026)
+    project, _on = project_in(S.DRAFT, orgs, people, call_2026)
     with pytest.raises(RuleViolation) as exc:
         services.perform(project, "pass_review", actor=people.bureau_head)
     assert exc.value.code == "state" and "草稿" in exc.value.message

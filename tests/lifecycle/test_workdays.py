@@ -6,13 +6,13 @@ import datetime
 
 import pytest
 
+from core.timeutil import as_of
 from lifecycle import clocks, services
-from projects import services as project_services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import CalendarYear, Clock, ClockEvent, ClockKind
 from lifecycle.selectors import clocks_due_soon, clocks_overdue
-from core.timeutil import as_of
 from lifecycle.workdays import add_months, add_working_days, is_workday, working_days_between
+from projects import services as project_services
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -62,14 +62,24 @@ class TestProvisional2027:
             clock = clocks.start_working_days(ClockKind.JOINT_REVIEW, working_days=5)
         assert clock.provisional and clock.due_on == D(2027, 1, 5)
         changes = services.calendar_year_enter(
-            2027, actor=people.admin, source="国办发明电〔2026〕X号（测试）",
-            holidays={D(2027, 1, 1): "元旦", D(2027, 1, 4): "元旦"}, workdays={D(2027, 1, 9): "元旦"})
+            2027,
+            actor=people.admin,
+            source="国办发明电〔2026〕X号（测试）",
+            holidays={D(2027, 1, 1): "元旦", D(2027, 1, 4): "元旦"},
+            workdays={D(2027, 1, 9): "元旦"},
+        )
         clock.refresh_from_db()
         # 12-30, 12-31, then 1-1 and 1-4 are now off: 1-5, 1-6, 1-7.
         assert not clock.provisional and clock.due_on == D(2027, 1, 7)
-        assert [(c.pk, before, after) for c, before, after in changes] == [(clock.pk, D(2027, 1, 5), D(2027, 1, 7))]
+        assert [(c.pk, before, after) for c, before, after in changes] == [
+            (clock.pk, D(2027, 1, 5), D(2027, 1, 7))
+        ]
         event = clock.events.get(kind=ClockEvent.Kind.RECOMPUTED)
-        assert (event.due_before, event.due_after, event.actor) == (D(2027, 1, 5), D(2027, 1, 7), people.admin)
+        assert (event.due_before, event.due_after, event.actor) == (
+            D(2027, 1, 5),
+            D(2027, 1, 7),
+            people.admin,
+        )
 
     def test_only_an_administrator_enters_a_year(self, people):
         with pytest.raises(RuleViolation):
@@ -77,8 +87,9 @@ class TestProvisional2027:
 
     def test_a_day_cannot_be_both_off_and_on(self, people):
         with pytest.raises(RuleViolation):
-            services.calendar_year_enter(2027, actor=people.admin, holidays={D(2027, 1, 9): "x"},
-                                         workdays={D(2027, 1, 9): "x"})
+            services.calendar_year_enter(
+                2027, actor=people.admin, holidays={D(2027, 1, 9): "x"}, workdays={D(2027, 1, 9): "x"}
+            )
 
 
 class TestClock:
@@ -92,7 +103,12 @@ class TestClock:
         assert clock.paused_working_days == 3 and clock.due_on == D(2025, 7, 3)
         clocks.stop(clock, on=D(2025, 7, 3))
         assert clock.met is True
-        assert list(clock.events.values_list("kind", flat=True)) == ["started", "paused", "resumed", "stopped"]
+        assert list(clock.events.values_list("kind", flat=True)) == [
+            "started",
+            "paused",
+            "resumed",
+            "stopped",
+        ]
 
     def test_a_clock_stopped_late_is_not_met(self):
         with as_of(D(2025, 6, 23)):
@@ -101,8 +117,9 @@ class TestClock:
         assert clock.met is False
 
     def test_an_extension_moves_the_effective_deadline(self):
-        clock = clocks.start_calendar(ClockKind.ACCEPTANCE_APPLICATION, received_on=D(2026, 1, 15),
-                                      due_on=add_months(D(2026, 1, 15), 6))
+        clock = clocks.start_calendar(
+            ClockKind.ACCEPTANCE_APPLICATION, received_on=D(2026, 1, 15), due_on=add_months(D(2026, 1, 15), 6)
+        )
         clocks.extend(clock, to=D(2026, 9, 30), reason="档案整理")
         assert clock.effective_due_on == D(2026, 9, 30) and clock.due_on == D(2026, 7, 15)
 
@@ -110,7 +127,9 @@ class TestClock:
         with as_of(D(2025, 6, 23)):
             late = clocks.start_working_days(ClockKind.JOINT_REVIEW, working_days=5)  # due 6-30
             soon = clocks.start_working_days(ClockKind.DESIGN_REVIEW, working_days=20)  # due 7-21
-        done = clocks.start_calendar(ClockKind.SELF_EVALUATION, received_on=D(2025, 1, 1), due_on=D(2025, 6, 1))
+        done = clocks.start_calendar(
+            ClockKind.SELF_EVALUATION, received_on=D(2025, 1, 1), due_on=D(2025, 6, 1)
+        )
         clocks.stop(done, on=D(2025, 5, 1))
         assert list(clocks_overdue(D(2025, 7, 2))) == [late]
         assert list(clocks_due_soon(D(2025, 7, 15), 5)) == [soon]  # 7-21 is 4 working days after 7-15
@@ -131,7 +150,7 @@ def test_each_construction_year_gets_its_performance_report_clock(orgs, people, 
     from core.states import ProjectState as S
     from tests.lifecycle.builders import project_in
 
-    project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
+    project, _on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
     assert project_services.performance_report_clocks_open(2027) == 1
     assert project_services.performance_report_clocks_open(2027) == 0
     clock = Clock.objects.get(project=project, kind=ClockKind.PERFORMANCE_REPORT, year=2027)

@@ -13,29 +13,33 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.states import ChangeState, PlanState, ProjectState as S
+from core.timeutil import as_of
 from documents import services as documents
 from documents.models import SignOff
 from documents.registry import STEPS
 from lifecycle import audit, services
-from web import step_views as lifecycle_views
 from lifecycle.errors import RuleViolation
 from lifecycle.events import Action
 from lifecycle.models import AuditEntry, ChangeRequest, Clock, Opinion
-from web.scenarios import Walker
-from core.states import ChangeState, PlanState
-from core.states import ProjectState as S
-from core.timeutil import as_of
 from projects.models import AnnualPlan, Project
 from tests.conftest import TZ, at
 from tests.lifecycle.builders import project_in, submitted_on
+from web import step_views as lifecycle_views
+from web.scenarios import Walker
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
 def documents_storage(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "docs")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "docs")},
+        },
+    }
 
 
 @pytest.fixture
@@ -48,20 +52,28 @@ def building(orgs, people, call_2026):
 
 def draft_change(project, people, on, amount: str, ground="optimisation") -> ChangeRequest:
     with as_of(on):
-        return services.change_create(project, actor=people.owner_preparer, title="调整建设内容", reason="优化技术方案",
-                                      ground=ground, items=[{"from_content": "甲", "to_content": "乙",
-                                                             "amount_yuan": Decimal(amount)}])
+        return services.change_create(
+            project,
+            actor=people.owner_preparer,
+            title="调整建设内容",
+            reason="优化技术方案",
+            ground=ground,
+            items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": Decimal(amount)}],
+        )
 
 
 # ---------------------------------------------------------------- 办法第二十八条: routing inside the step
 
 
-@pytest.mark.parametrize("amount, state, ratio", [
-    # 500,000 of 5,000,000 = 10 %: within 15 %, within 概算, goals unchanged, a ground → 备案.
-    ("500000.00", ChangeState.FILED, Decimal("0.100000")),
-    # 1,000,000 of 5,000,000 = 20 % > 15 % → 履行审批手续.
-    ("1000000.00", ChangeState.PENDING_APPROVAL, Decimal("0.200000")),
-])
+@pytest.mark.parametrize(
+    "amount, state, ratio",
+    [
+        # 500,000 of 5,000,000 = 10 %: within 15 %, within 概算, goals unchanged, a ground → 备案.
+        ("500000.00", ChangeState.FILED, Decimal("0.100000")),
+        # 1,000,000 of 5,000,000 = 20 % > 15 % → 履行审批手续.
+        ("1000000.00", ChangeState.PENDING_APPROVAL, Decimal("0.200000")),
+    ],
+)
 def test_perform_submit_routes_a_change_by_itself(building, people, amount, state, ratio):
     project, on = building
     change = draft_change(project, people, on, amount)
@@ -70,10 +82,15 @@ def test_perform_submit_routes_a_change_by_itself(building, people, amount, stat
     change.refresh_from_db()
     assert (change.state, change.ratio) == (state, ratio)
     assert change.submitted_at is not None
-    entry = AuditEntry.objects.get(object_type="lifecycle.changerequest", object_id=str(change.pk), action="submit")
+    entry = AuditEntry.objects.get(
+        object_type="lifecycle.changerequest", object_id=str(change.pk), action="submit"
+    )
     assert entry.to_state == state and Decimal(entry.data["ratio"]) == ratio
     if state == ChangeState.PENDING_APPROVAL:
-        assert any("15%" in r for r in change.route_reasons) and entry.data["route_reasons"] == change.route_reasons
+        assert (
+            any("15%" in r for r in change.route_reasons)
+            and entry.data["route_reasons"] == change.route_reasons
+        )
     else:
         assert change.route_reasons == []
 
@@ -81,7 +98,10 @@ def test_perform_submit_routes_a_change_by_itself(building, people, amount, stat
 def test_the_ratio_is_computed_when_submitted_not_when_drafted(building, people):
     """Two drafts of 10 % each: the first filed makes the second 20 % cumulative → approval."""
     project, on = building
-    first, second = draft_change(project, people, on, "500000.00"), draft_change(project, people, on, "500000.00")
+    first, second = (
+        draft_change(project, people, on, "500000.00"),
+        draft_change(project, people, on, "500000.00"),
+    )
     with as_of(on):
         services.perform(first, "submit", actor=people.owner_head)
         services.perform(second, "submit", actor=people.owner_head)
@@ -123,7 +143,9 @@ def test_no_effect_map_and_no_special_cases_are_left():
 
 def test_the_step_pages_submit_approve_and_reject_changes(client, building, people):
     project, on = building
-    filed, big, refused = (draft_change(project, people, on, a) for a in ("500000.00", "1000000.00", "1500000.00"))
+    filed, big, refused = (
+        draft_change(project, people, on, a) for a in ("500000.00", "1000000.00", "1500000.00")
+    )
     client.force_login(people.owner_head)
     for change in (filed, big, refused):
         response = client.post(reverse("change_step", args=[change.pk, "submit"]), {})
@@ -136,16 +158,25 @@ def test_the_step_pages_submit_approve_and_reject_changes(client, building, peop
         client.post(reverse("change_step", args=[refused.pk, "reject"]), {"reason": "调整幅度过大。"})
     big.refresh_from_db()
     refused.refresh_from_db()
-    assert (big.state, big.decided_by, big.decision_note) == (ChangeState.APPROVED, people.bureau_head, "同意。")
+    assert (big.state, big.decided_by, big.decision_note) == (
+        ChangeState.APPROVED,
+        people.bureau_head,
+        "同意。",
+    )
     assert (refused.state, refused.decided_by, refused.decision_note) == (
-        ChangeState.REJECTED, people.bureau_head, "调整幅度过大。")
+        ChangeState.REJECTED,
+        people.bureau_head,
+        "调整幅度过大。",
+    )
     assert big.decided_at == datetime.datetime(2026, 3, 3, 9, tzinfo=TZ)
 
 
 @pytest.fixture
 def urgent(orgs, people, call_2026):
     """A draft with a written mandate (办法第十二条) and the approved 2026 plan."""
-    project, on = project_in(S.DRAFT, orgs, people, call_2026, emergency_mandate="国务院办公厅通知要求年内建成。")
+    project, _on = project_in(
+        S.DRAFT, orgs, people, call_2026, emergency_mandate="国务院办公厅通知要求年内建成。"
+    )
     plan = AnnualPlan.objects.create(year=2026)
     AnnualPlan.objects.filter(pk=plan.pk).update(state=PlanState.APPROVED)
     return project, AnnualPlan.objects.get(pk=plan.pk)
@@ -164,7 +195,7 @@ def test_the_step_page_requests_emergency_insertion_into_the_approved_plan(clien
 
 
 def test_a_refused_emergency_request_leaves_the_project_outside_the_plan(urgent, people):
-    project, plan = urgent
+    project, _plan = urgent
     project.emergency_mandate = ""
     project.save()
     with pytest.raises(RuleViolation, match="第十二条"):
@@ -178,8 +209,9 @@ def test_a_refused_emergency_request_leaves_the_project_outside_the_plan(urgent,
 
 
 def upload_fsr(project, people):
-    return documents.material_upload(project, actor=people.owner_preparer, kind="fsr",
-                                     upload=SimpleUploadedFile("可研报告.pdf", PDF))
+    return documents.material_upload(
+        project, actor=people.owner_preparer, kind="fsr", upload=SimpleUploadedFile("可研报告.pdf", PDF)
+    )
 
 
 def test_materials_stay_locked_when_a_step_is_reworded(orgs, people, call_2026, monkeypatch):
@@ -197,7 +229,7 @@ def test_materials_stay_locked_when_a_step_is_reworded(orgs, people, call_2026, 
 
 def test_an_audit_row_alone_locks_nothing(orgs, people, call_2026):
     """The documents app listens to steps taken, not to rows that happen to carry a name."""
-    project, on = project_in(S.IN_PLAN, orgs, people, call_2026)
+    project, _on = project_in(S.IN_PLAN, orgs, people, call_2026)
     version = upload_fsr(project, people)
     audit.record(actor=people.owner_preparer, action="submit_fsr", obj=project, label="报送可行性研究报告")
     version.refresh_from_db()
@@ -205,14 +237,16 @@ def test_an_audit_row_alone_locks_nothing(orgs, people, call_2026):
 
 
 def test_an_opinion_signs_off_the_versions_it_covered(orgs, people, call_2026):
-    project, on = project_in(S.DRAFT, orgs, people, call_2026)
-    application = documents.material_upload(project, actor=people.owner_preparer, kind="application",
-                                            upload=SimpleUploadedFile("申报书.pdf", PDF))
+    project, _on = project_in(S.DRAFT, orgs, people, call_2026)
+    application = documents.material_upload(
+        project, actor=people.owner_preparer, kind="application", upload=SimpleUploadedFile("申报书.pdf", PDF)
+    )
     walker = Walker(people)
     walker.submit_batch(call_2026, orgs["owner"], submitted_on(call_2026))
     walker.step(project, "accept_application", people.bureau_reviewer, submitted_on(call_2026))
-    opinion = services.opinion_give(project, actor=people.cac_reviewer, aspect="security", conclusion="approve",
-                                    text="同意。")
+    opinion = services.opinion_give(
+        project, actor=people.cac_reviewer, aspect="security", conclusion="approve", text="同意。"
+    )
     signoff = SignOff.objects.get(opinion=opinion)
     assert signoff.version == application and signoff.audit_entry.action == Action.OPINION_GIVEN
 
@@ -225,7 +259,7 @@ def test_every_materials_step_names_a_transition_or_an_action():
         assert action in transitions or action in actions, key
 
 
-# ---------------------------------------------------------------- the admin: records read-only, steps via perform
+# ------------------------------------------------------ the admin: records read-only, steps via perform
 
 
 @pytest.fixture
@@ -237,7 +271,7 @@ def superuser(people):
 
 @pytest.fixture
 def reviewed(orgs, people, call_2026):
-    project, on = project_in(S.REVIEW_PASSED, orgs, people, call_2026)
+    project, _on = project_in(S.REVIEW_PASSED, orgs, people, call_2026)
     return project
 
 
@@ -246,22 +280,47 @@ def test_the_admin_cannot_rewrite_a_joint_review_opinion(client, superuser, revi
     before = (opinion.conclusion, opinion.text, AuditEntry.objects.count())
     client.force_login(superuser)
     url = reverse("admin:lifecycle_opinion_change", args=[opinion.pk])
-    response = client.post(url, {
-        "project": reviewed.pk, "stage": "joint_review", "aspect": "intensive", "organisation": opinion.organisation_id,
-        "conclusion": "reject", "text": "不同意。", "given_by": opinion.given_by_id,
-        "given_at_0": "2025-06-20", "given_at_1": "10:00:00"})
+    response = client.post(
+        url,
+        {
+            "project": reviewed.pk,
+            "stage": "joint_review",
+            "aspect": "intensive",
+            "organisation": opinion.organisation_id,
+            "conclusion": "reject",
+            "text": "不同意。",
+            "given_by": opinion.given_by_id,
+            "given_at_0": "2025-06-20",
+            "given_at_1": "10:00:00",
+        },
+    )
     assert response.status_code == 403
     opinion.refresh_from_db()
     assert (opinion.conclusion, opinion.text, AuditEntry.objects.count()) == before
-    assert client.post(reverse("admin:lifecycle_opinion_delete", args=[opinion.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:lifecycle_opinion_delete", args=[opinion.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert Opinion.objects.filter(pk=opinion.pk).exists()
 
 
-@pytest.mark.parametrize("label", [
-    "lifecycle.opinion", "lifecycle.correction", "lifecycle.clock", "lifecycle.clockevent", "lifecycle.auditentry",
-    "lifecycle.performancereport", "lifecycle.incident", "lifecycle.rectification", "lifecycle.copy",
-    "documents.materialversion", "documents.signoff", "documents.filing",
-])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "lifecycle.opinion",
+        "lifecycle.correction",
+        "lifecycle.clock",
+        "lifecycle.clockevent",
+        "lifecycle.auditentry",
+        "lifecycle.performancereport",
+        "lifecycle.incident",
+        "lifecycle.rectification",
+        "lifecycle.copy",
+        "documents.materialversion",
+        "documents.signoff",
+        "documents.filing",
+    ],
+)
 def test_records_of_steps_cannot_be_added_changed_or_deleted_in_the_admin(rf, superuser, label):
     from django.apps import apps
 
@@ -281,10 +340,15 @@ def test_a_submitted_change_and_its_items_are_read_only_in_the_admin(client, rf,
     model_admin = admin.site._registry[ChangeRequest]
     request = rf.get("/")
     request.user = superuser
-    assert {"title", "ground", "new_total_yuan", "ratio"} <= set(model_admin.get_readonly_fields(request, change))
+    assert {"title", "ground", "new_total_yuan", "ratio"} <= set(
+        model_admin.get_readonly_fields(request, change)
+    )
     inline = model_admin.get_inline_instances(request, change)[0]
-    assert not (inline.has_add_permission(request, change) or inline.has_change_permission(request, change)
-                or inline.has_delete_permission(request, change))
+    assert not (
+        inline.has_add_permission(request, change)
+        or inline.has_change_permission(request, change)
+        or inline.has_delete_permission(request, change)
+    )
     client.force_login(superuser)
     client.post(reverse("admin:lifecycle_changerequest_change", args=[change.pk]), {"title": "改了"})
     change.refresh_from_db()
@@ -292,17 +356,24 @@ def test_a_submitted_change_and_its_items_are_read_only_in_the_admin(client, rf,
 
 
 def test_the_fields_a_step_records_are_read_only_in_the_project_admin(client, superuser, building):
-    project, on = building
+    project, _on = building
     client.force_login(superuser)
     body = client.get(reverse("admin:projects_project_change", args=[project.pk])).content.decode()
-    for field in ("approved_estimate_yuan", "fsr_approval_no", "design_approval_no", "decided_amount_yuan",
-                  "construction_started_on", "plan", "submission"):
+    for field in (
+        "approved_estimate_yuan",
+        "fsr_approval_no",
+        "design_approval_no",
+        "decided_amount_yuan",
+        "construction_started_on",
+        "plan",
+        "submission",
+    ):
         assert f'name="{field}"' not in body, field
     assert 'name="name"' in body  # application content stays editable, with an audit row
 
 
 def test_an_admin_transition_runs_the_effects_of_the_step(client, superuser, orgs, people, call_2026):
-    project, on = project_in(S.SUBMITTED, orgs, people, call_2026)
+    project, _on = project_in(S.SUBMITTED, orgs, people, call_2026)
     superuser.organisation, superuser.role = orgs["bureau"], "reviewer"
     superuser.save()
     client.force_login(superuser)
@@ -324,18 +395,23 @@ def test_rows_edited_inline_in_the_project_admin_leave_an_audit_row(rf, superuse
 
     from projects.models import YearlyInvestment
 
-    project, on = building
+    project, _on = building
     row = YearlyInvestment.objects.filter(project=project).first()
     model_admin = admin.site._registry[Project]
     request = rf.post("/")
     request.user = superuser
-    inline = next(i for i in model_admin.get_inline_instances(request, project) if i.model is YearlyInvestment)
+    inline = next(
+        i for i in model_admin.get_inline_instances(request, project) if i.model is YearlyInvestment
+    )
     formset_class = inline.get_formset(request, project)
     unbound = formset_class(instance=project)
     prefix = unbound.prefix
-    data = {f"{prefix}-TOTAL_FORMS": str(len(unbound.initial_forms)),
-            f"{prefix}-INITIAL_FORMS": str(len(unbound.initial_forms)),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(unbound.initial_forms)),
+        f"{prefix}-INITIAL_FORMS": str(len(unbound.initial_forms)),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
     for n, form in enumerate(unbound.initial_forms):
         data[f"{prefix}-{n}-id"] = str(form.instance.pk)
         data[f"{prefix}-{n}-project"] = str(project.pk)
@@ -352,5 +428,7 @@ def test_rows_edited_inline_in_the_project_admin_leave_an_audit_row(rf, superuse
     assert entry.actor == superuser and entry.data["inline"] == "yearlyinvestment"
     (item,) = entry.data["changed"]
     assert item["fields"] == ["amount_yuan"]
-    assert (item["before"]["amount_yuan"], item["after"]["amount_yuan"]) == (str(row.amount_yuan),
-                                                                              str(row.amount_yuan + 1))
+    assert (item["before"]["amount_yuan"], item["after"]["amount_yuan"]) == (
+        str(row.amount_yuan),
+        str(row.amount_yuan + 1),
+    )

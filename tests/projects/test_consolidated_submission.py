@@ -14,17 +14,17 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from lifecycle import services
-from projects import services as project_services
-from lifecycle.errors import RuleViolation
-from lifecycle.models import AuditEntry
-from web.scenarios import Walker
 from core.states import ProjectState as S
 from core.timeutil import as_of
+from lifecycle import services
+from lifecycle.errors import RuleViolation
+from lifecycle.models import AuditEntry
+from projects import services as project_services
 from projects.models import CallSubmission, Project, SplitWarning, SubmissionAmendment
 from tests.conftest import at
 from tests.factories import ProjectFactory, UserFactory, complete_application
 from tests.lifecycle.builders import project_in
+from web.scenarios import Walker
 
 D = datetime.date
 IN_JUNE = D(2025, 6, 10)
@@ -51,8 +51,12 @@ def submission_of(orgs, call):
 
 
 def submit(orgs, people, call, on=IN_JUNE, **kw):
-    kw = {"actor": people.owner_head, "letter": "关于报送2026年度政务信息化建设需求的函",
-          "responsible_person": people.owner_head, **kw}
+    kw = {
+        "actor": people.owner_head,
+        "letter": "关于报送2026年度政务信息化建设需求的函",
+        "responsible_person": people.owner_head,
+        **kw,
+    }
     with as_of(on):
         return project_services.call_submit(submission_of(orgs, call), **kw)
 
@@ -136,8 +140,10 @@ def test_the_admin_cannot_submit_one_project(client, orgs, people, call_2026):
     head.save()
     client.force_login(head)
     with at(2025, 6, 10):
-        client.post(reverse("admin:projects_project_transition", args=[project.pk, "submit"]),
-                    {"reason": "", "override_reason": ""})
+        client.post(
+            reverse("admin:projects_project_transition", args=[project.pk, "submit"]),
+            {"reason": "", "override_reason": ""},
+        )
     assert Project.objects.get(pk=project.pk).state == S.DRAFT
 
 
@@ -238,7 +244,11 @@ def test_a_second_consolidated_submission_is_refused(orgs, people, call_2026):
     submit(orgs, people, call_2026)
     late = draft(orgs, call_2026, "森林草原防火监测系统", **UNRELATED)
     error = refused(submit, orgs, people, call_2026, on=LATER_IN_JUNE)
-    assert error.code == "already_submitted" and "不得分散申报" in error.message and "办法第八条" in error.message
+    assert (
+        error.code == "already_submitted"
+        and "不得分散申报" in error.message
+        and "办法第八条" in error.message
+    )
     assert Project.objects.get(pk=late.pk).state == S.DRAFT
     assert AuditEntry.objects.filter(action="call.submitted").count() == 1
 
@@ -284,8 +294,14 @@ def test_a_second_amendment_gets_the_next_number(orgs, people, call_2026):
     submit(orgs, people, call_2026)
     draft(orgs, call_2026, "森林草原防火监测系统", **UNRELATED)
     amend(orgs, people, call_2026)
-    draft(orgs, call_2026, "危险化学品监管系统", content_and_scale="危化品企业在线监测。",
-          performance_targets="重大危险源全部联网。", technical_route="视频与传感器接入。")
+    draft(
+        orgs,
+        call_2026,
+        "危险化学品监管系统",
+        content_and_scale="危化品企业在线监测。",
+        performance_targets="重大危险源全部联网。",
+        technical_route="视频与传感器接入。",
+    )
     assert amend(orgs, people, call_2026, on=D(2025, 6, 25)).number == 2
 
 
@@ -338,7 +354,9 @@ def test_the_page_shows_the_split_warnings_before_signing_and_writes_nothing(cli
     before = AuditEntry.objects.count()
     with at(2025, 6, 10):
         page = client.get(reverse("call_submit", args=[2026])).content.decode()
-    assert "拆分申报预警" in page and "中小学学籍管理系统数据交换" in page and 'name="splits_confirmed"' in page
+    assert (
+        "拆分申报预警" in page and "中小学学籍管理系统数据交换" in page and 'name="splits_confirmed"' in page
+    )
     assert 'name="responsible_person"' in page and f'value="{people.owner_head.pk}"' in page
     assert not SplitWarning.objects.exists() and AuditEntry.objects.count() == before
 
@@ -363,7 +381,9 @@ def test_the_head_submits_through_the_page(client, orgs, people, call_2026):
     assert response.status_code == 400 and "不得分散申报" in response.content.decode()
 
 
-def test_the_page_offers_the_amendment_after_submission_and_refuses_it_after_close(client, orgs, people, call_2026):
+def test_the_page_offers_the_amendment_after_submission_and_refuses_it_after_close(
+    client, orgs, people, call_2026
+):
     draft(orgs, call_2026, "学生资助管理系统")
     submit(orgs, people, call_2026)
     late = draft(orgs, call_2026, "森林草原防火监测系统", **UNRELATED)

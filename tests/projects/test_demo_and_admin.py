@@ -8,11 +8,11 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from lifecycle.models import AuditEntry
 from core.states import ProjectState
-from web import demo
+from lifecycle.models import AuditEntry
 from projects.models import Project, User
 from tests.conftest import built_once
+from web import demo
 
 TODAY = datetime.date(2026, 11, 27)
 
@@ -48,7 +48,7 @@ def test_every_demo_login_works_with_the_documented_password(demo_world, client)
 
 def test_every_admin_page_opens(demo_world, client):
     client.force_login(User.objects.get(username="admin"))
-    for model, model_admin in admin.site._registry.items():
+    for model, _model_admin in admin.site._registry.items():
         opts = model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         assert client.get(changelist).status_code == 200, changelist

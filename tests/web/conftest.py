@@ -9,10 +9,10 @@ import pytest
 
 from lifecycle import services
 from projects import services as project_services
-from web.scenarios import Walker
 from projects.models import CallSubmission
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
+from web.scenarios import Walker
 
 D = datetime.date
 
@@ -30,8 +30,9 @@ def go(obj, name, person, **kwargs):
 
 def give_joint_opinions(project, people):
     for who, aspect in (("bureau", "intensive"), ("cac", "security"), ("crypto", "crypto")):
-        services.opinion_give(project, actor=people[f"{who}_reviewer"], aspect=aspect, conclusion="approve",
-                              text="同意。")
+        services.opinion_give(
+            project, actor=people[f"{who}_reviewer"], aspect=aspect, conclusion="approve", text="同意。"
+        )
 
 
 @pytest.fixture
@@ -53,11 +54,17 @@ def build_scene(orgs, people, call_2026):
     owner = orgs["owner"]
     with at(2025, 6, 20):
         for key in ("building", "reviewing", "submitted"):
-            s[key] = complete_application(ProjectFactory(owner=owner, call=call_2026, name=f"{key}系统"),
-                                          total=Decimal("5000000.00"))
+            s[key] = complete_application(
+                ProjectFactory(owner=owner, call=call_2026, name=f"{key}系统"), total=Decimal("5000000.00")
+            )
         submission = CallSubmission.objects.create(call=call_2026, organisation=owner)
-        project_services.call_submit(submission, actor=people.owner_head, letter="申报函",
-                             responsible_person=people.owner_head, splits_confirmed=True)
+        project_services.call_submit(
+            submission,
+            actor=people.owner_head,
+            letter="申报函",
+            responsible_person=people.owner_head,
+            splits_confirmed=True,
+        )
         for key in ("building", "reviewing", "submitted"):
             s[key].refresh_from_db()
     with at(2025, 6, 23):
@@ -81,30 +88,61 @@ def build_scene(orgs, people, call_2026):
         walker = Walker(people)  # 办法第十五、十八条: the documents go with the submissions
         walker.upload(p, "fsr", people.owner_preparer, D(2026, 1, 12))
         go(p, "submit_fsr", people.owner_preparer)
-        go(p, "approve_fsr", people.drc_head, fsr_approval_no="黑发改审批〔2026〕8号",
-           fsr_estimate_yuan=Decimal("5000000.00"))
+        go(
+            p,
+            "approve_fsr",
+            people.drc_head,
+            fsr_approval_no="黑发改审批〔2026〕8号",
+            fsr_estimate_yuan=Decimal("5000000.00"),
+        )
         p.design_sharing_chapter = True
         p.save()
         walker.upload(p, "design", people.owner_preparer, D(2026, 1, 12))
-        walker.upload(p, "fsr_approval", people.owner_preparer, D(2026, 1, 12), issued_on=D(2026, 1, 12),
-                      issuing_body="黑龙江省发展和改革委员会")
+        walker.upload(
+            p,
+            "fsr_approval",
+            people.owner_preparer,
+            D(2026, 1, 12),
+            issued_on=D(2026, 1, 12),
+            issuing_body="黑龙江省发展和改革委员会",
+        )
         go(p, "submit_design", people.owner_preparer)
-        go(p, "approve_design", people.bureau_head, design_approval_no="黑营商审〔2026〕3号",
-           approved_estimate_yuan=Decimal("5000000.00"), design_evaluation="experts")
+        go(
+            p,
+            "approve_design",
+            people.bureau_head,
+            design_approval_no="黑营商审〔2026〕3号",
+            approved_estimate_yuan=Decimal("5000000.00"),
+            design_evaluation="experts",
+        )
         go(p, "submit_ratification", people.bureau_head)
-        go(p, "ratify", people.government_head, decided_amount_yuan=Decimal("5000000.00"),
-           decided_funding_source="省级财政资金")
+        go(
+            p,
+            "ratify",
+            people.government_head,
+            decided_amount_yuan=Decimal("5000000.00"),
+            decided_funding_source="省级财政资金",
+        )
         p.supervisor_name, p.supervision_contract_no = "监理公司", "JL-1"
         p.save()
         go(p, "start_construction", people.owner_preparer, construction_started_on=D(2026, 1, 12))
-        s["filed"] = services.change_create(p, actor=people.owner_preparer, title="小调整", reason="部署",
-                                            ground="deployment", items=[{"from_content": "甲", "to_content": "乙",
-                                                                         "amount_yuan": Decimal("500000")}])
+        s["filed"] = services.change_create(
+            p,
+            actor=people.owner_preparer,
+            title="小调整",
+            reason="部署",
+            ground="deployment",
+            items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": Decimal("500000")}],
+        )
         services.change_submit(s.filed, actor=people.owner_head)
-        s["pending"] = services.change_create(p, actor=people.owner_preparer, title="大调整", reason="优化",
-                                              ground="optimisation",
-                                              items=[{"from_content": "丙", "to_content": "丁",
-                                                      "amount_yuan": Decimal("1000000")}])
+        s["pending"] = services.change_create(
+            p,
+            actor=people.owner_preparer,
+            title="大调整",
+            reason="优化",
+            ground="optimisation",
+            items=[{"from_content": "丙", "to_content": "丁", "amount_yuan": Decimal("1000000")}],
+        )
         services.change_submit(s.pending, actor=people.owner_head)
         s["plan_2027"] = project_services.plan_open(2027, actor=people.bureau_head)
     s["draft"] = complete_application(ProjectFactory(owner=owner, call=call_2026, name="草稿系统"))
@@ -117,13 +155,12 @@ def build_scene(orgs, people, call_2026):
 def compiled_catalogues():
     """The .mo files are not in git (make compiles them); compile them when missing or
     older than their .po so that a bare pytest run tests the English pages too."""
+    import fcntl
+    import os
     from pathlib import Path
 
     from django.conf import settings
     from django.core.management import call_command
-
-    import fcntl
-    import os
 
     locale = Path(settings.BASE_DIR, "locale")
     # Under pytest-xdist every worker runs this: one at a time (a lock on the directory),

@@ -26,9 +26,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from core.states import ProjectState as S
 from tests import conftest as root
 from tests.conftest import at
-from core.states import ProjectState as S
 from tests.factories import ProjectFactory, complete_application
 from tests.web import conftest as web
 
@@ -133,11 +133,16 @@ def problems(html: str) -> list[str]:
     for node in page.nodes:
         if not node.is_control():
             continue
-        if not (node.attrs.get("aria-label", "").strip() or node.ids("aria-labelledby")
-                or node.attrs.get("id") in labelled or any(a.tag == "label" for a in node.ancestors())):
+        if not (
+            node.attrs.get("aria-label", "").strip()
+            or node.ids("aria-labelledby")
+            or node.attrs.get("id") in labelled
+            or any(a.tag == "label" for a in node.ancestors())
+        ):
             found.append(f"{node!r} has no label")
         if node.attrs.get("aria-invalid") == "true" and not any(
-                _errors_of(by_id[ref]) for ref in node.ids("aria-describedby") if ref in by_id):
+            _errors_of(by_id[ref]) for ref in node.ids("aria-describedby") if ref in by_id
+        ):
             found.append(f"{node!r} is marked invalid but points at no error text")
     for error in (n for n in page.nodes if "error" in n.classes and n.all_text().strip()):
         if not any(a.tag == "form" for a in error.ancestors()):
@@ -147,21 +152,29 @@ def problems(html: str) -> list[str]:
         box = next((a for a in chain if a.tag == "td" or "field" in a.classes), None)
         controls = [n for n in box.walk() if n.is_control()] if box is not None else []
         if controls:
-            if not any(naming & set(c.ids("aria-describedby")) and c.attrs.get("aria-invalid") == "true"
-                       for c in controls):
-                found.append(f"the error {error.all_text().strip()!r} is not tied to its input "
-                             f"{controls[0]!r} (aria-describedby and aria-invalid)")
-        elif not (any(n.attrs.get("role") == "alert" for n in chain)
-                  or any(ref in described_by for ref in naming)):
-            found.append(f"the form error {error.all_text().strip()!r} is neither an alert nor describes a "
-                         "fieldset")
+            if not any(
+                naming & set(c.ids("aria-describedby")) and c.attrs.get("aria-invalid") == "true"
+                for c in controls
+            ):
+                found.append(
+                    f"the error {error.all_text().strip()!r} is not tied to its input "
+                    f"{controls[0]!r} (aria-describedby and aria-invalid)"
+                )
+        elif not (
+            any(n.attrs.get("role") == "alert" for n in chain) or any(ref in described_by for ref in naming)
+        ):
+            found.append(
+                f"the form error {error.all_text().strip()!r} is neither an alert nor describes a fieldset"
+            )
     return found
 
 
 def shows_an_error(html: str) -> bool:
     page = Page(html)
-    return any(n.attrs.get("aria-invalid") == "true"
-               or (n.attrs.get("role") == "alert" and n.all_text().strip()) for n in page.nodes)
+    return any(
+        n.attrs.get("aria-invalid") == "true" or (n.attrs.get("role") == "alert" and n.all_text().strip())
+        for n in page.nodes
+    )
 
 
 # ---------------------------------------------------------------- the world
@@ -185,13 +198,15 @@ def world(django_db_setup, django_db_blocker):
             call = _plain(root.call_2026)(None)
             scene = _plain(web.scene)(orgs, people, call)
             with at(2025, 6, 20):
-                scene["other_draft"] = complete_application(ProjectFactory(
-                    owner=orgs["other_owner"], call=call, name="卫生健康监管系统"))
+                scene["other_draft"] = complete_application(
+                    ProjectFactory(owner=orgs["other_owner"], call=call, name="卫生健康监管系统")
+                )
                 scene["incomplete"] = ProjectFactory(owner=orgs["owner"], call=call, name="只有名称的草稿")
             # 办法第三十六条: a project under a 整改通知, whose department reports what it
             # rectified (only its page's HTML is read here, so its state is set directly).
-            scene["rectifying"] = ProjectFactory(owner=orgs["owner"], call=call, name="整改中的系统",
-                                                 state=S.RECTIFICATION)
+            scene["rectifying"] = ProjectFactory(
+                owner=orgs["owner"], call=call, name="整改中的系统", state=S.RECTIFICATION
+            )
             clients = {}
             for persona in PERSONAS:
                 clients[persona] = Client()
@@ -203,8 +218,16 @@ def world(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-PERSONAS = ["anonymous", "owner_preparer", "owner_head", "other_owner_head", "bureau_reviewer", "bureau_head",
-            "cac_reviewer", "admin"]
+PERSONAS = [
+    "anonymous",
+    "owner_preparer",
+    "owner_head",
+    "other_owner_head",
+    "bureau_reviewer",
+    "bureau_head",
+    "cac_reviewer",
+    "admin",
+]
 
 
 # ---------------------------------------------------------------- the pages
@@ -221,28 +244,53 @@ class Case(NamedTuple):
 
 
 def management(prefix, total=1, initial=0, minimum=0):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": str(minimum), f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": str(minimum),
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def bad_application(s):
     """Errors on a field (period in Chinese numerals), on a formset cell (办法第十六条: a
     conditional share without its condition) and on a whole row (a year outside the period)."""
-    data = {"name": "全省教育督导平台", "call": "", "network": "extranet", "action": "save",
-            "period_months": "十二", "total_investment_yuan": "abc"}
+    data = {
+        "name": "全省教育督导平台",
+        "call": "",
+        "network": "extranet",
+        "action": "save",
+        "period_months": "十二",
+        "total_investment_yuan": "abc",
+    }
     for prefix in ("data", "yearly", "funding", "participants", "levels"):
         data.update(management(prefix))
-    data.update({"data-0-name": "学籍信息", "data-0-sharing_type": "conditional",
-                 "data-0-provider": "省教育厅", "data-0-data_format": "库表", "data-0-update_cycle": "每日",
-                 "data-0-open_type": "closed",
-                 "funding-0-source": "provincial", "funding-0-amount_yuan": "-5"})
+    data.update(
+        {
+            "data-0-name": "学籍信息",
+            "data-0-sharing_type": "conditional",
+            "data-0-provider": "省教育厅",
+            "data-0-data_format": "库表",
+            "data-0-update_cycle": "每日",
+            "data-0-open_type": "closed",
+            "funding-0-source": "provincial",
+            "funding-0-amount_yuan": "-5",
+        }
+    )
     return data
 
 
 def bad_change(s):
-    return {"title": "", "reason": "", "ground": "optimisation", "action": "save",
-            **management("items", 2, 0, 1),
-            "items-0-from_content": "培训", "items-0-to_content": "", "items-0-amount_yuan": "abc"}
+    return {
+        "title": "",
+        "reason": "",
+        "ground": "optimisation",
+        "action": "save",
+        **management("items", 2, 0, 1),
+        "items-0-from_content": "培训",
+        "items-0-to_content": "",
+        "items-0-amount_yuan": "abc",
+    }
 
 
 def project(key, name=None):
@@ -260,8 +308,9 @@ def same(value):
 CASES = [
     Case("login", "anonymous", same(reverse("login"))),
     Case("login", "anonymous", same(reverse("login")), post=lambda s: {"username": "", "password": ""}),
-    Case("login", "anonymous", same(reverse("login")),
-         post=lambda s: {"username": "nobody", "password": "x"}),
+    Case(
+        "login", "anonymous", same(reverse("login")), post=lambda s: {"username": "nobody", "password": "x"}
+    ),
     Case("home", "owner_preparer", same(reverse("home"))),
     Case("home", "bureau_reviewer", same(reverse("home"))),
     Case("project_list", "bureau_reviewer", same(reverse("project_list"))),
@@ -271,32 +320,67 @@ CASES = [
     Case("application_new", "owner_preparer", same(reverse("application_new")), post=bad_application),
     Case("application_edit", "owner_preparer", project("draft", "application_edit")),
     # 办法第九条: the check lists each gap beside its field.
-    Case("application_edit", "owner_preparer",
-         lambda s: reverse("application_edit", args=[s.incomplete.pk]) + "?check=1", refused=True),
+    Case(
+        "application_edit",
+        "owner_preparer",
+        lambda s: reverse("application_edit", args=[s.incomplete.pk]) + "?check=1",
+        refused=True,
+    ),
     Case("application_edit", "owner_preparer", project("draft", "application_edit"), post=bad_application),
     Case("records_edit", "owner_preparer", project("building", "records_edit")),
-    Case("records_edit", "owner_preparer", project("building", "records_edit"),
-         post=lambda s: {"platform_code": "2613-0", "supervisor_name": "监理公司"}),
+    Case(
+        "records_edit",
+        "owner_preparer",
+        project("building", "records_edit"),
+        post=lambda s: {"platform_code": "2613-0", "supervisor_name": "监理公司"},
+    ),
     Case("call_submit", "other_owner_head", same(reverse("call_submit", args=[2026])), day=(2025, 6, 25)),
-    Case("call_submit", "other_owner_head", same(reverse("call_submit", args=[2026])),
-         post=lambda s: {"letter": ""}, status=400, day=(2025, 6, 25)),
+    Case(
+        "call_submit",
+        "other_owner_head",
+        same(reverse("call_submit", args=[2026])),
+        post=lambda s: {"letter": ""},
+        status=400,
+        day=(2025, 6, 25),
+    ),
     Case("call_submit", "owner_head", same(reverse("call_submit", args=[2026])), day=(2025, 6, 25)),
-    Case("call_amend", "owner_head", same(reverse("call_amend", args=[2026])), post=lambda s: {"letter": ""},
-         status=400, day=(2025, 6, 25)),
+    Case(
+        "call_amend",
+        "owner_head",
+        same(reverse("call_amend", args=[2026])),
+        post=lambda s: {"letter": ""},
+        status=400,
+        day=(2025, 6, 25),
+    ),
     Case("plan_list", "bureau_head", same(reverse("plan_list"))),
     Case("plan_open", "bureau_head", same(reverse("plan_open")), post=lambda s: {"year": "abc"}),
     Case("plan", "bureau_reviewer", same(reverse("plan", args=[2027]))),
     Case("plan_include", "bureau_reviewer", same(reverse("plan_include", args=[2027])), post=lambda s: {}),
     Case("project_step", "cac_reviewer", step("reviewing", "request_correction")),
-    Case("project_step", "cac_reviewer", step("reviewing", "request_correction"),
-         post=lambda s: {"reason": ""}, status=400),
+    Case(
+        "project_step",
+        "cac_reviewer",
+        step("reviewing", "request_correction"),
+        post=lambda s: {"reason": ""},
+        status=400,
+    ),
     # 办法第十条: refused by a rule (the three opinions are missing), said as an alert.
     Case("project_step", "bureau_head", step("reviewing", "pass_review"), post=lambda s: {}, status=400),
-    Case("project_step", "bureau_head", step("building", "order_rectification"),
-         post=lambda s: {"reason": "", "working_days": "-3"}, status=400),
+    Case(
+        "project_step",
+        "bureau_head",
+        step("building", "order_rectification"),
+        post=lambda s: {"reason": "", "working_days": "-3"},
+        status=400,
+    ),
     Case("project_correct", "bureau_head", step("building", "approved_estimate_yuan", "project_correct")),
-    Case("project_correct", "bureau_head", step("building", "approved_estimate_yuan", "project_correct"),
-         post=lambda s: {"approved_estimate_yuan": "abc", "reason": ""}, status=400),
+    Case(
+        "project_correct",
+        "bureau_head",
+        step("building", "approved_estimate_yuan", "project_correct"),
+        post=lambda s: {"approved_estimate_yuan": "abc", "reason": ""},
+        status=400,
+    ),
     Case("joint_review", "bureau_reviewer", project("reviewing", "joint_review")),
     Case("opinion_new", "cac_reviewer", project("reviewing", "opinion_new")),
     Case("opinion_new", "cac_reviewer", project("reviewing", "opinion_new"), post=lambda s: {}, status=400),
@@ -304,27 +388,56 @@ CASES = [
     Case("change_new", "owner_preparer", project("building", "change_new"), post=bad_change),
     Case("change", "owner_head", project("pending", "change")),
     Case("change_step", "bureau_head", step("pending", "reject", "change_step")),
-    Case("change_step", "bureau_head", step("pending", "reject", "change_step"),
-         post=lambda s: {"reason": ""}, status=400),
+    Case(
+        "change_step",
+        "bureau_head",
+        step("pending", "reject", "change_step"),
+        post=lambda s: {"reason": ""},
+        status=400,
+    ),
     Case("plan_step", "bureau_head", same(reverse("plan_step", args=[2027, "submit_to_government"]))),
-    Case("plan_step", "bureau_head", same(reverse("plan_step", args=[2027, "submit_to_government"])),
-         post=lambda s: {}, status=400),
+    Case(
+        "plan_step",
+        "bureau_head",
+        same(reverse("plan_step", args=[2027, "submit_to_government"])),
+        post=lambda s: {},
+        status=400,
+    ),
     Case("incident_new", "owner_preparer", project("building", "incident_new")),
-    Case("incident_new", "owner_preparer", project("building", "incident_new"), post=lambda s: {},
-         status=400),
+    Case(
+        "incident_new", "owner_preparer", project("building", "incident_new"), post=lambda s: {}, status=400
+    ),
     Case("rectification_report", "owner_preparer", project("rectifying", "rectification_report")),
-    Case("rectification_report", "owner_preparer", project("rectifying", "rectification_report"),
-         post=lambda s: {}, status=400),
+    Case(
+        "rectification_report",
+        "owner_preparer",
+        project("rectifying", "rectification_report"),
+        post=lambda s: {},
+        status=400,
+    ),
     Case("performance_report_new", "owner_preparer", project("building", "performance_report_new")),
-    Case("performance_report_new", "owner_preparer", project("building", "performance_report_new"),
-         post=lambda s: {"year": "abc"}, status=400),
+    Case(
+        "performance_report_new",
+        "owner_preparer",
+        project("building", "performance_report_new"),
+        post=lambda s: {"year": "abc"},
+        status=400,
+    ),
     Case("calendar_admin", "admin", same(reverse("calendar_admin"))),
-    Case("calendar_admin", "admin", same(reverse("calendar_admin")),
-         post=lambda s: {"year": "2028", "source": "", "holidays": "2027-12-31 错", "workdays": ""},
-         status=400),
+    Case(
+        "calendar_admin",
+        "admin",
+        same(reverse("calendar_admin")),
+        post=lambda s: {"year": "2028", "source": "", "holidays": "2027-12-31 错", "workdays": ""},
+        status=400,
+    ),
     # The materials form of the project page, refused (no file): back on the page with the reason.
-    Case("documents:material_upload", "owner_preparer", project("building", "documents:material_upload"),
-         post=lambda s: {"kind": "performance_report", "next": reverse("project", args=[s.building.pk])}),
+    Case(
+        "documents:material_upload",
+        "owner_preparer",
+        project("building", "documents:material_upload"),
+        post=lambda s: {"kind": "performance_report", "next": reverse("project", args=[s.building.pk])},
+    ),
     Case("documents:application_import", "owner_preparer", same(reverse("documents:application_import"))),
 ]
 
@@ -393,12 +506,14 @@ def test_every_form_ties_its_labels_help_and_errors_to_its_inputs(case, world, d
 
 def test_the_checker_finds_what_is_missing():
     """Each rule of ``problems`` fails on a page that breaks it."""
-    ok = ('<form><div class="field has-error"><label for="id_a">A</label>'
-          '<input id="id_a" aria-invalid="true" aria-describedby="id_a_helptext id_a_error">'
-          '<small id="id_a_helptext">help</small><div id="id_a_error"><p class="error">bad</p></div></div>'
-          '<div role="alert"><p class="error">whole form</p></div>'
-          '<label><input type="checkbox"> wrapped</label><input type="hidden" name="x">'
-          '<template><input id="id_a" aria-describedby="nowhere"></template></form>')
+    ok = (
+        '<form><div class="field has-error"><label for="id_a">A</label>'
+        '<input id="id_a" aria-invalid="true" aria-describedby="id_a_helptext id_a_error">'
+        '<small id="id_a_helptext">help</small><div id="id_a_error"><p class="error">bad</p></div></div>'
+        '<div role="alert"><p class="error">whole form</p></div>'
+        '<label><input type="checkbox"> wrapped</label><input type="hidden" name="x">'
+        '<template><input id="id_a" aria-describedby="nowhere"></template></form>'
+    )
     assert problems(ok) == []
     assert shows_an_error(ok)
     broken = {
@@ -407,12 +522,16 @@ def test_the_checker_finds_what_is_missing():
         "error not tied": ok.replace('<div id="id_a_error">', "<div>"),
         "not aria-invalid": ok.replace(' aria-invalid="true"', ""),
         "non-field error without alert": ok.replace(' role="alert"', ""),
-        "duplicate id": ok.replace('<small id="id_a_helptext">help</small>',
-                                   '<small id="id_a_helptext">help</small><span id="id_a_helptext"></span>'),
+        "duplicate id": ok.replace(
+            '<small id="id_a_helptext">help</small>',
+            '<small id="id_a_helptext">help</small><span id="id_a_helptext"></span>',
+        ),
     }
     for why, html in broken.items():
         assert problems(html), why
-    invalid_without_text = ('<form><label for="b">B</label><input id="b" aria-invalid="true" '
-                            'aria-describedby="b_help"><small id="b_help">help</small></form>')
+    invalid_without_text = (
+        '<form><label for="b">B</label><input id="b" aria-invalid="true" '
+        'aria-describedby="b_help"><small id="b_help">help</small></form>'
+    )
     assert problems(invalid_without_text)
     assert not shows_an_error("<form><label for='c'>C</label><input id='c'></form>")

@@ -20,15 +20,19 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from core.states import ChangeState, PlanState
-from core.states import ProjectState as S
+from core.states import ChangeState, PlanState, ProjectState as S
 from lifecycle.workdays import add_months
 from projects.models import AnnualPlan, Call, Project
 from tests.factories import CallFactory
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journey"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+]
 
 
 class Person:
@@ -78,8 +82,10 @@ class Person:
         """Upload a document from the project page (办法第十五、十八、二十三、二十九、三十一条)."""
         self.open_project(project)
         self.page.select_option("#material-kind", kind)
-        self.page.set_input_files("#material-file", files=[{
-            "name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
+        self.page.set_input_files(
+            "#material-file",
+            files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+        )
         if issued_on:
             self.page.fill("#material-issued-on", issued_on)
             self.page.fill("#material-issuing-body", issuing_body)
@@ -145,10 +151,15 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
         assert "缺少“密码应用方案”（办法第九条）" in page.inner_text("main")
         preparer.shot("application-missing-items")
         for field, text in {
-            "basis_and_necessity": "依据数字政府建设规划，现有系统分散。", "content_and_scale": "建设督导业务、数据共享模块。",
-            "technical_route": "依托省政务云。", "performance_targets": "督导办理时限压缩50%。",
-            "cloud_requirements": "64核、20TB。", "protection_plan": "等级保护第三级。", "security_plan": "边界防护、日志审计。",
-            "product_reliability": "安全可靠产品。", "crypto_plan": "SM2/SM3/SM4。",
+            "basis_and_necessity": "依据数字政府建设规划，现有系统分散。",
+            "content_and_scale": "建设督导业务、数据共享模块。",
+            "technical_route": "依托省政务云。",
+            "performance_targets": "督导办理时限压缩50%。",
+            "cloud_requirements": "64核、20TB。",
+            "protection_plan": "等级保护第三级。",
+            "security_plan": "边界防护、日志审计。",
+            "product_reliability": "安全可靠产品。",
+            "crypto_plan": "SM2/SM3/SM4。",
         }.items():
             page.fill(f"#id_{field}", text)
         page.fill("#id_period_months", "12")
@@ -222,26 +233,42 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
         assert project.state == S.IN_PLAN
 
         # ---- 办法第十五至十九条: FSR, design, ratification.
-        preparer.records(project, platform_code="2606-230000-04-01-123456", fsr_sharing_chapter=True,
-                         design_sharing_chapter=True)
+        preparer.records(
+            project,
+            platform_code="2606-230000-04-01-123456",
+            fsr_sharing_chapter=True,
+            design_sharing_chapter=True,
+        )
         preparer.upload(project, "fsr")
         preparer.step(project, "submit_fsr")
-        as_("drc_head").step(project, "approve_fsr", fsr_approval_no="黑发改审批〔2026〕8号",
-                             fsr_estimate_yuan="500")
+        as_("drc_head").step(
+            project, "approve_fsr", fsr_approval_no="黑发改审批〔2026〕8号", fsr_estimate_yuan="500"
+        )
         preparer.upload(project, "design")
         preparer.upload(project, "fsr_approval", today.isoformat(), "黑龙江省发展和改革委员会")
         preparer.step(project, "submit_design")
-        bureau_head.step(project, "approve_design", shot="approve-design", design_approval_no="黑营商审〔2026〕3号",
-                         approved_estimate_yuan="500", design_evaluation="experts")
+        bureau_head.step(
+            project,
+            "approve_design",
+            shot="approve-design",
+            design_approval_no="黑营商审〔2026〕3号",
+            approved_estimate_yuan="500",
+            design_evaluation="experts",
+        )
         bureau_head.step(project, "submit_ratification")
         gov.step(project, "ratify", decided_amount_yuan="500", decided_funding_source="省级财政资金")
-        preparer.records(project, supervisor_name="黑龙江信息工程监理有限公司", supervision_contract_no="JL-2026-031")
+        preparer.records(
+            project, supervisor_name="黑龙江信息工程监理有限公司", supervision_contract_no="JL-2026-031"
+        )
         preparer.step(project, "start_construction", construction_started_on=today.isoformat())
         project.refresh_from_db()
         assert project.state == S.CONSTRUCTION and project.approved_estimate_yuan == Decimal("5000000")
 
         # ---- 办法第二十八条: 10% is filed; a further 20% goes to approval — shown before submitting.
-        for title, amount, expected_pct in (("调整数据治理模块", "50", "10.00%"), ("扩充监管模块", "100", "30.00%")):  # 万元
+        for title, amount, expected_pct in (
+            ("调整数据治理模块", "50", "10.00%"),
+            ("扩充监管模块", "100", "30.00%"),
+        ):  # 万元
             preparer.open_project(project)
             preparer.page.click(f'a[href="/projects/{project.pk}/changes/new/"]')
             preparer.page.fill("#id_title", title)
@@ -270,12 +297,18 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
         # Half a year of construction later (the clock travels; 办法第二十九条 counts from 建成).
         today = datetime.date(2027, 1, 15)
         time_machine_move(today)
-        head.step(project, "complete_construction", completed_on=today.isoformat(), surplus_returned_yuan="1.2")
+        head.step(
+            project, "complete_construction", completed_on=today.isoformat(), surplus_returned_yuan="1.2"
+        )
         preparer.upload(project, "archive_opinion", today.isoformat(), "黑龙江省档案馆")
         preparer.upload(project, "crypto_assessment", today.isoformat(), "黑龙江省商用密码检测中心")
         head.step(project, "apply_acceptance")
-        for who, aspect in (("cac_reviewer", "cac_acceptance"), ("crypto_reviewer", "crypto_acceptance"),
-                            ("drc_head", "drc_acceptance"), ("police_reviewer", "police_acceptance")):
+        for who, aspect in (
+            ("cac_reviewer", "cac_acceptance"),
+            ("crypto_reviewer", "crypto_acceptance"),
+            ("drc_head", "drc_acceptance"),
+            ("police_reviewer", "police_acceptance"),
+        ):
             as_(who).opinion(project, aspect, "同意通过验收。")
         bureau_head.step(project, "accept", shot="acceptance", accepted_on=today.isoformat())
         preparer.upload(project, "acceptance_report", today.isoformat(), "黑龙江省教育厅")

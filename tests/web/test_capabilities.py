@@ -28,16 +28,31 @@ OPEN_IN = {
     "performance_report_new": {S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED, S.COMPLETED},
     "incident_new": {S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED},
     "rectification_report": {S.RECTIFICATION},
-    "joint_review": {S.SUBMITTED, S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION, S.REVIEW_PASSED,
-                     S.REVIEW_REJECTED},
+    "joint_review": {
+        S.SUBMITTED,
+        S.JOINT_REVIEW,
+        S.CORRECTING,
+        S.EXPERT_EVALUATION,
+        S.REVIEW_PASSED,
+        S.REVIEW_REJECTED,
+    },
 }
 #: pages every reader of the project may open; the others are the department's staff's
 READ_PAGES = {"joint_review"}
 #: pages of the department's call submission rather than of one project: any department's
 #: staff open their own, so only "listed ⇒ opens" is checked for them
 CALL_PAGES = {"call_submit"}
-STATES = [S.DRAFT, S.SUBMITTED, S.CORRECTING, S.REVIEW_PASSED, S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED,
-          S.COMPLETED, S.CLOSED]
+STATES = [
+    S.DRAFT,
+    S.SUBMITTED,
+    S.CORRECTING,
+    S.REVIEW_PASSED,
+    S.CONSTRUCTION,
+    S.RECTIFICATION,
+    S.SUSPENDED,
+    S.COMPLETED,
+    S.CLOSED,
+]
 PERSONAS = ["owner_preparer", "owner_head", "owner_reviewer", "bureau_reviewer", "other_owner_preparer"]
 
 

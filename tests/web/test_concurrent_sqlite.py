@@ -26,6 +26,8 @@ from core.states import ProjectState as S
 from tests.documents.test_imports import two_projects
 from tests.lifecycle.builders import project_in
 
+IMPORT_URL = "/documents/applications/import/"
+
 SCRIPT = textwrap.dedent("""
     import json, sys, threading, datetime, zoneinfo
     import django
@@ -38,7 +40,8 @@ SCRIPT = textwrap.dedent("""
     from lifecycle.models import AuditEntry
 
     args = json.loads(sys.argv[1])
-    on = datetime.datetime.fromisoformat(args["on"]).replace(hour=10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    on = datetime.datetime.fromisoformat(args["on"]).replace(hour=10, tzinfo=shanghai)
     xlsx = open(args["xlsx"], "rb").read()
     out = {}
 
@@ -73,8 +76,8 @@ SCRIPT = textwrap.dedent("""
         out["step_rows"] = AuditEntry.objects.filter(
             project_id=pk, action__in=["accept_application", "withdraw"]).count()
         out["imports"] = race([
-            ("first", "other_owner_preparer", "/documents/applications/import/", {"call": args["call"], "file": 1}),
-            ("second", "other_owner_head", "/documents/applications/import/", {"call": args["call"], "file": 1}),
+            ("first", "other_owner_preparer", IMPORT_URL, {"call": args["call"], "file": 1}),
+            ("second", "other_owner_head", IMPORT_URL, {"call": args["call"], "file": 1}),
         ])
         out["imported"] = Project.objects.filter(call_id=args["call"], name__in=args["names"]).count()
     print(json.dumps(out))
@@ -82,8 +85,10 @@ SCRIPT = textwrap.dedent("""
 
 
 # Skipped before its fixtures: a transactional test empties every table when it ends.
-@pytest.mark.skipif(connection.vendor != "sqlite",
-                    reason="the SQLite settings (PostgreSQL: tests/lifecycle/test_audit_and_concurrency.py)")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="the SQLite settings (PostgreSQL: tests/lifecycle/test_audit_and_concurrency.py)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_people_at_once_on_a_file_database(orgs, people, call_2026, tmp_path):
     project, on = project_in(S.SUBMITTED, orgs, people, call_2026)
@@ -95,12 +100,29 @@ def test_two_people_at_once_on_a_file_database(orgs, people, call_2026, tmp_path
     upload = two_projects()
     xlsx = tmp_path / "申报.xlsx"
     xlsx.write_bytes(upload.read())
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": "config.test_settings",
-           "DEBUG": "0", "DOCUMENTS_ROOT": str(tmp_path / "private"), "SQLITE_TIMEOUT": "20"}
-    args = {"project": project.pk, "on": on.isoformat(), "call": call_2026.pk, "xlsx": str(xlsx),
-            "names": ["全省教育督导信息平台", "全省学前教育管理系统"]}
-    done = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(args)], cwd=Path(settings.BASE_DIR), env=env,
-                          capture_output=True, text=True, timeout=240)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DEBUG": "0",
+        "DOCUMENTS_ROOT": str(tmp_path / "private"),
+        "SQLITE_TIMEOUT": "20",
+    }
+    args = {
+        "project": project.pk,
+        "on": on.isoformat(),
+        "call": call_2026.pk,
+        "xlsx": str(xlsx),
+        "names": ["全省教育督导信息平台", "全省学前教育管理系统"],
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(args)],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -18,9 +18,9 @@ import pytest
 from django.urls import Resolver404, resolve, reverse
 
 from lifecycle.models import ChangeRequest
-from web import demo
 from projects.models import AnnualPlan, OrgKind, Project, User
 from tests.conftest import built_once
+from web import demo
 
 LINK = re.compile(r'href="(/[^"]*)"')
 NUMBER = re.compile(r"\d+")
@@ -63,7 +63,9 @@ def _hub_state(url: str):
 def shape(url: str):
     """The page a URL shows, up to the object: numbers abstracted, query keys kept."""
     parts = urlsplit(url)
-    query = sorted((key, NUMBER.sub("#", value)) for key, value in parse_qsl(parts.query, keep_blank_values=True))
+    query = sorted(
+        (key, NUMBER.sub("#", value)) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
     return NUMBER.sub("#", parts.path), tuple(query), _hub_state(url)
 
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from documents.models import Filing, MaterialVersion
 from core.states import ProjectState as S
+from documents.models import Filing, MaterialVersion
 from tests.lifecycle.builders import project_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -25,8 +25,11 @@ def test_the_owner_uploads_a_material_from_the_project_page(client, orgs, people
     page = reverse("project", args=[project.pk])
     client.force_login(people.owner_preparer)
     assert "上传新版本" in client.get(page).content.decode()
-    response = client.post(reverse("documents:material_upload", args=[project.pk]),
-                           {"kind": "fsr", "file": pdf_upload(), "next": page}, follow=True)
+    response = client.post(
+        reverse("documents:material_upload", args=[project.pk]),
+        {"kind": "fsr", "file": pdf_upload(), "next": page},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == page
     body = response.content.decode()
     assert "第1版" in body and "可研报告.pdf" in body
@@ -39,8 +42,11 @@ def test_a_rejected_upload_comes_back_to_the_page_with_the_reason(client, orgs, 
     client.force_login(people.owner_preparer)
     fake = io.BytesIO(b"MZ\x90\x00 not a pdf")
     fake.name = "病毒.pdf"
-    response = client.post(reverse("documents:material_upload", args=[project.pk]),
-                           {"kind": "fsr", "file": fake, "next": page}, follow=True)
+    response = client.post(
+        reverse("documents:material_upload", args=[project.pk]),
+        {"kind": "fsr", "file": fake, "next": page},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == page
     assert not MaterialVersion.objects.exists()
     assert "error" in response.content.decode()
@@ -56,8 +62,11 @@ def test_the_bureau_generates_the_joint_review_opinion_from_the_page(client, org
     assert "出具《联合审核意见书》" not in client.get(page).content.decode()
     client.force_login(people.bureau_head)
     assert "出具《联合审核意见书》" in client.get(page).content.decode()
-    response = client.post(reverse("documents:filing_generate", args=[project.pk, "joint_review_opinion"]),
-                           {"next": page}, follow=True)
+    response = client.post(
+        reverse("documents:filing_generate", args=[project.pk, "joint_review_opinion"]),
+        {"next": page},
+        follow=True,
+    )
     filing = Filing.objects.get(project=project)
     assert filing.document_no.startswith("黑营商〔")
     assert filing.document_no in response.content.decode()
@@ -67,8 +76,9 @@ def test_an_outsider_sees_neither_page_nor_upload(client, orgs, people, call_202
     project, _ = project_in(S.IN_PLAN, orgs, people, call_2026)
     client.force_login(people.other_owner_preparer)
     assert client.get(reverse("project", args=[project.pk])).status_code == 404
-    response = client.post(reverse("documents:material_upload", args=[project.pk]),
-                           {"kind": "fsr", "file": pdf_upload()})
+    response = client.post(
+        reverse("documents:material_upload", args=[project.pk]), {"kind": "fsr", "file": pdf_upload()}
+    )
     assert response.status_code == 404
 
 
@@ -81,23 +91,36 @@ def test_the_plan_page_offers_the_plan_workbook_to_agencies(client, orgs, people
 
 
 def test_a_sign_off_over_an_older_version_is_shown_as_such(client, orgs, people, call_2026):
+    from core.timeutil import as_of
     from documents import services as document_services
     from lifecycle import services
-    from core.timeutil import as_of
 
-    project, on = project_in(S.IN_PLAN, orgs, people, call_2026, platform_code="2601-230000-04-01-000009",
-                             fsr_sharing_chapter=True)
+    project, on = project_in(
+        S.IN_PLAN, orgs, people, call_2026, platform_code="2601-230000-04-01-000009", fsr_sharing_chapter=True
+    )
     with as_of(on):
-        document_services.material_upload(project, actor=people.owner_preparer, kind="fsr", upload=pdf_upload())
-        document_services.material_upload(project, actor=people.owner_preparer, kind="catalogue",
-                                          upload=pdf_upload("信息资源目录.pdf"))
+        document_services.material_upload(
+            project, actor=people.owner_preparer, kind="fsr", upload=pdf_upload()
+        )
+        document_services.material_upload(
+            project, actor=people.owner_preparer, kind="catalogue", upload=pdf_upload("信息资源目录.pdf")
+        )
         services.perform(project, "submit_fsr", actor=people.owner_preparer)
-        services.perform(project, "approve_fsr", actor=people.drc_head, fsr_approval_no="黑发改审批〔2026〕5号",
-                         fsr_estimate_yuan=project.total_investment_yuan)
+        services.perform(
+            project,
+            "approve_fsr",
+            actor=people.drc_head,
+            fsr_approval_no="黑发改审批〔2026〕5号",
+            fsr_estimate_yuan=project.total_investment_yuan,
+        )
         # 办法第十六条: the catalogue brought up to date for the design, after the FSR approval.
         project.refresh_from_db()
-        document_services.material_upload(project, actor=people.owner_preparer, kind="catalogue",
-                                          upload=pdf_upload("信息资源目录（修订）.pdf"))
+        document_services.material_upload(
+            project,
+            actor=people.owner_preparer,
+            kind="catalogue",
+            upload=pdf_upload("信息资源目录（修订）.pdf"),
+        )
     client.force_login(people.bureau_reviewer)
     body = client.get(reverse("project", args=[project.pk])).content.decode()
     assert "签署后已上传第2版" in body

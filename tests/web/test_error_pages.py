@@ -3,23 +3,20 @@ link back; the twelve inputs that gave 500; two people acting at once; SQLite se
 
 from __future__ import annotations
 
-import datetime
 import sqlite3
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection
-from django.template import loader
 from django.test import RequestFactory
 from django.urls import reverse
 
 from config import errors
 from config.middleware import ErrorPagesMiddleware
+from core.states import ProjectState as S
 from lifecycle.errors import ConcurrentUpdate
 from lifecycle.models import PerformanceReport
-from core.states import ProjectState as S
-from projects.models import AnnualPlan, Project
+from projects.models import AnnualPlan
 from tests.conftest import at
 from tests.lifecycle.builders import project_in
 
@@ -30,8 +27,10 @@ def test_a_refused_step_says_who_must_take_it(client, orgs, people, call_2026):
     """办法第十八条: an intranet project's design is approved by 省内网办, not the bureau."""
     project, _on = project_in(S.DESIGN_REVIEW, orgs, people, call_2026, network="intranet")
     client.force_login(people.bureau_head)
-    response = client.get(reverse("project_step", args=[project.pk, "approve_design"]),
-                          HTTP_REFERER=f"http://testserver/projects/{project.pk}/")
+    response = client.get(
+        reverse("project_step", args=[project.pk, "approve_design"]),
+        HTTP_REFERER=f"http://testserver/projects/{project.pk}/",
+    )
     body = response.content.decode()
     assert response.status_code == 403
     assert "无权办理" in body and "须由" in body and "内网办" in body
@@ -59,7 +58,11 @@ def test_a_403_without_message_still_explains(client, people, scene):
 def test_404_pages_are_friendly_even_with_debug_on(client, people, scene, settings, debug):
     settings.DEBUG = debug
     client.force_login(people.other_owner_preparer)  # another department's project: 404
-    for url in (reverse("project", args=[scene.building.pk]), "/no-such-page/", "/projects/99999999999999999999/"):
+    for url in (
+        reverse("project", args=[scene.building.pk]),
+        "/no-such-page/",
+        "/projects/99999999999999999999/",
+    ):
         response = client.get(url)
         body = response.content.decode()
         assert response.status_code == 404, url
@@ -145,7 +148,9 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_immediate_transactions(
     assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] >= 5
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
-    wrapper = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "x.sqlite3")}, alias="wal-check")
+    wrapper = DatabaseWrapper(
+        {**connection.settings_dict, "NAME": str(tmp_path / "x.sqlite3")}, alias="wal-check"
+    )
     try:
         with wrapper.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode")
@@ -232,15 +237,28 @@ def test_opening_a_plan_for_an_impossible_year_is_a_message(client, people, scen
     assert AnnualPlan.objects.count() == before
 
 
-@pytest.mark.parametrize("kind", ["change_receipt", "rectification_notice", "change_form", "performance_form"])
+@pytest.mark.parametrize(
+    "kind", ["change_receipt", "rectification_notice", "change_form", "performance_form"]
+)
 @pytest.mark.parametrize("value", ["abc", "9" * 20, "-1"])
-def test_a_filing_for_an_object_id_that_is_no_id_is_refused(client, people, scene, kind, value, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
-    client.force_login(people.bureau_reviewer if kind in ("change_receipt", "rectification_notice")
-                       else people.owner_preparer)
-    response = client.post(reverse("documents:filing_generate", args=[scene.building.pk, kind]),
-                           {"object_id": value})
+def test_a_filing_for_an_object_id_that_is_no_id_is_refused(
+    client, people, scene, kind, value, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    client.force_login(
+        people.bureau_reviewer
+        if kind in ("change_receipt", "rectification_notice")
+        else people.owner_preparer
+    )
+    response = client.post(
+        reverse("documents:filing_generate", args=[scene.building.pk, kind]), {"object_id": value}
+    )
     assert response.status_code == 400
     assert "所选事项不存在" in response.json()["error"]
 
@@ -250,8 +268,9 @@ def test_import_with_a_call_that_is_no_id_is_refused(client, people, call_2026, 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(people.owner_preparer)
-    response = client.post(reverse("documents:application_import"),
-                           {"call": value, "file": SimpleUploadedFile("a.xlsx", b"x")})
+    response = client.post(
+        reverse("documents:application_import"), {"call": value, "file": SimpleUploadedFile("a.xlsx", b"x")}
+    )
     assert response.status_code == 400
     assert "请选择征集年度" in response.json()["errors"][0]["text"]
 

@@ -36,48 +36,93 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from hypothesis import HealthCheck, given, seed, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, seed, settings, strategies as st
 
 from tests import conftest as root
 from tests.web import conftest as web
 
-settings.register_profile("dev", max_examples=30, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                 HealthCheck.data_too_large])
+settings.register_profile(
+    "dev",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 # CI: 100 examples per view on each database, each database from a fixed seed of its own
 # (SEEDS), so that `make test` still sends 200 different inputs to every view, the same ones
 # on every run; no example database, so nothing but the seed decides them.
-settings.register_profile("ci", max_examples=100, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                 HealthCheck.data_too_large])
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 SEEDS = {"sqlite": 1, "postgresql": 2}
-settings.register_profile("thorough", max_examples=300, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                 HealthCheck.data_too_large])
+settings.register_profile(
+    "thorough",
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 if PROFILE not in ("dev", "ci", "thorough"):
     PROFILE = "dev"
 
-PERSONAS = ["owner_preparer", "owner_head", "bureau_reviewer", "bureau_head", "drc_head", "finance_head",
-            "government_head", "admin", None]
+PERSONAS = [
+    "owner_preparer",
+    "owner_head",
+    "bureau_reviewer",
+    "bureau_head",
+    "drc_head",
+    "finance_head",
+    "government_head",
+    "admin",
+    None,
+]
 OWNER, BUREAU = ["owner_preparer", "owner_head"], ["bureau_reviewer", "bureau_head"]
 #: Who a page is for: half of the examples are drawn from them, so that the forms are
 #: mostly posted by people who get past the permission check; the other half by anyone.
 PREFERRED = {
-    **{view: OWNER for view in (
-        "application_new", "application_edit", "records_edit", "call_submit", "call_amend", "change_new",
-        "incident_new",
-        "rectification_report", "performance_report_new", "documents:material_upload",
-        "documents:application_import")},
-    **{view: BUREAU for view in ("plan_open", "plan_include", "plan_exclude", "opinion_new", "joint_review",
-                                 "plan_step")},
-    "plan_concur": ["finance_head"], "calendar_admin": ["admin"],
+    **dict.fromkeys(
+        (
+            "application_new",
+            "application_edit",
+            "records_edit",
+            "call_submit",
+            "call_amend",
+            "change_new",
+            "incident_new",
+            "rectification_report",
+            "performance_report_new",
+            "documents:material_upload",
+            "documents:application_import",
+        ),
+        OWNER,
+    ),
+    **dict.fromkeys(
+        ("plan_open", "plan_include", "plan_exclude", "opinion_new", "joint_review", "plan_step"), BUREAU
+    ),
+    "plan_concur": ["finance_head"],
+    "calendar_admin": ["admin"],
     # 更正 by the head of the organisation that took the step (lifecycle.corrections).
     "project_correct": ["owner_head", "bureau_head", "drc_head", "government_head"],
     # 办法第二十九、三十二条: the bureau confirms the acceptance report, 保密办 the secrecy evaluation.
-    "documents:evidence_confirm": BUREAU + ["secrecy_reviewer"],
-    "documents:filing_generate": OWNER + BUREAU, "documents:plan_filing_generate": BUREAU,
+    "documents:evidence_confirm": [*BUREAU, "secrecy_reviewer"],
+    "documents:filing_generate": OWNER + BUREAU,
+    "documents:plan_filing_generate": BUREAU,
 }
 #: Views whose POST is the point of the page: three examples in four are POSTs.
 POSTED = set(PREFERRED) | {"project_step", "change_step", "login"}
@@ -87,11 +132,48 @@ SIGNED_IN = list(dict.fromkeys(PERSONAS + [p for ps in PREFERRED.values() for p 
 # ---------------------------------------------------------------- values
 
 HUGE = ["99999999999999999999", str(2**63), str(2**63 - 1), str(2**64), "9" * 40, "1" + "0" * 400]
-NASTY_VALUES = HUGE + [
-    "", " ", "0", "-1", "-5", "-99999999999999999999", "1e400", "-1e400", "NaN", "Infinity", "-0", "0.001",
-    "99999999999999999999.99", "99999999999999.99", "-500", "abc", "１２３", "٣", "²", "２０２６-０１-０１", "2026-13-01",
-    "2026-02-30", "0001-01-01", "9999-12-31", "1900-01-01", "10000-01-01", "2026-1-1", "\x00", "<script>x</script>",
-    "a" * 3000, "null", "[]", "%s", "'; DROP TABLE x;--", "1,000", "1_000", " 12 ", "0x1F", "\u202e", "😀",
+NASTY_VALUES = [
+    *HUGE,
+    "",
+    " ",
+    "0",
+    "-1",
+    "-5",
+    "-99999999999999999999",
+    "1e400",
+    "-1e400",
+    "NaN",
+    "Infinity",
+    "-0",
+    "0.001",
+    "99999999999999999999.99",
+    "99999999999999.99",
+    "-500",
+    "abc",
+    "１２３",
+    "٣",
+    "²",
+    "２０２６-０１-０１",
+    "2026-13-01",
+    "2026-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    "1900-01-01",
+    "10000-01-01",
+    "2026-1-1",
+    "\x00",
+    "<script>x</script>",
+    "a" * 3000,
+    "null",
+    "[]",
+    "%s",
+    "'; DROP TABLE x;--",
+    "1,000",
+    "1_000",
+    " 12 ",
+    "0x1F",
+    "\u202e",
+    "😀",
 ]
 # Amounts of 15–16 digits (99,999,999,999,999.99 元) used to be accepted and then read back
 # by SQLite as a float, answering 500 on every page; money is now bounded below 10¹² 元
@@ -108,8 +190,10 @@ def _valid(field: forms.Field):
     if isinstance(field, forms.BooleanField):
         return st.sampled_from(["on", "", "true", "false", "1"])
     if isinstance(field, forms.DateField):
-        return st.one_of(st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)),
-                         st.dates(datetime.date(1900, 1, 1), datetime.date(9999, 12, 31))).map(datetime.date.isoformat)
+        return st.one_of(
+            st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)),
+            st.dates(datetime.date(1900, 1, 1), datetime.date(9999, 12, 31)),
+        ).map(datetime.date.isoformat)
     if isinstance(field, forms.DecimalField):
         places = field.decimal_places if field.decimal_places is not None else 2
         step = Decimal(10) ** -places
@@ -117,8 +201,10 @@ def _valid(field: forms.Field):
         if MONEY_OVERFLOW_EXCLUDED:
             top = min(top, MONEY_LIMIT - step)
         low = Decimal(field.min_value) if field.min_value is not None else -top
-        return st.one_of(st.sampled_from([top, low]), st.decimals(
-            min_value=low, max_value=top, places=places, allow_nan=False, allow_infinity=False)).map(str)
+        return st.one_of(
+            st.sampled_from([top, low]),
+            st.decimals(min_value=low, max_value=top, places=places, allow_nan=False, allow_infinity=False),
+        ).map(str)
     if isinstance(field, forms.IntegerField):
         low = field.min_value if field.min_value is not None else -1000
         high = field.max_value if field.max_value is not None else low + 10000
@@ -144,7 +230,9 @@ def _bound_values(form) -> dict:
         value = form[name].value()
         if value is None or isinstance(form.fields[name], forms.FileField):
             continue
-        values[form.add_prefix(name)] = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
+        values[form.add_prefix(name)] = (
+            [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
+        )
     return values
 
 
@@ -154,30 +242,46 @@ def _form_data(fields: dict[str, forms.Field], prefix: str = "", *, near: bool =
     three of them replaced by nasty values — this reaches the services behind the form."""
     fields = {name: field for name, field in fields.items() if not isinstance(field, forms.FileField)}
     if not near:
-        return st.fixed_dictionaries({}, optional={f"{prefix}{name}": _field_value(f) for name, f in fields.items()})
+        return st.fixed_dictionaries(
+            {}, optional={f"{prefix}{name}": _field_value(f) for name, f in fields.items()}
+        )
     baseline = baseline or {}
-    base = {f"{prefix}{name}": st.just(baseline[f"{prefix}{name}"]) if f"{prefix}{name}" in baseline
-            else _valid(field) for name, field in fields.items()}
+    base = {
+        f"{prefix}{name}": st.just(baseline[f"{prefix}{name}"])
+        if f"{prefix}{name}" in baseline
+        else _valid(field)
+        for name, field in fields.items()
+    }
     keys = sorted(base)
     if not keys:
         return st.just({})
-    return st.fixed_dictionaries(base).flatmap(lambda values: st.lists(
-        st.sampled_from(keys), max_size=3, unique=True).flatmap(lambda chosen: st.fixed_dictionaries(
-            {key: NASTY for key in chosen}).map(lambda changes: {**values, **changes})))
+    return st.fixed_dictionaries(base).flatmap(
+        lambda values: st.lists(st.sampled_from(keys), max_size=3, unique=True).flatmap(
+            lambda chosen: st.fixed_dictionaries(dict.fromkeys(chosen, NASTY)).map(
+                lambda changes: {**values, **changes}
+            )
+        )
+    )
 
 
 def _formset_data(formset, rows: int = 2, *, near: bool = False):
     prefix = formset.prefix
     if near:
-        baseline = {formset.management_form.add_prefix(k): str(v) for k, v in formset.management_form.initial.items()}
+        baseline = {
+            formset.management_form.add_prefix(k): str(v) for k, v in formset.management_form.initial.items()
+        }
         parts = [st.just(baseline)]
         for form in formset.forms:
-            parts.append(_form_data(form.fields, prefix=form.prefix + "-", near=True, baseline=_bound_values(form)))
+            parts.append(
+                _form_data(form.fields, prefix=form.prefix + "-", near=True, baseline=_bound_values(form))
+            )
         return _merge(*parts)
     # Not larger counts: Django caps them (absolute_max) and builds up to 2,000 empty forms,
     # which only costs time.
-    management = {f"{prefix}-{key}": st.sampled_from(["0", "1", "2", "", "-1", "abc", "１"])
-                  for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")}
+    management = {
+        f"{prefix}-{key}": st.sampled_from(["0", "1", "2", "", "-1", "abc", "１"])
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+    }
     parts = [st.fixed_dictionaries(management)]
     for i in range(rows):
         parts.append(_form_data(formset.empty_form.fields, prefix=f"{prefix}-{i}-"))
@@ -198,14 +302,20 @@ EXTRA_KEYS = st.dictionaries(st.text(min_size=1, max_size=12), NASTY, max_size=3
 
 
 def _query(keys):
-    return _merge(st.fixed_dictionaries({}, optional={k: NASTY for k in keys}), EXTRA_KEYS)
+    return _merge(st.fixed_dictionaries({}, optional=dict.fromkeys(keys, NASTY)), EXTRA_KEYS)
 
 
 def _upload():
-    return st.sampled_from([
-        None, ("a.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), ("x.exe", b"MZ\x90\x00" + b"\x00" * 60),
-        ("empty.xlsx", b""), ("名称很长" * 80 + ".pdf", b"%PDF-1.4\n%%EOF\n"), ("t.xlsx", "TEMPLATE"),
-    ])
+    return st.sampled_from(
+        [
+            None,
+            ("a.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+            ("x.exe", b"MZ\x90\x00" + b"\x00" * 60),
+            ("empty.xlsx", b""),
+            ("名称很长" * 80 + ".pdf", b"%PDF-1.4\n%%EOF\n"),
+            ("t.xlsx", "TEMPLATE"),
+        ]
+    )
 
 
 # ---------------------------------------------------------------- the world
@@ -223,9 +333,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings as django_settings
     from django.test.utils import override_settings
 
-    storage = {**django_settings.STORAGES, "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path_factory.mktemp("no500-docs"))}}}
+    storage = {
+        **django_settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("no500-docs"))},
+        },
+    }
     with django_db_blocker.unblock(), override_settings(STORAGES=storage):
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -237,8 +351,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def _build_world():
-    from documents import filings
-    from documents import services as document_services
+    from documents import filings, services as document_services
     from lifecycle import services
     from tests.conftest import at
 
@@ -249,16 +362,32 @@ def _build_world():
     building = scene.building
     with at(2026, 3, 2):
         material = document_services.material_upload(
-            building, actor=people.owner_preparer, kind="performance_report",  # 办法第二十五条: in construction
-            upload=SimpleUploadedFile("绩效评价报告.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), note="")
+            building,
+            actor=people.owner_preparer,
+            kind="performance_report",  # 办法第二十五条: in construction
+            upload=SimpleUploadedFile(
+                "绩效评价报告.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+            ),
+            note="",
+        )
     filing = filings.generate("application_form", actor=people.owner_preparer, project=building)
     with at(2026, 3, 3):
-        services.perform(building, "order_rectification", actor=people.bureau_head, reason="限期整改", working_days=10)
+        services.perform(
+            building, "order_rectification", actor=people.bureau_head, reason="限期整改", working_days=10
+        )
         building.refresh_from_db()
-    return {"orgs": orgs, "people": people, "call": call, "scene": scene, "material": material, "filing": filing,
-            "projects": [scene.building, scene.reviewing, scene.submitted, scene.draft],
-            "changes": [scene.filed, scene.pending], "plans": [scene.plan, scene.plan_2027],
-            "clients": _clients(people)}
+    return {
+        "orgs": orgs,
+        "people": people,
+        "call": call,
+        "scene": scene,
+        "material": material,
+        "filing": filing,
+        "projects": [scene.building, scene.reviewing, scene.submitted, scene.draft],
+        "changes": [scene.filed, scene.pending],
+        "plans": [scene.plan, scene.plan_2027],
+        "clients": _clients(people),
+    }
 
 
 # ---------------------------------------------------------------- recipes: paths, query keys, form fields
@@ -274,11 +403,10 @@ def _ids(objs):
 
 def _years(w):
     real = [p.year for p in w["plans"]] + [w["call"].year]
-    return st.one_of(st.sampled_from(real), st.sampled_from(real + [1999, 0, 10**20]))
+    return st.one_of(st.sampled_from(real), st.sampled_from([*real, 1999, 0, 10**20]))
 
 
 def _step_names(model):
-    from lifecycle import services
 
     return [t.name for t in model._meta.get_field("state").get_all_transitions(model)]
 
@@ -289,7 +417,7 @@ def _step_fields(obj, name):
 
     try:
         t, _possible = services.transition_of(obj, name)
-    except Exception:  # noqa: BLE001 — an unknown name has no fields; the page answers 404
+    except Exception:
         return {}
     step = {"name": name, "needs_reason": True, "fields": t.custom.get("fields", ()), "overridable": True}
     return StepForm(obj=obj, step=step).fields
@@ -306,8 +434,14 @@ def _recipes(w):
     from lifecycle import corrections
     from lifecycle.models import Aspect, ChangeRequest
     from lifecycle.webforms import (
-        CalendarYearForm, ChangeForm, ChangeItemFormSet, CorrectionForm, IncidentForm, OpinionForm,
-        PerformanceReportForm, RectificationReportForm,
+        CalendarYearForm,
+        ChangeForm,
+        ChangeItemFormSet,
+        CorrectionForm,
+        IncidentForm,
+        OpinionForm,
+        PerformanceReportForm,
+        RectificationReportForm,
     )
     from projects.forms import ApplicationForm, RecordsForm, application_formsets
     from projects.models import AnnualPlan, Project
@@ -328,52 +462,67 @@ def _recipes(w):
                 return st.just({})
             form = form_class(instance=project)
             return _form_data(form.fields, near=near, baseline=_bound_values(form))
+
         return _both(build)
 
     def application(kwargs, near):
         project = _obj(Project, kwargs.get("pk")) or Project(owner=w["orgs"]["owner"])
         form = ApplicationForm(instance=project)
         # ==== EXCLUSIONS (fields owned by another helper) go here, with the owner's name.
-        parts = [_form_data(form.fields, near=near, baseline=_bound_values(form)),
-                 st.fixed_dictionaries({}, optional={"action": st.sampled_from(["save", "check", "", "x"])})]
+        parts = [
+            _form_data(form.fields, near=near, baseline=_bound_values(form)),
+            st.fixed_dictionaries({}, optional={"action": st.sampled_from(["save", "check", "", "x"])}),
+        ]
         parts += [_formset_data(fs, near=near) for _p, fs, _h, _k in application_formsets(instance=project)]
         return _merge(*parts)
 
     def step(model, key):
         def build(kwargs, near):
             obj = _obj(model, kwargs.get(key))
-            return _form_data(_step_fields(obj, kwargs["name"]), near=near) if obj is not None else st.just({})
+            return (
+                _form_data(_step_fields(obj, kwargs["name"]), near=near) if obj is not None else st.just({})
+            )
+
         return _both(build)
 
     def change_new(kwargs, near):
-        return _merge(_form_data(ChangeForm().fields, near=near),
-                      _formset_data(ChangeItemFormSet(prefix="items"), near=near),
-                      st.fixed_dictionaries({}, optional={"action": st.sampled_from(["save", "preview", ""])}))
+        return _merge(
+            _form_data(ChangeForm().fields, near=near),
+            _formset_data(ChangeItemFormSet(prefix="items"), near=near),
+            st.fixed_dictionaries({}, optional={"action": st.sampled_from(["save", "preview", ""])}),
+        )
 
     def upload_fields(names):
         def build(kwargs):
-            return st.fixed_dictionaries({}, optional={k: v for k, v in names.items()})
+            return st.fixed_dictionaries({}, optional=dict(names.items()))
+
         return build
 
     def correct(kwargs, near):
         project, field = _obj(Project, kwargs.get("pk")), kwargs["field"]
         if project is None or field not in corrections.fields_of(project):
             return st.just({})
-        form = CorrectionForm(project=project, field=field, initial={field: corrections.current_value(project, field)})
+        form = CorrectionForm(
+            project=project, field=field, initial={field: corrections.current_value(project, field)}
+        )
         return _form_data(form.fields, near=near, baseline=_bound_values(form))
 
     # 办法第八、二十一条: the 申报函, the 项目责任人 (a member's id) and the split warnings confirmed.
     members = [str(w["people"][p].pk) for p in ("owner_head", "owner_preparer", "bureau_head")]
-    call_letter = upload_fields({"letter": st.one_of(st.text(min_size=1, max_size=40), NASTY),
-                                 "responsible_person": st.one_of(st.sampled_from(members), NASTY),
-                                 "splits_confirmed": st.sampled_from(["on", "", "1"])})
+    call_letter = upload_fields(
+        {
+            "letter": st.one_of(st.text(min_size=1, max_size=40), NASTY),
+            "responsible_person": st.one_of(st.sampled_from(members), NASTY),
+            "splits_confirmed": st.sampled_from(["on", "", "1"]),
+        }
+    )
     # A filing issued, or its 样稿 downloaded before the step (mode=preview).
     filing_mode = st.sampled_from(["preview", "issue", "", "x"])
     aspects = [(a.value, a.label) for a in Aspect]
     names = {
-        "project_step": st.sampled_from(_step_names(Project) + ["nope", "x" * 60]),
-        "plan_step": st.sampled_from(_step_names(AnnualPlan) + ["nope"]),
-        "change_step": st.sampled_from(_step_names(ChangeRequest) + ["nope"]),
+        "project_step": st.sampled_from([*_step_names(Project), "nope", "x" * 60]),
+        "plan_step": st.sampled_from([*_step_names(AnnualPlan), "nope"]),
+        "change_step": st.sampled_from([*_step_names(ChangeRequest), "nope"]),
     }
     return {
         "login": (none, ["next"], upload_fields({"username": NASTY, "password": NASTY, "next": NASTY})),
@@ -382,28 +531,56 @@ def _recipes(w):
         "project_list": (none, ["year", "owner", "stage", "overdue", "q", "page"], nothing),
         "application_new": (none, [], _both(application)),
         "project": (project_kw, [], nothing),
-        "application_edit": (st.fixed_dictionaries({"pk": st.one_of(st.just(w["scene"].draft.pk), projects)}),
-                             ["check"], _both(application)),
+        "application_edit": (
+            st.fixed_dictionaries({"pk": st.one_of(st.just(w["scene"].draft.pk), projects)}),
+            ["check"],
+            _both(application),
+        ),
         "records_edit": (project_kw, [], model_form(RecordsForm)),
         "call_submit": (st.fixed_dictionaries({"year": _years(w)}), [], call_letter),
         "call_amend": (st.fixed_dictionaries({"year": _years(w)}), [], call_letter),
         "plan_list": (none, [], nothing),
-        "plan_open": (none, [], upload_fields({"year": st.one_of(st.integers(-10**20, 10**20).map(str), NASTY)})),
+        "plan_open": (
+            none,
+            [],
+            upload_fields({"year": st.one_of(st.integers(-(10**20), 10**20).map(str), NASTY)}),
+        ),
         "plan": (st.fixed_dictionaries({"year": _years(w)}), [], nothing),
-        "plan_include": (st.fixed_dictionaries({"year": _years(w)}), [], upload_fields(
-            {"project": st.lists(st.one_of(projects.map(str), NASTY), max_size=3)})),
-        "plan_exclude": (st.fixed_dictionaries({"year": _years(w), "pk": projects}), [],
-                         upload_fields({"reason": NASTY})),
+        "plan_include": (
+            st.fixed_dictionaries({"year": _years(w)}),
+            [],
+            upload_fields({"project": st.lists(st.one_of(projects.map(str), NASTY), max_size=3)}),
+        ),
+        "plan_exclude": (
+            st.fixed_dictionaries({"year": _years(w), "pk": projects}),
+            [],
+            upload_fields({"reason": NASTY}),
+        ),
         "plan_concur": (st.fixed_dictionaries({"year": _years(w)}), [], nothing),
-        "project_step": (st.fixed_dictionaries({"pk": projects, "name": names["project_step"]}), [],
-                         step(Project, "pk")),
-        "project_correct": (st.fixed_dictionaries({"pk": projects, "field": st.sampled_from(
-            list(corrections.FIELDS) + ["nope", "state"])}), [], _both(correct)),
-        "plan_step": (st.fixed_dictionaries({"year": _years(w), "name": names["plan_step"]}), [],
-                      lambda kw: step(AnnualPlan, "pk")({**kw, "pk": getattr(
-                          AnnualPlan.objects.filter(year=kw["year"]).first(), "pk", None)})),
-        "change_step": (st.fixed_dictionaries({"pk": _ids(w["changes"]), "name": names["change_step"]}), [],
-                        step(ChangeRequest, "pk")),
+        "project_step": (
+            st.fixed_dictionaries({"pk": projects, "name": names["project_step"]}),
+            [],
+            step(Project, "pk"),
+        ),
+        "project_correct": (
+            st.fixed_dictionaries(
+                {"pk": projects, "field": st.sampled_from([*list(corrections.FIELDS), "nope", "state"])}
+            ),
+            [],
+            _both(correct),
+        ),
+        "plan_step": (
+            st.fixed_dictionaries({"year": _years(w), "name": names["plan_step"]}),
+            [],
+            lambda kw: step(AnnualPlan, "pk")(
+                {**kw, "pk": getattr(AnnualPlan.objects.filter(year=kw["year"]).first(), "pk", None)}
+            ),
+        ),
+        "change_step": (
+            st.fixed_dictionaries({"pk": _ids(w["changes"]), "name": names["change_step"]}),
+            [],
+            step(ChangeRequest, "pk"),
+        ),
         "joint_review": (project_kw, [], nothing),
         "opinion_new": (project_kw, ["aspect"], fields(OpinionForm, aspects=aspects)),
         "change_new": (project_kw, [], _both(change_new)),
@@ -412,23 +589,58 @@ def _recipes(w):
         "performance_report_new": (project_kw, [], fields(PerformanceReportForm)),
         "change": (st.fixed_dictionaries({"pk": _ids(w["changes"])}), [], nothing),
         "calendar_admin": (none, [], fields(CalendarYearForm)),
-        "documents:material_upload": (st.fixed_dictionaries({"project_id": projects}), [], upload_fields({
-            "kind": st.one_of(st.sampled_from(list(MaterialKind.values)), NASTY), "note": NASTY, "next": NASTY,
-            "issued_on": st.one_of(st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)).map(
-                datetime.date.isoformat), NASTY), "issuing_body": NASTY, "file": _upload()})),
-        "documents:evidence_confirm": (st.fixed_dictionaries({
-            "project_id": projects, "kind": st.sampled_from(list(MaterialKind.values) + ["nope"])}), [], nothing),
+        "documents:material_upload": (
+            st.fixed_dictionaries({"project_id": projects}),
+            [],
+            upload_fields(
+                {
+                    "kind": st.one_of(st.sampled_from(list(MaterialKind.values)), NASTY),
+                    "note": NASTY,
+                    "next": NASTY,
+                    "issued_on": st.one_of(
+                        st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)).map(
+                            datetime.date.isoformat
+                        ),
+                        NASTY,
+                    ),
+                    "issuing_body": NASTY,
+                    "file": _upload(),
+                }
+            ),
+        ),
+        "documents:evidence_confirm": (
+            st.fixed_dictionaries(
+                {"project_id": projects, "kind": st.sampled_from([*list(MaterialKind.values), "nope"])}
+            ),
+            [],
+            nothing,
+        ),
         "documents:material_download": (st.fixed_dictionaries({"pk": _ids([w["material"]])}), [], nothing),
-        "documents:filing_generate": (st.fixed_dictionaries({
-            "project_id": projects, "kind": st.sampled_from(list(FilingKind.values) + ["nope"])}), [],
-            upload_fields({"object_id": st.one_of(_ids(w["changes"]).map(str), NASTY), "next": NASTY,
-                           "mode": filing_mode})),
-        "documents:plan_filing_generate": (st.fixed_dictionaries({"year": _years(w)}), [],
-                                           upload_fields({"mode": filing_mode})),
+        "documents:filing_generate": (
+            st.fixed_dictionaries(
+                {"project_id": projects, "kind": st.sampled_from([*list(FilingKind.values), "nope"])}
+            ),
+            [],
+            upload_fields(
+                {
+                    "object_id": st.one_of(_ids(w["changes"]).map(str), NASTY),
+                    "next": NASTY,
+                    "mode": filing_mode,
+                }
+            ),
+        ),
+        "documents:plan_filing_generate": (
+            st.fixed_dictionaries({"year": _years(w)}),
+            [],
+            upload_fields({"mode": filing_mode}),
+        ),
         "documents:dossier": (st.fixed_dictionaries({"project_id": projects}), [], nothing),
         "documents:application_template": (none, [], nothing),
-        "documents:application_import": (none, [], upload_fields({
-            "call": st.one_of(st.just(str(w["call"].pk)), NASTY), "file": _upload()})),
+        "documents:application_import": (
+            none,
+            [],
+            upload_fields({"call": st.one_of(st.just(str(w["call"].pk)), NASTY), "file": _upload()}),
+        ),
         "documents:filing_download": (st.fixed_dictionaries({"pk": _ids([w["filing"]])}), [], nothing),
         "exports:plan": (st.fixed_dictionaries({"year": _years(w)}), ["format"], nothing),
         "exports:ledger": (none, ["format"], nothing),
@@ -488,9 +700,16 @@ def _files(data):
 
 
 #: Views that build a file on every request (zip, PDF, workbook): a third of the examples.
-HEAVY = {"documents:dossier", "documents:plan_filing_generate", "documents:application_template",
-         "documents:filing_generate", "exports:plan", "exports:ledger", "exports:overdue",
-         "exports:joint_review_stats"}
+HEAVY = {
+    "documents:dossier",
+    "documents:plan_filing_generate",
+    "documents:application_template",
+    "documents:filing_generate",
+    "exports:plan",
+    "exports:ledger",
+    "exports:overdue",
+    "exports:joint_review_stats",
+}
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -502,11 +721,15 @@ def test_no_value_gives_a_500(view, world, db):
 
     profile = settings.get_profile(PROFILE)
 
-    @settings(profile, max_examples=max(10, profile.max_examples // 3) if view in HEAVY else profile.max_examples)
+    @settings(
+        profile, max_examples=max(10, profile.max_examples // 3) if view in HEAVY else profile.max_examples
+    )
     @given(data=st.data())
     def check(data):
-        persona = data.draw(st.one_of(st.sampled_from(PREFERRED.get(view, PERSONAS)), st.sampled_from(PERSONAS)),
-                            label="persona")
+        persona = data.draw(
+            st.one_of(st.sampled_from(PREFERRED.get(view, PERSONAS)), st.sampled_from(PERSONAS)),
+            label="persona",
+        )
         kwargs = data.draw(path_kwargs, label="path")
         url = reverse(view, kwargs=kwargs)
         query = data.draw(_query(query_keys), label="query")

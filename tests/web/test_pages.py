@@ -4,26 +4,28 @@
 
 from __future__ import annotations
 
-from projects import services as project_services
-
 import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from core.states import ChangeState, ProjectState as S
 from lifecycle.models import AuditEntry, CalendarDay, ChangeRequest, Clock
-from core.states import ChangeState
-from core.states import ProjectState as S
+from projects import services as project_services
 from projects.models import Project
-from tests.conftest import at, make_orgs, make_people, built_once, refetch_people
+from tests.conftest import at, built_once, make_orgs, make_people, refetch_people
 from tests.factories import CallFactory, ProjectFactory, complete_application
 from tests.web.conftest import build_scene, refetch_scene
 
 
 def management(prefix, total=1, initial=0):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def application_post(call, **extra):
@@ -60,9 +62,13 @@ def test_a_preparer_saves_a_draft_with_only_a_name(client, people, call_2026):
     assert entry.actor == people.owner_preparer and entry.article == "第九条"
 
 
-def test_checking_an_incomplete_application_lists_every_missing_item_next_to_its_field(client, people, call_2026):
+def test_checking_an_incomplete_application_lists_every_missing_item_next_to_its_field(
+    client, people, call_2026
+):
     client.force_login(people.owner_preparer)
-    response = client.post(reverse("application_new"), application_post(call_2026, action="check"), follow=True)
+    response = client.post(
+        reverse("application_new"), application_post(call_2026, action="check"), follow=True
+    )
     body = response.content.decode()
     project = Project.objects.get()
     assert response.redirect_chain == [(reverse("application_edit", args=[project.pk]) + "?check=1", 302)]
@@ -74,10 +80,20 @@ def test_checking_an_incomplete_application_lists_every_missing_item_next_to_its
 
 def test_invalid_input_keeps_what_was_typed(client, people, call_2026):
     client.force_login(people.owner_preparer)
-    data = application_post(call_2026, basis_and_necessity="依据数字政府建设规划", period_months="十二",
-                            **management("data"), **{"data-0-name": "学籍信息", "data-0-sharing_type": "conditional",
-                                                     "data-0-provider": "省教育厅", "data-0-data_format": "库表",
-                                                     "data-0-update_cycle": "每日", "data-0-open_type": "closed"})
+    data = application_post(
+        call_2026,
+        basis_and_necessity="依据数字政府建设规划",
+        period_months="十二",
+        **management("data"),
+        **{
+            "data-0-name": "学籍信息",
+            "data-0-sharing_type": "conditional",
+            "data-0-provider": "省教育厅",
+            "data-0-data_format": "库表",
+            "data-0-update_cycle": "每日",
+            "data-0-open_type": "closed",
+        },
+    )
     response = client.post(reverse("application_new"), data)
     body = response.content.decode()
     assert response.status_code == 200 and not Project.objects.exists()
@@ -88,16 +104,38 @@ def test_invalid_input_keeps_what_was_typed(client, people, call_2026):
 
 def test_a_complete_application_with_rows_goes_to_the_consolidated_submission(client, people, call_2026):
     client.force_login(people.owner_preparer)
-    text = {name: "内容" for name in ("basis_and_necessity", "content_and_scale", "performance_targets",
-                                      "cloud_requirements", "protection_plan", "security_plan",
-                                      "product_reliability", "crypto_plan")}
-    data = application_post(call_2026, action="check", period_months="12", total_investment_yuan="300",
-                            **text, **{
-                                "data-0-name": "学籍信息", "data-0-provider": "省教育厅", "data-0-data_format": "库表",
-                                "data-0-update_cycle": "每日", "data-0-sharing_type": "unconditional",
-                                "data-0-open_type": "closed", "yearly-0-year": "2026",
-                                "yearly-0-amount_yuan": "300", "funding-0-source": "provincial",
-                                "funding-0-amount_yuan": "300"})  # 万元
+    text = dict.fromkeys(
+        (
+            "basis_and_necessity",
+            "content_and_scale",
+            "performance_targets",
+            "cloud_requirements",
+            "protection_plan",
+            "security_plan",
+            "product_reliability",
+            "crypto_plan",
+        ),
+        "内容",
+    )
+    data = application_post(
+        call_2026,
+        action="check",
+        period_months="12",
+        total_investment_yuan="300",
+        **text,
+        **{
+            "data-0-name": "学籍信息",
+            "data-0-provider": "省教育厅",
+            "data-0-data_format": "库表",
+            "data-0-update_cycle": "每日",
+            "data-0-sharing_type": "unconditional",
+            "data-0-open_type": "closed",
+            "yearly-0-year": "2026",
+            "yearly-0-amount_yuan": "300",
+            "funding-0-source": "provincial",
+            "funding-0-amount_yuan": "300",
+        },
+    )  # 万元
     response = client.post(reverse("application_new"), data)
     assert response.status_code == 302 and response["Location"] == reverse("call_submit", args=[2026])
     project = Project.objects.get()
@@ -117,8 +155,10 @@ def test_only_the_head_signs_the_consolidated_submission_in_the_june_window(clie
     assert response.status_code == 400 and "不在年度需求征集期内" in response.content.decode()
     assert "关于报送需求的函" in response.content.decode()
     with at(2025, 6, 20):
-        response = client.post(reverse("call_submit", args=[2026]), {
-            "letter": "关于报送需求的函", "responsible_person": people.owner_head.pk})
+        response = client.post(
+            reverse("call_submit", args=[2026]),
+            {"letter": "关于报送需求的函", "responsible_person": people.owner_head.pk},
+        )
     project.refresh_from_db()
     assert response.status_code == 302 and project.state == S.SUBMITTED
     assert project.submission.signed_by == people.owner_head
@@ -158,10 +198,20 @@ def test_the_project_page_lists_only_the_steps_this_person_may_take(client, peop
 def test_the_change_page_shows_the_cumulative_ratio_before_anything_is_saved(client, people, scene):
     """办法第二十八条: 10% already filed + 6% now = 16% → approval, shown on preview."""
     client.force_login(people.owner_preparer)
-    data = {"title": "扩充", "reason": "优化", "ground": "optimisation", "goals_unchanged": "on",
-            "action": "preview", "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0",
-            "items-MIN_NUM_FORMS": "1", "items-MAX_NUM_FORMS": "1000", "items-0-from_content": "培训",
-            "items-0-to_content": "监管", "items-0-amount_yuan": "30"}  # 万元
+    data = {
+        "title": "扩充",
+        "reason": "优化",
+        "ground": "optimisation",
+        "goals_unchanged": "on",
+        "action": "preview",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "1",
+        "items-MAX_NUM_FORMS": "1000",
+        "items-0-from_content": "培训",
+        "items-0-to_content": "监管",
+        "items-0-amount_yuan": "30",
+    }  # 万元
     before = ChangeRequest.objects.count()
     body = client.post(reverse("change_new", args=[scene.building.pk]), data).content.decode()
     assert "16.00%" in body and "须履行审批手续" in body
@@ -185,11 +235,20 @@ def test_an_administrator_enters_a_holiday_notice_and_sees_the_deadlines_it_move
     clock = Clock.objects.get(project=scene.submitted, kind="joint_review")
     assert clock.provisional and clock.due_on == datetime.date(2028, 1, 5)
     client.force_login(people.admin)
-    response = client.post(reverse("calendar_admin"), {
-        "year": "2028", "source": "国办发明电〔2027〕1号", "holidays": "2027-12-31 错\n", "workdays": ""})
+    response = client.post(
+        reverse("calendar_admin"),
+        {"year": "2028", "source": "国办发明电〔2027〕1号", "holidays": "2027-12-31 错\n", "workdays": ""},
+    )
     assert response.status_code == 400 and "不属于 2028 年" in response.content.decode()
-    response = client.post(reverse("calendar_admin"), {
-        "year": "2028", "source": "国办发明电〔2027〕1号", "holidays": "2028-01-01..2028-01-03 元旦", "workdays": ""})
+    response = client.post(
+        reverse("calendar_admin"),
+        {
+            "year": "2028",
+            "source": "国办发明电〔2027〕1号",
+            "holidays": "2028-01-01..2028-01-03 元旦",
+            "workdays": "",
+        },
+    )
     clock.refresh_from_db()
     assert response.status_code == 200
     assert CalendarDay.objects.filter(date=datetime.date(2028, 1, 3), is_workday=False).exists()
@@ -206,23 +265,33 @@ def add_projects(orgs, people, n, year):
     from tests.factories import CallFactory
 
     call = CallFactory(year=year)
-    projects = [complete_application(ProjectFactory(owner=orgs["other_owner"], call=call, name=f"加量系统{year}-{i}"))
-                for i in range(n)]
+    projects = [
+        complete_application(ProjectFactory(owner=orgs["other_owner"], call=call, name=f"加量系统{year}-{i}"))
+        for i in range(n)
+    ]
     for i in range(n):
         complete_application(ProjectFactory(owner=orgs["owner"], call=call, name=f"草稿系统{year}-{i}"))
     with at(year - 1, 6, 10):
         submission = CallSubmission.objects.create(call=call, organisation=orgs["other_owner"])
-        project_services.call_submit(submission, actor=people.other_owner_head, letter="函",
-                             responsible_person=people.other_owner_head, splits_confirmed=True)
+        project_services.call_submit(
+            submission,
+            actor=people.other_owner_head,
+            letter="函",
+            responsible_person=people.other_owner_head,
+            splits_confirmed=True,
+        )
     with at(year - 1, 6, 15):
         for project in projects[: n // 2]:
             project.refresh_from_db()
             services.perform(project, "accept_application", actor=people.bureau_reviewer)
 
 
-PAGES = {"home": lambda: reverse("home"), "list": lambda: reverse("project_list"),
-         "list_overdue": lambda: reverse("project_list") + "?overdue=1",
-         "list_search": lambda: reverse("project_list") + "?q=%E7%B3%BB%E7%BB%9F&stage=1"}
+PAGES = {
+    "home": lambda: reverse("home"),
+    "list": lambda: reverse("project_list"),
+    "list_overdue": lambda: reverse("project_list") + "?overdue=1",
+    "list_search": lambda: reverse("project_list") + "?q=%E7%B3%BB%E7%BB%9F&stage=1",
+}
 
 
 class TestQueryCounts:
@@ -250,11 +319,24 @@ class TestQueryCounts:
         return refetch_scene(built[2])
 
     @pytest.mark.parametrize("page", sorted(PAGES))
-    @pytest.mark.parametrize("persona", ["owner_head", "bureau_head", "cac_reviewer", "crypto_reviewer", "drc_head",
-                                         "finance_head", "government_head", "intranet_reviewer", "audit_reviewer",
-                                         "other_owner_head"])
+    @pytest.mark.parametrize(
+        "persona",
+        [
+            "owner_head",
+            "bureau_head",
+            "cac_reviewer",
+            "crypto_reviewer",
+            "drc_head",
+            "finance_head",
+            "government_head",
+            "intranet_reviewer",
+            "audit_reviewer",
+            "other_owner_head",
+        ],
+    )
     def test_list_and_queue_pages_run_the_same_queries_whatever_the_number_of_projects(
-            self, client, orgs, people, scene, persona, page, django_assert_num_queries):
+        self, client, orgs, people, scene, persona, page, django_assert_num_queries
+    ):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 

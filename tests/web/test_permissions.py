@@ -7,31 +7,53 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from core.states import ChangeState, PlanState, ProjectState as S
 from lifecycle.models import AuditEntry
-from core.states import ChangeState, PlanState
-from core.states import ProjectState as S
-from tests.conftest import make_orgs, make_people, built_once, refetch_people
+from tests.conftest import built_once, make_orgs, make_people, refetch_people
 from tests.factories import CallFactory
 from tests.lifecycle.test_rule_table import CHANGE_RULES, PLAN_RULES, PROJECT_RULES, persona_keys
 from tests.web.conftest import build_scene, refetch_scene
 
-PERSONAS = ["owner_preparer", "owner_head", "other_owner_preparer", "bureau_reviewer", "bureau_head",
-            "cac_reviewer", "crypto_reviewer", "drc_head", "finance_head", "government_head",
-            "intranet_reviewer", "audit_reviewer", "admin", "anonymous"]
-AGENCIES = ["bureau_reviewer", "bureau_head", "cac_reviewer", "crypto_reviewer", "drc_head", "finance_head",
-            "government_head", "intranet_reviewer", "audit_reviewer", "admin"]
+PERSONAS = [
+    "owner_preparer",
+    "owner_head",
+    "other_owner_preparer",
+    "bureau_reviewer",
+    "bureau_head",
+    "cac_reviewer",
+    "crypto_reviewer",
+    "drc_head",
+    "finance_head",
+    "government_head",
+    "intranet_reviewer",
+    "audit_reviewer",
+    "admin",
+    "anonymous",
+]
+AGENCIES = [
+    "bureau_reviewer",
+    "bureau_head",
+    "cac_reviewer",
+    "crypto_reviewer",
+    "drc_head",
+    "finance_head",
+    "government_head",
+    "intranet_reviewer",
+    "audit_reviewer",
+    "admin",
+]
 
 
 def expect(default, **overrides):
     """Expected statuses: ``default`` for every signed-in persona, anonymous redirected."""
-    table = {p: default for p in PERSONAS}
+    table = dict.fromkeys(PERSONAS, default)
     table["anonymous"] = 302
     table.update(overrides)
     return table
 
 
 def all_(code, personas):
-    return {p: code for p in personas}
+    return dict.fromkeys(personas, code)
 
 
 def step_page(rule, source, **overrides):
@@ -58,49 +80,79 @@ MATRIX = {
     "project_submitted": (lambda s: reverse("project", args=[s.reviewing.pk]), READ),
     # A draft is the department's own: nobody else knows it exists, except 审计厅, which
     # reads everything (办法第三十五、三十七条).
-    "project_draft": (lambda s: reverse("project", args=[s.draft.pk]),
-                      expect(404, owner_preparer=200, owner_head=200, audit_reviewer=200)),
-    "application_new": (lambda s: reverse("application_new"),
-                        expect(403, owner_preparer=200, owner_head=200, other_owner_preparer=200)),
-    "application_edit_draft": (lambda s: reverse("application_edit", args=[s.draft.pk]),
-                               expect(404, owner_preparer=200, owner_head=200, audit_reviewer=403)),
+    "project_draft": (
+        lambda s: reverse("project", args=[s.draft.pk]),
+        expect(404, owner_preparer=200, owner_head=200, audit_reviewer=200),
+    ),
+    "application_new": (
+        lambda s: reverse("application_new"),
+        expect(403, owner_preparer=200, owner_head=200, other_owner_preparer=200),
+    ),
+    "application_edit_draft": (
+        lambda s: reverse("application_edit", args=[s.draft.pk]),
+        expect(404, owner_preparer=200, owner_head=200, audit_reviewer=403),
+    ),
     # 办法第九、十条: material is edited only while drafting or correcting.
-    "application_edit_in_review": (lambda s: reverse("application_edit", args=[s.reviewing.pk]),
-                                   expect(403, other_owner_preparer=404)),
+    "application_edit_in_review": (
+        lambda s: reverse("application_edit", args=[s.reviewing.pk]),
+        expect(403, other_owner_preparer=404),
+    ),
     "records_edit": (lambda s: reverse("records_edit", args=[s.building.pk]), OWNER_ONLY),
     # 办法第十条: the bureau's 审核人 or 负责人 accepts an application.
-    "step_accept_application": (lambda s: reverse("project_step", args=[s.submitted.pk, "accept_application"]),
-                                step_page(PROJECT_RULES["accept_application"], S.SUBMITTED,
-                                          other_owner_preparer=404)),
-    "step_unknown": (lambda s: reverse("project_step", args=[s.submitted.pk, "no_such_step"]),
-                     expect(404)),
+    "step_accept_application": (
+        lambda s: reverse("project_step", args=[s.submitted.pk, "accept_application"]),
+        step_page(PROJECT_RULES["accept_application"], S.SUBMITTED, other_owner_preparer=404),
+    ),
+    "step_unknown": (lambda s: reverse("project_step", args=[s.submitted.pk, "no_such_step"]), expect(404)),
     "joint_review": (lambda s: reverse("joint_review", args=[s.reviewing.pk]), READ),
     # 办法第十条: the three opinions come from the bureau, 网信办 and 密码管理局.
-    "opinion_new": (lambda s: reverse("opinion_new", args=[s.reviewing.pk]),
-                    expect(403, other_owner_preparer=404, bureau_reviewer=200, bureau_head=200,
-                           cac_reviewer=200, crypto_reviewer=200)),
+    "opinion_new": (
+        lambda s: reverse("opinion_new", args=[s.reviewing.pk]),
+        expect(
+            403,
+            other_owner_preparer=404,
+            bureau_reviewer=200,
+            bureau_head=200,
+            cac_reviewer=200,
+            crypto_reviewer=200,
+        ),
+    ),
     # 办法第八条: each department submits its own batch; agencies have no such page.
-    "call_submit": (lambda s: reverse("call_submit", args=[2026]),
-                    expect(404, owner_preparer=200, owner_head=200, other_owner_preparer=200)),
+    "call_submit": (
+        lambda s: reverse("call_submit", args=[2026]),
+        expect(404, owner_preparer=200, owner_head=200, other_owner_preparer=200),
+    ),
     "plan_list": (lambda s: reverse("plan_list"), expect(200)),
     "plan_issued": (lambda s: reverse("plan", args=[2026]), expect(200)),
     # A plan in compilation is the agencies' working paper (办法第十一条).
-    "plan_compiling": (lambda s: reverse("plan", args=[2027]),
-                       expect(200, owner_preparer=404, owner_head=404, other_owner_preparer=404)),
-    "plan_step_submit": (lambda s: reverse("plan_step", args=[2027, "submit_to_government"]),
-                         step_page(PLAN_RULES["submit_to_government"], PlanState.COMPILING,
-                                   owner_preparer=404, owner_head=404, other_owner_preparer=404)),
+    "plan_compiling": (
+        lambda s: reverse("plan", args=[2027]),
+        expect(200, owner_preparer=404, owner_head=404, other_owner_preparer=404),
+    ),
+    "plan_step_submit": (
+        lambda s: reverse("plan_step", args=[2027, "submit_to_government"]),
+        step_page(
+            PLAN_RULES["submit_to_government"],
+            PlanState.COMPILING,
+            owner_preparer=404,
+            owner_head=404,
+            other_owner_preparer=404,
+        ),
+    ),
     "change_new": (lambda s: reverse("change_new", args=[s.building.pk]), OWNER_ONLY),
     "change_filed": (lambda s: reverse("change", args=[s.filed.pk]), READ),
     # 办法第二十八条: a change beyond filing is approved by the bureau's head.
-    "change_step_approve": (lambda s: reverse("change_step", args=[s.pending.pk, "approve"]),
-                            step_page(CHANGE_RULES["approve"], ChangeState.PENDING_APPROVAL,
-                                      other_owner_preparer=404)),
+    "change_step_approve": (
+        lambda s: reverse("change_step", args=[s.pending.pk, "approve"]),
+        step_page(CHANGE_RULES["approve"], ChangeState.PENDING_APPROVAL, other_owner_preparer=404),
+    ),
     "incident_new": (lambda s: reverse("incident_new", args=[s.building.pk]), OWNER_ONLY),
     # 办法第三十六条: the report answers a 整改通知; while the project is simply being built there
     # is nothing to report, so even the department's staff get 403 (projects.capabilities).
-    "rectification_report": (lambda s: reverse("rectification_report", args=[s.building.pk]),
-                             expect(403, other_owner_preparer=404)),
+    "rectification_report": (
+        lambda s: reverse("rectification_report", args=[s.building.pk]),
+        expect(403, other_owner_preparer=404),
+    ),
     "performance_report_new": (lambda s: reverse("performance_report_new", args=[s.building.pk]), OWNER_ONLY),
     "calendar_admin": (lambda s: reverse("calendar_admin"), expect(403, admin=200)),
 }
@@ -146,14 +198,35 @@ def test_every_page_answers_each_persona_with_the_exact_status(client, people, s
 
 
 POSTS = {
-    "plan_open": (lambda s: reverse("plan_open"), {"year": "2028"},
-                  expect(403, owner_preparer=404, owner_head=404, other_owner_preparer=404,
-                         bureau_reviewer=302, bureau_head=302)),
-    "plan_concur": (lambda s: reverse("plan_concur", args=[2027]), {},
-                    expect(403, owner_preparer=404, owner_head=404, other_owner_preparer=404, finance_head=302)),
-    "plan_include": (lambda s: reverse("plan_include", args=[2027]), {},
-                     expect(403, owner_preparer=404, owner_head=404, other_owner_preparer=404,
-                            bureau_reviewer=302, bureau_head=302)),
+    "plan_open": (
+        lambda s: reverse("plan_open"),
+        {"year": "2028"},
+        expect(
+            403,
+            owner_preparer=404,
+            owner_head=404,
+            other_owner_preparer=404,
+            bureau_reviewer=302,
+            bureau_head=302,
+        ),
+    ),
+    "plan_concur": (
+        lambda s: reverse("plan_concur", args=[2027]),
+        {},
+        expect(403, owner_preparer=404, owner_head=404, other_owner_preparer=404, finance_head=302),
+    ),
+    "plan_include": (
+        lambda s: reverse("plan_include", args=[2027]),
+        {},
+        expect(
+            403,
+            owner_preparer=404,
+            owner_head=404,
+            other_owner_preparer=404,
+            bureau_reviewer=302,
+            bureau_head=302,
+        ),
+    ),
 }
 
 
@@ -181,8 +254,10 @@ def test_the_audit_office_changes_nothing_anywhere(client, people, scene):
     pk = scene.building.pk
     for url, data in [
         (reverse("project_step", args=[scene.reviewing.pk, "request_correction"]), {"reason": "x"}),
-        (reverse("opinion_new", args=[scene.reviewing.pk]), {"aspect": "security", "conclusion": "approve",
-                                                             "text": "x"}),
+        (
+            reverse("opinion_new", args=[scene.reviewing.pk]),
+            {"aspect": "security", "conclusion": "approve", "text": "x"},
+        ),
         (reverse("records_edit", args=[pk]), {"platform_code": ""}),
         (reverse("change_step", args=[scene.pending.pk, "approve"]), {}),
         (reverse("plan_step", args=[2027, "submit_to_government"]), {}),
