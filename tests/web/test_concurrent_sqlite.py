@@ -26,8 +26,6 @@ from core.states import ProjectState as S
 from tests.documents.test_imports import two_projects
 from tests.lifecycle.builders import project_in
 
-IMPORT_URL = "/documents/applications/import/"
-
 SCRIPT = textwrap.dedent("""
     import json, sys, threading, datetime, zoneinfo
     import django
@@ -38,6 +36,7 @@ SCRIPT = textwrap.dedent("""
     from django.test import Client
     from projects.models import Project, User
     from lifecycle.models import AuditEntry
+    IMPORT_URL = "/documents/applications/import/"
 
     args = json.loads(sys.argv[1])
     shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
