@@ -148,3 +148,16 @@ def call_2026(db):
 def at(year, month, day, hour=10):
     """Travel to a local (Asia/Shanghai) time; use as a context manager."""
     return time_machine.travel(datetime.datetime(year, month, day, hour, tzinfo=TZ), tick=False)
+
+
+#: Modules whose tests run longest, started first so that the pytest-xdist workers finish
+#: together instead of one waiting on a long test collected near the end (make test).
+LONG_FIRST = ("tests/web/test_browser_journey.py", "tests/web/test_no_500.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        path = item.nodeid.split("::", 1)[0]
+        return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: every module keeps its own order
