@@ -151,7 +151,9 @@ def at(year, month, day, hour=10):
 
 
 #: Modules whose tests run longest, started first so that the pytest-xdist workers finish
-#: together instead of one waiting on a long test collected near the end (make test).
+#: together instead of one waiting on a long test collected near the end (make test). Order
+#: is free: the few transactional tests (which empty the tables when they end) restore what
+#: the migrations wrote, such as the holiday calendar (``serialized_rollback=True``).
 LONG_FIRST = ("tests/web/test_browser_journey.py", "tests/web/test_no_500.py")
 
 

@@ -76,7 +76,7 @@ def test_the_import_page_answers_the_second_upload_with_the_message(client, orgs
     assert Project.objects.filter(owner=orgs["owner"], call=call_2026).count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_of_the_same_file_at_once_create_the_projects_once(orgs, people, call_2026):
     """Two threads, two connections. On PostgreSQL the department's row lock serialises them;
     on SQLite the IMMEDIATE transactions do (the test database there is an in-memory one

@@ -68,7 +68,7 @@ def test_a_stale_copy_cannot_overwrite_a_newer_state(orgs, people, call_2026):
     connection.vendor != "postgresql",
     reason="true concurrency needs a database with row locks (the PostgreSQL run)",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_transitions_only_one_wins(orgs, people, call_2026):
     """Run on PostgreSQL by `make test`: two threads, two connections, one project."""
     project, on = project_in(S.SUBMITTED, orgs, people, call_2026)

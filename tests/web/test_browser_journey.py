@@ -110,7 +110,7 @@ class Person:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_main_journey_in_a_browser(live_server, orgs, people, settings):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is read between browser steps
     from playwright.sync_api import sync_playwright

@@ -88,7 +88,7 @@ SCRIPT = textwrap.dedent("""
     connection.vendor != "sqlite",
     reason="the SQLite settings (PostgreSQL: tests/lifecycle/test_audit_and_concurrency.py)",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_people_at_once_on_a_file_database(orgs, people, call_2026, tmp_path):
     project, on = project_in(S.SUBMITTED, orgs, people, call_2026)
     database = tmp_path / "db.sqlite3"
