@@ -10,7 +10,8 @@ import zoneinfo
 import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
+from pytest_django.plugin import blocking_manager_key
 
 from projects.models import Organisation, User
 from tests.factories import CallFactory, OrganisationFactory, UserFactory
@@ -150,10 +151,26 @@ def at(year, month, day, hour=10):
     return time_machine.travel(datetime.datetime(year, month, day, hour, tzinfo=TZ), tick=False)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, the holiday calendar the migrations
+    seeded included; Django assumes such tests run last, but the pytest-xdist workers take
+    tests in any order. Once the test's fixtures are torn down, put back what the migrations
+    wrote (serialised when the test database was made: ``serialized_rollback=True``)."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            with item.config.stash[blocking_manager_key].unblock():
+                connection.creation.deserialize_db_from_string(contents)
+    return result
+
+
 #: Modules whose tests run longest, started first so that the pytest-xdist workers finish
 #: together instead of one waiting on a long test collected near the end (make test). Order
-#: is free: the few transactional tests (which empty the tables when they end) restore what
-#: the migrations wrote, such as the holiday calendar (``serialized_rollback=True``).
+#: is free: after the few transactional tests (which empty the tables when they end) the
+#: hook above restores what the migrations wrote.
 LONG_FIRST = ("tests/web/test_browser_journey.py", "tests/web/test_no_500.py")
 
 
