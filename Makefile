@@ -15,8 +15,7 @@
 #
 # Extra pytest arguments: make test PYTEST_ARGS="-k review -x"
 # Each run is spread over PYTEST_WORKERS processes (pytest-xdist; default: one per CPU,
-# PYTEST_WORKERS=0 runs in one process; idle workers take over queued tests, "worksteal", and
-# tests/conftest.py starts the longest modules first) and ends with its 15 slowest tests.
+# PYTEST_WORKERS=0 runs in one process) and ends with its 15 slowest tests.
 # System packages come from scripts/ensure-system-packages.sh (needs root or sudo
 # the first time, afterwards it only checks dpkg).
 
@@ -28,7 +27,7 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 MANAGE      := $(PY) manage.py
 PYTEST_WORKERS ?= auto
-PYTEST      := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15
+PYTEST      := $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
 PYTEST_ARGS ?=
 RUFF        := $(VENV)/bin/ruff
 MYPY        := $(VENV)/bin/mypy

@@ -165,18 +165,3 @@ def pytest_runtest_teardown(item, nextitem):
             with item.config.stash[blocking_manager_key].unblock():
                 connection.creation.deserialize_db_from_string(contents)
     return result
-
-
-#: Modules whose tests run longest, started first so that the pytest-xdist workers finish
-#: together instead of one waiting on a long test collected near the end (make test). Order
-#: is free: after the few transactional tests (which empty the tables when they end) the
-#: hook above restores what the migrations wrote.
-LONG_FIRST = ("tests/web/test_browser_journey.py", "tests/web/test_no_500.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    def rank(item):
-        path = item.nodeid.split("::", 1)[0]
-        return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
-
-    items.sort(key=rank)  # stable: every module keeps its own order
