@@ -165,3 +165,18 @@ def pytest_runtest_teardown(item, nextitem):
             with item.config.stash[blocking_manager_key].unblock():
                 connection.creation.deserialize_db_from_string(contents)
     return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def other_sessions_closed(django_db_setup, django_db_blocker):
+    """At the very end, before the test database is dropped: end the connections threads and
+    the browser journey's live server left open. PostgreSQL otherwise waits five seconds and
+    then refuses to drop a database that other sessions still use."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
