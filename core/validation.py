@@ -237,11 +237,16 @@ def wan_label(verbose_name: StrOrPromise) -> StrOrPromise:
 _wan_label = lazy(lambda name: str(name).replace("（元）", "（万元）"), str)
 
 
+def is_money_field(db_field: models.Field) -> bool:
+    """An amount stored in 元: a decimal model field named ``*_yuan``."""
+    return isinstance(db_field, models.DecimalField) and db_field.name.endswith("_yuan")
+
+
 def money_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
     """``formfield_callback`` of a ModelForm: an amount stored in 元 (a ``*_yuan`` decimal) is
     typed in 万元 (WanField) under the model field's own label; every other field as Django
     makes it. Positive or non-negative as the model field's validator says."""
-    if isinstance(db_field, models.DecimalField) and db_field.name.endswith("_yuan"):
+    if is_money_field(db_field):
         return WanField(
             label=wan_label(db_field.verbose_name),
             required=not db_field.blank,

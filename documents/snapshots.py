@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core import timeutil
 from core.formatting import date_text, pct_text, wan_text
 from core.states import ChangeState
-from core.validation import wan_label
+from core.validation import is_money_field, wan_label
 from lifecycle.errors import RuleViolation
 from lifecycle.guards import _latest_opinions
 from lifecycle.models import (
@@ -555,7 +555,7 @@ def _field_row(obj, name: str, facts: Facts) -> tuple:
     by its label, yes/no in words."""
     field = obj._meta.get_field(name)
     value = getattr(obj, name)
-    if isinstance(field, models.DecimalField) and name.endswith("_yuan"):
+    if is_money_field(field):
         label = str(wan_label(field.verbose_name))
         return (label, facts.money(value, label), True)
     if field.choices:

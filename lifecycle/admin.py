@@ -56,7 +56,7 @@ def step_recorded_fields(model) -> list[str]:
     """The model fields some transition of ``model`` sets: its declared ``fields`` (e.g. 批复文号,
     概算) and ``records``. Only the step may set them."""
     names = []
-    for t in model._meta.get_field("state").get_all_transitions(model):
+    for t in (t for ts in services.declared_transitions(model).values() for t in ts):
         for name in (*t.custom.get("fields", ()), *t.custom.get("records", ())):
             try:
                 model._meta.get_field(name)

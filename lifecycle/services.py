@@ -16,6 +16,7 @@ projects/services.py.
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any, TypeAlias, cast
 
@@ -65,10 +66,15 @@ Actor: TypeAlias = Any
 # ================================================================ generic transition runner
 
 
-def _transitions(obj: Stateful) -> list[Transition]:
-    """Every django-fsm Transition of ``obj``'s ``state`` field, through the field's public
-    ``get_all_transitions`` (one per source state of each decorated method)."""
-    return type(obj)._meta.get_field("state").get_all_transitions(type(obj))
+@functools.cache
+def declared_transitions(model: Any) -> dict[str, tuple[Transition, ...]]:
+    """The django-fsm Transitions of ``model``'s ``state`` field by name (one per source state
+    of each decorated method), read once per model through the field's public
+    ``get_all_transitions``: the declarations are fixed when the class is made."""
+    by_name: dict[str, list[Transition]] = {}
+    for t in model._meta.get_field("state").get_all_transitions(model):
+        by_name.setdefault(t.name, []).append(t)
+    return {name: tuple(ts) for name, ts in by_name.items()}
 
 
 def _permission(t: Transition) -> Actors:
@@ -88,9 +94,9 @@ def _leaves(transition: Transition, state: str) -> bool:
     return source == "+" and transition.target != state
 
 
-def transitions_named(obj: Stateful, name: str) -> list[Transition]:
+def transitions_named(obj: Stateful, name: str) -> tuple[Transition, ...]:
     """The declarations of transition ``name`` of ``obj`` (one per source state)."""
-    return [t for t in _transitions(obj) if t.name == name]
+    return declared_transitions(obj.__class__).get(name, ())
 
 
 def transition_of(obj: Stateful, name: str) -> tuple[Transition, bool]:
@@ -104,7 +110,7 @@ def transition_of(obj: Stateful, name: str) -> tuple[Transition, bool]:
 
 
 def transition_names(obj: Stateful) -> list[str]:
-    return [t.name for t in _transitions(obj)]
+    return list(declared_transitions(obj.__class__))
 
 
 def refusal(obj: Stateful, name: str, actor: Actor, *, via: str = "") -> str | None:
@@ -344,9 +350,9 @@ PAGE_STATES: dict[str, frozenset[str]] = {
 }
 
 
-def _require_state(project: ProjectRecord, page: str, message: StrOrPromise) -> None:
+def _require_state(project: ProjectRecord, page: str, message: StrOrPromise, *, article: str) -> None:
     if project.state not in PAGE_STATES[page]:
-        raise RuleViolation(message % {"state": project.get_state_display()}, code="state")
+        raise RuleViolation(message % {"state": project.get_state_display()}, code="state", article=article)
 
 
 def opinion_give(project: ProjectRecord, *, actor: Actor, aspect: str, conclusion: str, text: str) -> Opinion:
@@ -486,6 +492,7 @@ def incident_report(project: ProjectRecord, *, actor: Actor, kind: str, descript
         project,
         "incident",
         _("项目建设过程中才报告严重逾期或重大损失，当前状态为“%(state)s”（办法第二十六条）。"),
+        article="第二十六条",
     )
     with transaction.atomic():
         incident = Incident.objects.create(
@@ -510,7 +517,10 @@ def incident_report(project: ProjectRecord, *, actor: Actor, kind: str, descript
 def rectification_report(project: ProjectRecord, *, actor: Actor, report: str) -> Rectification:
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     _require_state(
-        project, "rectification_report", _("当前状态“%(state)s”下没有待报送的整改（办法第三十六条）。")
+        project,
+        "rectification_report",
+        _("当前状态“%(state)s”下没有待报送的整改（办法第三十六条）。"),
+        article="第三十六条",
     )
     rect = project.rectifications.filter(reported_at__isnull=True).order_by("-ordered_at").first()
     if rect is None or actor.organisation_id != project.owner_id:

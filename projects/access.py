@@ -43,11 +43,15 @@ def get_project_for_owner_staff(user, pk) -> Project:
     (办法第十三条): 403, like every agency.
     """
     project = get_project_for_user(user, pk)
-    if not (
-        kind_of(user) == OrgKind.OWNER and user.organisation_id == project.owner_id and user.role in STAFF
-    ):
+    if not is_owner_staff(user, project):
         raise PermissionDenied
     return project
+
+
+def is_owner_staff(user, project: Project) -> bool:
+    """The 经办人 or 负责人 of the department that builds ``project`` (办法第十三条: not a
+    participating department)."""
+    return kind_of(user) == OrgKind.OWNER and user.organisation_id == project.owner_id and user.role in STAFF
 
 
 def require_owner_staff(user):

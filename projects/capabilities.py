@@ -26,20 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from core.states import ProjectState as S
-from core.vocabulary import OrgKind
 from lifecycle import services
 from lifecycle.guards import acceptance_aspects
 from lifecycle.models import ASPECTS, Aspect
-from lifecycle.rules import REVIEWERS, STAFF
+from lifecycle.rules import REVIEWERS
 
-from .access import kind_of
+from .access import is_owner_staff, kind_of
 from .models import Project
 from .services import EDITABLE_STATES
-
-
-def is_owner_staff(user, project: Project) -> bool:
-    """The 经办人 or 负责人 of the department that builds ``project``."""
-    return kind_of(user) == OrgKind.OWNER and user.organisation_id == project.owner_id and user.role in STAFF
 
 
 def _anyone(user, project: Project) -> bool:

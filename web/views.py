@@ -177,7 +177,7 @@ def project_detail(request, pk):
     clocks = list(project.clocks.order_by("due_on", "pk"))
     for clock in clocks:
         clock.state_code, clock.state_label = _deadline_state(clock, today)
-    owner_staff = capabilities.is_owner_staff(user, project)
+    owner_staff = access.is_owner_staff(user, project)
     context = {
         "project": project,
         "stage": selectors.stage_of(project.state),
