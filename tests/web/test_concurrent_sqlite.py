@@ -50,13 +50,15 @@ SCRIPT = textwrap.dedent("""
             try:
                 client = Client(raise_request_exception=False)
                 client.force_login(User.objects.get(username=username))
-                barrier.wait()
+                barrier.wait(timeout=60)
                 if "file" in data:
                     data = {**data, "file": SimpleUploadedFile("申报.xlsx", xlsx)}
                 response = client.post(url, data)
                 body = response.content.decode(errors="replace")
                 results[key] = [response.status_code, "已被他人处理" in body, "locked" in body]
             except Exception as exc:
+                # Failing before the barrier releases the other thread: an error, not a hang.
+                barrier.abort()
                 results[key] = [repr(exc)]
             finally:
                 connection.close()
