@@ -4,8 +4,12 @@ record names. Every app compares against these enums, never against bare strings
 This module imports nothing of the project (the bottom layer, docs/architecture.md).
 """
 
+from enum import property as enum_property
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from . import jurisdiction
 
 
 class OrgKind(models.TextChoices):
@@ -23,6 +27,12 @@ class OrgKind(models.TextChoices):
     AUDIT = "audit", _("省审计厅")
     GOVERNMENT = "government", _("省政府")
     EXPERT = "expert", _("第三方咨询评估机构")
+
+    # 办法第四十条: a city names its agencies its own way ("市营商环境局"); the label is looked
+    # up in the jurisdiction of the policy in force each time it is shown.
+    @enum_property
+    def label(self):
+        return jurisdiction.org_label(self.value, self._label_)
 
 
 #: The provincial agencies (办法第四、五条): 省营商环境局 and the departments that review,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext as _
 
-from core import timeutil
+from core import jurisdiction, timeutil
 from core.formatting import date_text, pct_text, wan_text
 from core.states import ChangeState
 from core.validation import is_money_field, wan_label
@@ -32,7 +32,18 @@ from projects.plan import PlanExporter
 from .registry import MaterialKind
 from .services import latest_versions
 
-ARTICLE_BASIS = "《黑龙江省政务信息化项目建设管理办法（试行）》（黑政办发〔2023〕21号）"
+
+def _names(**values) -> dict:
+    """What the fixed wording of a letter names, from the jurisdiction of the policy in force
+    (办法第四十条): the citation of the 办法 and the agencies' generic names, with ``values``."""
+    return {
+        "basis": jurisdiction.current().basis,
+        "bureau": OrgKind.BUREAU.label,
+        "cac": OrgKind.CAC.label,
+        "crypto": OrgKind.CRYPTO.label,
+        "drc": OrgKind.DRC.label,
+        **values,
+    }
 
 
 def _org_name(kind) -> str:
@@ -125,14 +136,10 @@ def joint_review_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> 
     body = [
         _p(
             _(
-                "你单位报送的《%(name)s》申报材料收悉。根据%(basis)s第十条规定，省营商环境局会同省委网信办、"
-                "省国家密码管理局对项目申报材料进行了联合审核。项目申报总投资%(total)s万元。现将三方面审核意见函告如下："
+                "你单位报送的《%(name)s》申报材料收悉。根据%(basis)s第十条规定，%(bureau)s会同%(cac)s、"
+                "%(crypto)s对项目申报材料进行了联合审核。项目申报总投资%(total)s万元。现将三方面审核意见函告如下："
             )
-            % {
-                "name": project.name,
-                "basis": ARTICLE_BASIS,
-                "total": facts.money(project.total_investment_yuan, _("申报总投资")),
-            }
+            % _names(name=project.name, total=facts.money(project.total_investment_yuan, _("申报总投资")))
         )
     ]
     numerals = "一二三四五六"
@@ -156,10 +163,10 @@ def joint_review_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> 
         body.append(
             _p(
                 _(
-                    "项目投资规模大或数据资源重要，省营商环境局依照办法第十条组织有关专家进行了评估论证，"
+                    "项目投资规模大或数据资源重要，%(bureau)s依照办法第十条组织有关专家进行了评估论证，"
                     "专家评估论证意见（%(c)s）：%(text)s 该意见供联合审核参考，不属于上述三方面审核意见。"
                 )
-                % {"c": Conclusion(expert.conclusion).label, "text": expert.text}
+                % _names(c=Conclusion(expert.conclusion).label, text=expert.text)
             )
         )
         i += 1
@@ -175,7 +182,7 @@ def joint_review_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> 
             )
         )
     else:
-        body.append(_p(facts.text(None, _("联合审核结论（由省营商环境局负责人决定）"))))
+        body.append(_p(facts.text(None, _("联合审核结论（由%(bureau)s负责人决定）") % _names())))
     covered = _covered(project, ("application", "catalogue", "crypto_plan"))
     if covered:
         body.append(_p(_("本意见依据的申报材料版本：%s。") % covered))
@@ -219,16 +226,16 @@ def design_approval(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
                 "你单位报送的《%(name)s初步设计方案》及有关材料收悉。根据%(basis)s第十八条规定，%(how)s，"
                 "现批复如下："
             )
-            % {"name": project.name, "basis": ARTICLE_BASIS, "how": facts.text(how, _("评估论证方式"))}
+            % _names(name=project.name, how=facts.text(how, _("评估论证方式")))
         ),
         _p(_("一、原则同意所报初步设计方案"), "h1"),
         _p(
-            _("该项目可行性研究报告已经省发改委批复（%(no)s）。%(chapter)s%(deviation)s")
-            % {
-                "no": facts.text(project.fsr_approval_no, _("可行性研究报告批复文号")),
-                "chapter": chapter,
-                "deviation": deviation,
-            }
+            _("该项目可行性研究报告已经%(drc)s批复（%(no)s）。%(chapter)s%(deviation)s")
+            % _names(
+                no=facts.text(project.fsr_approval_no, _("可行性研究报告批复文号")),
+                chapter=chapter,
+                deviation=deviation,
+            )
         ),
         _p(_("二、建设内容和规模"), "h1"),
         _p(facts.text(project.content_and_scale, _("建设内容和规模"))),
@@ -280,7 +287,7 @@ def change_receipt(project, *, issuer, obj: ChangeRequest, facts: Facts, **kw) -
                 "你单位报送的《%(name)s》项目变更备案材料（%(title)s）收悉。根据%(basis)s第二十八条规定，予以备案。"
                 "有关情况如下："
             )
-            % {"name": project.name, "title": obj.title, "basis": ARTICLE_BASIS}
+            % _names(name=project.name, title=obj.title)
         ),
         _p(_("一、调整内容及金额"), "h1"),
         {
@@ -323,17 +330,17 @@ def rectification_notice(project, *, issuer, obj: Rectification, facts: Facts, *
             _(
                 "根据%(basis)s第二十六条、第三十六条规定，经核查，你单位承担的《%(name)s》存在以下问题，现通知限期整改："
             )
-            % {"basis": ARTICLE_BASIS, "name": project.name}
+            % _names(name=project.name)
         ),
         _p(_("一、整改要求"), "h1"),
         _p(facts.text(obj.requirement, _("整改要求"))),
         _p(_("二、整改期限"), "h1"),
         _p(
             _(
-                "请于%(due)s前完成整改，并将整改情况书面报送省营商环境局。逾期未整改的，将依照有关规定予以通报批评、"
+                "请于%(due)s前完成整改，并将整改情况书面报送%(bureau)s。逾期未整改的，将依照有关规定予以通报批评、"
                 "暂缓安排投资计划、暂停项目建设直至终止项目。"
             )
-            % {"due": facts.date(due, _("整改期限"))}
+            % _names(due=facts.date(due, _("整改期限")))
         ),
     ]
     return _letter(
@@ -360,15 +367,14 @@ def acceptance_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> di
     body = [
         _p(
             _(
-                "根据%(basis)s第二十九条规定，省营商环境局会同有关部门对《%(name)s》进行了竣工验收。项目概算总投资"
+                "根据%(basis)s第二十九条规定，%(bureau)s会同有关部门对《%(name)s》进行了竣工验收。项目概算总投资"
                 "%(est)s万元%(surplus)s。验收意见如下："
             )
-            % {
-                "basis": ARTICLE_BASIS,
-                "name": project.name,
-                "est": facts.money(project.approved_estimate_yuan, _("概算总投资")),
-                "surplus": surplus,
-            }
+            % _names(
+                name=project.name,
+                est=facts.money(project.approved_estimate_yuan, _("概算总投资")),
+                surplus=surplus,
+            )
         ),
     ]
     numerals = iter("一二三四")
@@ -421,14 +427,14 @@ def acceptance_opinion(project, *, issuer, entry=None, facts: Facts, **kw) -> di
             body.append(
                 _p(
                     _(
-                        "项目通过竣工验收。请于验收完成后将验收报告报省营商环境局备案，并在投入运行后"
+                        "项目通过竣工验收。请于验收完成后将验收报告报%(bureau)s备案，并在投入运行后"
                         "%(self_evaluation_opens)s至%(self_evaluation_due)s个月内开展自评价（办法第三十三条）。"
                     )
-                    % get_policy().figures()
+                    % _names(**get_policy().figures())
                 )
             )
         else:
-            body.append(_p(facts.text(None, _("验收结论（由省营商环境局负责人决定）"))))
+            body.append(_p(facts.text(None, _("验收结论（由%(bureau)s负责人决定）") % _names())))
     return _letter(
         issuer=issuer,
         title=_("关于%(name)s竣工验收意见") % {"name": project.name},
@@ -620,7 +626,7 @@ def change_form(project, *, obj: ChangeRequest, facts: Facts, **kw) -> dict:
             _("建设单位（盖章）：%s") % project.owner.name,
             _("填报日期：%s") % date_text(timeutil.today()),
         ],
-        signatures=[_("建设单位负责人（签字）："), _("省营商环境局意见：")],
+        signatures=[_("建设单位负责人（签字）："), _("%(bureau)s意见：") % _names()],
     )
 
 
@@ -643,7 +649,7 @@ def extension_form(project, *, entry=None, facts: Facts, **kw) -> dict:
         _("延期验收申请表"),
         [{"type": "fields", "heading": "", "fields": fields}],
         form_code=_("办法第二十九条"),
-        signatures=[_("建设单位（盖章）："), _("省营商环境局意见：")],
+        signatures=[_("建设单位（盖章）："), _("%(bureau)s意见：") % _names()],
     )
 
 

@@ -16,6 +16,8 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from core.jurisdiction import HEILONGJIANG, Jurisdiction
+
 
 @dataclass(frozen=True)
 class MonthDay:
@@ -34,6 +36,9 @@ class MonthDay:
 @dataclass(frozen=True)
 class Policy:
     name: str
+    #: 办法第四十条: whose 办法 this is — its title and number as letters cite it, and the
+    #: names the fixed wording gives the agencies (core/jurisdiction.py).
+    jurisdiction: Jurisdiction = HEILONGJIANG
     #: 办法第八条: the yearly call for next year's needs is held in June.
     call_opens: MonthDay = MonthDay(6, 1)
     call_closes: MonthDay = MonthDay(6, 30)

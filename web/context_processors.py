@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from core import jurisdiction
 from core.states import PlanState, ProjectState
 from core.vocabulary import OrgKind, Role
 from projects import access
@@ -19,6 +20,8 @@ def vocabulary(request: HttpRequest) -> dict[str, Any]:
         "Role": Role,
         "ProjectState": ProjectState,
         "PlanState": PlanState,
+        # 办法第四十条: the citation of the 办法 in force (a city's own under its policy).
+        "jurisdiction": jurisdiction.current(),
         # Callables: a template evaluates them only where it asks (no query on other pages).
         "is_agency": lambda: access.is_agency(user),
         "is_admin": lambda: user.is_authenticated and access.is_admin(user),

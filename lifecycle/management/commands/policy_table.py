@@ -160,7 +160,7 @@ def numbers(policy: Policy) -> list[tuple[str, str, str, str, str, str, str]]:
     """(field, article, 中文, English, value 中文, value English, set by) in the order of the class."""
     rows = []
     for field in dataclasses.fields(policy):
-        if field.name == "name":
+        if field.name in ("name", "jurisdiction"):
             continue
         if field.name not in MEANING:
             raise CommandError(f"Policy.{field.name} has no entry in policy_table.MEANING: say what it is.")
@@ -178,6 +178,8 @@ def render(policy: Policy, path: str) -> str:
         "     edit by hand. tests/lifecycle/test_policy_table.py fails when the two disagree. -->",
         "",
         f"生效的规则 Policy in force: **{policy.name}** (`{path}`, chosen by `settings.LIFECYCLE_POLICY`).",
+        "",
+        f"依据 Regulation: {policy.jurisdiction.basis}",
         "",
         (
             "“系统”：《办法》规定了事项但未给出数字，数字为本系统的默认值或防止录入错误的上限，"
