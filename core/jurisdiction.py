@@ -32,6 +32,8 @@ from django.utils.translation import gettext
 
 @dataclass(frozen=True)
 class Jurisdiction:
+    """办法第四十条: the names of one jurisdiction's rules and agencies."""
+
     #: The region the 办法 governs, as its documents name it ("黑龙江省").
     region: str = "黑龙江省"
     #: The 办法's title without book-title marks, and its document number.

@@ -154,7 +154,7 @@ class _Writer:
 
 
 def dossier_build(project, *, actor):
-    """Build the audit dossier of ``project`` for ``actor`` (who must be allowed to see it).
+    """The audit dossier of ``project`` for ``actor`` (办法第三十七条; ``actor`` may see the project).
 
     Returns ``(file, filename)``: an open temporary file positioned at its start; the caller
     closes it (a FileResponse does). Side effects: an audit row ``dossier.downloaded`` with

@@ -115,4 +115,5 @@ def _load(path: str) -> Policy:
 
 
 def get_policy() -> Policy:
+    """The policy in force, named by ``settings.LIFECYCLE_POLICY`` (a city's own, 办法第四十条)."""
     return _load(settings.LIFECYCLE_POLICY)
