@@ -19,6 +19,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.tables import Exporter
 
 MONEY_FORMAT = "#,##0.00"
+#: Leading characters that make a spreadsheet read a cell as a formula (=, +, -, @, tab, CR,
+#: LF and the full-width forms), for CSV and xlsx alike (OWASP CSV injection).
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -34,6 +37,20 @@ HEAD_FILL = PatternFill("solid", fgColor="E7E6E6")
 SUB_FILL = PatternFill("solid", fgColor="F2F2F2")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+def _cell(ws, value) -> WriteOnlyCell:
+    """A cell whose text is only ever text: openpyxl would store "=HYPERLINK(…)" as a live
+    formula and "#N/A" as an error value, so every string is typed as a string ("s"). Text a
+    spreadsheet would read as a formula when re-entered (the CSV prefixes below) also gets
+    Excel's own quote prefix: shown as typed, and still text after editing the cell. Numbers,
+    dates and percentages stay numbers."""
+    c = WriteOnlyCell(ws, value)
+    if isinstance(value, str):
+        c.data_type = "s"
+        if value.startswith(INJECTION_PREFIXES):
+            c.quotePrefix = True
+    return c
 
 
 def write_xlsx(exporter: Exporter, fh) -> None:
@@ -52,11 +69,11 @@ def write_xlsx(exporter: Exporter, fh) -> None:
     # Sheet views are written with the first row, so the panes are frozen before any append.
     ws.freeze_panes = f"C{3 + exporter.header_depth}"
 
-    title = WriteOnlyCell(ws, exporter.title)
+    title = _cell(ws, exporter.title)
     title.font, title.alignment = TITLE_FONT, CENTRE
     ws.append([title])
     ws.merged_cells.add(f"A1:{last}1")
-    unit = WriteOnlyCell(ws, exporter.unit)
+    unit = _cell(ws, exporter.unit)
     unit.alignment = RIGHT
     ws.append([None] * (ncols - 1) + [unit])
 
@@ -75,7 +92,7 @@ def write_xlsx(exporter: Exporter, fh) -> None:
     for values in grid:
         cells = []
         for v in values:
-            c = WriteOnlyCell(ws, v)
+            c = _cell(ws, v)
             c.font, c.alignment, c.fill, c.border = HEAD_FONT, CENTRE, HEAD_FILL, BORDER
             cells.append(c)
         ws.append(cells)
@@ -94,7 +111,7 @@ def write_xlsx(exporter: Exporter, fh) -> None:
         fill = SUB_FILL if row.style else None
         cells = []
         for kind, value in zip(kinds, row.values, strict=False):
-            c = WriteOnlyCell(ws, value)
+            c = _cell(ws, value)
             c.font, c.border = font, BORDER
             if fill is not None:
                 c.fill = fill
@@ -110,8 +127,6 @@ def write_xlsx(exporter: Exporter, fh) -> None:
 
 
 # ---------------------------------------------------------------- csv
-
-INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_safe(value) -> str:

@@ -190,3 +190,38 @@ def test_export_views_check_access_stream_and_are_recorded(client, plan_2026, pe
     assert client.get(reverse("exports:overdue") + "?format=pdf").status_code == 404
     assert client.get(reverse("exports:joint_review_stats") + "?format=csv").status_code == 200
     assert AuditEntry.objects.filter(action="export.plan", actor=people.finance_reviewer).exists()
+
+
+def sheet_xml(exporter) -> str:
+    import zipfile
+
+    buf = io.BytesIO()
+    write_xlsx(exporter, buf)
+    with zipfile.ZipFile(buf) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode()
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://x","y")', "=1+2", "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3", "＝1+1", "#N/A"]
+)
+def test_xlsx_text_is_never_a_formula_or_an_error_value(plan_2026, name):
+    """A name typed by a department comes out of every workbook as the text it typed:
+    no <f> (formula) element, no error-typed cell; risky leading characters get Excel's quote
+    prefix, so editing the cell keeps it text; the amounts of the same rows stay numbers."""
+    Project.objects.filter(name__startswith="=HYPERLINK").update(name=name)
+    xml = sheet_xml(PlanExporter(2026))
+    assert "<f>" not in xml and 't="e"' not in xml
+    ws = workbook(PlanExporter(2026)).active
+    cells = [c for row in ws.iter_rows(min_row=5) for c in row if c.value == name]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    assert cells[0].quotePrefix is (name != "#N/A")
+    row = cells[0].row
+    amounts = [c.value for c in ws[row] if isinstance(c.value, (int, float))]
+    assert amounts and all(not isinstance(v, str) for v in amounts)
+
+
+def test_ledger_xlsx_text_is_never_a_formula(plan_2026, people):
+    from projects.selectors import visible_projects
+
+    xml = sheet_xml(LedgerExporter(visible_projects(people.audit_reviewer)))
+    assert "<f>" not in xml and "HYPERLINK" in xml
