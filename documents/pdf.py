@@ -10,10 +10,59 @@ committed, and no character falls back to a box.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
 from django.conf import settings
 from django.template.loader import render_to_string
 
 _font_config = None
+_fetcher = None
+
+#: The only images a filing may carry inline (we generate none today; a later seal or QR code
+#: would be one of these).
+DATA_IMAGES = ("data:image/png;", "data:image/jpeg;")
+
+
+def static_root() -> Path:
+    """The only folder a filing may read from: the project's own static files."""
+    return Path(settings.BASE_DIR, "static").resolve()
+
+
+def allowed(url: str) -> bool:
+    """Whether a filing may fetch ``url`` while rendering. Only the project's own static files
+    (a ``file:`` URL inside static/, after resolving ``..`` and symbolic links) and inline
+    PNG/JPEG images; never another file (/etc/passwd, the database, uploaded materials), never
+    the network (http:, https:, ftp:), never other data: content. Fonts are found by
+    fontconfig (templates/documents/fonts.css ``local()``), not fetched."""
+    if url.startswith(DATA_IMAGES):
+        return True
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(os.path.realpath(unquote(parts.path)))
+    return path.is_relative_to(static_root()) and path.is_file()
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def _url_fetcher():
+    global _fetcher
+    if _fetcher is None:
+        # deferred: weasyprint takes about half a second to import; pages without a PDF skip it
+        from weasyprint.urls import URLFetcher
+
+        class LocalOnly(URLFetcher):
+            def fetch(self, url, headers=None):
+                if not allowed(url):
+                    raise FetchRefused(f"文书不得引用外部资源：{url[:200]}")
+                return super().fetch(url, headers)
+
+        _fetcher = LocalOnly(allowed_protocols=("file", "data"), allow_redirects=False)
+    return _fetcher
 
 
 def _fonts():
@@ -35,7 +84,12 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
     # deferred: weasyprint takes about half a second to import; pages without a PDF skip it
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=_fonts())
+    # A relative reference resolves inside static/ (never the project root), and every fetch
+    # goes through the local-only fetcher: only template autoescaping stood between a user's
+    # text and an <img src="file:///etc/passwd"> before.
+    document = HTML(string=html, base_url=f"{static_root().as_uri()}/", url_fetcher=_url_fetcher()).render(
+        font_config=_fonts()
+    )
     return document.write_pdf(), len(document.pages)
 
 
