@@ -25,6 +25,12 @@ _fetcher = None
 DATA_IMAGES = ("data:image/png;", "data:image/jpeg;")
 
 
+#: Where fontconfig finds the faces templates/documents/fonts.css names with ``local()``:
+#: WeasyPrint reads the matched font file through the URL fetcher too. Fonts only, by suffix.
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2"})
+
+
 def static_root() -> Path:
     """The only folder a filing may read from: the project's own static files."""
     return Path(settings.BASE_DIR, "static").resolve()
@@ -34,15 +40,20 @@ def allowed(url: str) -> bool:
     """Whether a filing may fetch ``url`` while rendering. Only the project's own static files
     (a ``file:`` URL inside static/, after resolving ``..`` and symbolic links) and inline
     PNG/JPEG images; never another file (/etc/passwd, the database, uploaded materials), never
-    the network (http:, https:, ftp:), never other data: content. Fonts are found by
-    fontconfig (templates/documents/fonts.css ``local()``), not fetched."""
+    the network (http:, https:, ftp:), never other data: content. The one exception is a font
+    file of the system's font folders, which fontconfig matched for a ``local()`` face of
+    templates/documents/fonts.css."""
     if url.startswith(DATA_IMAGES):
         return True
     parts = urlsplit(url)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         return False
     path = Path(os.path.realpath(unquote(parts.path)))
-    return path.is_relative_to(static_root()) and path.is_file()
+    if not path.is_file():
+        return False
+    if path.suffix.lower() in FONT_SUFFIXES and any(path.is_relative_to(d) for d in FONT_DIRS):
+        return True
+    return path.is_relative_to(static_root())
 
 
 class FetchRefused(ValueError):

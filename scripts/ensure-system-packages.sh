@@ -4,6 +4,7 @@
 #
 #   fonts-noto-cjk, libharfbuzz-subset0,
 #   libpango-1.0-0, libpangoft2-1.0-0   WeasyPrint PDFs with Chinese text
+#   fontconfig                          fc-match (tests check which font files a filing may read)
 #   graphviz                            `dot`, for `make diagram`
 #   chromium                            browser tests (Playwright drives /usr/bin/chromium;
 #                                       never run `playwright install`)
@@ -19,6 +20,7 @@ PACKAGES=(
     libharfbuzz-subset0
     libpango-1.0-0
     libpangoft2-1.0-0
+    fontconfig
     graphviz
     chromium
     poppler-utils

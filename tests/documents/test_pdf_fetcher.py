@@ -86,3 +86,16 @@ def test_a_static_stylesheet_is_applied():
         assert fetched.read(10)
     finally:
         fetched.close()
+
+
+def test_the_system_fonts_are_read_but_not_a_font_named_file_elsewhere(tmp_path):
+    import subprocess
+
+    path = subprocess.run(
+        ["fc-match", "-f", "%{file}", "Noto Serif CJK SC"], capture_output=True, text=True, check=True
+    ).stdout
+    assert pdf.allowed(f"file://{path}")
+    fake = tmp_path / "stolen.ttf"
+    fake.write_text(SECRET)
+    assert not pdf.allowed(fake.as_uri())
+    assert not pdf.allowed("file:///usr/share/fonts/../../../etc/passwd")
