@@ -68,6 +68,8 @@ messages: system-packages venv
 		$(MANAGE) compilemessages --ignore=$(VENV); \
 	fi
 
+# The development server with the demo: DEBUG=1 (production is the default, config/settings.py).
+run: export DEBUG = 1
 run: system-packages venv messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
@@ -123,6 +125,7 @@ format: venv
 
 # graph_transitions renders via the graphviz package and leaves the DOT source next to
 # the SVG (docs/state-diagram); the PNG is drawn from that source, which is kept as .gv.
+diagram: export DEBUG = 1
 diagram: system-packages venv
 	$(MANAGE) graph_transitions -o docs/state-diagram.svg projects.Project
 	mv -f docs/state-diagram docs/state-diagram.gv
@@ -135,6 +138,7 @@ diagram: system-packages venv
 
 # The table of the policy's numbers; tests/lifecycle/test_policy_table.py fails when it is stale.
 .PHONY: policy-table
+policy-table: export DEBUG = 1
 policy-table: venv
 	$(MANAGE) policy_table --write
 

@@ -12,10 +12,37 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = os.environ.get("DEBUG", "1") == "1"
-# The fallback key is for local use only; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-development-key-do-not-use-in-production")
+# Production is the default: DEBUG only where a development command asks for it (`make run`
+# sets DEBUG=1). Without DEBUG there is no fallback key: a server without SECRET_KEY refuses
+# to start (config/checks.py, config/wsgi.py) instead of signing sessions with a known key.
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# Behind HTTPS (docs/deploy.md): HTTPS=1 turns on the redirect, secure cookies and HSTS;
+# BEHIND_PROXY=1 trusts the proxy's X-Forwarded-Proto (nginx sets it).
+HTTPS = os.environ.get("HTTPS", "0") == "1"
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = False
+# The browsers' HSTS preload list is for public domains; a government intranet's host is never
+# on it, so `check --deploy` need not ask for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if os.environ.get("BEHIND_PROXY", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# 等保2.0 三级: an idle session ends (default 30 minutes without a request; each request
+# renews it), and the session ends with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",

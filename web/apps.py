@@ -8,3 +8,7 @@ class WebConfig(AppConfig):
 
     name = "web"
     verbose_name = _("页面")
+
+    def ready(self) -> None:
+        # deferred: registering the system checks needs the app registry ready
+        from . import checks  # noqa: F401

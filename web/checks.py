@@ -1,0 +1,38 @@
+"""Start-up checks of the production set-up (``manage.py check``; runserver and
+``check --deploy`` run them). A server that would sign sessions with no key, or one that
+lists the demo accounts outside DEBUG, does not start."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _key() -> str:
+    try:
+        return settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses to read an empty key
+        return ""
+
+
+@register("security", deploy=False)
+def secret_key_given(app_configs=None, **kwargs) -> list[Error]:
+    errors: list[Error] = []
+    if not settings.DEBUG and not _key():
+        errors.append(
+            Error(
+                "未设置 SECRET_KEY：生产环境（DEBUG=0）必须由环境变量 SECRET_KEY 提供密钥。",
+                hint="export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')",
+                id="web.E001",
+            )
+        )
+    if not settings.DEBUG and getattr(settings, "DEMO_MODE", False):
+        errors.append(
+            Error(
+                "DEMO_MODE=1 只用于演示：生产环境（DEBUG=0）不得在登录页列出演示账号。",
+                hint="去掉 DEMO_MODE，或只在 `make run`（DEBUG=1）时使用演示数据。",
+                id="web.E002",
+            )
+        )
+    return errors
