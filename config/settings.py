@@ -167,5 +167,16 @@ STORAGES = {
         or {"location": str(Path(os.environ.get("DOCUMENTS_ROOT", BASE_DIR / "private")))},
     },
 }
-# Not a number of the 办法: an operational limit for one uploaded file.
+# Not a number of the 办法: an operational limit for one uploaded file, enforced while the
+# body streams in (documents/uploads.py, first of the handlers) and again on the stored file.
 DOCUMENTS_MAX_UPLOAD_BYTES = int(os.environ.get("DOCUMENTS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = [
+    "documents.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A file above 2.5 MB goes to a temporary file, not memory; the form fields of a request (not
+# its files) may take at most 2.5 MB and 1,000 fields (Django's defaults, stated here).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

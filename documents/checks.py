@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import os
 import unicodedata
-import zipfile
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from lifecycle.errors import RuleViolation
-
-
-class UploadRejected(RuleViolation):
-    def __init__(self, message):
-        super().__init__(message, code="upload")
-
+from . import contents
+from .contents import UploadRejected
 
 #: detected type → (label, extensions that may carry it, MIME type)
 TYPES = {
@@ -90,17 +84,7 @@ def sniff(fileobj) -> str:
 
 
 def _sniff_zip(fileobj) -> str:
-    try:
-        with zipfile.ZipFile(fileobj) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise UploadRejected(_("压缩文件已损坏，无法读取。")) from None
-    finally:
-        fileobj.seek(0)
-    for member in names:
-        # A member that would land outside the folder it is unpacked into.
-        if member.startswith(("/", "\\")) or ".." in member.replace("\\", "/").split("/"):
-            raise UploadRejected(_("压缩文件中含有不安全的路径“%(member)s”。") % {"member": member[:80]})
+    names = contents.inspect_zip(fileobj)
     if "OFD.xml" in names:
         return "ofd"
     if "[Content_Types].xml" in names:
@@ -123,6 +107,8 @@ def check_upload(fileobj, name: str, size: int) -> tuple[str, str]:
             % {"size": size / 1048576, "limit": limit / 1048576}
         )
     detected = sniff(fileobj)
+    if detected == "pdf":
+        contents.inspect_pdf(fileobj)
     ext = os.path.splitext(display)[1].lower()
     if ext not in TYPES[detected][1]:
         raise UploadRejected(

@@ -59,12 +59,18 @@ from projects.models import (
     YearlyInvestment,
 )
 
+from . import contents
+
 PROJECT_SHEET = "申报项目"
 CATALOGUE_SHEET = "数据资源目录"
 TEN_THOUSAND = Decimal("10000")
 CENT = Decimal("0.01")
 #: Rows beyond this are not read (a department files a handful of projects per call).
 MAX_ROWS = 500
+#: Limits of this system for the filled template (not of the 办法): the file, and what its
+#: XML may unpack to.
+IMPORT_MAX_BYTES = 10 << 20
+IMPORT_MAX_UNPACKED_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -539,10 +545,28 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
             article="第八条",
         )
 
-    content = file.read()
-    file_sha = hashlib.sha256(content).hexdigest()
+    content = file.read(IMPORT_MAX_BYTES + 1)
     result = ImportResult()
     errors = result.errors
+    # Bounded before openpyxl parses anything: a 1 MB file with 1 GiB of shared strings took
+    # 2 GB of memory (issue 9). The template of MAX_ROWS rows is far below both limits.
+    if len(content) > IMPORT_MAX_BYTES:
+        errors.append(
+            RowError(
+                PROJECT_SHEET,
+                None,
+                "",
+                _("文件超过%(mib)s MB，请只填写模板中的内容。") % {"mib": IMPORT_MAX_BYTES >> 20},
+            )
+        )
+        return result
+    try:
+        if content.startswith(b"PK"):  # an .xlsx is a ZIP; anything else fails in openpyxl below
+            contents.inspect_zip(io.BytesIO(content), max_unpacked=IMPORT_MAX_UNPACKED_BYTES)
+    except RuleViolation as exc:
+        errors.append(RowError(PROJECT_SHEET, None, "", exc.message))
+        return result
+    file_sha = hashlib.sha256(content).hexdigest()
     earlier = _earlier_import(file_sha, call=call, organisation=organisation)
     if earlier:
         errors.append(earlier)

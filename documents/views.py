@@ -21,7 +21,7 @@ from lifecycle.errors import RuleViolation
 from projects.models import AnnualPlan, Call
 from projects.params import row_id
 
-from . import filings, services
+from . import filings, services, uploads
 from .access import filing_for_user, material_for_user, project_for_user
 from .dossier import dossier_build
 from .evidence import evidence_confirm as confirm
@@ -77,6 +77,9 @@ def material_upload(request, project_id):
     if refusal is not None:
         return _answer(request, {}, 403 if refusal.code in _FORBIDDEN_CODES else 400, error=refusal.message)
     upload = request.FILES.get("file")
+    stopped = uploads.refusal(request)
+    if stopped:
+        return _answer(request, {}, 413, error=stopped)
     if upload is None:
         return _answer(request, {}, 400, error="请选择要上传的文件。")
     try:
@@ -240,6 +243,9 @@ def application_import(request):
     if request.method == "GET":
         return render(request, "documents/application_import.html", {"calls": calls})
     upload = request.FILES.get("file")
+    stopped = uploads.refusal(request)
+    if stopped:
+        return JsonResponse({"errors": [{"text": stopped}]}, status=413)
     call_id = row_id(request.POST.get("call"))
     call = calls.filter(pk=call_id).first() if call_id else None
     if upload is None or call is None:
