@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from lifecycle import audit
+from projects import access
 from projects.plan import PlanExporter
 from projects.selectors import visible_projects
 
@@ -54,7 +55,10 @@ def _agency(user) -> bool:
 @login_required
 @require_GET
 def plan(request, year):
-    """年度建设计划表: agencies see the whole plan; a department its own projects in it."""
+    """年度建设计划表: agencies see the whole plan; a department its own projects in it, once
+    the plan is issued to it — the same rule as the plan page (projects.access.get_plan_for_user,
+    办法第十一条), so a plan still being compiled is 404 to a department here too."""
+    access.get_plan_for_user(request.user, year)
     exporter = PlanExporter(year, projects=visible_projects(request.user))
     return _respond(request, exporter, exporter.title, action="export.plan")
 

@@ -225,3 +225,21 @@ def test_ledger_xlsx_text_is_never_a_formula(plan_2026, people):
 
     xml = sheet_xml(LedgerExporter(visible_projects(people.audit_reviewer)))
     assert "<f>" not in xml and "HYPERLINK" in xml
+
+
+@pytest.mark.parametrize(
+    "state, status", [("compiling", 404), ("submitted", 404), ("approved", 404), ("issued", 200)]
+)
+def test_a_department_exports_the_plan_only_once_it_is_issued_as_the_page_says(
+    client, plan_2026, people, state, status
+):
+    """办法第十一条: the plan is compiled by the agencies; the workbook follows the plan page."""
+    AnnualPlan.objects.filter(pk=plan_2026.pk).update(state=state)
+    client.force_login(people.owner_preparer)
+    assert client.get(reverse("plan", args=[2026])).status_code == status
+    response = client.get(reverse("exports:plan", args=[2026]) + "?format=csv")
+    assert response.status_code == status
+    if status == 200:
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert "全省教育督导信息平台" in body and "全民健康信息平台二期" not in body
+    assert client.get(reverse("exports:plan", args=[2031])).status_code == 404
