@@ -19,6 +19,7 @@ from django.db import OperationalError
 from django.http import Http404
 
 from lifecycle.errors import ConcurrentUpdate
+from web import access_log
 
 from . import errors
 
@@ -46,6 +47,9 @@ class ErrorPagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.status_code == 403:
+            # 等保2.0 三级 安全审计: every refusal is on the trail (issue 9).
+            access_log.refused(request, response.status_code)
         if response.status_code == 404 and getattr(request, "resolver_match", None) is None:
             # No URL pattern matched: Django answered before any view ran (with its debug
             # page when DEBUG is on). Give people the same page as any other 404.

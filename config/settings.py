@@ -4,6 +4,7 @@ Everything that differs between a developer laptop, CI and a government intranet
 from the environment: DATABASE_URL (SQLite by default), SECRET_KEY, DEBUG, ALLOWED_HOSTS.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_fsm",
+    "axes",
     "core",
     "projects",
     "lifecycle",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     # Last, so that its process_exception sees a view's exception first: 409 for two people
     # acting at once, the friendly 403/404 pages also when DEBUG is on (issue 7).
     "config.middleware.ErrorPagesMiddleware",
+    # After authentication: answers a locked-out sign-in with the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,9 +130,36 @@ LOGOUT_REDIRECT_URL = "login"
 # DEBUG unless DEMO_MODE says otherwise. A real intranet runs with DEBUG=0.
 DEMO_MODE = os.environ.get("DEMO_MODE", "1" if DEBUG else "0") == "1"
 
+# 等保2.0 三级 (issue 9): repeated failed sign-ins lock the account and the address
+# (django-axes): after AXES_FAILURE_LIMIT failures within the cool-off time, by username or
+# by client address, for AXES_COOLOFF_TIME; a success resets the count. The bureau's
+# administrator unlocks in the admin (访问尝试 → delete) or with `manage.py axes_reset_username`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "web.access_log.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("BEHIND_PROXY", "0") == "1" else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if os.environ.get("BEHIND_PROXY", "0") == "1" else ["REMOTE_ADDR"]
+)
+
+# Passwords: at least 12 characters of three kinds, not like the username or the person's
+# name, not a common or all-numeric one, and never the demo password outside the demo
+# (web/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "web.passwords.CharacterClassesValidator"},
+    {"NAME": "web.passwords.NotTheDemoPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"

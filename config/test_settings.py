@@ -5,3 +5,7 @@ from .settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run as production does (DEBUG off, config/settings.py), with a key of their own.
 SECRET_KEY = SECRET_KEY or "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: F405
+# Tests travel in time (core.timeutil / time-machine) across days between requests; the idle
+# timeout of production (30 minutes, config/settings.py) is tested on its own in
+# tests/web/test_safe_defaults.py.
+SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600

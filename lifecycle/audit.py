@@ -11,7 +11,7 @@ from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 
-from .models import AuditEntry
+from .models import ACCESS_OBJECT, AuditEntry
 
 
 def record(
@@ -53,6 +53,28 @@ def record(
         data=_jsonable(
             {**(data or {}), **({"as_of": timeutil.effective_day()} if timeutil.effective_day() else {})}
         ),
+    )
+
+
+def record_access(
+    *, action: str, label: StrOrPromise, actor=None, username: str = "", data: dict | None = None
+) -> AuditEntry:
+    """One audit row for a sign-in, a sign-out, a failed or locked-out sign-in, or a refused
+    request (等保2.0 三级 security audit): who (or which username was tried), from where
+    (``data["ip"]``), when. Not about a project: the object is the account ("auth.account",
+    the username)."""
+    person = actor if getattr(actor, "pk", None) else None
+    return AuditEntry.objects.create(
+        at=timezone.now(),
+        actor=person,
+        actor_name=str(person) if person is not None else (username[:100] or "匿名"),
+        organisation_id=getattr(person, "organisation_id", None),
+        role=getattr(person, "role", "") or "",
+        object_type=ACCESS_OBJECT,
+        object_id=(getattr(person, "username", "") or username)[:40],
+        action=action,
+        action_label=str(label),
+        data=_jsonable(data or {}),
     )
 
 

@@ -486,7 +486,19 @@ class Copy(models.Model):
 # ---------------------------------------------------------------- audit trail (第三十五、三十九条)
 
 
+#: The object type of the access rows (sign-in, sign-out, failures, lockouts, refusals;
+#: lifecycle.audit.record_access): about an account, not about the work on a project.
+ACCESS_OBJECT = "auth.account"
+
+
 class AuditQuerySet(models.QuerySet):
+    def of_work(self):
+        """The rows of what was done (steps, records, filings…), without the access rows."""
+        return self.exclude(object_type=ACCESS_OBJECT)
+
+    def of_access(self):
+        return self.filter(object_type=ACCESS_OBJECT)
+
     def update(self, **kwargs):
         raise PermissionDenied("审计记录不可修改")
 

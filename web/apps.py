@@ -10,5 +10,5 @@ class WebConfig(AppConfig):
     verbose_name = _("页面")
 
     def ready(self) -> None:
-        # deferred: registering the system checks needs the app registry ready
-        from . import checks  # noqa: F401
+        # deferred: registering the system checks and the signal receivers needs the app registry ready
+        from . import access_log, checks  # noqa: F401

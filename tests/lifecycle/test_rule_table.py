@@ -796,7 +796,7 @@ def refused_samples(rule: Rule, source=None, network=EXTRANET) -> list[str]:
 def test_perform_refuses_with_the_article_of_the_table(scene, case):
     machine, name, source, network = case
     rule = rule_for(machine, name)
-    before = AuditEntry.objects.count()
+    before = AuditEntry.objects.of_work().count()
     for persona in refused_samples(rule, source, network):
         obj = fresh(scene, machine, source, network)
         with as_of(D(2026, 6, 1)), pytest.raises(RuleViolation) as exc:
@@ -804,7 +804,7 @@ def test_perform_refuses_with_the_article_of_the_table(scene, case):
         assert exc.value.code == "permission", (persona, exc.value.message)
         assert f"办法{rule.article}" in exc.value.message and "须由" in exc.value.message, exc.value.message
         assert fresh(scene, machine, source, network).state == source
-    assert AuditEntry.objects.count() == before
+    assert AuditEntry.objects.of_work().count() == before
 
 
 # =========================================================================== the services

@@ -277,7 +277,7 @@ def reviewed(orgs, people, call_2026):
 
 def test_the_admin_cannot_rewrite_a_joint_review_opinion(client, superuser, reviewed):
     opinion = Opinion.objects.get(project=reviewed, aspect="intensive")
-    before = (opinion.conclusion, opinion.text, AuditEntry.objects.count())
+    before = (opinion.conclusion, opinion.text, AuditEntry.objects.of_work().count())
     client.force_login(superuser)
     url = reverse("admin:lifecycle_opinion_change", args=[opinion.pk])
     response = client.post(
@@ -296,7 +296,7 @@ def test_the_admin_cannot_rewrite_a_joint_review_opinion(client, superuser, revi
     )
     assert response.status_code == 403
     opinion.refresh_from_db()
-    assert (opinion.conclusion, opinion.text, AuditEntry.objects.count()) == before
+    assert (opinion.conclusion, opinion.text, AuditEntry.objects.of_work().count()) == before
     assert (
         client.post(reverse("admin:lifecycle_opinion_delete", args=[opinion.pk]), {"post": "yes"}).status_code
         == 403

@@ -351,14 +351,14 @@ def test_the_page_shows_the_split_warnings_before_signing_and_writes_nothing(cli
     draft(orgs, call_2026, "中小学学籍管理系统")
     draft(orgs, call_2026, "中小学学籍管理系统数据交换")
     client.force_login(people.owner_head)
-    before = AuditEntry.objects.count()
+    before = AuditEntry.objects.of_work().count()
     with at(2025, 6, 10):
         page = client.get(reverse("call_submit", args=[2026])).content.decode()
     assert (
         "拆分申报预警" in page and "中小学学籍管理系统数据交换" in page and 'name="splits_confirmed"' in page
     )
     assert 'name="responsible_person"' in page and f'value="{people.owner_head.pk}"' in page
-    assert not SplitWarning.objects.exists() and AuditEntry.objects.count() == before
+    assert not SplitWarning.objects.exists() and AuditEntry.objects.of_work().count() == before
 
 
 def test_the_head_submits_through_the_page(client, orgs, people, call_2026):

@@ -188,13 +188,14 @@ def client_for(client, people, persona):
 @pytest.mark.parametrize("page", sorted(MATRIX))
 def test_every_page_answers_each_persona_with_the_exact_status(client, people, scene, page, persona):
     url_for, expected = MATRIX[page]
-    before = AuditEntry.objects.count()
+    before = AuditEntry.objects.of_work().count()
     response = client_for(client, people, persona).get(url_for(scene))
     assert response.status_code == expected[persona], (page, persona)
     if persona == "anonymous":
         assert response["Location"].startswith(reverse("login"))
-    # GET never changes state.
-    assert AuditEntry.objects.count() == before
+    # GET never changes state; a 403 is on the trail as an access row (issue 9).
+    assert AuditEntry.objects.of_work().count() == before
+    assert AuditEntry.objects.of_access().filter(action="auth.denied").exists() == (expected[persona] == 403)
 
 
 POSTS = {
@@ -250,7 +251,7 @@ def test_it_refuses_a_post_of_a_step_to_an_agency_without_changing_anything(clie
 def test_the_audit_office_changes_nothing_anywhere(client, people, scene):
     """办法第三十七条: 审计厅 reads; every write it tries is refused."""
     client.force_login(people.audit_reviewer)
-    before = AuditEntry.objects.count()
+    before = AuditEntry.objects.of_work().count()
     pk = scene.building.pk
     for url, data in [
         (reverse("project_step", args=[scene.reviewing.pk, "request_correction"]), {"reason": "x"}),
@@ -265,7 +266,10 @@ def test_the_audit_office_changes_nothing_anywhere(client, people, scene):
         (reverse("calendar_admin"), {"year": "2030"}),
     ]:
         assert client.post(url, data).status_code == 403, url
-    assert AuditEntry.objects.count() == before
+    assert AuditEntry.objects.of_work().count() == before
+    # 等保 security audit: each refusal is on the trail as an access row, with the person.
+    denied = AuditEntry.objects.of_access().filter(action="auth.denied", actor=people.audit_reviewer)
+    assert denied.count() == 7
     scene.pending.refresh_from_db()
     assert scene.pending.state == ChangeState.PENDING_APPROVAL
     scene.plan_2027.refresh_from_db()
