@@ -201,7 +201,9 @@ def no_major_change(project) -> bool:
 
 @guard(
     lambda p: (
-        _l("省政府审定金额%(decided)s超过批复的概算总投资%(estimate)s，原则上不超过概算审定，超出的须由负责人填写理由")
+        _l(
+            "省政府审定金额%(decided)s超过批复的概算总投资%(estimate)s，原则上不超过概算审定，超出的须由负责人填写理由"
+        )
         % {"decided": wan_text(p.decided_amount_yuan), "estimate": wan_text(p.approved_estimate_yuan)}
     ),
     article="第十九条",

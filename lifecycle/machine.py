@@ -33,7 +33,6 @@ from .rules import (
     step,
 )
 
-
 #: A planned project before construction (办法第十一、十二条: withdraw_planned, cancel_planned).
 PLANNED_STATES = [
     S.IN_PLAN,
@@ -290,9 +289,7 @@ class ProjectMachine:
             fields=("fsr_approval_no", "fsr_estimate_yuan", "preliminary_work_depth"),
         ),
     )
-    def approve_fsr(
-        self, *, fsr_approval_no="", fsr_estimate_yuan=None, preliminary_work_depth=None, **data
-    ):
+    def approve_fsr(self, *, fsr_approval_no="", fsr_estimate_yuan=None, preliminary_work_depth=None, **data):
         self.fsr_approval_no = fsr_approval_no
         # 办法第十七条: 前期工作深度达到规定要求 — required for a merged approval (lifecycle.stepdata).
         self.preliminary_work_depth = preliminary_work_depth or ""

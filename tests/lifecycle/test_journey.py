@@ -111,7 +111,13 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
         services.plan_finance_concur(plan, actor=people.finance_head)
         go(plan, "submit_to_government", people.bureau_head)
     with at(2025, 10, 20):
-        go(plan, "approve", people.government_head, approval_no="黑政函〔2025〕88号", approved_on=D(2025, 10, 20))
+        go(
+            plan,
+            "approve",
+            people.government_head,
+            approval_no="黑政函〔2025〕88号",
+            approved_on=D(2025, 10, 20),
+        )
         go(plan, "issue", people.bureau_head, document_no="黑营商发〔2025〕12号")
     project.refresh_from_db()
     assert plan.state == PlanState.ISSUED and project.state == S.IN_PLAN
