@@ -66,8 +66,9 @@ def data_field(model, name: str, initial=None) -> forms.Field:
         field.widget = DateInput()
     if name in ("self_evaluation", "post_evaluation", "preliminary_work_depth"):
         field.widget = TEXTAREA
-    # What the step records is required: an approval needs its 文号 and amount.
-    if name not in ("surplus_returned_yuan",):
+    # What the step records is required: an approval needs its 文号 and amount. 前期工作深度
+    # only for a merged approval (办法第十七条): the step form asks lifecycle.stepdata.
+    if name not in ("surplus_returned_yuan", "preliminary_work_depth"):
         field.required = True
     return field
 
