@@ -201,3 +201,19 @@ def test_any_value_on_the_ratification_page_gives_a_page_never_a_500(client, org
             Project.objects.filter(pk=project.pk).update(state=S.RATIFICATION)
 
     post()
+
+
+def test_any_value_on_the_plan_approval_page_gives_a_page_never_a_500(client, people):
+    plan = AnnualPlan.objects.create(year=2031, state="submitted")
+    client.force_login(people.government_head)
+    url = reverse("plan_step", args=[plan.year, "approve"])
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(number=TEXT, day=TEXT)
+    def post(number, day):
+        response = client.post(url, {"approval_no": number, "approved_on": day, "reason": ""})
+        assert response.status_code in (302, 400)
+        if response.status_code == 302:
+            AnnualPlan.objects.filter(pk=plan.pk).update(state="submitted")
+
+    post()
