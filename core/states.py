@@ -29,6 +29,12 @@ class ProjectState(models.TextChoices):
     APPROVAL_COMPLETE = "approval_complete", _("批复完成，待报省政府审定")
     RATIFICATION = "ratification", _("待省政府审定")
     RATIFIED = "ratified", _("省政府已审定")
+    # 办法第十五、十八、十九条: the approving body refuses; 第十一、十二条: a planned project
+    # withdrawn by its department or cancelled by the bureau before construction.
+    FSR_REFUSED = "fsr_refused", _("可行性研究报告不予批复")
+    DESIGN_REFUSED = "design_refused", _("初步设计方案不予批复")
+    RATIFICATION_DECLINED = "ratification_declined", _("省政府不予审定")
+    CANCELLED = "cancelled", _("计划内项目已撤销")
     # 建设和资金管理 (第四章)
     CONSTRUCTION = "construction", _("建设中")
     RECTIFICATION = "rectification", _("限期整改中")
@@ -65,11 +71,28 @@ STAGES = {
     _("建设"): [S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED],
     _("验收"): [S.COMPLETED, S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW, S.ACCEPTED],
     _("运行与评价"): [S.OPERATION, S.SELF_EVALUATED, S.POST_EVALUATION],
-    _("已结束"): [S.REVIEW_REJECTED, S.NOT_INCLUDED, S.TERMINATED, S.CLOSED, S.WITHDRAWN],
+    _("已结束"): [
+        S.REVIEW_REJECTED,
+        S.NOT_INCLUDED,
+        S.TERMINATED,
+        S.CLOSED,
+        S.WITHDRAWN,
+        S.FSR_REFUSED,
+        S.DESIGN_REFUSED,
+        S.RATIFICATION_DECLINED,
+        S.CANCELLED,
+    ],
 }
 
-#: A project of a plan counts as finished (办法第十二条) once it is built.
-BUILT_STATES = frozenset(
+#: Projects of a plan that left it before construction (办法第十一、十二、十五、十八、十九条):
+#: refused by the approving body, declined by 省政府, withdrawn or cancelled. Nothing of them
+#: remains to execute, so they leave the plan's execution count (projects.plan.execution).
+LEFT_PLAN_STATES = frozenset({S.FSR_REFUSED, S.DESIGN_REFUSED, S.RATIFICATION_DECLINED, S.CANCELLED})
+
+#: A project of a plan counts as finished (办法第十二条) once it is built — or once it has left
+#: the plan without being built (LEFT_PLAN_STATES): a department is not held to execute what
+#: was refused, declined or cancelled (lifecycle.guards.unfinished_previous_plan).
+BUILT_STATES = LEFT_PLAN_STATES | frozenset(
     {
         S.COMPLETED,
         S.EXTENSION_REQUESTED,
@@ -81,7 +104,9 @@ BUILT_STATES = frozenset(
         S.CLOSED,
     }
 )
-ENDED_STATES = frozenset({S.REVIEW_REJECTED, S.NOT_INCLUDED, S.TERMINATED, S.CLOSED, S.WITHDRAWN})
+ENDED_STATES = (
+    frozenset({S.REVIEW_REJECTED, S.NOT_INCLUDED, S.TERMINATED, S.CLOSED, S.WITHDRAWN}) | LEFT_PLAN_STATES
+)
 #: States in which a budget change (办法第二十八条) may be filed.
 CHANGEABLE_STATES = frozenset({S.CONSTRUCTION, S.RECTIFICATION})
 

@@ -99,6 +99,9 @@ SPECS: dict[str, Spec] = {
         number_field="design_approval_no",
         applies=_not_merged,
     ),
+    # 办法第十八条: the same body's refusal (refuse_design) is a letter of that step; it is
+    # never an approval letter (DESIGN_APPROVAL belongs to approve_design only).
+    FilingKind.DESIGN_REFUSAL: Spec(snapshots.design_refusal, "第十八条", ("refuse_design",), numbered=True),
     # 办法第二十八条: a change within the limits is filed with the bureau, which acknowledges it.
     FilingKind.CHANGE_RECEIPT: Spec(
         snapshots.change_receipt,

@@ -166,6 +166,7 @@ class FilingKind(models.TextChoices):
     CHANGE_RECEIPT = "change_receipt", _("变更备案回执")
     RECTIFICATION_NOTICE = "rectification_notice", _("整改通知")
     ACCEPTANCE_OPINION = "acceptance_opinion", _("验收意见")
+    DESIGN_REFUSAL = "design_refusal", _("初步设计方案不予批复意见")
     # Forms (tables, 第 X 页 共 Y 页)
     APPLICATION_FORM = "application_form", _("政务信息化项目建设需求申报表")
     ANNUAL_PLAN = "annual_plan", _("年度建设计划")

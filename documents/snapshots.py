@@ -277,6 +277,38 @@ def design_approval(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
     return letter
 
 
+def design_refusal(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
+    """办法第十八条: the design reviewer's refusal (refuse_design), with the reason its head
+    recorded. It approves nothing: no 概算, no requirements of an approved project."""
+    reason = entry.reason if entry is not None else None
+    body = [
+        _p(
+            _(
+                "你单位报送的《%(name)s初步设计方案》及有关材料收悉。根据%(basis)s第十八条规定，经评估论证，现函复如下："
+            )
+            % {"name": project.name, "basis": ARTICLE_BASIS}
+        ),
+        _p(_("一、审查结论"), "h1"),
+        _p(_("该项目初步设计方案不予批复。")),
+        _p(_("二、理由"), "h1"),
+        _p(facts.text(reason, _("不予批复的理由"))),
+        _p(_("三、有关事项"), "h1"),
+        _p(
+            _(
+                "该项目不再列入本年度建设计划执行；确需建设的，可在以后年度的政务信息化建设需求征集中重新申报"
+                "（办法第八条、第十二条）。"
+            )
+        ),
+    ]
+    return _letter(
+        issuer=issuer,
+        title=_("关于%(name)s初步设计方案不予批复的函") % {"name": project.name},
+        recipient=project.owner.name,
+        body=body,
+        copies=[_org_name("finance"), _org_name("drc")],
+    )
+
+
 def change_receipt(project, *, issuer, obj: ChangeRequest, facts: Facts, **kw) -> dict:
     """办法第二十八条: receipt of a change filed with the bureau (备案)."""
     estimate = project.approved_estimate_yuan
@@ -765,7 +797,12 @@ def annual_plan(plan, **kw) -> dict:
         landscape=True,
         subtitle=_("（单位：万元）"),
         form_code=plan.document_no or _("办法第十一条"),
-        meta=[_("状态：%s") % plan.get_state_display(), _("编制日期：%s") % date_text(timeutil.today())],
+        meta=[
+            _("状态：%s") % plan.get_state_display(),
+            _("编制日期：%s") % date_text(timeutil.today()),
+            # 办法第十一条: the government's approval document, once recorded.
+            *([_("省政府批准：%s") % plan.approval_no] if plan.approval_no else []),
+        ],
     )
 
 

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from core import timeutil
 from core.states import ProjectState as S
 
-from . import clocks
+from . import clocks, stepdata
+from .errors import RuleViolation
 from .models import Aspect, ClockKind, Conclusion, Copy, Correction, Opinion, Rectification
 from .policy import get_policy
 from .workdays import add_months
@@ -45,6 +46,22 @@ def choose_emergency_plan(project, *, actor, data) -> dict:
         return {}
     previous = {"plan": project.plan}
     project.plan = plan
+    return previous
+
+
+def stage_decided_amount(project, *, actor, data) -> dict:
+    """办法第十九条: the amount 省政府 is deciding, set in memory before the rules are checked
+    (guards.decided_within_estimate compares it with the approved 概算). A value the step
+    data would refuse is left out: lifecycle.stepdata refuses it with its own message."""
+    value = data.get("decided_amount_yuan")
+    if stepdata.is_blank(value):
+        return {}
+    try:
+        amount = stepdata.clean(project, "decided_amount_yuan", value)
+    except RuleViolation:
+        return {}
+    previous = {"decided_amount_yuan": project.decided_amount_yuan}
+    project.decided_amount_yuan = amount
     return previous
 
 

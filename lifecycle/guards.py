@@ -16,6 +16,7 @@ from . import evidence
 from .models import JOINT_REVIEW_ASPECTS, Aspect
 from .policy import get_policy
 from .rules import guard
+from .stepdata import wan_text
 
 
 def _today():
@@ -196,6 +197,23 @@ def deviation_explained(project) -> bool:
 @guard(_l("存在重大变更的，原则上应重新审批可行性研究报告"), article="第十八条", overridable=True)
 def no_major_change(project) -> bool:
     return not project.design_major_change
+
+
+@guard(
+    lambda p: (
+        _l(
+            "省政府审定金额%(decided)s超过批复的概算总投资%(estimate)s，原则上不超过概算审定，超出的须由负责人填写理由"
+        )
+        % {"decided": wan_text(p.decided_amount_yuan), "estimate": wan_text(p.approved_estimate_yuan)}
+    ),
+    article="第十九条",
+    overridable=True,
+)
+def decided_within_estimate(project) -> bool:
+    # 办法第十九、二十条: 省政府 审定 the approved project, which is built within its 概算; the
+    # amount being decided is staged on the project by effects.stage_decided_amount.
+    decided, estimate = project.decided_amount_yuan, project.approved_estimate_yuan
+    return not (decided and estimate and decided > estimate)
 
 
 # ---------------------------------------------------------------- 第四章 建设和资金管理

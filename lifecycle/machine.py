@@ -33,6 +33,18 @@ from .rules import (
     step,
 )
 
+#: A planned project before construction (办法第十一、十二条: withdraw_planned, cancel_planned).
+PLANNED_STATES = [
+    S.IN_PLAN,
+    S.FSR_REVIEW,
+    S.FSR_APPROVED,
+    S.DESIGN_REVIEW,
+    S.DESIGN_CORRECTING,
+    S.APPROVAL_COMPLETE,
+    S.RATIFICATION,
+    S.RATIFIED,
+]
+
 
 class ProjectMachine:
     """Mixed into projects.Project, which declares the ``state`` FSMField."""
@@ -272,11 +284,15 @@ class ProjectMachine:
         permission=DRC_HEAD,
         conditions=[g.in_approved_plan, g.fsr_catalogue_ready, g.merged_ground_given],
         custom=step(
-            label=_("批复可行性研究报告"), article="第十五条", fields=("fsr_approval_no", "fsr_estimate_yuan")
+            label=_("批复可行性研究报告"),
+            article="第十五条",
+            fields=("fsr_approval_no", "fsr_estimate_yuan", "preliminary_work_depth"),
         ),
     )
-    def approve_fsr(self, *, fsr_approval_no="", fsr_estimate_yuan=None, **data):
+    def approve_fsr(self, *, fsr_approval_no="", fsr_estimate_yuan=None, preliminary_work_depth=None, **data):
         self.fsr_approval_no = fsr_approval_no
+        # 办法第十七条: 前期工作深度达到规定要求 — required for a merged approval (lifecycle.stepdata).
+        self.preliminary_work_depth = preliminary_work_depth or ""
         # 办法第十五条: the approved FSR fixes the 投资估算 the design is compared with
         # (第十八条: a design beyond the FSR approval explains itself in its own chapter).
         self.fsr_estimate_yuan = fsr_estimate_yuan
@@ -295,6 +311,21 @@ class ProjectMachine:
         custom=step(label=_("退回可行性研究报告"), article="第十五条", needs_reason=True),
     )
     def return_fsr(self, **data):
+        pass
+
+    # 办法第十五条: 省发改委 may refuse (不予批复), not only return. A refusal ends this project:
+    # the 办法 gives no way back from it (no appeal, no re-examination of the same submission) —
+    # a fixable report is returned (return_fsr) instead. Needs are collected anew each June
+    # (第八条) and nothing outside an approved plan is approved (第十二条), so a department that
+    # still needs the system applies again, as a new application, in a later year's call.
+    @transition(
+        "state",
+        source=S.FSR_REVIEW,
+        target=S.FSR_REFUSED,
+        permission=DRC_HEAD,
+        custom=step(label=_("可行性研究报告不予批复"), article="第十五条", needs_reason=True),
+    )
+    def refuse_fsr(self, **data):
         pass
 
     @transition(
@@ -372,6 +403,25 @@ class ProjectMachine:
     def send_back_to_fsr(self, **data):
         self.fsr_approval_no = ""
 
+    # 办法第十八条: the body evaluating the design (the bureau; 省内网办 for intranet projects)
+    # 出具批复意见 — which may be a refusal. Ended, like refuse_fsr: a design to be reworked is
+    # returned (return_design), a major change goes back to the FSR (send_back_to_fsr); what is
+    # refused comes back only as a new application in a later call (第八、十二条).
+    @transition(
+        "state",
+        source=S.DESIGN_REVIEW,
+        target=S.DESIGN_REFUSED,
+        permission=DESIGN_HEAD,
+        custom=step(
+            label=_("初步设计方案不予批复"),
+            article="第十八条",
+            needs_reason=True,
+            effects=(fx.stop_design_clock,),
+        ),
+    )
+    def refuse_design(self, **data):
+        pass
+
     @transition(
         "state",
         source=S.APPROVAL_COMPLETE,
@@ -387,16 +437,86 @@ class ProjectMachine:
         source=S.RATIFICATION,
         target=S.RATIFIED,
         permission=GOVERNMENT,
-        conditions=[g.in_approved_plan],
+        # 办法第十九、二十条: the decided amount stays within the approved 概算 unless 省政府's
+        # head records why (an overridable rule; the amount is staged before the check).
+        conditions=[g.in_approved_plan, g.decided_within_estimate],
         custom=step(
             label=_("省政府审定"),
             article="第十九条",
-            fields=("decided_amount_yuan", "decided_funding_source"),
+            fields=("ratification_no", "ratified_on", "decided_amount_yuan", "decided_funding_source"),
+            prepare=(fx.stage_decided_amount,),
         ),
     )
-    def ratify(self, *, decided_amount_yuan=None, decided_funding_source="", **data):
+    def ratify(
+        self,
+        *,
+        ratification_no="",
+        ratified_on=None,
+        decided_amount_yuan=None,
+        decided_funding_source="",
+        **data,
+    ):
+        self.ratification_no = ratification_no
+        self.ratified_on = ratified_on
         self.decided_amount_yuan = decided_amount_yuan
         self.decided_funding_source = decided_funding_source
+
+    # 办法第十九条: 报省政府审定 — 省政府 may send the project back to the bureau (退回, to be
+    # submitted again) or decline to ratify it (不予审定). Declined is ended: the 办法 has no
+    # re-examination of a declined project; it may only be applied for again in a later
+    # year's call (第八、十二条).
+    @transition(
+        "state",
+        source=S.RATIFICATION,
+        target=S.APPROVAL_COMPLETE,
+        permission=GOVERNMENT,
+        custom=step(label=_("退回省营商环境局"), article="第十九条", needs_reason=True),
+    )
+    def return_ratification(self, **data):
+        pass
+
+    @transition(
+        "state",
+        source=S.RATIFICATION,
+        target=S.RATIFICATION_DECLINED,
+        permission=GOVERNMENT,
+        custom=step(label=_("省政府不予审定"), article="第十九条", needs_reason=True),
+    )
+    def decline_ratification(self, **data):
+        pass
+
+    # 办法第十二条: 年度建设计划下达后必须严格执行 — a planned project is dropped before
+    # construction only as a recorded decision with its reason: withdrawn by its department's
+    # head, or cancelled by the bureau that compiles the plan (第十一条). It stays listed in
+    # the plan it was approved in but leaves the plan's execution count (core.states
+    # LEFT_PLAN_STATES), and a running design clock stops. Once construction has started,
+    # ending a project is 终止 (terminate, 第三十六条).
+    @transition(
+        "state",
+        source=PLANNED_STATES,
+        target=S.CANCELLED,
+        permission=OWNER_HEAD,
+        custom=step(
+            label=_("撤回计划内项目"), article="第十二条", needs_reason=True, effects=(fx.stop_design_clock,)
+        ),
+    )
+    def withdraw_planned(self, **data):
+        pass
+
+    @transition(
+        "state",
+        source=PLANNED_STATES,
+        target=S.CANCELLED,
+        permission=BUREAU_HEAD,
+        custom=step(
+            label=_("撤销计划内项目"),
+            article="第十一条、第十二条",
+            needs_reason=True,
+            effects=(fx.stop_design_clock,),
+        ),
+    )
+    def cancel_planned(self, **data):
+        pass
 
     # ------------------------------------------------------------ 建设 (第二十至二十八条)
 
@@ -667,9 +787,17 @@ class PlanMachine:
         source=PlanState.SUBMITTED,
         target=PlanState.APPROVED,
         permission=GOVERNMENT,
-        custom=step(label=_("批准年度建设计划"), article="第十一条", effects=(fx.move_plan_projects,)),
+        custom=step(
+            label=_("批准年度建设计划"),
+            article="第十一条",
+            fields=("approval_no", "approved_on"),
+            effects=(fx.move_plan_projects,),
+        ),
     )
-    def approve(self, **data):
+    def approve(self, *, approval_no="", approved_on=None, **data):
+        # 办法第十一条: the government's approval document, its 文号 and date (lifecycle.stepdata).
+        self.approval_no = approval_no
+        self.approved_on = approved_on
         self.approved_at = timeutil.now()
 
     @transition(

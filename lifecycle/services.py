@@ -26,7 +26,7 @@ from django_fsm import ConcurrentTransition, Transition, TransitionNotAllowed
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.states import CHANGEABLE_STATES, ChangeState, PlanState, ProjectState as S
+from core.states import CHANGEABLE_STATES, LEFT_PLAN_STATES, ChangeState, PlanState, ProjectState as S
 from core.vocabulary import OrgKind, Role
 
 from . import audit, clocks, events
@@ -334,7 +334,8 @@ OPINION_STATES = {
 #: exactly when its service accepts.
 PAGE_STATES: dict[str, frozenset[str]] = {
     # 办法第十五、十六、二十三、二十四、三十一条: facts recorded until the project has ended.
-    "records": frozenset(S) - {S.CLOSED, S.TERMINATED, S.WITHDRAWN},
+    # 办法第十五、十八、十九条: nor once refused, declined or cancelled (LEFT_PLAN_STATES).
+    "records": frozenset(S) - {S.CLOSED, S.TERMINATED, S.WITHDRAWN} - LEFT_PLAN_STATES,
     # 办法第二十八条: changes during construction (and while rectifying).
     "change": CHANGEABLE_STATES,
     # 办法第二十五条: the yearly report, until the year of completion.

@@ -67,9 +67,14 @@ class Datum:
 #: (a test checks that both agree). 结余 may be left empty (nothing to return, 第二十七条);
 #: an empty 整改期限 takes the policy's default (第三十六条).
 STEPS: dict[str, dict[str, bool]] = {
-    "approve_fsr": {"fsr_approval_no": True, "fsr_estimate_yuan": True},
+    "approve_fsr": {"fsr_approval_no": True, "fsr_estimate_yuan": True, "preliminary_work_depth": False},
     "approve_design": {"design_approval_no": True, "approved_estimate_yuan": True, "design_evaluation": True},
-    "ratify": {"decided_amount_yuan": True, "decided_funding_source": True},
+    "ratify": {
+        "ratification_no": True,
+        "ratified_on": True,
+        "decided_amount_yuan": True,
+        "decided_funding_source": True,
+    },
     "start_construction": {"construction_started_on": True},
     "complete_construction": {"completed_on": True, "surplus_returned_yuan": False},
     "request_extension": {"requested_due_on": True},
@@ -80,6 +85,35 @@ STEPS: dict[str, dict[str, bool]] = {
 }
 
 
+#: The annual plan's steps and their data (办法第十一条: the government's approval document).
+PLAN_STEPS: dict[str, dict[str, bool]] = {
+    "approve": {"approval_no": True, "approved_on": True},
+}
+
+#: Data required only in some cases: datum → the condition on the project.
+#: 办法第十七条: 前期工作深度达到规定要求 is a condition of merging the FSR and the design.
+REQUIRED_WHEN: dict[str, Callable] = {
+    "preliminary_work_depth": lambda project: project.merged_fsr_design,
+}
+
+#: Steps whose data a 原则上 rule bounds (a guard reading the staged data, overridable by a
+#: head with a recorded reason): the step form offers the override reason from the start.
+#: 办法第十九条: a decided amount above the approved 概算 (guards.decided_within_estimate).
+OVERRIDABLE_DATA = frozenset({"ratify"})
+
+
+def steps_of(obj) -> dict[str, dict[str, bool]]:
+    """The step data table for ``obj``'s kind of record (a Project or an AnnualPlan)."""
+    return {"Project": STEPS, "AnnualPlan": PLAN_STEPS}.get(type(obj).__name__, {})
+
+
+def is_required(obj, name: str, field: str) -> bool:
+    """Whether step ``name`` of ``obj`` must record ``field``."""
+    required = steps_of(obj).get(name, {}).get(field, False)
+    condition = REQUIRED_WHEN.get(field)
+    return required or bool(condition and condition(obj))
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -88,13 +122,14 @@ def validate_step_data(obj, name: str, data: dict) -> dict:
     """The step data of ``obj``'s transition ``name``, cleaned; RuleViolation(code="data")
     naming the field when a required datum is missing or a value breaks a rule. Data of
     other objects and other steps, and keys the step does not declare, pass unchanged."""
-    if type(obj).__name__ != "Project" or name not in STEPS:
+    steps = steps_of(obj)
+    if name not in steps:
         return data
     cleaned = dict(data)
-    for field, required in STEPS[name].items():
+    for field in steps[name]:
         value = data.get(field)
         if is_blank(value):
-            if required:
+            if is_required(obj, name, field):
                 datum = DATA[field]
                 raise RuleViolation(
                     _("请填写“%(label)s”（办法%(article)s）。")
@@ -252,7 +287,7 @@ def _happened(project, field: str, value, *, correcting: bool) -> datetime.date:
                 field,
             )
     elif field == "construction_started_on":
-        ratified = step_day(project, RATIFY)
+        ratified = project.ratified_on or step_day(project, RATIFY)
         if ratified and day < ratified:
             _refuse(
                 _("“开工日期”%(d)s早于省政府审定日期%(r)s：项目须经省政府审定后实施，不得未批先建")
@@ -280,6 +315,47 @@ def _happened(project, field: str, value, *, correcting: bool) -> datetime.date:
 
 def _happened_check(field):
     return lambda project, value, *, correcting=False: _happened(project, field, value, correcting=correcting)
+
+
+# ================================================================ decisions of 省政府 (第十一、十九条)
+
+
+def _decision_day(field: str, after: Callable):
+    """The date of a decision document: not in the future, not before the day the matter was
+    put before the deciding body (``after(obj)``, or None when unknown)."""
+
+    def check(obj, value, *, correcting=False) -> datetime.date:
+        day = _date(field, value)
+        label = DATA[field].label
+        today = timeutil.today()
+        if day > today:
+            _refuse(
+                _("“%(label)s”%(d)s晚于今天（%(today)s）；已作出决定的日期不能是将来的日期")
+                % {"label": label, "d": day.isoformat(), "today": today.isoformat()},
+                field,
+            )
+        earliest = after(obj)
+        if earliest and day < earliest:
+            _refuse(
+                _("“%(label)s”%(d)s早于报送之日%(e)s")
+                % {"label": label, "d": day.isoformat(), "e": earliest.isoformat()},
+                field,
+            )
+        return day
+
+    return check
+
+
+def _plan_submitted_day(plan) -> datetime.date | None:
+    if plan.submitted_at is None:
+        return None
+    at = plan.submitted_at
+    return timezone.localtime(at).date() if timezone.is_aware(at) else at.date()
+
+
+def _work_depth(project, value, *, correcting=False) -> str:
+    """办法第十七条: 前期工作深度达到规定要求 — what the preparatory work covers, in words."""
+    return _text("preliminary_work_depth", 2000)(project, value)
 
 
 # ================================================================ amounts
@@ -457,6 +533,15 @@ DATA: dict[str, Datum] = {
     "design_evaluation": Datum(_l("评估论证方式"), "第十八条", _design_evaluation),
     "design_approval_no": Datum(_l("初步设计批复文号"), "第十八条", _text("design_approval_no", 60)),
     "approved_estimate_yuan": Datum(_l("概算总投资"), "第十八条", _design_estimate),
+    "preliminary_work_depth": Datum(_l("前期工作深度"), "第十七条", _work_depth),
+    "ratification_no": Datum(_l("省政府审定文号"), "第十九条", _text("ratification_no", 60)),
+    "ratified_on": Datum(
+        _l("省政府审定日期"),
+        "第十九条",
+        _decision_day("ratified_on", lambda p: step_day(p, "submit_ratification")),
+    ),
+    "approval_no": Datum(_l("省政府批准文号"), "第十一条", _text("approval_no", 60)),
+    "approved_on": Datum(_l("省政府批准日期"), "第十一条", _decision_day("approved_on", _plan_submitted_day)),
     "decided_amount_yuan": Datum(_l("省政府审定金额"), "第十九条", _decided),
     "decided_funding_source": Datum(
         _l("省政府审定资金来源"), "第十九条", _text("decided_funding_source", 100)
@@ -484,4 +569,12 @@ def hint(project, field: str) -> str:
             return _("现在的申请验收截止日期：%(due)s（办法第二十九条）。") % {"due": due.isoformat()}
     if field == "surplus_returned_yuan":
         return _("没有结余的填0（办法第二十七条）。")
+    if field == "preliminary_work_depth":
+        if project.merged_fsr_design:
+            return _("可研与初步设计合并审批的，前期工作深度须达到规定要求，请写明（办法第十七条）。")
+        return _("可不填；合并审批的项目必填（办法第十七条）。")
+    if field == "decided_amount_yuan" and project.approved_estimate_yuan:
+        return _("批复的概算总投资：%(e)s；原则上不超过概算，超出的须填写例外放行理由（办法第十九条）。") % {
+            "e": wan_text(project.approved_estimate_yuan)
+        }
     return ""

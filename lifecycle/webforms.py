@@ -64,10 +64,11 @@ def data_field(model, name: str, initial=None) -> forms.Field:
     field.initial = initial
     if isinstance(field, forms.DateField):
         field.widget = DateInput()
-    if name in ("self_evaluation", "post_evaluation"):
+    if name in ("self_evaluation", "post_evaluation", "preliminary_work_depth"):
         field.widget = TEXTAREA
-    # What the step records is required: an approval needs its 文号 and amount.
-    if name not in ("surplus_returned_yuan",):
+    # What the step records is required: an approval needs its 文号 and amount. 前期工作深度
+    # only for a merged approval (办法第十七条): the step form asks lifecycle.stepdata.
+    if name not in ("surplus_returned_yuan", "preliminary_work_depth"):
         field.required = True
     return field
 
@@ -86,7 +87,7 @@ class StepForm(TransitionForm):
         super().__init__(*args, **kwargs)
         self.step = step
         self.fields["reason"].required = step["needs_reason"]
-        if not step.get("overridable"):
+        if not step.get("overridable") and step["name"] not in stepdata.OVERRIDABLE_DATA:
             del self.fields["override_reason"]
         extra = step_fields(type(obj), step["name"], step["fields"], obj)
         self.fields.update(extra)
@@ -95,14 +96,17 @@ class StepForm(TransitionForm):
         if step["name"] in stepdata.STEPS and type(obj).__name__ == "Project":
             for name in self.data_fields:
                 self.fields[name].help_text = stepdata.hint(obj, name) or self.fields[name].help_text
+        declared = stepdata.steps_of(obj).get(step["name"], {})
+        for name in self.data_fields:
+            if name in declared:
+                # Required as the step data requires it (办法第十七条: 前期工作深度 for a merged approval).
+                self.fields[name].required = stepdata.is_required(obj, step["name"], name)
 
     def clean(self):
         """The rules of the step's data (lifecycle.stepdata), shown at the field they concern;
         services.perform checks them again."""
         data = super().clean()
-        if type(self.obj).__name__ != "Project":
-            return data
-        declared = stepdata.STEPS.get(self.step["name"], {})
+        declared = stepdata.steps_of(self.obj).get(self.step["name"], {})
         for name in self.data_fields:
             value = data.get(name)
             if name not in declared or name in self.errors or stepdata.is_blank(value):

@@ -292,6 +292,12 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         _("省政府审定金额（元）"), **MONEY, null=True, blank=True, validators=[validate_money_positive]
     )
     decided_funding_source = models.CharField(_("省政府审定资金来源"), max_length=100, blank=True)
+    # 办法第十七条: 前期工作深度达到规定要求 is a condition of the merged approval; recorded by
+    # approve_fsr (required there for a merged project, lifecycle.stepdata).
+    preliminary_work_depth = models.TextField(_("前期工作深度"), blank=True)
+    # 办法第十九条: the 省政府 decision itself (recorded by ratify).
+    ratification_no = models.CharField(_("省政府审定文号"), max_length=60, blank=True)
+    ratified_on = models.DateField(_("省政府审定日期"), null=True, blank=True)
 
     # --- construction (第二十一、二十四、二十七条)
     supervisor_name = models.CharField(_("监理单位"), max_length=100, blank=True)
@@ -609,6 +615,9 @@ class AnnualPlan(PlanMachine, ConcurrentTransitionMixin, models.Model):
     approved_at = models.DateTimeField(_("省政府批准时间"), null=True, blank=True)
     issued_at = models.DateTimeField(_("下达时间"), null=True, blank=True)
     document_no = models.CharField(_("下达文号"), max_length=60, blank=True)
+    # 办法第十一条: the government's approval document (recorded by approve).
+    approval_no = models.CharField(_("省政府批准文号"), max_length=60, blank=True)
+    approved_on = models.DateField(_("省政府批准日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("年度建设计划")

@@ -15,7 +15,7 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.formatting import wan
-from core.states import ProjectState
+from core.states import BUILT_STATES, LEFT_PLAN_STATES, ProjectState
 from core.tables import Column, Exporter, Row
 from projects.models import FundingLine, FundingSource, Project, YearlyInvestment
 
@@ -125,3 +125,45 @@ class PlanExporter(Exporter):
 
     def _subtotal(self, label, sums, style="subtotal") -> Row:
         return Row([None, label, None, None, None, *self._money(sums), None, None], style=style)
+
+
+# ---------------------------------------------------------------- execution (办法第十二条)
+
+#: States of a project that has not (yet) entered a plan: applications, and plan members
+#: waiting for the government's approval or an emergency decision.
+_BEFORE_PLAN = frozenset(
+    {
+        ProjectState.DRAFT,
+        ProjectState.SUBMITTED,
+        ProjectState.JOINT_REVIEW,
+        ProjectState.CORRECTING,
+        ProjectState.EXPERT_EVALUATION,
+        ProjectState.REVIEW_PASSED,
+        ProjectState.REVIEW_REJECTED,
+        ProjectState.EMERGENCY_REQUESTED,
+        ProjectState.EMERGENCY_FORWARDED,
+        ProjectState.NOT_INCLUDED,
+        ProjectState.WITHDRAWN,
+    }
+)
+
+
+def execution(plan) -> dict[str, int]:
+    """办法第十二条 年度建设计划下达后必须严格执行: how far the plan's projects are.
+
+    ``entered``: the projects that entered the plan; ``left``: those that left it before
+    construction (不予批复, 不予审定, 撤回/撤销: core.states.LEFT_PLAN_STATES) — they leave the
+    execution count; ``counted`` = entered − left; ``built``: counted and built; ``unfinished``
+    = counted − built (what lifecycle.guards.unfinished_previous_plan holds against the
+    department the year after)."""
+    states = list(plan.projects.exclude(state__in=_BEFORE_PLAN).values_list("state", flat=True))
+    left = sum(s in LEFT_PLAN_STATES for s in states)
+    built = sum(s in BUILT_STATES and s not in LEFT_PLAN_STATES for s in states)
+    counted = len(states) - left
+    return {
+        "entered": len(states),
+        "left": left,
+        "counted": counted,
+        "built": built,
+        "unfinished": counted - built,
+    }

@@ -150,6 +150,11 @@ PLAN_YEAR_PROJECTS = [
     ("edu", "学生资助管理信息系统", 380, "extranet", False, S.FSR_REVIEW),
     ("health", "妇幼健康服务信息系统", 520, "extranet", False, S.IN_PLAN),
     ("hrss", "技能人才评价服务系统", 450, "extranet", False, S.NOT_INCLUDED),
+    # 办法第十一、十二、十五、十八、十九条: refused, declined, cancelled (issue 8).
+    ("market", "市场主体登记档案数字化系统", 560, "extranet", False, S.FSR_REFUSED),
+    ("land", "地质灾害隐患点监测系统", 780, "extranet", False, S.DESIGN_REFUSED),
+    ("edu", "高校毕业生就业信息平台", 930, "extranet", False, S.RATIFICATION_DECLINED),
+    ("health", "基层医疗机构远程会诊系统", 610, "extranet", False, S.CANCELLED),
 ]
 NEXT_YEAR_PROJECTS = [
     ("edu", "全省中小学学籍管理系统", 620, S.SUBMITTED),
@@ -310,6 +315,10 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
             S.SUSPENDED: S.CONSTRUCTION,
             S.TERMINATED: S.CONSTRUCTION,
             S.EXTENSION_REQUESTED: S.COMPLETED,
+            S.FSR_REFUSED: S.FSR_REVIEW,
+            S.DESIGN_REFUSED: S.DESIGN_REVIEW,
+            S.RATIFICATION_DECLINED: S.RATIFICATION,
+            S.CANCELLED: S.FSR_APPROVED,
         }.get(target, target)
         steps = main.index(through)
         start = _back(today, steps + 1, walker.gap.days, issued_on)

@@ -60,6 +60,18 @@ BRANCHES = {
     S.TERMINATED: (S.SUSPENDED, "terminate"),
     S.EXTENSION_REQUESTED: (S.COMPLETED, "request_extension"),
     S.POST_EVALUATION: (S.SELF_EVALUATED, "commission_post_evaluation"),
+    # 办法第十一、十二、十五、十八、十九条 (issue 8): refusals and a cancelled planned project.
+    S.FSR_REFUSED: (S.FSR_REVIEW, "refuse_fsr"),
+    S.DESIGN_REFUSED: (S.DESIGN_REVIEW, "refuse_design"),
+    S.RATIFICATION_DECLINED: (S.RATIFICATION, "decline_ratification"),
+    S.CANCELLED: (S.FSR_APPROVED, "cancel_planned"),
+}
+#: The reasons the demo gives for those decisions (each is recorded in the project's history).
+BRANCH_REASONS = {
+    "refuse_fsr": "建设内容与已建省级平台功能重复，不具备建设必要性，不予批复。",
+    "refuse_design": "初步设计方案技术路线不可行，评估论证结论为不予批复。",
+    "decline_ratification": "资金来源未落实，省政府不予审定。",
+    "cancel_planned": "相关业务已由国家统一平台承接，本项目不再实施，撤销计划。",
 }
 EMERGENCY_LINE = [S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED, S.IN_PLAN]
 
@@ -199,7 +211,14 @@ class Walker:
                 services.plan_include(plan, project, actor=self["bureau_reviewer"])
             services.plan_finance_concur(plan, actor=self["finance_head"])
         self.step(plan, "submit_to_government", self["bureau_head"], on + DAY)
-        self.step(plan, "approve", self["government_head"], on + 10 * DAY)
+        self.step(
+            plan,
+            "approve",
+            self["government_head"],
+            on + 10 * DAY,
+            approval_no=f"黑政函〔{year - 1}〕{year % 100}号",
+            approved_on=on + 10 * DAY,
+        )
         if issue:
             self.step(
                 plan,
@@ -234,7 +253,7 @@ class Walker:
             project.refresh_from_db()
             return on + self.gap
         who = self._actor_for(project, name)
-        kw = {"reason": "依据办法有关规定办理。"}
+        kw = {"reason": BRANCH_REASONS.get(name, "依据办法有关规定办理。")}
         if name == "request_extension":
             # 办法第二十九条: three months beyond the half-year deadline counted from completion.
             kw["requested_due_on"] = add_months(on, get_policy().acceptance_application_months + 3)
@@ -266,6 +285,12 @@ class Walker:
                 on,
                 fsr_approval_no=f"黑发改审批〔{on.year}〕{p.pk}号",
                 fsr_estimate_yuan=p.total_investment_yuan,
+                # 办法第十七条: a merged approval states the depth of the preparatory work.
+                **(
+                    {"preliminary_work_depth": "已完成需求调研、技术方案比选和设备询价，达到初步设计深度。"}
+                    if p.merged_fsr_design
+                    else {}
+                ),
             )
         elif s == S.FSR_APPROVED:
             p.design_sharing_chapter = True
@@ -300,6 +325,8 @@ class Walker:
                 "ratify",
                 self["government_head"],
                 on,
+                ratification_no=f"黑政审〔{on.year}〕{p.pk}号",
+                ratified_on=on,
                 decided_amount_yuan=p.approved_estimate_yuan,
                 decided_funding_source="省级财政资金",
             )

@@ -196,6 +196,8 @@ def through_construction(project, people):
             project,
             "ratify",
             people.government_head,
+            ratification_no="黑政审〔2026〕5号",
+            ratified_on=D(2026, 3, 5),
             decided_amount_yuan=Decimal("5000000.00"),
             decided_funding_source="省级财政资金",
         )

@@ -178,6 +178,7 @@ def test_the_merged_path_needs_a_ground_and_skips_the_design(orgs, people, call_
             actor=people.drc_head,
             fsr_approval_no="黑发改审批〔2026〕2号",
             fsr_estimate_yuan=Decimal("4900000.00"),
+            preliminary_work_depth="已完成需求调研和技术方案比选，达到初步设计深度。",
         )
     project.refresh_from_db()
     # 办法第十七条: only the FSR is approved; the project goes straight to 省政府审定.

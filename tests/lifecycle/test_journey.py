@@ -111,7 +111,13 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
         services.plan_finance_concur(plan, actor=people.finance_head)
         go(plan, "submit_to_government", people.bureau_head)
     with at(2025, 10, 20):
-        go(plan, "approve", people.government_head)
+        go(
+            plan,
+            "approve",
+            people.government_head,
+            approval_no="黑政函〔2025〕88号",
+            approved_on=D(2025, 10, 20),
+        )
         go(plan, "issue", people.bureau_head, document_no="黑营商发〔2025〕12号")
     project.refresh_from_db()
     assert plan.state == PlanState.ISSUED and project.state == S.IN_PLAN
@@ -167,6 +173,8 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
             project,
             "ratify",
             people.government_head,
+            ratification_no="黑政审〔2026〕5号",
+            ratified_on=D(2026, 3, 5),
             decided_amount_yuan=Decimal("5000000.00"),
             decided_funding_source="省级财政资金",
         )

@@ -46,7 +46,13 @@ def test_the_plan_moves_compiling_submitted_approved_issued(orgs, people, call_2
     with pytest.raises(RuleViolation):  # no more changes once sent to the government
         services.plan_include(plan, second, actor=people.bureau_reviewer)
     with as_of(D(2025, 10, 20)):
-        services.perform(plan, "approve", actor=people.government_head)
+        services.perform(
+            plan,
+            "approve",
+            actor=people.government_head,
+            approval_no="黑政函〔2025〕88号",
+            approved_on=D(2025, 10, 20),
+        )
     first.refresh_from_db(), second.refresh_from_db()
     # 办法第十一条: approval moves the included projects in and closes the others.
     assert (first.state, second.state) == (S.IN_PLAN, S.NOT_INCLUDED)

@@ -206,6 +206,7 @@ def test_a_merged_approval_corrects_the_estimate_through_the_fsr(orgs, people, c
             actor=people.drc_head,
             fsr_approval_no="黑发改审批〔2025〕2号",
             fsr_estimate_yuan=Decimal("4900000.00"),
+            preliminary_work_depth="达到初步设计深度。",  # 办法第十七条
         )
         assert "approved_estimate_yuan" not in corrections.correctable(project, people.bureau_head)
         corrections.record_correct(

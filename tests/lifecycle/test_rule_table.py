@@ -293,6 +293,29 @@ PROJECT_RULES = {
     ),
     "submit_ratification": Rule("第十九条", "由省营商环境局报省政府审定: sending to 省政府", head(BUREAU)),
     "ratify": Rule("第十九条", "省政府审定", head(GOVERNMENT)),
+    # Added by issue 8 (approval): the refusals are the deciding bodies' decisions (DECIDE).
+    "refuse_fsr": Rule("第十五条", "省发改委批复可行性研究报告 — or refuses to (不予批复)", head(DRC)),
+    "refuse_design": Rule(
+        "第十八条",
+        "the body evaluating the design 出具批复意见 — a refusal too; intranet designs: 省内网办",
+        head(BUREAU),
+        intranet=head(INTRANET),
+    ),
+    "return_ratification": Rule(
+        "第十九条", "由省营商环境局报省政府审定: 省政府 sends it back to the bureau", head(GOVERNMENT)
+    ),
+    "decline_ratification": Rule("第十九条", "省政府审定 — or declines to (不予审定)", head(GOVERNMENT)),
+    "withdraw_planned": Rule(
+        "第十二条",
+        "年度建设计划下达后必须严格执行: the department withdraws its own planned project "
+        "(a request in its own name, like 撤回 of the application)",
+        head(OWNER),
+    ),
+    "cancel_planned": Rule(
+        "第十一条、第十二条",
+        "the bureau that compiles the plan (第十一条) cancels a planned project: a decision",
+        head(BUREAU),
+    ),
     # ------------------------------------------------------------ 建设 (第二十至二十八条)
     "start_construction": Rule(
         "第二十四条",

@@ -103,6 +103,8 @@ def test_an_amount_no_backend_stores_exactly_is_refused(orgs, people, call_2026)
         "ratify",
         people.government_head,
         on,
+        ratification_no="黑政审〔2026〕5号",
+        ratified_on=on,
         decided_funding_source="省级财政资金",
         decided_amount_yuan=Decimal("99999999999999.99"),
     )
@@ -181,6 +183,7 @@ def test_a_merged_fsr_estimate_is_the_approved_estimate(orgs, people, call_2026)
             actor=people.drc_head,
             fsr_approval_no="黑发改审批〔2025〕2号",
             fsr_estimate_yuan=Decimal("4900000.00"),
+            preliminary_work_depth="达到初步设计深度。",  # 办法第十七条
         )
     project.refresh_from_db()
     assert (project.fsr_estimate_yuan, project.approved_estimate_yuan) == (Decimal("4900000.00"),) * 2
@@ -395,7 +398,11 @@ PAGE_CASES = [
         S.RATIFICATION,
         "ratify",
         "government_head",
-        {"decided_amount_yuan": "1e30", "decided_funding_source": "省级财政资金"},
+        {
+            "decided_amount_yuan": "1e30",
+            "decided_funding_source": "省级财政资金",
+            "ratification_no": "黑政审〔2026〕5号",
+        },
         "decided_amount_yuan",
         "",
     ),

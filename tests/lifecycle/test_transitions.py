@@ -208,7 +208,12 @@ CASES = [
         "ratify",
         S.RATIFICATION,
         "government_head",
-        {"decided_amount_yuan": Decimal("4800000.00"), "decided_funding_source": "省级财政资金"},
+        {
+            "decided_amount_yuan": Decimal("4800000.00"),
+            "decided_funding_source": "省级财政资金",
+            "ratification_no": "黑政审〔2026〕5号",
+            "ratified_on": D(2025, 11, 16),
+        },
     ),
     Case(
         "start_construction",
@@ -248,6 +253,13 @@ CASES = [
     Case("commission_post_evaluation", S.SELF_EVALUATED, "bureau_head"),
     Case("finish_post_evaluation", S.POST_EVALUATION, "expert_reviewer", {"post_evaluation": "良好。"}),
     Case("close", S.SELF_EVALUATED, "bureau_head"),
+    # Issue 8 (approval): the refusals, 省政府's return, and dropping a planned project.
+    Case("refuse_fsr", S.FSR_REVIEW, "drc_head", R),
+    Case("refuse_design", S.DESIGN_REVIEW, "bureau_head", R),
+    Case("return_ratification", S.RATIFICATION, "government_head", R),
+    Case("decline_ratification", S.RATIFICATION, "government_head", R),
+    Case("withdraw_planned", S.IN_PLAN, "owner_head", R),
+    Case("cancel_planned", S.RATIFIED, "bureau_head", R),
 ]
 
 

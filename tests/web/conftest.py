@@ -78,7 +78,13 @@ def build_scene(orgs, people, call_2026):
         services.plan_finance_concur(s.plan, actor=people.finance_head)
         go(s.plan, "submit_to_government", people.bureau_head)
     with at(2025, 10, 20):
-        go(s.plan, "approve", people.government_head)
+        go(
+            s.plan,
+            "approve",
+            people.government_head,
+            approval_no="黑政函〔2025〕88号",
+            approved_on=D(2025, 10, 20),
+        )
         go(s.plan, "issue", people.bureau_head, document_no="黑营商发〔2025〕12号")
     p = s.building
     p.refresh_from_db()
@@ -120,6 +126,8 @@ def build_scene(orgs, people, call_2026):
             p,
             "ratify",
             people.government_head,
+            ratification_no="黑政审〔2026〕1号",
+            ratified_on=D(2026, 1, 12),
             decided_amount_yuan=Decimal("5000000.00"),
             decided_funding_source="省级财政资金",
         )

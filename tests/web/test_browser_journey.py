@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from core.states import ChangeState, PlanState, ProjectState as S
 from lifecycle.workdays import add_months
@@ -222,6 +223,9 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
         gov = as_("government_head")
         gov.page.goto(f"{live_server.url}/plans/{year}/")
         gov.page.click(f'a[href="/plans/{year}/steps/approve/"]')
+        # 办法第十一条: the government's approval document (issue 8).
+        gov.page.fill("#id_approval_no", "黑政函〔2026〕88号")
+        gov.page.fill("#id_approved_on", timezone.localdate().isoformat())
         gov.page.click("button:has-text('确认办理')")
         bureau_head.page.goto(f"{live_server.url}/plans/{year}/")
         bureau_head.page.click(f'a[href="/plans/{year}/steps/issue/"]')
@@ -256,7 +260,14 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
             design_evaluation="experts",
         )
         bureau_head.step(project, "submit_ratification")
-        gov.step(project, "ratify", decided_amount_yuan="500", decided_funding_source="省级财政资金")
+        gov.step(
+            project,
+            "ratify",
+            ratification_no="黑政审〔2027〕3号",
+            ratified_on=timezone.localdate().isoformat(),
+            decided_amount_yuan="500",
+            decided_funding_source="省级财政资金",
+        )
         preparer.records(
             project, supervisor_name="黑龙江信息工程监理有限公司", supervision_contract_no="JL-2026-031"
         )

@@ -19,7 +19,8 @@ from core.states import ProjectState as S
 from projects.capabilities import PAGES, capabilities
 from tests.lifecycle.builders import project_in
 
-RECORDS = set(S) - {S.CLOSED, S.TERMINATED, S.WITHDRAWN}
+RECORDS = set(S) - {S.CLOSED, S.TERMINATED, S.WITHDRAWN, S.FSR_REFUSED, S.DESIGN_REFUSED}
+RECORDS -= {S.RATIFICATION_DECLINED, S.CANCELLED}  # issue 8: ended before construction
 OPEN_IN = {
     "application_edit": {S.DRAFT, S.CORRECTING},
     "call_submit": {S.DRAFT},
