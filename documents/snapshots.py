@@ -286,7 +286,7 @@ def design_refusal(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
             _(
                 "你单位报送的《%(name)s初步设计方案》及有关材料收悉。根据%(basis)s第十八条规定，经评估论证，现函复如下："
             )
-            % {"name": project.name, "basis": ARTICLE_BASIS}
+            % _names(name=project.name)
         ),
         _p(_("一、审查结论"), "h1"),
         _p(_("该项目初步设计方案不予批复。")),
