@@ -16,7 +16,7 @@ from core.validation import add_months
 from core.vocabulary import MaterialKind
 
 from . import evidence
-from .models import JOINT_REVIEW_ASPECTS, Aspect
+from .models import EMERGENCY_SECURITY_ASPECTS, JOINT_REVIEW_ASPECTS, Aspect
 from .policy import get_policy
 from .rules import guard
 
@@ -160,6 +160,30 @@ def plan_approved(project) -> bool:
 def emergency_reviewed(project) -> bool:
     latest = _latest_opinions(project, "emergency")
     return all(a in latest and latest[a].favourable for a in ("bureau_emergency", "finance_emergency"))
+
+
+def emergency_security_missing(project) -> list[str]:
+    """The 网信办 and 密码管理局 opinions on an emergency insertion that are missing or
+    不同意 (办法第十二条 with 第十条), as labels; empty when both are given and favourable."""
+    latest = _latest_opinions(project, "emergency")
+    return [
+        str(Aspect(a).label)
+        for a in EMERGENCY_SECURITY_ASPECTS
+        if a not in latest or not latest[a].favourable
+    ]
+
+
+@guard(
+    lambda p: (
+        _l(
+            "紧急纳入须先取得省委网信办网络安全审核意见和省国家密码管理局密码应用审核意见且均非“不同意”，尚缺或不同意：%(missing)s"
+        )
+        % {"missing": "、".join(emergency_security_missing(p))}
+    ),
+    article="第十二条",
+)
+def emergency_security_reviewed(project) -> bool:
+    return not emergency_security_missing(project)
 
 
 @guard(_l("项目未列入已批准的年度建设计划，不予审批"), article="第十二条")

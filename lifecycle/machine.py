@@ -49,7 +49,9 @@ class ProjectMachine:
         target=S.SUBMITTED,
         permission=OWNER_HEAD,
         conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
-        custom=step(label=_("统一申报"), article="第八条", via="call_submission"),
+        custom=step(
+            label=_("统一申报"), article="第八条", via="call_submission", effects=(fx.start_intake_clock,)
+        ),
     )
     def submit(self, **data):
         pass
@@ -60,7 +62,10 @@ class ProjectMachine:
         target=S.WITHDRAWN,
         permission=OWNER_HEAD,
         custom=step(
-            label=_("撤回"), article="第八条", needs_reason=True, effects=(fx.stop_joint_review_clock,)
+            label=_("撤回"),
+            article="第八条",
+            needs_reason=True,
+            effects=(fx.stop_joint_review_clock, fx.stop_intake_clock),
         ),
     )
     def withdraw(self, **data):
@@ -74,7 +79,11 @@ class ProjectMachine:
         target=S.JOINT_REVIEW,
         permission=BUREAU_STAFF,
         conditions=[g.previous_plan_finished, g.owner_compliant],
-        custom=step(label=_("受理，开始联合审核"), article="第十条", effects=(fx.start_joint_review_clock,)),
+        custom=step(
+            label=_("受理，开始联合审核"),
+            article="第十条",
+            effects=(fx.stop_intake_clock, fx.start_joint_review_clock),
+        ),
     )
     def accept_application(self, **data):
         pass
@@ -210,7 +219,7 @@ class ProjectMachine:
         source=S.EMERGENCY_REQUESTED,
         target=S.EMERGENCY_FORWARDED,
         permission=BUREAU_HEAD,
-        conditions=[g.emergency_reviewed],
+        conditions=[g.emergency_security_reviewed, g.emergency_reviewed],
         custom=step(label=_("审核通过，报省政府批准"), article="第十二条"),
     )
     def forward_emergency(self, **data):

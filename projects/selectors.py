@@ -233,7 +233,12 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         )
     elif kind == OrgKind.BUREAU:
         queues += [
-            _q(_("待受理的申报"), projects(base.filter(state=S.SUBMITTED)), article="第十条"),
+            # The wait from submission to 受理 runs against the bureau's target (办法第十条 sets none).
+            _q(
+                _("待受理的申报（本局目标%(intake_days)s个工作日内受理）") % get_policy().figures(),
+                projects(base.filter(state=S.SUBMITTED)),
+                article="第十条",
+            ),
             _q(
                 _("联合审核中（%(joint_review_days)s个工作日）") % get_policy().figures(),
                 projects(base.filter(state__in=[S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION])),
@@ -301,6 +306,17 @@ def home_queues(user: User) -> list[dict[str, Any]]:
                 _("待出具联合审核意见"),
                 projects(lacking_opinion(base.filter(state=S.JOINT_REVIEW), [aspect], "joint_review")),
                 article="第十条",
+            ),
+            _q(
+                _("待出具紧急纳入审核意见"),
+                projects(
+                    lacking_opinion(
+                        base.filter(state=S.EMERGENCY_REQUESTED),
+                        ["cac_emergency" if kind == OrgKind.CAC else "crypto_emergency"],
+                        "emergency",
+                    )
+                ),
+                article="第十二条",
             ),
             _q(
                 _("待出具竣工验收意见"),

@@ -345,6 +345,7 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
                     conclusion="approve",
                     text="资金来源已落实，同意。",
                 )
+            walker.emergency_security_opinions(project, on + datetime.timedelta(days=4))
             walker.step(project, "forward_emergency", people["bureau_head"], on + datetime.timedelta(days=5))
 
     # ---- this June's call → next year's plan, projects in review

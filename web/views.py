@@ -177,6 +177,11 @@ def project_detail(request, pk):
     clocks = list(project.clocks.order_by("due_on", "pk"))
     for clock in clocks:
         clock.state_code, clock.state_label = _deadline_state(clock, today)
+        if clock.paused and project.state == S.EXPERT_EVALUATION:
+            # 办法第十条: the experts' time is not counted (cf. 行政许可法第四十五条).
+            clock.state_label = _(
+                "暂停计时（专家评估论证：专家评审时间不计入审核时限，参照行政许可法第四十五条）"
+            )
     owner_staff = access.is_owner_staff(user, project)
     context = {
         "project": project,

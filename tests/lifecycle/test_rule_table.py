@@ -401,6 +401,12 @@ OPINION_RULES = {
     "expert": Rule("第十条", "可组织有关专家进行评估论证: the experts' own opinion", reviewing(EXPERT)),
     "bureau_emergency": Rule("第十二条", "经省营商环境局…审核通过", reviewing(BUREAU)),
     "finance_emergency": Rule("第十二条", "经…省财政厅审核通过", reviewing(FINANCE)),
+    "cac_emergency": Rule(
+        "第十二条", "紧急纳入 still has 省委网信办's 网络安全审核意见 (第十条)", reviewing(CAC)
+    ),
+    "crypto_emergency": Rule(
+        "第十二条", "紧急纳入 still has 省国家密码管理局's 密码应用审核意见 (第十条)", reviewing(CRYPTO)
+    ),
     "cac_acceptance": Rule("第二十九条", "会同省委网信办…组织竣工验收", reviewing(CAC)),
     "crypto_acceptance": Rule("第二十九条", "会同…省国家密码管理局…组织竣工验收", reviewing(CRYPTO)),
     "drc_acceptance": Rule("第二十九条", "会同…省发改委…组织竣工验收", reviewing(DRC)),
@@ -621,6 +627,13 @@ def _build_scene() -> Scene:
                     conclusion="approve",
                     text="资金已落实。",
                 )
+                for who, aspect in (
+                    (people.cac_reviewer, "cac_emergency"),
+                    (people.crypto_reviewer, "crypto_emergency"),
+                ):
+                    services.opinion_give(
+                        project, actor=who, aspect=aspect, conclusion="approve", text="同意。"
+                    )
                 services.perform(project, "forward_emergency", actor=people.bureau_head)
         project.refresh_from_db()
         s.projects[(state, EXTRANET)] = project
