@@ -65,6 +65,27 @@ def scheduled_completion(project):
     return datetime.date(max(years), 12, 31) if years else None
 
 
+def unconfirmed_participants(project) -> list[str]:
+    """办法第十三条: the participating departments that have not confirmed their part."""
+    if project.pk is None:
+        return []
+    return [
+        p.organisation.name
+        for p in project.participants.filter(confirmed_at__isnull=True).select_related("organisation")
+    ]
+
+
+@guard(
+    lambda p: (
+        _l("跨部门项目须由牵头部门会同参建部门共同确定建设方案，以下参建部门尚未确认其参建内容：%(orgs)s")
+        % {"orgs": "、".join(unconfirmed_participants(p))}
+    ),
+    article="第十三条",
+)
+def participants_confirmed(project) -> bool:
+    return not unconfirmed_participants(project)
+
+
 def unfinished_previous_plan(project) -> list:
     """办法第十二条 (上一年度建设计划未完成): the owner's projects in the plan of the year before
     the call that are behind their own schedule (scheduled_completion before today) and not

@@ -48,7 +48,7 @@ class ProjectMachine:
         source=S.DRAFT,
         target=S.SUBMITTED,
         permission=OWNER_HEAD,
-        conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
+        conditions=[g.application_complete, g.call_is_open, g.owner_compliant, g.participants_confirmed],
         custom=step(
             label=_("统一申报"), article="第八条", via="call_submission", effects=(fx.start_intake_clock,)
         ),
@@ -108,7 +108,7 @@ class ProjectMachine:
         source=S.CORRECTING,
         target=S.JOINT_REVIEW,
         permission=OWNER_STAFF,
-        conditions=[g.application_complete],
+        conditions=[g.application_complete, g.participants_confirmed],
         custom=step(
             label=_("提交补正材料"), article="第十条", needs_reason=True, effects=(fx.close_correction_round,)
         ),
@@ -203,7 +203,13 @@ class ProjectMachine:
         source=S.DRAFT,
         target=S.EMERGENCY_REQUESTED,
         permission=OWNER_HEAD,
-        conditions=[g.application_complete, g.emergency_mandate_given, g.plan_approved, g.owner_compliant],
+        conditions=[
+            g.application_complete,
+            g.emergency_mandate_given,
+            g.plan_approved,
+            g.owner_compliant,
+            g.participants_confirmed,
+        ],
         custom=step(
             label=_("申请紧急纳入年度计划"),
             article="第十二条",

@@ -218,6 +218,17 @@ def home_queues(user: User) -> list[dict[str, Any]]:
             state__in=[S.CLOSED, S.WITHDRAWN, S.TERMINATED, S.REVIEW_REJECTED, S.NOT_INCLUDED]
         )
         queues.append(_q(_("轮到本单位办理"), projects(own.filter(state__in=OWNER_TURN))))
+        # 办法第十三条: cross-department projects of other departments waiting for our confirmation.
+        to_confirm = Participant.objects.filter(
+            project=OuterRef("pk"), organisation=user.organisation, confirmed_at__isnull=True
+        )
+        queues.append(
+            _q(
+                _("待本单位确认的跨部门参建内容"),
+                projects(base.filter(state__in=[S.DRAFT, S.CORRECTING]).filter(Exists(to_confirm))),
+                article="第十三条",
+            )
+        )
         queues.append(_q(_("等待省营商环境局和有关部门办理"), projects(own.exclude(state__in=OWNER_TURN))))
         queues.append(
             _q(

@@ -29,7 +29,14 @@ from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ClockKind
 from lifecycle.rules import REVIEWERS
-from projects import access, capabilities, params as params_mod, selectors, services as project_services
+from projects import (
+    access,
+    calls,
+    capabilities,
+    params as params_mod,
+    selectors,
+    services as project_services,
+)
 from projects.forms import ApplicationForm, RecordsForm, application_formsets
 from projects.models import (
     AnnualPlan,
@@ -42,7 +49,7 @@ from projects.models import (
     SplitWarning,
     User,
 )
-from web import demo
+from web import demo, review_views
 
 
 def _posted(request):
@@ -205,6 +212,8 @@ def project_detail(request, pk):
         "next_step": selectors.next_step(project.state),
     }
     context.update(_documents_context(project, user))
+    # 办法第十二、十三、十四条 (web/review_views.py)
+    context.update(review_views.project_context(project, user))
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
@@ -293,7 +302,8 @@ def application_new(request):
     project = Project(owner=request.user.organisation)
     if request.method == "POST":
         return _save_application(request, project)
-    initial_call = Call.objects.order_by("-year").first()
+    # 办法第八条: only the call open today is preselected, never a closed one.
+    initial_call = calls.open_call()
     form = ApplicationForm(instance=project, initial={"call": initial_call})
     return _application_page(request, form, application_formsets(instance=project))
 
