@@ -72,6 +72,12 @@ def participant_confirm(participant: Participant, *, actor: User) -> Participant
     when already confirmed. Side effects: ``confirmed_at``/``confirmed_by`` set; an audit row
     ``participant.confirmed`` on the project with the confirmed part."""
     project = participant.project
+    if participant.organisation_id == project.owner_id:
+        raise RuleViolation(
+            _("牵头部门不能同时作为参建部门，请在申报材料中删除该行（办法第十三条）。"),
+            code="lead",
+            article="第十三条",
+        )
     if (
         actor.organisation_id != participant.organisation_id
         or actor.role != Role.HEAD

@@ -229,3 +229,11 @@ def test_no_participant_value_gives_a_500(orgs, people, call_2026, values):
     with as_of(ON):
         response = _post_application(client, project, **values)
     assert response.status_code < 500
+
+
+def test_the_lead_cannot_confirm_itself_as_a_participant(orgs, people, call_2026):
+    project, _p = _cross(orgs, call_2026)
+    own = Participant.objects.create(project=project, organisation=orgs["owner"], part="牵头部门自身")
+    with as_of(ON), pytest.raises(RuleViolation) as exc:
+        participation.participant_confirm(own, actor=people.owner_head)
+    assert exc.value.code == "lead" and "办法第十三条" in exc.value.message
