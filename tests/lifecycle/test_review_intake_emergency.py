@@ -147,3 +147,43 @@ def test_only_the_agencies_give_their_emergency_opinions(orgs, people, call_2026
         services.opinion_give(
             project, actor=people.bureau_reviewer, aspect="cac_emergency", conclusion="approve", text="x"
         )
+
+
+# ---------------------------------------------------------------- on the pages
+
+
+def _page(person, name, project):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(person)
+    return client.get(reverse(name, args=[project.pk])).content.decode()
+
+
+def test_the_pages_show_the_wait_and_the_basis_of_the_expert_pause(orgs, people, call_2026):
+    project, on = project_in(S.JOINT_REVIEW, orgs, people, call_2026)
+    html = _page(people.bureau_reviewer, "joint_review", project)
+    assert "申报后受理" in html and "办法第十条未规定此时限" in html and "在目标内受理" in html
+    with as_of(on):
+        services.perform(
+            project, "start_expert_evaluation", actor=people.bureau_reviewer, reason="组织专家论证。"
+        )
+        for name in ("project", "joint_review"):
+            html = _page(people.bureau_reviewer, name, project)
+            assert "专家评审时间不计入审核时限" in html and "行政许可法第四十五条" in html, name
+
+
+def test_reviewers_see_the_mandate_on_the_project_page(orgs, people, call_2026):
+    project, _on = project_in(S.EMERGENCY_REQUESTED, orgs, people, call_2026)
+    for who in ("bureau_reviewer", "finance_reviewer", "cac_reviewer", "crypto_reviewer"):
+        html = _page(people[who], "project", project)
+        assert "国务院办公厅通知要求年内建成。" in html and "紧急纳入依据" in html, who
+
+
+def test_the_agencies_are_offered_their_emergency_opinion(orgs, people, call_2026):
+    from projects.capabilities import opinion_aspects
+
+    project, _on = project_in(S.EMERGENCY_REQUESTED, orgs, people, call_2026)
+    assert [a for a, _l in opinion_aspects(project, people.cac_reviewer)] == ["cac_emergency"]
+    assert [a for a, _l in opinion_aspects(project, people.crypto_head)] == ["crypto_emergency"]
