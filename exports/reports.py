@@ -15,6 +15,7 @@ from core.formatting import wan
 from core.states import STAGES, ProjectState
 from core.tables import Column, Exporter, Row
 from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Opinion
+from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
 from projects.models import Organisation
 
@@ -153,7 +154,10 @@ class OverdueExporter(Exporter):
             qs = qs.filter(project__in=self.projects)
         for seq, clock in enumerate(qs.iterator(chunk_size=1000), 1):
             due = clock.due
-            if clock.paused:
+            if clock.paused and clock.project_id and clock.project.state == "expert_evaluation":
+                # 办法第十条: 专家评审时间不计入审核时限 (cf. 行政许可法第四十五条).
+                status = "暂停计时（专家评估论证，专家评审时间不计入审核时限）"
+            elif clock.paused:
                 status = "暂停计时（陈述和补正中）"
             elif due < today:
                 status = f"已逾期{(today - due).days}天"
@@ -195,6 +199,30 @@ class JointReviewStatsExporter(Exporter):
             ],
         )
         self.projects, self.year = projects, year
+
+    def _intake_rows(self, today: datetime.date) -> Iterator[Row]:
+        """The wait from submission to 受理 against the bureau's target: 办法第十条 counts its
+        5 working days from 受理 and sets no number for this wait (Policy.intake_target_working_days)."""
+        clocks = Clock.objects.filter(kind=ClockKind.INTAKE, project__in=self.projects)
+        if self.year:
+            clocks = clocks.filter(project__call__year=self.year)
+        total, on_time, late, pending, overdue = _intake_counts(clocks, today)
+        if not total:
+            return
+        decided = on_time + late + overdue
+        org = Organisation.objects.filter(kind="bureau").first()
+        yield Row(
+            [
+                org.name if org else "bureau",
+                f"申报后受理（本局目标{get_policy().intake_target_working_days}个工作日，办法未规定）",
+                total,
+                on_time,
+                late,
+                pending,
+                overdue,
+                (on_time / decided) if decided else None,
+            ]
+        )
 
     def rows(self) -> Iterator[Row]:
         today = timeutil.today()
@@ -238,6 +266,20 @@ class JointReviewStatsExporter(Exporter):
                     rate,
                 ]
             )
+        yield from self._intake_rows(today)
+
+
+def _intake_counts(clocks, today: datetime.date) -> list[int]:
+    """[total, on time, late, pending, overdue] of the waits from submission to 受理."""
+    c = [0, 0, 0, 0, 0]
+    for clock in clocks:
+        c[0] += 1
+        due = clock.effective_due_on
+        if clock.stopped_on is not None:
+            c[1 if clock.stopped_on <= due else 2] += 1
+        else:
+            c[4 if today > due else 3] += 1
+    return c
 
 
 def timeutil_local_date(moment: datetime.datetime) -> datetime.date:

@@ -17,6 +17,7 @@ from .workdays import WorkCalendar, add_working_days, working_days_between
 
 ARTICLES = {
     ClockKind.JOINT_REVIEW: "第十条",
+    ClockKind.INTAKE: "第十条",
     ClockKind.DESIGN_REVIEW: "第十八条",
     ClockKind.RECTIFICATION: "第三十六条",
     ClockKind.PERFORMANCE_REPORT: "第二十五条",

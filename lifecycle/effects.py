@@ -113,6 +113,25 @@ def start_joint_review_clock(project, *, actor, **kw):
     )
 
 
+def start_intake_clock(project, *, actor, **kw):
+    """The wait from submission to 受理 (办法第十条 counts its 5 working days from 受理 and
+    sets no number for this wait): measured against the bureau's target
+    (Policy.intake_target_working_days), shown and reported, never refusing anything."""
+
+    clocks.start_working_days(
+        ClockKind.INTAKE,
+        working_days=get_policy().intake_target_working_days,
+        actor=actor,
+        project=project,
+    )
+
+
+def stop_intake_clock(project, *, actor, reason="", **kw):
+    """受理 (or withdrawal) ends the wait; whether it met the target stays on the clock."""
+
+    clocks.stop(_running(ClockKind.INTAKE, project), actor=actor, reason=reason)
+
+
 def open_correction_round(project, *, actor, reason, **kw):
     """办法第十条: the correction request is recorded; the owner's 陈述和补正 time does not
     count against the reviewers, so the joint-review clock pauses."""
@@ -133,9 +152,14 @@ def close_correction_round(project, *, actor, reason, **kw):
 
 
 def pause_joint_review_for_experts(project, *, actor, reason, **kw):
+    """办法第十条: the experts' evaluation pauses the 5-working-day clock. Basis: 专家评审时间
+    不计入审核时限 (cf. 行政许可法第四十五条: time for 专家评审 is not counted in the time
+    limit; the 办法 itself is silent), so the reviewers are not held to the experts' time."""
 
     clocks.pause(
-        _running(ClockKind.JOINT_REVIEW, project), actor=actor, reason=_("专家评估论证：%s") % reason
+        _running(ClockKind.JOINT_REVIEW, project),
+        actor=actor,
+        reason=_("专家评估论证（专家评审时间不计入审核时限，参照行政许可法第四十五条）：%s") % reason,
     )
 
 

@@ -6,14 +6,17 @@ Each guard returns True when the rule holds. Guards marked ``overridable`` imple
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _l
 
 from core import timeutil
-from core.states import BUILT_STATES, PlanState
+from core.states import BUILT_STATES, ENDED_STATES, PlanState
+from core.validation import add_months
 from core.vocabulary import MaterialKind
 
 from . import evidence
-from .models import JOINT_REVIEW_ASPECTS, Aspect
+from .models import EMERGENCY_SECURITY_ASPECTS, JOINT_REVIEW_ASPECTS, Aspect
 from .policy import get_policy
 from .rules import guard
 from .stepdata import wan_text
@@ -53,27 +56,82 @@ def owner_compliant(project) -> bool:
     return project.owner.data_sharing_compliant and project.owner.security_compliant
 
 
-def unfinished_previous_plan(project):
-    """Projects of the owner in the plan of the year before the call that are not built."""
-    projects = type(project).objects
-    year = project.year
-    if year is None:
-        return projects.none()
-    return projects.filter(
-        owner_id=project.owner_id, plan__year=year - get_policy().unfinished_plan_lookback_years
-    ).exclude(state__in=BUILT_STATES)
+def scheduled_completion(project):
+    """办法第十二条: the day ``project`` is due to be built by its own schedule — the planned
+    start plus the 建设工期 (办法第九条), else the end of the last year it has a 年度投资额 for;
+    None when it states neither (then it cannot be behind)."""
+    if project.planned_start and project.period_months:
+        return add_months(project.planned_start, project.period_months) - datetime.timedelta(days=1)
+    years = [y.year for y in project.yearly_investments.all()]
+    return datetime.date(max(years), 12, 31) if years else None
+
+
+def unconfirmed_participants(project) -> list[str]:
+    """办法第十三条: the participating departments that have not confirmed their part."""
+    if project.pk is None:
+        return []
+    return [
+        p.organisation.name
+        for p in project.participants.filter(confirmed_at__isnull=True).select_related("organisation")
+    ]
 
 
 @guard(
     lambda p: (
-        _l("本部门上一年度建设计划尚有未完成项目（%(names)s），原则上不予安排新项目")
-        % {"names": "、".join(unfinished_previous_plan(p).values_list("name", flat=True)[:5])}
+        _l("跨部门项目须由牵头部门会同参建部门共同确定建设方案，以下参建部门尚未确认其参建内容：%(orgs)s")
+        % {"orgs": "、".join(unconfirmed_participants(p))}
+    ),
+    article="第十三条",
+)
+def participants_confirmed(project) -> bool:
+    return not unconfirmed_participants(project)
+
+
+def unfinished_previous_plan(project) -> list:
+    """办法第十二条 (上一年度建设计划未完成): the owner's projects in the plan of the year before
+    the call that are behind their own schedule (scheduled_completion before today) and not
+    built. A project on time is not unfinished, however many years it runs; a project that
+    ended (core.states.ENDED_STATES: terminated, cancelled, withdrawn …) no longer counts
+    against the department once its end is recorded."""
+    projects = type(project).objects
+    year = project.year
+    if year is None:
+        return []
+    candidates = (
+        projects.filter(
+            owner_id=project.owner_id, plan__year=year - get_policy().unfinished_plan_lookback_years
+        )
+        .exclude(state__in=BUILT_STATES | ENDED_STATES)
+        .exclude(pk=project.pk)
+        .prefetch_related("yearly_investments")
+        .order_by("pk")
+    )
+    today = _today()
+    behind = []
+    for candidate in candidates:
+        due = scheduled_completion(candidate)
+        if due is not None and due < today:
+            candidate.scheduled_completion = due
+            behind.append(candidate)
+    return behind
+
+
+@guard(
+    lambda p: (
+        _l("本部门上一年度建设计划尚有未按期完成的项目（%(names)s），原则上不予安排新项目")
+        % {
+            "names": "、".join(
+                _l("《%(name)s》应于%(due)s建成")
+                % {"name": u.name, "due": u.scheduled_completion.isoformat()}
+                for u in unfinished_previous_plan(p)[:5]
+            )
+        }
     ),
     article="第十二条",
     overridable=True,
 )
 def previous_plan_finished(project) -> bool:
-    return not unfinished_previous_plan(project).exists()
+    return not unfinished_previous_plan(project)
 
 
 def _latest_opinions(project, stage):
@@ -124,6 +182,30 @@ def plan_approved(project) -> bool:
 def emergency_reviewed(project) -> bool:
     latest = _latest_opinions(project, "emergency")
     return all(a in latest and latest[a].favourable for a in ("bureau_emergency", "finance_emergency"))
+
+
+def emergency_security_missing(project) -> list[str]:
+    """The 网信办 and 密码管理局 opinions on an emergency insertion that are missing or
+    不同意 (办法第十二条 with 第十条), as labels; empty when both are given and favourable."""
+    latest = _latest_opinions(project, "emergency")
+    return [
+        str(Aspect(a).label)
+        for a in EMERGENCY_SECURITY_ASPECTS
+        if a not in latest or not latest[a].favourable
+    ]
+
+
+@guard(
+    lambda p: (
+        _l(
+            "紧急纳入须先取得省委网信办网络安全审核意见和省国家密码管理局密码应用审核意见且均非“不同意”，尚缺或不同意：%(missing)s"
+        )
+        % {"missing": "、".join(emergency_security_missing(p))}
+    ),
+    article="第十二条",
+)
+def emergency_security_reviewed(project) -> bool:
+    return not emergency_security_missing(project)
 
 
 @guard(_l("项目未列入已批准的年度建设计划，不予审批"), article="第十二条")

@@ -60,8 +60,10 @@ class ProjectMachine:
         source=S.DRAFT,
         target=S.SUBMITTED,
         permission=OWNER_HEAD,
-        conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
-        custom=step(label=_("统一申报"), article="第八条", via="call_submission"),
+        conditions=[g.application_complete, g.call_is_open, g.owner_compliant, g.participants_confirmed],
+        custom=step(
+            label=_("统一申报"), article="第八条", via="call_submission", effects=(fx.start_intake_clock,)
+        ),
     )
     def submit(self, **data):
         pass
@@ -72,7 +74,10 @@ class ProjectMachine:
         target=S.WITHDRAWN,
         permission=OWNER_HEAD,
         custom=step(
-            label=_("撤回"), article="第八条", needs_reason=True, effects=(fx.stop_joint_review_clock,)
+            label=_("撤回"),
+            article="第八条",
+            needs_reason=True,
+            effects=(fx.stop_joint_review_clock, fx.stop_intake_clock),
         ),
     )
     def withdraw(self, **data):
@@ -86,7 +91,11 @@ class ProjectMachine:
         target=S.JOINT_REVIEW,
         permission=BUREAU_STAFF,
         conditions=[g.previous_plan_finished, g.owner_compliant],
-        custom=step(label=_("受理，开始联合审核"), article="第十条", effects=(fx.start_joint_review_clock,)),
+        custom=step(
+            label=_("受理，开始联合审核"),
+            article="第十条",
+            effects=(fx.stop_intake_clock, fx.start_joint_review_clock),
+        ),
     )
     def accept_application(self, **data):
         pass
@@ -111,7 +120,7 @@ class ProjectMachine:
         source=S.CORRECTING,
         target=S.JOINT_REVIEW,
         permission=OWNER_STAFF,
-        conditions=[g.application_complete],
+        conditions=[g.application_complete, g.participants_confirmed],
         custom=step(
             label=_("提交补正材料"), article="第十条", needs_reason=True, effects=(fx.close_correction_round,)
         ),
@@ -206,7 +215,13 @@ class ProjectMachine:
         source=S.DRAFT,
         target=S.EMERGENCY_REQUESTED,
         permission=OWNER_HEAD,
-        conditions=[g.application_complete, g.emergency_mandate_given, g.plan_approved, g.owner_compliant],
+        conditions=[
+            g.application_complete,
+            g.emergency_mandate_given,
+            g.plan_approved,
+            g.owner_compliant,
+            g.participants_confirmed,
+        ],
         custom=step(
             label=_("申请紧急纳入年度计划"),
             article="第十二条",
@@ -222,7 +237,7 @@ class ProjectMachine:
         source=S.EMERGENCY_REQUESTED,
         target=S.EMERGENCY_FORWARDED,
         permission=BUREAU_HEAD,
-        conditions=[g.emergency_reviewed],
+        conditions=[g.emergency_security_reviewed, g.emergency_reviewed],
         custom=step(label=_("审核通过，报省政府批准"), article="第十二条"),
     )
     def forward_emergency(self, **data):

@@ -31,6 +31,10 @@ class Aspect(models.TextChoices):
     # 办法第十二条: emergency insertion.
     BUREAU_EMERGENCY = "bureau_emergency", _("紧急纳入审核意见（省营商环境局）")
     FINANCE_EMERGENCY = "finance_emergency", _("紧急纳入审核意见（省财政厅）")
+    # 办法第十二条 with 第十条: an urgent project still has its network-security and crypto
+    # opinions, given before the bureau and 财政厅 conclude their review.
+    CAC_EMERGENCY = "cac_emergency", _("紧急纳入网络安全审核意见（省委网信办）")
+    CRYPTO_EMERGENCY = "crypto_emergency", _("紧急纳入密码应用审核意见（省国家密码管理局）")
     # 办法第二十九条: acceptance participants.
     CAC_ACCEPTANCE = "cac_acceptance", _("竣工验收意见（省委网信办）")
     CRYPTO_ACCEPTANCE = "crypto_acceptance", _("竣工验收意见（省国家密码管理局）")
@@ -40,6 +44,8 @@ class Aspect(models.TextChoices):
 
 
 JOINT_REVIEW_ASPECTS = (Aspect.INTENSIVE, Aspect.SECURITY, Aspect.CRYPTO)
+#: 办法第十二条 (with 第十条): the opinions an emergency insertion needs before the bureau forwards it.
+EMERGENCY_SECURITY_ASPECTS = (Aspect.CAC_EMERGENCY, Aspect.CRYPTO_EMERGENCY)
 
 #: Which organisation kind gives which opinion, at which stage.
 ASPECTS = {
@@ -49,6 +55,8 @@ ASPECTS = {
     Aspect.EXPERT: ("expert", "joint_review"),
     Aspect.BUREAU_EMERGENCY: ("bureau", "emergency"),
     Aspect.FINANCE_EMERGENCY: ("finance", "emergency"),
+    Aspect.CAC_EMERGENCY: ("cac", "emergency"),
+    Aspect.CRYPTO_EMERGENCY: ("crypto", "emergency"),
     Aspect.CAC_ACCEPTANCE: ("cac", "acceptance"),
     Aspect.CRYPTO_ACCEPTANCE: ("crypto", "acceptance"),
     Aspect.DRC_ACCEPTANCE: ("drc", "acceptance"),
@@ -152,6 +160,8 @@ class CalendarDay(models.Model):
 
 class ClockKind(models.TextChoices):
     JOINT_REVIEW = "joint_review", _("联合审核")
+    # 办法第十条 counts from 受理; the wait before it is measured against the bureau's target.
+    INTAKE = "intake", _("申报后受理（本局目标时限）")
     DESIGN_REVIEW = "design_review", _("初步设计评审和批复")
     RECTIFICATION = "rectification", _("限期整改")
     PERFORMANCE_REPORT = "performance_report", _("年度绩效评价报告")

@@ -57,6 +57,8 @@ class FundingLineInline(admin.TabularInline):
 class ParticipantInline(admin.TabularInline):
     model = Participant
     extra = 0
+    # 办法第十三条: recorded by the participating department's own confirmation (projects.participation).
+    readonly_fields = ("confirmed_at", "confirmed_by")
 
 
 class LevelRelationInline(admin.TabularInline):

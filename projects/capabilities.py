@@ -33,6 +33,7 @@ from lifecycle.rules import REVIEWERS
 
 from .access import is_owner_staff, kind_of
 from .models import Project
+from .participation import CONFIRM_STATES, is_participant_staff
 from .services import EDITABLE_STATES
 
 
@@ -107,6 +108,14 @@ PAGES: tuple[Page, ...] = (
         "第三十六条",
         services.PAGE_STATES["rectification_report"],
         is_owner_staff,
+    ),
+    # 办法第十三条: the participating department reads and confirms its part before submission.
+    Page(
+        "participant_confirm",
+        _("确认本单位参建内容（跨部门项目）"),
+        "第十三条",
+        CONFIRM_STATES,
+        is_participant_staff,
     ),
     Page(
         "joint_review",

@@ -6,6 +6,7 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core import timeutil
 from core.validation import (
     EARLIEST_DATE,
     PERIOD_MONTHS_MAX,
@@ -18,6 +19,7 @@ from core.validation import (
 )
 
 from .models import (
+    Call,
     DataResource,
     FundingLine,
     LevelRelation,
@@ -87,6 +89,10 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["call"].required = False
         self.fields["call"].empty_label = _("（不属于年度征集）")
+        # 办法第八条: a new application is never preselected into a call that is not open.
+        call = self.initial.get("call")
+        if self.instance.pk is None and isinstance(call, Call) and not call.is_open_on(timeutil.today()):
+            self.initial["call"] = None
         # Money is typed in 万元 and stored in 元 (core.validation.WanField); > 0 (办法第九条).
         self.fields["total_investment_yuan"] = WanField(label=_("项目总投资（万元）"), required=False)
         self.fields["planned_start"].widget = planned_date_input()
@@ -185,19 +191,33 @@ LevelRelationFormSet = _formset(
 )
 
 
+#: 办法第十三条: each participant's part, business flow, data flow and system interfaces.
+PARTICIPANT_FIELDS = ["organisation", "part", "business_flow", "data_flow", "interfaces"]
+
+
 class ParticipantForm(RowForm):
     class Meta:
         model = Participant
-        fields = ["organisation", "part"]
-        widgets = {"part": forms.TextInput()}
+        fields = PARTICIPANT_FIELDS
+        widgets = {name: forms.TextInput() for name in PARTICIPANT_FIELDS[1:]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # 办法第十三条: participating departments are other 项目建设单位.
-        self.fields["organisation"].queryset = Organisation.objects.filter(kind=OrgKind.OWNER)
+        # 办法第十三条: participating departments are other 项目建设单位 (not the lead itself).
+        owners = Organisation.objects.filter(kind=OrgKind.OWNER)
+        if self.instance.project_id:
+            owners = owners.exclude(pk=self.instance.project.owner_id)
+        self.fields["organisation"].queryset = owners
+
+    def clean_organisation(self):
+        organisation = self.cleaned_data.get("organisation")
+        lead = self.instance.project.owner_id if self.instance.project_id else None
+        if organisation is not None and organisation.pk == lead:
+            raise forms.ValidationError(_("牵头部门不能同时作为参建部门（办法第十三条）。"))
+        return organisation
 
 
-ParticipantFormSet = _formset(Participant, ["organisation", "part"], form=ParticipantForm)
+ParticipantFormSet = _formset(Participant, PARTICIPANT_FIELDS, form=ParticipantForm)
 
 #: (prefix, formset class, heading, the key missing_application_items uses)
 FORMSETS = [

@@ -85,6 +85,10 @@ class Call(models.Model):
     opens_on = models.DateField(_("征集开始日期"))
     closes_on = models.DateField(_("征集截止日期"))
     notice = models.TextField(_("征集通知"), blank=True)
+    # 办法第八条: the bureau may close the call before its closing date (projects.calls).
+    closed_on = models.DateField(
+        _("提前截止日期"), null=True, blank=True, help_text=_("自该日起不再接受申报。")
+    )
 
     class Meta:
         verbose_name = _("年度需求征集")
@@ -95,6 +99,8 @@ class Call(models.Model):
         return _("%(year)s年度政务信息化建设需求征集") % {"year": self.year}
 
     def is_open_on(self, day) -> bool:
+        if self.closed_on is not None and day >= self.closed_on:
+            return False
         return self.opens_on <= day <= self.closes_on
 
 
@@ -473,6 +479,24 @@ class Participant(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participants")
     organisation = models.ForeignKey(Organisation, verbose_name=_("参建部门"), on_delete=models.PROTECT)
     part = models.TextField(_("承担的建设内容"))
+    # 办法第十三条: 明确各部门项目与总体工程的业务流、数据流及系统接口.
+    business_flow = models.TextField(_("与总体工程的业务流"), blank=True)
+    data_flow = models.TextField(_("与总体工程的数据流"), blank=True)
+    interfaces = models.TextField(_("系统接口"), blank=True)
+    # 办法第十三条 (会同参建部门): the participating department's head confirms its part
+    # (projects.participation.participant_confirm); cleared when the lead edits the part.
+    confirmed_at = models.DateTimeField(_("参建部门确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        verbose_name=_("参建部门确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    #: The fields that make up the participant's part: editing one clears the confirmation.
+    PART_FIELDS = ("organisation", "part", "business_flow", "data_flow", "interfaces")
 
     class Meta:
         verbose_name = _("参建部门")

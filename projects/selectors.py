@@ -218,6 +218,17 @@ def home_queues(user: User) -> list[dict[str, Any]]:
             state__in=[S.CLOSED, S.WITHDRAWN, S.TERMINATED, S.REVIEW_REJECTED, S.NOT_INCLUDED]
         )
         queues.append(_q(_("轮到本单位办理"), projects(own.filter(state__in=OWNER_TURN))))
+        # 办法第十三条: cross-department projects of other departments waiting for our confirmation.
+        to_confirm = Participant.objects.filter(
+            project=OuterRef("pk"), organisation=user.organisation, confirmed_at__isnull=True
+        )
+        queues.append(
+            _q(
+                _("待本单位确认的跨部门参建内容"),
+                projects(base.filter(state__in=[S.DRAFT, S.CORRECTING]).filter(Exists(to_confirm))),
+                article="第十三条",
+            )
+        )
         queues.append(_q(_("等待省营商环境局和有关部门办理"), projects(own.exclude(state__in=OWNER_TURN))))
         queues.append(
             _q(
@@ -233,6 +244,8 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         )
     elif kind == OrgKind.BUREAU:
         queues += [
+            # Sorted by the wait from submission to 受理 (the "申报后受理" clock against the
+            # bureau's target, Policy.intake_target_working_days; 办法第十条 sets no number).
             _q(_("待受理的申报"), projects(base.filter(state=S.SUBMITTED)), article="第十条"),
             _q(
                 _("联合审核中（%(joint_review_days)s个工作日）") % get_policy().figures(),
@@ -301,6 +314,17 @@ def home_queues(user: User) -> list[dict[str, Any]]:
                 _("待出具联合审核意见"),
                 projects(lacking_opinion(base.filter(state=S.JOINT_REVIEW), [aspect], "joint_review")),
                 article="第十条",
+            ),
+            _q(
+                _("待出具紧急纳入审核意见"),
+                projects(
+                    lacking_opinion(
+                        base.filter(state=S.EMERGENCY_REQUESTED),
+                        ["cac_emergency" if kind == OrgKind.CAC else "crypto_emergency"],
+                        "emergency",
+                    )
+                ),
+                article="第十二条",
             ),
             _q(
                 _("待出具竣工验收意见"),

@@ -28,7 +28,17 @@ from lifecycle.policy import get_policy
 from lifecycle.rules import HEAD
 from lifecycle.services import PAGE_STATES, perform, refusal, require_staff
 
-from .models import AnnualPlan, Call, CallSubmission, Organisation, Project, SubmissionAmendment, User
+from .models import (
+    AnnualPlan,
+    Call,
+    CallSubmission,
+    Organisation,
+    Participant,
+    Project,
+    SubmissionAmendment,
+    User,
+)
+from .participation import clear_edited_confirmations
 from .similarity import detect_splits, split_pairs
 
 #: 办法第九、十条: material is edited while drafting and during 陈述和补正 only.
@@ -57,6 +67,9 @@ def application_save(
         for formset in formsets:
             formset.instance = project
             formset.save()
+            if formset.model is Participant:
+                # 办法第十三条: an edited part is confirmed again by its department.
+                clear_edited_confirmations(formset, actor=actor)
         audit.record(
             actor=actor,
             action="application.saved",
@@ -380,15 +393,31 @@ def call_open(
     opens_on: datetime.date | None = None,
     closes_on: datetime.date | None = None,
     notice: str = "",
+    reason: str = "",
 ) -> Call:
     """办法第八条: the bureau opens the call for ``year``'s needs, by default 6月1日–6月30日 of
-    the year before (Policy.call_opens/call_closes); other dates may be set per call."""
+    the year before (Policy.call_opens/call_closes); other dates may be set per call, with a
+    reason (recorded in the audit row). One call per year."""
     require_staff(actor, OrgKind.BUREAU, roles=HEAD)  # a notice in the bureau's name (办法第八条)
     policy = get_policy()
-    opens_on = opens_on or policy.call_opens.of(year - 1)
-    closes_on = closes_on or policy.call_closes.of(year - 1)
+    defaults = (policy.call_opens.of(year - 1), policy.call_closes.of(year - 1))
+    opens_on = opens_on or defaults[0]
+    closes_on = closes_on or defaults[1]
     if closes_on < opens_on:
         raise RuleViolation(_("征集截止日期不能早于开始日期。"), code="dates")
+    if (opens_on, closes_on) != defaults and not reason.strip():
+        raise RuleViolation(
+            _("征集时间与默认的征集期（%(o)s至%(c)s）不同，请填写理由（办法第八条）。")
+            % {"o": defaults[0].isoformat(), "c": defaults[1].isoformat()},
+            code="reason",
+            article="第八条",
+        )
+    if Call.objects.filter(year=year).exists():
+        raise RuleViolation(
+            _("%(year)s年度的需求征集已发布（办法第八条）。") % {"year": year},
+            code="exists",
+            article="第八条",
+        )
     with transaction.atomic():
         call = Call.objects.create(year=year, opens_on=opens_on, closes_on=closes_on, notice=notice)
         entry = audit.record(
@@ -397,6 +426,7 @@ def call_open(
             obj=call,
             label=_("发布年度需求征集"),
             article="第八条",
+            reason=reason.strip(),
             data={"opens_on": opens_on, "closes_on": closes_on},
         )
         events.announce(call, Action.CALL_OPENED, actor=actor, entry=entry)

@@ -354,6 +354,7 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
                     conclusion="approve",
                     text="资金来源已落实，同意。",
                 )
+            walker.emergency_security_opinions(project, on + datetime.timedelta(days=4))
             walker.step(project, "forward_emergency", people["bureau_head"], on + datetime.timedelta(days=5))
 
     # ---- this June's call → next year's plan, projects in review
@@ -362,7 +363,18 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
         for i, (o, n, w, target) in enumerate(NEXT_YEAR_PROJECTS)
     ]
     for o, n, w in DRAFTS:
-        _application(owners[o], next_call, n, w)
+        draft = _application(owners[o], next_call, n, w)
+        # 办法第十三条: a cross-department draft, its participant's confirmation pending.
+        Participant.objects.get_or_create(
+            project=draft,
+            organisation=owners["land"],
+            defaults={
+                "part": "建设耕地保护与农用地数据共享子系统",
+                "business_flow": "耕地变化线索由自然资源厅推送至农业农村厅核查。",
+                "data_flow": "共享耕地、永久基本农田图斑数据。",
+                "interfaces": "图斑数据交换接口、核查结果回传接口。",
+            },
+        )
     june = datetime.date(year, 6, 20)
     for prefix in {p.owner for p, _t in nxt}:
         walker.submit_batch(next_call, prefix, june)

@@ -151,6 +151,18 @@ class Walker:
             )
         return submission
 
+    def emergency_security_opinions(self, project, on):
+        """办法第十二条 (with 第十条): 网信办 and 密码管理局 give their opinions on an emergency
+        insertion before the bureau forwards it."""
+        with as_of(on):
+            for key, aspect, text in (
+                ("cac_reviewer", "cac_emergency", "网络安全方案符合等级保护第三级要求，同意。"),
+                ("crypto_reviewer", "crypto_emergency", "密码应用方案符合GB/T 39786-2021第三级要求，同意。"),
+            ):
+                services.opinion_give(
+                    project, actor=self[key], aspect=aspect, conclusion="approve", text=text
+                )
+
     def amend_batch(self, call, organisation, on, *, confirm_splits=True):
         """办法第八条: a late addition to the department's submission, while the call is open."""
         head = organisation.members.filter(role="head").first()

@@ -214,6 +214,8 @@ def joint_review(request, pk):
             "project": project,
             "slots": slots,
             "clock": clock,
+            # The wait from submission to 受理, against the bureau's target (办法第十条 sets none).
+            "intake": project.clocks.filter(kind=ClockKind.INTAKE).order_by("-pk").first(),
             "days_left": days_left,
             "clock_events": clock.events.select_related("actor") if clock else [],
             "corrections": project.corrections.select_related("requested_by", "replied_by"),

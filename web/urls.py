@@ -3,7 +3,7 @@ lifecycle (steps, opinions, changes, calendar)."""
 
 from django.urls import path
 
-from . import step_views, views
+from . import review_views, step_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,4 +32,10 @@ urlpatterns = [
     path("changes/<int:pk>/", step_views.change_detail, name="change"),
     path("changes/<int:pk>/steps/<slug:name>/", step_views.change_step, name="change_step"),
     path("calendar/", step_views.calendar_admin, name="calendar_admin"),
+    # 办法第八、十三条 (issue 8, web/review_views.py)
+    path("calls/", review_views.call_list, name="call_list"),
+    path("calls/open/", review_views.call_open, name="call_open"),
+    path("calls/<int:year>/extend/", review_views.call_extend, name="call_extend"),
+    path("calls/<int:year>/close/", review_views.call_close, name="call_close"),
+    path("projects/<int:pk>/participation/", review_views.participant_confirm, name="participant_confirm"),
 ]

@@ -29,7 +29,14 @@ from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ClockKind
 from lifecycle.rules import REVIEWERS
-from projects import access, capabilities, params as params_mod, selectors, services as project_services
+from projects import (
+    access,
+    calls,
+    capabilities,
+    params as params_mod,
+    selectors,
+    services as project_services,
+)
 from projects.forms import ApplicationForm, RecordsForm, application_formsets
 from projects.models import (
     AnnualPlan,
@@ -42,7 +49,7 @@ from projects.models import (
     SplitWarning,
     User,
 )
-from web import demo
+from web import demo, review_views
 
 
 def _posted(request):
@@ -177,6 +184,11 @@ def project_detail(request, pk):
     clocks = list(project.clocks.order_by("due_on", "pk"))
     for clock in clocks:
         clock.state_code, clock.state_label = _deadline_state(clock, today)
+        if clock.paused and project.state == S.EXPERT_EVALUATION:
+            # 办法第十条: the experts' time is not counted (cf. 行政许可法第四十五条).
+            clock.state_label = _(
+                "暂停计时（专家评估论证：专家评审时间不计入审核时限，参照行政许可法第四十五条）"
+            )
     owner_staff = access.is_owner_staff(user, project)
     context = {
         "project": project,
@@ -200,6 +212,8 @@ def project_detail(request, pk):
         "next_step": selectors.next_step(project.state),
     }
     context.update(_documents_context(project, user))
+    # 办法第十二、十三、十四条 (web/review_views.py)
+    context.update(review_views.project_context(project, user))
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
@@ -288,7 +302,8 @@ def application_new(request):
     project = Project(owner=request.user.organisation)
     if request.method == "POST":
         return _save_application(request, project)
-    initial_call = Call.objects.order_by("-year").first()
+    # 办法第八条: only the call open today is preselected, never a closed one.
+    initial_call = calls.open_call()
     form = ApplicationForm(instance=project, initial={"call": initial_call})
     return _application_page(request, form, application_formsets(instance=project))
 

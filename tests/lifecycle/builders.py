@@ -89,5 +89,6 @@ def _emergency(state, walker, project, orgs, people, call):
                 conclusion="approve",
                 text="资金已落实。",
             )
+        walker.emergency_security_opinions(project, on)
         walker.step(project, "forward_emergency", people.bureau_head, on)
     return project, on + datetime.timedelta(days=1)

@@ -91,6 +91,9 @@ def test_a_project_outside_an_approved_plan_is_not_approved(orgs, people, call_2
 def test_emergency_insertion_needs_bureau_finance_and_government(orgs, people, call_2026):
     project, on = project_in(S.EMERGENCY_REQUESTED, orgs, people, call_2026)
     assert project.plan.state == PlanState.ISSUED
+    # 办法第十二条 with 第十条: the 网信办 and 密码管理局 opinions come first
+    # (tests/lifecycle/test_review_intake_emergency.py refuses the forwarding without them).
+    Walker(people).emergency_security_opinions(project, on)
     with as_of(on):
         services.opinion_give(
             project,

@@ -96,8 +96,8 @@ from lifecycle import services
 from lifecycle.corrections import record_correct
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ASPECTS, AuditEntry, ChangeRequest
-from projects import services as project_services
-from projects.models import AnnualPlan, CallSubmission, Project
+from projects import calls as call_services, services as project_services
+from projects.models import AnnualPlan, Call, CallSubmission, Project
 from tests.conftest import AGENCIES, People
 from tests.factories import (
     CallFactory,
@@ -424,6 +424,12 @@ OPINION_RULES = {
     "expert": Rule("第十条", "可组织有关专家进行评估论证: the experts' own opinion", reviewing(EXPERT)),
     "bureau_emergency": Rule("第十二条", "经省营商环境局…审核通过", reviewing(BUREAU)),
     "finance_emergency": Rule("第十二条", "经…省财政厅审核通过", reviewing(FINANCE)),
+    "cac_emergency": Rule(
+        "第十二条", "紧急纳入 still has 省委网信办's 网络安全审核意见 (第十条)", reviewing(CAC)
+    ),
+    "crypto_emergency": Rule(
+        "第十二条", "紧急纳入 still has 省国家密码管理局's 密码应用审核意见 (第十条)", reviewing(CRYPTO)
+    ),
     "cac_acceptance": Rule("第二十九条", "会同省委网信办…组织竣工验收", reviewing(CAC)),
     "crypto_acceptance": Rule("第二十九条", "会同…省国家密码管理局…组织竣工验收", reviewing(CRYPTO)),
     "drc_acceptance": Rule("第二十九条", "会同…省发改委…组织竣工验收", reviewing(DRC)),
@@ -441,6 +447,8 @@ SERVICE_RULES = {
     "plan_open": Rule(
         "第十一条", "the bureau begins compiling next year's plan: working step", reviewing(BUREAU)
     ),
+    "call_extend": Rule("第八条", "moving the date of the bureau's notice: as call_open", head(BUREAU)),
+    "call_close": Rule("第八条", "ending the bureau's call before its date: as call_open", head(BUREAU)),
     "plan_include": Rule(
         "第十一条",
         "编制: choosing among the reviewed applications; the 负责人 commits the result "
@@ -498,6 +506,7 @@ SERVICE_MODULES = {
     "evidence_confirm": "documents.evidence",
     "record_correct": "lifecycle.corrections",
     **dict.fromkeys(("call_submit", "call_amend", "call_open", "plan_open"), "projects.services"),
+    **dict.fromkeys(("call_extend", "call_close"), "projects.calls"),
 }
 
 #: machine name → (model, table)
@@ -644,6 +653,13 @@ def _build_scene() -> Scene:
                     conclusion="approve",
                     text="资金已落实。",
                 )
+                for who, aspect in (
+                    (people.cac_reviewer, "cac_emergency"),
+                    (people.crypto_reviewer, "crypto_emergency"),
+                ):
+                    services.opinion_give(
+                        project, actor=who, aspect=aspect, conclusion="approve", text="同意。"
+                    )
                 services.perform(project, "forward_emergency", actor=people.bureau_head)
         project.refresh_from_db()
         s.projects[(state, EXTRANET)] = project
@@ -925,6 +941,18 @@ def _service_calls(scene):
             reason="概算录错，按初步设计方案批复文件更正。",
         ),
         "call_open": lambda actor: project_services.call_open(2030, actor=actor),
+        # 办法第八条: a call open on the day the personas act (16 June 2027).
+        "call_extend": lambda actor: call_services.call_extend(
+            Call.objects.create(year=2031, opens_on=D(2027, 6, 1), closes_on=D(2027, 6, 30)),
+            actor=actor,
+            closes_on=D(2027, 7, 15),
+            reason="多部门申请延期。",
+        ),
+        "call_close": lambda actor: call_services.call_close(
+            Call.objects.create(year=2031, opens_on=D(2027, 6, 1), closes_on=D(2027, 6, 30)),
+            actor=actor,
+            reason="需求已征集完毕。",
+        ),
         "plan_open": lambda actor: project_services.plan_open(2031, actor=actor),
         "plan_include": lambda actor: services.plan_include(
             plan(), Project.objects.get(pk=scene.plan_candidate.pk), actor=actor

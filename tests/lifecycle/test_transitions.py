@@ -32,7 +32,13 @@ def _opinions(project, people, on, stage="joint_review", conclusion="approve"):
             ("cac_reviewer", "security"),
             ("crypto_reviewer", "crypto"),
         ],
-        "emergency": [("bureau_reviewer", "bureau_emergency"), ("finance_reviewer", "finance_emergency")],
+        # 办法第十二条 (with 第十条): 网信办 and 密码管理局 too, before the bureau forwards it.
+        "emergency": [
+            ("cac_reviewer", "cac_emergency"),
+            ("crypto_reviewer", "crypto_emergency"),
+            ("bureau_reviewer", "bureau_emergency"),
+            ("finance_reviewer", "finance_emergency"),
+        ],
         "acceptance": [
             ("cac_reviewer", "cac_acceptance"),
             ("crypto_reviewer", "crypto_acceptance"),

@@ -138,7 +138,8 @@ def test_a_refused_decision_records_nothing(building, people):
 def test_no_effect_map_and_no_special_cases_are_left():
     assert not hasattr(services, "EFFECTS") and not hasattr(lifecycle_views, "SPECIAL")
     t, _ = services.transition_of(Project(), "accept_application")
-    assert [f.__name__ for f in t.custom["effects"]] == ["start_joint_review_clock"]
+    # 受理 ends the wait from submission (办法第十条 sets no number for it) and starts the 5 days.
+    assert [f.__name__ for f in t.custom["effects"]] == ["stop_intake_clock", "start_joint_review_clock"]
 
 
 def test_the_step_pages_submit_approve_and_reject_changes(client, building, people):

@@ -37,7 +37,13 @@ OPEN_IN = {
         S.REVIEW_PASSED,
         S.REVIEW_REJECTED,
     },
+    # 办法第十三条: a participating department confirms its part before submission (and again
+    # during 陈述和补正 after the lead edited it).
+    "participant_confirm": {S.DRAFT, S.CORRECTING},
 }
+#: 办法第十三条: the participating department's page. No persona here takes part in the
+#: project, so it opens for nobody (tests/projects/test_review_participation.py opens it).
+PARTICIPANT_PAGES = {"participant_confirm"}
 #: pages every reader of the project may open; the others are the department's staff's
 READ_PAGES = {"joint_review"}
 #: pages of the department's call submission rather than of one project: any department's
@@ -64,6 +70,8 @@ def test_every_page_has_its_states_here():
 def _expected(page, state, persona, visible):
     if not visible:
         return 404
+    if page in PARTICIPANT_PAGES:
+        return 403
     opens = state in OPEN_IN[page] and (page in READ_PAGES or persona in ("owner_preparer", "owner_head"))
     return 200 if opens else 403
 

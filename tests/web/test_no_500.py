@@ -116,6 +116,9 @@ PREFERRED = {
         ("plan_open", "plan_include", "plan_exclude", "opinion_new", "joint_review", "plan_step"), BUREAU
     ),
     "plan_concur": ["finance_head"],
+    # 办法第八条: the bureau's call page; 办法第十三条: the participating department confirms.
+    **{key: ["bureau_head"] for key in ("call_list", "call_open", "call_extend", "call_close")},
+    "participant_confirm": ["other_owner_head", "other_owner_preparer"],
     "calendar_admin": ["admin"],
     # 更正 by the head of the organisation that took the step (lifecycle.corrections).
     "project_correct": ["owner_head", "bureau_head", "drc_head", "government_head"],
@@ -371,6 +374,8 @@ def _build_world():
             note="",
         )
     filing = filings.generate("application_form", actor=people.owner_preparer, project=building)
+    # 办法第十三条: the draft names another department as a participant (participant_confirm).
+    scene.draft.participants.create(organisation=orgs["other_owner"], part="建设本部门业务子系统。")
     with at(2026, 3, 3):
         services.perform(
             building, "order_rectification", actor=people.bureau_head, reason="限期整改", working_days=10
@@ -443,6 +448,7 @@ def _recipes(w):
         PerformanceReportForm,
         RectificationReportForm,
     )
+    from projects.call_forms import CallCloseForm, CallExtendForm, CallOpenForm
     from projects.forms import ApplicationForm, RecordsForm, application_formsets
     from projects.models import AnnualPlan, Project
 
@@ -646,6 +652,12 @@ def _recipes(w):
         "exports:ledger": (none, ["format"], nothing),
         "exports:overdue": (none, ["format", "days"], nothing),
         "exports:joint_review_stats": (none, ["format", "year"], nothing),
+        # 办法第八、十三条 (web/review_views.py)
+        "call_list": (none, [], nothing),
+        "call_open": (none, [], fields(CallOpenForm)),
+        "call_extend": (st.fixed_dictionaries({"year": _years(w)}), [], fields(CallExtendForm)),
+        "call_close": (st.fixed_dictionaries({"year": _years(w)}), [], fields(CallCloseForm)),
+        "participant_confirm": (project_kw, [], nothing),
     }
 
 

@@ -39,6 +39,13 @@ MEANING = {
         "Joint review opinions, in principle within",
         "办法",
     ),
+    "intake_target_working_days": (
+        "第十条",
+        "working_days",
+        "申报后受理的目标时限（办法未规定，本局设定；联合审核时限自受理起算）",
+        "Target from submission to 受理 (the 办法 sets none; the joint-review limit runs from 受理)",
+        "系统",
+    ),
     "plan_due": ("第十一条", "date", "下一年度项目计划编制完成", "Next year's plan is compiled by", "办法"),
     "unfinished_plan_lookback_years": (
         "第十二条",
