@@ -183,12 +183,19 @@ def test_a_cancelled_or_refused_project_leaves_the_execution_count_and_is_not_un
 
     # 办法第十二条: the department's next application that looks back at the 2026 plan (a
     # June 2027 call for 2028, lifecycle.policy): only the project still in it is unfinished.
+    # Each of the three is behind its own schedule (due by the end of June 2026), so only the
+    # states decide which of them count.
+    type(planned).objects.filter(pk__in=[planned.pk, *(o.pk for o in others)]).update(
+        planned_start=datetime.date(2026, 1, 1), period_months=6
+    )
     call_2028 = CallFactory(year=2028)
     new = complete_application(ProjectFactory(owner=orgs["owner"], call=call_2028))
-    assert list(unfinished_previous_plan(new)) == [others[1]]
-    assert not previous_plan_finished(new)
+    with as_of(datetime.date(2027, 6, 15)):
+        assert [p.pk for p in unfinished_previous_plan(new)] == [others[1].pk]
+        assert not previous_plan_finished(new)
     perform(others[1], "withdraw_planned", people.owner_head, on, reason=R)
-    assert not unfinished_previous_plan(new).exists() and previous_plan_finished(new)
+    with as_of(datetime.date(2027, 6, 15)):
+        assert not unfinished_previous_plan(new) and previous_plan_finished(new)
     assert plan_rows.execution(plan)["counted"] == 0
 
 
