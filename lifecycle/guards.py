@@ -41,15 +41,31 @@ def call_is_open(project) -> bool:
     return project.call_id is not None and project.call.is_open_on(_today())
 
 
+def blocking_findings(owner) -> list:
+    """办法第三十四条: the open findings of ``owner`` (projects.ComplianceFinding, read through
+    its reverse relation) that an approved 孤网 exception does not excuse."""
+    return list(owner.compliance_findings.blocking().select_related("agency").order_by("set_at", "pk"))
+
+
+def findings_text(owner) -> str:
+    return "；".join(
+        _l("%(system)s：%(kind)s（%(agency)s认定）")
+        % {"system": f.system, "kind": f.get_kind_display(), "agency": f.agency or "—"}
+        for f in blocking_findings(owner)
+    )
+
+
 @guard(
     lambda p: (
-        _l("%(owner)s存在未按要求共享数据或不符合密码、网络安全要求的系统，不得新建、改建、扩建")
-        % {"owner": p.owner}
+        _l(
+            "%(owner)s存在未解除的情形（%(findings)s），不得新建、改建、扩建政务信息系统，不得申报运行维护经费"
+        )
+        % {"owner": p.owner, "findings": findings_text(p.owner)}
     ),
     article="第三十四条",
 )
 def owner_compliant(project) -> bool:
-    return project.owner.data_sharing_compliant and project.owner.security_compliant
+    return not blocking_findings(project.owner)
 
 
 def unfinished_previous_plan(project):
