@@ -87,10 +87,10 @@ def _finding_refusal(user: User | None, kind: str) -> str | None:
 
 
 def may_lift_finding(user: User | None, finding: ComplianceFinding) -> bool:
-    return _lift_refusal(user, finding) is None
+    return lift_refusal(user, finding) is None
 
 
-def _lift_refusal(user: User | None, finding: ComplianceFinding) -> str | None:
+def lift_refusal(user: User | None, finding: ComplianceFinding) -> str | None:
     refusal = _finding_refusal(user, finding.kind)
     if refusal:
         return refusal
@@ -215,7 +215,7 @@ def finding_set(
 def finding_lift(finding: ComplianceFinding, *, actor: User, reason: str, evidence: str) -> ComplianceFinding:
     """办法第三十四条: the agency that found the situation lifts it once rectified, with its
     reason and evidence. Audit row ``finding.lifted``."""
-    refusal = _lift_refusal(actor, finding)
+    refusal = lift_refusal(actor, finding)
     _require(refusal is None, refusal or "", ART34)
     reason = _text(reason, _("解除理由"))
     evidence = _text(evidence, _("解除依据（文号或材料名称）"), max_length=200)

@@ -42,6 +42,7 @@ from projects.models import (
     SplitWarning,
     User,
 )
+from projects.supervision import project_supervision
 from web import demo
 
 
@@ -200,6 +201,8 @@ def project_detail(request, pk):
         "next_step": selectors.next_step(project.state),
     }
     context.update(_documents_context(project, user))
+    # 办法第三十四、三十六、三十九条: open findings, decisions and a 暂缓安排 in force.
+    context["supervision"] = project_supervision(project)
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
