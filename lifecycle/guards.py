@@ -68,6 +68,24 @@ def owner_compliant(project) -> bool:
     return not blocking_findings(project.owner)
 
 
+def _deferrals(project):
+    return project.owner.supervision_decisions.deferrals_in_force(_today()).order_by("decided_on", "pk")
+
+
+# 办法第三十六条: while a 暂缓安排信息化投资计划 decision against the department is in force, its
+# projects are not arranged in the annual plan (lifecycle.services.plan_include). The bureau
+# that decided it lifts it early, with a reason (projects.supervision.decision_lift).
+@guard(
+    lambda p: (
+        _l("%(owner)s被暂缓安排信息化投资计划（%(docs)s），解除或到期前不编入年度建设计划")
+        % {"owner": p.owner, "docs": "、".join(d.document_no for d in _deferrals(p))}
+    ),
+    article="第三十六条",
+)
+def owner_not_deferred(project) -> bool:
+    return not _deferrals(project).exists()
+
+
 def unfinished_previous_plan(project):
     """Projects of the owner in the plan of the year before the call that are not built."""
     projects = type(project).objects

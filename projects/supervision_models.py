@@ -218,6 +218,10 @@ class DecisionQuerySet(models.QuerySet):
         """Not lifted, and (for a deferral with an end date) not yet past it."""
         return self.filter(lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gte=day))
 
+    def deferrals_in_force(self, day: datetime.date) -> DecisionQuerySet:
+        """办法第三十六条: the 暂缓安排信息化投资计划 decisions in force on ``day``."""
+        return self.in_force(day).filter(kind=DecisionKind.DEFERRAL)
+
 
 class SupervisionDecision(models.Model):
     """办法第三十六、三十九条: 通报批评 or 暂缓安排信息化投资计划, with its 文号."""

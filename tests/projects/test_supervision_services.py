@@ -20,6 +20,7 @@ import pytest
 
 from core.states import ProjectState as S
 from core.timeutil import as_of
+from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from projects import services as project_services
@@ -38,6 +39,7 @@ from projects.supervision import (
 )
 from projects.supervision_models import ComplianceFinding, ConnectivityException, SupervisionDecision
 from tests.factories import ProjectFactory, complete_application
+from tests.lifecycle.builders import project_in
 
 D = datetime.date
 
@@ -360,3 +362,33 @@ def test_a_deferral_is_in_force_until_its_date_or_until_lifted(orgs, people):
     rows = AuditEntry.objects.filter(object_type="projects.supervisiondecision", object_id=str(deferral.pk))
     assert [r.action for r in rows] == ["supervision_decision.recorded", "supervision_decision.lifted"]
     assert rows[0].project == project
+
+
+# ---------------------------------------------------------------- 暂缓安排 and the annual plan
+
+
+def test_a_deferral_in_force_keeps_the_departments_projects_out_of_the_plan(orgs, people, call_2026):
+    """办法第三十六条: 暂缓安排信息化投资计划 — while in force the bureau does not arrange the
+    department's reviewed projects in the annual plan; once lifted it may."""
+    project, _on = project_in(S.REVIEW_PASSED, orgs, people, call_2026)
+    day = D(2025, 9, 15)
+    with as_of(day):
+        plan = project_services.plan_open(2026, actor=people.bureau_head)
+        deferral = decision_record(
+            actor=people.bureau_head,
+            organisation=orgs["owner"],
+            kind="deferral",
+            article="第三十六条",
+            document_no="黑营商发〔2025〕40号",
+            decided_on=day,
+            reason="逾期不整改",
+        )
+        with pytest.raises(RuleViolation) as exc:
+            services.plan_include(plan, project, actor=people.bureau_reviewer)
+        assert "办法第三十六条" in exc.value.message and "黑营商发〔2025〕40号" in exc.value.message
+        assert Project.objects.get(pk=project.pk).plan_id is None
+        # A 通报批评 alone does not keep a project out.
+        decision_lift(deferral, actor=people.bureau_head, reason="已整改到位")
+        _decide(people, orgs, article="第三十九条", decided_on=D(2025, 9, 1))
+        services.plan_include(plan, project, actor=people.bureau_reviewer)
+    assert Project.objects.get(pk=project.pk).plan_id == plan.pk
