@@ -18,7 +18,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_flags_become_findings_of_the_responsible_agency_with_an_audit_row():
     old = _migrate(BEFORE)
     Organisation = old.get_model("projects", "Organisation")
