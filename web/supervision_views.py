@@ -21,6 +21,8 @@ from core.vocabulary import OrgKind, Role
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from projects import supervision
+from projects.models import Organisation
+from projects.params import row_id
 from projects.supervision_forms import (
     DecisionForm,
     DecisionLiftForm,
@@ -55,16 +57,30 @@ def _may_request_exception(user) -> bool:
 
 @login_required
 def supervision_home(request):
-    """The records the person may see, and the steps they may take."""
+    """The records the person may see, and the steps they may take; ``?org=<id>``: one
+    department's record (its findings, exceptions and decisions)."""
     user = request.user
     _require_sees(user)
+    findings = supervision.visible_findings(user).order_by("lifted_at", "-set_at", "-pk")
+    exceptions = supervision.visible_exceptions(user)
+    decisions = supervision.visible_decisions(user)
+    department = None
+    if "org" in request.GET:
+        department = Organisation.objects.filter(pk=row_id(request.GET["org"]), kind=OrgKind.OWNER).first()
+        own = getattr(user.organisation, "kind", None) == OrgKind.OWNER
+        if department is None or (own and department.pk != user.organisation_id):
+            raise Http404  # another department's record is not a department's to see
+        findings, exceptions, decisions = (
+            qs.filter(organisation=department) for qs in (findings, exceptions, decisions)
+        )
     return render(
         request,
         "projects/supervision_home.html",
         {
-            "findings": supervision.visible_findings(user).order_by("lifted_at", "-set_at", "-pk"),
-            "exceptions": supervision.visible_exceptions(user),
-            "decisions": supervision.visible_decisions(user),
+            "department": department,
+            "findings": findings,
+            "exceptions": exceptions,
+            "decisions": decisions,
             "may_find": bool(supervision.finding_kinds_for(user)),
             "may_request": _may_request_exception(user),
             "may_decide": supervision.is_bureau_head(user),

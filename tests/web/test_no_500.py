@@ -665,7 +665,7 @@ def _recipes(w):
         "exports:overdue": (none, ["format", "days"], nothing),
         "exports:joint_review_stats": (none, ["format", "year"], nothing),
         # 办法第三十四、三十六、三十九条
-        "supervision": (none, [], nothing),
+        "supervision": (none, ["org"], nothing),
         "finding_new": (none, [], fields(FindingForm, user=w["people"]["cac_reviewer"])),
         "finding": (
             st.fixed_dictionaries({"pk": _ids(w["supervision"]["findings"])}),

@@ -99,6 +99,15 @@ def test_who_sees_the_pages(client, people, records):
     client.force_login(people.other_owner_head)
     page = client.get(urls["home"]).content.decode()
     assert "学籍管理系统" not in page and "黑营商发〔2026〕20号" not in page
+    # One department's record: its own, or any for an agency; 404 for another department.
+    department = f"{urls['home']}?org={records['project'].owner_id}"
+    assert client.get(department).status_code == 404
+    for bad in ("abc", "0", "9" * 30):
+        assert client.get(f"{urls['home']}?org={bad}").status_code == 404
+    for who in ("owner_preparer", "audit_reviewer", "bureau_head"):
+        client.force_login(people[who])
+        page = client.get(department).content.decode()
+        assert "学籍管理系统" in page and "黑营商发〔2026〕20号" in page and "涉密档案系统" in page
 
 
 def test_who_opens_the_forms(client, people):
