@@ -73,11 +73,16 @@ def supervision_home(request):
         findings, exceptions, decisions = (
             qs.filter(organisation=department) for qs in (findings, exceptions, decisions)
         )
+    if department is None and getattr(user.organisation, "kind", None) == OrgKind.OWNER:
+        department = user.organisation
     return render(
         request,
         "projects/supervision_home.html",
         {
             "department": department,
+            "filtered": "org" in request.GET,
+            # 办法第三十四条: may the department apply for new systems and 运行维护经费 now?
+            "blocked": supervision.om_funding_refusal(department) if department else None,
             "findings": findings,
             "exceptions": exceptions,
             "decisions": decisions,

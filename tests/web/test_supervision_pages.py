@@ -108,6 +108,8 @@ def test_who_sees_the_pages(client, people, records):
         client.force_login(people[who])
         page = client.get(department).content.decode()
         assert "学籍管理系统" in page and "黑营商发〔2026〕20号" in page and "涉密档案系统" in page
+        # 办法第三十四条: the department is told it may not apply for 运行维护经费, and why.
+        assert "不得申报运行维护经费" in page and "存在重大安全隐患" in page
 
 
 def test_who_opens_the_forms(client, people):
