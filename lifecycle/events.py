@@ -32,6 +32,14 @@ class Action:
     ADMIN_CHANGED = "admin.changed"
     EVIDENCE_CONFIRMED = "evidence.confirmed"
     PROJECT_IMPORTED = "project.imported"
+    # 办法第三十四、三十六、三十九条 (projects/supervision.py)
+    FINDING_SET = "finding.set"
+    FINDING_LIFTED = "finding.lifted"
+    EXCEPTION_REQUESTED = "connectivity_exception.requested"
+    EXCEPTION_REVIEWED = "connectivity_exception.reviewed"
+    EXCEPTION_DECIDED = "connectivity_exception.decided"
+    DECISION_RECORDED = "supervision_decision.recorded"
+    DECISION_LIFTED = "supervision_decision.lifted"
 
 
 #: Sent inside the step's transaction, after its audit row and its effects.

@@ -45,15 +45,49 @@ def call_is_open(project) -> bool:
     return project.call_id is not None and project.call.is_open_on(_today())
 
 
+def blocking_findings(owner) -> list:
+    """办法第三十四条: the open findings of ``owner`` (projects.ComplianceFinding, read through
+    its reverse relation) that an approved 孤网 exception does not excuse."""
+    return list(owner.compliance_findings.blocking().select_related("agency").order_by("set_at", "pk"))
+
+
+def findings_text(owner) -> str:
+    return "；".join(
+        _l("%(system)s：%(kind)s（%(agency)s认定）")
+        % {"system": f.system, "kind": f.get_kind_display(), "agency": f.agency or "—"}
+        for f in blocking_findings(owner)
+    )
+
+
 @guard(
     lambda p: (
-        _l("%(owner)s存在未按要求共享数据或不符合密码、网络安全要求的系统，不得新建、改建、扩建")
-        % {"owner": p.owner}
+        _l(
+            "%(owner)s存在未解除的情形（%(findings)s），不得新建、改建、扩建政务信息系统，不得申报运行维护经费"
+        )
+        % {"owner": p.owner, "findings": findings_text(p.owner)}
     ),
     article="第三十四条",
 )
 def owner_compliant(project) -> bool:
-    return project.owner.data_sharing_compliant and project.owner.security_compliant
+    return not blocking_findings(project.owner)
+
+
+def _deferrals(project):
+    return project.owner.supervision_decisions.deferrals_in_force(_today()).order_by("decided_on", "pk")
+
+
+# 办法第三十六条: while a 暂缓安排信息化投资计划 decision against the department is in force, its
+# projects are not arranged in the annual plan (lifecycle.services.plan_include). The bureau
+# that decided it lifts it early, with a reason (projects.supervision.decision_lift).
+@guard(
+    lambda p: (
+        _l("%(owner)s被暂缓安排信息化投资计划（%(docs)s），解除或到期前不编入年度建设计划")
+        % {"owner": p.owner, "docs": "、".join(d.document_no for d in _deferrals(p))}
+    ),
+    article="第三十六条",
+)
+def owner_not_deferred(project) -> bool:
+    return not _deferrals(project).exists()
 
 
 def scheduled_completion(project):

@@ -33,6 +33,7 @@ from . import audit, clocks, events
 from .effects import copy_to as _copy
 from .errors import ConcurrentUpdate, RuleViolation
 from .events import Action
+from .guards import owner_not_deferred
 from .models import (
     ASPECTS,
     Aspect,
@@ -416,6 +417,9 @@ def plan_include(plan: PlanRecord, project: ProjectRecord, *, actor: Actor) -> N
         raise RuleViolation(
             _("只有通过联合审核的本年度申报项目才能编入计划（办法第七条）。"), code="state", article="第七条"
         )
+    # 办法第三十六条: 暂缓安排信息化投资计划 in force → not arranged in the plan.
+    if not owner_not_deferred(project):
+        raise RuleViolation(owner_not_deferred.explain(project), code="rule", article="第三十六条")
     with transaction.atomic():
         project.plan = plan
         project.save(update_fields=["plan"])

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from lifecycle.admin import ServiceTransitionsAdmin
+from lifecycle.admin import RecordAdmin, ServiceTransitionsAdmin
 
 from .models import (
     AnnualPlan,
@@ -19,13 +19,42 @@ from .models import (
     User,
     YearlyInvestment,
 )
+from .supervision_models import ComplianceFinding, ConnectivityException, SupervisionDecision
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "code", "data_sharing_compliant", "security_compliant"]
+    list_display = ["name", "kind", "code", "open_findings"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+    @admin.display(description=_("未解除的第三十四条认定"))
+    def open_findings(self, obj):
+        # 办法第三十四条: set and lifted on the supervision page by the responsible agency only.
+        return obj.compliance_findings.open().count()
+
+
+# 办法第三十四、三十六、三十九条: written only by projects/supervision.py (audited services, by
+# the responsible agency); the admin shows them and changes nothing.
+@admin.register(ComplianceFinding)
+class ComplianceFindingAdmin(RecordAdmin):
+    list_display = ["organisation", "system", "kind", "agency", "set_at", "lifted_at"]
+    list_filter = ["kind", "agency"]
+    list_select_related = ["organisation", "agency"]
+
+
+@admin.register(ConnectivityException)
+class ConnectivityExceptionAdmin(RecordAdmin):
+    list_display = ["organisation", "system", "state", "requested_at", "document_no"]
+    list_filter = ["state"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(SupervisionDecision)
+class SupervisionDecisionAdmin(RecordAdmin):
+    list_display = ["organisation", "project", "kind", "article", "document_no", "decided_on", "until"]
+    list_filter = ["kind", "article"]
+    list_select_related = ["organisation", "project"]
 
 
 @admin.register(User)

@@ -26,6 +26,13 @@ from core.validation import (
 from core.vocabulary import DesignEvaluation, MergedGround, Network, OrgKind, Role
 from lifecycle.machine import PlanMachine, ProjectMachine
 
+# 办法第三十四、三十六、三十九条: the supervision records live in their own module.
+from .supervision_models import (
+    ComplianceFinding as ComplianceFinding,
+    ConnectivityException as ConnectivityException,
+    SupervisionDecision as SupervisionDecision,
+)
+
 
 class Organisation(models.Model):
     kind = models.CharField(_("机构类型"), max_length=16, choices=OrgKind.choices, db_index=True)
@@ -36,11 +43,8 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("用于发文字号，如“黑营商”。"),
     )
-    # 办法第三十四条: systems that do not share data or fail 密码/security requirements block
-    # new projects of their owner until the bureau clears the flag.
-    data_sharing_compliant = models.BooleanField(_("数据共享符合要求"), default=True)
-    security_compliant = models.BooleanField(_("密码和网络安全符合要求"), default=True)
-    compliance_note = models.TextField(_("合规情况说明"), blank=True)
+    # 办法第三十四条: the situations that block new projects of the department are recorded
+    # as findings of their responsible agency (supervision_models.ComplianceFinding).
 
     class Meta:
         verbose_name = _("机构")

@@ -29,6 +29,7 @@ from projects.models import (
     User,
     YearlyInvestment,
 )
+from web import demo_supervision
 from web.scenarios import Walker
 
 DEMO_PASSWORD = "demo12345"
@@ -426,6 +427,7 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
         for project, target in nxt:
             if target == S.REVIEW_PASSED:
                 services.plan_include(next_plan, project, actor=people["bureau_reviewer"])
+    demo_supervision.load(people, owners, today)  # 办法第三十四、三十六、三十九条
     return people
 
 

@@ -3,7 +3,7 @@ lifecycle (steps, opinions, changes, calendar)."""
 
 from django.urls import path
 
-from . import review_views, step_views, views
+from . import review_views, step_views, supervision_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,4 +38,14 @@ urlpatterns = [
     path("calls/<int:year>/extend/", review_views.call_extend, name="call_extend"),
     path("calls/<int:year>/close/", review_views.call_close, name="call_close"),
     path("projects/<int:pk>/participation/", review_views.participant_confirm, name="participant_confirm"),
+    # 办法第三十四、三十六、三十九条: supervision (web/supervision_views.py).
+    path("supervision/", supervision_views.supervision_home, name="supervision"),
+    path("supervision/findings/new/", supervision_views.finding_new, name="finding_new"),
+    path("supervision/findings/<int:pk>/", supervision_views.finding_detail, name="finding"),
+    path("supervision/exceptions/new/", supervision_views.exception_new, name="connectivity_exception_new"),
+    path(
+        "supervision/exceptions/<int:pk>/", supervision_views.exception_detail, name="connectivity_exception"
+    ),
+    path("supervision/decisions/new/", supervision_views.decision_new, name="supervision_decision_new"),
+    path("supervision/decisions/<int:pk>/", supervision_views.decision_detail, name="supervision_decision"),
 ]

@@ -49,6 +49,7 @@ from projects.models import (
     SplitWarning,
     User,
 )
+from projects.supervision import project_supervision
 from web import demo, review_views
 
 
@@ -214,6 +215,8 @@ def project_detail(request, pk):
     context.update(_documents_context(project, user))
     # 办法第十二、十三、十四条 (web/review_views.py)
     context.update(review_views.project_context(project, user))
+    # 办法第三十四、三十六、三十九条: open findings, decisions and a 暂缓安排 in force.
+    context["supervision"] = project_supervision(project)
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(

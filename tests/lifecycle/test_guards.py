@@ -15,6 +15,8 @@ from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from projects import services as project_services
 from projects.models import CallSubmission, Project
+from projects.supervision import finding_set
+from projects.supervision_models import FindingKind
 from tests.factories import CallFactory, ProjectFactory, complete_application
 from tests.lifecycle.builders import project_in
 from web.scenarios import Walker
@@ -86,10 +88,18 @@ def test_a_department_submits_once_per_call(orgs, people, call_2026):
 
 def test_an_owner_with_non_sharing_systems_cannot_apply(orgs, people, call_2026):
     project, on = project_in(S.DRAFT, orgs, people, call_2026)
-    orgs["owner"].data_sharing_compliant = False
-    orgs["owner"].save()
+    # 办法第三十四条: the bureau finds that a system of the department does not share its data.
+    finding_set(
+        actor=people.bureau_reviewer,
+        organisation=orgs["owner"],
+        kind=FindingKind.DATA_NOT_SHARED,
+        system="教育统计系统",
+        reason="未按目录共享学籍数据",
+        evidence="黑营商函〔2026〕3号",
+    )
     project.refresh_from_db()
-    assert "办法第三十四条" in refused_submission(project, people.owner_head, on).message
+    message = refused_submission(project, people.owner_head, on).message
+    assert "办法第三十四条" in message and "教育统计系统" in message
 
 
 def test_review_cannot_pass_without_all_three_opinions(orgs, people, call_2026):

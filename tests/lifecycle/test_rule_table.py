@@ -96,7 +96,7 @@ from lifecycle import services
 from lifecycle.corrections import record_correct
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ASPECTS, AuditEntry, ChangeRequest
-from projects import calls as call_services, services as project_services
+from projects import calls as call_services, services as project_services, supervision
 from projects.models import AnnualPlan, Call, CallSubmission, Project
 from tests.conftest import AGENCIES, People
 from tests.factories import (
@@ -499,10 +499,49 @@ SERVICE_RULES = {
         "that approved it corrects it, its 负责人",
         head(BUREAU),
     ),
+    # 办法第三十四、三十六条 (有关部门按照职责分工…实施监督管理): each situation of 第三十四条 is
+    # found — and lifted — by the agency in charge of it: data sharing by 省营商环境局 (第十条 集约化
+    # 建设和数据共享), 密码应用 by 省国家密码管理局, 网络安全 by 省委网信办, 等级保护 by 省公安厅, a major
+    # hazard by either 网络安全监管部门; its 审核人 or 负责人 (review work). Lifting: as finding.
+    **{
+        f"{service}:{kind}": Rule(
+            "第三十四条", f"{kind}: found and lifted by the agency in charge", reviewing(*who)
+        )
+        for service in ("finding_set", "finding_lift")
+        for kind, who in {
+            "data_not_shared": (BUREAU,),
+            "duplicate_collection": (BUREAU,),
+            "crypto": (CRYPTO,),
+            "network_security": (CAC,),
+            "protection_level": (POLICE,),
+            "security_hazard": (CAC, POLICE),
+        }.items()
+    },
+    "exception_review": Rule(
+        "第三十四条", "孤网: 由省营商环境局会同有关部门审核 — the bureau's review work", reviewing(BUREAU)
+    ),
+    "exception_decide": Rule("第三十四条", "孤网: …并报省政府批准后，方可建设或者保留", head(GOVERNMENT)),
+    "decision_record": Rule(
+        "第三十六条",
+        "通报批评、暂缓安排信息化投资计划: a decision in the bureau's name, signed by its 负责人",
+        head(BUREAU),
+    ),
+    "decision_lift": Rule("第三十六条", "ending a 暂缓安排 early: as decision_record", head(BUREAU)),
 }
 
 #: where a service of SERVICE_RULES lives when it is not in lifecycle.services
 SERVICE_MODULES = {
+    **dict.fromkeys(
+        (
+            "finding_set",
+            "finding_lift",
+            "exception_review",
+            "exception_decide",
+            "decision_record",
+            "decision_lift",
+        ),
+        "projects.supervision",
+    ),
     "evidence_confirm": "documents.evidence",
     "record_correct": "lifecycle.corrections",
     **dict.fromkeys(("call_submit", "call_amend", "call_open", "plan_open"), "projects.services"),
@@ -974,6 +1013,7 @@ def _service_calls(scene):
             progress="按计划推进。",
             investment_executed_yuan=Decimal("100000.00"),
         ),
+        **_supervision_calls(scene),
         "change_create": lambda actor: services.change_create(
             project(S.CONSTRUCTION),
             actor=actor,
@@ -983,6 +1023,96 @@ def _service_calls(scene):
             items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": Decimal("10000.00")}],
         ),
     }
+    return calls
+
+
+def _supervision_calls(scene):
+    """办法第三十四、三十六条: the set-up (a finding, a request, a decision) is made by those the
+    办法 names, inside the persona's savepoint."""
+    people = scene.people
+    department = Project.objects.get(pk=scene.projects[(S.CONSTRUCTION, EXTRANET)].pk).owner
+    finder = {"crypto": "crypto", "network_security": "cac", "protection_level": "police"}
+
+    def found(kind):
+        return supervision.finding_set(
+            actor=people[f"{finder.get(kind, 'cac' if kind == 'security_hazard' else 'bureau')}_reviewer"],
+            organisation=department,
+            kind=kind,
+            system="学籍管理系统",
+            reason="检查发现",
+            evidence="通报〔2027〕1号",
+        )
+
+    def requested():
+        return supervision.exception_request(actor=people.owner_head, system="涉密档案系统", grounds="保密法")
+
+    def decided(kind="criticism"):
+        return supervision.decision_record(
+            actor=people.bureau_head,
+            organisation=department,
+            kind=kind,
+            article="第三十六条",
+            document_no="黑营商发〔2027〕9号",
+            decided_on=D(2027, 6, 1),
+            reason="逾期不整改",
+        )
+
+    calls = {}
+    for kind in ("data_not_shared", "duplicate_collection", "crypto", "network_security", "protection_level"):
+        calls[f"finding_set:{kind}"] = lambda actor, k=kind: supervision.finding_set(
+            actor=actor, organisation=department, kind=k, system="系统", reason="检查发现", evidence="通报"
+        )
+        calls[f"finding_lift:{kind}"] = lambda actor, k=kind: supervision.finding_lift(
+            found(k), actor=actor, reason="已整改", evidence="整改报告"
+        )
+    calls["finding_set:security_hazard"] = lambda actor: supervision.finding_set(
+        actor=actor,
+        organisation=department,
+        kind="security_hazard",
+        system="系统",
+        reason="隐患",
+        evidence="通报",
+    )
+    # Lifted by the organisation that found it (省委网信办 here; 省公安厅 when it found it).
+    calls["finding_lift:security_hazard"] = lambda actor: supervision.finding_lift(
+        supervision.finding_set(
+            actor=actor
+            if actor.org_kind == POLICE and actor.role in ("reviewer", "head")
+            else people.cac_reviewer,
+            organisation=department,
+            kind="security_hazard",
+            system="系统",
+            reason="隐患",
+            evidence="通报",
+        ),
+        actor=actor,
+        reason="已整改",
+        evidence="复测报告",
+    )
+    calls["exception_review"] = lambda actor: supervision.exception_review(
+        requested(), actor=actor, favourable=True, note="同意报批"
+    )
+    calls["exception_decide"] = lambda actor: supervision.exception_decide(
+        supervision.exception_review(
+            requested(), actor=people.bureau_reviewer, favourable=True, note="同意报批"
+        ),
+        actor=actor,
+        approve=True,
+        note="同意",
+        document_no="黑政函〔2027〕1号",
+    )
+    calls["decision_record"] = lambda actor: supervision.decision_record(
+        actor=actor,
+        organisation=department,
+        kind="criticism",
+        article="第三十六条",
+        document_no="黑营商发〔2027〕9号",
+        decided_on=D(2027, 6, 1),
+        reason="逾期不整改",
+    )
+    calls["decision_lift"] = lambda actor: supervision.decision_lift(
+        decided("deferral"), actor=actor, reason="已整改"
+    )
     return calls
 
 

@@ -31,6 +31,7 @@ from tests import conftest as root
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
 from tests.web import conftest as web
+from tests.web.supervision_world import supervision_records
 
 # ---------------------------------------------------------------- reading the page
 
@@ -211,6 +212,8 @@ def world(django_db_setup, django_db_blocker):
             scene["rectifying"] = ProjectFactory(
                 owner=orgs["owner"], call=call, name="整改中的系统", state=S.RECTIFICATION
             )
+            # 办法第三十四、三十六、三十九条: a finding, exceptions and decisions to show.
+            scene["supervision"] = supervision_records(orgs, people, scene["building"])
             clients = {}
             for persona in PERSONAS:
                 clients[persona] = Client()
@@ -454,6 +457,45 @@ CASES = [
     ),
     # 办法第十三条: the participating department's confirmation page.
     Case("participant_confirm", "other_owner_head", project("draft", "participant_confirm")),
+    # 办法第三十四、三十六、三十九条 (web/supervision_views.py).
+    Case("supervision", "bureau_reviewer", same(reverse("supervision"))),
+    Case("finding_new", "cac_reviewer", same(reverse("finding_new"))),
+    Case(
+        "finding_new", "cac_reviewer", same(reverse("finding_new")), post=lambda s: {"system": ""}, status=400
+    ),
+    *(
+        Case(view, persona, url, post=post, status=400 if post else 200)
+        for view, persona, url in (
+            ("finding", "cac_reviewer", lambda s: reverse("finding", args=[s.supervision["findings"][0].pk])),
+            (
+                "connectivity_exception",
+                "bureau_reviewer",
+                lambda s: reverse("connectivity_exception", args=[s.supervision["exceptions"][0].pk]),
+            ),
+            (
+                "supervision_decision",
+                "bureau_head",
+                lambda s: reverse("supervision_decision", args=[s.supervision["decisions"][0].pk]),
+            ),
+        )
+        for post in (None, lambda s: {"reason": "", "note": ""})
+    ),
+    Case("connectivity_exception_new", "owner_head", same(reverse("connectivity_exception_new"))),
+    Case(
+        "connectivity_exception_new",
+        "owner_head",
+        same(reverse("connectivity_exception_new")),
+        post=lambda s: {"system": ""},
+        status=400,
+    ),
+    Case("supervision_decision_new", "bureau_head", same(reverse("supervision_decision_new"))),
+    Case(
+        "supervision_decision_new",
+        "bureau_head",
+        same(reverse("supervision_decision_new")),
+        post=lambda s: {"document_no": "", "decided_on": "2026-13-01"},
+        status=400,
+    ),
 ]
 
 #: Views that show no page of their own: what they answer, and where it is checked.

@@ -40,6 +40,7 @@ from hypothesis import HealthCheck, given, seed, settings, strategies as st
 
 from tests import conftest as root
 from tests.web import conftest as web
+from tests.web.supervision_world import supervision_records
 
 settings.register_profile(
     "dev",
@@ -126,6 +127,13 @@ PREFERRED = {
     "documents:evidence_confirm": [*BUREAU, "secrecy_reviewer"],
     "documents:filing_generate": OWNER + BUREAU,
     "documents:plan_filing_generate": BUREAU,
+    # 办法第三十四、三十六、三十九条 (web/supervision_views.py).
+    "finding_new": ["bureau_reviewer", "cac_reviewer", "police_head"],
+    "finding": ["cac_head", "bureau_head"],
+    "connectivity_exception_new": ["owner_head"],
+    "connectivity_exception": ["bureau_reviewer", "government_head"],
+    "supervision_decision_new": ["bureau_head"],
+    "supervision_decision": ["bureau_head"],
 }
 #: Views whose POST is the point of the page: three examples in four are POSTs.
 POSTED = set(PREFERRED) | {"project_step", "change_step", "login"}
@@ -381,7 +389,9 @@ def _build_world():
             building, "order_rectification", actor=people.bureau_head, reason="限期整改", working_days=10
         )
         building.refresh_from_db()
+    supervision = supervision_records(orgs, people, building)
     return {
+        "supervision": supervision,
         "orgs": orgs,
         "people": people,
         "call": call,
@@ -451,6 +461,14 @@ def _recipes(w):
     from projects.call_forms import CallCloseForm, CallExtendForm, CallOpenForm
     from projects.forms import ApplicationForm, RecordsForm, application_formsets
     from projects.models import AnnualPlan, Project
+    from projects.supervision_forms import (
+        DecisionForm,
+        DecisionLiftForm,
+        ExceptionForm,
+        ExceptionReviewForm,
+        FindingForm,
+        LiftForm,
+    )
 
     projects, none = _ids(w["projects"]), st.just({})
     project_kw = st.fixed_dictionaries({"pk": projects})
@@ -658,6 +676,26 @@ def _recipes(w):
         "call_extend": (st.fixed_dictionaries({"year": _years(w)}), [], fields(CallExtendForm)),
         "call_close": (st.fixed_dictionaries({"year": _years(w)}), [], fields(CallCloseForm)),
         "participant_confirm": (project_kw, [], nothing),
+        # 办法第三十四、三十六、三十九条
+        "supervision": (none, ["org"], nothing),
+        "finding_new": (none, [], fields(FindingForm, user=w["people"]["cac_reviewer"])),
+        "finding": (
+            st.fixed_dictionaries({"pk": _ids(w["supervision"]["findings"])}),
+            [],
+            fields(LiftForm),
+        ),
+        "connectivity_exception_new": (none, [], fields(ExceptionForm, user=w["people"]["owner_head"])),
+        "connectivity_exception": (
+            st.fixed_dictionaries({"pk": _ids(w["supervision"]["exceptions"])}),
+            [],
+            fields(ExceptionReviewForm),
+        ),
+        "supervision_decision_new": (none, [], fields(DecisionForm, user=w["people"]["bureau_head"])),
+        "supervision_decision": (
+            st.fixed_dictionaries({"pk": _ids(w["supervision"]["decisions"])}),
+            [],
+            fields(DecisionLiftForm),
+        ),
     }
 
 

@@ -155,6 +155,19 @@ MATRIX = {
     ),
     "performance_report_new": (lambda s: reverse("performance_report_new", args=[s.building.pk]), OWNER_ONLY),
     "calendar_admin": (lambda s: reverse("calendar_admin"), expect(403, admin=200)),
+    # 办法第三十四条: each situation is found by its agency's 审核人 or 负责人 (省营商环境局, 省委网信办,
+    # 省国家密码管理局, 省公安厅); the 孤网 exception is asked for by the department's 负责人.
+    "supervision": (lambda s: reverse("supervision"), expect(200)),
+    "finding_new": (
+        lambda s: reverse("finding_new"),
+        expect(403, bureau_reviewer=200, bureau_head=200, cac_reviewer=200, crypto_reviewer=200),
+    ),
+    "connectivity_exception_new": (
+        lambda s: reverse("connectivity_exception_new"),
+        expect(403, owner_head=200),
+    ),
+    # 办法第三十六、三十九条: decisions recorded by the bureau's 负责人.
+    "supervision_decision_new": (lambda s: reverse("supervision_decision_new"), expect(403, bureau_head=200)),
 }
 
 
@@ -264,6 +277,8 @@ def test_the_audit_office_changes_nothing_anywhere(client, people, scene):
         (reverse("plan_step", args=[2027, "submit_to_government"]), {}),
         (reverse("incident_new", args=[pk]), {"kind": "delay", "description": "x"}),
         (reverse("calendar_admin"), {"year": "2030"}),
+        (reverse("finding_new"), {"organisation": scene.building.owner_id, "kind": "crypto"}),
+        (reverse("supervision_decision_new"), {"organisation": scene.building.owner_id}),
     ]:
         assert client.post(url, data).status_code == 403, url
     assert AuditEntry.objects.of_work().count() == before
