@@ -266,7 +266,7 @@ def test_the_audit_office_changes_nothing_anywhere(client, people, scene):
     client.force_login(people.audit_reviewer)
     before = AuditEntry.objects.of_work().count()
     pk = scene.building.pk
-    for url, data in [
+    writes = [
         (reverse("project_step", args=[scene.reviewing.pk, "request_correction"]), {"reason": "x"}),
         (
             reverse("opinion_new", args=[scene.reviewing.pk]),
@@ -279,12 +279,13 @@ def test_the_audit_office_changes_nothing_anywhere(client, people, scene):
         (reverse("calendar_admin"), {"year": "2030"}),
         (reverse("finding_new"), {"organisation": scene.building.owner_id, "kind": "crypto"}),
         (reverse("supervision_decision_new"), {"organisation": scene.building.owner_id}),
-    ]:
+    ]
+    for url, data in writes:
         assert client.post(url, data).status_code == 403, url
     assert AuditEntry.objects.of_work().count() == before
     # 等保 security audit: each refusal is on the trail as an access row, with the person.
     denied = AuditEntry.objects.of_access().filter(action="auth.denied", actor=people.audit_reviewer)
-    assert denied.count() == 7
+    assert denied.count() == len(writes)
     scene.pending.refresh_from_db()
     assert scene.pending.state == ChangeState.PENDING_APPROVAL
     scene.plan_2027.refresh_from_db()
