@@ -48,6 +48,23 @@ def choose_emergency_plan(project, *, actor, data) -> dict:
     return previous
 
 
+def name_responsible_person(project, *, actor, data) -> dict:
+    """办法第二十一条: the owner's head names the 项目责任人 when asking for an urgent
+    insertion (step data ``responsible_person``, a User or its id); the guard
+    ``responsible_person_named`` checks who it is. Kept in memory until the step is saved."""
+    person = data.pop("responsible_person", None)
+    if person in (None, ""):
+        return {}
+    users = type(project)._meta.get_field("responsible_person").related_model.objects
+    if not hasattr(person, "pk"):
+        person = users.filter(pk=person).first() if str(person).isdigit() else None
+    if person is None:
+        return {}
+    previous = {"responsible_person": project.responsible_person}
+    project.responsible_person = person
+    return previous
+
+
 # ================================================================ helpers
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from core import timeutil
 from core.states import BUILT_STATES, PlanState
-from core.vocabulary import MaterialKind
+from core.vocabulary import MaterialKind, Role
 
 from . import evidence
 from .models import JOINT_REVIEW_ASPECTS, Aspect
@@ -199,6 +199,25 @@ def no_major_change(project) -> bool:
 
 
 # ---------------------------------------------------------------- 第四章 建设和资金管理
+
+
+def is_responsible_person(project, person) -> bool:
+    """办法第二十一条: 项目责任人为项目建设单位主要负责人 — an active 负责人 account of the
+    project's own department (which of them is the 主要负责人 is named, never assumed)."""
+    return bool(
+        person is not None
+        and person.organisation_id == project.owner_id
+        and person.role == Role.HEAD
+        and person.is_active
+    )
+
+
+@guard(
+    lambda p: _l("须指定项目责任人，即%(owner)s主要负责人（本单位负责人账号）") % {"owner": p.owner},
+    article="第二十一条",
+)
+def responsible_person_named(project) -> bool:
+    return is_responsible_person(project, project.responsible_person)
 
 
 @guard(_l("开工前须委托工程监理单位并登记监理合同"), article="第二十四条")

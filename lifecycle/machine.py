@@ -48,7 +48,7 @@ class ProjectMachine:
         source=S.DRAFT,
         target=S.SUBMITTED,
         permission=OWNER_HEAD,
-        conditions=[g.application_complete, g.call_is_open, g.owner_compliant],
+        conditions=[g.application_complete, g.call_is_open, g.owner_compliant, g.responsible_person_named],
         custom=step(label=_("统一申报"), article="第八条", via="call_submission"),
     )
     def submit(self, **data):
@@ -194,12 +194,18 @@ class ProjectMachine:
         source=S.DRAFT,
         target=S.EMERGENCY_REQUESTED,
         permission=OWNER_HEAD,
-        conditions=[g.application_complete, g.emergency_mandate_given, g.plan_approved, g.owner_compliant],
+        conditions=[
+            g.application_complete,
+            g.emergency_mandate_given,
+            g.plan_approved,
+            g.owner_compliant,
+            g.responsible_person_named,
+        ],
         custom=step(
             label=_("申请紧急纳入年度计划"),
             article="第十二条",
-            prepare=(fx.choose_emergency_plan,),
-            records=("plan",),
+            prepare=(fx.choose_emergency_plan, fx.name_responsible_person),
+            records=("plan", "responsible_person"),
         ),
     )
     def request_emergency(self, **data):

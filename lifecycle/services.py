@@ -470,13 +470,18 @@ def plan_finance_concur(plan: PlanRecord, *, actor: Actor) -> None:
         events.announce(plan, Action.PLAN_FINANCE_CONCURRED, actor=actor, entry=entry)
 
 
-def emergency_request(project: ProjectRecord, *, actor: Actor, year: int | None = None) -> ProjectRecord:
+def emergency_request(
+    project: ProjectRecord, *, actor: Actor, year: int | None = None, responsible_person: Actor = None
+) -> ProjectRecord:
     """办法第十二条: the owner asks to insert an urgent mandated project into the approved
     plan of ``year`` (default: the project's call year, else this year). Such a project
     comes outside the June call, so it belongs to no call submission. The step itself
-    chooses the plan (effects.choose_emergency_plan), so ``perform(project,
-    "request_emergency")`` from any page does the same."""
+    chooses the plan (effects.choose_emergency_plan) and records the 项目责任人 it names
+    (办法第二十一条, effects.name_responsible_person; refused without one), so
+    ``perform(project, "request_emergency")`` from any page does the same."""
     extra: dict[str, Any] = {"year": year} if year else {}
+    if responsible_person is not None:
+        extra["responsible_person"] = responsible_person
     return perform(project, "request_emergency", actor=actor, **extra)
 
 

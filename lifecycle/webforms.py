@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from core.validation import (
     years_text,
     yuan_to_wan_text,
 )
+from core.vocabulary import Role
 
 from . import stepdata
 from .errors import RuleViolation
@@ -40,11 +42,29 @@ EXTRA_FIELDS = {
     "requested_due_on": lambda: forms.DateField(label=_("申请延期至"), widget=DateInput()),
     "granted_due_on": lambda: forms.DateField(label=_("同意延期至"), widget=DateInput()),
 }
+
+
+def _responsible_person_field(obj=None) -> forms.Field:
+    """办法第二十一条: the 项目责任人, one of the department's 负责人 accounts, chosen."""
+    users = get_user_model().objects
+    queryset = (
+        users.filter(organisation_id=obj.owner_id, role=Role.HEAD, is_active=True).order_by("pk")
+        if obj is not None
+        else users.filter(role=Role.HEAD, is_active=True).order_by("pk")
+    )
+    return forms.ModelChoiceField(
+        label=_("项目责任人（本单位主要负责人，办法第二十一条）"),
+        queryset=queryset,
+        initial=getattr(obj, "responsible_person_id", None),
+    )
+
+
 #: Extra choices of single steps.
 STEP_EXTRAS = {
     "finish_expert_evaluation": {
-        "conclusion": lambda: forms.ChoiceField(label=_("专家结论"), choices=Conclusion.choices)
+        "conclusion": lambda obj=None: forms.ChoiceField(label=_("专家结论"), choices=Conclusion.choices)
     },
+    "request_emergency": {"responsible_person": _responsible_person_field},
 }
 
 
@@ -74,7 +94,7 @@ def data_field(model, name: str, initial=None) -> forms.Field:
 
 def step_fields(model, step_name: str, names, obj=None) -> dict[str, forms.Field]:
     fields = {name: data_field(model, name, getattr(obj, name, None)) for name in names}
-    fields.update({name: make() for name, make in STEP_EXTRAS.get(step_name, {}).items()})
+    fields.update({name: make(obj) for name, make in STEP_EXTRAS.get(step_name, {}).items()})
     return fields
 
 

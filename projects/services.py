@@ -153,10 +153,13 @@ def _require_responsible_person(person: User | None, organisation: Organisation)
     return person
 
 
-def _drafts_refused(projects: Iterable[Project], actor: User) -> None:
-    """Each draft passes its own rules (第八、九、三十四条 guards of ``submit``), or nothing goes."""
+def _drafts_refused(projects: Iterable[Project], actor: User, responsible_person: User) -> None:
+    """Each draft passes its own rules (第八、九、二十一、三十四条 guards of ``submit``), or
+    nothing goes. Each is checked with the 项目责任人 the letter names (set in memory here,
+    saved by ``_send``)."""
     problems = []
     for project in projects:
+        project.responsible_person = responsible_person
         why = refusal(project, "submit", actor, via="call_submission")
         if why:
             problems.append(f"《{project.name}》：{why}")
@@ -259,7 +262,7 @@ def call_submit(
     if not projects:
         raise RuleViolation(_("没有待申报的项目。"), code="empty")
     responsible_person = _require_responsible_person(responsible_person, submission.organisation)
-    _drafts_refused(projects, actor)
+    _drafts_refused(projects, actor, responsible_person)
     warnings = submission_splits(submission.call, submission.organisation, projects)
     _require_splits_confirmed(warnings, splits_confirmed)
     with transaction.atomic():
@@ -333,7 +336,7 @@ def call_amend(
     responsible_person = _require_responsible_person(
         responsible_person or submission.responsible_person, submission.organisation
     )
-    _drafts_refused(projects, actor)
+    _drafts_refused(projects, actor, responsible_person)
     warnings = submission_splits(call, submission.organisation, projects)
     _require_splits_confirmed(warnings, splits_confirmed)
     with transaction.atomic():

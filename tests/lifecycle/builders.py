@@ -71,7 +71,9 @@ def _emergency(state, walker, project, orgs, people, call):
     project.save()
     on = D(call.year, 3, 2)
     with as_of(on):
-        services.emergency_request(project, actor=people.owner_head, year=call.year)
+        services.emergency_request(
+            project, actor=people.owner_head, year=call.year, responsible_person=people.owner_head
+        )
     project.refresh_from_db()
     if state == S.EMERGENCY_FORWARDED:
         with as_of(on):

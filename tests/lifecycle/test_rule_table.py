@@ -605,7 +605,9 @@ def _build_scene() -> Scene:
         project.emergency_mandate = "国务院办公厅通知要求年内建成。"
         project.save()
         with as_of(D(2026, 3, 2)):
-            services.emergency_request(project, actor=people.owner_head, year=2026)
+            services.emergency_request(
+                project, actor=people.owner_head, year=2026, responsible_person=people.owner_head
+            )
             if state == S.EMERGENCY_FORWARDED:
                 services.opinion_give(
                     project,

@@ -62,6 +62,12 @@ def _set(**values):
     return prepare
 
 
+def _head_responsible(project, people, on):
+    """办法第二十一条: the department's head is named 项目责任人."""
+    project.responsible_person = people.owner_head
+    project.save()
+
+
 def _both(*prepares):
     def prepare(project, people, on):
         for p in prepares:
@@ -136,7 +142,7 @@ CASES = [
     # Steps with ``via`` are taken by their service (办法第八、十一条); the table checks who
     # may take them, as the service does; tests/projects/test_consolidated_submission.py
     # checks that nothing else can.
-    Case("submit", S.DRAFT, "owner_head", {"via": "call_submission"}),
+    Case("submit", S.DRAFT, "owner_head", {"via": "call_submission"}, prepare=_head_responsible),
     Case("withdraw", S.SUBMITTED, "owner_head", R),
     Case("accept_application", S.SUBMITTED, "bureau_reviewer"),
     Case("request_correction", S.JOINT_REVIEW, "crypto_reviewer", R),
@@ -157,7 +163,7 @@ CASES = [
         "request_emergency",
         S.DRAFT,
         "owner_head",
-        prepare=_both(_approved_plan, _set(emergency_mandate="国务院有明确要求。")),
+        prepare=_both(_approved_plan, _set(emergency_mandate="国务院有明确要求。"), _head_responsible),
     ),
     Case(
         "forward_emergency",
