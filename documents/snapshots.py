@@ -14,6 +14,7 @@ from core import timeutil
 from core.formatting import date_text, pct_text, wan_text
 from core.states import ChangeState
 from core.validation import is_money_field, wan_label
+from lifecycle import contracts
 from lifecycle.errors import RuleViolation
 from lifecycle.guards import _latest_opinions
 from lifecycle.models import (
@@ -654,8 +655,8 @@ def acceptance_form(project, *, facts: Facts, **kw) -> dict:
         (_("方案批复文号"), project.design_approval_no),
         (_("项目建设单位"), project.owner.name),
         (_("项目责任人"), str(project.responsible_person or "")),
-        (_("监理单位"), project.supervisor_name),
-        (_("监理合同编号"), project.supervision_contract_no),
+        (_("监理单位"), contracts.supervision_text(project)[0]),
+        (_("监理合同编号"), contracts.supervision_text(project)[1]),
         (_("开工日期"), date_text(project.construction_started_on)),
         (_("建成日期"), date_text(project.completed_on)),
         (_("概算总投资（万元）"), facts.money(project.approved_estimate_yuan, _("概算总投资")), True),
@@ -668,7 +669,7 @@ def acceptance_form(project, *, facts: Facts, **kw) -> dict:
         (_("软硬件产品安全可靠情况"), project.product_reliability),
         (
             _("成果知识产权归属"),
-            _("已在合同中明确归建设单位所有") if project.ip_ownership_confirmed else _("未确认"),
+            contracts.ip_text(project),
         ),
         (_("声明"), _("以上所列情况属实，申请竣工验收。")),
     ]

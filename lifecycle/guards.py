@@ -13,7 +13,7 @@ from core.states import BUILT_STATES, PlanState
 from core.vocabulary import MaterialKind, Role
 
 from . import evidence
-from .models import JOINT_REVIEW_ASPECTS, Aspect
+from .models import JOINT_REVIEW_ASPECTS, Aspect, Contract
 from .policy import get_policy
 from .rules import guard
 
@@ -220,9 +220,10 @@ def responsible_person_named(project) -> bool:
     return is_responsible_person(project, project.responsible_person)
 
 
-@guard(_l("开工前须委托工程监理单位并登记监理合同"), article="第二十四条")
+@guard(_l("开工前须委托工程监理单位并登记监理合同（在“登记建设和监理合同”页面）"), article="第二十四条")
 def supervisor_recorded(project) -> bool:
-    return bool(project.supervisor_name.strip() and project.supervision_contract_no.strip())
+    """办法第二十四条: a 监理 contract recorded through lifecycle.contracts.contract_record."""
+    return project.contracts.filter(kind=Contract.Kind.SUPERVISION).exists()
 
 
 @guard(_l("建设单位尚未报送整改情况"), article="第三十六条")

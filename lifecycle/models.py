@@ -483,6 +483,72 @@ class Copy(models.Model):
         return f"{self.subject} → {self.organisation}"
 
 
+# ---------------------------------------------------------------- contracts (第二十一、二十四、三十条)
+
+
+class Contract(models.Model):
+    """A contract of the project: the construction contract(s) won in the procurement and
+    the 监理 contract (办法第二十一条: 招标投标、政府采购、工程监理、合同管理; 第二十四条:
+    工程监理制), recorded by the owner through ``lifecycle.contracts.contract_record``.
+
+    办法第三十条: the procurement documents and the contract state that the results (design
+    documents, source code, test documents, data resources, interfaces) and their IP belong
+    to the owner (``ip_clause``). A contract without that clause is recorded only when a head
+    of the owner gives the reason (``ip_override_reason``, ``ip_override_by``).
+    """
+
+    class Kind(models.TextChoices):
+        CONSTRUCTION = "construction", _("建设合同")
+        SUPERVISION = "supervision", _("监理合同")
+
+    class Method(models.TextChoices):
+        OPEN_TENDER = "open_tender", _("公开招标")
+        INVITED_TENDER = "invited_tender", _("邀请招标")
+        NEGOTIATION = "negotiation", _("竞争性谈判")
+        CONSULTATION = "consultation", _("竞争性磋商")
+        SINGLE_SOURCE = "single_source", _("单一来源采购")
+        INQUIRY = "inquiry", _("询价")
+        FRAMEWORK = "framework", _("框架协议采购")
+        OTHER = "other", _("其他方式")
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="contracts")
+    kind = models.CharField(_("合同类别"), max_length=16, choices=Kind.choices)
+    procurement_method = models.CharField(_("招标采购方式"), max_length=16, choices=Method.choices)
+    supplier = models.CharField(_("中标（成交）供应商"), max_length=200)
+    number = models.CharField(_("合同编号"), max_length=60)
+    # Empty only on contracts carried over from before the contract record (migration).
+    amount_yuan = models.DecimalField(
+        _("合同金额（元）"), **MONEY, null=True, blank=True, validators=[validate_money_positive]
+    )
+    signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    ip_clause = models.BooleanField(_("合同明确成果及知识产权归建设单位所有"), default=False)
+    ip_override_reason = models.TextField(_("未载明知识产权条款的理由"), blank=True)
+    ip_override_by = models.ForeignKey(
+        USER, verbose_name=_("例外放行人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("登记人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("项目合同")
+        verbose_name_plural = _("项目合同")
+        ordering = ["kind", "signed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="contract_number_unique_per_project"),
+            money_check("amount_yuan", positive=True, name="contract_amount_in_range", label=_("合同金额")),
+            # 办法第三十条: without the IP clause only with a recorded reason.
+            models.CheckConstraint(
+                condition=models.Q(ip_clause=True) | ~models.Q(ip_override_reason=""),
+                name="contract_ip_clause_or_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}（{self.supplier}）"
+
+
 # ---------------------------------------------------------------- audit trail (第三十五、三十九条)
 
 

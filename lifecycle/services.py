@@ -341,6 +341,8 @@ PAGE_STATES: dict[str, frozenset[str]] = {
     "performance_report": CHANGEABLE_STATES | {S.SUSPENDED, S.COMPLETED},
     # 办法第二十六条: 项目建设过程中出现严重逾期或重大损失 — also while building is suspended.
     "incident": CHANGEABLE_STATES | {S.SUSPENDED},
+    # 办法第二十一、二十四、三十条: the construction and 监理 contracts, from the 审定 until built.
+    "contract": frozenset({S.RATIFIED, S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED}),
     # 办法第三十六条: the department reports what it rectified.
     "rectification_report": frozenset({S.RECTIFICATION}),
     # 办法第十条: the joint review, from submission to its conclusion.

@@ -12,6 +12,7 @@ from projects import services as project_services
 from projects.models import CallSubmission, Project
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
+from web.scenarios import Walker
 
 D = datetime.date
 
@@ -172,8 +173,7 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
         )
 
     # 办法第二十四条: 监理 before construction.
-    project.supervisor_name, project.supervision_contract_no = "黑龙江信息工程监理有限公司", "JL-2026-031"
-    project.save()
+    Walker(people).contracts(project, D(2026, 3, 10))
     with at(2026, 3, 10):
         go(project, "start_construction", people.owner_preparer, construction_started_on=D(2026, 3, 10))
     report_clock = Clock.objects.get(project=project, kind="performance_report", year=2026)

@@ -93,6 +93,7 @@ from core.timeutil import as_of
 from documents import services as document_services
 from documents.evidence import evidence_confirm
 from lifecycle import services
+from lifecycle.contracts import contract_record
 from lifecycle.corrections import record_correct
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ASPECTS, AuditEntry, ChangeRequest
@@ -434,6 +435,13 @@ SERVICE_RULES = {
         "第二十五条", "形成项目绩效评价报告…向省营商环境局提交: a report", preparing(OWNER)
     ),
     "change_create": Rule("第二十八条", "drafting a change is preparatory work", preparing(OWNER)),
+    "contract_record": Rule(
+        "第二十一条",
+        "项目建设单位…严格执行招标投标、政府采购、工程监理、合同管理等制度: the department records "
+        "the contracts it signed, a record of fact (without the 第三十条 IP clause only its 负责人, "
+        "tests/lifecycle/test_construction_contracts.py)",
+        preparing(OWNER),
+    ),
     "call_amend": Rule(
         "第八条",
         "统一申报: a late addition (补充申报) to the department's submission while the call is "
@@ -474,6 +482,7 @@ SERVICE_RULES = {
 SERVICE_MODULES = {
     "evidence_confirm": "documents.evidence",
     "record_correct": "lifecycle.corrections",
+    "contract_record": "lifecycle.contracts",
     **dict.fromkeys(("call_submit", "call_amend", "call_open", "plan_open"), "projects.services"),
 }
 
@@ -924,6 +933,17 @@ def _service_calls(scene):
             year=2026,
             progress="按计划推进。",
             investment_executed_yuan=Decimal("100000.00"),
+        ),
+        "contract_record": lambda actor: contract_record(
+            project(S.CONSTRUCTION),
+            actor=actor,
+            kind="construction",
+            procurement_method="open_tender",
+            supplier="某建设公司",
+            number="JS-RULE-1",
+            amount_yuan=Decimal("100000.00"),
+            signed_on=D(2026, 1, 5),
+            ip_clause=True,
         ),
         "change_create": lambda actor: services.change_create(
             project(S.CONSTRUCTION),

@@ -62,6 +62,13 @@ def _set(**values):
     return prepare
 
 
+def _contracts(project, people, on):
+    """办法第二十四条: the 监理 contract, recorded through lifecycle.contracts."""
+    from web.scenarios import Walker
+
+    Walker(people).contracts(project, on)
+
+
 def _head_responsible(project, people, on):
     """办法第二十一条: the department's head is named 项目责任人."""
     project.responsible_person = people.owner_head
@@ -221,7 +228,7 @@ CASES = [
         S.RATIFIED,
         "owner_preparer",
         {"construction_started_on": D(2025, 11, 20)},
-        prepare=_set(supervisor_name="监理公司", supervision_contract_no="JL-1"),
+        prepare=_contracts,
     ),
     Case("order_rectification", S.CONSTRUCTION, "bureau_head", R),
     Case("finish_rectification", S.RECTIFICATION, "bureau_head", prepare=_rectification_reported),
