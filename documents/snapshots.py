@@ -699,8 +699,9 @@ def performance_form(project, *, obj=None, facts: Facts, **kw) -> dict:
         (_("投资计划执行（万元）"), facts.money(report.investment_executed_yuan, _("投资计划执行")), True),
         (_("执行率"), pct_text(rate)),
         (_("建设进度"), report.progress),
-        (_("试运行效果及问题"), report.trial_operation or _("尚未试运行")),
-        (_("使用单位和监理单位意见"), report.user_opinions),
+        (_("试运行效果及问题"), report.trial_operation if report.in_trial_operation else _("尚未试运行")),
+        (_("使用单位意见"), report.user_opinions),
+        (_("监理单位意见"), report.supervisor_opinion),
         (_("报送时间"), date_text(report.submitted_at)),
     ]
     return _form(

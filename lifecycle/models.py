@@ -442,8 +442,15 @@ class PerformanceReport(models.Model):
     investment_executed_yuan = models.DecimalField(
         _("投资计划执行（元）"), **MONEY, validators=[validate_money_non_negative]
     )
+    # 办法第二十五条: 对于已投入试运行的系统，还应当说明试运行效果及问题 — required when the
+    # report says the system is in trial operation.
+    in_trial_operation = models.BooleanField(_("系统已投入试运行"), default=False)
     trial_operation = models.TextField(_("试运行效果及问题"), blank=True)
-    user_opinions = models.TextField(_("使用单位和监理单位意见"), blank=True)
+    # 办法第二十五条: 征求有关项目使用单位和监理单位的意见 — two opinions, each required.
+    # (default "" only for the reports sent before the two were separate: the service and
+    # the form require both.)
+    user_opinions = models.TextField(_("使用单位意见"), default="")
+    supervisor_opinion = models.TextField(_("监理单位意见"), default="")
     submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("报送时间"))
 
@@ -452,6 +459,11 @@ class PerformanceReport(models.Model):
         verbose_name_plural = _("年度绩效评价报告")
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_report_per_year"),
+            # 办法第二十五条: a system in trial operation states its effect and problems.
+            models.CheckConstraint(
+                condition=models.Q(in_trial_operation=False) | ~models.Q(trial_operation=""),
+                name="report_trial_operation_stated",
+            ),
             # 办法第二十五条: 投资计划执行 is an amount spent, never negative.
             money_check(
                 "investment_executed_yuan",

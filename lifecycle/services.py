@@ -556,10 +556,15 @@ def performance_report_submit(
     year: int,
     progress: str,
     investment_executed_yuan: Decimal,
+    user_opinions: str,
+    supervisor_opinion: str,
+    in_trial_operation: bool = False,
     trial_operation: str = "",
-    user_opinions: str = "",
 ) -> PerformanceReport:
-    """办法第二十五条: the yearly report; stops that year's clock, copied to 财政厅 and 发改委."""
+    """办法第二十五条: the yearly report; stops that year's clock, copied to 财政厅 and 发改委.
+    The opinions of the using units and of the 监理 are two required texts (征求有关项目使用单位
+    和监理单位的意见); a system in trial operation (``in_trial_operation``) states its effect
+    and problems (``trial_operation``)."""
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能报送本单位项目的报告。"), code="permission")
@@ -567,14 +572,28 @@ def performance_report_submit(
         raise RuleViolation(
             _("绩效评价报告在建设期内报送（办法第二十五条）。"), code="state", article="第二十五条"
         )
+    texts = {"user_opinions": user_opinions, "supervisor_opinion": supervisor_opinion}
+    if in_trial_operation:
+        texts["trial_operation"] = trial_operation
+    for field, value in texts.items():
+        if not isinstance(value, str) or not value.strip():
+            raise RuleViolation(
+                _("请填写“%(label)s”（办法第二十五条）。")
+                % {"label": PerformanceReport._meta.get_field(field).verbose_name},
+                code="data",
+                article="第二十五条",
+            )
+    in_trial_operation = in_trial_operation is True
     with transaction.atomic():
         report = PerformanceReport.objects.create(
             project=project,
             year=year,
             progress=progress,
             investment_executed_yuan=investment_executed_yuan,
-            trial_operation=trial_operation,
-            user_opinions=user_opinions,
+            in_trial_operation=in_trial_operation,
+            trial_operation=trial_operation.strip() if in_trial_operation else "",
+            user_opinions=user_opinions.strip(),
+            supervisor_opinion=supervisor_opinion.strip(),
             submitted_by=actor,
             submitted_at=timeutil.now(),
         )

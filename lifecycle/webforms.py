@@ -221,12 +221,29 @@ class PerformanceReportForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     progress = forms.CharField(label=_("建设进度"), widget=TEXTAREA)
     investment_executed_yuan = WanField(label=_("投资计划执行（万元）"), positive=False)
-    trial_operation = forms.CharField(label=_("试运行效果及问题"), widget=TEXTAREA, required=False)
-    user_opinions = forms.CharField(label=_("使用单位和监理单位意见"), widget=TEXTAREA, required=False)
+    # 办法第二十五条: 征求有关项目使用单位和监理单位的意见 — each required.
+    user_opinions = forms.CharField(label=_("使用单位意见"), widget=TEXTAREA)
+    supervisor_opinion = forms.CharField(label=_("监理单位意见"), widget=TEXTAREA)
+    in_trial_operation = forms.BooleanField(label=_("系统已投入试运行"), required=False)
+    trial_operation = forms.CharField(
+        label=_("试运行效果及问题"),
+        widget=TEXTAREA,
+        required=False,
+        help_text=_("系统已投入试运行的，须说明试运行效果及问题（办法第二十五条）。"),
+    )
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
+
+    def clean(self):
+        data = super().clean()
+        if data.get("in_trial_operation") and not (data.get("trial_operation") or "").strip():
+            self.add_error(
+                "trial_operation",
+                _("系统已投入试运行的，须说明试运行效果及问题（办法第二十五条）。"),
+            )
+        return data
 
     def clean_year(self):
         year = self.cleaned_data["year"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from core import timeutil
@@ -23,7 +24,7 @@ from lifecycle import audit, clocks, events
 from lifecycle.effects import performance_report_clock
 from lifecycle.errors import ConcurrentUpdate, RuleViolation
 from lifecycle.events import Action
-from lifecycle.models import ClockKind
+from lifecycle.models import Clock, ClockKind
 from lifecycle.policy import get_policy
 from lifecycle.rules import HEAD
 from lifecycle.services import PAGE_STATES, perform, refusal, require_staff
@@ -408,11 +409,24 @@ def call_open(
 
 def performance_report_clocks_open(year: int, *, actor: User | None = None) -> int:
     """办法第二十五条: a report is due by the end of every construction year. Opens the
-    clocks of ``year`` for every project under construction (idempotent); run yearly by
-    ``manage.py open_yearly_clocks``. Returns the number of clocks opened."""
+    clocks of ``year`` for every project under construction (idempotent: one query when
+    every clock exists; each project's row is locked while its clock is opened, so two
+    processes checking at once open it once). Run by itself on the first request of each
+    day (projects/yearly.py); ``manage.py open_yearly_clocks`` does the same by hand.
+    Returns the number of clocks opened."""
+    building = Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED})
+    missing = building.exclude(
+        Exists(Clock.objects.filter(project=OuterRef("pk"), kind=ClockKind.PERFORMANCE_REPORT, year=year))
+    )
     opened = 0
-    for project in Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED}):
-        if not project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).exists():
+    for pk in missing.values_list("pk", flat=True):
+        with transaction.atomic():
+            project = Project.objects.select_for_update().filter(pk=pk).first()
+            if (
+                project is None
+                or project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).exists()
+            ):
+                continue
             performance_report_clock(project, year=year, actor=actor)
             opened += 1
     return opened

@@ -212,6 +212,8 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
             year=2026,
             progress="完成80%",
             investment_executed_yuan=Decimal("4000000.00"),
+            user_opinions="使用单位认为功能满足业务需要。",
+            supervisor_opinion="监理单位认为进度和质量受控。",
         )
     report_clock.refresh_from_db()
     assert report_clock.met is True

@@ -933,6 +933,8 @@ def _service_calls(scene):
             year=2026,
             progress="按计划推进。",
             investment_executed_yuan=Decimal("100000.00"),
+            user_opinions="使用单位满意。",
+            supervisor_opinion="监理单位认可。",
         ),
         "contract_record": lambda actor: contract_record(
             project(S.CONSTRUCTION),
