@@ -14,7 +14,7 @@ from core import timeutil
 from core.states import ChangeState
 from core.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
 
-from .rules import BUREAU_HEAD, OWNER_HEAD, step
+from .rules import CHANGE_APPROVER_HEAD, OWNER_HEAD, step
 
 USER = settings.AUTH_USER_MODEL
 
@@ -284,6 +284,11 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     FORM_FIELDS = ("title", "reason", "ground", "goals_unchanged", "new_total_yuan")
     ratio = models.DecimalField(_("累计调整比例"), max_digits=9, decimal_places=6, null=True, blank=True)
     route_reasons = models.JSONField(_("须履行审批手续的原因"), default=list, blank=True)
+    # 办法第二十八条, recorded at submission: the approved total the ratio was computed against
+    # (the 概算, or the 调整后总投资 of the last approved change: services.change_baseline) and
+    # whether the change exceeds it (then the body that approved the 概算 decides, per policy).
+    baseline_yuan = models.DecimalField(_("批复总投资基数（元）"), **MONEY, null=True, blank=True)
+    over_estimate = models.BooleanField(_("超出概算批复"), default=False)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -317,17 +322,23 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         source=ChangeState.DRAFT,
         target=RETURN_VALUE(ChangeState.FILED, ChangeState.PENDING_APPROVAL),
         permission=OWNER_HEAD,
-        custom=step(label=_("提交变更"), article="第二十八条", records=("ratio", "route_reasons")),
+        custom=step(
+            label=_("提交变更"),
+            article="第二十八条",
+            records=("ratio", "route_reasons", "baseline_yuan", "over_estimate"),
+        ),
     )
     def submit(self, **data):
         """办法第二十八条: the route (备案 or approval) is decided here, once, from the
-        cumulative ratio at the moment of submission."""
+        cumulative ratio at the moment of submission, against the current approved total."""
         # deferred: lifecycle.services imports these models (a cycle inside the app)
-        from .services import change_route
+        from .services import change_baseline, change_route
 
         route, ratio, reasons = change_route(self)
         self.ratio = ratio.quantize(Decimal("0.000001"))
         self.route_reasons = reasons
+        self.baseline_yuan = change_baseline(self.project, excluding=self)[0]
+        self.over_estimate = self.new_total_yuan > self.baseline_yuan
         self.submitted_at = timeutil.now()
         return ChangeState.FILED if route == "filing" else ChangeState.PENDING_APPROVAL
 
@@ -335,7 +346,7 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         "state",
         source=ChangeState.PENDING_APPROVAL,
         target=ChangeState.APPROVED,
-        permission=BUREAU_HEAD,
+        permission=CHANGE_APPROVER_HEAD,
         custom=step(label=_("批准变更"), article="第二十八条"),
     )
     def approve(self, *, actor=None, reason="", **data):
@@ -345,7 +356,7 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         "state",
         source=ChangeState.PENDING_APPROVAL,
         target=ChangeState.REJECTED,
-        permission=BUREAU_HEAD,
+        permission=CHANGE_APPROVER_HEAD,
         custom=step(label=_("不批准变更"), article="第二十八条", needs_reason=True),
     )
     def reject(self, *, actor=None, reason="", **data):

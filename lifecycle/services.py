@@ -619,12 +619,30 @@ def performance_report_submit(
 # ================================================================ budget changes (第二十八条)
 
 
+def change_baseline(
+    project: ProjectRecord, *, excluding: ChangeRequest | None = None
+) -> tuple[Decimal | None, ChangeRequest | None]:
+    """办法第二十八条: (the current approved total, the approved change that set it or None).
+    A change that went through formal approval and was approved becomes the new baseline:
+    its 调整后总投资 is the approved total later changes are measured against; without one,
+    the 概算总投资 approved with the design (or the merged FSR, 第十七条)."""
+    approved = project.changes.filter(state=ChangeState.APPROVED, decided_at__isnull=False)
+    if excluding is not None and excluding.pk:
+        approved = approved.exclude(pk=excluding.pk)
+    last = approved.order_by("-decided_at", "-pk").first()
+    if last is not None:
+        return last.new_total_yuan, last
+    return project.approved_estimate_yuan, None
+
+
 def change_ratio(
     project: ProjectRecord, moved_yuan: Decimal, *, excluding: ChangeRequest | None = None
 ) -> Decimal:
-    """Cumulative share of the approved 概算总投资 moved by filed changes plus ``moved_yuan``."""
-    estimate = project.approved_estimate_yuan
-    if not estimate:
+    """办法第二十八条 "累计" (read as Policy.change_cumulative_since_last_approval says): the
+    money moved by the changes filed since the baseline plus ``moved_yuan``, over the current
+    approved total (change_baseline)."""
+    total, last = change_baseline(project, excluding=excluding)
+    if not total:
         raise RuleViolation(
             _("项目尚无批复的概算总投资，不能计算调整比例（办法第二十八条）。"),
             code="estimate",
@@ -633,8 +651,10 @@ def change_ratio(
     filed = ChangeItem.objects.filter(change__project=project, change__state=ChangeState.FILED)
     if excluding is not None:
         filed = filed.exclude(change=excluding)
+    if last is not None and get_policy().change_cumulative_since_last_approval:
+        filed = filed.filter(change__submitted_at__gt=last.decided_at)
     already = sum((i.amount_yuan for i in filed), Decimal("0"))
-    return (already + moved_yuan) / estimate
+    return (already + moved_yuan) / total
 
 
 def change_routing(
@@ -650,13 +670,14 @@ def change_routing(
     change moving ``moved_yuan``. Read-only: ChangeRequest.submit routes with it, once, and
     the change pages show the same result before anything is submitted."""
     ratio = change_ratio(project, moved_yuan, excluding=excluding)
+    baseline = change_baseline(project, excluding=excluding)[0]
     limit = get_policy().change_filing_max_ratio
     reasons: list[StrOrPromise] = []
     if ratio > limit:
         reasons.append(
             _("累计调整金额超过概算总投资的%(pct)s") % {"pct": get_policy().change_filing_max_percent}
         )
-    if (new_total_yuan or project.approved_estimate_yuan) > project.approved_estimate_yuan:
+    if (new_total_yuan or baseline) > baseline:
         reasons.append(_("调整后总投资超出概算批复"))
     if not goals_unchanged:
         reasons.append(_("建设目标发生变化"))
@@ -706,7 +727,7 @@ def change_create(
         change = ChangeRequest.objects.create(
             project=project,
             created_by=actor,
-            **{**fields, "new_total_yuan": fields.get("new_total_yuan") or project.approved_estimate_yuan},
+            **{**fields, "new_total_yuan": fields.get("new_total_yuan") or change_baseline(project)[0]},
         )
         ChangeItem.objects.bulk_create([ChangeItem(change=change, **item) for item in items])
         entry = audit.record(

@@ -385,6 +385,9 @@ CHANGE_RULES = {
     # of a change beyond the limits to 省有关规定. The bureau is read as the approver because
     # it receives the 备案 and approves the 概算 (第四条, 第十八条); for an intranet project the
     # 概算 was approved by 省内网办 and for a merged FSR (第十七条) by 省发改委.
+    # Issue 8: a policy setting now (Policy.change_content_approver / change_over_estimate_approver):
+    # the scene's pending change is a change of content, approved by the bureau; the approver of
+    # an over-概算 change is tested in tests/lifecycle/test_construction_changes.py.
     "approve": Rule(
         "第二十八条",
         "不符合上述情形的，应当按照省有关规定履行相应手续: the bureau, which receives the 备案, decides",
