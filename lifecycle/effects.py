@@ -219,9 +219,29 @@ def stop_rectification_clock(project, *, actor, reason, **kw):
     clocks.stop(_running(ClockKind.RECTIFICATION, project), actor=actor, reason=reason)
 
 
-def copy_suspension(project, *, actor, reason, **kw):
-    """办法第二十六条: 抄送省财政厅、省发改委."""
-    copy_to(project, _("暂停项目建设：%s") % reason, "第二十六条", "finance", "drc")
+def copy_suspension(project, *, actor, reason, data=None, **kw):
+    """办法第二十六条: 抄送省财政厅、省发改委 (with the decision's 文号)."""
+    number = (data or {}).get("suspension_no") or ""
+    copy_to(
+        project,
+        _("暂停项目建设%(no)s：%(why)s") % {"no": number, "why": reason},
+        "第二十六条",
+        "finance",
+        "drc",
+    )
+
+
+def copy_rectification(project, *, actor, reason, **kw):
+    """办法第二十六、三十六条: the order to rectify is copied to 省财政厅、省发改委."""
+    copy_to(project, _("责令限期整改：%s") % reason, "第二十六条", "finance", "drc")
+
+
+def handle_incidents(project, *, actor, **kw):
+    """办法第二十六条: the bureau's order (整改, 暂停, 终止) answers the incident reports still
+    open in its queue: they are marked handled, by whom and by which step."""
+    project.incidents.filter(handled_at__isnull=True).update(
+        handled_at=timeutil.now(), handled_by=actor, handled_by_step=project.state
+    )
 
 
 # ================================================================ 验收 (第二十九条)

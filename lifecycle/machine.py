@@ -432,7 +432,7 @@ class ProjectMachine:
             article="第三十六条",
             needs_reason=True,
             fields=("working_days",),
-            effects=(fx.open_rectification,),
+            effects=(fx.open_rectification, fx.copy_rectification, fx.handle_incidents),
         ),
     )
     def order_rectification(self, **data):
@@ -457,11 +457,15 @@ class ProjectMachine:
         target=S.SUSPENDED,
         permission=BUREAU_HEAD,
         custom=step(
-            label=_("暂停项目建设"), article="第二十六条", needs_reason=True, effects=(fx.copy_suspension,)
+            label=_("暂停项目建设"),
+            article="第二十六条",
+            needs_reason=True,
+            fields=("suspension_no",),
+            effects=(fx.copy_suspension, fx.handle_incidents),
         ),
     )
-    def suspend(self, **data):
-        pass
+    def suspend(self, *, suspension_no="", **data):
+        self.suspension_no = suspension_no
 
     @transition(
         "state",
@@ -478,10 +482,16 @@ class ProjectMachine:
         source=[S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED],
         target=S.TERMINATED,
         permission=BUREAU_HEAD,
-        custom=step(label=_("终止项目"), article="第三十六条", needs_reason=True),
+        custom=step(
+            label=_("终止项目"),
+            article="第三十六条",
+            needs_reason=True,
+            fields=("termination_no",),
+            effects=(fx.handle_incidents,),
+        ),
     )
-    def terminate(self, **data):
-        pass
+    def terminate(self, *, termination_no="", **data):
+        self.termination_no = termination_no
 
     @transition(
         "state",

@@ -411,6 +411,13 @@ class Incident(models.Model):
     description = models.TextField(_("情况说明"))
     reported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(_("报告时间"))
+    # 办法第二十六条: open in the bureau's queue until it orders rectification, suspends or
+    # terminates (lifecycle.effects.handle_incidents).
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        USER, verbose_name=_("处理人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_by_step = models.CharField(_("处理方式"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("问题报告")

@@ -295,6 +295,10 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
 
     # --- construction (第二十一、二十四、二十七条)
     # 监理 (第二十四条) and the IP clause (第三十条): lifecycle.models.Contract, project.contracts.
+    # 办法第二十六、三十六条: the 文号 of the bureau's decision to suspend or to terminate,
+    # recorded by the step (lifecycle.stepdata).
+    suspension_no = models.CharField(_("暂停建设文号"), max_length=60, blank=True)
+    termination_no = models.CharField(_("终止项目文号"), max_length=60, blank=True)
     construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("建成日期"), null=True, blank=True)
     surplus_returned_yuan = models.DecimalField(

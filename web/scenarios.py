@@ -262,6 +262,10 @@ class Walker:
             return on + self.gap
         who = self._actor_for(project, name)
         kw = {"reason": "依据办法有关规定办理。"}
+        if name == "suspend":  # 办法第二十六条: the decision carries its 文号
+            kw["suspension_no"] = f"黑营商停〔{on.year}〕{project.pk}号"
+        if name == "terminate":  # 办法第三十六条
+            kw["termination_no"] = f"黑营商终〔{on.year}〕{project.pk}号"
         if name == "request_extension":
             # 办法第二十九条: three months beyond the half-year deadline counted from completion.
             kw["requested_due_on"] = add_months(on, get_policy().acceptance_application_months + 3)

@@ -232,9 +232,9 @@ CASES = [
     ),
     Case("order_rectification", S.CONSTRUCTION, "bureau_head", R),
     Case("finish_rectification", S.RECTIFICATION, "bureau_head", prepare=_rectification_reported),
-    Case("suspend", S.CONSTRUCTION, "bureau_head", R),
+    Case("suspend", S.CONSTRUCTION, "bureau_head", {**R, "suspension_no": "黑营商停〔2026〕1号"}),
     Case("resume", S.SUSPENDED, "bureau_head", R),
-    Case("terminate", S.SUSPENDED, "bureau_head", R),
+    Case("terminate", S.SUSPENDED, "bureau_head", {**R, "termination_no": "黑营商终〔2026〕1号"}),
     # The walker starts construction on 2025-11-23 and acts on 2025-11-30 (办法第二十九条: 建成
     # after 开工, not after today); the half-year deadline is then 2026-05-30.
     Case("complete_construction", S.CONSTRUCTION, "owner_head", {"completed_on": D(2025, 11, 28)}),
