@@ -572,14 +572,13 @@ def performance_report_submit(
         raise RuleViolation(
             _("绩效评价报告在建设期内报送（办法第二十五条）。"), code="state", article="第二十五条"
         )
-    texts = {"user_opinions": user_opinions, "supervisor_opinion": supervisor_opinion}
+    texts = {_("使用单位意见"): user_opinions, _("监理单位意见"): supervisor_opinion}
     if in_trial_operation:
-        texts["trial_operation"] = trial_operation
-    for field, value in texts.items():
+        texts[_("试运行效果及问题")] = trial_operation
+    for label, value in texts.items():
         if not isinstance(value, str) or not value.strip():
             raise RuleViolation(
-                _("请填写“%(label)s”（办法第二十五条）。")
-                % {"label": PerformanceReport._meta.get_field(field).verbose_name},
+                _("请填写“%(label)s”（办法第二十五条）。") % {"label": label},
                 code="data",
                 article="第二十五条",
             )
@@ -670,7 +669,8 @@ def change_routing(
     change moving ``moved_yuan``. Read-only: ChangeRequest.submit routes with it, once, and
     the change pages show the same result before anything is submitted."""
     ratio = change_ratio(project, moved_yuan, excluding=excluding)
-    baseline = change_baseline(project, excluding=excluding)[0]
+    # change_ratio refused already when there is no approved total
+    baseline: Decimal = change_baseline(project, excluding=excluding)[0] or Decimal("0")
     limit = get_policy().change_filing_max_ratio
     reasons: list[StrOrPromise] = []
     if ratio > limit:
