@@ -225,3 +225,26 @@ def test_the_decision_is_its_own_numbered_letter_by_the_approver(building, orgs,
     )
     assert entry.data["baseline_yuan"] == "5000000.00" and entry.data["over_estimate"] is True
     assert AuditEntry.objects.filter(project=project, action="approve").exists()
+
+
+def test_the_approver_finds_the_letter_on_the_project_page(client, building, orgs, people):
+    project, on = building
+    c = change(project, people, on, "1000000.00")
+    client.force_login(people.bureau_head)
+    url = f"/projects/{project.pk}/"
+    assert "项目变更审批意见" not in client.get(url).content.decode()
+    decide(c, people.bureau_head, on, approve=False)
+    assert "项目变更审批意见" in client.get(url).content.decode()
+    client.force_login(people.owner_head)  # the department reads it once issued, but does not issue it
+    assert "项目变更审批意见" not in client.get(url).content.decode()
+
+
+def test_a_refusal_is_a_letter_too(building, orgs, people):
+    project, on = building
+    orgs["bureau"].code = "黑营商"
+    orgs["bureau"].save()
+    c = decide(change(project, people, on, "1000000.00"), people.bureau_head, on, approve=False)
+    body = text(
+        filings.generate("change_approval", actor=people.bureau_head, project=project, object_id=c.pk)
+    )
+    assert "不予批准" in body and "不同意该项变更" in body and "批复总投资基数" not in body
