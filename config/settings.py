@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 办法第二十五条: the yearly report clocks open by themselves (projects/yearly.py).
+    "config.daily.DailyChecksMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that its process_exception sees a view's exception first: 409 for two people
     # acting at once, the friendly 403/404 pages also when DEBUG is on (issue 7).
@@ -79,6 +81,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+#: Daily checks made by the first request of each day (config/daily.py, projects/yearly.py).
+LIFECYCLE_DAILY_CHECKS = os.environ.get("LIFECYCLE_DAILY_CHECKS", "1") != "0"
 
 TEMPLATES = [
     {

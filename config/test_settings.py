@@ -9,3 +9,6 @@ SECRET_KEY = SECRET_KEY or "test-only-key-not-secret-0123456789-abcdefghijklmnop
 # timeout of production (30 minutes, config/settings.py) is tested on its own in
 # tests/web/test_safe_defaults.py.
 SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
+# A test sees only the clocks it opens (tests/projects/test_construction_yearly_clocks.py
+# switches the daily check on).
+LIFECYCLE_DAILY_CHECKS = False

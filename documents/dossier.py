@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core import timeutil
 from core.formatting import date_text
 from core.states import ProjectState
-from lifecycle import audit
+from lifecycle import audit, stepdata
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 
@@ -74,7 +74,12 @@ def history_snapshot(project) -> dict:
                     when,
                     e.actor_name,
                     e.organisation.name if e.organisation_id else "",
-                    e.action_label or e.action,
+                    (e.action_label or e.action)
+                    + (
+                        _("（文号：%s）") % stepdata.document_no(e.data)
+                        if stepdata.document_no(e.data)
+                        else ""
+                    ),
                     change,
                     e.reason,
                     (_("是") if e.override else ""),

@@ -112,6 +112,15 @@ SPECS: dict[str, Spec] = {
         subject="change",
         to_state="filed",
     ),
+    # 办法第二十八条: a change beyond filing is decided by whoever the policy names for its kind
+    # (lifecycle.rules._change_approver); the decision, approved or not, is its own letter.
+    FilingKind.CHANGE_APPROVAL: Spec(
+        snapshots.change_approval,
+        "第二十八条",
+        ("approve", "reject"),
+        numbered=True,
+        subject="change",
+    ),
     # 办法第三十六条: the notice is part of the order to rectify, by whoever ordered it.
     FilingKind.RECTIFICATION_NOTICE: Spec(
         snapshots.rectification_notice,
@@ -357,7 +366,8 @@ def issue_check(kind: str, *, actor, project=None, plan=None, object_id=None, ob
             article=spec.article,
         )
     who = issuers(spec, subject, entry)
-    target = project if project is not None else plan
+    # A change's own step is asked about the change (办法第二十八条: its approver depends on it).
+    target = subject if spec.subject == "change" and subject is not None else project or plan
     why = who.refusal(target, actor)
     if why:
         raise RuleViolation(
@@ -401,7 +411,7 @@ def preview_check(kind: str, *, actor, project=None, plan=None, object_id=None, 
         obj = _load(spec, project, object_id) if project is not None and spec.subject != "project" else None
     subject = _step_subject(spec, project, plan, obj)
     who = spec.previewers or issuers(spec, subject)
-    target = project if project is not None else plan
+    target = subject if spec.subject == "change" and subject is not None else project or plan
     role = getattr(actor, "role", "")
     if not (any(g.org_matches(target, actor) for g in who.grants) and role in (STAFF | REVIEWERS)):
         raise RuleViolation(

@@ -164,6 +164,7 @@ class FilingKind(models.TextChoices):
     JOINT_REVIEW_OPINION = "joint_review_opinion", _("联合审核意见书")
     DESIGN_APPROVAL = "design_approval", _("初步设计方案批复")
     CHANGE_RECEIPT = "change_receipt", _("变更备案回执")
+    CHANGE_APPROVAL = "change_approval", _("项目变更审批意见")
     RECTIFICATION_NOTICE = "rectification_notice", _("整改通知")
     ACCEPTANCE_OPINION = "acceptance_opinion", _("验收意见")
     DESIGN_REFUSAL = "design_refusal", _("初步设计方案不予批复意见")

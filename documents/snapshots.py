@@ -14,6 +14,7 @@ from core import jurisdiction, timeutil
 from core.formatting import date_text, pct_text, wan_text
 from core.states import ChangeState
 from core.validation import is_money_field, wan_label
+from lifecycle import contracts
 from lifecycle.errors import RuleViolation
 from lifecycle.guards import _latest_opinions
 from lifecycle.models import (
@@ -311,7 +312,7 @@ def design_refusal(project, *, issuer, entry=None, facts: Facts, **kw) -> dict:
 
 def change_receipt(project, *, issuer, obj: ChangeRequest, facts: Facts, **kw) -> dict:
     """办法第二十八条: receipt of a change filed with the bureau (备案)."""
-    estimate = project.approved_estimate_yuan
+    estimate = obj.baseline_yuan or project.approved_estimate_yuan
     rows = [[i.from_content, i.to_content, wan_text(i.amount_yuan)] for i in obj.items.all()]
     body = [
         _p(
@@ -349,6 +350,65 @@ def change_receipt(project, *, issuer, obj: ChangeRequest, facts: Facts, **kw) -
     return _letter(
         issuer=issuer,
         title=_("关于%(name)s项目变更备案的回执") % {"name": project.name},
+        recipient=project.owner.name,
+        body=body,
+    )
+
+
+def change_approval(project, *, issuer, obj: ChangeRequest, facts: Facts, **kw) -> dict:
+    """办法第二十八条: the decision on a change that needed formal approval (批准 or 不予批准),
+    in the name of the body the policy names for its kind; an approved change is the new
+    baseline of later changes."""
+    approved = obj.state == "approved"
+    rows = [[i.from_content, i.to_content, wan_text(i.amount_yuan)] for i in obj.items.all()]
+    reasons = "；".join(obj.route_reasons) or _("不符合备案条件")
+    body = [
+        _p(
+            _(
+                "你单位报送的《%(name)s》项目变更申请（%(title)s）收悉。因%(reasons)s，根据%(basis)s第二十八条规定，应当履行审批手续。经研究，"
+            )
+            % _names(name=project.name, title=obj.title, reasons=reasons)
+            + (_("同意该项变更。") if approved else _("不同意该项变更。"))
+        ),
+        _p(_("一、调整内容及金额"), "h1"),
+        {
+            "type": "table",
+            "header": [_("调出内容"), _("调入内容"), _("调整金额（万元）")],
+            "rows": rows,
+            "numeric": [2],
+        },
+        _p(_("二、调整比例和总投资"), "h1"),
+        _p(
+            _(
+                "本次调整金额%(moved)s万元，批复总投资%(base)s万元，累计调整比例%(ratio)s；调整后项目总投资%(new)s万元。"
+            )
+            % {
+                "moved": facts.money(obj.moved_yuan, _("调整金额")),
+                "base": facts.money(obj.baseline_yuan or project.approved_estimate_yuan, _("批复总投资")),
+                "ratio": facts.text(pct_text(obj.ratio), _("累计调整比例")),
+                "new": facts.money(obj.new_total_yuan, _("调整后项目总投资")),
+            }
+        ),
+        _p(_("三、审批意见"), "h1"),
+        _p(
+            facts.text(obj.decision_note, _("审批意见"))
+            if not approved
+            else (obj.decision_note or _("同意。"))
+        ),
+    ]
+    if approved:
+        body.append(
+            _p(
+                _(
+                    "请按批准后的内容组织实施。调整后项目总投资%(new)s万元为此后项目变更计算调整比例的批复总投资基数。"
+                )
+                % {"new": facts.money(obj.new_total_yuan, _("调整后项目总投资"))}
+            )
+        )
+    return _letter(
+        issuer=issuer,
+        title=(_("关于%(name)s项目变更的批复") if approved else _("关于%(name)s项目变更不予批准的意见"))
+        % {"name": project.name},
         recipient=project.owner.name,
         body=body,
     )
@@ -692,8 +752,8 @@ def acceptance_form(project, *, facts: Facts, **kw) -> dict:
         (_("方案批复文号"), project.design_approval_no),
         (_("项目建设单位"), project.owner.name),
         (_("项目责任人"), str(project.responsible_person or "")),
-        (_("监理单位"), project.supervisor_name),
-        (_("监理合同编号"), project.supervision_contract_no),
+        (_("监理单位"), contracts.supervision_text(project)[0]),
+        (_("监理合同编号"), contracts.supervision_text(project)[1]),
         (_("开工日期"), date_text(project.construction_started_on)),
         (_("建成日期"), date_text(project.completed_on)),
         (_("概算总投资（万元）"), facts.money(project.approved_estimate_yuan, _("概算总投资")), True),
@@ -706,7 +766,7 @@ def acceptance_form(project, *, facts: Facts, **kw) -> dict:
         (_("软硬件产品安全可靠情况"), project.product_reliability),
         (
             _("成果知识产权归属"),
-            _("已在合同中明确归建设单位所有") if project.ip_ownership_confirmed else _("未确认"),
+            contracts.ip_text(project),
         ),
         (_("声明"), _("以上所列情况属实，申请竣工验收。")),
     ]
@@ -736,8 +796,9 @@ def performance_form(project, *, obj=None, facts: Facts, **kw) -> dict:
         (_("投资计划执行（万元）"), facts.money(report.investment_executed_yuan, _("投资计划执行")), True),
         (_("执行率"), pct_text(rate)),
         (_("建设进度"), report.progress),
-        (_("试运行效果及问题"), report.trial_operation or _("尚未试运行")),
-        (_("使用单位和监理单位意见"), report.user_opinions),
+        (_("试运行效果及问题"), report.trial_operation if report.in_trial_operation else _("尚未试运行")),
+        (_("使用单位意见"), report.user_opinions),
+        (_("监理单位意见"), report.supervisor_opinion),
         (_("报送时间"), date_text(report.submitted_at)),
     ]
     return _form(

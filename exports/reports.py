@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -14,7 +15,7 @@ from core import timeutil
 from core.formatting import wan
 from core.states import STAGES, ProjectState
 from core.tables import Column, Exporter, Row
-from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Opinion
+from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Contract, Opinion
 from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
 from projects.models import Organisation
@@ -44,9 +45,39 @@ class LedgerExporter(Exporter):
                 Column("当前时限", "text", 20, group="时限"),
                 Column("截止日期", "date", 11, group="时限"),
                 Column("是否逾期", "text", 8, group="时限"),
+                # 办法第二十一、二十四、三十条: the contracts recorded (lifecycle.contracts).
+                Column("建设合同（采购方式·供应商·编号·日期）", "text", 40, group="合同"),
+                Column("建设合同金额", "money", 12, group="合同"),
+                Column("监理单位", "text", 22, group="合同"),
+                Column("监理合同编号", "text", 16, group="合同"),
+                Column("知识产权条款", "text", 12, group="合同"),
             ],
         )
         self.projects = projects
+
+    def _contracts(self) -> dict[int, list[Contract]]:
+        """The projects' contracts, in one query."""
+        result: dict[int, list[Contract]] = defaultdict(list)
+        for contract in Contract.objects.filter(project__in=self.projects).order_by("signed_on", "pk"):
+            result[contract.project_id].append(contract)
+        return result
+
+    @staticmethod
+    def _contract_cells(contracts: list[Contract]) -> list:
+        building = [c for c in contracts if c.kind == Contract.Kind.CONSTRUCTION]
+        supervision = [c for c in contracts if c.kind == Contract.Kind.SUPERVISION]
+        amounts = [c.amount_yuan for c in building if c.amount_yuan is not None]
+        missing = sum(1 for c in contracts if not c.ip_clause)
+        return [
+            "；".join(
+                f"{c.get_procurement_method_display()}·{c.supplier}·{c.number}·{c.signed_on or ''}"
+                for c in building
+            ),
+            wan(sum(amounts, Decimal("0"))) if amounts else None,
+            "、".join(c.supplier for c in supervision),
+            "、".join(c.number for c in supervision),
+            ("" if not contracts else "已载明" if not missing else f"{missing}份未载明（例外登记）"),
+        ]
 
     def rows(self) -> Iterator[Row]:
         today = timeutil.today()
@@ -61,6 +92,7 @@ class LedgerExporter(Exporter):
         )
         for project_id, kind, due in clocks.iterator():
             nearest.setdefault(project_id, (kind, due))
+        contracts = self._contracts()
         qs = (
             self.projects.select_related(None)
             .order_by("owner__name", "pk")
@@ -112,6 +144,7 @@ class LedgerExporter(Exporter):
                     str(kinds[kind]) if kind else "",
                     due,
                     ("是" if due < today else "否") if due else "",
+                    *self._contract_cells(contracts.get(pk, [])),
                 ]
             )
 

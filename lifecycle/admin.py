@@ -28,6 +28,7 @@ from .models import (
     ChangeRequest,
     Clock,
     ClockEvent,
+    Contract,
     Copy,
     Correction,
     Incident,
@@ -250,7 +251,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
         clocks.recompute_provisional(actor=request.user, reason=_("管理员调整节假日：%s") % obj)
 
 
-for model in (Correction, Incident, Rectification, PerformanceReport, Copy):
+for model in (Correction, Incident, Rectification, PerformanceReport, Copy, Contract):
     admin.site.register(model, RecordAdmin)
 
 

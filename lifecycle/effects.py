@@ -65,6 +65,23 @@ def stage_decided_amount(project, *, actor, data) -> dict:
     return previous
 
 
+def name_responsible_person(project, *, actor, data) -> dict:
+    """办法第二十一条: the owner's head names the 项目责任人 when asking for an urgent
+    insertion (step data ``responsible_person``, a User or its id); the guard
+    ``responsible_person_named`` checks who it is. Kept in memory until the step is saved."""
+    person = data.pop("responsible_person", None)
+    if person in (None, ""):
+        return {}
+    users = type(project)._meta.get_field("responsible_person").related_model.objects
+    if not hasattr(person, "pk"):
+        person = users.filter(pk=person).first() if str(person).isdigit() else None
+    if person is None:
+        return {}
+    previous = {"responsible_person": project.responsible_person}
+    project.responsible_person = person
+    return previous
+
+
 # ================================================================ helpers
 
 
@@ -243,9 +260,29 @@ def stop_rectification_clock(project, *, actor, reason, **kw):
     clocks.stop(_running(ClockKind.RECTIFICATION, project), actor=actor, reason=reason)
 
 
-def copy_suspension(project, *, actor, reason, **kw):
-    """办法第二十六条: 抄送省财政厅、省发改委."""
-    copy_to(project, _("暂停项目建设：%s") % reason, "第二十六条", "finance", "drc")
+def copy_suspension(project, *, actor, reason, data=None, **kw):
+    """办法第二十六条: 抄送省财政厅、省发改委 (with the decision's 文号)."""
+    number = (data or {}).get("suspension_no") or ""
+    copy_to(
+        project,
+        _("暂停项目建设%(no)s：%(why)s") % {"no": number, "why": reason},
+        "第二十六条",
+        "finance",
+        "drc",
+    )
+
+
+def copy_rectification(project, *, actor, reason, **kw):
+    """办法第二十六、三十六条: the order to rectify is copied to 省财政厅、省发改委."""
+    copy_to(project, _("责令限期整改：%s") % reason, "第二十六条", "finance", "drc")
+
+
+def handle_incidents(project, *, actor, **kw):
+    """办法第二十六条: the bureau's order (整改, 暂停, 终止) answers the incident reports still
+    open in its queue: they are marked handled, by whom and by which step."""
+    project.incidents.filter(handled_at__isnull=True).update(
+        handled_at=timeutil.now(), handled_by=actor, handled_by_step=project.state
+    )
 
 
 # ================================================================ 验收 (第二十九条)

@@ -29,6 +29,7 @@ class Action:
     RECTIFICATION_REPORTED = "rectification.reported"
     PERFORMANCE_REPORT_SUBMITTED = "performance_report.submitted"
     CHANGE_CREATED = "change.created"
+    CONTRACT_RECORDED = "contract.recorded"
     ADMIN_CHANGED = "admin.changed"
     EVIDENCE_CONFIRMED = "evidence.confirmed"
     PROJECT_IMPORTED = "project.imported"

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _l
 from core import timeutil
 from core.states import BUILT_STATES, ENDED_STATES, PlanState
 from core.validation import add_months
-from core.vocabulary import MaterialKind
+from core.vocabulary import MaterialKind, Role
 
 from . import evidence
-from .models import EMERGENCY_SECURITY_ASPECTS, JOINT_REVIEW_ASPECTS, Aspect
+from .models import EMERGENCY_SECURITY_ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Contract
 from .policy import get_policy
 from .rules import guard
 from .stepdata import wan_text
@@ -335,9 +335,29 @@ def decided_within_estimate(project) -> bool:
 # ---------------------------------------------------------------- 第四章 建设和资金管理
 
 
-@guard(_l("开工前须委托工程监理单位并登记监理合同"), article="第二十四条")
+def is_responsible_person(project, person) -> bool:
+    """办法第二十一条: 项目责任人为项目建设单位主要负责人 — an active 负责人 account of the
+    project's own department (which of them is the 主要负责人 is named, never assumed)."""
+    return bool(
+        person is not None
+        and person.organisation_id == project.owner_id
+        and person.role == Role.HEAD
+        and person.is_active
+    )
+
+
+@guard(
+    lambda p: _l("须指定项目责任人，即%(owner)s主要负责人（本单位负责人账号）") % {"owner": p.owner},
+    article="第二十一条",
+)
+def responsible_person_named(project) -> bool:
+    return is_responsible_person(project, project.responsible_person)
+
+
+@guard(_l("开工前须委托工程监理单位并登记监理合同（在“登记建设和监理合同”页面）"), article="第二十四条")
 def supervisor_recorded(project) -> bool:
-    return bool(project.supervisor_name.strip() and project.supervision_contract_no.strip())
+    """办法第二十四条: a 监理 contract recorded through lifecycle.contracts.contract_record."""
+    return project.contracts.filter(kind=Contract.Kind.SUPERVISION).exists()
 
 
 @guard(_l("建设单位尚未报送整改情况"), article="第三十六条")

@@ -60,7 +60,13 @@ class ProjectMachine:
         source=S.DRAFT,
         target=S.SUBMITTED,
         permission=OWNER_HEAD,
-        conditions=[g.application_complete, g.call_is_open, g.owner_compliant, g.participants_confirmed],
+        conditions=[
+            g.application_complete,
+            g.call_is_open,
+            g.owner_compliant,
+            g.participants_confirmed,
+            g.responsible_person_named,
+        ],
         custom=step(
             label=_("统一申报"), article="第八条", via="call_submission", effects=(fx.start_intake_clock,)
         ),
@@ -221,12 +227,13 @@ class ProjectMachine:
             g.plan_approved,
             g.owner_compliant,
             g.participants_confirmed,
+            g.responsible_person_named,
         ],
         custom=step(
             label=_("申请紧急纳入年度计划"),
             article="第十二条",
-            prepare=(fx.choose_emergency_plan,),
-            records=("plan",),
+            prepare=(fx.choose_emergency_plan, fx.name_responsible_person),
+            records=("plan", "responsible_person"),
         ),
     )
     def request_emergency(self, **data):
@@ -561,7 +568,7 @@ class ProjectMachine:
             article="第三十六条",
             needs_reason=True,
             fields=("working_days",),
-            effects=(fx.open_rectification,),
+            effects=(fx.open_rectification, fx.copy_rectification, fx.handle_incidents),
         ),
     )
     def order_rectification(self, **data):
@@ -586,11 +593,15 @@ class ProjectMachine:
         target=S.SUSPENDED,
         permission=BUREAU_HEAD,
         custom=step(
-            label=_("暂停项目建设"), article="第二十六条", needs_reason=True, effects=(fx.copy_suspension,)
+            label=_("暂停项目建设"),
+            article="第二十六条",
+            needs_reason=True,
+            fields=("suspension_no",),
+            effects=(fx.copy_suspension, fx.handle_incidents),
         ),
     )
-    def suspend(self, **data):
-        pass
+    def suspend(self, *, suspension_no="", **data):
+        self.suspension_no = suspension_no
 
     @transition(
         "state",
@@ -607,10 +618,16 @@ class ProjectMachine:
         source=[S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED],
         target=S.TERMINATED,
         permission=BUREAU_HEAD,
-        custom=step(label=_("终止项目"), article="第三十六条", needs_reason=True),
+        custom=step(
+            label=_("终止项目"),
+            article="第三十六条",
+            needs_reason=True,
+            fields=("termination_no",),
+            effects=(fx.handle_incidents,),
+        ),
     )
-    def terminate(self, **data):
-        pass
+    def terminate(self, *, termination_no="", **data):
+        self.termination_no = termination_no
 
     @transition(
         "state",

@@ -14,7 +14,7 @@ from core import timeutil
 from core.states import ChangeState
 from core.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
 
-from .rules import BUREAU_HEAD, OWNER_HEAD, step
+from .rules import CHANGE_APPROVER_HEAD, OWNER_HEAD, step
 
 USER = settings.AUTH_USER_MODEL
 
@@ -294,6 +294,11 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
     FORM_FIELDS = ("title", "reason", "ground", "goals_unchanged", "new_total_yuan")
     ratio = models.DecimalField(_("累计调整比例"), max_digits=9, decimal_places=6, null=True, blank=True)
     route_reasons = models.JSONField(_("须履行审批手续的原因"), default=list, blank=True)
+    # 办法第二十八条, recorded at submission: the approved total the ratio was computed against
+    # (the 概算, or the 调整后总投资 of the last approved change: services.change_baseline) and
+    # whether the change exceeds it (then the body that approved the 概算 decides, per policy).
+    baseline_yuan = models.DecimalField(_("批复总投资基数（元）"), **MONEY, null=True, blank=True)
+    over_estimate = models.BooleanField(_("超出概算批复"), default=False)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -327,17 +332,23 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         source=ChangeState.DRAFT,
         target=RETURN_VALUE(ChangeState.FILED, ChangeState.PENDING_APPROVAL),
         permission=OWNER_HEAD,
-        custom=step(label=_("提交变更"), article="第二十八条", records=("ratio", "route_reasons")),
+        custom=step(
+            label=_("提交变更"),
+            article="第二十八条",
+            records=("ratio", "route_reasons", "baseline_yuan", "over_estimate"),
+        ),
     )
     def submit(self, **data):
         """办法第二十八条: the route (备案 or approval) is decided here, once, from the
-        cumulative ratio at the moment of submission."""
+        cumulative ratio at the moment of submission, against the current approved total."""
         # deferred: lifecycle.services imports these models (a cycle inside the app)
-        from .services import change_route
+        from .services import change_baseline, change_route
 
         route, ratio, reasons = change_route(self)
         self.ratio = ratio.quantize(Decimal("0.000001"))
         self.route_reasons = reasons
+        self.baseline_yuan = change_baseline(self.project, excluding=self)[0]
+        self.over_estimate = self.new_total_yuan > self.baseline_yuan
         self.submitted_at = timeutil.now()
         return ChangeState.FILED if route == "filing" else ChangeState.PENDING_APPROVAL
 
@@ -345,7 +356,7 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         "state",
         source=ChangeState.PENDING_APPROVAL,
         target=ChangeState.APPROVED,
-        permission=BUREAU_HEAD,
+        permission=CHANGE_APPROVER_HEAD,
         custom=step(label=_("批准变更"), article="第二十八条"),
     )
     def approve(self, *, actor=None, reason="", **data):
@@ -355,7 +366,7 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         "state",
         source=ChangeState.PENDING_APPROVAL,
         target=ChangeState.REJECTED,
-        permission=BUREAU_HEAD,
+        permission=CHANGE_APPROVER_HEAD,
         custom=step(label=_("不批准变更"), article="第二十八条", needs_reason=True),
     )
     def reject(self, *, actor=None, reason="", **data):
@@ -410,6 +421,13 @@ class Incident(models.Model):
     description = models.TextField(_("情况说明"))
     reported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(_("报告时间"))
+    # 办法第二十六条: open in the bureau's queue until it orders rectification, suspends or
+    # terminates (lifecycle.effects.handle_incidents).
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        USER, verbose_name=_("处理人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_by_step = models.CharField(_("处理方式"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("问题报告")
@@ -452,8 +470,15 @@ class PerformanceReport(models.Model):
     investment_executed_yuan = models.DecimalField(
         _("投资计划执行（元）"), **MONEY, validators=[validate_money_non_negative]
     )
+    # 办法第二十五条: 对于已投入试运行的系统，还应当说明试运行效果及问题 — required when the
+    # report says the system is in trial operation.
+    in_trial_operation = models.BooleanField(_("系统已投入试运行"), default=False)
     trial_operation = models.TextField(_("试运行效果及问题"), blank=True)
-    user_opinions = models.TextField(_("使用单位和监理单位意见"), blank=True)
+    # 办法第二十五条: 征求有关项目使用单位和监理单位的意见 — two opinions, each required.
+    # (default "" only for the reports sent before the two were separate: the service and
+    # the form require both.)
+    user_opinions = models.TextField(_("使用单位意见"), default="")
+    supervisor_opinion = models.TextField(_("监理单位意见"), default="")
     submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("报送时间"))
 
@@ -462,6 +487,11 @@ class PerformanceReport(models.Model):
         verbose_name_plural = _("年度绩效评价报告")
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="one_report_per_year"),
+            # 办法第二十五条: a system in trial operation states its effect and problems.
+            models.CheckConstraint(
+                condition=models.Q(in_trial_operation=False) | ~models.Q(trial_operation=""),
+                name="report_trial_operation_stated",
+            ),
             # 办法第二十五条: 投资计划执行 is an amount spent, never negative.
             money_check(
                 "investment_executed_yuan",
@@ -491,6 +521,72 @@ class Copy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.organisation}"
+
+
+# ---------------------------------------------------------------- contracts (第二十一、二十四、三十条)
+
+
+class Contract(models.Model):
+    """A contract of the project: the construction contract(s) won in the procurement and
+    the 监理 contract (办法第二十一条: 招标投标、政府采购、工程监理、合同管理; 第二十四条:
+    工程监理制), recorded by the owner through ``lifecycle.contracts.contract_record``.
+
+    办法第三十条: the procurement documents and the contract state that the results (design
+    documents, source code, test documents, data resources, interfaces) and their IP belong
+    to the owner (``ip_clause``). A contract without that clause is recorded only when a head
+    of the owner gives the reason (``ip_override_reason``, ``ip_override_by``).
+    """
+
+    class Kind(models.TextChoices):
+        CONSTRUCTION = "construction", _("建设合同")
+        SUPERVISION = "supervision", _("监理合同")
+
+    class Method(models.TextChoices):
+        OPEN_TENDER = "open_tender", _("公开招标")
+        INVITED_TENDER = "invited_tender", _("邀请招标")
+        NEGOTIATION = "negotiation", _("竞争性谈判")
+        CONSULTATION = "consultation", _("竞争性磋商")
+        SINGLE_SOURCE = "single_source", _("单一来源采购")
+        INQUIRY = "inquiry", _("询价")
+        FRAMEWORK = "framework", _("框架协议采购")
+        OTHER = "other", _("其他方式")
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="contracts")
+    kind = models.CharField(_("合同类别"), max_length=16, choices=Kind.choices)
+    procurement_method = models.CharField(_("招标采购方式"), max_length=16, choices=Method.choices)
+    supplier = models.CharField(_("中标（成交）供应商"), max_length=200)
+    number = models.CharField(_("合同编号"), max_length=60)
+    # Empty only on contracts carried over from before the contract record (migration).
+    amount_yuan = models.DecimalField(
+        _("合同金额（元）"), **MONEY, null=True, blank=True, validators=[validate_money_positive]
+    )
+    signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    ip_clause = models.BooleanField(_("合同明确成果及知识产权归建设单位所有"), default=False)
+    ip_override_reason = models.TextField(_("未载明知识产权条款的理由"), blank=True)
+    ip_override_by = models.ForeignKey(
+        USER, verbose_name=_("例外放行人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("登记人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("项目合同")
+        verbose_name_plural = _("项目合同")
+        ordering = ["kind", "signed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="contract_number_unique_per_project"),
+            money_check("amount_yuan", positive=True, name="contract_amount_in_range", label=_("合同金额")),
+            # 办法第三十条: without the IP clause only with a recorded reason.
+            models.CheckConstraint(
+                condition=models.Q(ip_clause=True) | ~models.Q(ip_override_reason=""),
+                name="contract_ip_clause_or_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}（{self.supplier}）"
 
 
 # ---------------------------------------------------------------- audit trail (第三十五、三十九条)

@@ -62,6 +62,23 @@ class Policy:
     performance_report_due: MonthDay = MonthDay(12, 31)
     #: 办法第二十八条: a change moving at most 15% of the approved 概算总投资 may be filed.
     change_filing_max_ratio: Decimal = Decimal("0.15")
+    #: 办法第二十八条 "资金调整数额不超过概算总投资15%": how "累计" is read. True: the money
+    #: moved by the changes *filed* (备案) since the last formally approved change (or since
+    #: the 概算 approval, when none was approved) adds up, together with the new change, and is
+    #: divided by the current approved total — the 概算, or the 调整后总投资 of the last
+    #: approved change (an approved change is a new approval in its own right: it becomes the
+    #: baseline and opens a new filing allowance). A change waiting for or refused approval
+    #: uses up nothing. False: every filed change since the 概算 approval adds up, over the
+    #: current approved total.
+    change_cumulative_since_last_approval: bool = True
+    #: 办法第二十八条 "不符合上述情形的，应当按照省有关规定履行相应手续": who approves a change
+    #: beyond filing, by kind of change — an organisation kind, or ESTIMATE_APPROVER for the
+    #: body that approved the 概算 (the design approver of 第十八条: the bureau, or 省内网办 for
+    #: an intranet project; 省发改委 for a merged FSR, 第十七条).
+    #: A change of content (ratio over the limit, goals changed, no ground of 第二十八条):
+    change_content_approver: str = "bureau"
+    #: A change whose 调整后总投资 exceeds the current approved total (超出概算批复):
+    change_over_estimate_approver: str = "estimate_approver"
     #: 办法第二十九条: acceptance is applied for within half a year of completion.
     acceptance_application_months: int = 6
     #: 办法第二十九条 lets the owner apply for a later acceptance (延期验收申请) without saying
@@ -111,6 +128,9 @@ def percent_text(percent, places: int | None = None) -> str:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
 
+
+#: Policy.change_*_approver: the body that approved the project's 概算 (办法第十七、十八条).
+ESTIMATE_APPROVER = "estimate_approver"
 
 HEILONGJIANG_2023 = Policy(name="黑政办发〔2023〕21号")
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from core.vocabulary import OrgKind, Role
 
+from .policy import ESTIMATE_APPROVER, get_policy
+
 OWNER = OrgKind.OWNER  # the project's own 项目建设单位
 STAFF = frozenset({Role.PREPARER, Role.HEAD})  # 经办人 or 负责人 of the owner
 HEAD = frozenset({Role.HEAD})  # 负责人 who signs for the unit
@@ -135,6 +137,25 @@ def _design_reviewer(project) -> str:
 
 DESIGN_STAFF = actors((_design_reviewer, REVIEWERS))
 DESIGN_HEAD = actors((_design_reviewer, HEAD))
+
+
+def estimate_approver(project) -> str:
+    """The organisation kind that approved the project's 概算: 省发改委 with a merged FSR
+    (办法第十七条), else the design approver of 第十八条 (the bureau, 省内网办 for intranet)."""
+    return OrgKind.DRC if project.merged_fsr_design else project.reviewing_kind
+
+
+def _change_approver(change) -> str:
+    """办法第二十八条: who approves a change beyond filing — a policy setting per kind of
+    change (Policy.change_content_approver / change_over_estimate_approver)."""
+    policy = get_policy()
+    over = getattr(change, "over_estimate", False)  # asked about a project: a change of content
+    setting = policy.change_over_estimate_approver if over else policy.change_content_approver
+    project = getattr(change, "project", change)
+    return estimate_approver(project) if setting == ESTIMATE_APPROVER else setting
+
+
+CHANGE_APPROVER_HEAD = actors((_change_approver, HEAD))
 
 
 def step(*, label, article, needs_reason=False, fields=(), effects=(), prepare=(), records=(), **extra):

@@ -343,6 +343,8 @@ PAGE_STATES: dict[str, frozenset[str]] = {
     "performance_report": CHANGEABLE_STATES | {S.SUSPENDED, S.COMPLETED},
     # 办法第二十六条: 项目建设过程中出现严重逾期或重大损失 — also while building is suspended.
     "incident": CHANGEABLE_STATES | {S.SUSPENDED},
+    # 办法第二十一、二十四、三十条: the construction and 监理 contracts, from the 审定 until built.
+    "contract": frozenset({S.RATIFIED, S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED}),
     # 办法第三十六条: the department reports what it rectified.
     "rectification_report": frozenset({S.RECTIFICATION}),
     # 办法第十条: the joint review, from submission to its conclusion.
@@ -475,13 +477,18 @@ def plan_finance_concur(plan: PlanRecord, *, actor: Actor) -> None:
         events.announce(plan, Action.PLAN_FINANCE_CONCURRED, actor=actor, entry=entry)
 
 
-def emergency_request(project: ProjectRecord, *, actor: Actor, year: int | None = None) -> ProjectRecord:
+def emergency_request(
+    project: ProjectRecord, *, actor: Actor, year: int | None = None, responsible_person: Actor = None
+) -> ProjectRecord:
     """办法第十二条: the owner asks to insert an urgent mandated project into the approved
     plan of ``year`` (default: the project's call year, else this year). Such a project
     comes outside the June call, so it belongs to no call submission. The step itself
-    chooses the plan (effects.choose_emergency_plan), so ``perform(project,
-    "request_emergency")`` from any page does the same."""
+    chooses the plan (effects.choose_emergency_plan) and records the 项目责任人 it names
+    (办法第二十一条, effects.name_responsible_person; refused without one), so
+    ``perform(project, "request_emergency")`` from any page does the same."""
     extra: dict[str, Any] = {"year": year} if year else {}
+    if responsible_person is not None:
+        extra["responsible_person"] = responsible_person
     return perform(project, "request_emergency", actor=actor, **extra)
 
 
@@ -554,10 +561,15 @@ def performance_report_submit(
     year: int,
     progress: str,
     investment_executed_yuan: Decimal,
+    user_opinions: str,
+    supervisor_opinion: str,
+    in_trial_operation: bool = False,
     trial_operation: str = "",
-    user_opinions: str = "",
 ) -> PerformanceReport:
-    """办法第二十五条: the yearly report; stops that year's clock, copied to 财政厅 and 发改委."""
+    """办法第二十五条: the yearly report; stops that year's clock, copied to 财政厅 and 发改委.
+    The opinions of the using units and of the 监理 are two required texts (征求有关项目使用单位
+    和监理单位的意见); a system in trial operation (``in_trial_operation``) states its effect
+    and problems (``trial_operation``)."""
     require_staff(actor, OrgKind.OWNER, roles=STAFF)
     if actor.organisation_id != project.owner_id:
         raise RuleViolation(_("只能报送本单位项目的报告。"), code="permission")
@@ -565,14 +577,27 @@ def performance_report_submit(
         raise RuleViolation(
             _("绩效评价报告在建设期内报送（办法第二十五条）。"), code="state", article="第二十五条"
         )
+    texts = {_("使用单位意见"): user_opinions, _("监理单位意见"): supervisor_opinion}
+    if in_trial_operation:
+        texts[_("试运行效果及问题")] = trial_operation
+    for label, value in texts.items():
+        if not isinstance(value, str) or not value.strip():
+            raise RuleViolation(
+                _("请填写“%(label)s”（办法第二十五条）。") % {"label": label},
+                code="data",
+                article="第二十五条",
+            )
+    in_trial_operation = in_trial_operation is True
     with transaction.atomic():
         report = PerformanceReport.objects.create(
             project=project,
             year=year,
             progress=progress,
             investment_executed_yuan=investment_executed_yuan,
-            trial_operation=trial_operation,
-            user_opinions=user_opinions,
+            in_trial_operation=in_trial_operation,
+            trial_operation=trial_operation.strip() if in_trial_operation else "",
+            user_opinions=user_opinions.strip(),
+            supervisor_opinion=supervisor_opinion.strip(),
             submitted_by=actor,
             submitted_at=timeutil.now(),
         )
@@ -598,12 +623,30 @@ def performance_report_submit(
 # ================================================================ budget changes (第二十八条)
 
 
+def change_baseline(
+    project: ProjectRecord, *, excluding: ChangeRequest | None = None
+) -> tuple[Decimal | None, ChangeRequest | None]:
+    """办法第二十八条: (the current approved total, the approved change that set it or None).
+    A change that went through formal approval and was approved becomes the new baseline:
+    its 调整后总投资 is the approved total later changes are measured against; without one,
+    the 概算总投资 approved with the design (or the merged FSR, 第十七条)."""
+    approved = project.changes.filter(state=ChangeState.APPROVED, decided_at__isnull=False)
+    if excluding is not None and excluding.pk:
+        approved = approved.exclude(pk=excluding.pk)
+    last = approved.order_by("-decided_at", "-pk").first()
+    if last is not None:
+        return last.new_total_yuan, last
+    return project.approved_estimate_yuan, None
+
+
 def change_ratio(
     project: ProjectRecord, moved_yuan: Decimal, *, excluding: ChangeRequest | None = None
 ) -> Decimal:
-    """Cumulative share of the approved 概算总投资 moved by filed changes plus ``moved_yuan``."""
-    estimate = project.approved_estimate_yuan
-    if not estimate:
+    """办法第二十八条 "累计" (read as Policy.change_cumulative_since_last_approval says): the
+    money moved by the changes filed since the baseline plus ``moved_yuan``, over the current
+    approved total (change_baseline)."""
+    total, last = change_baseline(project, excluding=excluding)
+    if not total:
         raise RuleViolation(
             _("项目尚无批复的概算总投资，不能计算调整比例（办法第二十八条）。"),
             code="estimate",
@@ -612,8 +655,10 @@ def change_ratio(
     filed = ChangeItem.objects.filter(change__project=project, change__state=ChangeState.FILED)
     if excluding is not None:
         filed = filed.exclude(change=excluding)
+    if last is not None and get_policy().change_cumulative_since_last_approval:
+        filed = filed.filter(change__submitted_at__gt=last.decided_at)
     already = sum((i.amount_yuan for i in filed), Decimal("0"))
-    return (already + moved_yuan) / estimate
+    return (already + moved_yuan) / total
 
 
 def change_routing(
@@ -629,13 +674,15 @@ def change_routing(
     change moving ``moved_yuan``. Read-only: ChangeRequest.submit routes with it, once, and
     the change pages show the same result before anything is submitted."""
     ratio = change_ratio(project, moved_yuan, excluding=excluding)
+    # change_ratio refused already when there is no approved total
+    baseline: Decimal = change_baseline(project, excluding=excluding)[0] or Decimal("0")
     limit = get_policy().change_filing_max_ratio
     reasons: list[StrOrPromise] = []
     if ratio > limit:
         reasons.append(
             _("累计调整金额超过概算总投资的%(pct)s") % {"pct": get_policy().change_filing_max_percent}
         )
-    if (new_total_yuan or project.approved_estimate_yuan) > project.approved_estimate_yuan:
+    if (new_total_yuan or baseline) > baseline:
         reasons.append(_("调整后总投资超出概算批复"))
     if not goals_unchanged:
         reasons.append(_("建设目标发生变化"))
@@ -685,7 +732,7 @@ def change_create(
         change = ChangeRequest.objects.create(
             project=project,
             created_by=actor,
-            **{**fields, "new_total_yuan": fields.get("new_total_yuan") or project.approved_estimate_yuan},
+            **{**fields, "new_total_yuan": fields.get("new_total_yuan") or change_baseline(project)[0]},
         )
         ChangeItem.objects.bulk_create([ChangeItem(change=change, **item) for item in items])
         entry = audit.record(

@@ -82,6 +82,9 @@ STEPS: dict[str, dict[str, bool]] = {
     "accept": {"accepted_on": True},
     "go_live": {"went_live_on": True},
     "order_rectification": {"working_days": False},
+    # 办法第二十六、三十六条: the bureau's decision carries its 文号.
+    "suspend": {"suspension_no": True},
+    "terminate": {"termination_no": True},
 }
 
 
@@ -112,6 +115,22 @@ def is_required(obj, name: str, field: str) -> bool:
     required = steps_of(obj).get(name, {}).get(field, False)
     condition = REQUIRED_WHEN.get(field)
     return required or bool(condition and condition(obj))
+
+
+#: The 文号 a step records (approvals, 暂停, 终止): the history page and the 项目全过程记录
+#: show them with the step (办法第十五、十八、十九、二十六、三十六条).
+DOCUMENT_NUMBERS = (
+    "fsr_approval_no",
+    "design_approval_no",
+    "ratification_no",
+    "suspension_no",
+    "termination_no",
+)
+
+
+def document_no(data: dict | None) -> str:
+    """The 文号 an audit row's step recorded, or ""."""
+    return next((str(data[k]) for k in DOCUMENT_NUMBERS if data and data.get(k)), "")
 
 
 def is_blank(value) -> bool:
@@ -554,6 +573,8 @@ DATA: dict[str, Datum] = {
     "accepted_on": Datum(_l("验收日期"), "第二十九条", _happened_check("accepted_on")),
     "went_live_on": Datum(_l("投入运行日期"), "第三十三条", _happened_check("went_live_on")),
     "working_days": Datum(_l("整改期限（工作日）"), "第三十六条", _working_days),
+    "suspension_no": Datum(_l("暂停建设文号"), "第二十六条", _text("suspension_no", 60)),
+    "termination_no": Datum(_l("终止项目文号"), "第三十六条", _text("termination_no", 60)),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from core.validation import (
     years_text,
     yuan_to_wan_text,
 )
+from core.vocabulary import Role
 
 from . import stepdata
 from .errors import RuleViolation
@@ -40,11 +42,29 @@ EXTRA_FIELDS = {
     "requested_due_on": lambda: forms.DateField(label=_("申请延期至"), widget=DateInput()),
     "granted_due_on": lambda: forms.DateField(label=_("同意延期至"), widget=DateInput()),
 }
+
+
+def _responsible_person_field(obj=None) -> forms.Field:
+    """办法第二十一条: the 项目责任人, one of the department's 负责人 accounts, chosen."""
+    users = get_user_model().objects
+    queryset = (
+        users.filter(organisation_id=obj.owner_id, role=Role.HEAD, is_active=True).order_by("pk")
+        if obj is not None
+        else users.filter(role=Role.HEAD, is_active=True).order_by("pk")
+    )
+    return forms.ModelChoiceField(
+        label=_("项目责任人（本单位主要负责人，办法第二十一条）"),
+        queryset=queryset,
+        initial=getattr(obj, "responsible_person_id", None),
+    )
+
+
 #: Extra choices of single steps.
 STEP_EXTRAS = {
     "finish_expert_evaluation": {
-        "conclusion": lambda: forms.ChoiceField(label=_("专家结论"), choices=Conclusion.choices)
+        "conclusion": lambda obj=None: forms.ChoiceField(label=_("专家结论"), choices=Conclusion.choices)
     },
+    "request_emergency": {"responsible_person": _responsible_person_field},
 }
 
 
@@ -75,7 +95,7 @@ def data_field(model, name: str, initial=None) -> forms.Field:
 
 def step_fields(model, step_name: str, names, obj=None) -> dict[str, forms.Field]:
     fields = {name: data_field(model, name, getattr(obj, name, None)) for name in names}
-    fields.update({name: make() for name, make in STEP_EXTRAS.get(step_name, {}).items()})
+    fields.update({name: make(obj) for name, make in STEP_EXTRAS.get(step_name, {}).items()})
     return fields
 
 
@@ -205,12 +225,29 @@ class PerformanceReportForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     progress = forms.CharField(label=_("建设进度"), widget=TEXTAREA)
     investment_executed_yuan = WanField(label=_("投资计划执行（万元）"), positive=False)
-    trial_operation = forms.CharField(label=_("试运行效果及问题"), widget=TEXTAREA, required=False)
-    user_opinions = forms.CharField(label=_("使用单位和监理单位意见"), widget=TEXTAREA, required=False)
+    # 办法第二十五条: 征求有关项目使用单位和监理单位的意见 — each required.
+    user_opinions = forms.CharField(label=_("使用单位意见"), widget=TEXTAREA)
+    supervisor_opinion = forms.CharField(label=_("监理单位意见"), widget=TEXTAREA)
+    in_trial_operation = forms.BooleanField(label=_("系统已投入试运行"), required=False)
+    trial_operation = forms.CharField(
+        label=_("试运行效果及问题"),
+        widget=TEXTAREA,
+        required=False,
+        help_text=_("系统已投入试运行的，须说明试运行效果及问题（办法第二十五条）。"),
+    )
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
+
+    def clean(self):
+        data = super().clean()
+        if data.get("in_trial_operation") and not (data.get("trial_operation") or "").strip():
+            self.add_error(
+                "trial_operation",
+                _("系统已投入试运行的，须说明试运行效果及问题（办法第二十五条）。"),
+            )
+        return data
 
     def clean_year(self):
         year = self.cleaned_data["year"]

@@ -76,9 +76,16 @@ PAGES: tuple[Page, ...] = (
     ),
     Page(
         "records_edit",
-        _("登记项目信息（项目代码、监理、档案验收等）"),
+        _("登记项目信息（项目代码、共享章节等）"),
         "第十五条",
         services.PAGE_STATES["records"],
+        is_owner_staff,
+    ),
+    Page(
+        "contract_new",
+        _("登记建设和监理合同"),
+        "第二十一条",
+        services.PAGE_STATES["contract"],
         is_owner_staff,
     ),
     Page(

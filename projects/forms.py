@@ -250,15 +250,13 @@ RECORD_FIELDS = [
     "design_deviates",
     "deviation_explanation",
     "design_major_change",
-    "supervisor_name",
-    "supervision_contract_no",
-    "ip_ownership_confirmed",
 ]
 
 
 class RecordsForm(forms.ModelForm):
     """Facts the department records on the way: 项目代码 (第十五条), sharing chapters (第十六条),
-    merged path (第十七条), deviation chapter (第十八条), 监理 (第二十四条), IP (第三十条).
+    merged path (第十七条), deviation chapter (第十八条). The 监理 contract (第二十四条) and the
+    IP clause (第三十条) are contracts (lifecycle.contracts), recorded on their own page.
 
     The dates of archive acceptance (第三十一条), the 密评 report (第二十三条), the secrecy
     evaluation (第三十二条) and the 验收报告备案 (第二十九条) are not typed here: they come

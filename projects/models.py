@@ -310,8 +310,11 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     ratified_on = models.DateField(_("省政府审定日期"), null=True, blank=True)
 
     # --- construction (第二十一、二十四、二十七条)
-    supervisor_name = models.CharField(_("监理单位"), max_length=100, blank=True)
-    supervision_contract_no = models.CharField(_("监理合同编号"), max_length=60, blank=True)
+    # 监理 (第二十四条) and the IP clause (第三十条): lifecycle.models.Contract, project.contracts.
+    # 办法第二十六、三十六条: the 文号 of the bureau's decision to suspend or to terminate,
+    # recorded by the step (lifecycle.stepdata).
+    suspension_no = models.CharField(_("暂停建设文号"), max_length=60, blank=True)
+    termination_no = models.CharField(_("终止项目文号"), max_length=60, blank=True)
     construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
     completed_on = models.DateField(_("建成日期"), null=True, blank=True)
     surplus_returned_yuan = models.DecimalField(
@@ -322,7 +325,6 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     archive_accepted_on = models.DateField(_("档案验收合格日期"), null=True, blank=True)
     crypto_assessment_on = models.DateField(_("密码应用安全性评估报告日期"), null=True, blank=True)
     secrecy_evaluated_on = models.DateField(_("保密测评审查合格日期"), null=True, blank=True)
-    ip_ownership_confirmed = models.BooleanField(_("合同已明确成果知识产权归建设单位"), default=False)
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
     acceptance_report_filed_on = models.DateField(_("验收报告备案日期"), null=True, blank=True)
     went_live_on = models.DateField(_("投入运行日期"), null=True, blank=True)

@@ -17,7 +17,7 @@ from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
-from lifecycle.models import ChangeRequest, Clock, Opinion
+from lifecycle.models import ChangeRequest, Clock, Incident, Opinion
 from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
 
@@ -269,6 +269,17 @@ def home_queues(user: User) -> list[dict[str, Any]]:
                 article="第十八条",
             ),
             _q(_("待报省政府审定"), projects(base.filter(state=S.APPROVAL_COMPLETE)), article="第十九条"),
+            # 办法第二十六条: incident reports waiting for the bureau's order (整改, 暂停 or 终止).
+            _q(
+                _("建设单位报告的严重逾期或重大损失"),
+                list(
+                    Incident.objects.filter(project__in=base, handled_at__isnull=True)
+                    .select_related("project", "project__owner")
+                    .order_by("reported_at", "pk")
+                ),
+                article="第二十六条",
+                kind="incidents",
+            ),
             _q(
                 _("变更待审批和新备案"),
                 list(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from core import timeutil
@@ -23,7 +24,7 @@ from lifecycle import audit, clocks, events
 from lifecycle.effects import performance_report_clock
 from lifecycle.errors import ConcurrentUpdate, RuleViolation
 from lifecycle.events import Action
-from lifecycle.models import ClockKind
+from lifecycle.models import Clock, ClockKind
 from lifecycle.policy import get_policy
 from lifecycle.rules import HEAD
 from lifecycle.services import PAGE_STATES, perform, refusal, require_staff
@@ -166,10 +167,13 @@ def _require_responsible_person(person: User | None, organisation: Organisation)
     return person
 
 
-def _drafts_refused(projects: Iterable[Project], actor: User) -> None:
-    """Each draft passes its own rules (第八、九、三十四条 guards of ``submit``), or nothing goes."""
+def _drafts_refused(projects: Iterable[Project], actor: User, responsible_person: User) -> None:
+    """Each draft passes its own rules (第八、九、二十一、三十四条 guards of ``submit``), or
+    nothing goes. Each is checked with the 项目责任人 the letter names (set in memory here,
+    saved by ``_send``)."""
     problems = []
     for project in projects:
+        project.responsible_person = responsible_person
         why = refusal(project, "submit", actor, via="call_submission")
         if why:
             problems.append(f"《{project.name}》：{why}")
@@ -272,7 +276,7 @@ def call_submit(
     if not projects:
         raise RuleViolation(_("没有待申报的项目。"), code="empty")
     responsible_person = _require_responsible_person(responsible_person, submission.organisation)
-    _drafts_refused(projects, actor)
+    _drafts_refused(projects, actor, responsible_person)
     warnings = submission_splits(submission.call, submission.organisation, projects)
     _require_splits_confirmed(warnings, splits_confirmed)
     with transaction.atomic():
@@ -346,7 +350,7 @@ def call_amend(
     responsible_person = _require_responsible_person(
         responsible_person or submission.responsible_person, submission.organisation
     )
-    _drafts_refused(projects, actor)
+    _drafts_refused(projects, actor, responsible_person)
     warnings = submission_splits(call, submission.organisation, projects)
     _require_splits_confirmed(warnings, splits_confirmed)
     with transaction.atomic():
@@ -435,11 +439,24 @@ def call_open(
 
 def performance_report_clocks_open(year: int, *, actor: User | None = None) -> int:
     """办法第二十五条: a report is due by the end of every construction year. Opens the
-    clocks of ``year`` for every project under construction (idempotent); run yearly by
-    ``manage.py open_yearly_clocks``. Returns the number of clocks opened."""
+    clocks of ``year`` for every project under construction (idempotent: one query when
+    every clock exists; each project's row is locked while its clock is opened, so two
+    processes checking at once open it once). Run by itself on the first request of each
+    day (projects/yearly.py); ``manage.py open_yearly_clocks`` does the same by hand.
+    Returns the number of clocks opened."""
+    building = Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED})
+    missing = building.exclude(
+        Exists(Clock.objects.filter(project=OuterRef("pk"), kind=ClockKind.PERFORMANCE_REPORT, year=year))
+    )
     opened = 0
-    for project in Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED}):
-        if not project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).exists():
+    for pk in missing.values_list("pk", flat=True):
+        with transaction.atomic():
+            project = Project.objects.select_for_update().filter(pk=pk).first()
+            if (
+                project is None
+                or project.clocks.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year).exists()
+            ):
+                continue
             performance_report_clock(project, year=year, actor=actor)
             opened += 1
     return opened

@@ -338,7 +338,8 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
     for project, target in emergencies:
         on = today - datetime.timedelta(days=20)
         with as_of(on):
-            services.emergency_request(project, actor=walker.owner(project), year=year)
+            head = walker.owner(project)  # names himself or herself 项目责任人 (办法第二十一条)
+            services.emergency_request(project, actor=head, year=year, responsible_person=head)
             services.opinion_give(
                 project,
                 actor=people["bureau_reviewer"],

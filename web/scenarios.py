@@ -19,6 +19,7 @@ from documents import services as documents
 from documents.evidence import evidence_confirm, latest
 from documents.registry import MaterialKind
 from lifecycle import services
+from lifecycle.contracts import contract_record
 from lifecycle.guards import acceptance_aspects
 from lifecycle.policy import get_policy
 from lifecycle.workdays import add_months
@@ -135,6 +136,32 @@ class Walker:
     def confirm(self, project, kind, who, on):
         with as_of(on):
             evidence_confirm(project, kind, actor=who)
+
+    def contracts(self, project, on, *, supplier="黑龙江省信息工程监理有限公司"):
+        """办法第二十一、二十四、三十条: the owner records the construction contract won in an
+        open tender and the 监理 contract, both stating that the results and their IP belong
+        to the owner — unless a 监理 contract is recorded already."""
+        if project.contracts.filter(kind="supervision").exists():
+            return
+        amount = (
+            project.decided_amount_yuan or project.approved_estimate_yuan or project.total_investment_yuan
+        )
+        with as_of(on):
+            for kind, name, number, share in (
+                ("construction", "黑龙江数字政府建设运营有限公司", f"JS-{on.year}-{project.pk:03d}", "0.90"),
+                ("supervision", supplier, f"JL-{on.year}-{project.pk:03d}", "0.03"),
+            ):
+                contract_record(
+                    project,
+                    actor=self.owner(project, "preparer"),
+                    kind=kind,
+                    procurement_method="open_tender",
+                    supplier=name,
+                    number=number,
+                    amount_yuan=(amount * Decimal(share)).quantize(Decimal("0.01")),
+                    signed_on=on,
+                    ip_clause=True,
+                )
 
     def submit_batch(self, call, organisation, on, *, confirm_splits=True):
         """办法第八条: the department's head signs its one consolidated submission, naming
@@ -266,6 +293,10 @@ class Walker:
             return on + self.gap
         who = self._actor_for(project, name)
         kw = {"reason": BRANCH_REASONS.get(name, "依据办法有关规定办理。")}
+        if name == "suspend":  # 办法第二十六条: the decision carries its 文号
+            kw["suspension_no"] = f"黑营商停〔{on.year}〕{project.pk}号"
+        if name == "terminate":  # 办法第三十六条
+            kw["termination_no"] = f"黑营商终〔{on.year}〕{project.pk}号"
         if name == "request_extension":
             # 办法第二十九条: three months beyond the half-year deadline counted from completion.
             kw["requested_due_on"] = add_months(on, get_policy().acceptance_application_months + 3)
@@ -343,9 +374,7 @@ class Walker:
                 decided_funding_source="省级财政资金",
             )
         elif s == S.RATIFIED:
-            p.supervisor_name = p.supervisor_name or "黑龙江省信息工程监理有限公司"
-            p.supervision_contract_no = p.supervision_contract_no or f"JL-{on.year}-{p.pk:03d}"
-            p.save()
+            self.contracts(p, on)
             self.step(p, "start_construction", self.owner(p, "preparer"), on, construction_started_on=on)
         elif s == S.CONSTRUCTION:
             self.step(

@@ -293,7 +293,7 @@ def change_new(request, pk):
                 "percent": ratio * 100,
                 "reasons": reasons,
                 "route": route,
-                "estimate": project.approved_estimate_yuan,
+                "estimate": services.change_baseline(project)[0],
             }
         except RuleViolation as exc:
             error = exc.message
@@ -313,7 +313,15 @@ def change_new(request, pk):
     return render(
         request,
         "lifecycle/change_form.html",
-        {"project": project, "form": form, "formset": formset, "preview": preview, "error": error},
+        {
+            "project": project,
+            "form": form,
+            "formset": formset,
+            "preview": preview,
+            "error": error,
+            # 办法第二十八条: the current approved total (the last approved change's, else the 概算)
+            "baseline": services.change_baseline(project)[0],
+        },
         status=400 if error else 200,
     )
 

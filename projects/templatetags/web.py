@@ -4,8 +4,15 @@ from django import template
 
 from core.validation import yuan_to_wan_text
 from lifecycle.policy import percent_text
+from lifecycle.stepdata import document_no as _document_no
 
 register = template.Library()
+
+
+@register.filter
+def document_no(data):
+    """The 文号 a step recorded (audit row data), for the history (办法第二十六、三十六条)."""
+    return _document_no(data if isinstance(data, dict) else None)
 
 
 @register.filter

@@ -14,6 +14,7 @@ from core.states import PlanState
 from projects import services as project_services
 from projects.models import AnnualPlan, Project
 from tests.factories import ProjectFactory, complete_application
+from web.scenarios import Walker
 
 
 @pytest.fixture(autouse=True)
@@ -201,8 +202,7 @@ def through_construction(project, people):
             decided_amount_yuan=Decimal("5000000.00"),
             decided_funding_source="省级财政资金",
         )
-    project.supervisor_name, project.supervision_contract_no = "黑龙江信息工程监理有限公司", "JL-2026-031"
-    project.save()
+    Walker(people).contracts(project, D(2026, 3, 10))
     with at(2026, 3, 10):
         go(project, "start_construction", people.owner_preparer, construction_started_on=D(2026, 3, 10))
     return project

@@ -520,6 +520,8 @@ def test_the_performance_report_form_follows_the_report(orgs, people, call_2026)
             year=on.year,
             progress="完成需求分析和总体设计。",
             investment_executed_yuan=Decimal("1250000.00"),
+            user_opinions="使用单位同意需求分析结论。",
+            supervisor_opinion="监理单位确认设计文档齐全。",
         )
     refused_without_trace(
         "performance_form", people.bureau_reviewer, project, "permission", object_id=report.pk

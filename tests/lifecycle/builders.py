@@ -24,6 +24,10 @@ def plan_on(call):
 def project_in(state, orgs, people, call, **fields):
     """A project of ``orgs['owner']`` in ``state``, and the date to act on next."""
     walker = Walker(people)
+    # 办法第二十四条: a 监理 contract is recorded through its service (lifecycle.contracts), once
+    # the project is ratified; ``supervisor_name`` names its supplier.
+    supervisor = fields.pop("supervisor_name", None)
+    fields.pop("supervision_contract_no", None)
     project = complete_application(ProjectFactory(owner=orgs["owner"], call=call))
     for name, value in fields.items():
         setattr(project, name, value)
@@ -34,7 +38,10 @@ def project_in(state, orgs, people, call, **fields):
         return _emergency(state, walker, project, orgs, people, call)
     walker.submit_batch(call, orgs["owner"], submitted_on(call))
     project.refresh_from_db()
-    return project, walk(walker, project, state, submitted_on(call) + datetime.timedelta(days=1))
+    on = walk(walker, project, state, submitted_on(call) + datetime.timedelta(days=1))
+    if supervisor and project.state == S.RATIFIED:
+        walker.contracts(project, on, supplier=supervisor)
+    return project, on
 
 
 def walk(walker, project, state, on):
@@ -71,7 +78,9 @@ def _emergency(state, walker, project, orgs, people, call):
     project.save()
     on = D(call.year, 3, 2)
     with as_of(on):
-        services.emergency_request(project, actor=people.owner_head, year=call.year)
+        services.emergency_request(
+            project, actor=people.owner_head, year=call.year, responsible_person=people.owner_head
+        )
     project.refresh_from_db()
     if state == S.EMERGENCY_FORWARDED:
         with as_of(on):

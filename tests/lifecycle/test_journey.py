@@ -12,6 +12,7 @@ from projects import services as project_services
 from projects.models import CallSubmission, Project
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
+from web.scenarios import Walker
 
 D = datetime.date
 
@@ -180,8 +181,7 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
         )
 
     # 办法第二十四条: 监理 before construction.
-    project.supervisor_name, project.supervision_contract_no = "黑龙江信息工程监理有限公司", "JL-2026-031"
-    project.save()
+    Walker(people).contracts(project, D(2026, 3, 10))
     with at(2026, 3, 10):
         go(project, "start_construction", people.owner_preparer, construction_started_on=D(2026, 3, 10))
     report_clock = Clock.objects.get(project=project, kind="performance_report", year=2026)
@@ -220,6 +220,8 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
             year=2026,
             progress="完成80%",
             investment_executed_yuan=Decimal("4000000.00"),
+            user_opinions="使用单位认为功能满足业务需要。",
+            supervisor_opinion="监理单位认为进度和质量受控。",
         )
     report_clock.refresh_from_db()
     assert report_clock.met is True

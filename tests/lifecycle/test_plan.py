@@ -121,5 +121,5 @@ def test_emergency_insertion_needs_bureau_finance_and_government(orgs, people, c
 def test_emergency_insertion_needs_the_mandate(orgs, people, call_2026):
     project, _on = project_in(S.DRAFT, orgs, people, call_2026)
     with pytest.raises(RuleViolation) as exc:
-        services.emergency_request(project, actor=people.owner_head)
+        services.emergency_request(project, actor=people.owner_head, responsible_person=people.owner_head)
     assert "明确要求" in exc.value.message and "办法第十二条" in exc.value.message

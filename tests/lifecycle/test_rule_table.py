@@ -93,6 +93,7 @@ from core.timeutil import as_of
 from documents import services as document_services
 from documents.evidence import evidence_confirm
 from lifecycle import services
+from lifecycle.contracts import contract_record
 from lifecycle.corrections import record_correct
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ASPECTS, AuditEntry, ChangeRequest
@@ -407,6 +408,9 @@ CHANGE_RULES = {
     # of a change beyond the limits to 省有关规定. The bureau is read as the approver because
     # it receives the 备案 and approves the 概算 (第四条, 第十八条); for an intranet project the
     # 概算 was approved by 省内网办 and for a merged FSR (第十七条) by 省发改委.
+    # Issue 8: a policy setting now (Policy.change_content_approver / change_over_estimate_approver):
+    # the scene's pending change is a change of content, approved by the bureau; the approver of
+    # an over-概算 change is tested in tests/lifecycle/test_construction_changes.py.
     "approve": Rule(
         "第二十八条",
         "不符合上述情形的，应当按照省有关规定履行相应手续: the bureau, which receives the 备案, decides",
@@ -465,6 +469,13 @@ SERVICE_RULES = {
         "第二十五条", "形成项目绩效评价报告…向省营商环境局提交: a report", preparing(OWNER)
     ),
     "change_create": Rule("第二十八条", "drafting a change is preparatory work", preparing(OWNER)),
+    "contract_record": Rule(
+        "第二十一条",
+        "项目建设单位…严格执行招标投标、政府采购、工程监理、合同管理等制度: the department records "
+        "the contracts it signed, a record of fact (without the 第三十条 IP clause only its 负责人, "
+        "tests/lifecycle/test_construction_contracts.py)",
+        preparing(OWNER),
+    ),
     "call_amend": Rule(
         "第八条",
         "统一申报: a late addition (补充申报) to the department's submission while the call is "
@@ -544,6 +555,7 @@ SERVICE_MODULES = {
     ),
     "evidence_confirm": "documents.evidence",
     "record_correct": "lifecycle.corrections",
+    "contract_record": "lifecycle.contracts",
     **dict.fromkeys(("call_submit", "call_amend", "call_open", "plan_open"), "projects.services"),
     **dict.fromkeys(("call_extend", "call_close"), "projects.calls"),
 }
@@ -676,7 +688,9 @@ def _build_scene() -> Scene:
         project.emergency_mandate = "国务院办公厅通知要求年内建成。"
         project.save()
         with as_of(D(2026, 3, 2)):
-            services.emergency_request(project, actor=people.owner_head, year=2026)
+            services.emergency_request(
+                project, actor=people.owner_head, year=2026, responsible_person=people.owner_head
+            )
             if state == S.EMERGENCY_FORWARDED:
                 services.opinion_give(
                     project,
@@ -1012,6 +1026,19 @@ def _service_calls(scene):
             year=2026,
             progress="按计划推进。",
             investment_executed_yuan=Decimal("100000.00"),
+            user_opinions="使用单位满意。",
+            supervisor_opinion="监理单位认可。",
+        ),
+        "contract_record": lambda actor: contract_record(
+            project(S.CONSTRUCTION),
+            actor=actor,
+            kind="construction",
+            procurement_method="open_tender",
+            supplier="某建设公司",
+            number="JS-RULE-1",
+            amount_yuan=Decimal("100000.00"),
+            signed_on=D(2026, 1, 5),
+            ip_clause=True,
         ),
         **_supervision_calls(scene),
         "change_create": lambda actor: services.change_create(

@@ -448,6 +448,8 @@ SOURCES = {
     "accept": (S.ACCEPTANCE_REVIEW, "bureau_head"),
     "go_live": (S.ACCEPTED, "owner_preparer"),
     "order_rectification": (S.CONSTRUCTION, "bureau_head"),
+    "suspend": (S.CONSTRUCTION, "bureau_head"),
+    "terminate": (S.SUSPENDED, "bureau_head"),
 }
 ANY_VALUE = st.one_of(
     st.none(),

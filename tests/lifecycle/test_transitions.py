@@ -68,6 +68,19 @@ def _set(**values):
     return prepare
 
 
+def _contracts(project, people, on):
+    """办法第二十四条: the 监理 contract, recorded through lifecycle.contracts."""
+    from web.scenarios import Walker
+
+    Walker(people).contracts(project, on)
+
+
+def _head_responsible(project, people, on):
+    """办法第二十一条: the department's head is named 项目责任人."""
+    project.responsible_person = people.owner_head
+    project.save()
+
+
 def _both(*prepares):
     def prepare(project, people, on):
         for p in prepares:
@@ -142,7 +155,7 @@ CASES = [
     # Steps with ``via`` are taken by their service (办法第八、十一条); the table checks who
     # may take them, as the service does; tests/projects/test_consolidated_submission.py
     # checks that nothing else can.
-    Case("submit", S.DRAFT, "owner_head", {"via": "call_submission"}),
+    Case("submit", S.DRAFT, "owner_head", {"via": "call_submission"}, prepare=_head_responsible),
     Case("withdraw", S.SUBMITTED, "owner_head", R),
     Case("accept_application", S.SUBMITTED, "bureau_reviewer"),
     Case("request_correction", S.JOINT_REVIEW, "crypto_reviewer", R),
@@ -163,7 +176,7 @@ CASES = [
         "request_emergency",
         S.DRAFT,
         "owner_head",
-        prepare=_both(_approved_plan, _set(emergency_mandate="国务院有明确要求。")),
+        prepare=_both(_approved_plan, _set(emergency_mandate="国务院有明确要求。"), _head_responsible),
     ),
     Case(
         "forward_emergency",
@@ -226,13 +239,13 @@ CASES = [
         S.RATIFIED,
         "owner_preparer",
         {"construction_started_on": D(2025, 11, 20)},
-        prepare=_set(supervisor_name="监理公司", supervision_contract_no="JL-1"),
+        prepare=_contracts,
     ),
     Case("order_rectification", S.CONSTRUCTION, "bureau_head", R),
     Case("finish_rectification", S.RECTIFICATION, "bureau_head", prepare=_rectification_reported),
-    Case("suspend", S.CONSTRUCTION, "bureau_head", R),
+    Case("suspend", S.CONSTRUCTION, "bureau_head", {**R, "suspension_no": "黑营商停〔2026〕1号"}),
     Case("resume", S.SUSPENDED, "bureau_head", R),
-    Case("terminate", S.SUSPENDED, "bureau_head", R),
+    Case("terminate", S.SUSPENDED, "bureau_head", {**R, "termination_no": "黑营商终〔2026〕1号"}),
     # The walker starts construction on 2025-11-23 and acts on 2025-11-30 (办法第二十九条: 建成
     # after 开工, not after today); the half-year deadline is then 2026-05-30.
     Case("complete_construction", S.CONSTRUCTION, "owner_head", {"completed_on": D(2025, 11, 28)}),

@@ -188,7 +188,7 @@ def test_the_step_page_requests_emergency_insertion_into_the_approved_plan(clien
     client.force_login(people.owner_head)
     url = reverse("project_step", args=[project.pk, "request_emergency"])
     assert "已批准的当年度建设计划" not in client.get(url).content.decode()
-    assert client.post(url, {}).status_code == 302
+    assert client.post(url, {"responsible_person": people.owner_head.pk}).status_code == 302
     project.refresh_from_db()
     assert (project.state, project.plan) == (S.EMERGENCY_REQUESTED, plan)
     entry = AuditEntry.objects.get(project=project, action="request_emergency")

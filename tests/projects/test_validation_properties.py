@@ -260,7 +260,14 @@ def test_any_performance_report_value_is_either_within_the_rules_or_refused(peop
     project = scene.building  # 概算 500万元, construction from 2026-01-12 over 12 months
     with translation.override("zh-hans"), at(*TODAY):
         form = PerformanceReportForm(
-            {"year": year, "progress": "按计划", "investment_executed_yuan": amount}, project=project
+            {
+                "year": year,
+                "user_opinions": "使用单位满意",
+                "supervisor_opinion": "监理认可",
+                "progress": "按计划",
+                "investment_executed_yuan": amount,
+            },
+            project=project,
         )
         if form.is_valid():
             assert_accepted_amount(form.cleaned_data["investment_executed_yuan"], positive=False)
@@ -354,7 +361,13 @@ def test_the_change_page_never_fails_on_any_amount(client, people, scene, total,
 @example(year="2026", amount="100")
 def test_the_performance_report_page_never_fails_on_any_year_or_amount(client, people, scene, year, amount):
     client.force_login(people.owner_preparer)
-    data = {"year": year, "progress": "按计划推进", "investment_executed_yuan": amount}
+    data = {
+        "year": year,
+        "user_opinions": "使用单位满意",
+        "supervisor_opinion": "监理认可",
+        "progress": "按计划推进",
+        "investment_executed_yuan": amount,
+    }
     with at(*TODAY):
         response = client.post(reverse("performance_report_new", args=[scene.building.pk]), data)
         # The same year once more: a form error, never a 500 (issue 7).

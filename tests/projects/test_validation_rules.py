@@ -368,7 +368,14 @@ def test_a_change_takes_its_amounts_in_wan_and_refuses_zero_and_negatives():
 
 def report_form(project, year, amount):
     return PerformanceReportForm(
-        {"year": str(year), "progress": "按计划推进", "investment_executed_yuan": amount}, project=project
+        {
+            "year": str(year),
+            "user_opinions": "使用单位满意",
+            "supervisor_opinion": "监理认可",
+            "progress": "按计划推进",
+            "investment_executed_yuan": amount,
+        },
+        project=project,
     )
 
 
@@ -412,7 +419,13 @@ def test_a_report_is_for_a_construction_year_up_to_this_one(scene):
 def test_a_second_report_for_the_same_year_is_a_form_error_not_a_500(client, people, scene):
     client.force_login(people.owner_preparer)
     url = reverse("performance_report_new", args=[scene.building.pk])
-    data = {"year": "2026", "progress": "按计划推进", "investment_executed_yuan": "120.5"}
+    data = {
+        "year": "2026",
+        "user_opinions": "使用单位满意",
+        "supervisor_opinion": "监理认可",
+        "progress": "按计划推进",
+        "investment_executed_yuan": "120.5",
+    }
     with at(2026, 11, 2):
         assert client.post(url, data).status_code == 302
         response = client.post(url, data)

@@ -131,8 +131,7 @@ def build_scene(orgs, people, call_2026):
             decided_amount_yuan=Decimal("5000000.00"),
             decided_funding_source="省级财政资金",
         )
-        p.supervisor_name, p.supervision_contract_no = "监理公司", "JL-1"
-        p.save()
+        walker.contracts(p, D(2026, 1, 12), supplier="监理公司")  # 办法第二十四条
         go(p, "start_construction", people.owner_preparer, construction_started_on=D(2026, 1, 12))
         s["filed"] = services.change_create(
             p,

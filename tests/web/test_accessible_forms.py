@@ -339,7 +339,7 @@ CASES = [
         "records_edit",
         "owner_preparer",
         project("building", "records_edit"),
-        post=lambda s: {"platform_code": "2613-0", "supervisor_name": "监理公司"},
+        post=lambda s: {"platform_code": "2613-0"},
     ),
     Case("call_submit", "other_owner_head", same(reverse("call_submit", args=[2026])), day=(2025, 6, 25)),
     Case(
@@ -411,6 +411,10 @@ CASES = [
         status=400,
     ),
     Case("incident_new", "owner_preparer", project("building", "incident_new")),
+    Case("contract_new", "owner_preparer", project("building", "contract_new")),
+    Case(
+        "contract_new", "owner_preparer", project("building", "contract_new"), post=lambda s: {}, status=400
+    ),
     Case(
         "incident_new", "owner_preparer", project("building", "incident_new"), post=lambda s: {}, status=400
     ),

@@ -98,6 +98,20 @@ class Person:
         self.page.click(f"button:has-text('{label}')")
         assert "已确认" in self.page.inner_text("main"), self.page.inner_text("main")[:500]
 
+    def contract(self, project, **fields):
+        """办法第二十一、二十四、三十条: the contract page of the project."""
+        self.open_project(project)
+        self.page.click(f'a[href="/projects/{project.pk}/contracts/"]')
+        for field, value in fields.items():
+            if value is True:
+                self.page.check(f"#id_{field}")
+            elif field in ("kind", "procurement_method"):
+                self.page.select_option(f"#id_{field}", value)
+            else:
+                self.page.fill(f"#id_{field}", str(value))
+        self.page.click("button:has-text('登记')")
+        assert "/contracts/" not in self.page.url, self.page.inner_text("main")[:500]
+
     def records(self, project, **fields):
         self.open_project(project)
         self.page.click(f'a[href="/projects/{project.pk}/records/"]')
@@ -268,8 +282,15 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
             decided_amount_yuan="500",
             decided_funding_source="省级财政资金",
         )
-        preparer.records(
-            project, supervisor_name="黑龙江信息工程监理有限公司", supervision_contract_no="JL-2026-031"
+        preparer.contract(
+            project,
+            kind="supervision",
+            procurement_method="open_tender",
+            supplier="黑龙江信息工程监理有限公司",
+            number="JL-2026-031",
+            amount_yuan="15",
+            signed_on=today.isoformat(),
+            ip_clause=True,
         )
         preparer.step(project, "start_construction", construction_started_on=today.isoformat())
         project.refresh_from_db()

@@ -28,6 +28,7 @@ OPEN_IN = {
     "change_new": {S.CONSTRUCTION, S.RECTIFICATION},
     "performance_report_new": {S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED, S.COMPLETED},
     "incident_new": {S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED},
+    "contract_new": {S.RATIFIED, S.CONSTRUCTION, S.RECTIFICATION, S.SUSPENDED},
     "rectification_report": {S.RECTIFICATION},
     "joint_review": {
         S.SUBMITTED,

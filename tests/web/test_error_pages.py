@@ -280,7 +280,13 @@ def test_a_second_performance_report_for_the_same_year_is_a_form_error(client, p
     (two people sending at once), the database refuses it and the page says why."""
     client.force_login(people.owner_preparer)
     url = reverse("performance_report_new", args=[scene.building.pk])
-    data = {"year": "2026", "progress": "按计划推进", "investment_executed_yuan": "100"}  # 万元
+    data = {
+        "year": "2026",
+        "user_opinions": "使用单位满意",
+        "supervisor_opinion": "监理认可",
+        "progress": "按计划推进",
+        "investment_executed_yuan": "100",
+    }  # 万元
     with at(2026, 11, 2):
         assert client.post(url, data).status_code == 302
         again = client.post(url, data)

@@ -106,6 +106,7 @@ PREFERRED = {
             "call_amend",
             "change_new",
             "incident_new",
+            "contract_new",
             "rectification_report",
             "performance_report_new",
             "documents:material_upload",
@@ -447,6 +448,7 @@ def _recipes(w):
     from documents.models import FilingKind
     from documents.registry import MaterialKind
     from lifecycle import corrections
+    from lifecycle.contractforms import ContractForm
     from lifecycle.models import Aspect, ChangeRequest
     from lifecycle.webforms import (
         CalendarYearForm,
@@ -609,6 +611,7 @@ def _recipes(w):
         "opinion_new": (project_kw, ["aspect"], fields(OpinionForm, aspects=aspects)),
         "change_new": (project_kw, [], _both(change_new)),
         "incident_new": (project_kw, [], fields(IncidentForm)),
+        "contract_new": (project_kw, [], fields(ContractForm)),
         "rectification_report": (project_kw, [], fields(RectificationReportForm)),
         "performance_report_new": (project_kw, [], fields(PerformanceReportForm)),
         "change": (st.fixed_dictionaries({"pk": _ids(w["changes"])}), [], nothing),

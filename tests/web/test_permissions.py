@@ -147,6 +147,8 @@ MATRIX = {
         step_page(CHANGE_RULES["approve"], ChangeState.PENDING_APPROVAL, other_owner_preparer=404),
     ),
     "incident_new": (lambda s: reverse("incident_new", args=[s.building.pk]), OWNER_ONLY),
+    # 办法第二十一、二十四、三十条: the department's staff record their contracts.
+    "contract_new": (lambda s: reverse("contract_new", args=[s.building.pk]), OWNER_ONLY),
     # 办法第三十六条: the report answers a 整改通知; while the project is simply being built there
     # is nothing to report, so even the department's staff get 403 (projects.capabilities).
     "rectification_report": (

@@ -79,6 +79,33 @@ MEANING = {
         "Cumulative money moved, as a share of the approved estimate, that may be filed (备案)",
         "办法",
     ),
+    "change_cumulative_since_last_approval": (
+        "第二十八条",
+        "setting",
+        "“累计”自最近一次经批准的变更起算（True）或自概算批复起算（False）",
+        (
+            '"Cumulative" counts the changes filed since the last approved change (True) '
+            "or since the estimate (False)"
+        ),
+        "系统",
+    ),
+    "change_content_approver": (
+        "第二十八条",
+        "setting",
+        "调整建设内容（超比例、目标变化、不符合所列情形）的变更由此机构负责人审批",
+        "A change of content beyond filing is approved by the head of",
+        "系统",
+    ),
+    "change_over_estimate_approver": (
+        "第二十八条",
+        "setting",
+        "超出概算批复的变更由此机构负责人审批（estimate_approver：批复概算的机构）",
+        (
+            "A change exceeding the approved total is approved by the head of "
+            "(estimate_approver: the body that approved the estimate)"
+        ),
+        "系统",
+    ),
     "acceptance_application_months": (
         "第二十九条",
         "months",

@@ -5,7 +5,10 @@ from projects import services as project_services
 
 
 class Command(BaseCommand):
-    help = "为建设中的项目开启当年度绩效评价报告期限（办法第二十五条），可重复执行；建议每年1月1日定时运行。"
+    help = (
+        "为建设中的项目开启当年度绩效评价报告期限（办法第二十五条），可重复执行。"
+        "系统每天首次收到请求时已自动执行（projects/yearly.py），本命令供手工补办。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, default=None)
