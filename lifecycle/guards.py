@@ -272,10 +272,16 @@ def secrecy_evaluated(project) -> bool:
 
 
 def acceptance_aspects(project) -> list[str]:
-    aspects = ["cac_acceptance", "crypto_acceptance", "drc_acceptance", "police_acceptance"]
-    if project.classified:
-        aspects.append("secrecy_acceptance")
-    return aspects
+    # 办法第二十九条 lists 省委保密办 among the agencies of every acceptance (and 第三十二条 its
+    # 测评审查 for classified systems): it answers for every project, "不涉及" when no state
+    # secret is involved (Conclusion.NOT_APPLICABLE, services.opinion_give).
+    return [
+        "cac_acceptance",
+        "crypto_acceptance",
+        "drc_acceptance",
+        "police_acceptance",
+        "secrecy_acceptance",
+    ]
 
 
 @guard(
@@ -292,6 +298,25 @@ def acceptance_aspects(project) -> list[str]:
 def acceptance_opinions_given(project) -> bool:
     latest = _latest_opinions(project, "acceptance")
     return all(a in latest for a in acceptance_aspects(project))
+
+
+@guard(
+    lambda p: (
+        _l("%(who)s的竣工验收意见为不同意，不能通过验收")
+        % {
+            "who": "、".join(
+                str(o.organisation)
+                for a, o in _latest_opinions(p, "acceptance").items()
+                if a in acceptance_aspects(p) and not o.favourable
+            )
+        }
+    ),
+    article="第二十九条",
+)
+def acceptance_opinions_favourable(project) -> bool:
+    # 办法第二十九条: the bureau organises acceptance together with the listed agencies; as in
+    # joint review (joint_opinions_favourable), the latest opinion of each counts.
+    return all(o.favourable for o in _latest_opinions(project, "acceptance").values())
 
 
 def _aspect_label(aspect):

@@ -17,6 +17,7 @@ from core.states import PlanState, ProjectState as S
 from core.vocabulary import OrgKind
 
 from . import effects as fx, guards as g
+from .errors import RuleViolation
 from .rules import (
     BUREAU_HEAD,
     BUREAU_STAFF,
@@ -505,8 +506,17 @@ class ProjectMachine:
             label=_("申请延期验收"), article="第二十九条", needs_reason=True, fields=("requested_due_on",)
         ),
     )
-    def request_extension(self, **data):
-        pass
+    def request_extension(self, *, reason="", **data):
+        # 办法第二十九条: a refused extension may be applied for again, with new reasons — the
+        # same reasons again are refused (the bureau has answered them).
+        given = " ".join(reason.split())
+        earlier = self.audit_entries.filter(action="request_extension").values_list("reason", flat=True)
+        if any(" ".join(r.split()) == given for r in earlier):
+            raise RuleViolation(
+                _("再次申请延期验收须说明新的理由，不能重复此前申请的理由（办法第二十九条）。"),
+                code="reason",
+                article="第二十九条",
+            )
 
     @transition(
         "state",
@@ -557,6 +567,7 @@ class ProjectMachine:
             g.product_statement_given,
             g.secrecy_evaluated,
             g.acceptance_opinions_given,
+            g.acceptance_opinions_favourable,
         ],
         custom=step(label=_("通过竣工验收"), article="第二十九条", fields=("accepted_on",)),
     )

@@ -43,7 +43,9 @@ EXTRA_FIELDS = {
 #: Extra choices of single steps.
 STEP_EXTRAS = {
     "finish_expert_evaluation": {
-        "conclusion": lambda: forms.ChoiceField(label=_("专家结论"), choices=Conclusion.choices)
+        "conclusion": lambda: forms.ChoiceField(
+            label=_("专家结论"), choices=[c for c in Conclusion.choices if c[0] != Conclusion.NOT_APPLICABLE]
+        )
     },
 }
 

@@ -321,9 +321,8 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         ]
     elif kind in (OrgKind.POLICE, OrgKind.SECRECY):
         aspect = "police_acceptance" if kind == OrgKind.POLICE else "secrecy_acceptance"
+        # 办法第二十九条: 省委保密办 takes part in every acceptance ("不涉及" when unclassified).
         qs = base.filter(state=S.ACCEPTANCE_REVIEW)
-        if kind == OrgKind.SECRECY:
-            qs = qs.filter(classified=True)
         queues.append(
             _q(
                 _("待出具竣工验收意见"),

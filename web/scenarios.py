@@ -344,12 +344,14 @@ class Walker:
             with as_of(on):
                 for aspect in acceptance_aspects(p):
                     kind = aspect.split("_")[0]
+                    # 办法第二十九、三十二条: 省委保密办 answers "不涉及" for an unclassified project.
+                    moot = aspect == "secrecy_acceptance" and not p.classified
                     services.opinion_give(
                         p,
                         actor=self[f"{kind}_reviewer"],
                         aspect=aspect,
-                        conclusion="approve",
-                        text="经现场测试和文档审查，同意通过竣工验收。",
+                        conclusion="not_applicable" if moot else "approve",
+                        text="本项目不涉及国家秘密。" if moot else "经现场测试和文档审查，同意通过竣工验收。",
                     )
             self.step(p, "accept", self["bureau_head"], on, accepted_on=on)
         elif s == S.ACCEPTED:

@@ -242,6 +242,7 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
             ("crypto", "crypto_acceptance"),
             ("drc", "drc_acceptance"),
             ("police", "police_acceptance"),
+            ("secrecy", "secrecy_acceptance"),
         ):
             services.opinion_give(
                 project,

@@ -289,6 +289,7 @@ def test_acceptance_before_completion_or_in_the_future_is_refused(orgs, people, 
             ("crypto", "crypto_acceptance"),
             ("drc", "drc_acceptance"),
             ("police", "police_acceptance"),
+            ("secrecy", "secrecy_acceptance"),
         ):
             services.opinion_give(
                 review, actor=people[f"{who}_reviewer"], aspect=aspect, conclusion="approve", text="同意"

@@ -38,6 +38,7 @@ def _opinions(project, people, on, stage="joint_review", conclusion="approve"):
             ("crypto_reviewer", "crypto_acceptance"),
             ("drc_reviewer", "drc_acceptance"),
             ("police_reviewer", "police_acceptance"),
+            ("secrecy_reviewer", "secrecy_acceptance"),
         ],
     }[stage]
     with as_of(on):

@@ -308,6 +308,7 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
             ("crypto_reviewer", "crypto_acceptance"),
             ("drc_head", "drc_acceptance"),
             ("police_reviewer", "police_acceptance"),
+            ("secrecy_reviewer", "secrecy_acceptance"),
         ):
             as_(who).opinion(project, aspect, "同意通过验收。")
         bureau_head.step(project, "accept", shot="acceptance", accepted_on=today.isoformat())
