@@ -165,6 +165,14 @@ SPECS: dict[str, Spec] = {
         issuer=OWNER_STAFF,
         preview_before=("submit_self_evaluation",),
     ),
+    # 办法第三十三条: the post-evaluation of the organisation the bureau commissioned — issued
+    # by that organisation (the step's own Actors, lifecycle.rules.POST_EVALUATOR).
+    FilingKind.POST_EVALUATION_REPORT: Spec(
+        snapshots.post_evaluation_report,
+        "第三十三条",
+        ("finish_post_evaluation",),
+        preview_before=("finish_post_evaluation",),
+    ),
     # 办法第十一、十二条: the plan is official once approved by the government (and again when
     # issued with its 文号); before that the bureau and 财政厅 only draft it.
     FilingKind.ANNUAL_PLAN: Spec(

@@ -32,6 +32,10 @@ class Action:
     ADMIN_CHANGED = "admin.changed"
     EVIDENCE_CONFIRMED = "evidence.confirmed"
     PROJECT_IMPORTED = "project.imported"
+    # 办法第九、三十三条: the structured performance targets and their achieved values.
+    TARGET_ADDED = "target.added"
+    TARGET_REMOVED = "target.removed"
+    TARGET_ACHIEVED = "target.achieved"
 
 
 #: Sent inside the step's transaction, after its audit row and its effects.

@@ -347,6 +347,34 @@ def self_evaluation_window_open(project) -> bool:
     return clock is not None and clock.opens_on is not None and _today() >= clock.opens_on
 
 
+def _unreported_targets(project) -> list[str]:
+    return [t.indicator for t in project.targets.all() if not t.reported]
+
+
+@guard(
+    lambda p: (
+        _l("自评价须逐项对照项目绩效目标填报实际完成值和说明：%(missing)s")
+        % {"missing": "、".join(_unreported_targets(p)) or _l("尚未填报绩效目标")}
+    ),
+    article="第三十三条",
+)
+def targets_reported(project) -> bool:
+    # 办法第九、三十三条: the self-evaluation reports on every target of the application.
+    targets = list(project.targets.all())
+    return bool(targets) and all(t.reported for t in targets)
+
+
+@guard(
+    lambda p: (
+        _l("须由受委托的第三方咨询机构上传后评价报告：%(missing)s")
+        % {"missing": "；".join(_evidence_missing(p, MaterialKind.POST_EVALUATION))}
+    ),
+    article="第三十三条",
+)
+def post_evaluation_report_uploaded(project) -> bool:
+    return not _evidence_missing(project, MaterialKind.POST_EVALUATION)
+
+
 # ---------------------------------------------------------------- annual plan (第十一条)
 
 

@@ -68,6 +68,9 @@ def data_field(model, name: str, initial=None) -> forms.Field:
         field.widget = DateInput()
     if name in ("self_evaluation", "post_evaluation"):
         field.widget = TEXTAREA
+    if name == "post_evaluator":
+        # 办法第三十三条: the bureau picks a 第三方咨询评估机构.
+        field.queryset = field.queryset.filter(kind="expert")
     # What the step records is required: an approval needs its 文号 and amount.
     if name not in ("surplus_returned_yuan",):
         field.required = True

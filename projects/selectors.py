@@ -117,7 +117,8 @@ def visible_projects(user: User) -> QuerySet[Project]:
     if org.kind == OrgKind.EXPERT:
         # An expert body sees what it is asked to evaluate (办法第十、十八、三十三条).
         asked = Opinion.objects.filter(project=OuterRef("pk"), organisation=org)
-        return qs.filter(Q(Exists(asked)) | Q(state__in=(S.EXPERT_EVALUATION, S.POST_EVALUATION)))
+        # 办法第三十三条: a post-evaluation only by the organisation commissioned for it.
+        return qs.filter(Q(Exists(asked)) | Q(state=S.EXPERT_EVALUATION) | Q(post_evaluator=org))
     return qs.exclude(state=S.DRAFT)
 
 
@@ -372,7 +373,11 @@ def home_queues(user: User) -> list[dict[str, Any]]:
     elif kind == OrgKind.EXPERT:
         queues += [
             _q(_("专家评估论证"), projects(base.filter(state=S.EXPERT_EVALUATION)), article="第十条"),
-            _q(_("第三方后评价"), projects(base.filter(state=S.POST_EVALUATION)), article="第三十三条"),
+            _q(
+                _("第三方后评价"),
+                projects(base.filter(state=S.POST_EVALUATION, post_evaluator=user.organisation_id)),
+                article="第三十三条",
+            ),
         ]
     return queues
 

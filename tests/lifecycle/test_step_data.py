@@ -442,6 +442,9 @@ SOURCES = {
     "accept": (S.ACCEPTANCE_REVIEW, "bureau_head"),
     "go_live": (S.ACCEPTED, "owner_preparer"),
     "order_rectification": (S.CONSTRUCTION, "bureau_head"),
+    "submit_self_evaluation": (S.OPERATION, "owner_head"),
+    "commission_post_evaluation": (S.SELF_EVALUATED, "bureau_head"),
+    "finish_post_evaluation": (S.POST_EVALUATION, "expert_reviewer"),
 }
 ANY_VALUE = st.one_of(
     st.none(),
