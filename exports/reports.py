@@ -14,6 +14,7 @@ from core import timeutil
 from core.formatting import wan
 from core.states import STAGES, ProjectState
 from core.tables import Column, Exporter, Row
+from core.vocabulary import EvaluationGrade
 from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Opinion
 from lifecycle.workdays import WorkCalendar
 from projects.models import Organisation
@@ -43,6 +44,10 @@ class LedgerExporter(Exporter):
                 Column("当前时限", "text", 20, group="时限"),
                 Column("截止日期", "date", 11, group="时限"),
                 Column("是否逾期", "text", 8, group="时限"),
+                # 办法第三十三条: both evaluations, and whether the self-evaluation came late.
+                Column("自评价等级", "text", 8, group="评价"),
+                Column("自评价报送", "text", 14, group="评价"),
+                Column("后评价等级", "text", 8, group="评价"),
             ],
         )
         self.projects = projects
@@ -76,8 +81,13 @@ class LedgerExporter(Exporter):
                 "construction_started_on",
                 "completed_on",
                 "accepted_on",
+                "self_evaluation_grade",
+                "self_evaluation_submitted_on",
+                "self_evaluation_late",
+                "post_evaluation_grade",
             )
         )
+        grades = dict(EvaluationGrade.choices)
         for seq, rec in enumerate(qs.iterator(chunk_size=2000), 1):
             (
                 pk,
@@ -92,6 +102,10 @@ class LedgerExporter(Exporter):
                 started,
                 completed,
                 accepted,
+                self_grade,
+                self_on,
+                self_late,
+                post_grade,
             ) = rec
             kind, due = nearest.get(pk, (None, None))
             yield Row(
@@ -111,6 +125,9 @@ class LedgerExporter(Exporter):
                     str(kinds[kind]) if kind else "",
                     due,
                     ("是" if due < today else "否") if due else "",
+                    str(grades.get(self_grade, "")),
+                    (f"{self_on} " + ("逾期报送" if self_late else "按期报送")) if self_on else "",
+                    str(grades.get(post_grade, "")),
                 ]
             )
 

@@ -55,7 +55,8 @@ def _agency(user) -> bool:
 @require_GET
 def plan(request, year):
     """年度建设计划表: agencies see the whole plan; a department its own projects in it."""
-    exporter = PlanExporter(year, projects=visible_projects(request.user))
+    # 办法第三十八条: the agencies see each department's track record with the plan.
+    exporter = PlanExporter(year, projects=visible_projects(request.user), track_record=_agency(request.user))
     return _respond(request, exporter, exporter.title, action="export.plan")
 
 

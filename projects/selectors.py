@@ -118,7 +118,8 @@ def visible_projects(user: User) -> QuerySet[Project]:
         # An expert body sees what it is asked to evaluate (办法第十、十八、三十三条).
         asked = Opinion.objects.filter(project=OuterRef("pk"), organisation=org)
         # 办法第三十三条: a post-evaluation only by the organisation commissioned for it.
-        return qs.filter(Q(Exists(asked)) | Q(state=S.EXPERT_EVALUATION) | Q(post_evaluator=org))
+        commissioned = Q(post_evaluator=org) & ~Q(state=S.DRAFT)
+        return qs.filter(Q(Exists(asked)) | Q(state=S.EXPERT_EVALUATION) | commissioned)
     return qs.exclude(state=S.DRAFT)
 
 

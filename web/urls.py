@@ -3,7 +3,7 @@ lifecycle (steps, opinions, changes, calendar)."""
 
 from django.urls import path
 
-from . import step_views, views
+from . import evaluation_views, step_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +28,7 @@ urlpatterns = [
     path("projects/<int:pk>/incident/", step_views.incident_new, name="incident_new"),
     path("projects/<int:pk>/rectification/", step_views.rectification_report, name="rectification_report"),
     path("projects/<int:pk>/performance/", step_views.performance_report_new, name="performance_report_new"),
+    path("projects/<int:pk>/targets/", evaluation_views.targets, name="evaluation_targets"),
     path("plans/<int:year>/steps/<slug:name>/", step_views.plan_step, name="plan_step"),
     path("changes/<int:pk>/", step_views.change_detail, name="change"),
     path("changes/<int:pk>/steps/<slug:name>/", step_views.change_step, name="change_step"),

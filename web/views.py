@@ -43,6 +43,7 @@ from projects.models import (
     User,
 )
 from web import demo
+from web.evaluation_views import evaluation_context, plan_track_records
 
 
 def _posted(request):
@@ -200,6 +201,7 @@ def project_detail(request, pk):
         "next_step": selectors.next_step(project.state),
     }
     context.update(_documents_context(project, user))
+    context.update(evaluation_context(project, user))  # 办法第九、三十三、三十八条
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
@@ -509,10 +511,12 @@ def plan_detail(request, year):
         ).select_related("owner")
     )
     clock = plan.clocks.filter(kind=ClockKind.PLAN_COMPILATION).first()
+    track = plan_track_records(plan, user, [p.owner_id for p in [*projects, *candidates]])  # 第三十八条
     return render(
         request,
         "projects/plan_detail.html",
         {
+            "track_records": track,
             "plan": plan,
             "projects": projects,
             "by_owner": by_owner,
