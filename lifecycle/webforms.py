@@ -23,7 +23,7 @@ from core.validation import (
 from . import stepdata
 from .errors import RuleViolation
 from .forms import TransitionForm
-from .models import ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
+from .models import Aspect, ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
 from .policy import get_policy
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -157,6 +157,11 @@ class OpinionForm(forms.Form):
     def __init__(self, *args, aspects, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["aspect"].choices = aspects
+        # 办法第二十九、三十二条: "不涉及" is offered only where it may be given (services.opinion_give).
+        if Aspect.SECRECY_ACCEPTANCE not in dict(aspects):
+            self.fields["conclusion"].choices = [
+                c for c in Conclusion.choices if c[0] != Conclusion.NOT_APPLICABLE
+            ]
 
 
 class ChangeForm(forms.ModelForm):

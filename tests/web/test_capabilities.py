@@ -36,6 +36,18 @@ OPEN_IN = {
         S.REVIEW_PASSED,
         S.REVIEW_REJECTED,
     },
+    # 第九条 the targets come with the application; 第三十三条 at the latest before the
+    # self-evaluation — not on an application refused, left out or withdrawn, nor once ended.
+    "evaluation_targets": set(S)
+    - {
+        S.SELF_EVALUATED,
+        S.POST_EVALUATION,
+        S.CLOSED,
+        S.TERMINATED,
+        S.WITHDRAWN,
+        S.REVIEW_REJECTED,
+        S.NOT_INCLUDED,
+    },
 }
 #: pages every reader of the project may open; the others are the department's staff's
 READ_PAGES = {"joint_review"}
