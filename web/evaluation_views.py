@@ -73,7 +73,7 @@ def targets(request, pk):
     project = access.get_project_for_owner_staff(request.user, pk)
     require_page(project, request.user, "evaluation_targets")
     add_form = TargetForm(prefix="add")
-    report_forms: dict[int, TargetReportForm] = {}
+    report_forms = {}
     error = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
