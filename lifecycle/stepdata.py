@@ -527,4 +527,8 @@ def hint(project, field: str) -> str:
             return _("现在的申请验收截止日期：%(due)s（办法第二十九条）。") % {"due": due.isoformat()}
     if field == "surplus_returned_yuan":
         return _("没有结余的填0（办法第二十七条）。")
+    if field == "self_evaluation_grade":
+        return _("报送前须在“绩效目标及完成情况”页面逐项填报实际完成值和说明（办法第三十三条）。")
+    if field == "post_evaluator":
+        return _("受委托的机构上传后评价报告并出具结论（办法第三十三条）。")
     return ""
