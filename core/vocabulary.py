@@ -68,6 +68,16 @@ class MergedGround(models.TextChoices):
     SIMPLE = "simple", _("（三）建设内容单一、投资规模小、技术方案简单或单纯设备购置的项目")
 
 
+class EvaluationGrade(models.TextChoices):
+    """办法第三十三条: the overall result of a self-evaluation or a post-evaluation, in the four
+    grades of the national 政务信息化建设管理绩效评价 (优、良、中、差)."""
+
+    EXCELLENT = "excellent", _("优")
+    GOOD = "good", _("良")
+    FAIR = "fair", _("中")
+    POOR = "poor", _("差")
+
+
 class MaterialKind(models.TextChoices):
     """The materials a project keeps (办法第九、十五、十六、十八、二十三、二十九至三十三条)."""
 
@@ -85,4 +95,5 @@ class MaterialKind(models.TextChoices):
     ARCHIVE_OPINION = "archive_opinion", _("档案验收意见")
     ACCEPTANCE_REPORT = "acceptance_report", _("验收报告")
     SELF_EVALUATION = "self_evaluation", _("自评价报告")
+    POST_EVALUATION = "post_evaluation", _("后评价报告")
     OTHER = "other", _("其他材料")

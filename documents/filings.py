@@ -69,6 +69,13 @@ class Spec:
     #: only the step occurrences that ended in this state (change filed → 备案回执)
     to_state: str = ""
     applies: Callable | None = field(default=None)
+    #: the step closes the project (办法第三十三条: the post-evaluation), so its filing is
+    #: issued on the closed project — the only one that is
+    after_close: bool = False
+
+
+def _frozen(spec: Spec, project) -> bool:
+    return project.state in FROZEN_STATES and not (spec.after_close and project.state == S.CLOSED)
 
 
 def _not_merged(project):
@@ -176,6 +183,15 @@ SPECS: dict[str, Spec] = {
         ("submit_self_evaluation",),
         issuer=OWNER_STAFF,
         preview_before=("submit_self_evaluation",),
+    ),
+    # 办法第三十三条: the post-evaluation of the organisation the bureau commissioned — issued
+    # by that organisation (the step's own Actors, lifecycle.rules.POST_EVALUATOR).
+    FilingKind.POST_EVALUATION_REPORT: Spec(
+        snapshots.post_evaluation_report,
+        "第三十三条",
+        ("finish_post_evaluation",),
+        preview_before=("finish_post_evaluation",),
+        after_close=True,
     ),
     # 办法第十一、十二条: the plan is official once approved by the government (and again when
     # issued with its 文号); before that the bureau and 财政厅 only draft it.
@@ -321,7 +337,7 @@ def _common(kind, spec, actor, project, plan):
     if project is not None:
         if not may_see(actor, project):
             raise RuleViolation(_("无权查看本项目。"), code="permission")
-        if project.state in FROZEN_STATES:
+        if _frozen(spec, project):
             raise RuleViolation(
                 _("项目已%(state)s，不再生成文书；已出具的文书可在项目页面下载。")
                 % {"state": project.get_state_display()},
@@ -456,10 +472,12 @@ def actions_for(actor, project) -> list[dict]:
     filing after its step, or a sample before it. Each: kind, label, mode ("issue" |
     "preview"), object_id and a short description of the object."""
     result = []
-    if project.state in FROZEN_STATES or not may_see(actor, project):
+    if not may_see(actor, project):
         return result
     for kind in PROJECT_KINDS:
         spec = SPECS[kind]
+        if _frozen(spec, project):
+            continue
         for obj in candidates(spec, project):
             about = str(obj) if obj is not None else ""
             base = {

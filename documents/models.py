@@ -176,6 +176,7 @@ class FilingKind(models.TextChoices):
     ACCEPTANCE_FORM = "acceptance_form", _("竣工验收申请表")
     PERFORMANCE_FORM = "performance_form", _("年度绩效评价报告")
     SELF_EVALUATION_FORM = "self_evaluation_form", _("项目自评价报告")
+    POST_EVALUATION_REPORT = "post_evaluation_report", _("项目后评价报告")
     HISTORY = "history", _("项目全过程记录")
 
 

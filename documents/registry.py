@@ -48,6 +48,7 @@ KINDS: dict[str, KindInfo] = {
     K.ARCHIVE_OPINION: KindInfo(_("验收"), "第三十一条"),
     K.ACCEPTANCE_REPORT: KindInfo(_("验收"), "第二十九条"),
     K.SELF_EVALUATION: KindInfo(_("运行与评价"), "第三十三条"),
+    K.POST_EVALUATION: KindInfo(_("运行与评价"), "第三十三条"),
     K.OTHER: KindInfo(_("其他"), ""),
 }
 
@@ -66,6 +67,9 @@ class Uploads:
     article: str
     dated: bool = False
     classified_only: bool = False
+    #: Only the organisation named on the project by this field (办法第三十三条: the
+    #: third-party organisation the bureau commissioned, ``post_evaluator``).
+    commissioned: str = ""
 
 
 #: Stages named once, from the chapters of the 办法.
@@ -119,6 +123,10 @@ UPLOADS: dict[str, Uploads] = {
     K.ACCEPTANCE_REPORT: Uploads(OWNER, STAFF, frozenset({S.ACCEPTED}), "第二十九条", dated=True),
     # 第三十三条 自评价 6 to 12 months after go-live.
     K.SELF_EVALUATION: Uploads(OWNER, STAFF, frozenset({S.OPERATION}), "第三十三条"),
+    # 第三十三条 省营商环境局…可以委托相应的第三方咨询机构开展后评价: that organisation's report.
+    K.POST_EVALUATION: Uploads(
+        "expert", REVIEWERS, frozenset({S.POST_EVALUATION}), "第三十三条", commissioned="post_evaluator"
+    ),
     # Anything else the department adds to its own file while the project is alive. No step
     # uses, locks or signs off "other" materials, so they can stand in for no precondition.
     K.OTHER: Uploads(OWNER, STAFF, frozenset(S.values) - _ENDED, "第三十五条"),
@@ -205,6 +213,7 @@ STEPS: dict[str | tuple[str, str], Step] = {
     ),
     "go_live": Step((K.ACCEPTANCE_REPORT,), "第二十九条"),
     "submit_self_evaluation": Step((K.SELF_EVALUATION,), "第三十三条"),
+    "finish_post_evaluation": Step((K.POST_EVALUATION,), "第三十三条"),
 }
 
 

@@ -83,6 +83,14 @@ def upload_refusal(
         return RuleViolation(
             upload_rule_text(kind) + _("，您无权上传。"), code="permission", article=rule.article
         )
+    if rule.commissioned and org.pk != getattr(project, f"{rule.commissioned}_id", None):
+        # 办法第三十三条: the organisation the bureau commissioned, not any of its kind.
+        return RuleViolation(
+            _("“%(kind)s”只能由省营商环境局委托的机构上传（办法%(article)s），您的单位未受委托。")
+            % {"kind": MaterialKind(kind).label, "article": rule.article},
+            code="permission",
+            article=rule.article,
+        )
     if rule.classified_only and not project.classified:
         return RuleViolation(
             _("本项目不涉及国家秘密，无需上传“%(kind)s”（办法%(article)s）。")

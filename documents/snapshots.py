@@ -809,8 +809,31 @@ def performance_form(project, *, obj=None, facts: Facts, **kw) -> dict:
     )
 
 
+def _targets_table(project) -> dict:
+    """办法第九、三十三条: each performance target of the application with what was achieved."""
+    rows = [
+        [t.indicator, t.target_value, t.achieved_value, t.explanation, t.get_entered_display()]
+        for t in project.targets.all()
+    ]
+    header = [_("绩效指标"), _("目标值"), _("实际完成值"), _("完成情况说明"), _("填报时点")]
+    return {
+        "type": "table",
+        "heading": _("绩效目标完成情况"),
+        "header_rows": [[_h(h) for h in header]],
+        "rows": [{"style": "", "cells": r} for r in rows],
+        "numeric": [],
+        "centred": [],
+        "width": len(header),
+    }
+
+
 def self_evaluation_form(project, *, facts: Facts, **kw) -> dict:
-    """办法第三十三条: the self-evaluation 6–12 months after go-live."""
+    """办法第三十三条: the self-evaluation 6–12 months after acceptance and go-live: each
+    target with its achieved value, the grade, whether it came in time, the copies."""
+    clock = project.clocks.filter(kind="self_evaluation").order_by("-pk").first()
+    timeliness = ""
+    if project.self_evaluation_submitted_on:
+        timeliness = _("逾期报送") if project.self_evaluation_late else _("按期报送")
     fields = [
         (_("项目名称"), project.name),
         (_("项目建设单位"), project.owner.name),
@@ -818,15 +841,46 @@ def self_evaluation_form(project, *, facts: Facts, **kw) -> dict:
         (_("概算总投资（万元）"), facts.money(project.approved_estimate_yuan, _("概算总投资")), True),
         (_("验收日期"), date_text(project.accepted_on)),
         (_("投入运行日期"), date_text(project.went_live_on)),
+        (
+            _("自评价期限"),
+            f"{date_text(clock.opens_on)}—{date_text(clock.effective_due_on)}" if clock else "",
+        ),
+        (
+            _("报送日期"),
+            " ".join(x for x in (date_text(project.self_evaluation_submitted_on), timeliness) if x),
+        ),
         (_("项目绩效目标"), project.performance_targets),
+        (_("自评价等级"), project.get_self_evaluation_grade_display()),
         (_("自评价结论"), project.self_evaluation),
         (_("抄送"), "、".join([_org_name("finance"), _org_name("drc")])),
     ]
     return _form(
         _("项目自评价报告"),
-        [{"type": "fields", "heading": "", "fields": fields}],
+        [{"type": "fields", "heading": "", "fields": fields}, _targets_table(project)],
         form_code=_("办法第三十三条"),
         signatures=[_("项目建设单位（盖章）："), _("项目责任人（签字）：")],
+    )
+
+
+def post_evaluation_report(project, *, facts: Facts, **kw) -> dict:
+    """办法第三十三条: the post-evaluation by the third-party organisation the bureau
+    commissioned, with the self-evaluation it builds on."""
+    fields = [
+        (_("项目名称"), project.name),
+        (_("项目建设单位"), project.owner.name),
+        (_("后评价机构"), project.post_evaluator.name if project.post_evaluator_id else ""),
+        (_("委托单位"), _org_name("bureau")),
+        (_("验收日期"), date_text(project.accepted_on)),
+        (_("投入运行日期"), date_text(project.went_live_on)),
+        (_("自评价等级"), project.get_self_evaluation_grade_display()),
+        (_("后评价等级"), project.get_post_evaluation_grade_display()),
+        (_("后评价结论"), project.post_evaluation),
+    ]
+    return _form(
+        _("项目后评价报告"),
+        [{"type": "fields", "heading": "", "fields": fields}, _targets_table(project)],
+        form_code=_("办法第三十三条"),
+        signatures=[_("后评价机构（盖章）："), _("省营商环境局：")],
     )
 
 

@@ -15,6 +15,7 @@ from core import timeutil
 from core.formatting import wan
 from core.states import STAGES, ProjectState
 from core.tables import Column, Exporter, Row
+from core.vocabulary import EvaluationGrade
 from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Contract, Opinion
 from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
@@ -51,6 +52,10 @@ class LedgerExporter(Exporter):
                 Column("监理单位", "text", 22, group="合同"),
                 Column("监理合同编号", "text", 16, group="合同"),
                 Column("知识产权条款", "text", 12, group="合同"),
+                # 办法第三十三条: both evaluations, and whether the self-evaluation came late.
+                Column("自评价等级", "text", 8, group="评价"),
+                Column("自评价报送", "text", 14, group="评价"),
+                Column("后评价等级", "text", 8, group="评价"),
             ],
         )
         self.projects = projects
@@ -109,8 +114,13 @@ class LedgerExporter(Exporter):
                 "construction_started_on",
                 "completed_on",
                 "accepted_on",
+                "self_evaluation_grade",
+                "self_evaluation_submitted_on",
+                "self_evaluation_late",
+                "post_evaluation_grade",
             )
         )
+        grades = dict(EvaluationGrade.choices)
         for seq, rec in enumerate(qs.iterator(chunk_size=2000), 1):
             (
                 pk,
@@ -125,6 +135,10 @@ class LedgerExporter(Exporter):
                 started,
                 completed,
                 accepted,
+                self_grade,
+                self_on,
+                self_late,
+                post_grade,
             ) = rec
             kind, due = nearest.get(pk, (None, None))
             yield Row(
@@ -145,6 +159,9 @@ class LedgerExporter(Exporter):
                     due,
                     ("是" if due < today else "否") if due else "",
                     *self._contract_cells(contracts.get(pk, [])),
+                    str(grades.get(self_grade, "")),
+                    (f"{self_on} " + ("逾期报送" if self_late else "按期报送")) if self_on else "",
+                    str(grades.get(post_grade, "")),
                 ]
             )
 

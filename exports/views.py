@@ -59,7 +59,8 @@ def plan(request, year):
     the plan is issued to it — the same rule as the plan page (projects.access.get_plan_for_user,
     办法第十一条), so a plan still being compiled is 404 to a department here too."""
     access.get_plan_for_user(request.user, year)
-    exporter = PlanExporter(year, projects=visible_projects(request.user))
+    # 办法第三十八条: the agencies see each department's track record with the plan.
+    exporter = PlanExporter(year, projects=visible_projects(request.user), track_record=_agency(request.user))
     return _respond(request, exporter, exporter.title, action="export.plan")
 
 

@@ -318,9 +318,10 @@ def stop_acceptance_application_clock(project, *, actor, **kw):
 
 
 def start_self_evaluation_clock(project, *, actor, **kw):
-    """办法第三十三条: self-evaluation 6 to 12 months after acceptance and go-live."""
+    """办法第三十三条: self-evaluation 6 to 12 months after acceptance *and* go-live: counted
+    from the later of the two dates."""
 
-    live = project.went_live_on or timeutil.today()
+    live = max((d for d in (project.went_live_on, project.accepted_on) if d), default=timeutil.today())
     policy = get_policy()
     clocks.start_calendar(
         ClockKind.SELF_EVALUATION,

@@ -41,6 +41,10 @@ class Action:
     EXCEPTION_DECIDED = "connectivity_exception.decided"
     DECISION_RECORDED = "supervision_decision.recorded"
     DECISION_LIFTED = "supervision_decision.lifted"
+    # 办法第九、三十三条: the structured performance targets and their achieved values.
+    TARGET_ADDED = "target.added"
+    TARGET_REMOVED = "target.removed"
+    TARGET_ACHIEVED = "target.achieved"
 
 
 #: Sent inside the step's transaction, after its audit row and its effects.

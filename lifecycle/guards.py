@@ -426,10 +426,16 @@ def secrecy_evaluated(project) -> bool:
 
 
 def acceptance_aspects(project) -> list[str]:
-    aspects = ["cac_acceptance", "crypto_acceptance", "drc_acceptance", "police_acceptance"]
-    if project.classified:
-        aspects.append("secrecy_acceptance")
-    return aspects
+    # 办法第二十九条 lists 省委保密办 among the agencies of every acceptance (and 第三十二条 its
+    # 测评审查 for classified systems): it answers for every project, "不涉及" when no state
+    # secret is involved (Conclusion.NOT_APPLICABLE, services.opinion_give).
+    return [
+        "cac_acceptance",
+        "crypto_acceptance",
+        "drc_acceptance",
+        "police_acceptance",
+        "secrecy_acceptance",
+    ]
 
 
 @guard(
@@ -446,6 +452,25 @@ def acceptance_aspects(project) -> list[str]:
 def acceptance_opinions_given(project) -> bool:
     latest = _latest_opinions(project, "acceptance")
     return all(a in latest for a in acceptance_aspects(project))
+
+
+@guard(
+    lambda p: (
+        _l("%(who)s的竣工验收意见为不同意，不能通过验收")
+        % {
+            "who": "、".join(
+                str(o.organisation)
+                for a, o in _latest_opinions(p, "acceptance").items()
+                if a in acceptance_aspects(p) and not o.favourable
+            )
+        }
+    ),
+    article="第二十九条",
+)
+def acceptance_opinions_favourable(project) -> bool:
+    # 办法第二十九条: the bureau organises acceptance together with the listed agencies; as in
+    # joint review (joint_opinions_favourable), the latest opinion of each counts.
+    return all(o.favourable for o in _latest_opinions(project, "acceptance").values())
 
 
 def _aspect_label(aspect):
@@ -474,6 +499,34 @@ def acceptance_report_filed(project) -> bool:
 def self_evaluation_window_open(project) -> bool:
     clock = project.clocks.filter(kind="self_evaluation").order_by("-pk").first()
     return clock is not None and clock.opens_on is not None and _today() >= clock.opens_on
+
+
+def _unreported_targets(project) -> list[str]:
+    return [t.indicator for t in project.targets.all() if not t.reported]
+
+
+@guard(
+    lambda p: (
+        _l("自评价须逐项对照项目绩效目标填报实际完成值和说明：%(missing)s")
+        % {"missing": "、".join(_unreported_targets(p)) or _l("尚未填报绩效目标")}
+    ),
+    article="第三十三条",
+)
+def targets_reported(project) -> bool:
+    # 办法第九、三十三条: the self-evaluation reports on every target of the application.
+    targets = list(project.targets.all())
+    return bool(targets) and all(t.reported for t in targets)
+
+
+@guard(
+    lambda p: (
+        _l("须由受委托的第三方咨询机构上传后评价报告：%(missing)s")
+        % {"missing": "；".join(_evidence_missing(p, MaterialKind.POST_EVALUATION))}
+    ),
+    article="第三十三条",
+)
+def post_evaluation_report_uploaded(project) -> bool:
+    return not _evidence_missing(project, MaterialKind.POST_EVALUATION)
 
 
 # ---------------------------------------------------------------- annual plan (第十一条)

@@ -17,6 +17,7 @@ from core.states import PlanState, ProjectState as S
 from core.vocabulary import OrgKind
 
 from . import effects as fx, guards as g
+from .errors import RuleViolation
 from .rules import (
     BUREAU_HEAD,
     BUREAU_STAFF,
@@ -28,6 +29,7 @@ from .rules import (
     HEAD,
     OWNER_HEAD,
     OWNER_STAFF,
+    POST_EVALUATOR,
     REVIEWERS,
     actors,
     step,
@@ -657,8 +659,17 @@ class ProjectMachine:
             label=_("申请延期验收"), article="第二十九条", needs_reason=True, fields=("requested_due_on",)
         ),
     )
-    def request_extension(self, **data):
-        pass
+    def request_extension(self, *, reason="", **data):
+        # 办法第二十九条: a refused extension may be applied for again, with new reasons — the
+        # same reasons again are refused (the bureau has answered them).
+        given = " ".join(reason.split())
+        earlier = self.audit_entries.filter(action="request_extension").values_list("reason", flat=True)
+        if any(" ".join(r.split()) == given for r in earlier):
+            raise RuleViolation(
+                _("再次申请延期验收须说明新的理由，不能重复此前申请的理由（办法第二十九条）。"),
+                code="reason",
+                article="第二十九条",
+            )
 
     @transition(
         "state",
@@ -709,6 +720,7 @@ class ProjectMachine:
             g.product_statement_given,
             g.secrecy_evaluated,
             g.acceptance_opinions_given,
+            g.acceptance_opinions_favourable,
         ],
         custom=step(label=_("通过竣工验收"), article="第二十九条", fields=("accepted_on",)),
     )
@@ -748,36 +760,53 @@ class ProjectMachine:
         source=S.OPERATION,
         target=S.SELF_EVALUATED,
         permission=OWNER_HEAD,
-        conditions=[g.self_evaluation_window_open],
+        conditions=[g.self_evaluation_window_open, g.targets_reported],
         custom=step(
             label=_("报送自评价报告"),
             article="第三十三条",
-            fields=("self_evaluation",),
+            fields=("self_evaluation_grade", "self_evaluation"),
+            records=("self_evaluation_submitted_on", "self_evaluation_late"),
             effects=(fx.stop_self_evaluation_clock, fx.copy_self_evaluation),
         ),
     )
-    def submit_self_evaluation(self, *, self_evaluation="", **data):
+    def submit_self_evaluation(self, *, self_evaluation="", self_evaluation_grade="", **data):
         self.self_evaluation = self_evaluation
+        self.self_evaluation_grade = self_evaluation_grade
+        # 办法第三十三条: due 12 months after acceptance and go-live; a later report is taken
+        # but marked late on the project (and in the ledger export).
+        today = timeutil.today()
+        clock = self.clocks.filter(kind="self_evaluation", stopped_on__isnull=True).order_by("-pk").first()
+        self.self_evaluation_submitted_on = today
+        self.self_evaluation_late = clock is not None and today > clock.effective_due_on
 
     @transition(
         "state",
         source=S.SELF_EVALUATED,
         target=S.POST_EVALUATION,
         permission=BUREAU_HEAD,
-        custom=step(label=_("委托第三方后评价"), article="第三十三条"),
+        custom=step(label=_("委托第三方后评价"), article="第三十三条", fields=("post_evaluator",)),
     )
-    def commission_post_evaluation(self, **data):
-        pass
+    def commission_post_evaluation(self, *, post_evaluator=None, **data):
+        # 办法第三十三条: 委托相应的第三方咨询机构 — the bureau names which one (lifecycle.stepdata).
+        self.post_evaluator = post_evaluator
 
+    # 办法第三十三条: only the commissioned organisation reports its post-evaluation, with its
+    # report uploaded (documents.registry UPLOADS, post_evaluation) and its conclusion.
     @transition(
         "state",
         source=S.POST_EVALUATION,
         target=S.CLOSED,
-        permission=actors((OrgKind.BUREAU, REVIEWERS), (OrgKind.EXPERT, REVIEWERS)),
-        custom=step(label=_("录入后评价结论并关闭"), article="第三十三条", fields=("post_evaluation",)),
+        permission=POST_EVALUATOR,
+        conditions=[g.post_evaluation_report_uploaded],
+        custom=step(
+            label=_("报送后评价报告和结论"),
+            article="第三十三条",
+            fields=("post_evaluation_grade", "post_evaluation"),
+        ),
     )
-    def finish_post_evaluation(self, *, post_evaluation="", **data):
+    def finish_post_evaluation(self, *, post_evaluation="", post_evaluation_grade="", **data):
         self.post_evaluation = post_evaluation
+        self.post_evaluation_grade = post_evaluation_grade
 
     @transition(
         "state",

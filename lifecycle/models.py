@@ -69,6 +69,9 @@ class Conclusion(models.TextChoices):
     APPROVE = "approve", _("同意")
     CONDITIONAL = "conditional", _("原则同意，按意见修改")
     REJECT = "reject", _("不同意")
+    # 办法第二十九、三十二条: 省委保密办 takes part in every acceptance; for a project that
+    # involves no state secret its opinion is "不涉及" (services.opinion_give allows it only there).
+    NOT_APPLICABLE = "not_applicable", _("不涉及")
 
 
 class Opinion(models.Model):

@@ -49,6 +49,23 @@ class Grant:
         return org.kind == kind
 
 
+@dataclass(frozen=True)
+class CommissionedGrant(Grant):
+    """办法第三十三条: only the organisation the bureau commissioned — named on the object by
+    ``field`` (e.g. ``post_evaluator``) — not every organisation of ``kind``."""
+
+    field: str = ""
+
+    def org_matches(self, obj, user) -> bool:
+        org = getattr(user, "organisation", None)
+        return (
+            org is not None
+            and org.kind == self.kind_for(obj)
+            and org.pk is not None
+            and org.pk == getattr(obj, f"{self.field}_id", None)
+        )
+
+
 class Actors:
     """The django-fsm permission of a transition: who may take it, and why not."""
 
@@ -136,6 +153,8 @@ def _design_reviewer(project) -> str:
 
 
 DESIGN_STAFF = actors((_design_reviewer, REVIEWERS))
+#: 办法第三十三条: the third-party organisation commissioned for the post-evaluation.
+POST_EVALUATOR = Actors(CommissionedGrant(OrgKind.EXPERT, REVIEWERS, field="post_evaluator"))
 DESIGN_HEAD = actors((_design_reviewer, HEAD))
 
 

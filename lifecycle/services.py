@@ -43,6 +43,7 @@ from .models import (
     ChangeRequest,
     Clock,
     ClockKind,
+    Conclusion,
     Incident,
     Opinion,
     PerformanceReport,
@@ -369,6 +370,18 @@ def opinion_give(project: ProjectRecord, *, actor: Actor, aspect: str, conclusio
         )
     if not text.strip():
         raise RuleViolation(_("请填写意见内容。"), code="reason")
+    if conclusion not in Conclusion.values:
+        raise RuleViolation(_("请选择意见结论。"), code="conclusion")
+    # 办法第二十九、三十二条: "不涉及" is 省委保密办's answer for a project without state secrets.
+    moot_allowed = aspect == Aspect.SECRECY_ACCEPTANCE and not project.classified
+    if conclusion == Conclusion.NOT_APPLICABLE and not moot_allowed:
+        raise RuleViolation(
+            _(
+                "只有省委保密办对不涉及国家秘密的项目可以出具“不涉及”的竣工验收意见（办法第二十九、三十二条）。"
+            ),
+            code="conclusion",
+            article="第三十二条",
+        )
     with transaction.atomic():
         opinion = Opinion.objects.create(
             project=project,

@@ -38,7 +38,7 @@ from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 from core.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN  # the bounds shared with the forms
-from core.vocabulary import DesignEvaluation
+from core.vocabulary import DesignEvaluation, EvaluationGrade, OrgKind
 
 from .errors import RuleViolation
 from .models import ClockKind
@@ -85,6 +85,11 @@ STEPS: dict[str, dict[str, bool]] = {
     # 办法第二十六、三十六条: the bureau's decision carries its 文号.
     "suspend": {"suspension_no": True},
     "terminate": {"termination_no": True},
+    # 办法第三十三条: the self-evaluation's grade and report; the organisation commissioned for
+    # the post-evaluation; its grade and report.
+    "submit_self_evaluation": {"self_evaluation_grade": True, "self_evaluation": True},
+    "commission_post_evaluation": {"post_evaluator": True},
+    "finish_post_evaluation": {"post_evaluation_grade": True, "post_evaluation": True},
 }
 
 
@@ -546,6 +551,39 @@ def _design_evaluation(project, value, *, correcting=False):
     return value
 
 
+def _grade(field):
+    def check(project, value, *, correcting=False) -> str:
+        if not isinstance(value, str) or value not in EvaluationGrade.values:
+            _refuse(
+                _("请选择“%(label)s”：%(grades)s")
+                % {"label": DATA[field].label, "grades": "、".join(str(g.label) for g in EvaluationGrade)},
+                field,
+            )
+        return value
+
+    return check
+
+
+#: 办法第三十三条: a self- or post-evaluation report, long enough for a report, bounded.
+EVALUATION_TEXT_MAX = 5000
+
+
+def _post_evaluator(project, value, *, correcting=False):
+    """办法第三十三条: 委托相应的第三方咨询机构 — an organisation of kind EXPERT."""
+    organisations = type(project)._meta.get_field("post_evaluator").related_model.objects
+    if isinstance(value, organisations.model):
+        org = value
+    elif (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isdigit()
+    ):
+        org = organisations.filter(pk=int(value)).first() if len(str(value)) < 12 else None
+    else:
+        org = None
+    if org is None or org.kind != OrgKind.EXPERT:
+        _refuse(_("请选择受委托开展后评价的第三方咨询评估机构"), "post_evaluator")
+    return org
+
+
 DATA: dict[str, Datum] = {
     "fsr_approval_no": Datum(_l("可研批复文号"), "第十五条", _text("fsr_approval_no", 60)),
     "fsr_estimate_yuan": Datum(_l("可研批复估算"), "第十五条", _fsr_estimate),
@@ -575,6 +613,11 @@ DATA: dict[str, Datum] = {
     "working_days": Datum(_l("整改期限（工作日）"), "第三十六条", _working_days),
     "suspension_no": Datum(_l("暂停建设文号"), "第二十六条", _text("suspension_no", 60)),
     "termination_no": Datum(_l("终止项目文号"), "第三十六条", _text("termination_no", 60)),
+    "self_evaluation_grade": Datum(_l("自评价等级"), "第三十三条", _grade("self_evaluation_grade")),
+    "self_evaluation": Datum(_l("自评价结论"), "第三十三条", _text("self_evaluation", EVALUATION_TEXT_MAX)),
+    "post_evaluator": Datum(_l("后评价机构"), "第三十三条", _post_evaluator),
+    "post_evaluation_grade": Datum(_l("后评价等级"), "第三十三条", _grade("post_evaluation_grade")),
+    "post_evaluation": Datum(_l("后评价结论"), "第三十三条", _text("post_evaluation", EVALUATION_TEXT_MAX)),
 }
 
 
@@ -598,4 +641,8 @@ def hint(project, field: str) -> str:
         return _("批复的概算总投资：%(e)s；原则上不超过概算，超出的须填写例外放行理由（办法第十九条）。") % {
             "e": wan_text(project.approved_estimate_yuan)
         }
+    if field == "self_evaluation_grade":
+        return _("报送前须在“绩效目标及完成情况”页面逐项填报实际完成值和说明（办法第三十三条）。")
+    if field == "post_evaluator":
+        return _("受委托的机构上传后评价报告并出具结论（办法第三十三条）。")
     return ""

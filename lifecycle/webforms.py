@@ -25,7 +25,7 @@ from core.vocabulary import Role
 from . import stepdata
 from .errors import RuleViolation
 from .forms import TransitionForm
-from .models import ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
+from .models import Aspect, ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
 from .policy import get_policy
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -62,7 +62,9 @@ def _responsible_person_field(obj=None) -> forms.Field:
 #: Extra choices of single steps.
 STEP_EXTRAS = {
     "finish_expert_evaluation": {
-        "conclusion": lambda obj=None: forms.ChoiceField(label=_("专家结论"), choices=Conclusion.choices)
+        "conclusion": lambda obj=None: forms.ChoiceField(
+            label=_("专家结论"), choices=[c for c in Conclusion.choices if c[0] != Conclusion.NOT_APPLICABLE]
+        )
     },
     "request_emergency": {"responsible_person": _responsible_person_field},
 }
@@ -86,6 +88,9 @@ def data_field(model, name: str, initial=None) -> forms.Field:
         field.widget = DateInput()
     if name in ("self_evaluation", "post_evaluation", "preliminary_work_depth"):
         field.widget = TEXTAREA
+    if name == "post_evaluator":
+        # 办法第三十三条: the bureau picks a 第三方咨询评估机构.
+        field.queryset = field.queryset.filter(kind="expert")
     # What the step records is required: an approval needs its 文号 and amount. 前期工作深度
     # only for a merged approval (办法第十七条): the step form asks lifecycle.stepdata.
     if name not in ("surplus_returned_yuan", "preliminary_work_depth"):
@@ -176,6 +181,11 @@ class OpinionForm(forms.Form):
     def __init__(self, *args, aspects, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["aspect"].choices = aspects
+        # 办法第二十九、三十二条: "不涉及" is offered only where it may be given (services.opinion_give).
+        if Aspect.SECRECY_ACCEPTANCE not in dict(aspects):
+            self.fields["conclusion"].choices = [
+                c for c in Conclusion.choices if c[0] != Conclusion.NOT_APPLICABLE
+            ]
 
 
 class ChangeForm(forms.ModelForm):

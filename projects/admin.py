@@ -13,6 +13,7 @@ from .models import (
     LevelRelation,
     Organisation,
     Participant,
+    PerformanceTarget,
     Project,
     SplitWarning,
     SubmissionAmendment,
@@ -157,6 +158,24 @@ class SubmissionAmendmentAdmin(admin.ModelAdmin):
 
     list_display = ["submission", "number", "submitted_at", "signed_by"]
     list_select_related = ["submission__call", "submission__organisation", "signed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PerformanceTarget)
+class PerformanceTargetAdmin(admin.ModelAdmin):
+    """办法第九、三十三条: targets are entered and reported only through projects.evaluation
+    (audited); here they are read-only."""
+
+    list_display = ["project", "indicator", "target_value", "achieved_value", "entered", "entered_at"]
+    list_select_related = ["project"]
 
     def has_add_permission(self, request):
         return False

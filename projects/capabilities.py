@@ -31,6 +31,7 @@ from lifecycle.guards import acceptance_aspects
 from lifecycle.models import ASPECTS, Aspect
 from lifecycle.rules import REVIEWERS
 
+from . import evaluation
 from .access import is_owner_staff, kind_of
 from .models import Project
 from .participation import CONFIRM_STATES, is_participant_staff
@@ -131,6 +132,13 @@ PAGES: tuple[Page, ...] = (
         services.PAGE_STATES["joint_review"],
         _anyone,
         view=True,
+    ),
+)
+PAGES += (
+    # 办法第九、三十三条: the targets with the application, their achieved values before the
+    # self-evaluation (projects/evaluation.py checks the same states).
+    Page(
+        "evaluation_targets", _("绩效目标及完成情况"), "第三十三条", evaluation.TARGET_STATES, is_owner_staff
     ),
 )
 PAGES_BY_NAME = {page.name: page for page in PAGES}

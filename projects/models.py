@@ -23,7 +23,7 @@ from core.validation import (
     validate_platform_code as _validate_platform_code,
     years_text,
 )
-from core.vocabulary import DesignEvaluation, MergedGround, Network, OrgKind, Role
+from core.vocabulary import DesignEvaluation, EvaluationGrade, MergedGround, Network, OrgKind, Role
 from lifecycle.machine import PlanMachine, ProjectMachine
 
 # 办法第三十四、三十六、三十九条: the supervision records live in their own module.
@@ -330,6 +330,25 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
     went_live_on = models.DateField(_("投入运行日期"), null=True, blank=True)
     self_evaluation = models.TextField(_("自评价结论"), blank=True)
     post_evaluation = models.TextField(_("后评价结论"), blank=True)
+    # 办法第三十三条: the grades of both evaluations, when and whether in time the self-evaluation
+    # came, and the third-party organisation the bureau commissioned for the post-evaluation.
+    self_evaluation_grade = models.CharField(
+        _("自评价等级"), max_length=16, choices=EvaluationGrade.choices, blank=True
+    )
+    self_evaluation_submitted_on = models.DateField(_("自评价报送日期"), null=True, blank=True)
+    self_evaluation_late = models.BooleanField(_("自评价逾期报送"), default=False)
+    post_evaluator = models.ForeignKey(
+        Organisation,
+        verbose_name=_("后评价机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="post_evaluations",
+        limit_choices_to={"kind": OrgKind.EXPERT},
+    )
+    post_evaluation_grade = models.CharField(
+        _("后评价等级"), max_length=16, choices=EvaluationGrade.choices, blank=True
+    )
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -675,3 +694,7 @@ class SplitWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first} ≈ {self.second}（{self.score}）"
+
+
+# 办法第九、三十三条: the structured performance targets (projects/models_evaluation.py).
+from .models_evaluation import PerformanceTarget  # noqa: E402, F401

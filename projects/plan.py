@@ -18,6 +18,7 @@ from core.formatting import wan
 from core.states import BUILT_STATES, LEFT_PLAN_STATES, ProjectState
 from core.tables import Column, Exporter, Row
 from projects.models import FundingLine, FundingSource, Project, YearlyInvestment
+from projects.track_record import track_records
 
 ZERO = Decimal("0")
 SOURCES = list(FundingSource)
@@ -35,7 +36,7 @@ def _sum_of(qs):
 
 
 class PlanExporter(Exporter):
-    def __init__(self, year: int, *, projects=None):
+    def __init__(self, year: int, *, projects=None, track_record: bool = False):
         super().__init__(
             title=f"{year}年度省级政务信息化项目建设计划表",
             columns=[
@@ -49,8 +50,11 @@ class PlanExporter(Exporter):
                 Column(f"{year}年度计划投资（万元）", "money", 14),
                 Column("项目阶段", "text", 16),
                 Column("备注", "text", 16),
+                # 办法第三十八条: each department's record, on its subtotal row (for the agencies).
+                *([Column("部门履约记录（办法第三十八条）", "text", 40)] if track_record else []),
             ],
         )
+        self.track_record = track_record
         self.year = year
         self.projects = projects if projects is not None else Project.objects.all()
 
@@ -86,13 +90,15 @@ class PlanExporter(Exporter):
         width = 2 + n_src  # total, sources…, year amount
         grand, grand_n = [ZERO] * width, 0
         dept, dept_sums, dept_n = None, [ZERO] * width, 0
+        records = self._records()
+        extra = [""] if self.track_record else []
         for rec in self.queryset().iterator(chunk_size=2000):
             owner, name, content, months, total = rec[:5]
             sources = rec[5 : 5 + n_src]
             year_yuan, state, mandate = rec[5 + n_src :]
             if owner != dept:
                 if dept is not None:
-                    yield self._subtotal(f"{dept}小计（{dept_n}个项目）", dept_sums)
+                    yield self._subtotal(f"{dept}小计（{dept_n}个项目）", dept_sums, record=records.get(dept))
                 dept, dept_sums, dept_n = owner, [ZERO] * width, 0
             amounts = [total or ZERO, *sources, year_yuan]
             for i, a in enumerate(amounts):
@@ -110,10 +116,11 @@ class PlanExporter(Exporter):
                     *self._money(amounts),
                     str(labels.get(state, state)),
                     "紧急纳入（办法第十二条）" if mandate else "",
+                    *extra,
                 ]
             )
         if dept is not None:
-            yield self._subtotal(f"{dept}小计（{dept_n}个项目）", dept_sums)
+            yield self._subtotal(f"{dept}小计（{dept_n}个项目）", dept_sums, record=records.get(dept))
         yield self._subtotal(f"合计（{grand_n}个项目）", grand, style="total")
         # Subtotals by funding source (办法第十九条: funds follow the decided source).
         for i, source in enumerate(SOURCES, start=1):
@@ -123,8 +130,22 @@ class PlanExporter(Exporter):
             values[5 + i] = wan(grand[i])
             yield Row(values, style="subtotal")
 
-    def _subtotal(self, label, sums, style="subtotal") -> Row:
-        return Row([None, label, None, None, None, *self._money(sums), None, None], style=style)
+    def _subtotal(self, label, sums, style="subtotal", record: str | None = None) -> Row:
+        extra = [record or ""] if self.track_record else []
+        return Row([None, label, None, None, None, *self._money(sums), None, None, *extra], style=style)
+
+    def _records(self) -> dict[str, str]:
+        """办法第三十八条: department name → its track-record summary (constant queries)."""
+        if not self.track_record:
+            return {}
+        owners = dict(
+            self.projects.filter(plan__year=self.year)
+            .values_list("owner_id", "owner__name")
+            .order_by()
+            .distinct()
+        )
+        records = track_records(owners, year=self.year)
+        return {owners[pk]: r.summary() for pk, r in records.items() if pk in owners}
 
 
 # ---------------------------------------------------------------- execution (办法第十二条)

@@ -117,7 +117,9 @@ def visible_projects(user: User) -> QuerySet[Project]:
     if org.kind == OrgKind.EXPERT:
         # An expert body sees what it is asked to evaluate (办法第十、十八、三十三条).
         asked = Opinion.objects.filter(project=OuterRef("pk"), organisation=org)
-        return qs.filter(Q(Exists(asked)) | Q(state__in=(S.EXPERT_EVALUATION, S.POST_EVALUATION)))
+        # 办法第三十三条: a post-evaluation only by the organisation commissioned for it.
+        commissioned = Q(post_evaluator=org) & ~Q(state=S.DRAFT)
+        return qs.filter(Q(Exists(asked)) | Q(state=S.EXPERT_EVALUATION) | commissioned)
     return qs.exclude(state=S.DRAFT)
 
 
@@ -356,9 +358,8 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         ]
     elif kind in (OrgKind.POLICE, OrgKind.SECRECY):
         aspect = "police_acceptance" if kind == OrgKind.POLICE else "secrecy_acceptance"
+        # 办法第二十九条: 省委保密办 takes part in every acceptance ("不涉及" when unclassified).
         qs = base.filter(state=S.ACCEPTANCE_REVIEW)
-        if kind == OrgKind.SECRECY:
-            qs = qs.filter(classified=True)
         queues.append(
             _q(
                 _("待出具竣工验收意见"),
@@ -408,7 +409,11 @@ def home_queues(user: User) -> list[dict[str, Any]]:
     elif kind == OrgKind.EXPERT:
         queues += [
             _q(_("专家评估论证"), projects(base.filter(state=S.EXPERT_EVALUATION)), article="第十条"),
-            _q(_("第三方后评价"), projects(base.filter(state=S.POST_EVALUATION)), article="第三十三条"),
+            _q(
+                _("第三方后评价"),
+                projects(base.filter(state=S.POST_EVALUATION, post_evaluator=user.organisation_id)),
+                article="第三十三条",
+            ),
         ]
     return queues
 

@@ -23,7 +23,7 @@ from lifecycle.contracts import contract_record
 from lifecycle.guards import acceptance_aspects
 from lifecycle.policy import get_policy
 from lifecycle.workdays import add_months
-from projects import services as project_services
+from projects import evaluation, services as project_services
 from projects.models import AnnualPlan, CallSubmission, User
 
 DAY = datetime.timedelta(days=1)
@@ -300,6 +300,9 @@ class Walker:
         if name == "request_extension":
             # 办法第二十九条: three months beyond the half-year deadline counted from completion.
             kw["requested_due_on"] = add_months(on, get_policy().acceptance_application_months + 3)
+        if name == "commission_post_evaluation":
+            # 办法第三十三条: the bureau names the third-party organisation it commissions.
+            kw["post_evaluator"] = self["expert_reviewer"].organisation
         self.step(project, name, who, on, **kw)
         return on + self.gap
 
@@ -412,12 +415,14 @@ class Walker:
             with as_of(on):
                 for aspect in acceptance_aspects(p):
                     kind = aspect.split("_")[0]
+                    # 办法第二十九、三十二条: 省委保密办 answers "不涉及" for an unclassified project.
+                    moot = aspect == "secrecy_acceptance" and not p.classified
                     services.opinion_give(
                         p,
                         actor=self[f"{kind}_reviewer"],
                         aspect=aspect,
-                        conclusion="approve",
-                        text="经现场测试和文档审查，同意通过竣工验收。",
+                        conclusion="not_applicable" if moot else "approve",
+                        text="本项目不涉及国家秘密。" if moot else "经现场测试和文档审查，同意通过竣工验收。",
                     )
             self.step(p, "accept", self["bureau_head"], on, accepted_on=on)
         elif s == S.ACCEPTED:
@@ -430,11 +435,22 @@ class Walker:
             # Wait until the self-evaluation window of 办法第三十三条 is open.
             return add_months(on, get_policy().self_evaluation_opens_months) + DAY
         elif s == S.OPERATION:
+            # 办法第九、三十三条: each performance target with its achieved value.
+            preparer = self.owner(p, "preparer")
+            with as_of(on):
+                if not p.targets.exists():
+                    evaluation.target_add(p, actor=preparer, indicator="数据共享率", target_value="≥95%")
+                for target in p.targets.all():
+                    if not target.reported:
+                        evaluation.target_report(
+                            target, actor=preparer, achieved_value="96%", explanation="按期完成，运行稳定。"
+                        )
             self.step(
                 p,
                 "submit_self_evaluation",
                 self.owner(p),
                 on,
+                self_evaluation_grade="good",
                 self_evaluation="建设目标全部实现，数据共享率96%，业务办理时限压缩52%。",
             )
         elif s == S.SELF_EVALUATED:

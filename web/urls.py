@@ -3,7 +3,7 @@ lifecycle (steps, opinions, changes, calendar)."""
 
 from django.urls import path
 
-from . import contract_views, review_views, step_views, supervision_views, views
+from . import contract_views, evaluation_views, review_views, step_views, supervision_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,6 +29,7 @@ urlpatterns = [
     path("projects/<int:pk>/rectification/", step_views.rectification_report, name="rectification_report"),
     path("projects/<int:pk>/performance/", step_views.performance_report_new, name="performance_report_new"),
     path("projects/<int:pk>/contracts/", contract_views.contract_new, name="contract_new"),
+    path("projects/<int:pk>/targets/", evaluation_views.targets, name="evaluation_targets"),
     path("plans/<int:year>/steps/<slug:name>/", step_views.plan_step, name="plan_step"),
     path("changes/<int:pk>/", step_views.change_detail, name="change"),
     path("changes/<int:pk>/steps/<slug:name>/", step_views.change_step, name="change_step"),

@@ -51,6 +51,7 @@ from projects.models import (
 )
 from projects.supervision import project_supervision
 from web import demo, review_views
+from web.evaluation_views import evaluation_context, plan_track_records
 
 
 def _posted(request):
@@ -217,6 +218,7 @@ def project_detail(request, pk):
     context.update(review_views.project_context(project, user))
     # 办法第三十四、三十六、三十九条: open findings, decisions and a 暂缓安排 in force.
     context["supervision"] = project_supervision(project)
+    context.update(evaluation_context(project, user))  # 办法第九、三十三、三十八条
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
@@ -527,10 +529,12 @@ def plan_detail(request, year):
         ).select_related("owner")
     )
     clock = plan.clocks.filter(kind=ClockKind.PLAN_COMPILATION).first()
+    track = plan_track_records(plan, user, [p.owner_id for p in [*projects, *candidates]])  # 第三十八条
     return render(
         request,
         "projects/plan_detail.html",
         {
+            "track_records": track,
             "plan": plan,
             "projects": projects,
             "by_owner": by_owner,

@@ -58,6 +58,9 @@ TABLE = {
     "acceptance_report": (OWNER_STAFF, {S.ACCEPTED}),
     # 第三十三条 自评价 after go-live.
     "self_evaluation": (OWNER_STAFF, {S.OPERATION}),
+    # 第三十三条 后评价 by the third-party organisation the bureau commissioned (only that one:
+    # tests/lifecycle/test_evaluation_post.py).
+    "post_evaluation": ({("expert", "reviewer"), ("expert", "head")}, {S.POST_EVALUATION}),
     # Other material of the department's own file, while the project is alive (第三十五条).
     "other": (OWNER_STAFF, set(ALL_STATES) - ENDED),
 }
@@ -90,9 +93,14 @@ def _post(client, project, person, kind, name="材料.pdf"):
     )
 
 
-def _in_state(project, state, *, classified=False):
-    Project.objects.filter(pk=project.pk).update(state=state, classified=classified)
+def _in_state(project, state, *, classified=False, evaluator=None):
+    Project.objects.filter(pk=project.pk).update(state=state, classified=classified, post_evaluator=evaluator)
     return Project.objects.get(pk=project.pk)
+
+
+def _evaluator(kind, people):
+    """办法第三十三条: the organisation commissioned for the post-evaluation, for its report."""
+    return people.expert_reviewer.organisation if kind == "post_evaluation" else None
 
 
 def test_the_table_covers_every_kind():
@@ -104,7 +112,12 @@ def test_the_table_covers_every_kind():
 @pytest.mark.parametrize("kind", list(TABLE))
 def test_exactly_the_named_organisation_and_role_may_upload(client, project, people, kind):
     who, states = TABLE[kind]
-    project = _in_state(project, sorted(states)[0], classified=kind == "secrecy_evaluation")
+    project = _in_state(
+        project,
+        sorted(states)[0],
+        classified=kind == "secrecy_evaluation",
+        evaluator=_evaluator(kind, people),
+    )
     for org, role in PERSONAS:
         response = _post(client, project, people[f"{org}_{role}"], kind)
         if (org, role) in who:
@@ -125,7 +138,9 @@ def test_the_named_person_may_upload_only_in_the_named_states(client, project, p
     org, role = sorted(who)[0]
     person = people[f"{org}_{role}"]
     for state in ALL_STATES:
-        project = _in_state(project, state, classified=kind == "secrecy_evaluation")
+        project = _in_state(
+            project, state, classified=kind == "secrecy_evaluation", evaluator=_evaluator(kind, people)
+        )
         response = _post(client, project, person, kind)
         if state in states:
             assert response.status_code == 201, (state, response.content.decode())

@@ -267,6 +267,7 @@ def test_acceptance_needs_its_preconditions(orgs, people, call_2026, missing, ar
                 ("crypto", "crypto_acceptance"),
                 ("drc", "drc_acceptance"),
                 ("police", "police_acceptance"),
+                ("secrecy", "secrecy_acceptance"),
             ):
                 services.opinion_give(
                     project, actor=people[f"{who}_reviewer"], aspect=aspect, conclusion="approve", text="同意"

@@ -252,6 +252,7 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
             ("crypto", "crypto_acceptance"),
             ("drc", "drc_acceptance"),
             ("police", "police_acceptance"),
+            ("secrecy", "secrecy_acceptance"),
         ):
             services.opinion_give(
                 project,
@@ -278,7 +279,22 @@ def test_a_june_application_goes_all_the_way_to_closed(orgs, people, call_2026):
 
     # 办法第三十三条: self-evaluation in the 6–12-month window, copied to 财政厅 and 发改委.
     with at(2027, 10, 8):
-        go(project, "submit_self_evaluation", people.owner_head, self_evaluation="绩效目标基本实现。")
+        # 办法第九、三十三条: each performance target with what was achieved.
+        from projects import evaluation
+
+        target = evaluation.target_add(
+            project, actor=people.owner_preparer, indicator="业务办理时限压缩", target_value="50%"
+        )
+        evaluation.target_report(
+            target, actor=people.owner_preparer, achieved_value="52%", explanation="已实现。"
+        )
+        go(
+            project,
+            "submit_self_evaluation",
+            people.owner_head,
+            self_evaluation="绩效目标基本实现。",
+            self_evaluation_grade="good",
+        )
         go(project, "close", people.bureau_head)
     assert project.state == S.CLOSED
     assert set(

@@ -376,8 +376,9 @@ PROJECT_RULES = {
     ),
     "finish_post_evaluation": Rule(
         "第三十三条",
-        "the third party's conclusion, entered by it or by the bureau that commissioned it",
-        reviewing(BUREAU, EXPERT),
+        "委托相应的第三方咨询机构开展后评价: the report and conclusion of the organisation "
+        "commissioned (only that one, tests/lifecycle/test_evaluation_post.py)",
+        reviewing(EXPERT),
     ),
     "close": Rule(
         "第三十三条",

@@ -292,6 +292,7 @@ def test_acceptance_before_completion_or_in_the_future_is_refused(orgs, people, 
             ("crypto", "crypto_acceptance"),
             ("drc", "drc_acceptance"),
             ("police", "police_acceptance"),
+            ("secrecy", "secrecy_acceptance"),
         ):
             services.opinion_give(
                 review, actor=people[f"{who}_reviewer"], aspect=aspect, conclusion="approve", text="同意"
@@ -450,6 +451,9 @@ SOURCES = {
     "order_rectification": (S.CONSTRUCTION, "bureau_head"),
     "suspend": (S.CONSTRUCTION, "bureau_head"),
     "terminate": (S.SUSPENDED, "bureau_head"),
+    "submit_self_evaluation": (S.OPERATION, "owner_head"),
+    "commission_post_evaluation": (S.SELF_EVALUATED, "bureau_head"),
+    "finish_post_evaluation": (S.POST_EVALUATION, "expert_reviewer"),
 }
 ANY_VALUE = st.one_of(
     st.none(),

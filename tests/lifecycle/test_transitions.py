@@ -44,6 +44,7 @@ def _opinions(project, people, on, stage="joint_review", conclusion="approve"):
             ("crypto_reviewer", "crypto_acceptance"),
             ("drc_reviewer", "drc_acceptance"),
             ("police_reviewer", "police_acceptance"),
+            ("secrecy_reviewer", "secrecy_acceptance"),
         ],
     }[stage]
     with as_of(on):
@@ -135,6 +136,24 @@ def _acceptance_ready(project, people, on):
 def _rectification_reported(project, people, on):
     with as_of(on):
         services.rectification_report(project, actor=people.owner_preparer, report="已整改。")
+
+
+def _targets_reported(project, people, on):
+    """办法第九、三十三条: a performance target with its achieved value."""
+    from projects import evaluation
+
+    with as_of(on):
+        target = evaluation.target_add(
+            project, actor=people.owner_preparer, indicator="办件量", target_value="10万件"
+        )
+        evaluation.target_report(
+            target, actor=people.owner_preparer, achieved_value="12万件", explanation="超额完成"
+        )
+
+
+def _data(case, people) -> dict:
+    """The case's step data; "expert" stands for the expert organisation of ``people``."""
+    return {k: people.expert_reviewer.organisation if v == "expert" else v for k, v in case.data.items()}
 
 
 @dataclass
@@ -268,9 +287,21 @@ CASES = [
         {"went_live_on": D(2025, 12, 20)},
         prepare=_upload("acceptance_report", dated=True, confirm_by="bureau_reviewer"),
     ),
-    Case("submit_self_evaluation", S.OPERATION, "owner_head", {"self_evaluation": "目标实现。"}),
-    Case("commission_post_evaluation", S.SELF_EVALUATED, "bureau_head"),
-    Case("finish_post_evaluation", S.POST_EVALUATION, "expert_reviewer", {"post_evaluation": "良好。"}),
+    Case(
+        "submit_self_evaluation",
+        S.OPERATION,
+        "owner_head",
+        {"self_evaluation": "目标实现。", "self_evaluation_grade": "good"},
+        prepare=_targets_reported,
+    ),
+    Case("commission_post_evaluation", S.SELF_EVALUATED, "bureau_head", {"post_evaluator": "expert"}),
+    Case(
+        "finish_post_evaluation",
+        S.POST_EVALUATION,
+        "expert_reviewer",
+        {"post_evaluation": "良好。", "post_evaluation_grade": "good"},
+        prepare=_upload("post_evaluation", who="expert_reviewer"),
+    ),
     Case("close", S.SELF_EVALUATED, "bureau_head"),
     # Issue 8 (approval): the refusals, 省政府's return, and dropping a planned project.
     Case("refuse_fsr", S.FSR_REVIEW, "drc_head", R),
@@ -329,7 +360,7 @@ def test_every_project_transition_has_a_case():
 def test_the_transition_is_taken_by_the_right_person(case, orgs, people, call_2026):
     project, on = _setup(case, orgs, people, call_2026)
     with as_of(on):
-        services.perform(project, case.name, actor=people[case.actor], **case.data)
+        services.perform(project, case.name, actor=people[case.actor], **_data(case, people))
     project.refresh_from_db()
     assert project.state != case.source or case.name in ("grant_extension", "refuse_extension")
     entry = AuditEntry.objects.filter(project=project, action=case.name).latest("pk")
@@ -343,7 +374,7 @@ def test_the_transition_is_taken_by_the_right_person(case, orgs, people, call_20
 def test_the_transition_is_refused_to_another_organisation(case, orgs, people, call_2026):
     project, on = _setup(case, orgs, people, call_2026)
     with as_of(on), pytest.raises(RuleViolation) as exc:
-        services.perform(project, case.name, actor=people[_wrong_org(case)], **case.data)
+        services.perform(project, case.name, actor=people[_wrong_org(case)], **_data(case, people))
     assert exc.value.code == "permission"
     assert f"办法{PROJECT_RULES[case.name].article}" in exc.value.message
     assert Project.objects.get(pk=project.pk).state == case.source
@@ -353,7 +384,7 @@ def test_the_transition_is_refused_to_another_organisation(case, orgs, people, c
 def test_the_transition_is_refused_to_the_wrong_role(case, orgs, people, call_2026):
     project, on = _setup(case, orgs, people, call_2026)
     with as_of(on), pytest.raises(RuleViolation) as exc:
-        services.perform(project, case.name, actor=people[_wrong_role(case)], **case.data)
+        services.perform(project, case.name, actor=people[_wrong_role(case)], **_data(case, people))
     assert exc.value.code == "permission"
     assert f"办法{PROJECT_RULES[case.name].article}" in exc.value.message
     assert not AuditEntry.objects.filter(project=project, action=case.name).exists()

@@ -427,6 +427,15 @@ CASES = [
         status=400,
     ),
     Case("performance_report_new", "owner_preparer", project("building", "performance_report_new")),
+    # 办法第九、三十三条: the targets page, blank and after an invalid target.
+    Case("evaluation_targets", "owner_preparer", project("draft", "evaluation_targets")),
+    Case(
+        "evaluation_targets",
+        "owner_preparer",
+        project("draft", "evaluation_targets"),
+        post=lambda s: {"action": "add", "add-indicator": "", "add-target_value": ""},
+        status=400,
+    ),
     Case(
         "performance_report_new",
         "owner_preparer",

@@ -340,6 +340,7 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
             ("crypto_reviewer", "crypto_acceptance"),
             ("drc_head", "drc_acceptance"),
             ("police_reviewer", "police_acceptance"),
+            ("secrecy_reviewer", "secrecy_acceptance"),
         ):
             as_(who).opinion(project, aspect, "同意通过验收。")
         bureau_head.step(project, "accept", shot="acceptance", accepted_on=today.isoformat())
@@ -349,7 +350,21 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
         # 办法第三十三条: seven months after going live the 6–12-month window is open.
         today = add_months(today, 7)
         time_machine_move(today)
-        head.step(project, "submit_self_evaluation", self_evaluation="绩效目标基本实现。")
+        # 办法第九、三十三条: a target with its achieved value, then the graded report.
+        from projects import evaluation
+
+        target = evaluation.target_add(
+            project, actor=people.owner_preparer, indicator="时限压缩", target_value="50%"
+        )
+        evaluation.target_report(
+            target, actor=people.owner_preparer, achieved_value="52%", explanation="已实现"
+        )
+        head.step(
+            project,
+            "submit_self_evaluation",
+            self_evaluation="绩效目标基本实现。",
+            self_evaluation_grade="good",
+        )
         head.open_project(project)
         head.shot("self-evaluated")
         project.refresh_from_db()

@@ -41,6 +41,18 @@ OPEN_IN = {
     # 办法第十三条: a participating department confirms its part before submission (and again
     # during 陈述和补正 after the lead edited it).
     "participant_confirm": {S.DRAFT, S.CORRECTING},
+    # 第九条 the targets come with the application; 第三十三条 at the latest before the
+    # self-evaluation — not on an application refused, left out or withdrawn, nor once ended.
+    "evaluation_targets": set(S)
+    - {
+        S.SELF_EVALUATED,
+        S.POST_EVALUATION,
+        S.CLOSED,
+        S.TERMINATED,
+        S.WITHDRAWN,
+        S.REVIEW_REJECTED,
+        S.NOT_INCLUDED,
+    },
 }
 #: 办法第十三条: the participating department's page. No persona here takes part in the
 #: project, so it opens for nobody (tests/projects/test_review_participation.py opens it).

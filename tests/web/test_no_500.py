@@ -111,6 +111,7 @@ PREFERRED = {
             "performance_report_new",
             "documents:material_upload",
             "documents:application_import",
+            "evaluation_targets",
         ),
         OWNER,
     ),
@@ -533,6 +534,25 @@ def _recipes(w):
         )
         return _form_data(form.fields, near=near, baseline=_bound_values(form))
 
+    def targets(kwargs, near):
+        from projects.models import PerformanceTarget
+        from web.evaluation_views import TargetForm, TargetReportForm
+
+        project = _obj(Project, kwargs.get("pk"))
+        pks = list(PerformanceTarget.objects.filter(project=project).values_list("pk", flat=True)[:3])
+        parts = [
+            _form_data(TargetForm().fields, "add-", near=near),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "action": st.sampled_from(["add", "remove", "report", "", "x"]),
+                    "target": st.one_of(st.sampled_from([*map(str, pks), "0", "9" * 30]), NASTY),
+                },
+            ),
+        ]
+        parts += [_form_data(TargetReportForm().fields, f"t{pk}-", near=near) for pk in pks]
+        return _merge(*parts)
+
     # 办法第八、二十一条: the 申报函, the 项目责任人 (a member's id) and the split warnings confirmed.
     members = [str(w["people"][p].pk) for p in ("owner_head", "owner_preparer", "bureau_head")]
     call_letter = upload_fields(
@@ -699,6 +719,8 @@ def _recipes(w):
             [],
             fields(DecisionLiftForm),
         ),
+        # 办法第九、三十三条: the targets page (web/evaluation_views.py).
+        "evaluation_targets": (project_kw, [], _both(targets)),
     }
 
 
