@@ -1,4 +1,4 @@
-"""Migration lifecycle/0007_construction: the 监理 recorded on the project before issue 8
+"""Migration lifecycle/0008_construction: the 监理 recorded on the project before issue 8
 (Project.supervisor_name, supervision_contract_no, ip_ownership_confirmed) becomes a 监理
 contract, so no start of construction already recorded loses its 办法第二十四条 evidence."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from types import SimpleNamespace
 
-migration = importlib.import_module("lifecycle.migrations.0007_construction")
+migration = importlib.import_module("lifecycle.migrations.0008_construction")
 
 
 class _Projects:

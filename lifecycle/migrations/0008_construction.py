@@ -31,7 +31,7 @@ def carry_over_supervision(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lifecycle', '0006_change_ground_empty_label'),
+        ('lifecycle', '0007_review'),
         ('projects', '0006_integ_fsr_estimate_bound'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

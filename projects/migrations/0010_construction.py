@@ -6,9 +6,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0006_integ_fsr_estimate_bound'),
+        ('projects', '0009_review'),
         # the 监理 recorded on the project becomes a contract before the fields go
-        ('lifecycle', '0007_construction'),
+        ('lifecycle', '0008_construction'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lifecycle', '0006_change_ground_empty_label'),
+        ('lifecycle', '0008_construction'),
     ]
 
     operations = [

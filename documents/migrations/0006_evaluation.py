@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0003_materials_evidence'),
+        ('documents', '0005_construction'),
     ]
 
     operations = [

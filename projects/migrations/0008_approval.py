@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0006_integ_fsr_estimate_bound'),
+        ('projects', '0007_supervision'),
     ]
 
     operations = [
