@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _, gettext_lazy as _l
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.states import BUILT_STATES, ProjectState as S
+from core.states import BUILT_STATES, ENDED_STATES, ProjectState as S
 from core.vocabulary import EvaluationGrade
 from lifecycle.models import Clock, ClockKind, Rectification
 
 from .models import Organisation, Project
+from .supervision import sanctions_for
 
 GRADES = dict(EvaluationGrade.choices)
 
@@ -40,7 +41,8 @@ class Entry:
     """One fact of a department's record: which source, about which project, what it says."""
 
     source: str
-    project_id: int
+    #: None for a fact about the department as a whole (a 通报批评 of the department)
+    project_id: int | None
     project_name: str
     text: str
     article: str
@@ -169,8 +171,9 @@ def _rectifications(
         yield owner_id, Entry("rectifications", pk, name, text, "第三十六条", adverse=True)
 
 
-#: Projects of an earlier plan that ended without being built are not "unfinished" either.
-_NOT_UNFINISHED = BUILT_STATES | {S.TERMINATED, S.WITHDRAWN}
+#: Projects of an earlier plan that ended without being built (terminated, withdrawn, refused,
+#: cancelled: core.states.ENDED_STATES) are not "unfinished" either, as in the 第十二条 guard.
+_NOT_UNFINISHED = BUILT_STATES | ENDED_STATES
 
 
 def _unfinished(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
@@ -187,11 +190,27 @@ def _unfinished(ids: Sequence[int], year: int | None, today: datetime.date) -> I
         yield owner_id, Entry("unfinished", pk, name, text, "第十二条", adverse=True)
 
 
+def _sanctions(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
+    """办法第三十六、三十九条: 通报批评 and 暂缓安排信息化投资计划 against the department or one of
+    its projects (projects.supervision.sanctions_for, one query)."""
+    for owner_id, sanctions in sanctions_for(ids).items():
+        for d in sanctions:
+            state = _("执行中") if d.in_force else (_("已解除") if d.lifted else "")
+            text = _("%(kind)s（%(no)s，%(on)s%(state)s）") % {
+                "kind": d.kind_label,
+                "no": d.document_no,
+                "on": d.decided_on,
+                "state": f"，{state}" if state else "",
+            }
+            yield owner_id, Entry("sanctions", d.project_id, d.project_name, text, d.article, adverse=True)
+
+
 SOURCES: list[Source] = [
     Source("evaluations", _l("自评价和后评价结果"), "第三十三条", _evaluations),
     Source("late_reports", _l("逾期报告"), "第二十五、三十三条", _late_reports),
     Source("rectifications", _l("整改"), "第三十六条", _rectifications),
     Source("unfinished", _l("以前年度计划未完成项目"), "第十二条", _unfinished),
+    Source("sanctions", _l("通报批评和暂缓安排投资计划"), "第三十六、三十九条", _sanctions),
 ]
 
 

@@ -170,16 +170,16 @@ def test_the_plan_page_and_its_export_show_each_departments_record(client, orgs,
 def test_a_new_source_is_one_more_entry_in_every_record(orgs, people):
     from projects import track_record as module
 
-    def sanctions(ids, year, today):
+    def commendations(ids, year, today):
         for pk in ids:
-            yield pk, module.Entry("sanctions", 0, "—", "通报批评", "第三十九条", adverse=True)
+            yield pk, module.Entry("commendations", None, "", "通报表扬", "第三十八条")
 
-    source = module.Source("sanctions", "通报批评", "第三十九条", sanctions)
+    source = module.Source("commendations", "通报表扬", "第三十八条", commendations)
     module.register(source)
     try:
         with as_of(TODAY):
             record = track_record(orgs["owner"].pk)
-        assert [s.source.name for s in record.sections()] == ["sanctions"]
+        assert [s.source.name for s in record.sections()] == ["commendations"]
     finally:
         module.SOURCES.remove(source)
     assert Organisation.objects.filter(pk=orgs["owner"].pk).exists()
