@@ -225,7 +225,7 @@ def register(source: Source) -> None:
 
 
 def track_records(organisation_ids: Iterable[int], *, year: int | None = None) -> dict[int, TrackRecord]:
-    """The record of each department in ``organisation_ids``; ``year``: the plan year being
+    """办法第三十八条: the record of each department in ``organisation_ids``; ``year``: the plan year being
     compiled or applied for (unfinished projects are those of earlier plans). One query for
     the names plus one per source, whatever the number of departments."""
     ids = sorted(set(organisation_ids))
