@@ -43,6 +43,7 @@ def _names(**values) -> dict:
         "cac": OrgKind.CAC.label,
         "crypto": OrgKind.CRYPTO.label,
         "drc": OrgKind.DRC.label,
+        "government": OrgKind.GOVERNMENT.label,
         **values,
     }
 
@@ -880,7 +881,7 @@ def post_evaluation_report(project, *, facts: Facts, **kw) -> dict:
         _("项目后评价报告"),
         [{"type": "fields", "heading": "", "fields": fields}, _targets_table(project)],
         form_code=_("办法第三十三条"),
-        signatures=[_("后评价机构（盖章）："), _("省营商环境局：")],
+        signatures=[_("后评价机构（盖章）："), _("%(bureau)s：") % _names()],
     )
 
 
@@ -916,7 +917,7 @@ def annual_plan(plan, **kw) -> dict:
             _("状态：%s") % plan.get_state_display(),
             _("编制日期：%s") % date_text(timeutil.today()),
             # 办法第十一条: the government's approval document, once recorded.
-            *([_("省政府批准：%s") % plan.approval_no] if plan.approval_no else []),
+            *([_("%(government)s批准：%(no)s") % _names(no=plan.approval_no)] if plan.approval_no else []),
         ],
     )
 

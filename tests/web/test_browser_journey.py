@@ -353,6 +353,7 @@ def _journey(live_server, sync_playwright, people, today, year, shots):
         # 办法第九、三十三条: a target with its achieved value, then the graded report.
         from projects import evaluation
 
+        project.refresh_from_db()  # the pages moved it on; the services read its state
         target = evaluation.target_add(
             project, actor=people.owner_preparer, indicator="时限压缩", target_value="50%"
         )
