@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
@@ -14,6 +14,7 @@ from core import timeutil
 from core.states import ChangeState
 from core.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
 
+from . import chain
 from .rules import CHANGE_APPROVER_HEAD, OWNER_HEAD, step
 
 USER = settings.AUTH_USER_MODEL
@@ -614,6 +615,13 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionDenied("审计记录不可删除")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Many rows at once, linked into the chain in order (lifecycle/chain.py)."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.link_rows(self.model, objs)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEntry(models.Model):
     """Who did what, for which organisation, when, from which state to which, and why.
@@ -663,6 +671,9 @@ class AuditEntry(models.Model):
     reason = models.TextField(_("理由"), blank=True)
     override = models.BooleanField(_("例外放行"), default=False)
     data = models.JSONField(_("数据"), default=dict, blank=True)
+    # Issue 9: the hash chain (lifecycle/chain.py) — the row before's digest and this row's.
+    prev_hash = models.CharField(_("前一条记录摘要"), max_length=80, blank=True, editable=False)
+    row_hash = models.CharField(_("本条记录摘要"), max_length=80, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -678,7 +689,9 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionDenied("审计记录不可修改")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            chain.link_rows(type(self), [self])
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("审计记录不可删除")

@@ -159,7 +159,9 @@ def pytest_runtest_teardown(item, nextitem):
     wrote (serialised when the test database was made: ``serialized_rollback=True``)."""
     result = yield
     marker = item.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
+    # After the last test of a process the session's fixtures are gone too (the test database
+    # is dropped and the connection points at the real one again): nothing to put back.
+    if marker and marker.kwargs.get("transaction") and nextitem is not None:
         contents = getattr(connection, "_test_serialized_contents", None)
         if contents:
             with item.config.stash[blocking_manager_key].unblock():
