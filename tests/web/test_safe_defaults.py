@@ -87,3 +87,34 @@ def test_an_idle_session_ends(client, people, settings):
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     response = client.get(reverse("home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_every_page_forbids_inline_script_and_foreign_sources(client, people):
+    import base64
+    import hashlib
+    import re
+
+    client.force_login(people.owner_preparer)
+    for url in (reverse("home"), reverse("login"), "/no-such-page/"):
+        csp = client.get(url)["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+        assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no other host
+        assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
+        assert directives["frame-ancestors"] == "'none'" and "unsafe" not in csp
+    # The self-contained error pages' own <style> is allowed by its hash, exactly.
+    page = (ROOT / "templates" / "500.html").read_text(encoding="utf-8")
+    block = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in directives["style-src"]
+
+
+def test_no_page_template_carries_inline_script_or_event_attributes():
+    import re
+
+    for path in (ROOT / "templates").rglob("*.html"):
+        if "documents" in path.parts:  # PDF templates: rendered by WeasyPrint, never served
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert not re.search(r"\son[a-z]+\s*=", text), path
