@@ -43,7 +43,8 @@ def get(url: str):
 @pytest.fixture
 def gunicorn(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DEMO_MODE", "DJANGO_SETTINGS_MODULE")}
+    unset = ("DEBUG", "DEMO_MODE", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SECRET_KEY=secrets.token_urlsafe(50),

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parents[2]
+# The browser journey sets DJANGO_ALLOW_ASYNC_UNSAFE in its worker process; a deployment never has it.
 ENV_KEYS = (
     "DEBUG",
     "SECRET_KEY",
@@ -25,6 +26,7 @@ ENV_KEYS = (
     "BEHIND_PROXY",
     "DJANGO_SETTINGS_MODULE",
     "DATABASE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
