@@ -1,6 +1,7 @@
-"""Start-up checks of the production set-up (``manage.py check``; runserver and
-``check --deploy`` run them). A server that would sign sessions with no key, or one that
-lists the demo accounts outside DEBUG, does not start."""
+"""Checks of the production set-up (``manage.py check --deploy``, which docs/deploy.md runs
+before starting the service). They are deploy checks, so development commands such as
+``makemigrations`` or ``migrate`` run without a key; the WSGI server refuses to start without
+one on its own (config/wsgi.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def _key() -> str:
         return ""
 
 
-@register("security", deploy=False)
+@register("security", deploy=True)
 def secret_key_given(app_configs=None, **kwargs) -> list[Error]:
     errors: list[Error] = []
     if not settings.DEBUG and not _key():
