@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecycle.admin import RecordAdmin, ServiceTransitionsAdmin
 
+from . import participation
 from .models import (
     AnnualPlan,
     Call,
@@ -113,6 +114,12 @@ class ProjectAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
         LevelRelationInline,
     ]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Participant:
+            # 办法第十三条: a part edited here is confirmed no more, as on the application page.
+            participation.clear_edited_confirmations(formset, actor=request.user)
+
 
 @admin.register(AnnualPlan)
 class AnnualPlanAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
@@ -127,8 +134,11 @@ class AnnualPlanAdmin(ServiceTransitionsAdmin, admin.ModelAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
-    list_display = ["year", "opens_on", "closes_on"]
+class CallAdmin(RecordAdmin):
+    """办法第八条: a call is opened, extended and closed on the bureau's call page
+    (projects.calls, audited with the reasons); here it is read-only."""
+
+    list_display = ["year", "opens_on", "closes_on", "closed_on"]
 
 
 @admin.register(CallSubmission)

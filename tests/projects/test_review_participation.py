@@ -237,3 +237,42 @@ def test_the_lead_cannot_confirm_itself_as_a_participant(orgs, people, call_2026
     with as_of(ON), pytest.raises(RuleViolation) as exc:
         participation.participant_confirm(own, actor=people.owner_head)
     assert exc.value.code == "lead" and "办法第十三条" in exc.value.message
+
+
+def test_editing_the_part_in_the_admin_clears_the_confirmation_too(rf, orgs, people, call_2026):
+    """办法第十三条: every way in — the admin's inline rows as much as the application page."""
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    project, participant = _cross(orgs, call_2026)
+    with as_of(ON):
+        participation.participant_confirm(participant, actor=people.other_owner_head)
+    people.admin.is_staff = people.admin.is_superuser = True
+    people.admin.save()
+    model_admin = admin.site._registry[Project]
+    request = rf.post("/")
+    request.user = people.admin
+    inline = next(i for i in model_admin.get_inline_instances(request, project) if i.model is Participant)
+    unbound = inline.get_formset(request, project)(instance=project)
+    prefix = unbound.prefix
+    data = {
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-id": str(participant.pk),
+        f"{prefix}-0-project": str(project.pk),
+        f"{prefix}-0-organisation": str(orgs["other_owner"].pk),
+        f"{prefix}-0-part": participant.part,
+        f"{prefix}-0-business_flow": participant.business_flow,
+        f"{prefix}-0-data_flow": "改由管理员录入的数据流向。",
+        f"{prefix}-0-interfaces": participant.interfaces,
+    }
+    formset = inline.get_formset(request, project)(data, instance=project)
+    assert formset.is_valid(), formset.errors
+    with as_of(ON):
+        model_admin.save_formset(request, SimpleNamespace(instance=project), formset, True)
+    participant.refresh_from_db()
+    assert participant.confirmed_at is None and participant.data_flow == "改由管理员录入的数据流向。"
+    assert AuditEntry.objects.filter(project=project, action=participation.CLEARED).exists()

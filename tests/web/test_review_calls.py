@@ -165,3 +165,21 @@ def test_no_value_gives_a_500(people, data, action):
     with as_of(D(2026, 6, 12)):
         response = _client(people.bureau_head).post(reverse(action, args=args), data)
     assert response.status_code < 500
+
+
+def test_the_admin_cannot_open_or_move_a_call(client, people, call_2026):
+    """办法第八条: only the bureau's call page opens, extends or closes a call (with its reason
+    on the trail); the admin shows calls read-only."""
+    from django.contrib import admin
+
+    from projects.models import Call
+
+    people.admin.is_staff = people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    assert client.get(reverse("admin:projects_call_add")).status_code == 403
+    change = reverse("admin:projects_call_change", args=[call_2026.pk])
+    client.post(change, {"year": "2026", "opens_on": "2025-01-01", "closes_on": "2025-12-31"})
+    call_2026.refresh_from_db()
+    assert (call_2026.opens_on.month, call_2026.closes_on.month) == (6, 6)
+    assert not admin.site._registry[Call].has_delete_permission(None)
