@@ -37,3 +37,24 @@ def secret_key_given(app_configs=None, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+@register("storage")
+def documents_storage_usable(app_configs=None, **kwargs) -> list[Error]:
+    """The storage of materials and filings (docs/storage.md) is built from the environment; a
+    wrong backend name, a missing django-storages or a bad option is reported when the server
+    starts, not at the first upload."""
+    from django.core.files.storage import storages
+
+    try:
+        storages.create_storage(settings.STORAGES["documents"])
+    except Exception as exc:  # any import or option error of a third-party backend
+        return [
+            Error(
+                f"材料和文书的存储（STORAGES['documents']）无法建立：{type(exc).__name__}: {exc}",
+                hint="检查 DOCUMENTS_STORAGE_BACKEND 与 DOCUMENTS_STORAGE_OPTIONS（docs/storage.md）；"
+                "使用 S3 兼容存储时须安装 django-storages[s3]。",
+                id="web.E003",
+            )
+        ]
+    return []
