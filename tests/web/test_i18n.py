@@ -29,3 +29,20 @@ def test_the_chinese_catalogue_has_every_message(settings):
     po = Path(settings.BASE_DIR, "locale/zh_Hans/LC_MESSAGES/django.po").read_text()
     empty = re.findall(r'msgid "(.+)"\nmsgstr ""\n\n', po)
     assert empty == []
+
+
+def test_every_chinese_message_reads_as_written_in_the_code(settings):
+    """The source strings are Chinese, so the zh_Hans catalogue only repeats them. A catalogue
+    tool once joined the continuation lines of long messages twice, and every letter and
+    refusal built from such a message said everything two times over."""
+    import gettext
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    locale = Path(settings.BASE_DIR, "locale/zh_Hans/LC_MESSAGES")
+    call_command("compilemessages", locale=["zh_Hans"], verbosity=0)
+    with (locale / "django.mo").open("rb") as fh:
+        catalogue = gettext.GNUTranslations(fh)._catalog
+    differing = {k: v for k, v in catalogue.items() if isinstance(k, str) and k and v != k}
+    assert differing == {}
