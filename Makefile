@@ -43,7 +43,7 @@ STAMP       := $(VENV)/.requirements-dev.stamp
 
 # SQLite: make sure a DATABASE_URL from the caller's environment cannot leak in.
 PYTEST_SQLITE    = env -u DATABASE_URL $(PYTEST) $(SQLITE_MARKS) --junitxml=$(ARTIFACTS)/junit-sqlite.xml $(PYTEST_ARGS)
-PYTEST_POSTGRES := bash scripts/with-postgres.sh $(PYTEST) --junitxml=$(ARTIFACTS)/junit-postgres.xml $(PYTEST_ARGS)
+PYTEST_POSTGRES  = bash scripts/with-postgres.sh $(PYTEST) $(POSTGRES_MARKS) --junitxml=$(ARTIFACTS)/junit-postgres.xml $(PYTEST_ARGS)
 
 .PHONY: help run test test-sqlite test-postgres diagram clean system-packages venv messages lint format typecheck
 
@@ -86,8 +86,11 @@ test-postgres: system-packages venv messages
 # The browser journey (marker "browser") runs once, on PostgreSQL: what it adds to the page
 # tests, which run on both databases, is the browser and a live server committing for real
 # on its own connection, which an in-memory SQLite database shares with the tests;
-# `make test-sqlite` still runs it on SQLite.
+# `make test-sqlite` still runs it on SQLite. The other way round, the typesetting of every
+# filing (marker "layout") reads WeasyPrint's boxes, which no database changes: it runs in the
+# SQLite run only.
 test: SQLITE_MARKS := -m "not browser"
+test: POSTGRES_MARKS := -m "not layout"
 test: system-packages venv messages
 	@lint_rc=0; sqlite_rc=0; postgres_rc=0; \
 	echo "==> [1/3] lint (ruff check, ruff format --check, mypy)"; \

@@ -87,7 +87,10 @@ def _fonts():
 
 
 def render_html(template: str, snapshot: dict) -> str:
-    return render_to_string(template, {"s": snapshot})
+    # deferred import keeps this module light for callers that never render
+    from .typeset import prepare
+
+    return render_to_string(template, {"s": prepare(snapshot)})
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:

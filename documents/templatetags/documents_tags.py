@@ -5,8 +5,17 @@ from django import template
 from documents.evidence import confirmable_kinds
 from documents.registry import UPLOADS, MaterialKind
 from documents.services import uploadable_kinds as kinds
+from documents.typeset import keep_tail
 
 register = template.Library()
+
+
+@register.filter(name="keep_tail")
+def keep_tail_filter(value):
+    """The text with its last two characters kept on one line (documents/typeset.py)."""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(keep_tail(value))  # noqa: S308 — keep_tail escapes every part of the text
 
 
 @register.simple_tag
