@@ -295,4 +295,4 @@ def keep_tail(text) -> str:
     if len(stripped) < 3 or "\n" in stripped[-2:]:
         return escape(text)
     head, tail = stripped[:-2], stripped[-2:]
-    return f'{escape(head)}<span class="nb">{escape(tail)}</span>{escape(text[len(stripped):])}'
+    return f'{escape(head)}<span class="nb">{escape(tail)}</span>{escape(text[len(stripped) :])}'

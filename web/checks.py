@@ -5,6 +5,8 @@ one on its own (config/wsgi.py)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
@@ -47,7 +49,7 @@ def documents_storage_usable(app_configs=None, **kwargs) -> list[Error]:
     from django.core.files.storage import storages
 
     try:
-        storages.create_storage(settings.STORAGES["documents"])
+        storages.create_storage(cast(dict, settings.STORAGES["documents"]))
     except Exception as exc:  # any import or option error of a third-party backend
         return [
             Error(

@@ -15,7 +15,7 @@ def keep_tail_filter(value):
     """The text with its last two characters kept on one line (documents/typeset.py)."""
     from django.utils.safestring import mark_safe
 
-    return mark_safe(keep_tail(value))  # noqa: S308 — keep_tail escapes every part of the text
+    return mark_safe(keep_tail(value))  # keep_tail escapes every part of the text
 
 
 @register.simple_tag
