@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # the form widgets' templates, so templates/django/forms/ can word them (FORM_RENDERER)
+    "django.forms",
     "django_fsm",
     "axes",
     "core",
@@ -104,6 +106,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets are rendered through TEMPLATES, so templates/django/forms/widgets/ replaces the
+# framework's "---------" of an empty choice with Chinese wording (issue 11).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "config.wsgi.application"
 

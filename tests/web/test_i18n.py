@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 
@@ -44,5 +46,34 @@ def test_every_chinese_message_reads_as_written_in_the_code(settings):
     call_command("compilemessages", locale=["zh_Hans"], verbosity=0)
     with (locale / "django.mo").open("rb") as fh:
         catalogue = gettext.GNUTranslations(fh)._catalog
-    differing = {k: v for k, v in catalogue.items() if isinstance(k, str) and k and v != k}
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    differing = {k: v for k, v in catalogue.items() if isinstance(k, str) and chinese.search(k) and v != k}
     assert differing == {}
+    # the framework's own English messages (web/wording.py) have Chinese wording of their own
+    assert catalogue["Enter a number."] == "请填写数字。"
+
+
+def test_the_framework_speaks_the_system_s_chinese(client, people):
+    """No framework wording shows through (issue 11): not "确认总共不超过 16 个数字.", not
+    "请至少提交 1 个表单", not "---------" in a drop-down."""
+    from django import forms
+    from django.utils import translation
+
+    class Amount(forms.Form):
+        amount = forms.DecimalField(max_digits=16, decimal_places=2)
+        kind = forms.ChoiceField(choices=[("", "---------"), ("a", "甲")], required=False)
+
+    Items = forms.formset_factory(Amount, min_num=1, validate_min=True, extra=0)
+    with translation.override("zh-hans"):
+        form = Amount({"amount": "1" * 20})
+        assert form.errors["amount"] == ["数值过大：最多 16 位数字（含小数）。"]
+        assert Amount({"amount": "1.234"}).errors["amount"] == ["最多保留 2 位小数。"]
+        assert Amount({"amount": "x"}).errors["amount"] == ["请填写数字。"]
+        assert Amount({}).errors["amount"] == ["此项必须填写。"]
+        html = str(form["kind"])
+        assert "---------" not in html and "（请选择）" in html
+        formset = Items({"form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"})
+        assert not formset.is_valid() and formset.non_form_errors() == ["请至少填写 1 项。"]
+    with translation.override("en"):
+        assert Amount({"amount": "x"}).errors["amount"] == ["Enter a number."]
+        assert "(choose)" in str(Amount()["kind"])
