@@ -246,7 +246,8 @@ def backup(output: Path, *, progress: Progress = _quiet) -> Outcome:
     work = Path(output) / f".{name}.partial"
     if final.exists() or work.exists():
         raise BackupError(f"备份目录 {final} 已存在。")
-    work.mkdir(parents=True)
+    Path(output).mkdir(parents=True, exist_ok=True)
+    work.mkdir(mode=0o700)  # every material of every project: readable by its owner only
     vendor = connection.vendor
     if vendor == "sqlite":
         db_file = SQLITE_FILE
@@ -366,7 +367,8 @@ def verify(path: Path) -> dict[str, Any]:
         if listed.get(relative) != entry["sha256"]:
             raise BackupError(f"备份不完整：文件 {relative} 未列入 {SUMS} 或摘要与清单不符。")
     expected = {f"{FILES}/{e['key']}" for e in manifest["files"]}
-    for relative in listed:
+    present = {p.relative_to(path).as_posix() for p in (path / FILES).rglob("*") if not p.is_dir()}
+    for relative in sorted(set(listed) | present):
         if relative.startswith(f"{FILES}/") and relative not in expected:
             raise BackupError(f"备份中有清单之外的文件：{relative}。")
     return manifest

@@ -221,6 +221,7 @@ def test_a_restore_into_a_fresh_database_and_storage_gives_back_every_row_and_fi
         ("manifest", "MANIFEST.json"),
         ("database", "database.sqlite3"),
         ("sums", "SHA256SUMS"),
+        ("extra", "清单之外的文件：files/materials/slipped-in.pdf"),
     ],
 )
 def test_a_tampered_or_incomplete_backup_is_refused_before_anything_is_written(
@@ -243,6 +244,8 @@ def test_a_tampered_or_incomplete_backup_is_refused_before_anything_is_written(
             db.execute("DROP TRIGGER lifecycle_auditentry_no_update")
     elif damage == "sums":
         (path / "SHA256SUMS").unlink()
+    elif damage == "extra":
+        (path / "files" / "materials" / "slipped-in.pdf").write_bytes(b"%PDF-1.4 not in the manifest")
     target = sqlite_site(tmp_path / "target")
     result = target.manage("restore", path, ok=False)
     assert named in result.stderr
@@ -425,3 +428,14 @@ def test_postgresql_round_trip_as_the_owner_role_with_the_grants_applied_again(p
 
     again = target.manage("restore", path, ok=False)
     assert "目标数据库不是空的" in again.stderr
+
+
+def test_the_nightly_unit_runs_the_backup_command_and_keeps_its_output_in_the_journal():
+    service = (ROOT / "deploy" / "xmgl-backup.service").read_text()
+    timer = (ROOT / "deploy" / "xmgl-backup.timer").read_text()
+    assert "ExecStart=/srv/xmgl/.venv/bin/python manage.py backup --output /var/backups/xmgl" in service
+    assert "EnvironmentFile=/etc/xmgl/env" in service and "UMask=0077" in service
+    assert "OnCalendar=*-*-* 02:00:00" in timer
+    deploy = (ROOT / "docs" / "deploy.md").read_text()
+    assert "manage.py restore" in deploy and "--grants deploy/grants.sql" in deploy
+    assert "pg_dump -Fc -f" not in deploy  # the manual recipe is gone

@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if summary["pending_migrations"]:
             self.stdout.write(
                 f"  注意：本版本代码另有 {len(summary['pending_migrations'])} 个未应用的迁移，"
-                "请以属主角色运行 migrate"
+                "请以属主角色运行 migrate：" + "、".join(summary["pending_migrations"])
             )
 
     def _progress(self, message: str) -> None:
