@@ -34,6 +34,7 @@ restored chain.
 from __future__ import annotations
 
 import datetime
+import getpass
 import hashlib
 import json
 import os
@@ -107,6 +108,14 @@ def _safe_key(key: str) -> bool:
         return False
     parts = PurePosixPath(key).parts
     return not PurePosixPath(key).is_absolute() and ".." not in parts and "." not in parts
+
+
+def _os_user() -> str:
+    """Who ran the command (the operator's account on the server): the audit row's actor is the system."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def _quote(name: str) -> str:
@@ -324,6 +333,7 @@ def backup(output: Path, *, progress: Progress = _quiet) -> Outcome:
             "mismatches": problems[:50],
             "audit_rows": facts["audit"]["rows"],
             "audit_head": facts["audit"]["head"],
+            "os_user": _os_user(),
         },
     )
     return Outcome(final, manifest, problems)
@@ -521,6 +531,6 @@ def restore(
         action=ACTION_RESTORE,
         action_label="从备份恢复数据库和存储的文件",
         data={k: v for k, v in summary.items() if k != "tables"}
-        | {"mismatches": len(manifest["mismatches"])},
+        | {"mismatches": len(manifest["mismatches"]), "os_user": _os_user()},
     )
     return summary
