@@ -104,7 +104,7 @@ def _sha256_file(path: Path) -> str:
 
 def _safe_key(key: str) -> bool:
     """A key is written below ``files/``: never absolute, never climbing out."""
-    if not key or "\\" in key or "\x00" in key:
+    if not key or any(c in key for c in ("\\", "\x00", "\n", "\r")):
         return False
     parts = PurePosixPath(key).parts
     return not PurePosixPath(key).is_absolute() and ".." not in parts and "." not in parts
@@ -257,6 +257,37 @@ def backup(output: Path, *, progress: Progress = _quiet) -> Outcome:
         raise BackupError(f"备份目录 {final} 已存在。")
     Path(output).mkdir(parents=True, exist_ok=True)
     work.mkdir(mode=0o700)  # every material of every project: readable by its owner only
+    try:
+        manifest, problems = _write(work, now, progress)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)  # a backup cut short leaves nothing behind
+        raise
+    work.rename(final)
+    db = manifest["database"]
+    AuditEntry.objects.create(
+        at=timezone.now(),
+        actor_name="系统",
+        object_type=OBJECT_TYPE,
+        object_id=name,
+        action=ACTION_BACKUP,
+        action_label="备份数据库和存储的文件" if not problems else "备份（有文件与记录不符）",
+        data={
+            "directory": str(final),
+            "sums_sha256": _sha256_file(final / SUMS),
+            "files": len(manifest["files"]),
+            "mismatches": problems[:50],
+            "audit_rows": db["audit"]["rows"],
+            "audit_head": db["audit"]["head"],
+            "os_user": _os_user(),
+        },
+    )
+    return Outcome(final, manifest, problems)
+
+
+def _write(
+    work: Path, now: datetime.datetime, progress: Progress
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The database, the files, the manifest and the sums, into ``work``."""
     vendor = connection.vendor
     if vendor == "sqlite":
         db_file = SQLITE_FILE
@@ -280,8 +311,10 @@ def backup(output: Path, *, progress: Progress = _quiet) -> Outcome:
         relative = f"{FILES}/{key}"
         try:
             size, sha, sm3 = _copy_out(key, work / relative)
-        except (FileNotFoundError, OSError) as error:
-            problems.append({**where, "why": f"存储中找不到该文件（{type(error).__name__}）"})
+        except Exception as error:  # missing, or the storage failed (any backend): listed, not copied
+            (work / relative).unlink(missing_ok=True)
+            why = "存储中找不到该文件" if isinstance(error, FileNotFoundError) else "读取存储失败"
+            problems.append({**where, "why": f"{why}（{type(error).__name__}: {str(error)[:200]}）"})
             continue
         copied_bytes += size
         files.append({**where, "size": size, "sha256": sha, "sm3": sm3})
@@ -317,26 +350,7 @@ def backup(output: Path, *, progress: Progress = _quiet) -> Outcome:
     (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
     sums[MANIFEST] = _sha256_file(work / MANIFEST)
     (work / SUMS).write_text("".join(f"{digest}  {path}\n" for path, digest in sorted(sums.items())))
-    work.rename(final)
-
-    AuditEntry.objects.create(
-        at=timezone.now(),
-        actor_name="系统",
-        object_type=OBJECT_TYPE,
-        object_id=name,
-        action=ACTION_BACKUP,
-        action_label="备份数据库和存储的文件" if not problems else "备份（有文件与记录不符）",
-        data={
-            "directory": str(final),
-            "sums_sha256": _sha256_file(final / SUMS),
-            "files": len(files),
-            "mismatches": problems[:50],
-            "audit_rows": facts["audit"]["rows"],
-            "audit_head": facts["audit"]["head"],
-            "os_user": _os_user(),
-        },
-    )
-    return Outcome(final, manifest, problems)
+    return manifest, problems
 
 
 # ---------------------------------------------------------------- verify
