@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from .typeset import prepare
+
 _font_config = None
 _fetcher = None
 
@@ -87,9 +89,6 @@ def _fonts():
 
 
 def render_html(template: str, snapshot: dict) -> str:
-    # deferred import keeps this module light for callers that never render
-    from .typeset import prepare
-
     return render_to_string(template, {"s": prepare(snapshot)})
 
 

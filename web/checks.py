@@ -10,6 +10,7 @@ from typing import cast
 from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
 
 
 def _key() -> str:
@@ -46,8 +47,6 @@ def documents_storage_usable(app_configs=None, **kwargs) -> list[Error]:
     """The storage of materials and filings (docs/storage.md) is built from the environment; a
     wrong backend name, a missing django-storages or a bad option is reported when the server
     starts, not at the first upload."""
-    from django.core.files.storage import storages
-
     try:
         storages.create_storage(cast(dict, settings.STORAGES["documents"]))
     except Exception as exc:  # any import or option error of a third-party backend

@@ -1,6 +1,7 @@
 """What the person looking at a project page may do with its materials now."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from documents.evidence import confirmable_kinds
 from documents.registry import UPLOADS, MaterialKind
@@ -13,8 +14,6 @@ register = template.Library()
 @register.filter(name="keep_tail")
 def keep_tail_filter(value):
     """The text with its last two characters kept on one line (documents/typeset.py)."""
-    from django.utils.safestring import mark_safe
-
     return mark_safe(keep_tail(value))  # keep_tail escapes every part of the text
 
 
