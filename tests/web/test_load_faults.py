@@ -53,6 +53,8 @@ def trail(project):
 def test_a_database_error_inside_a_step_leaves_no_half_state(orgs, people, call_2026, where):
     project, on = project_in(S.SUBMITTED, orgs, people, call_2026)
     before = trail(project)
+    # 办法第十条: waiting for 受理, the intake clock runs; 受理 would stop it and start the review's.
+    assert [(kind, stop) for _pk, kind, stop in before["clocks"]] == [(ClockKind.INTAKE, None)]
     client = Client(raise_request_exception=False)
     client.force_login(people.bureau_reviewer)
     url = f"/projects/{project.pk}/steps/accept_application/"
