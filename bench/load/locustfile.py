@@ -25,6 +25,7 @@ import os
 import random
 import re
 import sys
+import time
 
 from locust import HttpUser, between, task
 
@@ -32,6 +33,12 @@ sys.path.insert(0, os.path.dirname(__file__))
 from forms import form_fields
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo12345")
+#: LOAD_STEADY=1: reset the statistics once every user has signed in and opened its queue, so
+#: the figures are those of people at work, without the storm of sign-ins of the first seconds
+#: (each sign-in checks a PBKDF2 hash: CPU time of the server, docs/reliability.md).
+STEADY = os.environ.get("LOAD_STEADY", "0") == "1"
+_started = time.monotonic()
+_signed_in = itertools.count(1)
 # 农业农村厅 first: its draft (web/demo.py) is the one a preparer saves again.
 DEPARTMENTS = ["agri", "edu", "health", "hrss", "market", "land", "emergency"]
 LINK = re.compile(r'href="(/[^"#?]*)"')
@@ -75,6 +82,14 @@ class Person(HttpUser):
         for url in queue[:6]:
             self.open_project(url)
         self.project_list()
+        if next(_signed_in) == self.environment.parsed_options.num_users and STEADY:
+            self.environment.stats.reset_all()
+            print(
+                f"load: all {self.environment.parsed_options.num_users} users signed in after "
+                f"{time.monotonic() - _started:.0f} s; statistics reset (LOAD_STEADY=1)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def remember(self, html: str) -> None:
         self.projects = sorted(set(self.projects) | set(links(html, r"/projects/\d+/")))

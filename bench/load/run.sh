@@ -7,6 +7,8 @@
 #      SECRET_KEY), but 2 workers, on 127.0.0.1 and a free port;
 #   4. locust headless (bench/load/locustfile.py): LOAD_USERS simulated users (default 50)
 #      across the roles, spawned LOAD_SPAWN_RATE a second (10), for LOAD_DURATION (60s);
+#      LOAD_STEADY=1 resets the statistics once every user has signed in (people at work,
+#      without the sign-in storm of the first seconds; give it a longer LOAD_DURATION).
 #   5. bench/load/summary.py prints p50/p95 per kind of request, requests/s and the errors,
 #      and exits non-zero if there was any error; gunicorn and PostgreSQL are stopped.
 #

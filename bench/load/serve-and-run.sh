@@ -53,4 +53,5 @@ rm -f "$OUT"/locust_*.csv
 "$BIN/locust" -f bench/load/locustfile.py --headless -u "$USERS" -r "$SPAWN" -t "$DURATION" \
     --host "http://127.0.0.1:$PORT" --csv "$OUT/locust" --only-summary --stop-timeout 10 \
     --loglevel WARNING >"$OUT/locust.log" 2>&1 || true
+grep '^load:' "$OUT/locust.log" >&2 || true
 "$PY" bench/load/summary.py "$OUT/locust" --users "$USERS" --duration "$DURATION"
