@@ -12,6 +12,8 @@
 #   make policy-table    docs/policy.md, the numbers of the 办法, from lifecycle/policy.py
 #   make clean           remove db.sqlite3 and test-artifacts/
 #   make render-samples  PNGs of one letter and one form in test-artifacts/samples/
+#   make load            50 simulated users for 60 s against gunicorn (2 workers) on a throwaway
+#                        PostgreSQL, loopback only: p50/p95 per request kind (docs/reliability.md)
 #
 # Extra pytest arguments: make test PYTEST_ARGS="-k review -x"
 # Each run is spread over PYTEST_WORKERS processes (pytest-xdist; default: one per CPU,
@@ -155,3 +157,12 @@ render-samples: system-packages venv
 	pdftoppm -r 80 -png $(ARTIFACTS)/samples/letter.pdf $(ARTIFACTS)/samples/letter
 	pdftoppm -r 80 -png $(ARTIFACTS)/samples/form.pdf $(ARTIFACTS)/samples/form
 	@ls $(ARTIFACTS)/samples/*.png
+
+# The load test of docs/reliability.md: locust (requirements-load.txt, installed on first use)
+# against gunicorn with 2 workers on a throwaway PostgreSQL, loopback only, bounded in time.
+# LOAD_USERS, LOAD_SPAWN_RATE, LOAD_DURATION and LOAD_OUT override the defaults (50, 10, 60s,
+# test-artifacts/load); bench/load/run.sh says what happens.
+.PHONY: load
+load: system-packages venv messages
+	test -x $(VENV)/bin/locust || $(PY) -m pip install --disable-pip-version-check -r requirements-load.txt
+	bash bench/load/run.sh

@@ -94,6 +94,18 @@ def page_not_found(request, exception=None, template_name="404.html"):
     )
 
 
+def storage_unavailable(request, exception=None, template_name="503.html"):
+    """The document storage failed (documents.storage.StorageUnavailable): nothing was kept."""
+    return _page(
+        request,
+        503,
+        template_name,
+        title=_("文件存储暂时不可用"),
+        exception=exception,
+        default=_("文件存储暂时不可用，本次操作没有完成，也没有保存任何内容。请稍后重试。"),
+    )
+
+
 def conflict(request, exception=None, template_name="409.html"):
     """Someone else acted on the same matter at the same moment. Self-contained page: the
     database may be the cause, so nothing here may query it."""

@@ -5,6 +5,8 @@
   busy timeout (SQLite "database is locked"; PostgreSQL serialization failure, deadlock,
   lock not available) → 409 "该事项已被他人处理，请刷新后重试" instead of a 500. The
   transaction of the request has been rolled back by then: nothing was half-saved.
+* ``documents.storage.StorageUnavailable`` (the document storage failed while a file was
+  read or kept, and nothing was kept) → 503 with that sentence instead of a 500.
 * ``PermissionDenied`` and ``Http404`` raised by a view → the friendly 403/404 pages of
   config.errors, also when DEBUG is on (Django would show its debug page), and a URL that
   matches no page → the friendly 404.
@@ -18,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import Http404
 
+from documents.storage import StorageUnavailable
 from lifecycle.errors import ConcurrentUpdate
 from web import access_log
 
@@ -60,6 +63,9 @@ class ErrorPagesMiddleware:
         if isinstance(exception, ConcurrentUpdate) or is_lock_conflict(exception):
             logger.warning("409 for %s %s: %s", request.method, request.path, exception)
             return errors.conflict(request, exception)
+        if isinstance(exception, StorageUnavailable):
+            logger.warning("503 for %s %s: the documents storage failed", request.method, request.path)
+            return errors.storage_unavailable(request, exception)
         if isinstance(exception, PermissionDenied):
             return errors.permission_denied(request, exception)
         if isinstance(exception, Http404):

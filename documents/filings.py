@@ -609,7 +609,7 @@ def generate(kind: str, *, actor, project=None, plan=None, object_id=None) -> Fi
             )
     except BaseException:
         if stored:
-            storage.delete(stored)
+            storage.discard(stored)  # the row and the number were rolled back: no file without its row
         raise
     return filing
 
@@ -641,16 +641,21 @@ def preview(kind: str, *, actor, project=None, plan=None, object_id=None) -> Pre
 def filing_open(filing: Filing, *, actor):
     """Open the stored PDF; records the download (audit row ``filing.downloaded``)."""
     subject = filing.project or filing.plan
-    audit.record(
-        actor=actor,
-        action="filing.downloaded",
-        obj=subject,
-        label=_("下载%(kind)s") % {"kind": filing.get_kind_display()},
-        from_state=subject.state,
-        to_state=subject.state,
-        data={"filing": filing.pk, "document_no": filing.document_no},
-    )
-    return storage.open_file(filing.storage_key)
+    handle = storage.open_file(filing.storage_key)  # first: no "downloaded" row for a file not given
+    try:
+        audit.record(
+            actor=actor,
+            action="filing.downloaded",
+            obj=subject,
+            label=_("下载%(kind)s") % {"kind": filing.get_kind_display()},
+            from_state=subject.state,
+            to_state=subject.state,
+            data={"filing": filing.pk, "document_no": filing.document_no},
+        )
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def filing_verify(filing: Filing) -> dict:

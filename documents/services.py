@@ -236,7 +236,7 @@ def material_upload(
             )
             evidence.derive_dates(project, kind)
     except BaseException:
-        storage.delete(key)
+        storage.discard(key)  # the row was rolled back: no file without its row
         raise
     return version
 
@@ -285,16 +285,21 @@ def material_open(version: MaterialVersion, *, actor: User) -> File:
     Side effect: audit row ``material.downloaded``."""
     if not may_see(actor, version.project):
         raise RuleViolation(_("无权查看本项目的材料。"), code="permission")
-    audit.record(
-        actor=actor,
-        action="material.downloaded",
-        obj=version.project,
-        label=_("下载%(kind)s第%(n)s版") % {"kind": version.get_kind_display(), "n": version.number},
-        from_state=version.project.state,
-        to_state=version.project.state,
-        data={"version": version.pk, "sha256": version.sha256},
-    )
-    return storage.open_file(version.storage_key)
+    handle = storage.open_file(version.storage_key)  # first: no "downloaded" row for a file not given
+    try:
+        audit.record(
+            actor=actor,
+            action="material.downloaded",
+            obj=version.project,
+            label=_("下载%(kind)s第%(n)s版") % {"kind": version.get_kind_display(), "n": version.number},
+            from_state=version.project.state,
+            to_state=version.project.state,
+            data={"version": version.pk, "sha256": version.sha256},
+        )
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def latest_versions(project: Project, kinds: Iterable[str]) -> list[MaterialVersion]:

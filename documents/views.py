@@ -55,6 +55,12 @@ def _answer(request, payload, status, *, ok_message="", error=""):
 _FORBIDDEN_CODES = ("permission", "stage")
 
 
+def _upload_status(exc: RuleViolation) -> int:
+    if exc.code == "storage":  # the storage failed, nothing was kept (documents.storage)
+        return 503
+    return 403 if exc.code in _FORBIDDEN_CODES else 400
+
+
 def _posted_date(value: str):
     value = (value or "").strip()
     if not value:
@@ -93,7 +99,7 @@ def material_upload(request, project_id):
             issuing_body=request.POST.get("issuing_body", "")[:200],
         )
     except RuleViolation as exc:
-        return _answer(request, {}, 403 if exc.code in _FORBIDDEN_CODES else 400, error=exc.message)
+        return _answer(request, {}, _upload_status(exc), error=exc.message)
     return _answer(
         request,
         {
@@ -149,7 +155,7 @@ def filing_download(request, pk):
     )
 
 
-_STATUS = {"permission": 403, "issued": 409}
+_STATUS = {"permission": 403, "issued": 409, "storage": 503}
 
 
 def _refused(request, exc):
