@@ -20,7 +20,9 @@ import qrcode.image.svg
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, gettext_lazy as _l
 from django.views.decorators.cache import never_cache
@@ -54,11 +56,15 @@ class VerifyForm(TokenForm):
 
 
 def _next(request, default: str = "home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    """The page to go on to: a path of this site (``?next=``), else ``default`` (a URL name,
+    reversed; "" for none)."""
+    target = str(request.POST.get("next") or request.GET.get("next") or "")
     hosts = {request.get_host()}
-    if url_has_allowed_host_and_scheme(target, allowed_hosts=hosts, require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts=hosts, require_https=request.is_secure()
+    ):
         return target
-    return default
+    return reverse(default) if default else ""
 
 
 def _qr_data_uri(url: str) -> str:
@@ -137,7 +143,7 @@ def otp_verify(request):
     user = request.user
     target = _next(request)
     if second_factor.verified(user) or not second_factor.enrolled(user):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     form = VerifyForm(request.POST if request.method == "POST" else None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -155,11 +161,11 @@ def otp_verify(request):
                     )
                     % {"n": left},
                 )
-            return redirect(target)
+            return HttpResponseRedirect(target)
         error = outcome.message
     return render(
         request,
         "registration/_otp_verify.html",
-        {"form": form, "error": error, "next": target if target != "home" else ""},
+        {"form": form, "error": error, "next": target if target != reverse("home") else ""},
         status=400 if error or form.errors else 200,
     )
