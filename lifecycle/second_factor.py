@@ -20,6 +20,9 @@ between attempts, ``OTP_TOTP_THROTTLE_FACTOR``).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +103,23 @@ def recovery_codes_left(user: Person) -> int:
 # ---------------------------------------------------------------- the 负责人 steps
 
 
+_ON_THE_SERVER: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "second_factor_on_the_server", default=False
+)
+
+
+@contextlib.contextmanager
+def on_the_server() -> Iterator[None]:
+    """For a command an operator runs on the server itself (``manage.py load_demo``, loading
+    old projects): no one signs in, so there is no session to verify — the operator's access to
+    the server is the stronger factor. Never entered by a request."""
+    token = _ON_THE_SERVER.set(True)
+    try:
+        yield
+    finally:
+        _ON_THE_SERVER.reset(token)
+
+
 def required_for_heads() -> bool:
     """The policy setting: every 负责人 needs a verified second factor for a 负责人 step."""
     return bool(getattr(settings, "OTP_REQUIRED_FOR_HEADS", False))
@@ -117,7 +137,7 @@ def refusal(actor: Person, permission: Any, *, label: str, overriding: bool = Fa
 
     Required when the person has enrolled (always), or for every 负责人 when
     ``settings.OTP_REQUIRED_FOR_HEADS`` is on. Any other step is not concerned."""
-    if not head_step(permission, overriding=overriding) or verified(actor):
+    if not head_step(permission, overriding=overriding) or verified(actor) or _ON_THE_SERVER.get():
         return None
     if enrolled(actor):
         message = _(

@@ -136,3 +136,19 @@ def test_a_head_s_override_of_a_principle_rule_is_a_head_act_too():
 
     assert not second_factor.head_step(OWNER_STAFF)
     assert second_factor.head_step(OWNER_STAFF, overriding=True)
+
+
+def test_a_command_run_on_the_server_needs_no_session(people, draft, settings):
+    """manage.py load_demo (and any operator's command on the server) runs the heads' steps
+    without a sign-in; the demo keeps working under the setting."""
+    settings.OTP_REQUIRED_FOR_HEADS = True
+    with pytest.raises(RuleViolation):
+        services.perform(draft, "withdraw", actor=people.owner_head, **REASON)
+    with second_factor.on_the_server():
+        services.perform(draft, "withdraw", actor=people.owner_head, **REASON)
+    draft.refresh_from_db()
+    assert draft.state == S.WITHDRAWN
+    assert second_factor.CODE not in AuditEntry.objects.of_work().get(action="withdraw").data
+    # Outside the block the rule holds again.
+    permission = services.transition_of(draft, "withdraw")[0].permission
+    assert second_factor.refusal(people.owner_head, permission, label="x") is not None
