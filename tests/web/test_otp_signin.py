@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from lifecycle import second_factor
 from lifecycle.models import AuditEntry
 from tests.web.otp_helpers import PASSWORD, T0, code_of, enrol, wrong_code
+from tests.web.test_accessible_forms import problems, shows_an_error
 
 STEP = datetime.timedelta(seconds=30)
 
@@ -153,3 +154,17 @@ def test_the_next_parameter_never_leads_off_the_site(people, enrolled):
     sign_in(client)
     response = client.post(reverse("otp_verify") + "?next=https://evil.example/", {"token": code_of(device)})
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_the_second_step_page_is_accessible_blank_and_with_its_error(people, enrolled):
+    """The checks of tests/web/test_accessible_forms.py on the code page (shown only to an
+    enrolled person): labelled input, help and error tied to it, the refusal in an alert."""
+    device, _codes = enrolled
+    client = Client()
+    sign_in(client)
+    blank = client.get(reverse("otp_verify")).content.decode()
+    assert problems(blank) == []
+    refused = client.post(reverse("otp_verify"), {"token": ""}).content.decode()
+    assert shows_an_error(refused) and problems(refused) == []
+    wrong = client.post(reverse("otp_verify"), {"token": wrong_code(device)}).content.decode()
+    assert shows_an_error(wrong) and problems(wrong) == []
