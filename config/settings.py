@@ -56,6 +56,12 @@ INSTALLED_APPS = [
     "django.forms",
     "django_fsm",
     "axes",
+    # Two-factor sign-in (TOTP) for the people who sign (issue 9, 等保2.0 三级): the devices
+    # and one-time recovery codes; web/admin.py replaces their admin (no secrets shown, a
+    # reset is audited).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "projects",
     "lifecycle",
@@ -73,6 +79,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second step (TOTP, issue 9); a person
+    # with a confirmed device is sent to that step before any other page (web/otp_middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "web.otp_middleware.SecondStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # 办法第二十五条: the yearly report clocks open by themselves (projects/yearly.py).
     "config.daily.DailyChecksMiddleware",
@@ -162,6 +172,17 @@ AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("BEHIND_PROXY", "0") == "1" else N
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if os.environ.get("BEHIND_PROXY", "0") == "1" else ["REMOTE_ADDR"]
 )
+
+# Two-factor sign-in (TOTP, django-otp; docs/security.md "Two-factor sign-in (TOTP)"). A
+# person who enrolled a device enters its code after the password, and their 负责人 steps
+# always need that verified session. OTP_REQUIRED_FOR_HEADS=1 makes it compulsory: no
+# 负责人 step without a verified session, enrolled or not (lifecycle/second_factor.py).
+OTP_REQUIRED_FOR_HEADS = os.environ.get("OTP_REQUIRED_FOR_HEADS", "0") == "1"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "政务信息化项目管理")
+# A wrong code makes the next attempt wait 1, 2, 4, 8 … seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Passwords: at least 12 characters of three kinds, not like the username or the person's
 # name, not a common or all-numeric one, and never the demo password outside the demo

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from web import views as web_views
+from web import otp_views, views as web_views
 
 urlpatterns = [
     path("accounts/login/", web_views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Two-factor sign-in (TOTP, issue 9): enrolment and the second step (web/otp_views.py).
+    path("accounts/otp/", otp_views.otp_setup, name="otp_setup"),
+    path("accounts/otp/verify/", otp_views.otp_verify, name="otp_verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),

@@ -57,12 +57,19 @@ def record(
 
 
 def record_access(
-    *, action: str, label: StrOrPromise, actor=None, username: str = "", data: dict | None = None
+    *,
+    action: str,
+    label: StrOrPromise,
+    actor=None,
+    username: str = "",
+    data: dict | None = None,
+    account: str = "",
 ) -> AuditEntry:
     """One audit row for a sign-in, a sign-out, a failed or locked-out sign-in, or a refused
     request (等保2.0 三级 security audit): who (or which username was tried), from where
     (``data["ip"]``), when. Not about a project: the object is the account ("auth.account",
-    the username)."""
+    the username; ``account`` names another person's account when an administrator acts on
+    it, e.g. resets its second factor)."""
     person = actor if getattr(actor, "pk", None) else None
     return AuditEntry.objects.create(
         at=timezone.now(),
@@ -71,7 +78,7 @@ def record_access(
         organisation_id=getattr(person, "organisation_id", None),
         role=getattr(person, "role", "") or "",
         object_type=ACCESS_OBJECT,
-        object_id=(getattr(person, "username", "") or username)[:40],
+        object_id=(account or getattr(person, "username", "") or username)[:40],
         action=action,
         action_label=str(label),
         data=_jsonable(data or {}),

@@ -29,7 +29,7 @@ from core import timeutil
 from core.states import CHANGEABLE_STATES, LEFT_PLAN_STATES, ChangeState, PlanState, ProjectState as S
 from core.vocabulary import OrgKind, Role
 
-from . import audit, clocks, events
+from . import audit, clocks, events, second_factor
 from .effects import copy_to as _copy
 from .errors import ConcurrentUpdate, RuleViolation
 from .events import Action
@@ -216,6 +216,11 @@ def _check(
             code="permission",
             article=article,
         )
+    # 等保2.0 三级: a 负责人 step needs the session's second factor (TOTP) once the head has
+    # enrolled, or for every head under settings.OTP_REQUIRED_FOR_HEADS (lifecycle/second_factor.py).
+    unverified = second_factor.refusal(actor, _permission(t), label=str(label))
+    if unverified:
+        raise unverified
     needed = t.custom.get("via")
     if needed and via != needed:
         message, via_article = VIA_REFUSALS[needed]
@@ -244,6 +249,10 @@ def _check(
                 code="override_denied",
                 article=failed[0].article,
             )
+        # A head's override of a 原则上 rule is a 负责人 act too (second factor, as above).
+        unverified = second_factor.refusal(actor, _permission(t), label=str(label), overriding=True)
+        if unverified:
+            raise unverified
     return t, failed
 
 
@@ -309,6 +318,8 @@ def perform(
                     if overridden
                     else {}
                 ),
+                # taken in a session verified by a second factor ("totp" / "recovery")
+                **second_factor.audit_data(actor),
             },
         )
         for effect in t.custom.get("effects", ()):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import timeutil
 from core.states import ChangeState
-from lifecycle import corrections, services
+from lifecycle import corrections, second_factor, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ChangeRequest, Clock, ClockKind
 from lifecycle.webforms import (
@@ -86,6 +86,9 @@ def _step_page(request, obj, name, *, back, title_obj):
             "form": form,
             "error": error,
             "back": back,
+            # 负责人 step without a verified second factor (lifecycle/second_factor.py): say so
+            # before the form is filled, with the link to the two-factor page.
+            "second_factor": second_factor.refusal(request.user, t.permission, label=step["label"]),
         },
         status=400 if error or form.errors else 200,
     )

@@ -573,6 +573,20 @@ def _recipes(w):
     return {
         "login": (none, ["next"], upload_fields({"username": NASTY, "password": NASTY, "next": NASTY})),
         "logout": (none, ["next"], nothing),
+        # Two-factor sign-in (issue 9, web/otp_views.py; tests/web/test_otp_properties.py with an
+        # enrolled person): the enrolment page of whoever is signed in, the second step.
+        "otp_setup": (
+            none,
+            ["next"],
+            upload_fields(
+                {
+                    "action": st.one_of(st.sampled_from(["confirm", "disable", ""]), NASTY),
+                    "token": st.one_of(st.text(alphabet="0123456789", min_size=6, max_size=6), NASTY),
+                    "next": NASTY,
+                }
+            ),
+        ),
+        "otp_verify": (none, ["next"], upload_fields({"token": NASTY, "next": NASTY})),
         "home": (none, [], nothing),
         "project_list": (none, ["year", "owner", "stage", "overdue", "q", "page"], nothing),
         "application_new": (none, [], _both(application)),
