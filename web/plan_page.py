@@ -21,7 +21,7 @@ from core.vocabulary import Role
 from lifecycle import services
 from lifecycle.models import ClockKind
 from projects import access, history, params as params_mod, selectors
-from projects.models import AnnualPlan, FundingLine, OrgKind, Project
+from projects.models import FundingLine, OrgKind, Project
 from web.evaluation_views import plan_track_records
 
 #: Project rows per page of the plan (the 年度建设计划表 itself is the export).
@@ -49,7 +49,8 @@ def paginate(qs: Any, size: int, request: HttpRequest, param: str) -> Page:
     return Paginator(qs, size).get_page(request.GET.get(param))
 
 
-def context(request: HttpRequest, plan: AnnualPlan) -> dict[str, Any]:
+def context(request, plan):
+    """The plan page's context (the view adds the filings of documents)."""
     user = request.user
     kind = access.kind_of(user)
     is_bureau = kind == OrgKind.BUREAU
@@ -73,13 +74,12 @@ def context(request: HttpRequest, plan: AnnualPlan) -> dict[str, Any]:
     labels = dict(FundingLine._meta.get_field("source").choices)
     for row in by_source:
         row["label"] = labels.get(row["source"], row["source"])
-    candidates: Any = []
+    candidates, candidate_owners = [], set()
     if is_bureau and plan.state == PlanState.COMPILING:
+        waiting = Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True)
+        candidate_owners = set(waiting.order_by().values_list("owner_id", flat=True).distinct())
         candidates = paginate(
-            Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True)
-            .select_related("owner")
-            .only(*ROW_COLUMNS)
-            .order_by("owner__name", "name", "pk"),
+            waiting.select_related("owner").only(*ROW_COLUMNS).order_by("owner__name", "name", "pk"),
             CANDIDATES_PER_PAGE,
             request,
             "candidates",
@@ -89,7 +89,7 @@ def context(request: HttpRequest, plan: AnnualPlan) -> dict[str, Any]:
         .select_related("owner")
         .only(*ROW_COLUMNS)
     )
-    owner_ids = {row["owner_id"] for row in by_owner} | {p.owner_id for p in candidates}
+    owner_ids = {row["owner_id"] for row in by_owner} | candidate_owners
     shown = [p.pk for p in page] + [p.pk for p in emergencies]
     total = plan.projects.aggregate(total=Sum("total_investment_yuan", output_field=WIDE))["total"]
     return {

@@ -135,6 +135,8 @@ def project_list(request):
     if params.get("queue"):
         queue = selectors.queue_projects(request.user, params["queue"])
         qs = qs.filter(pk__in=queue[1].order_by().values("pk")) if queue else Project.objects.none()
+    # Only the columns the rows show (templates/_projects_table.html).
+    qs = qs.select_related(None).select_related("owner").only(*selectors.ROW_COLUMNS)
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     selectors.decorate(page.object_list)
     query = params.copy()

@@ -148,6 +148,31 @@ class TestBoundedPages:
         total = sum(p.total_investment_yuan for p in scene.plan.projects.all())
         assert wan_text(total) in body
 
+    def test_the_compiling_plans_candidates_are_paginated_with_the_same_queries(
+        self, client, orgs, people, scene
+    ):
+        """办法第七、十一条: the bureau includes projects that passed joint review, a page at a time."""
+        client.force_login(people.bureau_head)
+        url = reverse("plan", args=[2027])
+        call = CallFactory(year=2027)
+
+        def passed(n, tag):
+            Project.objects.bulk_create(
+                [
+                    Project(
+                        name=f"候选{tag}-{i}", owner=orgs["other_owner"], call=call, state=S.REVIEW_PASSED
+                    )
+                    for i in range(n)
+                ]
+            )
+
+        passed(2, "少")
+        small, _ = self._count(client, url)
+        passed(70, "多")
+        large, body = self._count(client, url)
+        assert large == small
+        assert body.count('name="project"') == plan_page.CANDIDATES_PER_PAGE and "candidates=2" in body
+
     @pytest.mark.parametrize("persona", ["bureau_head", "owner_head", "other_owner_head", "government_head"])
     def test_home_queues_are_capped_and_link_to_the_whole_queue(self, client, orgs, people, scene, persona):
         client.force_login(people[persona])
