@@ -239,7 +239,13 @@ def recompute_provisional(*, actor=None, reason="") -> list[tuple[Clock, datetim
         if clock.due_on != before:
             changed.append((clock, before, clock.due_on))
     if touched:
-        Clock.objects.bulk_update(touched, ["due_on", "provisional"], batch_size=500)
+        # The dates that moved in one CASE statement per 500 clocks; the flag, which only ever
+        # goes from provisional to known, in one plain UPDATE per 500 (half the work of a
+        # bulk_update of both columns).
+        Clock.objects.bulk_update([c for c, _b, _a in changed], ["due_on"], batch_size=500)
+        known = [c.pk for c in touched if not c.provisional]
+        for start in range(0, len(known), 500):
+            Clock.objects.filter(pk__in=known[start : start + 500]).update(provisional=False)
         ClockEvent.objects.bulk_create(events, batch_size=500)
         audit.record_many(rows)
     return changed
