@@ -460,8 +460,8 @@ def call_open(
 def performance_report_clocks_open(year: int, *, actor: User | None = None) -> int:
     """办法第二十五条: a report is due by the end of every construction year. Opens the
     clocks of ``year`` for every project under construction (idempotent: one query when
-    every clock exists; each project's row is locked while its clock is opened, so two
-    processes checking at once open it once). Run by itself on the first request of each
+    every clock exists; the rows of the projects lacking one are locked while their clocks
+    are opened, in bulk, so two processes checking at once open each once). Run by itself on the first request of each
     day (projects/yearly.py); ``manage.py open_yearly_clocks`` does the same by hand.
     Returns the number of clocks opened."""
     building = Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED})
