@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from copy import copy
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -39,13 +40,44 @@ CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
 
 
-def _cell(ws, value) -> WriteOnlyCell:
+NUMBER_FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "pct": "0.00%"}
+
+
+class BodyStyles:
+    """The styles of the body's cells, made once per column kind and row weight (plain or a
+    bold subtotal) instead of once per cell (issue 10: openpyxl looks every font, border,
+    fill and number format up in the workbook's tables each time one is set, which costs
+    more than writing the cell). Each is openpyxl's own style record of a cell styled the
+    usual way, copied onto each new cell (``Cell._style``, the array of indexes into those
+    tables that every styled cell holds); the file is the same as styling each cell."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self._made: dict[tuple[str, bool], object] = {}
+
+    def of(self, kind: str, bold: bool):
+        key = (kind, bold)
+        if key not in self._made:
+            proto = WriteOnlyCell(self.ws)
+            proto.font, proto.border = (BOLD if bold else PLAIN), BORDER
+            if bold:
+                proto.fill = SUB_FILL
+            if kind in NUMBER_FORMATS:
+                proto.number_format = NUMBER_FORMATS[kind]
+            self._made[key] = proto._style
+        return self._made[key]
+
+
+def _cell(ws, value, style=None) -> WriteOnlyCell:
     """A cell whose text is only ever text: openpyxl would store "=HYPERLINK(…)" as a live
     formula and "#N/A" as an error value, so every string is typed as a string ("s"). Text a
     spreadsheet would read as a formula when re-entered (the CSV prefixes below) also gets
     Excel's own quote prefix: shown as typed, and still text after editing the cell. Numbers,
-    dates and percentages stay numbers."""
+    dates and percentages stay numbers. ``style``: one of ``BodyStyles`` (copied, so that the
+    quote prefix of one cell is never another's)."""
     c = WriteOnlyCell(ws, value)
+    if style is not None:
+        c._style = copy(style)
     if isinstance(value, str):
         c.data_type = "s"
         if value.startswith(INJECTION_PREFIXES):
@@ -106,23 +138,12 @@ def write_xlsx(exporter: Exporter, fh) -> None:
     ws.print_options.horizontalCentered = True
 
     kinds = [c.kind for c in exporter.columns]
+    styles = BodyStyles(ws)
+    plain = [styles.of(kind, False) for kind in kinds]
+    bold = [styles.of(kind, True) for kind in kinds]
     for row in exporter.rows():
-        font = BOLD if row.style else PLAIN
-        fill = SUB_FILL if row.style else None
-        cells = []
-        for kind, value in zip(kinds, row.values, strict=False):
-            c = _cell(ws, value)
-            c.font, c.border = font, BORDER
-            if fill is not None:
-                c.fill = fill
-            if kind == "money":
-                c.number_format = MONEY_FORMAT
-            elif kind == "date":
-                c.number_format = DATE_FORMAT
-            elif kind == "pct":
-                c.number_format = "0.00%"
-            cells.append(c)
-        ws.append(cells)
+        row_styles = bold if row.style else plain
+        ws.append([_cell(ws, value, style) for style, value in zip(row_styles, row.values, strict=False)])
     wb.save(fh)
 
 

@@ -56,6 +56,49 @@ def record(
     )
 
 
+def unsaved(
+    *,
+    actor,
+    action: str,
+    obj,
+    label: StrOrPromise = "",
+    article: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> AuditEntry:
+    """The row ``record`` would insert for ``obj``, not saved, for ``record_many``. Reads no
+    relation: the project and plan are taken by their ids (``obj.project_id``/``obj.plan_id``,
+    or the object itself), so building thousands of rows runs no query."""
+    Project = AuditEntry._meta.get_field("project").related_model
+    AnnualPlan = AuditEntry._meta.get_field("plan").related_model
+    project_id = obj.pk if isinstance(obj, Project) else getattr(obj, "project_id", None)
+    plan_id = obj.pk if isinstance(obj, AnnualPlan) else getattr(obj, "plan_id", None)
+    return AuditEntry(
+        at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(actor) if actor is not None else "系统",
+        organisation_id=getattr(actor, "organisation_id", None),
+        role=getattr(actor, "role", "") or "",
+        project_id=project_id,
+        plan_id=plan_id,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        action=action,
+        action_label=str(label),
+        article=article,
+        reason=reason or "",
+        data=_jsonable(
+            {**(data or {}), **({"as_of": timeutil.effective_day()} if timeutil.effective_day() else {})}
+        ),
+    )
+
+
+def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
+    """Insert ``rows`` (from ``unsaved``) in one statement per batch, linked into the hash
+    chain in order (``AuditQuerySet.bulk_create`` → lifecycle/chain.py ``link_rows``)."""
+    return AuditEntry.objects.bulk_create(rows, batch_size=500)
+
+
 def record_access(
     *,
     action: str,

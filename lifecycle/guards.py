@@ -47,8 +47,17 @@ def call_is_open(project) -> bool:
 
 def blocking_findings(owner) -> list:
     """办法第三十四条: the open findings of ``owner`` (projects.ComplianceFinding, read through
-    its reverse relation) that an approved 孤网 exception does not excuse."""
+    its reverse relation) that an approved 孤网 exception does not excuse. A consolidated
+    submission checks many drafts of one owner and reads them once (``FINDINGS_READ``)."""
+    known = getattr(owner, FINDINGS_READ, None)
+    if known is not None:
+        return known
     return list(owner.compliance_findings.blocking().select_related("agency").order_by("set_at", "pk"))
+
+
+#: The attribute under which ``blocking_findings`` of an owner, read once, are left on the owner
+#: while many of its drafts are checked together (projects.services.drafts_refused, issue 10).
+FINDINGS_READ = "blocking_findings_read"
 
 
 def findings_text(owner) -> str:
@@ -104,6 +113,9 @@ def unconfirmed_participants(project) -> list[str]:
     """办法第十三条: the participating departments that have not confirmed their part."""
     if project.pk is None:
         return []
+    if "participants" in getattr(project, "_prefetched_objects_cache", {}):
+        # Prefetched with their organisations (projects.services.submission_drafts, issue 10).
+        return [p.organisation.name for p in project.participants.all() if p.confirmed_at is None]
     return [
         p.organisation.name
         for p in project.participants.filter(confirmed_at__isnull=True).select_related("organisation")

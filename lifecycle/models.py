@@ -681,7 +681,14 @@ class AuditEntry(models.Model):
         verbose_name = _("操作记录")
         verbose_name_plural = _("操作记录")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # Issue 10: a plan's own trail (projects.history.plan_history), not every
+            # project's row that carries the plan nor the sign-in rows (docs/scale.md).
+            models.Index(
+                fields=["plan", "at", "id"], condition=models.Q(project__isnull=True), name="audit_plan_level"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action_label or self.action}"

@@ -357,7 +357,11 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         verbose_name = _("政务信息化项目")
         verbose_name_plural = _("政务信息化项目")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["owner", "state"])]
+        indexes = [
+            models.Index(fields=["owner", "state"]),
+            # Issue 10: the project list's order (newest first), read backwards (docs/scale.md).
+            models.Index(fields=["created_at", "id"], name="project_created_at"),
+        ]
         constraints = [
             # core.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).
             money_check(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.formatting import wan
@@ -177,12 +177,16 @@ def execution(plan) -> dict[str, int]:
     execution count; ``counted`` = entered − left; ``built``: counted and built; ``unfinished``
     = counted − built (what lifecycle.guards.unfinished_previous_plan holds against the
     department the year after)."""
-    states = list(plan.projects.exclude(state__in=_BEFORE_PLAN).values_list("state", flat=True))
-    left = sum(s in LEFT_PLAN_STATES for s in states)
-    built = sum(s in BUILT_STATES and s not in LEFT_PLAN_STATES for s in states)
-    counted = len(states) - left
+    # Counted per state by the database (issue 10: a plan of thousands is not read row by row).
+    per_state = dict(
+        plan.projects.exclude(state__in=_BEFORE_PLAN).order_by().values_list("state").annotate(n=Count("pk"))
+    )
+    entered = sum(per_state.values())
+    left = sum(n for s, n in per_state.items() if s in LEFT_PLAN_STATES)
+    built = sum(n for s, n in per_state.items() if s in BUILT_STATES and s not in LEFT_PLAN_STATES)
+    counted = entered - left
     return {
-        "entered": len(states),
+        "entered": entered,
         "left": left,
         "counted": counted,
         "built": built,

@@ -11,7 +11,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -199,20 +200,91 @@ def decorate(
     return items
 
 
-def _q(title: StrOrPromise, items: list[Any], *, article: str = "", kind: str = "projects") -> dict[str, Any]:
+def _q(
+    title: StrOrPromise, items: QuerySet[Any], *, article: str = "", kind: str = "projects"
+) -> dict[str, Any]:
     return {"title": title, "article": article, "items": items, "kind": kind}
 
 
+#: Issue 10: a queue on a home page shows this many items; "还有 N 项" links to the project
+#: list filtered to the whole queue (``queue_projects``).
+QUEUE_CAP = 10
+#: The columns a queue's and the list's rows show (templates/_projects_table.html).
+ROW_COLUMNS = ("pk", "name", "platform_code", "state", "owner_id", "owner__name", "created_at")
+
+
+def first_deadline() -> Subquery:
+    """The (extended) deadline of a project's running clock with the earliest due date: what
+    ``decorate`` shows, so that a queue is sorted by it in the database."""
+    return Subquery(
+        Clock.objects.filter(project=OuterRef("pk"), stopped_on__isnull=True)
+        .order_by("due_on", "pk")
+        .annotate(effective=Coalesce("extended_to", "due_on"))
+        .values("effective")[:1]
+    )
+
+
+def _capped_projects(qs: QuerySet[Project], today: datetime.date, cal: WorkCalendar) -> list[Any]:
+    rows = (
+        qs.select_related("owner")
+        .only(*ROW_COLUMNS)
+        .prefetch_related(running_clocks())
+        .annotate(first_due=first_deadline())
+        .order_by(F("first_due").asc(nulls_last=True), "pk")[:QUEUE_CAP]
+    )
+    return decorate(list(rows), today=today, calendar=cal)
+
+
+#: For a queue of another kind: the projects it is about (the list page's ``queue`` filter).
+_PROJECT_OF = {"changes": "project_id", "incidents": "project_id", "splits": "first_id"}
+
+
 def home_queues(user: User) -> list[dict[str, Any]]:
-    """What waits on ``user``'s organisation, queue by queue, each sorted by deadline."""
+    """What waits on ``user``'s organisation, queue by queue, each sorted by deadline and
+    capped at ``QUEUE_CAP`` items: ``count`` is the queue's length, ``more`` the items not
+    shown and ``key`` the list page's filter for the whole queue (``queue_projects``). Three
+    queries per queue (count, rows, their running clocks) whatever the number of projects."""
+    today = timeutil.today()
+    cal = WorkCalendar()
+    queues = queue_definitions(user)
+    for key, q in enumerate(queues):
+        qs = q.pop("items")
+        q["key"] = str(key)
+        q["count"] = qs.count()
+        if q["kind"] == "projects":
+            q["items"] = _capped_projects(qs, today, cal) if q["count"] else []
+        else:
+            q["items"] = list(qs[:QUEUE_CAP]) if q["count"] else []
+        q["more"] = q["count"] - len(q["items"])
+        q["listable"] = q["kind"] == "projects" or q["kind"] in _PROJECT_OF
+    return queues
+
+
+def queue_projects(user: User, key: str) -> tuple[StrOrPromise, QuerySet[Project]] | None:
+    """The title of ``user``'s home queue number ``key`` and the projects it holds (for the
+    list page's "还有 N 项"), or None for no such queue."""
+    queues = queue_definitions(user)
+    if not (key.isascii() and key.isdigit() and len(key) < 4 and str(int(key)) == key) or int(key) >= len(
+        queues
+    ):
+        return None
+    q = queues[int(key)]
+    if q["kind"] == "projects":
+        return q["title"], q["items"]
+    if q["kind"] in _PROJECT_OF:
+        ids = q["items"].order_by().values(_PROJECT_OF[q["kind"]])
+        return q["title"], visible_projects(user).filter(pk__in=ids)
+    return None
+
+
+def queue_definitions(user: User) -> list[dict[str, Any]]:
+    """The queues of ``user``'s organisation as lazy querysets (evaluated by ``home_queues``)."""
 
     kind = user.organisation.kind if user.organisation else None
     base = visible_projects(user)
-    today = timeutil.today()
-    cal = WorkCalendar()
 
-    def projects(qs: QuerySet[Project]) -> list[Any]:
-        return decorate(queue(qs), today=today, calendar=cal)
+    def projects(qs: QuerySet[Project]) -> QuerySet[Project]:
+        return qs
 
     queues = []
     if kind == OrgKind.OWNER:
@@ -235,11 +307,9 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         queues.append(
             _q(
                 _("本单位起草中的项目变更"),
-                list(
-                    ChangeRequest.objects.filter(
-                        project__owner=user.organisation, state=ChangeState.DRAFT
-                    ).select_related("project")
-                ),
+                ChangeRequest.objects.filter(project__owner=user.organisation, state=ChangeState.DRAFT)
+                .select_related("project")
+                .order_by("pk"),
                 article="第二十八条",
                 kind="changes",
             )
@@ -274,21 +344,17 @@ def home_queues(user: User) -> list[dict[str, Any]]:
             # 办法第二十六条: incident reports waiting for the bureau's order (整改, 暂停 or 终止).
             _q(
                 _("建设单位报告的严重逾期或重大损失"),
-                list(
-                    Incident.objects.filter(project__in=base, handled_at__isnull=True)
-                    .select_related("project", "project__owner")
-                    .order_by("reported_at", "pk")
-                ),
+                Incident.objects.filter(project__in=base, handled_at__isnull=True)
+                .select_related("project", "project__owner")
+                .order_by("reported_at", "pk"),
                 article="第二十六条",
                 kind="incidents",
             ),
             _q(
                 _("变更待审批和新备案"),
-                list(
-                    ChangeRequest.objects.filter(state__in=[ChangeState.PENDING_APPROVAL, ChangeState.FILED])
-                    .select_related("project", "project__owner")
-                    .order_by("-submitted_at")[:30]
-                ),
+                ChangeRequest.objects.filter(state__in=[ChangeState.PENDING_APPROVAL, ChangeState.FILED])
+                .select_related("project", "project__owner")
+                .order_by("-submitted_at", "-pk"),
                 article="第二十八条",
                 kind="changes",
             ),
@@ -309,10 +375,8 @@ def home_queues(user: User) -> list[dict[str, Any]]:
             ),
             _q(
                 _("疑似拆分申报预警"),
-                list(
-                    SplitWarning.objects.select_related("first", "second", "first__owner").order_by(
-                        "-created_at"
-                    )[:20]
+                SplitWarning.objects.select_related("first", "second", "first__owner").order_by(
+                    "-created_at", "-pk"
                 ),
                 article="第八条",
                 kind="splits",
@@ -381,7 +445,7 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         queues += [
             _q(
                 _("待会签的年度建设计划"),
-                list(AnnualPlan.objects.filter(state=PlanState.COMPILING, finance_concurred_at__isnull=True)),
+                AnnualPlan.objects.filter(state=PlanState.COMPILING, finance_concurred_at__isnull=True),
                 article="第十一条",
                 kind="plans",
             ),
@@ -399,7 +463,7 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         queues += [
             _q(
                 _("待批准的年度建设计划"),
-                list(AnnualPlan.objects.filter(state=PlanState.SUBMITTED)),
+                AnnualPlan.objects.filter(state=PlanState.SUBMITTED),
                 article="第十一条",
                 kind="plans",
             ),

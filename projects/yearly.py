@@ -11,7 +11,7 @@ home page, the overdue lists and the exports of 1 January already show the new y
 clocks. Nobody has to run ``manage.py open_yearly_clocks`` (kept for operators and scripts),
 and no external scheduler (cron, a task queue) is needed: the system is used every working
 day, the check costs one query when nothing is to open, and running it twice opens nothing
-twice (each project's row is locked while its clock is checked and opened). A failure (the
+twice (the projects' rows are locked while their clocks are checked and opened). A failure (the
 database locked) is logged and retried on the next request; the page is answered anyway.
 """
 

@@ -21,6 +21,7 @@ from core.vocabulary import OrgKind, Role
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from projects import supervision
+from projects.history import visible_history
 from projects.models import Organisation
 from projects.params import row_id
 from projects.supervision_forms import (
@@ -43,11 +44,13 @@ def _require_sees(user) -> None:
         raise Http404
 
 
-def _history(obj):
-    return (
+def _history(obj, user):
+    # Issue 10: a department reads only its own history rows (projects.history).
+    return visible_history(
+        user,
         AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
         .select_related("organisation", "project")
-        .order_by("at", "pk")
+        .order_by("at", "pk"),
     )
 
 
@@ -166,7 +169,7 @@ def finding_detail(request, pk):
             "excused_by": finding.excusing_exception(),
             "form": form,
             "error": error,
-            "history": _history(finding),
+            "history": _history(finding, user),
         },
         status=400 if error or (form is not None and form.errors) else 200,
     )
@@ -252,7 +255,7 @@ def exception_detail(request, pk):
     return render(
         request,
         "projects/supervision_exception.html",
-        {"exc": exc, "step": step, "form": form, "error": error, "history": _history(exc)},
+        {"exc": exc, "step": step, "form": form, "error": error, "history": _history(exc, request.user)},
         status=400 if error or (form is not None and form.errors) else 200,
     )
 
@@ -317,7 +320,7 @@ def decision_detail(request, pk):
             "is_deferral": decision.kind == DecisionKind.DEFERRAL,
             "form": form,
             "error": error,
-            "history": _history(decision),
+            "history": _history(decision, user),
         },
         status=400 if error or (form is not None and form.errors) else 200,
     )

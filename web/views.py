@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import DecimalField, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from documents.models import Filing, MaterialVersion
 from documents.registry import MaterialKind
 from lifecycle import services
 from lifecycle.errors import RuleViolation
-from lifecycle.models import AuditEntry, ClockKind
+from lifecycle.models import AuditEntry
 from lifecycle.rules import REVIEWERS
 from projects import (
     access,
@@ -38,11 +37,11 @@ from projects import (
     services as project_services,
 )
 from projects.forms import ApplicationForm, RecordsForm, application_formsets
+from projects.history import visible_history
 from projects.models import (
     AnnualPlan,
     Call,
     CallSubmission,
-    FundingLine,
     Organisation,
     OrgKind,
     Project,
@@ -50,8 +49,8 @@ from projects.models import (
     User,
 )
 from projects.supervision import project_supervision
-from web import demo, review_views
-from web.evaluation_views import evaluation_context, plan_track_records
+from web import demo, plan_page, review_views
+from web.evaluation_views import evaluation_context
 
 
 def _posted(request):
@@ -131,6 +130,13 @@ def project_list(request):
         filters["owner"] and params_mod.row_id(filters["owner"]) is None
     )
     qs = selectors.project_list(request.user, **filters) if not impossible else Project.objects.none()
+    # Issue 10: "还有 N 项" on a home page opens the whole queue here (projects.selectors).
+    queue = None
+    if params.get("queue"):
+        queue = selectors.queue_projects(request.user, params["queue"])
+        qs = qs.filter(pk__in=queue[1].order_by().values("pk")) if queue else Project.objects.none()
+    # Only the columns the rows show (templates/_projects_table.html).
+    qs = qs.select_related(None).select_related("owner").only(*selectors.ROW_COLUMNS)
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     selectors.decorate(page.object_list)
     query = params.copy()
@@ -144,6 +150,7 @@ def project_list(request):
         {
             "page": page,
             "filters": filters,
+            "queue": {"key": params["queue"], "title": queue[0]} if queue else None,
             "query": query.urlencode(),
             "owners": list(owners),
             "stages": selectors.STAGE_CHOICES,
@@ -197,7 +204,10 @@ def project_detail(request, pk):
         "stage": selectors.stage_of(project.state),
         "can": capabilities.capabilities(project, user),
         "clocks": clocks,
-        "history": project.audit_entries.select_related("organisation").order_by("at", "pk"),
+        # Issue 10: a department reads only its own history rows (projects.history).
+        "history": visible_history(
+            user, project.audit_entries.select_related("organisation").order_by("at", "pk")
+        ),
         "diagram": _diagram(project.state),
         "opinions": project.opinions.select_related("organisation", "given_by"),
         "corrections": project.corrections.select_related("requested_by", "replied_by"),
@@ -497,67 +507,12 @@ def plan_open(request):
 def plan_detail(request, year):
     user = request.user
     plan = access.get_plan_for_user(user, year)
-    projects = list(plan.projects.select_related("owner").order_by("owner__name", "name"))
-    # Sums of many amounts exceed one column's bound (core.validation.MONEY): read them
-    # through a wider decimal, else SQLite's decimal converter fails on a large plan.
-    wide = DecimalField(max_digits=20, decimal_places=2)
-    by_owner = list(
-        plan.projects.values("owner__name")
-        .annotate(total=Sum("total_investment_yuan", output_field=wide))
-        .order_by("owner__name")
-    )
-    by_source = list(
-        FundingLine.objects.filter(project__plan=plan)
-        .values("source")
-        .annotate(total=Sum("amount_yuan", output_field=wide))
-        .order_by("source")
-    )
-    labels = dict(FundingLine._meta.get_field("source").choices)
-    for row in by_source:
-        row["label"] = labels.get(row["source"], row["source"])
-    is_bureau = access.kind_of(user) == OrgKind.BUREAU
-    candidates = []
-    if is_bureau and plan.state == PlanState.COMPILING:
-        candidates = list(
-            Project.objects.filter(
-                state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True
-            ).select_related("owner")
-        )
-    emergencies = list(
-        Project.objects.filter(
-            state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan=plan
-        ).select_related("owner")
-    )
-    clock = plan.clocks.filter(kind=ClockKind.PLAN_COMPILATION).first()
-    track = plan_track_records(plan, user, [p.owner_id for p in [*projects, *candidates]])  # 第三十八条
-    return render(
-        request,
-        "projects/plan_detail.html",
-        {
-            "track_records": track,
-            "plan": plan,
-            "projects": projects,
-            "by_owner": by_owner,
-            "by_source": by_source,
-            "total": sum((p.total_investment_yuan or 0) for p in projects),
-            "candidates": candidates,
-            "emergencies": emergencies,
-            "clock": clock,
-            "steps": services.available(plan, user),
-            "is_bureau": is_bureau,
-            "may_concur": (
-                access.kind_of(user) == OrgKind.FINANCE
-                and user.role == Role.HEAD
-                and plan.state == PlanState.COMPILING
-                and not plan.finance_concurred_at
-            ),
-            "history": plan.audit_entries.select_related("organisation").order_by("at", "pk"),
-            # An issued plan lists every department's projects; a department opens only its own.
-            "visible": set(selectors.visible_projects(user).filter(plan=plan).values_list("pk", flat=True)),
-            "plan_filings": plan.filings.order_by("-generated_at")[:3] if access.is_agency(user) else [],
-            "plan_filing_actions": _plan_filing_actions(plan, user),
-        },
-    )
+    # Issue 10: one page of rows, totals from the database, the plan's own history
+    # (a department reads only its own rows), in web/plan_page.py.
+    context = plan_page.context(request, plan)
+    context["plan_filings"] = plan.filings.order_by("-generated_at")[:3] if access.is_agency(user) else []
+    context["plan_filing_actions"] = _plan_filing_actions(plan, user)
+    return render(request, "projects/plan_detail.html", context)
 
 
 def _plan_filing_actions(plan, user):

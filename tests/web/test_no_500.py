@@ -588,7 +588,7 @@ def _recipes(w):
         ),
         "otp_verify": (none, ["next"], upload_fields({"token": NASTY, "next": NASTY})),
         "home": (none, [], nothing),
-        "project_list": (none, ["year", "owner", "stage", "overdue", "q", "page"], nothing),
+        "project_list": (none, ["year", "owner", "stage", "overdue", "q", "page", "queue"], nothing),
         "application_new": (none, [], _both(application)),
         "project": (project_kw, [], nothing),
         "application_edit": (
@@ -605,7 +605,11 @@ def _recipes(w):
             [],
             upload_fields({"year": st.one_of(st.integers(-(10**20), 10**20).map(str), NASTY)}),
         ),
-        "plan": (st.fixed_dictionaries({"year": _years(w)}), [], nothing),
+        "plan": (
+            st.fixed_dictionaries({"year": _years(w)}),
+            ["page", "owner", "history", "candidates"],
+            nothing,
+        ),
         "plan_include": (
             st.fixed_dictionaries({"year": _years(w)}),
             [],

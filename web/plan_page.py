@@ -1,0 +1,121 @@
+"""The annual plan's page (办法第十一、十二条), bounded by what a person reads (issue 10).
+
+A plan of a province holds thousands of projects and every one of them has a history; the
+page shows one page of project rows at a time (optionally one department's), the totals per
+department and per source of funds summed by the database, and the plan's own trail
+(``projects.history.plan_history``: the plan's rows, not every project's, and for a
+department only what it may read), paginated. The number of queries is the same whatever
+the size of the plan (tests/web/test_scalepages_queries.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DecimalField, Sum
+from django.http import HttpRequest
+
+from core.states import PlanState, ProjectState as S
+from core.vocabulary import Role
+from lifecycle import services
+from lifecycle.models import ClockKind
+from projects import access, history, params as params_mod, selectors
+from projects.models import FundingLine, OrgKind, Project
+from web.evaluation_views import plan_track_records
+
+#: Project rows per page of the plan (the 年度建设计划表 itself is the export).
+ROWS_PER_PAGE = 50
+#: History rows per page.
+HISTORY_PER_PAGE = 25
+#: Candidates (通过联合审核) per page of the bureau's include form.
+CANDIDATES_PER_PAGE = 50
+#: Sums of many amounts exceed one column's bound (core.validation.MONEY): read them through
+#: a wider decimal, else SQLite's decimal converter fails on a large plan.
+WIDE = DecimalField(max_digits=20, decimal_places=2)
+#: The columns the rows of the plan page show.
+ROW_COLUMNS = ("pk", "name", "state", "total_investment_yuan", "owner_id", "owner__name", "plan_id")
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The page's query string without ``names`` (the pager adds its own page number)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def paginate(qs: Any, size: int, request: HttpRequest, param: str) -> Page:
+    return Paginator(qs, size).get_page(request.GET.get(param))
+
+
+def context(request, plan):
+    """The plan page's context (the view adds the filings of documents)."""
+    user = request.user
+    kind = access.kind_of(user)
+    is_bureau = kind == OrgKind.BUREAU
+    rows = plan.projects.all()
+    owner_id = params_mod.row_id(request.GET.get("owner", "")) if request.GET.get("owner") else None
+    if owner_id is not None:
+        rows = rows.filter(owner_id=owner_id)
+    rows = rows.select_related("owner").only(*ROW_COLUMNS).order_by("owner__name", "name", "pk")
+    page = paginate(rows, ROWS_PER_PAGE, request, "page")
+    by_owner = list(
+        plan.projects.values("owner_id", "owner__name")
+        .annotate(n=Count("pk"), total=Sum("total_investment_yuan", output_field=WIDE))
+        .order_by("owner__name", "owner_id")
+    )
+    by_source = list(
+        FundingLine.objects.filter(project__plan=plan)
+        .values("source")
+        .annotate(total=Sum("amount_yuan", output_field=WIDE))
+        .order_by("source")
+    )
+    labels = dict(FundingLine._meta.get_field("source").choices)
+    for row in by_source:
+        row["label"] = labels.get(row["source"], row["source"])
+    candidates, candidate_owners = [], set()
+    if is_bureau and plan.state == PlanState.COMPILING:
+        waiting = Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True)
+        candidate_owners = set(waiting.order_by().values_list("owner_id", flat=True).distinct())
+        candidates = paginate(
+            waiting.select_related("owner").only(*ROW_COLUMNS).order_by("owner__name", "name", "pk"),
+            CANDIDATES_PER_PAGE,
+            request,
+            "candidates",
+        )
+    emergencies = list(
+        Project.objects.filter(state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan=plan)
+        .select_related("owner")
+        .only(*ROW_COLUMNS)
+    )
+    owner_ids = {row["owner_id"] for row in by_owner} | candidate_owners
+    shown = [p.pk for p in page] + [p.pk for p in emergencies]
+    total = plan.projects.aggregate(total=Sum("total_investment_yuan", output_field=WIDE))["total"]
+    return {
+        "track_records": plan_track_records(plan, user, sorted(owner_ids)),  # 第三十八条
+        "plan": plan,
+        "projects": page,
+        "page": page,
+        "owner_filter": next((r for r in by_owner if r["owner_id"] == owner_id), None),
+        "by_owner": by_owner,
+        "by_source": by_source,
+        "total": total or 0,
+        "candidates": candidates,
+        "emergencies": emergencies,
+        "clock": plan.clocks.filter(kind=ClockKind.PLAN_COMPILATION).first(),
+        "steps": services.available(plan, user),
+        "is_bureau": is_bureau,
+        "may_concur": (
+            kind == OrgKind.FINANCE
+            and user.role == Role.HEAD
+            and plan.state == PlanState.COMPILING
+            and not plan.finance_concurred_at
+        ),
+        "history": paginate(history.plan_history(plan, user), HISTORY_PER_PAGE, request, "history"),
+        # An issued plan lists every department's projects; a department opens only its own.
+        "visible": set(selectors.visible_projects(user).filter(pk__in=shown).values_list("pk", flat=True)),
+        "query_rows": query_without(request, "page"),
+        "query_history": query_without(request, "history"),
+        "query_candidates": query_without(request, "candidates"),
+    }
