@@ -192,7 +192,10 @@ def stop(clock: Clock | None, *, actor=None, reason="", on=None) -> None:
 
 
 def recompute_provisional(*, actor=None, reason="") -> list[tuple[Clock, datetime.date, datetime.date]]:
-    """Recompute every provisional clock, e.g. once a year's holiday schedule is entered.
+    """Recompute every provisional clock, e.g. once a year's holiday schedule is entered: the
+    working-day periods of the 办法 (第十条 the joint review, 第十八条 the design approval) are
+    counted on the official calendar, so a deadline that crossed into a year not yet published
+    is recounted when it is.
 
     Returns (clock, old due date, new due date) for every clock whose date changed.
 

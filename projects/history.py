@@ -27,7 +27,9 @@ def reads_every_row(user: User) -> bool:
 
 
 def visible_history(user: User, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
-    """``entries`` narrowed to the rows ``user`` may read (see the module's docstring)."""
+    """``entries`` narrowed to the rows ``user`` may read (see the module's docstring): a
+    department reads its own projects' rows and those of projects it takes part in (办法第十三条
+    参建部门), never other departments' actors and reasons."""
     if reads_every_row(user):
         return entries
     if not getattr(user, "organisation_id", None):

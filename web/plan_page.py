@@ -50,7 +50,9 @@ def paginate(qs: Any, size: int, request: HttpRequest, param: str) -> Page:
 
 
 def context(request, plan):
-    """The plan page's context (the view adds the filings of documents)."""
+    """The plan page's context (the view adds the filings of documents). 办法第十一条: the
+    totals per department, per source and for the plan are the database's sums over the
+    whole plan, whatever page of rows is shown."""
     user = request.user
     kind = access.kind_of(user)
     is_bureau = kind == OrgKind.BUREAU
