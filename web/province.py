@@ -248,7 +248,8 @@ def departments() -> list[Department]:
     orgs = {o.name: o for o in Organisation.objects.filter(name__in=names)}
     members: dict[int, dict[str, User]] = defaultdict(dict)
     for user in User.objects.filter(organisation__in=orgs.values()).order_by("pk"):
-        members[user.organisation_id].setdefault(user.role, user)
+        if user.organisation_id is not None:
+            members[user.organisation_id].setdefault(user.role, user)
     return [Department(orgs[name], members[orgs[name].pk]) for name in names]
 
 
