@@ -12,6 +12,9 @@
 #   make policy-table    docs/policy.md, the numbers of the 办法, from lifecycle/policy.py
 #   make clean           remove db.sqlite3 and test-artifacts/
 #   make render-samples  PNGs of one letter and one form in test-artifacts/samples/
+#   make bench           generate a province (BENCH_PROJECTS, default 1000) on SQLite and measure
+#                        every page, export and PDF against bare baselines (docs/benchmarks.md);
+#                        make bench-postgres does the same on a throwaway PostgreSQL
 #
 # Extra pytest arguments: make test PYTEST_ARGS="-k review -x"
 # Each run is spread over PYTEST_WORKERS processes (pytest-xdist; default: one per CPU,
@@ -152,3 +155,14 @@ render-samples: system-packages venv
 	pdftoppm -r 80 -png $(ARTIFACTS)/samples/letter.pdf $(ARTIFACTS)/samples/letter
 	pdftoppm -r 80 -png $(ARTIFACTS)/samples/form.pdf $(ARTIFACTS)/samples/form
 	@ls $(ARTIFACTS)/samples/*.png
+
+# Issue 10: not tests — figures for docs/benchmarks.md (bench/run.py: generate_province, then
+# bench/measure.py). Results in bench/results/<database>-<projects>.{json,md}.
+BENCH_PROJECTS ?= 1000
+BENCH_ARGS ?=
+.PHONY: bench bench-postgres
+bench: venv
+	env -u DATABASE_URL $(PY) bench/run.py --projects $(BENCH_PROJECTS) $(BENCH_ARGS)
+
+bench-postgres: venv
+	bash scripts/with-postgres.sh $(PY) bench/run.py --projects $(BENCH_PROJECTS) $(BENCH_ARGS)

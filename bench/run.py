@@ -7,7 +7,8 @@
 
 1. a new database: a temporary SQLite file, unless DATABASE_URL names one (an EMPTY one: the
    generator refuses a database with projects); materials in a temporary folder;
-2. ``manage.py migrate`` and ``manage.py generate_province --projects N --seed S --today D``;
+2. ``manage.py migrate``, ``manage.py generate_province --projects N --seed S --today D`` and
+   ``manage.py verify_audit`` (the generated audit trail is one unbroken hash chain);
 3. ``bench/measure.py`` in a fresh process (its memory figures start clean), which writes
    ``bench/results/<database>-<N>.json`` and ``.md`` (or ``--out``).
 
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             env=env,
             check=True,
         )
+        # The generated trail must still be one unbroken hash chain (lifecycle/chain.py).
+        subprocess.run([python, manage, "verify_audit"], env=env, check=True)
         built = time.perf_counter() - started
         print(f"database built in {built:.0f} s", file=sys.stderr, flush=True)
         measure = [python, str(ROOT / "bench" / "measure.py"), f"--runs={args.runs}", f"--out={out}", *rest]
