@@ -370,6 +370,16 @@ def main(argv: list[str] | None = None) -> int:
         "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
     results = []
+    out = Path(args.out) if args.out else None
+
+    def save() -> str:
+        table = markdown(results, meta)
+        if out is not None:  # after every item, so a long run interrupted keeps what it measured
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps({"meta": meta, "results": [asdict(r) for r in results]}, indent=1))
+            out.with_suffix(".md").write_text(table)
+        return table
+
     for item in items:
         t = time.perf_counter()
         result = measure(item, args.runs, args.slow)
@@ -381,13 +391,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-    table = markdown(results, meta)
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({"meta": meta, "results": [asdict(r) for r in results]}, indent=1))
-        out.with_suffix(".md").write_text(table)
-    print(table)
+        save()
+    print(save())
     return 0
 
 
