@@ -145,9 +145,9 @@ def getter(client, url: str) -> Callable[[], bytes]:
         response = client.get(url)
         if response.status_code != 200:
             raise RuntimeError(f"{url}: HTTP {response.status_code}")
-        body = response.getvalue()
-        response.close()
-        return body
+        # The client closes the response itself (at the end of a streamed body), with the
+        # database connection kept: closing it here would end a test's transaction.
+        return response.getvalue()
 
     return get
 
