@@ -14,6 +14,9 @@
 #   make render-samples  PNGs of one letter and one form in test-artifacts/samples/
 #   make load            50 simulated users for 60 s against gunicorn (2 workers) on a throwaway
 #                        PostgreSQL, loopback only: p50/p95 per request kind (docs/reliability.md)
+#   make bench           generate a province (BENCH_PROJECTS, default 1000) on SQLite and measure
+#                        every page, export and PDF against bare baselines (docs/benchmarks.md);
+#                        make bench-postgres does the same on a throwaway PostgreSQL
 #
 # Extra pytest arguments: make test PYTEST_ARGS="-k review -x"
 # Each run is spread over PYTEST_WORKERS processes (pytest-xdist; default: one per CPU,
@@ -166,3 +169,14 @@ render-samples: system-packages venv
 load: system-packages venv messages
 	test -x $(VENV)/bin/locust || $(PY) -m pip install --disable-pip-version-check -r requirements-load.txt
 	bash bench/load/run.sh
+
+# Issue 10: not tests — figures for docs/benchmarks.md (bench/run.py: generate_province, then
+# bench/measure.py). Results in bench/results/<database>-<projects>.{json,md}.
+BENCH_PROJECTS ?= 1000
+BENCH_ARGS ?=
+.PHONY: bench bench-postgres
+bench: venv
+	env -u DATABASE_URL $(PY) bench/run.py --projects $(BENCH_PROJECTS) $(BENCH_ARGS)
+
+bench-postgres: venv
+	bash scripts/with-postgres.sh $(PY) bench/run.py --projects $(BENCH_PROJECTS) $(BENCH_ARGS)
