@@ -191,27 +191,21 @@ LETTER = {"font_pt": 12.0, "padding_mm": 3.0, "rule_pt": 0.5, "title_pt": 22.0, 
 
 
 def _widths(columns, cells, *, width_mm, sizes, padding_mm, rule_pt, nowrap) -> tuple[list[float], str]:
-    """Column widths at the largest of ``sizes`` (pt, CSS class) the table fits in."""
-    for font_pt, css in sizes:
+    """Column widths at the largest of ``sizes`` (pt, CSS class) the table fits in; at the
+    smallest, the best that can be done, when it fits in none."""
+    tries = [(font_pt, css, True) for font_pt, css in sizes] + [(*sizes[-1], False)]
+    for font_pt, css, strict in tries:
         widths = column_widths(
             columns,
             cells,
             total_em=_em(width_mm, font_pt),
             padding_em=(padding_mm * MM_PT + rule_pt) / font_pt,
             nowrap=nowrap,
+            strict=strict,
         )
         if widths is not None:
             return widths, css
-    font_pt, css = sizes[-1]
-    widths = column_widths(
-        columns,
-        cells,
-        total_em=_em(width_mm, font_pt),
-        padding_em=(padding_mm * MM_PT + rule_pt) / font_pt,
-        nowrap=nowrap,
-        strict=False,
-    )
-    return widths or [round(100 / columns, 2)] * columns, css
+    return [round(100 / columns, 2)] * columns, sizes[-1][1]
 
 
 def _em(width_mm: float, font_pt: float) -> float:
