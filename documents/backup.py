@@ -313,7 +313,8 @@ def _write(
             size, sha, sm3 = _copy_out(key, work / relative)
         except Exception as error:  # missing, or the storage failed (any backend): listed, not copied
             (work / relative).unlink(missing_ok=True)
-            why = "存储中找不到该文件" if isinstance(error, FileNotFoundError) else "读取存储失败"
+            missing = any(isinstance(e, FileNotFoundError) for e in (error, error.__cause__))
+            why = "存储中找不到该文件" if missing else "读取存储失败"
             problems.append({**where, "why": f"{why}（{type(error).__name__}: {str(error)[:200]}）"})
             continue
         copied_bytes += size

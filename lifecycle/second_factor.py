@@ -83,10 +83,33 @@ def confirmed_device(user: Person) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("pk").first()
 
 
+#: Within ``remembered()``: user pk → enrolled, so a check of many steps by one person (the
+#: consolidated submission's drafts) asks the database once.
+_REMEMBERED: contextvars.ContextVar[dict[int, bool] | None] = contextvars.ContextVar(
+    "second_factor_remembered", default=None
+)
+
+
+@contextlib.contextmanager
+def remembered() -> Iterator[None]:
+    """Answer ``enrolled`` from memory for the same person inside the block."""
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
 def enrolled(user: Person) -> bool:
     if not getattr(user, "pk", None):
         return False
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    memory = _REMEMBERED.get()
+    if memory is not None and user.pk in memory:
+        return memory[user.pk]
+    answer = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    if memory is not None:
+        memory[user.pk] = answer
+    return answer
 
 
 def verified(user: Person) -> bool:

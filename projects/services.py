@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core import timeutil
 from core.states import CHANGEABLE_STATES, ProjectState as S
 from core.vocabulary import OrgKind, Role
-from lifecycle import audit, clocks, events, guards
+from lifecycle import audit, clocks, events, guards, second_factor
 from lifecycle.errors import ConcurrentUpdate, RuleViolation
 from lifecycle.events import Action
 from lifecycle.models import Clock, ClockKind
@@ -195,11 +195,12 @@ def drafts_refused(projects: Sequence[Project], actor: User, responsible_person:
         setattr(owner, guards.FINDINGS_READ, guards.blocking_findings(owner))
     problems = []
     try:
-        for project in projects:
-            project.responsible_person = responsible_person
-            why = refusal(project, "submit", actor, via="call_submission")
-            if why:
-                problems.append(f"《{project.name}》：{why}")
+        with second_factor.remembered():  # whether the head has enrolled: asked once, not per draft
+            for project in projects:
+                project.responsible_person = responsible_person
+                why = refusal(project, "submit", actor, via="call_submission")
+                if why:
+                    problems.append(f"《{project.name}》：{why}")
     finally:
         for owner in owners.values():
             delattr(owner, guards.FINDINGS_READ)
@@ -461,8 +462,9 @@ def performance_report_clocks_open(year: int, *, actor: User | None = None) -> i
     """办法第二十五条: a report is due by the end of every construction year. Opens the
     clocks of ``year`` for every project under construction (idempotent: one query when
     every clock exists; the rows of the projects lacking one are locked while their clocks
-    are opened, in bulk, so two processes checking at once open each once). Run by itself on the first request of each
-    day (projects/yearly.py); ``manage.py open_yearly_clocks`` does the same by hand.
+    are opened, in bulk, so two processes checking at once open each once). Run by itself
+    on the first request of each day (projects/yearly.py); ``manage.py open_yearly_clocks``
+    does the same by hand.
     Returns the number of clocks opened."""
     building = Project.objects.filter(state__in=CHANGEABLE_STATES | {S.SUSPENDED})
     has_clock = Clock.objects.filter(kind=ClockKind.PERFORMANCE_REPORT, year=year)
