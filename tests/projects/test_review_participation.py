@@ -276,3 +276,24 @@ def test_editing_the_part_in_the_admin_clears_the_confirmation_too(rf, orgs, peo
     participant.refresh_from_db()
     assert participant.confirmed_at is None and participant.data_flow == "改由管理员录入的数据流向。"
     assert AuditEntry.objects.filter(project=project, action=participation.CLEARED).exists()
+
+
+def test_the_overlap_is_weighed_while_the_application_is_decided_not_afterwards(
+    orgs, people, call_2026, third, monkeypatch
+):
+    """办法第十三条: the bureau weighs the overlap with the call's other applications while it
+    decides the application (第十、十一条); a project under construction is past that, and its
+    page does not compare it with every application of its call again (issue 10)."""
+    project, _participant = _cross(orgs, call_2026)
+    rival = complete_application(ProjectFactory(owner=third, call=call_2026, name="社会救助信息系统"))
+    Participant.objects.create(project=rival, organisation=orgs["other_owner"], part="医疗救助数据")
+    Project.objects.filter(pk__in=[project.pk, rival.pk]).update(state=S.JOINT_REVIEW)
+    client = Client()
+    client.force_login(people.bureau_reviewer)
+    assert "社会救助信息系统" in client.get(reverse("project", args=[project.pk])).content.decode()
+    Project.objects.filter(pk=project.pk).update(state=S.CONSTRUCTION)
+    monkeypatch.setattr(
+        participation, "overlaps", lambda p: pytest.fail("overlap computed after the decision")
+    )
+    html = client.get(reverse("project", args=[project.pk])).content.decode()
+    assert "与本次征集其他申报的交叉" not in html
