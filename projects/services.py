@@ -258,11 +258,12 @@ def _send(
 ) -> None:
     """Move each draft to ``submitted`` as part of ``submission`` (and ``amendment``)."""
     refs: dict[str, Any] = {"submission": submission.pk, **({"amendment": amendment.pk} if amendment else {})}
-    for project in projects:
-        project.submission = submission
-        project.responsible_person = responsible_person
-        project.save(update_fields=["submission", "responsible_person"])
-        perform(project, "submit", actor=actor, via="call_submission", **refs)
+    with second_factor.remembered():  # the head's second factor: asked once for the whole letter
+        for project in projects:
+            project.submission = submission
+            project.responsible_person = responsible_person
+            project.save(update_fields=["submission", "responsible_person"])
+            perform(project, "submit", actor=actor, via="call_submission", **refs)
 
 
 def call_submit(
