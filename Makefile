@@ -73,11 +73,15 @@ messages: system-packages venv
 		$(MANAGE) compilemessages --ignore=$(VENV); \
 	fi
 
-# The development server with the demo: DEBUG=1 (production is the default, config/settings.py).
+# The development server with the demo: DEBUG=1 (production is the default, config/settings.py),
+# and beside it the worker of the background tasks (issue 10: the annual-plan PDF, big exports
+# and dossiers; projects/jobs.py), stopped with the server.
 run: export DEBUG = 1
 run: system-packages venv messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	$(MANAGE) db_worker --no-reload -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test-sqlite: system-packages venv messages

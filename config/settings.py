@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Long work in the background (issue 10): Django 6's tasks framework (backported) and its
+    # queue in the database — no extra server; `manage.py db_worker` runs the tasks.
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "projects",
     "lifecycle",
@@ -245,3 +249,25 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# Long work in the background (issue 10; projects/jobs.py): the annual-plan PDF, big exports and
+# audit dossiers are queued in the database and run by `manage.py db_worker` (`make run` starts
+# it beside the web server; docs/deploy.md runs it as a service). TASKS_BACKEND=immediate runs
+# them inside the request instead (the tests, and a machine without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("TASKS_BACKEND", "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+# Exports of more projects than this are written in the background (exports/views.py).
+EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "1000"))
+# The annual-plan PDF is rendered in parts of about this many rows, joined at the end
+# (documents/pdf.py), in up to this many processes.
+PDF_PART_ROWS = int(os.environ.get("PDF_PART_ROWS", "150"))
+PDF_PROCESSES = int(os.environ.get("PDF_PROCESSES", "2"))
+# An audit dossier of more stored bytes than this is packed in the background (documents/views.py).
+DOSSIER_BACKGROUND_BYTES = int(os.environ.get("DOSSIER_BACKGROUND_BYTES", str(50 * 1024 * 1024)))

@@ -12,3 +12,7 @@ SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
 # A test sees only the clocks it opens (tests/projects/test_construction_yearly_clocks.py
 # switches the daily check on).
 LIFECYCLE_DAILY_CHECKS = False
+# Background tasks run inside the request (projects/jobs.py); tests/web/test_jobs_worker.py
+# runs the real database queue and worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PDF_PROCESSES = 1

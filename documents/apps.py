@@ -11,8 +11,9 @@ class DocumentsConfig(AppConfig):
         # rule for AppConfig.ready); signals connects its receivers on import.
         from lifecycle import evidence as evidence_port  # deferred: see above
 
-        from . import evidence, registry, signals  # noqa: F401  # deferred: see above
+        from . import evidence, jobs, registry, signals  # noqa: F401  # deferred: see above
 
         evidence_port.register(
             evidence_port.EvidenceSource(missing=evidence.evidence_missing, present=registry.has_material)
         )
+        jobs.register()  # the plan PDF and dossier in the background (projects/jobs.py)

@@ -18,6 +18,7 @@ import re
 import tempfile
 import zipfile
 
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,6 +157,13 @@ class _Writer:
         sha, sm3 = storage.digests(data)
         self.zf.writestr(name, data)
         self.entries.append({"path": name, "size": len(data), "sha256": sha, "sm3": sm3})
+
+
+def dossier_size(project) -> tuple[int, int]:
+    """(number of stored files, their bytes) the dossier of ``project`` packs: two queries."""
+    materials = MaterialVersion.objects.filter(project=project).aggregate(n=Count("pk"), b=Sum("size"))
+    filed = Filing.objects.filter(project=project).aggregate(n=Count("pk"), b=Sum("size"))
+    return (materials["n"] + filed["n"], (materials["b"] or 0) + (filed["b"] or 0))
 
 
 def dossier_build(project, *, actor):

@@ -537,7 +537,9 @@ def _issuer_org(spec, actor, project):
     return actor.organisation
 
 
-def generate(kind: str, *, actor, project=None, plan=None, object_id=None) -> Filing:
+def generate(
+    kind: str, *, actor, project=None, plan=None, object_id=None, progress: pdf.PartProgress | None = None
+) -> Filing:
     """Issue filing ``kind`` for ``project`` (or ``plan``) as ``actor``, after its step.
 
     Refused (RuleViolation, nothing stored, no number taken) unless ``issue_check`` passes and
@@ -553,14 +555,23 @@ def generate(kind: str, *, actor, project=None, plan=None, object_id=None) -> Fi
     subject = project or plan
     key = f"filings/{'project' if project else 'plan'}-{subject.pk}/{kind}-{uuid.uuid4().hex}.pdf"
     stored = None
+    rendered = None
+    if spec.number_field:
+        snapshot["document_no"] = snapshot.get("recorded_no") or ""
+    if spec.number_field or not spec.numbered:
+        # Known before the transaction (no 发文字号 to take): the PDF is set first, so a long
+        # form (the annual plan, in parts: documents/pdf.py) never holds the database; the
+        # rules are asked again inside the transaction below.
+        rendered = pdf.render_long(snapshot["template"], snapshot, progress=progress or pdf.no_progress)
     try:
         with transaction.atomic():
             number = None
-            if spec.number_field:
-                snapshot["document_no"] = snapshot.get("recorded_no") or ""
-            elif spec.numbered:
+            if rendered is not None:
+                issue_check(kind, actor=actor, project=project, plan=plan, obj=obj)
+                data, pages = rendered
+            else:
                 number, snapshot["document_no"] = numbering.allocate(issuer, year)
-            data, pages = pdf.render(snapshot["template"], snapshot)
+                data, pages = pdf.render(snapshot["template"], snapshot)
             sha, sm3 = storage.digests(data)
             stored = storage.save_bytes(key, data)
             try:
@@ -614,7 +625,9 @@ def generate(kind: str, *, actor, project=None, plan=None, object_id=None) -> Fi
     return filing
 
 
-def preview(kind: str, *, actor, project=None, plan=None, object_id=None) -> Preview:
+def preview(
+    kind: str, *, actor, project=None, plan=None, object_id=None, progress: pdf.PartProgress | None = None
+) -> Preview:
     """A sample of ``kind`` before its step: watermarked 征求意见稿/样稿 on every page, no
     发文字号, not stored. Side effect: an audit row ``filing.previewed``."""
     spec, obj = preview_check(kind, actor=actor, project=project, plan=plan, object_id=object_id)
@@ -622,7 +635,7 @@ def preview(kind: str, *, actor, project=None, plan=None, object_id=None) -> Pre
     snapshot = _snapshot(spec, project=project, plan=plan, obj=obj, issuer=issuer, entry=None, preview=True)
     snapshot["watermark"] = _("征求意见稿") if snapshot["template"] == "documents/letter.html" else _("样稿")
     snapshot["document_no"] = ""
-    data, pages = pdf.render(snapshot["template"], snapshot)
+    data, pages = pdf.render_long(snapshot["template"], snapshot, progress=progress or pdf.no_progress)
     subject = project or plan
     sha, _sm3 = storage.digests(data)
     audit.record(

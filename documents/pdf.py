@@ -10,12 +10,19 @@ committed, and no character falls back to a box.
 
 from __future__ import annotations
 
+import io
+import multiprocessing
 import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.db import connections
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from .typeset import prepare
 
@@ -108,3 +115,145 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
 
 def render(template: str, snapshot: dict) -> tuple[bytes, int]:
     return html_to_pdf(render_html(template, snapshot))
+
+
+# ---------------------------------------------------------------- long forms, in parts (issue 10)
+#
+# The annual plan of a province (办法第十一条) runs to thousands of pages; WeasyPrint lays a
+# document out whole, so one document of 7,800 rows took minutes and gigabytes. A form whose
+# snapshot marks one table ``splittable`` is set once (documents/typeset.py: one set of column
+# widths for every part), cut into parts of about ``settings.PDF_PART_ROWS`` rows after a
+# department's subtotal, each part rendered on its own (in up to ``settings.PDF_PROCESSES``
+# processes) and written to a temporary file, and the parts joined (pikepdf, i.e. qpdf). Only the running
+# "第 X 页 共 Y 页" needs the whole: the parts are rendered without it, and a second document of
+# as many empty pages carrying only the page numbers, in the same @page rules, is laid over
+# them. Memory is bounded by one part per process.
+
+PartProgress = Callable[[int, int, str], None]
+
+
+def no_progress(done: int, total: int, stage: str) -> None:
+    return None
+
+
+def split(prepared: dict, rows_per_part: int) -> list[dict]:
+    """The snapshot (already prepared) as parts: the first with the title and what precedes
+    the table, the last with what follows it (signatures, note); one part when short."""
+    index = next(
+        (i for i, sec in enumerate(prepared.get("sections", [])) if sec.get("splittable")),
+        None,
+    )
+    if index is None or rows_per_part <= 0:
+        return [prepared]
+    sections = prepared["sections"]
+    table = sections[index]
+    chunks: list[list] = []
+    chunk: list = []
+    for row in table["rows"]:
+        chunk.append(row)
+        at_subtotal = row.get("style") in ("subtotal", "total")
+        if (len(chunk) >= rows_per_part and at_subtotal) or len(chunk) >= 2 * rows_per_part:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    if len(chunks) <= 1:
+        return [prepared]
+    parts = []
+    for n, rows in enumerate(chunks):
+        first, last = n == 0, n == len(chunks) - 1
+        part = {**prepared, "parted": True, "continuation": not first}
+        part["sections"] = [
+            *(sections[:index] if first else []),
+            {**table, "rows": rows},
+            *(sections[index + 1 :] if last else []),
+        ]
+        if not last:
+            part["signatures"], part["note"] = [], ""
+        parts.append(part)
+    return parts
+
+
+def _render_part(html: str, folder: str, n: int) -> tuple[str, int]:
+    data, pages = html_to_pdf(html)
+    path = os.path.join(folder, f"part-{n:05d}.pdf")
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return path, pages
+
+
+def render_long(template: str, snapshot: dict, *, progress: PartProgress = no_progress) -> tuple[bytes, int]:
+    """``render`` for a form that may be long: in parts when its splittable table is longer
+    than ``settings.PDF_PART_ROWS`` rows, else in one piece. (PDF bytes, number of pages)."""
+    prepared = prepare(snapshot)
+    parts = split(prepared, settings.PDF_PART_ROWS)
+    if len(parts) == 1:
+        progress(0, 1, _("正在排版"))
+        result = render(template, snapshot)
+        progress(1, 1, _("排版完成"))
+        return result
+    total = len(parts) + 1  # the parts, then joining
+    progress(0, total, _("共 %(n)d 部分，正在排版") % {"n": len(parts)})
+    with tempfile.TemporaryDirectory(prefix="pdf-parts-") as folder:
+        htmls = [render_to_string(template, {"s": part}) for part in parts]
+        results: list[tuple[str, int] | None] = [None] * len(parts)
+        processes = max(1, min(settings.PDF_PROCESSES, len(parts)))
+        if processes == 1:
+            for n, html in enumerate(htmls):
+                results[n] = _render_part(html, folder, n)
+                progress(n + 1, total, _("已排版 %(done)d/%(n)d 部分") % {"done": n + 1, "n": len(parts)})
+        else:
+            # The children only lay out HTML into files: no database, no request. Connections
+            # are closed first so no child inherits a socket it might use.
+            connections.close_all()
+            _fonts()  # one font configuration, inherited by every child
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+                futures = {pool.submit(_render_part, html, folder, n): n for n, html in enumerate(htmls)}
+                del htmls
+                for done, future in enumerate(as_completed(futures), start=1):
+                    results[futures[future]] = future.result()
+                    progress(done, total, _("已排版 %(done)d/%(n)d 部分") % {"done": done, "n": len(parts)})
+        paths = [r[0] for r in results if r is not None]
+        pages = sum(r[1] for r in results if r is not None)
+        progress(len(parts), total, _("正在合并 %(pages)d 页") % {"pages": pages})
+        data = _join(paths, _page_numbers(prepared, pages), title=prepared.get("title", ""))
+    progress(total, total, _("排版完成"))
+    return data, pages
+
+
+def _page_numbers(prepared: dict, pages: int) -> bytes:
+    """A document of ``pages`` empty pages in the form's own @page rules, carrying only
+    "第 X 页 共 Y 页"."""
+    html = render_to_string("documents/page_numbers.html", {"s": prepared, "pages": range(pages)})
+    data, count = html_to_pdf(html)
+    if count != pages:
+        raise RuntimeError(f"page numbers: {count} pages for {pages}")
+    return data
+
+
+def _join(paths: list[str], numbers: bytes, *, title: str) -> bytes:
+    """The parts as one PDF, each page with its page number laid over it (qpdf through
+    pikepdf: pages are copied and overlaid as form XObjects, without parsing their content)."""
+    # deferred: pikepdf is needed only to join a long form's parts
+    import pikepdf
+
+    with pikepdf.Pdf.new() as joined, pikepdf.open(io.BytesIO(numbers)) as overlay:
+        opened = []
+        try:
+            for path in paths:
+                part = pikepdf.open(path)
+                opened.append(part)
+                joined.pages.extend(part.pages)
+            for page, number in zip(joined.pages, overlay.pages, strict=True):
+                page.add_overlay(number)
+            if title:
+                with joined.open_metadata(set_pikepdf_as_editor=False) as meta:
+                    meta["dc:title"] = title
+                joined.docinfo["/Title"] = title
+            out = io.BytesIO()
+            joined.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            return out.getvalue()
+        finally:
+            for part in opened:
+                part.close()

@@ -902,6 +902,8 @@ def annual_plan(plan, **kw) -> dict:
                 "heading": "",
                 "header_rows": header_rows,
                 "rows": rows,
+                # thousands of rows at provincial scale: rendered in parts (documents/pdf.py)
+                "splittable": True,
                 "numeric": money,
                 "centred": [0],
                 "width": len(exporter.columns),

@@ -10,22 +10,27 @@ import datetime
 import re
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lifecycle.errors import RuleViolation
+from projects import jobs
 from projects.models import AnnualPlan, Call
 from projects.params import row_id
 
-from . import filings, services, uploads
+from . import filings, jobs as doc_jobs, services, uploads
 from .access import filing_for_user, material_for_user, project_for_user
-from .dossier import dossier_build
+from .dossier import dossier_build, dossier_size
 from .evidence import evidence_confirm as confirm
 from .imports import applications_import, template_workbook
+from .models import FilingKind
 
 
 def _back_to_page(request):
@@ -207,21 +212,50 @@ def plan_filing_generate(request, year):
     plan = AnnualPlan.objects.filter(year=year).first() if 0 < year < 10000 else None
     if plan is None or request.user.org_kind in (None, "owner", "expert"):
         return HttpResponse(status=404)
+    # The plan of a province runs to thousands of pages: it is set in the background
+    # (documents/jobs.py), after the same rules are asked here so a refusal is immediate.
+    preview = request.POST.get("mode") == "preview"
     try:
-        if request.POST.get("mode") == "preview":
-            return _preview_response(filings.preview("annual_plan", actor=request.user, plan=plan))
-        filing = filings.generate("annual_plan", actor=request.user, plan=plan)
+        if preview:
+            filings.preview_check(FilingKind.ANNUAL_PLAN, actor=request.user, plan=plan)
+        else:
+            filings.issue_check(FilingKind.ANNUAL_PLAN, actor=request.user, plan=plan)
     except RuleViolation as exc:
         return _refused(request, exc)
-    return _issued_answer(request, filing)
+    job = jobs.start(
+        doc_jobs.PLAN_PREVIEW if preview else doc_jobs.PLAN_FILING,
+        actor=request.user,
+        title=_("%(year)s年度建设计划（%(what)s）")
+        % {"year": plan.year, "what": _("样稿") if preview else _("正式文书")},
+        params={"plan": plan.pk},
+    )
+    if _back_to_page(request) is None:
+        url = reverse("job", args=[job.pk])
+        return JsonResponse({"job": str(job.pk), "status": job.status, "url": url}, status=202)
+    return HttpResponseRedirect(reverse("job", args=[job.pk]))
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def dossier(request, project_id):
-    """The audit dossier zip. A GET: it changes no project state; the download itself is
-    recorded (audit row) like every other download."""
+    """The audit dossier zip. A GET downloads it at once when it is small: it changes no
+    project state; the download itself is recorded (audit row) like every other download. A
+    big one (over ``settings.DOSSIER_BACKGROUND_BYTES`` of stored files) is packed in the
+    background (documents/jobs.py): the GET page says so and its POST queues the job."""
     project = project_for_user(request.user, project_id)
+    files, size = dossier_size(project)
+    if request.method == "POST":
+        job = jobs.start(
+            doc_jobs.DOSSIER,
+            actor=request.user,
+            title=_("项目审计档案：%(name)s") % {"name": project.name},
+            params={"project": project.pk},
+        )
+        return HttpResponseRedirect(reverse("job", args=[job.pk]))
+    if size > settings.DOSSIER_BACKGROUND_BYTES:
+        return render(
+            request, "documents/dossier_background.html", {"project": project, "files": files, "size": size}
+        )
     handle, filename = dossier_build(project, actor=request.user)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
 

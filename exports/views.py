@@ -10,17 +10,19 @@ from __future__ import annotations
 import tempfile
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from lifecycle import audit
-from projects import access
-from projects.plan import PlanExporter
+from projects import jobs
 from projects.selectors import visible_projects
 
 from .base import stream_csv, write_xlsx
-from .reports import JointReviewStatsExporter, LedgerExporter, OverdueExporter
+from .jobs import CONTENT_TYPES, agency, exporter_for
+from .reports import JointReviewStatsExporter
 
 
 def _respond(request, exporter, filename: str, *, action: str):
@@ -41,15 +43,24 @@ def _respond(request, exporter, filename: str, *, action: str):
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         write_xlsx(exporter, spool)
         spool.seek(0)
-        response = FileResponse(
-            spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename + '.' + fmt)}"
     return response
 
 
-def _agency(user) -> bool:
-    return user.is_superuser or user.org_kind not in (None, "owner", "expert")
+def _export(request, kind: str, params: dict):
+    """The file at once, or — over ``settings.EXPORT_BACKGROUND_ROWS`` projects — a background
+    job (projects/jobs.py) and its page, which shows the progress and then the download."""
+    exporter = exporter_for(kind, request.user, params)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("不支持的格式")
+    if visible_projects(request.user).count() > settings.EXPORT_BACKGROUND_ROWS:
+        job = jobs.start(
+            kind, actor=request.user, title=f"{exporter.title}（{fmt}）", params={**params, "format": fmt}
+        )
+        return redirect("job", pk=job.pk)
+    return _respond(request, exporter, exporter.title, action=kind)
 
 
 @login_required
@@ -58,17 +69,13 @@ def plan(request, year):
     """年度建设计划表: agencies see the whole plan; a department its own projects in it, once
     the plan is issued to it — the same rule as the plan page (projects.access.get_plan_for_user,
     办法第十一条), so a plan still being compiled is 404 to a department here too."""
-    access.get_plan_for_user(request.user, year)
-    # 办法第三十八条: the agencies see each department's track record with the plan.
-    exporter = PlanExporter(year, projects=visible_projects(request.user), track_record=_agency(request.user))
-    return _respond(request, exporter, exporter.title, action="export.plan")
+    return _export(request, "export.plan", {"year": year})
 
 
 @login_required
 @require_GET
 def ledger(request):
-    exporter = LedgerExporter(visible_projects(request.user))
-    return _respond(request, exporter, exporter.title, action="export.ledger")
+    return _export(request, "export.ledger", {})
 
 
 @login_required
@@ -78,14 +85,13 @@ def overdue(request):
         days = max(0, min(60, int(request.GET.get("days", 5))))
     except ValueError:
         days = 5
-    exporter = OverdueExporter(visible_projects(request.user), days=days, include_plans=_agency(request.user))
-    return _respond(request, exporter, exporter.title, action="export.overdue")
+    return _export(request, "export.overdue", {"days": days})
 
 
 @login_required
 @require_GET
 def joint_review_stats(request):
-    if not _agency(request.user):
+    if not agency(request.user):
         raise Http404("无权查看")
     year = request.GET.get("year")
     # "²".isdigit() is True but int("²") fails; 40 digits overflow (issue 7: found by

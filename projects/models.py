@@ -702,3 +702,6 @@ class SplitWarning(models.Model):
 
 # 办法第九、三十三条: the structured performance targets (projects/models_evaluation.py).
 from .models_evaluation import PerformanceTarget  # noqa: E402, F401
+
+# Issue 10: long work in the background (projects/models_jobs.py, projects/jobs.py).
+from .models_jobs import Job  # noqa: E402, F401

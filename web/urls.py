@@ -3,7 +3,15 @@ lifecycle (steps, opinions, changes, calendar)."""
 
 from django.urls import path
 
-from . import contract_views, evaluation_views, review_views, step_views, supervision_views, views
+from . import (
+    contract_views,
+    evaluation_views,
+    job_views,
+    review_views,
+    step_views,
+    supervision_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -34,6 +42,10 @@ urlpatterns = [
     path("changes/<int:pk>/", step_views.change_detail, name="change"),
     path("changes/<int:pk>/steps/<slug:name>/", step_views.change_step, name="change_step"),
     path("calendar/", step_views.calendar_admin, name="calendar_admin"),
+    # long work in the background (issue 10, web/job_views.py)
+    path("jobs/", job_views.job_list, name="job_list"),
+    path("jobs/<uuid:pk>/", job_views.job_detail, name="job"),
+    path("jobs/<uuid:pk>/download/", job_views.job_download, name="job_download"),
     # 办法第八、十三条 (issue 8, web/review_views.py)
     path("calls/", review_views.call_list, name="call_list"),
     path("calls/open/", review_views.call_open, name="call_open"),

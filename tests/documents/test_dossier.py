@@ -14,6 +14,7 @@ from django.urls import reverse
 from documents import filings, services
 from documents.dossier import dossier_build
 from lifecycle.models import AuditEntry
+from projects.models import Job
 from tests.conftest import at
 
 from . import pdfcheck
@@ -129,8 +130,12 @@ def test_an_outsider_gets_404_and_nothing_is_recorded(client, project, people):
     assert not AuditEntry.objects.filter(project=project, action="dossier.downloaded").exists()
 
 
-def test_dossier_view_requires_login_and_refuses_post(client, project, people):
+def test_dossier_view_requires_login_and_a_post_packs_it_in_the_background(client, project, people):
     url = reverse("documents:dossier", args=[project.pk])
     assert client.get(url).status_code == 302
+    assert client.post(url).status_code == 302 and Job.objects.count() == 0  # to the sign-in page
     client.force_login(people.owner_head)
-    assert client.post(url).status_code == 405
+    response = client.post(url)  # issue 10: a POST queues the packing (projects/jobs.py)
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job", args=[job.pk])
+    assert job.requested_by == people.owner_head and job.status == Job.Status.DONE

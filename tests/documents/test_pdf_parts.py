@@ -1,0 +1,127 @@
+"""A long form rendered in parts and joined (issue 10; documents/pdf.py ``render_long``): the
+annual plan of a province (办法第十一条) is thousands of pages, set part by part so memory stays
+bounded. Read back, the joined PDF must be one document as a reader expects it: the title
+once on the first page, every row once and in order, the signatures once at the end, the form
+code on every page and "第 X 页 共 Y 页" counting the whole document on every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import override_settings
+
+from documents import pdf
+
+from .pdfcheck import page_texts, sizes_mm
+
+DEPARTMENTS = 7
+PER_DEPARTMENT = 6
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _snapshot(departments: int = DEPARTMENTS, per_department: int = PER_DEPARTMENT) -> dict:
+    rows = []
+    n = 0
+    for d in range(1, departments + 1):
+        for _i in range(per_department):
+            n += 1
+            rows.append({"style": "", "cells": [str(n), f"项目R{n:04d}", f"第{d}厅", "1,000.00"]})
+        rows.append({"style": "subtotal", "cells": ["", f"第{d}厅小计", "", f"{per_department * 1000:,.2f}"]})
+    rows.append({"style": "total", "cells": ["", "合计", "", f"{n * 1000:,.2f}"]})
+    header = [
+        [{"label": h, "colspan": 1, "rowspan": 1} for h in ("序号", "项目名称", "项目建设单位", "合计")]
+    ]
+    return {
+        "template": "documents/form.html",
+        "title": "2026年度省级政务信息化项目建设计划表",
+        "subtitle": "（单位：万元）",
+        "meta": ["状态：已批准"],
+        "form_code": "黑营商发〔2026〕9号",
+        "landscape": True,
+        "document_no": "",
+        "sections": [
+            {"type": "text", "heading": "说明", "text": "前置说明文字"},
+            {
+                "type": "table",
+                "heading": "",
+                "header_rows": header,
+                "rows": rows,
+                "splittable": True,
+                "numeric": [3],
+                "centred": [0],
+                "width": 4,
+            },
+            {"type": "text", "heading": "", "text": "表后附注文字"},
+        ],
+        "signatures": ["编制单位（盖章）：省营商环境局"],
+    }
+
+
+def test_split_cuts_after_a_subtotal_and_keeps_what_precedes_and_follows_the_table():
+    s = _snapshot()
+    parts = pdf.split(s, 10)
+    assert len(parts) > 1
+    tables = [next(sec for sec in p["sections"] if sec.get("splittable")) for p in parts]
+    # every row exactly once, in order
+    assert [r for t in tables for r in t["rows"]] == s["sections"][1]["rows"]
+    for t in tables[:-1]:
+        assert t["rows"][-1]["style"] in ("subtotal", "total") or len(t["rows"]) >= 20
+        assert len(t["rows"]) >= 10
+    assert parts[0]["sections"][0]["text"] == "前置说明文字" and not parts[0]["continuation"]
+    assert all(p["continuation"] for p in parts[1:])
+    assert parts[-1]["sections"][-1]["text"] == "表后附注文字" and parts[-1]["signatures"]
+    assert all(not p["signatures"] for p in parts[:-1])
+    # one part is no split at all
+    assert pdf.split(s, 10_000) == [s]
+
+
+def test_split_cuts_a_department_longer_than_twice_a_part_anyway():
+    s = _snapshot(departments=1, per_department=45)
+    parts = pdf.split(s, 10)
+    assert [len(next(sec for sec in p["sections"] if sec.get("splittable"))["rows"]) for p in parts] == [
+        20,
+        20,
+        7,  # 5 rows, the subtotal and the total
+    ]
+
+
+@override_settings(PDF_PART_ROWS=8, PDF_PROCESSES=1)
+def test_the_joined_document_reads_as_one():
+    seen = []
+    data, pages = pdf.render_long("documents/form.html", _snapshot(), progress=lambda *a: seen.append(a))
+    texts = [_flat(t) for t in page_texts(data)]
+    assert len(texts) == pages > 1
+    assert set(sizes_mm(data)) == {(297.0, 210.0)}
+    for i, text in enumerate(texts, start=1):
+        assert f"第{i}页共{pages}页" in text, (i, text[-40:])
+        assert "黑营商发〔2026〕9号" in text  # the form code on every page
+    whole = "".join(texts)
+    assert whole.count("2026年度省级政务信息化项目建设计划表") == 1 and "2026年度省级" in texts[0]
+    assert whole.count("编制单位（盖章）") == 1 and "编制单位（盖章）" in texts[-1]
+    assert whole.count("前置说明文字") == 1 and whole.count("表后附注文字") == 1
+    found = re.findall(r"项目R(\d{4})", whole)
+    assert found == [f"{n:04d}" for n in range(1, DEPARTMENTS * PER_DEPARTMENT + 1)]
+    # progress: parts first, then the joining, ending at total/total
+    assert seen[-1][0] == seen[-1][1] and len(seen) >= 3
+
+
+@override_settings(PDF_PART_ROWS=8, PDF_PROCESSES=2)
+@pytest.mark.django_db
+def test_parts_rendered_in_two_processes_give_the_same_pages():
+    one, pages_one = pdf.render_long("documents/form.html", _snapshot())
+    with override_settings(PDF_PROCESSES=1):
+        two, pages_two = pdf.render_long("documents/form.html", _snapshot())
+    assert pages_one == pages_two
+    assert [_flat(t) for t in page_texts(one)] == [_flat(t) for t in page_texts(two)]
+
+
+@override_settings(PDF_PART_ROWS=10_000)
+def test_a_short_form_is_rendered_whole():
+    data, pages = pdf.render_long("documents/form.html", _snapshot(departments=2))
+    whole, _pages = pdf.render("documents/form.html", _snapshot(departments=2))
+    assert pages == _pages
+    assert [_flat(t) for t in page_texts(data)] == [_flat(t) for t in page_texts(whole)]
