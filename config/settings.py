@@ -271,3 +271,5 @@ PDF_PART_ROWS = int(os.environ.get("PDF_PART_ROWS", "150"))
 PDF_PROCESSES = int(os.environ.get("PDF_PROCESSES", "2"))
 # An audit dossier of more stored bytes than this is packed in the background (documents/views.py).
 DOSSIER_BACKGROUND_BYTES = int(os.environ.get("DOSSIER_BACKGROUND_BYTES", str(50 * 1024 * 1024)))
+# A job still running after this long lost its worker (a crash): it is shown as interrupted.
+JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "60"))

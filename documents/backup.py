@@ -327,7 +327,8 @@ def _write(
 
     known = {row["key"] for row in facts["stored"]}
     try:
-        unreferenced = sorted(set(_storage_keys()) - known)
+        # jobs/: the files of background jobs (projects/jobs.py), made again on demand, not kept
+        unreferenced = sorted(k for k in set(_storage_keys()) - known if not k.startswith("jobs/"))
     except (NotImplementedError, OSError):
         unreferenced = []
     manifest = {

@@ -21,12 +21,14 @@ have changed in between (a plan withdrawn, a person moved to another organisatio
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -129,6 +131,7 @@ def start(kind: str, *, actor, title: str, params: dict[str, Any] | None = None)
     # deferred: projects/tasks.py imports this module (the task runs ``run``)
     from .tasks import run_job  # deferred: see above
 
+    expire_stale()
     with transaction.atomic():
         running = (
             Job.objects.select_for_update()
@@ -219,8 +222,21 @@ def _fail(job: Job, message: str) -> None:
     )
 
 
+def expire_stale() -> int:
+    """Mark as failed the jobs whose worker died under them: running for more than
+    ``settings.JOB_STALE_MINUTES`` (the worker finishes a task before it stops; only a crash
+    or a kill leaves one running). Returns how many."""
+    limit = timeutil.now() - datetime.timedelta(minutes=settings.JOB_STALE_MINUTES)
+    return Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=limit).update(
+        status=Job.Status.FAILED,
+        finished_at=timeutil.now(),
+        error=_("生成中断（后台工作进程已停止），未能完成。请重新生成。"),
+    )
+
+
 def job_for(user, pk) -> Job:
     """The job ``pk`` if ``user`` asked for it; 404 for anyone else and for a malformed id."""
+    expire_stale()
     try:
         return Job.objects.get(pk=pk, requested_by=user)
     except (Job.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
@@ -229,4 +245,5 @@ def job_for(user, pk) -> Job:
 
 
 def recent_for(user, limit: int = 20) -> list[Job]:
+    expire_stale()
     return list(Job.objects.filter(requested_by=user).order_by("-created_at")[:limit])

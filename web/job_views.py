@@ -4,6 +4,7 @@ job sees it (404 for anyone else)."""
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from core import timeutil
 from documents import storage
 from lifecycle import audit
 from projects import jobs
@@ -40,10 +42,16 @@ def job_detail(request, pk):
     job = jobs.job_for(request.user, pk)
     if request.GET.get("format") == "json":
         return JsonResponse(_state(job))
+    waiting = timeutil.now() - job.created_at
     return render(
         request,
         "projects/job.html",
-        {"job": job, "refresh": None if job.finished else REFRESH_SECONDS},
+        {
+            "job": job,
+            "refresh": None if job.finished else REFRESH_SECONDS,
+            # queued this long: the worker is probably not running (make run / docs/deploy.md §4)
+            "no_worker": job.status == Job.Status.QUEUED and waiting > datetime.timedelta(minutes=2),
+        },
     )
 
 
