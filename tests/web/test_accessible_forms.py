@@ -312,6 +312,16 @@ def same(value):
     return lambda s: value
 
 
+def job_page(s):
+    """The page of a finished background job of the bureau's 审核人 (issue 10)."""
+    from projects import jobs
+    from projects.models import User
+
+    user = User.objects.get(username="bureau_reviewer")
+    job = jobs.start("export.ledger", actor=user, title="项目台账（csv）", params={"format": "csv"})
+    return reverse("job", args=[job.pk])
+
+
 CASES = [
     Case("login", "anonymous", same(reverse("login"))),
     Case("login", "anonymous", same(reverse("login")), post=lambda s: {"username": "", "password": ""}),
@@ -369,6 +379,9 @@ CASES = [
         day=(2025, 6, 25),
     ),
     Case("plan_list", "bureau_head", same(reverse("plan_list"))),
+    # issue 10: the background jobs (web/job_views.py)
+    Case("job_list", "bureau_reviewer", same(reverse("job_list"))),
+    Case("job", "bureau_reviewer", job_page),
     Case("plan_open", "bureau_head", same(reverse("plan_open")), post=lambda s: {"year": "abc"}),
     Case("plan", "bureau_reviewer", same(reverse("plan", args=[2027]))),
     Case("plan_include", "bureau_reviewer", same(reverse("plan_include", args=[2027])), post=lambda s: {}),
@@ -527,7 +540,8 @@ NO_PAGE = {
     "plan_concur": "acts from the plan page and redirects back to it (checked as 'plan')",
     "documents:evidence_confirm": "acts from the project page and redirects back to it (as material_upload)",
     "documents:filing_generate": "a PDF, or back to the project page",
-    "documents:plan_filing_generate": "a PDF, or back to the plan page",
+    "documents:plan_filing_generate": "queues the PDF and goes to its job page (checked as 'job')",
+    "job_download": "a file, or the filing's download (tests/web/test_jobs.py)",
     "documents:material_download": "a file",
     "documents:filing_download": "a file",
     "documents:dossier": "a zip file",

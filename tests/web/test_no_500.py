@@ -129,6 +129,7 @@ PREFERRED = {
     "documents:evidence_confirm": [*BUREAU, "secrecy_reviewer"],
     "documents:filing_generate": OWNER + BUREAU,
     "documents:plan_filing_generate": BUREAU,
+    **dict.fromkeys(("job", "job_download", "job_list"), ["bureau_reviewer"]),
     # 办法第三十四、三十六、三十九条 (web/supervision_views.py).
     "finding_new": ["bureau_reviewer", "cac_reviewer", "police_head"],
     "finding": ["cac_head", "bureau_head"],
@@ -392,7 +393,14 @@ def _build_world():
         )
         building.refresh_from_db()
     supervision = supervision_records(orgs, people, building)
+    # issue 10: a finished background job (projects/jobs.py) of the bureau's 审核人
+    from projects import jobs
+
+    job = jobs.start(
+        "export.ledger", actor=people.bureau_reviewer, title="项目台账（csv）", params={"format": "csv"}
+    )
     return {
+        "job": job,
         "supervision": supervision,
         "orgs": orgs,
         "people": people,
@@ -700,6 +708,18 @@ def _recipes(w):
             upload_fields({"mode": filing_mode}),
         ),
         "documents:dossier": (st.fixed_dictionaries({"project_id": projects}), [], nothing),
+        # issue 10 (web/job_views.py): a job's page and download, a person's list
+        "job": (
+            st.fixed_dictionaries({"pk": st.one_of(st.just(w["job"].pk), st.uuids())}),
+            ["format"],
+            nothing,
+        ),
+        "job_download": (
+            st.fixed_dictionaries({"pk": st.one_of(st.just(w["job"].pk), st.uuids())}),
+            [],
+            nothing,
+        ),
+        "job_list": (none, [], nothing),
         "documents:application_template": (none, [], nothing),
         "documents:application_import": (
             none,
