@@ -246,7 +246,7 @@ def _join(paths: list[str], numbers: bytes, *, title: str) -> bytes:
                 opened.append(part)
                 joined.pages.extend(part.pages)
             for page, number in zip(joined.pages, overlay.pages, strict=True):
-                page.add_overlay(number)
+                page.add_overlay(number, None)
             if title:
                 with joined.open_metadata(set_pikepdf_as_editor=False) as meta:
                     meta["dc:title"] = title
