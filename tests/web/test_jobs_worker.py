@@ -38,8 +38,9 @@ import json
 from projects.models import Job
 from django_tasks_db.models import DBTaskResult
 job = Job.objects.get()
+tasks = list(DBTaskResult.objects.values_list("status", flat=True))
 print(json.dumps({"status": job.status, "filename": job.filename, "size": job.size,
-                  "key": job.storage_key, "tasks": list(DBTaskResult.objects.values_list("status", flat=True))}))
+                  "key": job.storage_key, "tasks": tasks}))
 """
 
 
@@ -88,22 +89,17 @@ def test_prune_jobs_removes_old_jobs_and_their_files_only(people):
 
 @pytest.mark.django_db
 def test_a_job_whose_worker_died_is_shown_as_interrupted(people, settings):
-    job = Job.objects.create(
-        kind="export.ledger",
-        title="台账",
-        requested_by=people.bureau_reviewer,
-        status=Job.Status.RUNNING,
-        created_at=timeutil.now(),
-        started_at=timeutil.now() - datetime.timedelta(minutes=settings.JOB_STALE_MINUTES + 1),
-    )
-    fresh = Job.objects.create(
-        kind="export.ledger",
-        title="台账",
-        requested_by=people.bureau_reviewer,
-        status=Job.Status.RUNNING,
-        created_at=timeutil.now(),
-        started_at=timeutil.now(),
-    )
+    def running_since(minutes: int) -> Job:
+        return Job.objects.create(
+            kind="export.ledger",
+            title="台账",
+            requested_by=people.bureau_reviewer,
+            status=Job.Status.RUNNING,
+            created_at=timeutil.now(),
+            started_at=timeutil.now() - datetime.timedelta(minutes=minutes),
+        )
+
+    job, fresh = running_since(settings.JOB_STALE_MINUTES + 1), running_since(0)
     assert jobs.job_for(people.bureau_reviewer, job.pk).status == Job.Status.FAILED
     assert "中断" in Job.objects.get(pk=job.pk).error
     assert Job.objects.get(pk=fresh.pk).status == Job.Status.RUNNING
