@@ -39,7 +39,7 @@ from .models import (
     User,
 )
 from .participation import clear_edited_confirmations
-from .similarity import detect_splits, split_pairs
+from .similarity import Corpus, detect_splits, split_pairs
 
 #: 办法第九、十条: material is edited while drafting and during 陈述和补正 only.
 EDITABLE_STATES = frozenset({S.DRAFT, S.CORRECTING})
@@ -225,7 +225,7 @@ def submission_splits(
             "score": score,
             "details": details,
         }
-        for p, q, score, details in split_pairs(list(projects))
+        for p, q, score, details in split_pairs(list(projects), Corpus.for_call(call))
         if p.pk in new or q.pk in new
     ]
 
