@@ -94,6 +94,11 @@ class Opinion(models.Model):
         verbose_name = _("审核意见")
         verbose_name_plural = _("审核意见")
         ordering = ["given_at", "pk"]
+        # Issue 10 (listpages): a project's first opinion of each kind, read from the index
+        # alone (the joint-review statistics, exports/joint_review_counts.py).
+        indexes = [
+            models.Index(fields=["project", "stage", "aspect", "given_at"], name="opinion_first_given")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_aspect_display()}：{self.get_conclusion_display()}"
@@ -222,6 +227,8 @@ class Clock(models.Model):
             models.Index(
                 fields=["project", "stopped_on", "due_on", "extended_to"], name="clock_project_running"
             ),
+            # Issue 10 (listpages): the clocks of one kind (the joint-review statistics).
+            models.Index(fields=["kind", "project"], name="clock_kind_project"),
         ]
 
     def __str__(self) -> str:
