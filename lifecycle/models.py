@@ -228,7 +228,7 @@ class Clock(models.Model):
                 fields=["project", "stopped_on", "due_on", "extended_to"], name="clock_project_running"
             ),
             # Issue 10 (listpages): the clocks of one kind (the joint-review statistics).
-            models.Index(fields=["kind", "project"], name="clock_kind_project"),
+            models.Index(fields=["project", "kind"], name="clock_project_kind"),
         ]
 
     def __str__(self) -> str:

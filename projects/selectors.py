@@ -130,6 +130,13 @@ def _choice_labels(model: Any, field: str, language: str) -> dict[str, str]:
     return {str(value): str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
+def attach_state_labels(items: Iterable[Any]) -> None:
+    """``state_label`` on each project (a row of a table), from the per-language map."""
+    labels = choice_labels(Project, "state")
+    for p in items:
+        p.state_label = labels.get(p.state, p.state)
+
+
 def earliest_clock(clocks: list[Any]) -> Any:
     """The running clock whose (extended) deadline comes first (``first_deadline``'s)."""
     return min(clocks, key=lambda c: (c.effective_due_on, c.due_on, c.pk)) if clocks else None
