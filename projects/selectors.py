@@ -154,8 +154,11 @@ def visible_projects(user: User) -> QuerySet[Project]:
     if org is None:
         return qs.none()
     if org.kind == OrgKind.OWNER:
-        takes_part = Participant.objects.filter(project=OuterRef("pk"), organisation=org)
-        return qs.filter(Q(owner=org) | Q(Exists(takes_part)))
+        # The projects it takes part in as a list (IN), not a correlated EXISTS: SQLite then
+        # reads the department's rows from two indexes (MULTI-INDEX OR) instead of testing
+        # every project of the province (issue 10: a department's search 40 ms → 0.3 ms).
+        takes_part = Participant.objects.filter(organisation=org).values("project_id")
+        return qs.filter(Q(owner=org) | Q(pk__in=takes_part))
     if org.kind == OrgKind.AUDIT:
         return qs  # 审计厅 reads everything, drafts included (办法第三十五、三十七条)
     if org.kind == OrgKind.EXPERT:

@@ -26,7 +26,7 @@ from projects.models import FundingLine, Organisation, OrgKind, Project
 from web.evaluation_views import plan_track_records
 
 #: Project rows per page of the plan (the 年度建设计划表 itself is the export).
-ROWS_PER_PAGE = 50
+ROWS_PER_PAGE = 25
 #: History rows per page.
 HISTORY_PER_PAGE = 25
 #: Candidates (通过联合审核) per page of the bureau's include form.
@@ -51,7 +51,7 @@ def paginate(qs: Any, size: int, request: HttpRequest, param: str) -> Page:
 
 
 #: Emergency applications (办法第十二条) per page.
-EMERGENCIES_PER_PAGE = 25
+EMERGENCIES_PER_PAGE = 10
 
 
 def _department_in_view(request: HttpRequest, by_owner: list[dict[str, Any]], user: Any) -> int | None:
