@@ -288,7 +288,8 @@ def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
     each count keeps its own plan, and a home page of eleven queues asks once (issue 10)."""
     if not querysets:
         return []
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for qs in querysets:
         counted = qs.order_by().values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
         sql, p = _compiled(counted)
@@ -305,7 +306,8 @@ def _capped_ids(querysets: list[QuerySet[Project]]) -> list[list[int]]:
     deadline (none last, then pk), in ONE query (a UNION ALL of the capped queues)."""
     if not querysets:
         return []
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for n, qs in enumerate(querysets):
         capped = (
             qs.annotate(first_due=first_deadline(), queue=Value(n, output_field=IntegerField()))
