@@ -272,8 +272,10 @@ def occurrence(spec: Spec, *, project=None, plan=None, obj=None) -> AuditEntry |
     """The audit row of the (latest) step occurrence whose outcome the filing records."""
     if spec.subject == "plan":
         return (
+            # The plan's own rows by (object_type, object_id): ``plan=plan`` also matched every
+            # project row carrying the plan, and SQLite walked them all (issue 10).
             AuditEntry.objects.filter(
-                plan=plan, object_type=plan._meta.label_lower, object_id=str(plan.pk), action__in=spec.steps
+                object_type=plan._meta.label_lower, object_id=str(plan.pk), action__in=spec.steps
             )
             .order_by("-pk")
             .first()

@@ -9,17 +9,18 @@ from decimal import Decimal
 
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from core import timeutil
 from core.formatting import wan
 from core.states import STAGES, ProjectState
 from core.tables import Column, Exporter, Row
 from core.vocabulary import EvaluationGrade
-from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Contract, Opinion
+from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Contract
 from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
 from projects.models import Organisation
+
+from . import joint_review_counts
 
 STAGE_OF = {state: str(label) for label, states in STAGES.items() for state in states}
 
@@ -250,20 +251,25 @@ class JointReviewStatsExporter(Exporter):
         )
         self.projects, self.year = projects, year
 
-    def _intake_rows(self, today: datetime.date) -> Iterator[Row]:
+    def _agency_names(self) -> dict[str, str]:
+        """The name of each agency kind of the rows (the first by name, as ``.first()`` gave)."""
+        kinds = {ASPECTS[aspect][0] for aspect in JOINT_REVIEW_ASPECTS} | {"bureau"}
+        names: dict[str, str] = {}
+        for kind, name in Organisation.objects.filter(kind__in=kinds).values_list("kind", "name"):
+            names.setdefault(kind, name)
+        return names
+
+    def _intake_rows(self, today: datetime.date, names: dict[str, str]) -> Iterator[Row]:
         """The wait from submission to 受理 against the bureau's target: 办法第十条 counts its
         5 working days from 受理 and sets no number for this wait (Policy.intake_target_working_days)."""
-        clocks = Clock.objects.filter(kind=ClockKind.INTAKE, project__in=self.projects)
-        if self.year:
-            clocks = clocks.filter(project__call__year=self.year)
-        total, on_time, late, pending, overdue = _intake_counts(clocks, today)
+        clocks = joint_review_counts.joint_review_clocks(self.projects, self.year, ClockKind.INTAKE)
+        total, on_time, late, pending, overdue = joint_review_counts.intake_counts(clocks, today)
         if not total:
             return
         decided = on_time + late + overdue
-        org = Organisation.objects.filter(kind="bureau").first()
         yield Row(
             [
-                org.name if org else "bureau",
+                names.get("bureau", "bureau"),
                 f"申报后受理（本局目标{get_policy().intake_target_working_days}个工作日，办法未规定）",
                 total,
                 on_time,
@@ -275,38 +281,19 @@ class JointReviewStatsExporter(Exporter):
         )
 
     def rows(self) -> Iterator[Row]:
+        # Issue 10: counted by the database (exports/joint_review_counts.py), two queries
+        # and one for the agencies' names, whatever the number of projects.
         today = timeutil.today()
-        clocks = Clock.objects.filter(kind=ClockKind.JOINT_REVIEW, project__in=self.projects)
-        if self.year:
-            clocks = clocks.filter(project__call__year=self.year)
-        counts = defaultdict(lambda: [0, 0, 0, 0, 0])
-        first_opinion = {}
-
-        for project_id, aspect, given_at in (
-            Opinion.objects.filter(stage="joint_review", project__in=clocks.values("project"))
-            .order_by("given_at")
-            .values_list("project_id", "aspect", "given_at")
-        ):
-            first_opinion.setdefault((project_id, aspect), given_at)
-        for clock in clocks:
-            due = clock.effective_due_on
-            for aspect in JOINT_REVIEW_ASPECTS:
-                c = counts[aspect]
-                c[0] += 1
-                given = first_opinion.get((clock.project_id, aspect))
-                if given is not None:
-                    day = timeutil_local_date(given)
-                    c[1 if day <= due else 2] += 1
-                else:
-                    c[4 if today > due else 3] += 1
+        clocks = joint_review_counts.joint_review_clocks(self.projects, self.year)
+        counts = joint_review_counts.joint_review_counts(clocks, today)
+        names = self._agency_names()
         for aspect in JOINT_REVIEW_ASPECTS:
-            org = Organisation.objects.filter(kind=ASPECTS[aspect][0]).first()
-            total, on_time, late, pending, overdue = counts[aspect]
+            total, on_time, late, pending, overdue = counts[str(aspect)]
             decided = on_time + late + overdue
             rate = (on_time / decided) if decided else None
             yield Row(
                 [
-                    org.name if org else ASPECTS[aspect][0],
+                    names.get(ASPECTS[aspect][0], ASPECTS[aspect][0]),
                     str(Aspect(aspect).label),
                     total,
                     on_time,
@@ -316,21 +303,4 @@ class JointReviewStatsExporter(Exporter):
                     rate,
                 ]
             )
-        yield from self._intake_rows(today)
-
-
-def _intake_counts(clocks, today: datetime.date) -> list[int]:
-    """[total, on time, late, pending, overdue] of the waits from submission to 受理."""
-    c = [0, 0, 0, 0, 0]
-    for clock in clocks:
-        c[0] += 1
-        due = clock.effective_due_on
-        if clock.stopped_on is not None:
-            c[1 if clock.stopped_on <= due else 2] += 1
-        else:
-            c[4 if today > due else 3] += 1
-    return c
-
-
-def timeutil_local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date()
+        yield from self._intake_rows(today, names)

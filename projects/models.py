@@ -361,6 +361,10 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["owner", "state"]),
             # Issue 10: the project list's order (newest first), read backwards (docs/scale.md).
             models.Index(fields=["created_at", "id"], name="project_created_at"),
+            # Issue 10 (listpages): the plan page sums by department from the index alone, lists
+            # one department's rows, and counts and lists the plan's projects by state.
+            models.Index(fields=["plan", "owner", "total_investment_yuan"], name="project_plan_owner"),
+            models.Index(fields=["plan", "state"], name="project_plan_state"),
         ]
         constraints = [
             # core.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).
@@ -597,6 +601,8 @@ class FundingLine(models.Model):
     class Meta:
         verbose_name = _("资金来源")
         verbose_name_plural = _("资金来源")
+        # Issue 10 (listpages): a plan's sums per source read from the index alone.
+        indexes = [models.Index(fields=["project", "source", "amount_yuan"], name="funding_project_amount")]
         constraints = [
             models.UniqueConstraint(fields=["project", "source"], name="one_line_per_source"),
             # A source that provides nothing is not a source of the project (办法第九条).

@@ -10,6 +10,7 @@ the size of the plan (tests/web/test_scalepages_queries.py).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -21,11 +22,11 @@ from core.vocabulary import Role
 from lifecycle import services
 from lifecycle.models import ClockKind
 from projects import access, history, params as params_mod, selectors
-from projects.models import FundingLine, OrgKind, Project
+from projects.models import FundingLine, Organisation, OrgKind, Project
 from web.evaluation_views import plan_track_records
 
 #: Project rows per page of the plan (the 年度建设计划表 itself is the export).
-ROWS_PER_PAGE = 50
+ROWS_PER_PAGE = 25
 #: History rows per page.
 HISTORY_PER_PAGE = 25
 #: Candidates (通过联合审核) per page of the bureau's include form.
@@ -49,24 +50,47 @@ def paginate(qs: Any, size: int, request: HttpRequest, param: str) -> Page:
     return Paginator(qs, size).get_page(request.GET.get(param))
 
 
+#: Emergency applications (办法第十二条) per page.
+EMERGENCIES_PER_PAGE = 10
+
+
+def _department_in_view(request: HttpRequest, by_owner: list[dict[str, Any]], user: Any) -> int | None:
+    """The department whose rows the page shows: the one asked for (``?owner=``), else the
+    person's own department when it has projects in the plan, else the first by name."""
+    asked = request.GET.get("owner")
+    if asked:
+        return params_mod.row_id(asked)
+    ids = [row["owner_id"] for row in by_owner]
+    if getattr(user, "organisation_id", None) in ids:
+        return user.organisation_id
+    return ids[0] if ids else None
+
+
 def context(request, plan):
     """The plan page's context (the view adds the filings of documents). 办法第十一条: the
     totals per department, per source and for the plan are the database's sums over the
-    whole plan, whatever page of rows is shown."""
+    whole plan; the rows are those of one department at a time (issue 10: grouped by
+    department), a page at a time, with that department's record (办法第三十八条)."""
     user = request.user
     kind = access.kind_of(user)
     is_bureau = kind == OrgKind.BUREAU
-    rows = plan.projects.all()
-    owner_id = params_mod.row_id(request.GET.get("owner", "")) if request.GET.get("owner") else None
-    if owner_id is not None:
-        rows = rows.filter(owner_id=owner_id)
-    rows = rows.select_related("owner").only(*ROW_COLUMNS).order_by("owner__name", "name", "pk")
-    page = paginate(rows, ROWS_PER_PAGE, request, "page")
+    # Grouped on the index (plan, owner, name); the names are read for the ≤ 100 departments.
     by_owner = list(
-        plan.projects.values("owner_id", "owner__name")
+        plan.projects.order_by()
+        .values("owner_id")
         .annotate(n=Count("pk"), total=Sum("total_investment_yuan", output_field=WIDE))
-        .order_by("owner__name", "owner_id")
     )
+    names = dict(
+        Organisation.objects.filter(pk__in=[r["owner_id"] for r in by_owner]).values_list("pk", "name")
+    )
+    for row in by_owner:
+        row["owner__name"] = names.get(row["owner_id"], "")
+    by_owner.sort(key=lambda r: (r["owner__name"], r["owner_id"]))
+    owner_id = _department_in_view(request, by_owner, user)
+    rows = plan.projects.filter(owner_id=owner_id) if owner_id is not None else plan.projects.none()
+    rows = rows.select_related("owner").only(*ROW_COLUMNS).order_by("name", "pk")
+    page = paginate(rows, ROWS_PER_PAGE, request, "page")
+    selectors.attach_state_labels(page.object_list)
     by_source = list(
         FundingLine.objects.filter(project__plan=plan)
         .values("source")
@@ -76,33 +100,39 @@ def context(request, plan):
     labels = dict(FundingLine._meta.get_field("source").choices)
     for row in by_source:
         row["label"] = labels.get(row["source"], row["source"])
-    candidates, candidate_owners = [], set()
+    candidates = []
     if is_bureau and plan.state == PlanState.COMPILING:
         waiting = Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True)
-        candidate_owners = set(waiting.order_by().values_list("owner_id", flat=True).distinct())
         candidates = paginate(
             waiting.select_related("owner").only(*ROW_COLUMNS).order_by("owner__name", "name", "pk"),
             CANDIDATES_PER_PAGE,
             request,
             "candidates",
         )
-    emergencies = list(
+    emergencies = paginate(
         Project.objects.filter(state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan=plan)
         .select_related("owner")
         .only(*ROW_COLUMNS)
+        .order_by("name", "pk"),
+        EMERGENCIES_PER_PAGE,
+        request,
+        "emergencies",
     )
-    owner_ids = {row["owner_id"] for row in by_owner} | candidate_owners
+    selectors.attach_state_labels(emergencies.object_list)
     shown = [p.pk for p in page] + [p.pk for p in emergencies]
-    total = plan.projects.aggregate(total=Sum("total_investment_yuan", output_field=WIDE))["total"]
+    # 办法第十一条: the plan's total is the sum of the departments' sums (one query for both).
+    total = sum((row["total"] or 0 for row in by_owner), Decimal(0))
+    in_view = next((r for r in by_owner if r["owner_id"] == owner_id), None)
     return {
-        "track_records": plan_track_records(plan, user, sorted(owner_ids)),  # 第三十八条
+        # 第三十八条: the record of the department in view (each is one click away).
+        "track_records": plan_track_records(plan, user, [owner_id] if in_view else []),
         "plan": plan,
         "projects": page,
         "page": page,
-        "owner_filter": next((r for r in by_owner if r["owner_id"] == owner_id), None),
+        "owner_filter": in_view,
         "by_owner": by_owner,
         "by_source": by_source,
-        "total": total or 0,
+        "total": total,
         "candidates": candidates,
         "emergencies": emergencies,
         "clock": plan.clocks.filter(kind=ClockKind.PLAN_COMPILATION).first(),
@@ -120,4 +150,5 @@ def context(request, plan):
         "query_rows": query_without(request, "page"),
         "query_history": query_without(request, "history"),
         "query_candidates": query_without(request, "candidates"),
+        "query_emergencies": query_without(request, "emergencies"),
     }
