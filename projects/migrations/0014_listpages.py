@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0012_scale"),
+        ("projects", "0013_jobs"),
     ]
 
     operations = [
