@@ -108,9 +108,14 @@ def upload_refusal(
     return None
 
 
-def uploadable_kinds(project: Project, actor: User) -> list[tuple[str, StrOrPromise]]:
-    """The kinds ``actor`` may upload for ``project`` now, as (value, label) choices."""
-    seen = getattr(actor, "organisation", None) is not None and may_see(actor, project)
+def uploadable_kinds(
+    project: Project, actor: User, *, seen: bool | None = None
+) -> list[tuple[str, StrOrPromise]]:
+    """The kinds ``actor`` may upload for ``project`` now, as (value, label) choices.
+    ``seen``: ``may_see(actor, project)`` when the caller knows it already."""
+    seen = getattr(actor, "organisation", None) is not None and (
+        may_see(actor, project) if seen is None else seen
+    )
     return [
         (value, label)
         for value, label in MaterialKind.choices
@@ -347,12 +352,17 @@ def on_step_recorded(
         )
 
 
-def signoff_status(project: Project) -> list[dict[str, Any]]:
+def signoff_status(project: Project, versions: list[MaterialVersion] | None = None) -> list[dict[str, Any]]:
     """Every sign-off of the project with the version it covered and, when a newer version
-    came later, which one — for screens and the audit dossier."""
+    came later, which one — for screens and the audit dossier. ``versions``: every material
+    version of the project, when already loaded (the project page: no query per sign-off)."""
     rows: list[dict[str, Any]] = []
     for s in SignOff.objects.filter(project=project).select_related("version", "audit_entry"):
-        newest = s.newer_versions().order_by("-number").first()
+        if versions is None:
+            newest = s.newer_versions().order_by("-number").first()
+        else:
+            newer = [v for v in versions if v.kind == s.version.kind and v.number > s.version.number]
+            newest = max(newer, key=lambda v: v.number) if newer else None
         rows.append(
             {
                 "signoff": s,
