@@ -499,10 +499,11 @@ class _Facts:
         for subject, found in (candidates or {}).items():
             self._keep(subject, found)
         self._entries: list | None = None
+        self._change_entries: list | None = None
+        self._all_entries = entries
         if entries is not None:
             steps = self._steps(change=False)
             self._entries = sorted((e for e in entries if e.action in steps), key=lambda e: e.pk)
-        self._change_entries: list | None = None
         self._filings: dict | None = None
         if filings is not None:
             self._filings = {(f.kind, f.step_entry_id): f for f in filings if f.step_entry_id}
@@ -540,7 +541,19 @@ class _Facts:
         if self._change_entries is None:
             changes = self.candidates(SPECS[FilingKind.CHANGE_RECEIPT])
             self._change_entries = []
-            if changes:
+            if changes and self._all_entries is not None:
+                # A change's rows carry its project (lifecycle.audit.record: obj.project).
+                steps, label = self._steps(change=True), changes[0]._meta.label_lower
+                ids = {str(c.pk) for c in changes}
+                self._change_entries = sorted(
+                    (
+                        e
+                        for e in self._all_entries
+                        if e.object_type == label and e.object_id in ids and e.action in steps
+                    ),
+                    key=lambda e: e.pk,
+                )
+            elif changes:
                 steps = self._steps(change=True)
                 self._change_entries = list(
                     AuditEntry.objects.filter(

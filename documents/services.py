@@ -62,6 +62,29 @@ def upload_rule_text(kind: str) -> str:
     }
 
 
+def _upload_refused(project: Project, actor: User, kind: str, seen: bool | None) -> str | None:
+    """Which rule of ``upload_refusal`` refuses, without its message (one place for the
+    rules; the project page asks it for every kind, issue 10)."""
+    if kind not in MaterialKind.values:
+        return "kind"
+    rule = UPLOADS[kind]
+    org = getattr(actor, "organisation", None)
+    if org is None or not (may_see(actor, project) if seen is None else seen):
+        return "outsider"
+    right_org = (
+        (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
+    )
+    if not right_org or actor.role not in rule.roles:
+        return "permission"
+    if rule.commissioned and org.pk != getattr(project, f"{rule.commissioned}_id", None):
+        return "commissioned"
+    if rule.classified_only and not project.classified:
+        return "classified"
+    if project.state not in rule.states:
+        return "stage"
+    return None
+
+
 def upload_refusal(
     project: Project, actor: User, kind: str, *, seen: bool | None = None
 ) -> RuleViolation | None:
@@ -70,20 +93,19 @@ def upload_refusal(
     code ``permission``: not the organisation or role the 办法 names; ``stage``: the right
     person at the wrong time. Both are shown as 403 by the view; outsiders who may not see
     the project get 404 before this is asked."""
-    if kind not in MaterialKind.values:
+    refused = _upload_refused(project, actor, kind, seen)
+    if refused is None:
+        return None
+    if refused == "kind":
         return RuleViolation(_("未知的材料类型。"), code="kind")
     rule = UPLOADS[kind]
-    org = getattr(actor, "organisation", None)
-    if org is None or not (may_see(actor, project) if seen is None else seen):
+    if refused == "outsider":
         return RuleViolation(_("无权为本项目上传材料。"), code="permission")
-    right_org = (
-        (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
-    )
-    if not right_org or actor.role not in rule.roles:
+    if refused == "permission":
         return RuleViolation(
             upload_rule_text(kind) + _("，您无权上传。"), code="permission", article=rule.article
         )
-    if rule.commissioned and org.pk != getattr(project, f"{rule.commissioned}_id", None):
+    if refused == "commissioned":
         # 办法第三十三条: the organisation the bureau commissioned, not any of its kind.
         return RuleViolation(
             _("“%(kind)s”只能由省营商环境局委托的机构上传（办法%(article)s），您的单位未受委托。")
@@ -91,21 +113,18 @@ def upload_refusal(
             code="permission",
             article=rule.article,
         )
-    if rule.classified_only and not project.classified:
+    if refused == "classified":
         return RuleViolation(
             _("本项目不涉及国家秘密，无需上传“%(kind)s”（办法%(article)s）。")
             % {"kind": MaterialKind(kind).label, "article": rule.article},
             code="stage",
             article=rule.article,
         )
-    if project.state not in rule.states:
-        return RuleViolation(
-            upload_rule_text(kind)
-            + _("；本项目当前为“%(state)s”。") % {"state": project.get_state_display()},
-            code="stage",
-            article=rule.article,
-        )
-    return None
+    return RuleViolation(
+        upload_rule_text(kind) + _("；本项目当前为“%(state)s”。") % {"state": project.get_state_display()},
+        code="stage",
+        article=rule.article,
+    )
 
 
 def uploadable_kinds(
@@ -119,7 +138,7 @@ def uploadable_kinds(
     return [
         (value, label)
         for value, label in MaterialKind.choices
-        if upload_refusal(project, actor, value, seen=seen) is None
+        if _upload_refused(project, actor, value, seen) is None
     ]
 
 

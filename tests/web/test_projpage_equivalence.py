@@ -17,6 +17,7 @@ import pytest
 
 from documents import evidence, filings, services as document_services
 from documents.access import may_see
+from documents.registry import MaterialKind
 from lifecycle import corrections
 from lifecycle.errors import RuleViolation
 from projects.history import visible_history
@@ -114,7 +115,11 @@ def reference_parts(project, user) -> dict:
         "signoffs": [
             (r["signoff"].pk, r["newest"], r["outdated"]) for r in document_services.signoff_status(project)
         ],
-        "uploads": document_services.uploadable_kinds(project, user),
+        "uploads": [
+            (v, label)
+            for v, label in MaterialKind.choices
+            if document_services.upload_refusal(project, user, v) is None
+        ],
         "confirmable": evidence.confirmable_kinds(project, user),
     }
 
