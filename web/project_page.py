@@ -24,6 +24,8 @@ from lifecycle import corrections
 from lifecycle.models import AuditEntry, ChangeRequest, PerformanceReport, Rectification
 from projects.history import reads_every_row
 from projects.models import Project, User
+from projects.supervision import ProjectSupervision
+from projects.supervision_models import EXCUSABLE_KINDS
 from projects.templatetags.approval import ENDING_STEPS
 
 
@@ -90,6 +92,18 @@ def recorded(project: Project, user: User, clocks: list, loaded: Loaded) -> list
         clocks=corrections.latest_clocks(clocks),
         taken={e.action for e in loaded.entries},
     )
+
+
+def excused_findings(supervision: ProjectSupervision) -> set[int]:
+    """The open findings an approved 孤网 exception excuses (办法第三十四条), as
+    ``ComplianceFinding.excusing_exception`` answers — from the department's approved
+    exceptions already loaded, not one query per finding."""
+    approved = {(x.organisation_id, x.system) for x in supervision.exceptions}
+    return {
+        f.pk
+        for f in supervision.findings
+        if f.kind in EXCUSABLE_KINDS and (f.organisation_id, f.system) in approved
+    }
 
 
 def documents_context(project: Project, user: User, loaded: Loaded) -> dict[str, Any]:

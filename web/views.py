@@ -227,6 +227,7 @@ def project_detail(request, pk):
     context.update(review_views.project_context(project, user))
     # 办法第三十四、三十六、三十九条: open findings, decisions and a 暂缓安排 in force.
     context["supervision"] = project_supervision(project)
+    context["supervision_excused"] = project_page.excused_findings(context["supervision"])
     context.update(evaluation_context(project, user))  # 办法第九、三十三、三十八条
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.

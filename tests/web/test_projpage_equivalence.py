@@ -23,6 +23,7 @@ from lifecycle.errors import RuleViolation
 from projects.history import visible_history
 from projects.models import User
 from projects.selectors import visible_projects
+from projects.supervision import project_supervision
 from projects.templatetags.approval import ending_decision
 from tests.conftest import built_once
 from web import demo, project_page
@@ -102,6 +103,7 @@ def page_parts(project, user) -> dict:
         "signoffs": [(r["signoff"].pk, r["newest"], r["outdated"]) for r in documents["signoffs"]],
         "uploads": documents["upload_kinds"],
         "confirmable": documents["confirmable"],
+        "excused": project_page.excused_findings(project_supervision(project)),
     }
 
 
@@ -121,6 +123,7 @@ def reference_parts(project, user) -> dict:
             if document_services.upload_refusal(project, user, v) is None
         ],
         "confirmable": evidence.confirmable_kinds(project, user),
+        "excused": {f.pk for f in project_supervision(project).findings if f.excusing_exception()},
     }
 
 

@@ -18,10 +18,13 @@ from django.urls import reverse
 from documents import filings
 from documents.models import FilingKind
 from lifecycle import audit
+from projects.supervision import exception_decide, exception_request, exception_review, finding_set
 from tests.conftest import built_once, make_orgs, make_people, refetch_people
 from tests.factories import CallFactory
 from tests.web.conftest import build_scene, refetch_scene
 from tests.web.test_scalepages_queries import bulk_plan_projects
+
+EXCUSED = "已获省政府批准孤网例外"
 
 #: Every role that sees the project: its department's 经办人 and 负责人, the bureau's 审核人
 #: and 负责人, the agencies, 审计厅 and the administrator.
@@ -109,3 +112,37 @@ class TestProjectPageQueries:
         # 办法第十条: issued once per step occurrence — the button is gone, the filing listed.
         assert "出具《联合审核意见" not in after
         assert after.count("documents/filings/") > before.count("documents/filings/")
+
+    def test_findings_excused_by_an_approved_exception_add_no_query(self, client, orgs, people, scene):
+        """办法第三十四条: a data-sharing finding of a system 省政府 approved as a 孤网 is marked as
+        not blocking — answered from the department's approved exceptions, not per finding."""
+        client.force_login(people.bureau_head)
+        url = reverse("project", args=[scene.building.pk])
+
+        def finding(kind, system, who="bureau_reviewer"):
+            return finding_set(
+                actor=people[who],
+                organisation=orgs["owner"],
+                kind=kind,
+                system=system,
+                reason="认定理由",
+                evidence="通报〔2026〕1号",
+                project=scene.building,
+            )
+
+        finding("data_not_shared", "甲系统")
+        small, before = self._count(client, url)
+        assert EXCUSED not in before
+        exc = exception_request(actor=people.owner_head, system="甲系统", grounds="法律规定不得共享")
+        exc = exception_review(exc, actor=people.bureau_reviewer, favourable=True, note="同意报批")
+        exception_decide(
+            exc, actor=people.government_head, approve=True, note="批准", document_no="黑政函〔2026〕3号"
+        )
+        finding("data_not_shared", "乙系统")
+        finding("security_hazard", "甲系统", who="cac_reviewer")
+        large, after = self._count(client, url)
+        assert large == small, self._last
+        items = [li for li in after.split("<li>") if "认定，" in li]
+        assert len(items) == 3
+        assert [("甲系统" in li and "数据" in li, EXCUSED in li) for li in items].count((True, True)) == 1
+        assert after.count(EXCUSED) == 1
