@@ -371,12 +371,27 @@ def on_step_recorded(
         )
 
 
-def signoff_status(project: Project, versions: list[MaterialVersion] | None = None) -> list[dict[str, Any]]:
+def signoff_status(
+    project: Project, versions: list[MaterialVersion] | None = None, entries: list | None = None
+) -> list[dict[str, Any]]:
     """Every sign-off of the project with the version it covered and, when a newer version
-    came later, which one — for screens and the audit dossier. ``versions``: every material
-    version of the project, when already loaded (the project page: no query per sign-off)."""
+    came later, which one — for screens and the audit dossier. ``versions`` (every material
+    version of the project) and ``entries`` (every audit row of the project), when already
+    loaded: the project page asks no query per sign-off and joins nothing (issue 10)."""
     rows: list[dict[str, Any]] = []
-    for s in SignOff.objects.filter(project=project).select_related("version", "audit_entry"):
+    signoffs = None
+    if versions is not None and entries is not None:
+        by_version = {v.pk: v for v in versions}
+        by_entry = {e.pk: e for e in entries}
+        signoffs = list(SignOff.objects.filter(project=project))
+        if all(s.version_id in by_version and s.audit_entry_id in by_entry for s in signoffs):
+            for s in signoffs:
+                s.version, s.audit_entry = by_version[s.version_id], by_entry[s.audit_entry_id]
+        else:  # a row loaded elsewhere (not expected): as without them
+            signoffs = None
+    if signoffs is None:
+        signoffs = list(SignOff.objects.filter(project=project).select_related("version", "audit_entry"))
+    for s in signoffs:
         if versions is None:
             newest = s.newer_versions().order_by("-number").first()
         else:

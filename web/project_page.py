@@ -126,7 +126,7 @@ def documents_context(project: Project, user: User, loaded: Loaded) -> dict[str,
             entries=loaded.entries,
             filings=loaded.filings,
         ),
-        "signoffs": document_services.signoff_status(project, loaded.versions),
+        "signoffs": document_services.signoff_status(project, loaded.versions, loaded.entries),
         "confirmable": evidence.confirmable_kinds(project, user) if user.is_authenticated else [],
         "upload_kinds": (
             document_services.uploadable_kinds(project, user, seen=True) if user.is_authenticated else []
