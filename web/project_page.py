@@ -21,12 +21,29 @@ from documents import evidence, filings as document_filings, services as documen
 from documents.models import Filing, MaterialVersion
 from documents.registry import MaterialKind
 from lifecycle import corrections
-from lifecycle.models import AuditEntry, ChangeRequest, PerformanceReport, Rectification
+from lifecycle.models import AuditEntry, ChangeRequest, Opinion, PerformanceReport, Rectification
 from projects.history import reads_every_row
 from projects.models import Project, User
 from projects.supervision import ProjectSupervision
 from projects.supervision_models import EXCUSABLE_KINDS
 from projects.templatetags.approval import ENDING_STEPS
+
+
+def _own(model) -> list[str]:
+    """Every column of ``model`` itself (its foreign keys as ids)."""
+    return [f.name for f in model._meta.concrete_fields]
+
+
+def _person(relation: str) -> tuple[str, str]:
+    """What a person's name on the page reads (``User.__str__``), not their ~20 columns."""
+    return f"{relation}__full_name", f"{relation}__username"
+
+
+def opinions(project: Project):
+    """The opinions with the organisation and the person who gave each (办法第十、十八、二十九条)."""
+    return project.opinions.select_related("organisation", "given_by").only(
+        *_own(Opinion), "organisation__name", *_person("given_by")
+    )
 
 
 @dataclass
@@ -50,6 +67,7 @@ def load(project: Project) -> Loaded:
         versions=list(
             MaterialVersion.objects.filter(project=project)
             .select_related("uploaded_by")
+            .only(*_own(MaterialVersion), *_person("uploaded_by"))
             .order_by("kind", "-number")
         ),
         filings=list(

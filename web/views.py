@@ -208,7 +208,7 @@ def project_detail(request, pk):
         "decision": project_page.ending_decision(project, loaded),
         "recorded": project_page.recorded(project, user, clocks, loaded),
         "diagram": _diagram(project.state),
-        "opinions": project.opinions.select_related("organisation", "given_by"),
+        "opinions": project_page.opinions(project),
         "corrections": project.corrections.select_related("requested_by", "replied_by"),
         "changes": project_page.visible_changes(loaded, owner_staff),
         "data_resources": project.data_resources.all(),
