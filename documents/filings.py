@@ -335,9 +335,9 @@ def _label(kind) -> str:
 # ---------------------------------------------------------------- the rules
 
 
-def _common(kind, spec, actor, project, plan):
+def _common(kind, spec, actor, project, plan, facts=None):
     if project is not None:
-        if not may_see(actor, project):
+        if not (facts.seen if facts is not None else may_see(actor, project)):
             raise RuleViolation(_("无权查看本项目。"), code="permission")
         if _frozen(spec, project):
             raise RuleViolation(
@@ -362,17 +362,23 @@ def _resolve(kind: str, project, plan):
     return spec
 
 
-def issue_check(kind: str, *, actor, project=None, plan=None, object_id=None, obj=None):
+def issue_check(
+    kind: str, *, actor, project=None, plan=None, object_id=None, obj=None, facts: _Facts | None = None
+):
     """(spec, obj, step entry, issuer Actors) when ``actor`` may issue ``kind`` now; else refuse.
 
     Refusals, in order: unknown kind; outsider; frozen project; not applicable (第十七条);
-    the step has not happened; not the step's actor; already issued for this step."""
+    the step has not happened; not the step's actor; already issued for this step.
+    ``facts``: what ``actions_for`` loaded once for every kind (the same answers, fewer queries)."""
     spec = _resolve(kind, project, plan)
-    _common(kind, spec, actor, project, plan)
+    _common(kind, spec, actor, project, plan, facts)
     if obj is None:
         obj = _load(spec, project, object_id) if project is not None else None
     subject = _step_subject(spec, project, plan, obj)
-    entry = occurrence(spec, project=project, plan=plan, obj=obj)
+    if facts is not None:
+        entry = facts.occurrence(spec, obj)
+    else:
+        entry = occurrence(spec, project=project, plan=plan, obj=obj)
     if entry is None:
         raise RuleViolation(
             _(
@@ -394,7 +400,10 @@ def issue_check(kind: str, *, actor, project=None, plan=None, object_id=None, ob
             code="permission",
             article=spec.article,
         )
-    existing = Filing.objects.filter(kind=kind, step_entry=entry).first()
+    if facts is not None:
+        existing = facts.filing(kind, entry)
+    else:
+        existing = Filing.objects.filter(kind=kind, step_entry=entry).first()
     if existing is not None:
         raise _already(existing)
     return spec, obj, entry, who
@@ -419,12 +428,14 @@ def _already(existing: Filing) -> RuleViolation:
     return exc
 
 
-def preview_check(kind: str, *, actor, project=None, plan=None, object_id=None, obj=None):
+def preview_check(
+    kind: str, *, actor, project=None, plan=None, object_id=None, obj=None, facts: _Facts | None = None
+):
     """(spec, obj) when ``actor`` may produce a sample of ``kind`` now; else refuse.
 
     A sample is for the issuing organisation while the step is pending."""
     spec = _resolve(kind, project, plan)
-    _common(kind, spec, actor, project, plan)
+    _common(kind, spec, actor, project, plan, facts)
     if obj is None:
         obj = _load(spec, project, object_id) if project is not None and spec.subject != "project" else None
     subject = _step_subject(spec, project, plan, obj)
@@ -469,18 +480,168 @@ def _sources(obj, name) -> set:
     return {t.source for t in transitions_named(obj, name)}
 
 
-def actions_for(actor, project) -> list[dict]:
+class _Facts:
+    """What ``actions_for`` asks about one project, loaded once for all the kinds (issue 10:
+    the project page asked may_see, the step's audit row and the filing issued for it once
+    per kind and object — about fifty queries — where these are four at most). Each answer
+    is the one ``occurrence`` and ``issue_check`` give from the database."""
+
+    def __init__(
+        self,
+        project,
+        seen: bool,
+        *,
+        candidates: dict[str, list] | None = None,
+        entries: list | None = None,
+        filings: list | None = None,
+    ):
+        self.project = project
+        self.seen = seen
+        self._candidates: dict[str, list] = {}
+        for subject, found in (candidates or {}).items():
+            self._keep(subject, found)
+        self._entries: list | None = None
+        self._change_entries: list | None = None
+        self._all_entries = entries
+        if entries is not None:
+            steps = self._steps(change=False)
+            self._entries = sorted((e for e in entries if e.action in steps), key=lambda e: e.pk)
+        self._filings: dict | None = None
+        if filings is not None:
+            self._filings = {(f.kind, f.step_entry_id): f for f in filings if f.step_entry_id}
+
+    @staticmethod
+    def _steps(*, change: bool) -> set[str]:
+        return {
+            a
+            for s in SPECS.values()
+            if s.subject != "plan" and (s.subject == "change") == change
+            for a in s.steps
+        }
+
+    def _keep(self, subject: str, found: list) -> None:
+        for obj in found:
+            if obj is not None:
+                obj.project = self.project  # the same row: no query per object for its project
+        self._candidates[subject] = found
+
+    def candidates(self, spec: Spec) -> list:
+        if spec.subject not in self._candidates:
+            self._keep(spec.subject, candidates(spec, self.project))
+        return self._candidates[spec.subject]
+
+    def _project_entries(self) -> list:
+        if self._entries is None:
+            self._entries = list(
+                AuditEntry.objects.filter(project=self.project, action__in=self._steps(change=False))
+                .only("pk", "action", "object_type", "object_id", "to_state", "data")
+                .order_by("pk")
+            )
+        return self._entries
+
+    def _changes_entries(self) -> list:
+        if self._change_entries is None:
+            changes = self.candidates(SPECS[FilingKind.CHANGE_RECEIPT])
+            self._change_entries = []
+            if changes and self._all_entries is not None:
+                # A change's rows carry its project (lifecycle.audit.record: obj.project).
+                steps, label = self._steps(change=True), changes[0]._meta.label_lower
+                ids = {str(c.pk) for c in changes}
+                self._change_entries = sorted(
+                    (
+                        e
+                        for e in self._all_entries
+                        if e.object_type == label and e.object_id in ids and e.action in steps
+                    ),
+                    key=lambda e: e.pk,
+                )
+            elif changes:
+                steps = self._steps(change=True)
+                self._change_entries = list(
+                    AuditEntry.objects.filter(
+                        object_type=changes[0]._meta.label_lower,
+                        object_id__in=[str(c.pk) for c in changes],
+                        action__in=steps,
+                    )
+                    .only("pk", "action", "object_type", "object_id", "to_state", "data")
+                    .order_by("pk")
+                )
+        return self._change_entries
+
+    def occurrence(self, spec: Spec, obj) -> AuditEntry | None:
+        """``occurrence(spec, project=…, obj=…)`` from the rows loaded once."""
+        project = self.project
+        if spec.subject == "change":
+            rows = [
+                e
+                for e in self._changes_entries()
+                if e.object_type == obj._meta.label_lower
+                and e.object_id == str(obj.pk)
+                and e.action in spec.steps
+                and (not spec.to_state or e.to_state == spec.to_state)
+            ]
+            return rows[-1] if rows else None
+        entries = self._project_entries()
+        if spec.subject == "performance":
+            return next(
+                (
+                    e
+                    for e in reversed(entries)
+                    if e.action in spec.steps and str((e.data or {}).get("year")) == str(obj.year)
+                ),
+                None,
+            )
+        rows = [
+            e
+            for e in entries
+            if e.object_type == project._meta.label_lower
+            and e.object_id == str(project.pk)
+            and e.action in spec.steps
+        ]
+        if spec.subject == "rectification":
+            order = sorted(o.pk for o in self.candidates(spec))
+            index = order.index(obj.pk)
+            return rows[index] if index < len(rows) else None
+        return rows[-1] if rows else None
+
+    def filing(self, kind: str, entry: AuditEntry) -> Filing | None:
+        """The filing of ``kind`` already issued for the step ``entry``."""
+        if self._filings is None:
+            ids = [e.pk for e in self._project_entries()] + [e.pk for e in self._changes_entries()]
+            self._filings = (
+                {(f.kind, f.step_entry_id): f for f in Filing.objects.filter(step_entry_id__in=ids)}
+                if ids
+                else {}
+            )
+        return self._filings.get((kind, entry.pk))
+
+
+def actions_for(
+    actor,
+    project,
+    *,
+    seen: bool | None = None,
+    candidates: dict[str, list] | None = None,
+    entries: list | None = None,
+    filings: list | None = None,
+) -> list[dict]:
     """What ``actor`` may generate for ``project`` now (the project page's buttons): issuing a
     filing after its step, or a sample before it. Each: kind, label, mode ("issue" |
-    "preview"), object_id and a short description of the object."""
+    "preview"), object_id and a short description of the object. The same checks as
+    ``issue_check`` and ``preview_check``, on facts loaded once (``_Facts``).
+
+    What the caller has loaded already may be passed: ``seen`` (``may_see``), ``candidates``
+    (subject → the objects ``candidates`` returns, in its order), ``entries`` (every audit row
+    of the project) and ``filings`` (every filing of the project)."""
     result = []
-    if not may_see(actor, project):
+    if not (may_see(actor, project) if seen is None else seen):
         return result
+    facts = _Facts(project, seen=True, candidates=candidates, entries=entries, filings=filings)
     for kind in PROJECT_KINDS:
         spec = SPECS[kind]
         if _frozen(spec, project):
             continue
-        for obj in candidates(spec, project):
+        for obj in facts.candidates(spec):
             about = str(obj) if obj is not None else ""
             base = {
                 "kind": kind,
@@ -489,14 +650,14 @@ def actions_for(actor, project) -> list[dict]:
                 "about": about,
             }
             try:
-                issue_check(kind, actor=actor, project=project, obj=obj)
+                issue_check(kind, actor=actor, project=project, obj=obj, facts=facts)
             except RuleViolation:
                 pass
             else:
                 result.append({**base, "mode": "issue"})
                 continue
             try:
-                preview_check(kind, actor=actor, project=project, obj=obj)
+                preview_check(kind, actor=actor, project=project, obj=obj, facts=facts)
             except RuleViolation:
                 continue
             result.append({**base, "mode": "preview"})

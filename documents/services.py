@@ -62,6 +62,29 @@ def upload_rule_text(kind: str) -> str:
     }
 
 
+def _upload_refused(project: Project, actor: User, kind: str, seen: bool | None) -> str | None:
+    """Which rule of ``upload_refusal`` refuses, without its message (one place for the
+    rules; the project page asks it for every kind, issue 10)."""
+    if kind not in MaterialKind.values:
+        return "kind"
+    rule = UPLOADS[kind]
+    org = getattr(actor, "organisation", None)
+    if org is None or not (may_see(actor, project) if seen is None else seen):
+        return "outsider"
+    right_org = (
+        (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
+    )
+    if not right_org or actor.role not in rule.roles:
+        return "permission"
+    if rule.commissioned and org.pk != getattr(project, f"{rule.commissioned}_id", None):
+        return "commissioned"
+    if rule.classified_only and not project.classified:
+        return "classified"
+    if project.state not in rule.states:
+        return "stage"
+    return None
+
+
 def upload_refusal(
     project: Project, actor: User, kind: str, *, seen: bool | None = None
 ) -> RuleViolation | None:
@@ -70,20 +93,19 @@ def upload_refusal(
     code ``permission``: not the organisation or role the 办法 names; ``stage``: the right
     person at the wrong time. Both are shown as 403 by the view; outsiders who may not see
     the project get 404 before this is asked."""
-    if kind not in MaterialKind.values:
+    refused = _upload_refused(project, actor, kind, seen)
+    if refused is None:
+        return None
+    if refused == "kind":
         return RuleViolation(_("未知的材料类型。"), code="kind")
     rule = UPLOADS[kind]
-    org = getattr(actor, "organisation", None)
-    if org is None or not (may_see(actor, project) if seen is None else seen):
+    if refused == "outsider":
         return RuleViolation(_("无权为本项目上传材料。"), code="permission")
-    right_org = (
-        (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
-    )
-    if not right_org or actor.role not in rule.roles:
+    if refused == "permission":
         return RuleViolation(
             upload_rule_text(kind) + _("，您无权上传。"), code="permission", article=rule.article
         )
-    if rule.commissioned and org.pk != getattr(project, f"{rule.commissioned}_id", None):
+    if refused == "commissioned":
         # 办法第三十三条: the organisation the bureau commissioned, not any of its kind.
         return RuleViolation(
             _("“%(kind)s”只能由省营商环境局委托的机构上传（办法%(article)s），您的单位未受委托。")
@@ -91,30 +113,32 @@ def upload_refusal(
             code="permission",
             article=rule.article,
         )
-    if rule.classified_only and not project.classified:
+    if refused == "classified":
         return RuleViolation(
             _("本项目不涉及国家秘密，无需上传“%(kind)s”（办法%(article)s）。")
             % {"kind": MaterialKind(kind).label, "article": rule.article},
             code="stage",
             article=rule.article,
         )
-    if project.state not in rule.states:
-        return RuleViolation(
-            upload_rule_text(kind)
-            + _("；本项目当前为“%(state)s”。") % {"state": project.get_state_display()},
-            code="stage",
-            article=rule.article,
-        )
-    return None
+    return RuleViolation(
+        upload_rule_text(kind) + _("；本项目当前为“%(state)s”。") % {"state": project.get_state_display()},
+        code="stage",
+        article=rule.article,
+    )
 
 
-def uploadable_kinds(project: Project, actor: User) -> list[tuple[str, StrOrPromise]]:
-    """The kinds ``actor`` may upload for ``project`` now, as (value, label) choices."""
-    seen = getattr(actor, "organisation", None) is not None and may_see(actor, project)
+def uploadable_kinds(
+    project: Project, actor: User, *, seen: bool | None = None
+) -> list[tuple[str, StrOrPromise]]:
+    """The kinds ``actor`` may upload for ``project`` now, as (value, label) choices.
+    ``seen``: ``may_see(actor, project)`` when the caller knows it already."""
+    seen = getattr(actor, "organisation", None) is not None and (
+        may_see(actor, project) if seen is None else seen
+    )
     return [
         (value, label)
         for value, label in MaterialKind.choices
-        if upload_refusal(project, actor, value, seen=seen) is None
+        if _upload_refused(project, actor, value, seen) is None
     ]
 
 
@@ -347,12 +371,32 @@ def on_step_recorded(
         )
 
 
-def signoff_status(project: Project) -> list[dict[str, Any]]:
+def signoff_status(
+    project: Project, versions: list[MaterialVersion] | None = None, entries: list | None = None
+) -> list[dict[str, Any]]:
     """Every sign-off of the project with the version it covered and, when a newer version
-    came later, which one — for screens and the audit dossier."""
+    came later, which one — for screens and the audit dossier. ``versions`` (every material
+    version of the project) and ``entries`` (every audit row of the project), when already
+    loaded: the project page asks no query per sign-off and joins nothing (issue 10)."""
     rows: list[dict[str, Any]] = []
-    for s in SignOff.objects.filter(project=project).select_related("version", "audit_entry"):
-        newest = s.newer_versions().order_by("-number").first()
+    signoffs = None
+    if versions is not None and entries is not None:
+        by_version = {v.pk: v for v in versions}
+        by_entry = {e.pk: e for e in entries}
+        signoffs = list(SignOff.objects.filter(project=project))
+        if all(s.version_id in by_version and s.audit_entry_id in by_entry for s in signoffs):
+            for s in signoffs:
+                s.version, s.audit_entry = by_version[s.version_id], by_entry[s.audit_entry_id]
+        else:  # a row loaded elsewhere (not expected): as without them
+            signoffs = None
+    if signoffs is None:
+        signoffs = list(SignOff.objects.filter(project=project).select_related("version", "audit_entry"))
+    for s in signoffs:
+        if versions is None:
+            newest = s.newer_versions().order_by("-number").first()
+        else:
+            newer = [v for v in versions if v.kind == s.version.kind and v.number > s.version.number]
+            newest = max(newer, key=lambda v: v.number) if newer else None
         rows.append(
             {
                 "signoff": s,

@@ -67,13 +67,24 @@ def _clock(project, kind) -> Clock | None:
     return project.clocks.filter(kind=kind).order_by("-pk").first()
 
 
-def current_value(project, field: str):
-    """What is recorded now: a field of the project, or a clock's date or length."""
-    if field == "granted_due_on":
-        clock = _clock(project, ClockKind.ACCEPTANCE_APPLICATION)
-        return clock.extended_to if clock else None
-    if field == "working_days":
-        clock = _clock(project, ClockKind.RECTIFICATION)
+#: the clocks whose date or length is a correctable datum
+CLOCK_FIELDS = {"granted_due_on": ClockKind.ACCEPTANCE_APPLICATION, "working_days": ClockKind.RECTIFICATION}
+
+
+def _latest_clocks(project) -> dict:
+    """The latest clock of each kind of ``CLOCK_FIELDS``, in one query (the project page)."""
+    rows = Clock.objects.filter(project=project, kind__in=CLOCK_FIELDS.values()).order_by("pk")
+    return {clock.kind: clock for clock in rows}
+
+
+def current_value(project, field: str, clocks: dict | None = None):
+    """What is recorded now: a field of the project, or a clock's date or length.
+    ``clocks``: ``_latest_clocks(project)`` when already loaded."""
+    if field in CLOCK_FIELDS:
+        kind = CLOCK_FIELDS[field]
+        clock = _clock(project, kind) if clocks is None else clocks.get(kind)
+        if field == "granted_due_on":
+            return clock.extended_to if clock else None
         return clock.working_days if clock else None
     return getattr(project, field)
 
@@ -82,9 +93,12 @@ def _transition(project, step: str):
     return transition_of(project, step)[0]
 
 
-def refusal(project, field: str, actor) -> RuleViolation | None:
+def refusal(
+    project, field: str, actor, *, taken: set | None = None, clocks: dict | None = None
+) -> RuleViolation | None:
     """Why ``actor`` may not correct ``field`` of ``project`` now (code "unknown",
-    "permission" or "state"), or None."""
+    "permission" or "state"), or None. ``taken`` (the recording steps already taken) and
+    ``clocks`` (``_latest_clocks``): what ``recorded`` loaded once for every field."""
     steps = fields_of(project)
     if field not in steps:
         return RuleViolation(_("“%(field)s”不是可更正的数据。") % {"field": field}, code="unknown")
@@ -104,8 +118,11 @@ def refusal(project, field: str, actor) -> RuleViolation | None:
             code="permission",
             article=article,
         )
-    taken = project.audit_entries.filter(action=steps[field]).exists()
-    if not taken or (field in ("granted_due_on", "working_days") and current_value(project, field) is None):
+    if taken is None:
+        done = project.audit_entries.filter(action=steps[field]).exists()
+    else:
+        done = steps[field] in taken
+    if not done or (field in CLOCK_FIELDS and current_value(project, field, clocks) is None):
         return RuleViolation(
             _("“%(label)s”由“%(step)s”记录，该步骤尚未办理，无可更正。")
             % {"label": label(field), "step": step_label},
@@ -115,20 +132,38 @@ def refusal(project, field: str, actor) -> RuleViolation | None:
     return None
 
 
-def correctable(project, actor) -> list[str]:
-    """The data ``actor`` may correct on ``project`` now."""
+def correctable(project, actor, *, clocks: dict | None = None, taken: set | None = None) -> list[str]:
+    """The data ``actor`` may correct on ``project`` now. ``taken``: the actions of the
+    project's audit rows (or a superset of the recording steps among them), when loaded."""
     if not getattr(actor, "is_authenticated", False) or getattr(actor, "role", None) != "head":
         return []
-    return [f for f in fields_of(project) if refusal(project, f, actor) is None]
+    fields = fields_of(project)
+    if taken is None:  # one query for every recording step (issue 10: was one per datum)
+        taken = set(
+            project.audit_entries.filter(action__in=set(fields.values())).values_list("action", flat=True)
+        )
+    return [f for f in fields if refusal(project, f, actor, taken=taken, clocks=clocks) is None]
 
 
-def recorded(project, actor) -> list[dict]:
+def latest_clocks(clocks) -> dict:
+    """``_latest_clocks`` from the project's clocks already loaded."""
+    latest: dict = {}
+    for clock in sorted(clocks, key=lambda c: c.pk):
+        if clock.kind in CLOCK_FIELDS.values():
+            latest[clock.kind] = clock
+    return latest
+
+
+def recorded(project, actor, *, clocks: dict | None = None, taken: set | None = None) -> list[dict]:
     """The data the steps recorded, for the project page: label, value, kind and whether
-    ``actor`` may correct it."""
-    allowed = set(correctable(project, actor))
+    ``actor`` may correct it. ``clocks`` (``latest_clocks``) and ``taken`` (the actions of
+    the project's audit rows): what the page has loaded already."""
+    if clocks is None:
+        clocks = _latest_clocks(project)
+    allowed = set(correctable(project, actor, clocks=clocks, taken=taken))
     rows = []
     for field in fields_of(project):
-        value = current_value(project, field)
+        value = current_value(project, field, clocks)
         if value is None and field not in allowed:
             continue
         rows.append(

@@ -708,6 +708,9 @@ class AuditEntry(models.Model):
             models.Index(
                 fields=["plan", "at", "id"], condition=models.Q(project__isnull=True), name="audit_plan_level"
             ),
+            # Issue 10: the calls page's trail (call.opened/extended/closed, newest first) — without
+            # it the database walked all the rows by time (252,000 at 10,000 projects).
+            models.Index(fields=["action", "at"], name="audit_action_at"),
         ]
 
     def __str__(self) -> str:

@@ -19,11 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import timeutil
-from core.states import STAGES, ChangeState, PlanState, ProjectState as S
+from core.states import STAGES, PlanState, ProjectState as S
 from core.vocabulary import Role
-from documents import filings as document_filings, services as document_services
-from documents.models import Filing, MaterialVersion
-from documents.registry import MaterialKind
+from documents import filings as document_filings
 from lifecycle import services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
@@ -37,7 +35,6 @@ from projects import (
     services as project_services,
 )
 from projects.forms import ApplicationForm, RecordsForm, application_formsets
-from projects.history import visible_history
 from projects.models import (
     AnnualPlan,
     Call,
@@ -49,7 +46,7 @@ from projects.models import (
     User,
 )
 from projects.supervision import project_supervision
-from web import demo, plan_page, review_views
+from web import demo, plan_page, project_page, review_views
 from web.evaluation_views import evaluation_context
 
 
@@ -199,35 +196,38 @@ def project_detail(request, pk):
                 "暂停计时（专家评估论证：专家评审时间不计入审核时限，参照行政许可法第四十五条）"
             )
     owner_staff = access.is_owner_staff(user, project)
+    # Issue 10: the rows several parts of the page read, loaded once (web/project_page.py).
+    loaded = project_page.load(project)
     context = {
         "project": project,
         "stage": selectors.stage_of(project.state),
         "can": capabilities.capabilities(project, user),
         "clocks": clocks,
         # Issue 10: a department reads only its own history rows (projects.history).
-        "history": visible_history(
-            user, project.audit_entries.select_related("organisation").order_by("at", "pk")
-        ),
+        "history": project_page.history(user, loaded),
+        "decision": project_page.ending_decision(project, loaded),
+        "recorded": project_page.recorded(project, user, clocks, loaded),
         "diagram": _diagram(project.state),
-        "opinions": project.opinions.select_related("organisation", "given_by"),
+        "opinions": project_page.opinions(project),
         "corrections": project.corrections.select_related("requested_by", "replied_by"),
-        "changes": project.changes.all() if owner_staff else project.changes.exclude(state=ChangeState.DRAFT),
+        "changes": project_page.visible_changes(loaded, owner_staff),
         "data_resources": project.data_resources.all(),
         "participants": project.participants.select_related("organisation"),
         "yearly": project.yearly_investments.all(),
         "funding": project.funding_lines.all(),
         "levels": project.level_relations.all(),
         "copies": project.copies.select_related("organisation"),
-        "reports": project.performance_reports.all(),
+        "reports": loaded.reports,
         "incidents": project.incidents.all(),
-        "rectifications": project.rectifications.all(),
+        "rectifications": loaded.rectifications,
         "next_step": selectors.next_step(project.state),
     }
-    context.update(_documents_context(project, user))
+    context.update(project_page.documents_context(project, user, loaded))
     # 办法第十二、十三、十四条 (web/review_views.py)
     context.update(review_views.project_context(project, user))
     # 办法第三十四、三十六、三十九条: open findings, decisions and a 暂缓安排 in force.
     context["supervision"] = project_supervision(project)
+    context["supervision_excused"] = project_page.excused_findings(context["supervision"])
     context.update(evaluation_context(project, user))  # 办法第九、三十三、三十八条
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
@@ -235,23 +235,6 @@ def project_detail(request, pk):
             second=project
         )
     return render(request, "projects/project_detail.html", context)
-
-
-def _documents_context(project, user):
-    """Materials (every version, 办法第十六、二十三、三十一条) and generated filings of the project."""
-
-    return {
-        "material_versions": MaterialVersion.objects.filter(project=project)
-        .select_related("uploaded_by")
-        .order_by("kind", "-number"),
-        "material_kinds": MaterialKind.choices,
-        "filings": Filing.objects.filter(project=project)
-        .select_related("issuer")
-        .order_by("-generated_at", "-pk"),
-        # Only what the person may do now: issue a filing after its step, or a sample before it.
-        "filing_actions": document_filings.actions_for(user, project),
-        "signoffs": document_services.signoff_status(project),
-    }
 
 
 # ---------------------------------------------------------------- application (第八、九条)
