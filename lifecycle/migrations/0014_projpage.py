@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lifecycle", "0012_clock_project_running"),
+        ("lifecycle", "0013_listpages"),
         ("projects", "0012_scale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
