@@ -112,7 +112,8 @@ def visible_projects(user: User) -> QuerySet[Project]:
         return qs.none()
     if org.kind == OrgKind.OWNER:
         takes_part = Participant.objects.filter(project=OuterRef("pk"), organisation=org)
-        return qs.filter(Q(owner=org) | Q(Exists(takes_part)))
+        # A draft its department deleted (projects/drafts.py) is gone for every department.
+        return qs.filter(Q(owner=org) | Q(Exists(takes_part)), discarded_at__isnull=True)
     if org.kind == OrgKind.AUDIT:
         return qs  # 审计厅 reads everything, drafts included (办法第三十五、三十七条)
     if org.kind == OrgKind.EXPERT:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import timeutil
 from core.states import ChangeState
-from lifecycle import corrections, second_factor, services
+from lifecycle import change_drafts, corrections, second_factor, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ChangeRequest, Clock, ClockKind
 from lifecycle.webforms import (
@@ -349,6 +349,8 @@ def change_detail(request, pk):
             "route": route,
             "steps": services.available(change, request.user),
             "ratio_percent": change.ratio * 100 if change.ratio is not None else None,
+            # Issue 11: the department edits its draft (web/draft_views.py).
+            "may_edit": change_drafts.may_edit(request.user, change),
         },
     )
 

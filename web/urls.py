@@ -3,7 +3,15 @@ lifecycle (steps, opinions, changes, calendar)."""
 
 from django.urls import path
 
-from . import contract_views, evaluation_views, review_views, step_views, supervision_views, views
+from . import (
+    contract_views,
+    draft_views,
+    evaluation_views,
+    review_views,
+    step_views,
+    supervision_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +20,8 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/application/", views.application_edit, name="application_edit"),
     path("projects/<int:pk>/records/", views.records_edit, name="records_edit"),
+    # Issue 11: the department deletes its own draft (web/draft_views.py).
+    path("projects/<int:pk>/delete/", draft_views.application_delete, name="application_delete"),
     path("calls/<int:year>/submit/", views.call_submit, name="call_submit"),
     path("calls/<int:year>/amend/", views.call_amend, name="call_amend"),
     path("plans/", views.plan_list, name="plan_list"),
@@ -32,6 +42,7 @@ urlpatterns = [
     path("projects/<int:pk>/targets/", evaluation_views.targets, name="evaluation_targets"),
     path("plans/<int:year>/steps/<slug:name>/", step_views.plan_step, name="plan_step"),
     path("changes/<int:pk>/", step_views.change_detail, name="change"),
+    path("changes/<int:pk>/edit/", draft_views.change_edit, name="change_edit"),  # issue 11
     path("changes/<int:pk>/steps/<slug:name>/", step_views.change_step, name="change_step"),
     path("calendar/", step_views.calendar_admin, name="calendar_admin"),
     # 办法第八、十三条 (issue 8, web/review_views.py)

@@ -5,13 +5,15 @@ access helper of ``projects.access``; every change is a POST through a service."
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +34,7 @@ from projects import (
     access,
     calls,
     capabilities,
+    drafts,
     params as params_mod,
     selectors,
     services as project_services,
@@ -229,6 +232,7 @@ def project_detail(request, pk):
     # 办法第三十四、三十六、三十九条: open findings, decisions and a 暂缓安排 in force.
     context["supervision"] = project_supervision(project)
     context.update(evaluation_context(project, user))  # 办法第九、三十三、三十八条
+    context["may_discard"] = drafts.may_discard(user, project)  # issue 11 (web/draft_views.py)
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
@@ -264,7 +268,7 @@ def _missing_by_field(project):
     return missing
 
 
-def _application_page(request, form, formsets, project=None, missing=None, status=200):
+def _application_page(request, form, formsets, project=None, missing=None, status=200, form_token=None):
     missing = missing or {}
     fields = [(form[name], missing.get(name, [])) for name in form.fields]
     return render(
@@ -278,25 +282,41 @@ def _application_page(request, form, formsets, project=None, missing=None, statu
                 (prefix, fs, heading, missing.get(key, [])) for prefix, fs, heading, key in formsets
             ],
             "missing_count": sum(len(v) for v in missing.values()),
+            # Issue 11: the "new application" form's token (projects/drafts.py).
+            "form_token": form_token,
+            "may_discard": project is not None and drafts.may_discard(request.user, project),
         },
         status=status,
     )
 
 
-def _save_application(request, project):
-    form = ApplicationForm(request.POST, instance=project)
+def _save_application(request, project, *, replay=None):
+    """Save the posted application onto ``project``; ``replay`` is the draft an earlier post
+    of the same "new application" form created (projects/drafts.py): the post updates it."""
+    form = ApplicationForm(request.POST, instance=replay or project)
     formsets = application_formsets(request.POST, instance=project, application=form)
     if not (form.is_valid() and all(fs.is_valid() for _p, fs, _h, _k in formsets)):
         # Bad input never loses what was typed: the bound forms go back as they came.
         messages.error(request, _("有填写错误，请按字段旁的提示修改；已填写的内容均已保留。"))
-        return _application_page(request, form, formsets, project=project if project.pk else None)
-    try:
-        project = project_services.application_save(
-            actor=request.user, form=form, formsets=[fs for _p, fs, _h, _k in formsets]
+        return _application_page(
+            request, form, formsets, project=project if project.pk else None, form_token=project.form_token
         )
+    rows = [fs for _p, fs, _h, _k in formsets]
+    try:
+        if replay is not None:
+            project = drafts.application_resave(replay, actor=request.user, form=form, formsets=rows)
+        else:
+            project = project_services.application_save(actor=request.user, form=form, formsets=rows)
     except RuleViolation as exc:
         messages.error(request, exc.message)
-        return redirect("project", pk=project.pk)
+        return redirect("project", pk=(replay or project).pk)
+    except IntegrityError:
+        # The same form posted twice at once: the other post created the draft first.
+        first = drafts.token_draft(request.user, project.form_token) if not project.pk else None
+        if first is None:
+            raise
+        messages.info(request, _("这份申报刚刚已保存，未重复创建草稿；请在本页核对后继续填写。"))
+        return redirect("application_edit", pk=first.pk)
     if request.POST.get("action") == "check":
         if project.missing_application_items():
             # Saved first, then shown again from its own address with every gap beside its
@@ -316,11 +336,20 @@ def application_new(request):
     access.require_owner_staff(request.user)
     project = Project(owner=request.user.organisation)
     if request.method == "POST":
-        return _save_application(request, project)
+        # Issue 11 (post/redirect/get with a form token): this form posted again — back and
+        # save, a double click — updates the draft its first post created.
+        project.form_token = drafts.usable_token(
+            request.user, drafts.parse_token(request.POST.get("form_token"))
+        )
+        earlier = drafts.token_draft(request.user, project.form_token)
+        if earlier is not None and earlier.discarded_at is not None:
+            messages.warning(request, _("这份申报草稿已删除，本次未保存。如需申报，请重新新建。"))
+            return redirect("project_list")
+        return _save_application(request, project, replay=earlier)
     # 办法第八条: only the call open today is preselected, never a closed one.
     initial_call = calls.open_call()
     form = ApplicationForm(instance=project, initial={"call": initial_call})
-    return _application_page(request, form, application_formsets(instance=project))
+    return _application_page(request, form, application_formsets(instance=project), form_token=uuid.uuid4())
 
 
 @login_required
@@ -371,7 +400,7 @@ def _call_page(request, call, *, error="", status=200):
         .first()
     )
     drafts = list(
-        Project.objects.filter(owner=org, call=call, state=S.DRAFT)
+        Project.objects.filter(owner=org, call=call, state=S.DRAFT, discarded_at__isnull=True)
         .order_by("pk")
         .prefetch_related("yearly_investments", "funding_lines")
     )
