@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Issue 11: English pages cite the 办法 as "Art. 10" (config/articles.py, core/articles.py).
+    "config.articles.EnglishArticlesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -124,7 +124,9 @@ def application_resave(
             for p in project.participants.select_related("organisation").filter(confirmed_at__isnull=False)
         }
         for formset in formsets:
-            formset.model._default_manager.filter(**{formset.fk.name: project}).delete()
+            rows = formset.model
+            assert rows is not None  # an inline formset always names its model
+            rows._default_manager.filter(**{formset.fk.name: project}).delete()
         project = application_save(actor=actor, form=form, formsets=formsets)
         for participant in project.participants.all():
             kept = confirmed.pop(_key(participant), None)
