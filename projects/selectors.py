@@ -22,6 +22,7 @@ from lifecycle.models import ChangeRequest, Clock, Incident, Opinion
 from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
 
+from . import plan_stage
 from .models import AnnualPlan, Network, OrgKind, Participant, Project, SplitWarning, User
 
 #: Organisations that act on every project (第四、五条) and so see every submitted one.
@@ -196,8 +197,12 @@ def decorate(
                 if due >= today
                 else -calendar.working_days_between(due, today)
             )
-        p.next_step = next_step(p.state)
-        p.stage = stage_of(p.state)
+        # 办法第十一条 (issue 11): a project in a plan not yet approved says so; the plan's year
+        # and state come annotated with the rows (plan_stage.with_plan), never a query per row.
+        plan_year, plan_state = getattr(p, "plan_year", None), getattr(p, "plan_state", None)
+        p.state_label = plan_stage.state_label(p.state, plan_year, plan_state)
+        p.next_step = plan_stage.next_step(p.state, plan_year, plan_state) or next_step(p.state)
+        p.stage = plan_stage.stage(p.state, plan_year) or stage_of(p.state)
     return items
 
 
@@ -227,8 +232,7 @@ def first_deadline() -> Subquery:
 
 def _capped_projects(qs: QuerySet[Project], today: datetime.date, cal: WorkCalendar) -> list[Any]:
     rows = (
-        qs.select_related("owner")
-        .only(*ROW_COLUMNS)
+        plan_stage.with_plan(qs.select_related("owner").only(*ROW_COLUMNS))
         .prefetch_related(running_clocks())
         .annotate(first_due=first_deadline())
         .order_by(F("first_due").asc(nulls_last=True), "pk")[:QUEUE_CAP]

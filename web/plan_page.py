@@ -20,7 +20,7 @@ from core.states import PlanState, ProjectState as S
 from core.vocabulary import Role
 from lifecycle import services
 from lifecycle.models import ClockKind
-from projects import access, history, params as params_mod, selectors
+from projects import access, history, params as params_mod, plan_stage, selectors
 from projects.models import FundingLine, OrgKind, Project
 from web.evaluation_views import plan_track_records
 
@@ -62,6 +62,8 @@ def context(request, plan):
         rows = rows.filter(owner_id=owner_id)
     rows = rows.select_related("owner").only(*ROW_COLUMNS).order_by("owner__name", "name", "pk")
     page = paginate(rows, ROWS_PER_PAGE, request, "page")
+    for row in page:  # 办法第十一条 (issue 11): a row of a plan not yet approved is in it.
+        row.state_label = plan_stage.state_label(row.state, plan.year, plan.state)
     by_owner = list(
         plan.projects.values("owner_id", "owner__name")
         .annotate(n=Count("pk"), total=Sum("total_investment_yuan", output_field=WIDE))

@@ -460,11 +460,19 @@ def calendar_admin(request):
         except RuleViolation as exc:
             error = exc.message
         else:
-            messages.success(
-                request,
-                _("已录入%(year)s年节假日安排，%(n)s个时限随之调整。")
-                % {"year": form.cleaned_data["year"], "n": len(changes)},
-            )
+            if changes:
+                messages.success(
+                    request,
+                    _("已录入%(year)s年节假日安排，%(n)s个时限随之调整。")
+                    % {"year": form.cleaned_data["year"], "n": len(changes)},
+                )
+            else:
+                # Issue 11: no "0个时限随之调整" — say plainly that no deadline moved.
+                messages.success(
+                    request,
+                    _("已录入%(year)s年节假日安排；现有时限均不受影响，无需调整。")
+                    % {"year": form.cleaned_data["year"]},
+                )
     years = CalendarYear.objects.select_related("entered_by").order_by("-year")
     return render(
         request,

@@ -36,6 +36,7 @@ from projects import (
     capabilities,
     drafts,
     params as params_mod,
+    plan_stage,
     selectors,
     services as project_services,
 )
@@ -139,7 +140,7 @@ def project_list(request):
         queue = selectors.queue_projects(request.user, params["queue"])
         qs = qs.filter(pk__in=queue[1].order_by().values("pk")) if queue else Project.objects.none()
     # Only the columns the rows show (templates/_projects_table.html).
-    qs = qs.select_related(None).select_related("owner").only(*selectors.ROW_COLUMNS)
+    qs = plan_stage.with_plan(qs.select_related(None).select_related("owner").only(*selectors.ROW_COLUMNS))
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     selectors.decorate(page.object_list)
     query = params.copy()
@@ -233,6 +234,14 @@ def project_detail(request, pk):
     context["supervision"] = project_supervision(project)
     context.update(evaluation_context(project, user))  # 办法第九、三十三、三十八条
     context["may_discard"] = drafts.may_discard(user, project)  # issue 11 (web/draft_views.py)
+    # 办法第十一条 (issue 11): in a plan not yet approved, the page says which plan.
+    plan_year, plan_state = plan_stage.of(project)
+    context["state_label"] = plan_stage.state_label(project.state, plan_year, plan_state)
+    context["stage"] = plan_stage.stage(project.state, plan_year) or context["stage"]
+    context["next_step"] = plan_stage.next_step(project.state, plan_year, plan_state) or context["next_step"]
+    if plan_stage.in_unapproved_plan(project.state, plan_year):
+        for node in (s for stage in context["diagram"] for s in stage["states"] if s["current"]):
+            node["label"] = context["state_label"]
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
@@ -567,13 +576,23 @@ def plan_include(request, year):
     if not projects or len(projects) != len(set(ids)):
         messages.error(request, _("请在候选项目中勾选要编入计划的项目。"))
         return redirect("plan", year=plan.year)
+    # Issue 11: a project already in this plan is not included again, and "已编入0个项目" is
+    # no success: nothing new → a notice saying so and what to do; all or nothing on a refusal.
+    new = [p for p in projects if p.plan_id != plan.pk]
     try:
-        for project in projects:
-            services.plan_include(plan, project, actor=request.user)
+        with transaction.atomic():
+            for project in new:
+                services.plan_include(plan, project, actor=request.user)
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已编入%(n)s个项目。") % {"n": len(projects)})
+        if new:
+            messages.success(request, _("已编入%(n)s个项目。") % {"n": len(new)})
+        else:
+            messages.warning(
+                request,
+                _("所选项目均已在本计划中，未编入新的项目；请在候选项目中勾选尚未编入的项目。"),
+            )
     return redirect("plan", year=plan.year)
 
 
