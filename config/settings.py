@@ -97,6 +97,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Issue 11: a form posted without a valid CSRF token gets the site's Chinese 403 page.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 #: Daily checks made by the first request of each day (config/daily.py, projects/yearly.py).
 LIFECYCLE_DAILY_CHECKS = os.environ.get("LIFECYCLE_DAILY_CHECKS", "1") != "0"
