@@ -5,7 +5,7 @@ Drawn here (static/app/favicon.svg, scripts/favicon.py), served by this server: 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -14,5 +14,5 @@ ICON = settings.BASE_DIR / "static" / "app" / "favicon.ico"
 
 @require_safe
 @cache_control(max_age=86400, public=True)
-def favicon(request) -> HttpResponse:
+def favicon(request) -> FileResponse:
     return FileResponse(ICON.open("rb"), content_type="image/x-icon")
