@@ -83,6 +83,24 @@ def permission_denied(request, exception=None, template_name="403.html"):
     )
 
 
+def csrf_failure(request, reason="", template_name="403.html"):
+    """settings.CSRF_FAILURE_VIEW (issue 11: a bare English "403 Forbidden"): the form was
+    posted without the page's valid security token — a page left open too long, a sign-out
+    or sign-in elsewhere meanwhile, cookies blocked. Said in Chinese, with what to do."""
+    return _page(
+        request,
+        403,
+        template_name,
+        title=_("页面已过期，请刷新后重新提交"),
+        reason=_("本次提交没有保存：页面的安全校验已失效。"),
+        default=_(
+            "为保护您的账号，每次提交都须带有打开页面时生成的安全校验码。页面打开时间过长、期间在别处退出"
+            "或重新登录、或浏览器禁用了 Cookie 时，校验码会失效。请返回上一页并刷新，重新填写后提交；"
+            "仍不成功的，请重新登录后再试。"
+        ),
+    )
+
+
 def page_not_found(request, exception=None, template_name="404.html"):
     return _page(
         request,

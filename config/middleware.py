@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import OperationalError
 from django.http import Http404
 
@@ -68,6 +68,10 @@ class ErrorPagesMiddleware:
             return errors.storage_unavailable(request, exception)
         if isinstance(exception, PermissionDenied):
             return errors.permission_denied(request, exception)
+        if isinstance(exception, (SuspiciousOperation, BadRequest)):
+            # Issue 11: the site's 400 page also when DEBUG is on (Django shows its debug page).
+            logger.warning("400 for %s %s: %s", request.method, request.path, type(exception).__name__)
+            return errors.bad_request(request, exception)
         if isinstance(exception, Http404):
             return errors.page_not_found(request, exception)
         return None

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Issue 11: English pages cite the 办法 as "Art. 10" (config/articles.py, core/articles.py).
+    "config.articles.EnglishArticlesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Issue 11: a form posted without a valid CSRF token gets the site's Chinese 403 page.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 #: Daily checks made by the first request of each day (config/daily.py, projects/yearly.py).
 LIFECYCLE_DAILY_CHECKS = os.environ.get("LIFECYCLE_DAILY_CHECKS", "1") != "0"

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from web import otp_views, views as web_views
 
+from . import favicon
+
 urlpatterns = [
     path("accounts/login/", web_views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -11,6 +13,7 @@ urlpatterns = [
     path("accounts/otp/", otp_views.otp_setup, name="otp_setup"),
     path("accounts/otp/verify/", otp_views.otp_verify, name="otp_verify"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", favicon.favicon),  # issue 11 (config/favicon.py)
     path("admin/", admin.site.urls),
     path("documents/", include("documents.urls")),
     path("exports/", include("exports.urls")),

@@ -594,7 +594,11 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     # Investment years: the call's year and the years a project may run after it.
     years_allowed = range(call.year - 1, call.year + 10)
     projects, rows_of_name = [], {}
-    existing = set(Project.objects.filter(owner=organisation, call=call).values_list("name", flat=True))
+    existing = set(
+        Project.objects.filter(owner=organisation, call=call, discarded_at__isnull=True).values_list(
+            "name", flat=True
+        )
+    )
     name_col = pcols[0]
     for number, raw in project_rows:
         data = _check_project_row(
@@ -641,7 +645,10 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
         earlier = _earlier_import(file_sha, call=call, organisation=organisation)
         taken = set(
             Project.objects.filter(
-                owner=organisation, call=call, name__in=[d.get("name") for _n, d in projects]
+                owner=organisation,
+                call=call,
+                name__in=[d.get("name") for _n, d in projects],
+                discarded_at__isnull=True,
             ).values_list("name", flat=True)
         )
         if earlier or taken:

@@ -231,6 +231,12 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
         protected=True,
         db_index=True,
     )
+    # Issue 11 (projects/drafts.py): a draft its department deleted stays for the audit trail
+    # (its rows are never deleted) but leaves every list of the department; and the token of
+    # the "new application" form that created it, so that the same form posted again (back
+    # and save, a double click) updates this draft instead of creating a second one.
+    discarded_at = models.DateTimeField(_("草稿删除时间"), null=True, blank=True, editable=False)
+    form_token = models.UUIDField(_("新建表单标识"), null=True, blank=True, unique=True, editable=False)
 
     # --- application content (第九条)
     basis_and_necessity = models.TextField(_("建设依据和必要性"), blank=True)

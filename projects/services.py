@@ -171,7 +171,7 @@ def submission_drafts(organisation: Organisation, call: Call) -> list[Project]:
     (年度投资额, 资金来源, 数据资源目录, the participants and their departments) in a fixed
     number of queries; every draft shares the one department and call object (issue 10)."""
     drafts = list(
-        Project.objects.filter(owner=organisation, call=call, state=S.DRAFT)
+        Project.objects.filter(owner=organisation, call=call, state=S.DRAFT, discarded_at__isnull=True)
         .order_by("pk")
         .prefetch_related(
             "yearly_investments",
@@ -215,7 +215,11 @@ def submission_splits(
     applications in ``call`` that involve one of ``new_projects`` — for the head to see
     before signing. Computed, nothing written."""
     new = {p.pk for p in new_projects}
-    projects = Project.objects.filter(call=call, owner=organisation).exclude(state=S.WITHDRAWN).order_by("pk")
+    projects = (
+        Project.objects.filter(call=call, owner=organisation, discarded_at__isnull=True)
+        .exclude(state=S.WITHDRAWN)
+        .order_by("pk")
+    )
     return [
         {
             "first": p.pk,

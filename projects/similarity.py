@@ -164,7 +164,9 @@ def similarity(p, q, corpus: Corpus | None = None) -> tuple[float, dict]:
 def detect_splits(call, organisation) -> list:
     """Recompute the warnings for one department's applications in one call."""
     projects = list(
-        Project.objects.filter(call=call, owner=organisation).exclude(state="withdrawn").order_by("pk")
+        Project.objects.filter(call=call, owner=organisation, discarded_at__isnull=True)
+        .exclude(state="withdrawn")
+        .order_by("pk")
     )
     SplitWarning.objects.filter(call=call, first__owner=organisation).delete()
     warnings = [

@@ -61,7 +61,7 @@ class ExceptionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        own = Project.objects.filter(owner_id=user.organisation_id)
+        own = Project.objects.filter(owner_id=user.organisation_id, discarded_at__isnull=True)
         self.fields["project"].queryset = own.order_by("name")
 
 

@@ -21,7 +21,7 @@ from core.states import PlanState, ProjectState as S
 from core.vocabulary import Role
 from lifecycle import services
 from lifecycle.models import ClockKind
-from projects import access, history, params as params_mod, selectors
+from projects import access, history, params as params_mod, plan_stage, selectors
 from projects.models import FundingLine, Organisation, OrgKind, Project
 from web.evaluation_views import plan_track_records
 
@@ -91,6 +91,9 @@ def context(request, plan):
     rows = rows.select_related("owner").only(*ROW_COLUMNS).order_by("name", "pk")
     page = paginate(rows, ROWS_PER_PAGE, request, "page")
     selectors.attach_state_labels(page.object_list)
+    for row in page.object_list:  # 办法第十一条 (issue 11): a row of a plan not yet approved is in it.
+        if plan_stage.in_unapproved_plan(row.state, plan.year):
+            row.state_label = plan_stage.state_label(row.state, plan.year, plan.state)
     by_source = list(
         FundingLine.objects.filter(project__plan=plan)
         .values("source")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import timeutil
 from core.states import ChangeState
-from lifecycle import corrections, second_factor, services
+from lifecycle import change_drafts, corrections, second_factor, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import JOINT_REVIEW_ASPECTS, Aspect, CalendarYear, ChangeRequest, Clock, ClockKind
 from lifecycle.webforms import (
@@ -349,6 +349,8 @@ def change_detail(request, pk):
             "route": route,
             "steps": services.available(change, request.user),
             "ratio_percent": change.ratio * 100 if change.ratio is not None else None,
+            # Issue 11: the department edits its draft (web/draft_views.py).
+            "may_edit": change_drafts.may_edit(request.user, change),
         },
     )
 
@@ -458,11 +460,19 @@ def calendar_admin(request):
         except RuleViolation as exc:
             error = exc.message
         else:
-            messages.success(
-                request,
-                _("已录入%(year)s年节假日安排，%(n)s个时限随之调整。")
-                % {"year": form.cleaned_data["year"], "n": len(changes)},
-            )
+            if changes:
+                messages.success(
+                    request,
+                    _("已录入%(year)s年节假日安排，%(n)s个时限随之调整。")
+                    % {"year": form.cleaned_data["year"], "n": len(changes)},
+                )
+            else:
+                # Issue 11: no "0个时限随之调整" — say plainly that no deadline moved.
+                messages.success(
+                    request,
+                    _("已录入%(year)s年节假日安排；现有时限均不受影响，无需调整。")
+                    % {"year": form.cleaned_data["year"]},
+                )
     years = CalendarYear.objects.select_related("entered_by").order_by("-year")
     return render(
         request,

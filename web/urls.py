@@ -5,6 +5,8 @@ from django.urls import path
 
 from . import (
     contract_views,
+    contract_views,
+    draft_views,
     evaluation_views,
     job_views,
     review_views,
@@ -20,6 +22,8 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/application/", views.application_edit, name="application_edit"),
     path("projects/<int:pk>/records/", views.records_edit, name="records_edit"),
+    # Issue 11: the department deletes its own draft (web/draft_views.py).
+    path("projects/<int:pk>/delete/", draft_views.application_delete, name="application_delete"),
     path("calls/<int:year>/submit/", views.call_submit, name="call_submit"),
     path("calls/<int:year>/amend/", views.call_amend, name="call_amend"),
     path("plans/", views.plan_list, name="plan_list"),
@@ -40,6 +44,7 @@ urlpatterns = [
     path("projects/<int:pk>/targets/", evaluation_views.targets, name="evaluation_targets"),
     path("plans/<int:year>/steps/<slug:name>/", step_views.plan_step, name="plan_step"),
     path("changes/<int:pk>/", step_views.change_detail, name="change"),
+    path("changes/<int:pk>/edit/", draft_views.change_edit, name="change_edit"),  # issue 11
     path("changes/<int:pk>/steps/<slug:name>/", step_views.change_step, name="change_step"),
     path("calendar/", step_views.calendar_admin, name="calendar_admin"),
     # long work in the background (issue 10, web/job_views.py)

@@ -5,13 +5,15 @@ access helper of ``projects.access``; every change is a POST through a service."
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +32,9 @@ from projects import (
     access,
     calls,
     capabilities,
+    drafts,
     params as params_mod,
+    plan_stage,
     selectors,
     services as project_services,
 )
@@ -133,7 +137,7 @@ def project_list(request):
         queue = selectors.queue_projects(request.user, params["queue"])
         qs = qs.filter(pk__in=queue[1].order_by().values("pk")) if queue else Project.objects.none()
     # Only the columns the rows show (templates/_projects_table.html).
-    qs = qs.select_related(None).select_related("owner").only(*selectors.ROW_COLUMNS)
+    qs = plan_stage.with_plan(qs.select_related(None).select_related("owner").only(*selectors.ROW_COLUMNS))
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     selectors.decorate(page.object_list)
     query = params.copy()
@@ -229,6 +233,15 @@ def project_detail(request, pk):
     context["supervision"] = project_supervision(project)
     context["supervision_excused"] = project_page.excused_findings(context["supervision"])
     context.update(evaluation_context(project, user))  # 办法第九、三十三、三十八条
+    context["may_discard"] = drafts.may_discard(user, project)  # issue 11 (web/draft_views.py)
+    # 办法第十一条 (issue 11): in a plan not yet approved, the page says which plan.
+    plan_year, plan_state = plan_stage.of(project)
+    context["state_label"] = plan_stage.state_label(project.state, plan_year, plan_state)
+    context["stage"] = plan_stage.stage(project.state, plan_year) or context["stage"]
+    context["next_step"] = plan_stage.next_step(project.state, plan_year, plan_state) or context["next_step"]
+    if plan_stage.in_unapproved_plan(project.state, plan_year):
+        for node in (s for stage in context["diagram"] for s in stage["states"] if s["current"]):
+            node["label"] = context["state_label"]
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
@@ -247,7 +260,7 @@ def _missing_by_field(project):
     return missing
 
 
-def _application_page(request, form, formsets, project=None, missing=None, status=200):
+def _application_page(request, form, formsets, project=None, missing=None, status=200, form_token=None):
     missing = missing or {}
     fields = [(form[name], missing.get(name, [])) for name in form.fields]
     return render(
@@ -261,25 +274,41 @@ def _application_page(request, form, formsets, project=None, missing=None, statu
                 (prefix, fs, heading, missing.get(key, [])) for prefix, fs, heading, key in formsets
             ],
             "missing_count": sum(len(v) for v in missing.values()),
+            # Issue 11: the "new application" form's token (projects/drafts.py).
+            "form_token": form_token,
+            "may_discard": project is not None and drafts.may_discard(request.user, project),
         },
         status=status,
     )
 
 
-def _save_application(request, project):
-    form = ApplicationForm(request.POST, instance=project)
+def _save_application(request, project, *, replay=None):
+    """Save the posted application onto ``project``; ``replay`` is the draft an earlier post
+    of the same "new application" form created (projects/drafts.py): the post updates it."""
+    form = ApplicationForm(request.POST, instance=replay or project)
     formsets = application_formsets(request.POST, instance=project, application=form)
     if not (form.is_valid() and all(fs.is_valid() for _p, fs, _h, _k in formsets)):
         # Bad input never loses what was typed: the bound forms go back as they came.
         messages.error(request, _("有填写错误，请按字段旁的提示修改；已填写的内容均已保留。"))
-        return _application_page(request, form, formsets, project=project if project.pk else None)
-    try:
-        project = project_services.application_save(
-            actor=request.user, form=form, formsets=[fs for _p, fs, _h, _k in formsets]
+        return _application_page(
+            request, form, formsets, project=project if project.pk else None, form_token=project.form_token
         )
+    rows = [fs for _p, fs, _h, _k in formsets]
+    try:
+        if replay is not None:
+            project = drafts.application_resave(replay, actor=request.user, form=form, formsets=rows)
+        else:
+            project = project_services.application_save(actor=request.user, form=form, formsets=rows)
     except RuleViolation as exc:
         messages.error(request, exc.message)
-        return redirect("project", pk=project.pk)
+        return redirect("project", pk=(replay or project).pk)
+    except IntegrityError:
+        # The same form posted twice at once: the other post created the draft first.
+        first = drafts.token_draft(request.user, project.form_token) if not project.pk else None
+        if first is None:
+            raise
+        messages.info(request, _("这份申报刚刚已保存，未重复创建草稿；请在本页核对后继续填写。"))
+        return redirect("application_edit", pk=first.pk)
     if request.POST.get("action") == "check":
         if project.missing_application_items():
             # Saved first, then shown again from its own address with every gap beside its
@@ -299,11 +328,20 @@ def application_new(request):
     access.require_owner_staff(request.user)
     project = Project(owner=request.user.organisation)
     if request.method == "POST":
-        return _save_application(request, project)
+        # Issue 11 (post/redirect/get with a form token): this form posted again — back and
+        # save, a double click — updates the draft its first post created.
+        project.form_token = drafts.usable_token(
+            request.user, drafts.parse_token(request.POST.get("form_token"))
+        )
+        earlier = drafts.token_draft(request.user, project.form_token)
+        if earlier is not None and earlier.discarded_at is not None:
+            messages.warning(request, _("这份申报草稿已删除，本次未保存。如需申报，请重新新建。"))
+            return redirect("project_list")
+        return _save_application(request, project, replay=earlier)
     # 办法第八条: only the call open today is preselected, never a closed one.
     initial_call = calls.open_call()
     form = ApplicationForm(instance=project, initial={"call": initial_call})
-    return _application_page(request, form, application_formsets(instance=project))
+    return _application_page(request, form, application_formsets(instance=project), form_token=uuid.uuid4())
 
 
 @login_required
@@ -354,7 +392,7 @@ def _call_page(request, call, *, error="", status=200):
         .first()
     )
     drafts = list(
-        Project.objects.filter(owner=org, call=call, state=S.DRAFT)
+        Project.objects.filter(owner=org, call=call, state=S.DRAFT, discarded_at__isnull=True)
         .order_by("pk")
         .prefetch_related("yearly_investments", "funding_lines")
     )
@@ -521,13 +559,23 @@ def plan_include(request, year):
     if not projects or len(projects) != len(set(ids)):
         messages.error(request, _("请在候选项目中勾选要编入计划的项目。"))
         return redirect("plan", year=plan.year)
+    # Issue 11: a project already in this plan is not included again, and "已编入0个项目" is
+    # no success: nothing new → a notice saying so and what to do; all or nothing on a refusal.
+    new = [p for p in projects if p.plan_id != plan.pk]
     try:
-        for project in projects:
-            services.plan_include(plan, project, actor=request.user)
+        with transaction.atomic():
+            for project in new:
+                services.plan_include(plan, project, actor=request.user)
     except RuleViolation as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已编入%(n)s个项目。") % {"n": len(projects)})
+        if new:
+            messages.success(request, _("已编入%(n)s个项目。") % {"n": len(new)})
+        else:
+            messages.warning(
+                request,
+                _("所选项目均已在本计划中，未编入新的项目；请在候选项目中勾选尚未编入的项目。"),
+            )
     return redirect("plan", year=plan.year)
 
 

@@ -18,6 +18,7 @@ fails ``test_every_view_is_checked``.
 from __future__ import annotations
 
 import contextlib
+from decimal import Decimal
 from html.parser import HTMLParser
 from typing import NamedTuple
 
@@ -27,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.states import ProjectState as S
+from lifecycle import services as change_services
 from tests import conftest as root
 from tests.conftest import at
 from tests.factories import ProjectFactory, complete_application
@@ -214,6 +216,16 @@ def world(django_db_setup, django_db_blocker):
             )
             # 办法第三十四、三十六、三十九条: a finding, exceptions and decisions to show.
             scene["supervision"] = supervision_records(orgs, people, scene["building"])
+            # Issue 11: a change its 经办人 still drafts (change_edit).
+            with at(2026, 3, 2):
+                scene["change_draft"] = change_services.change_create(
+                    scene["building"],
+                    actor=people["owner_preparer"],
+                    title="草稿变更",
+                    reason="部署",
+                    ground="deployment",
+                    items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": Decimal("100000")}],
+                )
             clients = {}
             for persona in PERSONAS:
                 clients[persona] = Client()
@@ -416,6 +428,20 @@ CASES = [
     Case("change_new", "owner_preparer", project("building", "change_new")),
     Case("change_new", "owner_preparer", project("building", "change_new"), post=bad_change),
     Case("change", "owner_head", project("pending", "change")),
+    # Issue 11 (web/draft_views.py): deleting a draft (a reason too long is refused beside its
+    # field) and editing a change draft (an invalid post).
+    Case("application_delete", "owner_preparer", project("incomplete", "application_delete")),
+    Case(
+        "application_delete",
+        "owner_preparer",
+        project("incomplete", "application_delete"),
+        post=lambda s: {"reason": "长" * 501},
+        status=400,
+    ),
+    Case("change_edit", "owner_preparer", project("change_draft", "change_edit")),
+    Case(
+        "change_edit", "owner_preparer", project("change_draft", "change_edit"), post=bad_change, status=400
+    ),
     Case("change_step", "bureau_head", step("pending", "reject", "change_step")),
     Case(
         "change_step",

@@ -112,6 +112,8 @@ PREFERRED = {
             "documents:material_upload",
             "documents:application_import",
             "evaluation_targets",
+            "application_delete",
+            "change_edit",
         ),
         OWNER,
     ),
@@ -385,6 +387,16 @@ def _build_world():
             note="",
         )
     filing = filings.generate("application_form", actor=people.owner_preparer, project=building)
+    # Issue 11: a change still in draft, which its 经办人 edits (change_edit).
+    with at(2026, 3, 2):
+        change_draft = services.change_create(
+            building,
+            actor=people.owner_preparer,
+            title="草稿变更",
+            reason="部署",
+            ground="deployment",
+            items=[{"from_content": "甲", "to_content": "乙", "amount_yuan": Decimal("100000")}],
+        )
     # 办法第十三条: the draft names another department as a participant (participant_confirm).
     scene.draft.participants.create(organisation=orgs["other_owner"], part="建设本部门业务子系统。")
     with at(2026, 3, 3):
@@ -410,6 +422,7 @@ def _build_world():
         "filing": filing,
         "projects": [scene.building, scene.reviewing, scene.submitted, scene.draft],
         "changes": [scene.filed, scene.pending],
+        "change_drafts": [change_draft],
         "plans": [scene.plan, scene.plan_2027],
         "clients": _clients(people),
     }
@@ -661,6 +674,13 @@ def _recipes(w):
         "rectification_report": (project_kw, [], fields(RectificationReportForm)),
         "performance_report_new": (project_kw, [], fields(PerformanceReportForm)),
         "change": (st.fixed_dictionaries({"pk": _ids(w["changes"])}), [], nothing),
+        # Issue 11 (web/draft_views.py): deleting a draft, editing a change draft.
+        "application_delete": (project_kw, [], upload_fields({"reason": NASTY})),
+        "change_edit": (
+            st.fixed_dictionaries({"pk": st.one_of(_ids(w["change_drafts"]), _ids(w["changes"]))}),
+            [],
+            _both(change_new),
+        ),
         "calendar_admin": (none, [], fields(CalendarYearForm)),
         "documents:material_upload": (
             st.fixed_dictionaries({"project_id": projects}),
