@@ -27,6 +27,7 @@ from .errors import RuleViolation
 from .forms import TransitionForm
 from .models import Aspect, ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
 from .policy import get_policy
+from .step_wording import reason_wording
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -112,6 +113,10 @@ class StepForm(TransitionForm):
         super().__init__(*args, **kwargs)
         self.step = step
         self.fields["reason"].required = step["needs_reason"]
+        # Each step names its own reason box (issue 11: not one generic "理由或意见").
+        wording = reason_wording(type(obj), step["name"])
+        if wording is not None:
+            self.fields["reason"].label, self.fields["reason"].help_text = wording
         if not step.get("overridable") and step["name"] not in stepdata.OVERRIDABLE_DATA:
             del self.fields["override_reason"]
         extra = step_fields(type(obj), step["name"], step["fields"], obj)
