@@ -30,10 +30,19 @@ def _today():
 # ---------------------------------------------------------------- 第二章 年度计划管理
 
 
+def clause(message, article: str) -> str:
+    """A message of its own used as a clause of a guard's message (issue 11: "。；" and
+    "（办法第九条）。（办法第九条）"): without its closing 。 and without the citation of the
+    guard's own article, which Guard.explain adds once at the end."""
+    text = str(message).strip().rstrip("。；")
+    cited = f"（办法{article}）"
+    return text[: -len(cited)] if text.endswith(cited) else text
+
+
 @guard(
     lambda p: (
         _l("申报材料不全：%(items)s")
-        % {"items": "；".join(str(m) for _f, m in p.missing_application_items())}
+        % {"items": "；".join(clause(m, "第九条") for _f, m in p.missing_application_items())}
     ),
     article="第九条",
 )

@@ -128,7 +128,8 @@ class Guard:
 
     def explain(self, obj) -> str:
         text = self.message(obj) if callable(self.message) else str(self.message)
-        return f"{text}（办法{self.article}）"
+        # the article closes the sentence: no "。（办法…）" (issue 11)
+        return f"{str(text).rstrip('。')}（办法{self.article}）"
 
     def fix(self, obj, step: str = ""):
         """Where this refusal is put right: a page and the field on it (lifecycle/fixes.py)."""

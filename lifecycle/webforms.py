@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core import timeutil
+from core.formwording import WordedFormSet
 from core.states import ChangeState
 from core.validation import (
     DateInput,
@@ -220,7 +221,9 @@ class ChangeItemForm(forms.ModelForm):
         formfield_callback = money_formfield
 
 
-ChangeItemFormSet = forms.formset_factory(ChangeItemForm, extra=2, min_num=1, validate_min=True)
+ChangeItemFormSet = forms.formset_factory(
+    ChangeItemForm, formset=WordedFormSet, extra=2, min_num=1, validate_min=True
+)
 
 
 class IncidentForm(forms.Form):

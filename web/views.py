@@ -51,6 +51,7 @@ from projects.models import (
 from projects.supervision import project_supervision
 from web import demo, plan_page, review_views
 from web.evaluation_views import evaluation_context
+from web.signin import SignInForm
 
 
 def _posted(request):
@@ -83,6 +84,7 @@ def demo_accounts():
 def login(request):
     return auth_views.LoginView.as_view(
         template_name="registration/login.html",
+        authentication_form=SignInForm,
         redirect_authenticated_user=True,
         extra_context={"demo_accounts": demo_accounts(), "demo_password": _demo_password()},
     )(request)
