@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.forms import BaseFormSet, BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 #: A page posted without its table's hidden counters (an old or tampered page).
-FORMSET_MESSAGES = {
+FORMSET_MESSAGES: dict[str, StrOrPromise] = {
     "missing_management_form": _("页面提交的表格数据不完整，请刷新页面后重新填写。"),
 }
 
