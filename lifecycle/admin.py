@@ -9,6 +9,7 @@ of a project or plan that a step sets. A wrong record is put right by a new audi
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,7 @@ from .models import (
     PerformanceReport,
     Rectification,
 )
+from .step_wording import reason_wording
 from .webforms import step_fields
 
 
@@ -90,6 +92,14 @@ class ServiceTransitionsAdmin(FSMAdminMixin):
     def get_fsm_transition_form(self, transition):
         # The same data fields as the web step page (lifecycle.webforms.step_fields).
         fields = step_fields(self.model, transition.name, transition.custom.get("fields", ()))
+        wording = reason_wording(self.model, transition.name)
+        if wording is not None:  # the step's own reason box, as on the step page (issue 11)
+            fields["reason"] = forms.CharField(
+                label=wording.label,
+                help_text=wording.help,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+            )
         return type("StepForm", (TransitionForm,), fields)
 
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _l
 
 from core import timeutil
@@ -29,10 +30,19 @@ def _today():
 # ---------------------------------------------------------------- 第二章 年度计划管理
 
 
+def clause(message, article: str) -> str:
+    """A message of its own used as a clause of a guard's message (issue 11: "。；" and
+    "（办法第九条）。（办法第九条）"): without its closing 。 and without the citation of the
+    guard's own article, which Guard.explain adds once at the end."""
+    text = str(message).strip().rstrip("。；")
+    cited = f"（办法{article}）"
+    return text[: -len(cited)] if text.endswith(cited) else text
+
+
 @guard(
     lambda p: (
         _l("申报材料不全：%(items)s")
-        % {"items": "；".join(str(m) for _f, m in p.missing_application_items())}
+        % {"items": "；".join(clause(m, "第九条") for _f, m in p.missing_application_items())}
     ),
     article="第九条",
 )
@@ -40,7 +50,29 @@ def application_complete(project) -> bool:
     return not project.missing_application_items()
 
 
-@guard(_l("不在年度需求征集期内，不能申报"), article="第八条")
+def day_text(day) -> str:
+    """A date as a refusal says it (issue 11: a date window says when it opens or closes):
+    "2027年3月1日" in Chinese, "Mar. 1, 2027" in English (the locale's DATE_FORMAT)."""
+    return date_format(day, "DATE_FORMAT")
+
+
+def call_window_text(project) -> str:
+    """办法第八条: why the call's window is shut today, with its dates."""
+    call = project.call if project.call_id else None
+    if call is None:
+        return str(_l("不在年度需求征集期内，不能申报：本项目未选择年度需求征集"))
+    today, window = _today(), {"opens": day_text(call.opens_on), "closes": day_text(call.closes_on)}
+    if today < call.opens_on:
+        return str(_l("不在年度需求征集期内，不能申报：征集期%(opens)s至%(closes)s，尚未开始") % window)
+    if call.closed_on is not None and today >= call.closed_on and call.closed_on <= call.closes_on:
+        return str(
+            _l("不在年度需求征集期内，不能申报：征集已于%(closed)s提前截止（原定%(opens)s至%(closes)s）")
+            % {**window, "closed": day_text(call.closed_on)}
+        )
+    return str(_l("不在年度需求征集期内，不能申报：征集期%(opens)s至%(closes)s，已经截止") % window)
+
+
+@guard(call_window_text, article="第八条")
 def call_is_open(project) -> bool:
     return project.call_id is not None and project.call.is_open_on(_today())
 
@@ -385,13 +417,18 @@ def _acceptance_clock(project):
     return project.clocks.filter(kind="acceptance_application").order_by("-pk").first()
 
 
-@guard(
-    lambda p: (
-        _l("已超过建成后%(m)s个月的验收申请期限，须先提出延期验收申请")
-        % {"m": get_policy().acceptance_application_months}
-    ),
-    article="第二十九条",
-)
+def _acceptance_deadline_text(project) -> str:
+    clock = _acceptance_clock(project)
+    months = get_policy().acceptance_application_months
+    if clock is None:
+        return str(_l("已超过建成后%(m)s个月的验收申请期限，须先提出延期验收申请") % {"m": months})
+    return str(
+        _l("验收申请期限（建成后%(m)s个月）已于%(due)s届满，须先提出延期验收申请")
+        % {"m": months, "due": day_text(clock.effective_due_on)}
+    )
+
+
+@guard(_acceptance_deadline_text, article="第二十九条")
 def acceptance_in_time(project) -> bool:
     clock = _acceptance_clock(project)
     return clock is None or _today() <= clock.effective_due_on
@@ -501,15 +538,27 @@ def acceptance_report_filed(project) -> bool:
     return not _evidence_missing(project, MaterialKind.ACCEPTANCE_REPORT)
 
 
-@guard(
-    lambda p: (
-        _l("自评价应在项目通过验收并投入运行后%(a)s至%(b)s个月内开展，评价期尚未开始")
-        % {"a": get_policy().self_evaluation_opens_months, "b": get_policy().self_evaluation_due_months}
-    ),
-    article="第三十三条",
-)
+def _self_evaluation_clock(project):
+    return project.clocks.filter(kind="self_evaluation").order_by("-pk").first()
+
+
+def _self_evaluation_window_text(project) -> str:
+    """办法第三十三条: the window opens 6 and closes 12 months after acceptance and go-live
+    (effects.start_self_evaluation_clock): the refusal says from which day."""
+    policy = get_policy()
+    months = {"a": policy.self_evaluation_opens_months, "b": policy.self_evaluation_due_months}
+    clock = _self_evaluation_clock(project)
+    if clock is None or clock.opens_on is None:
+        return str(_l("自评价应在项目通过验收并投入运行后%(a)s至%(b)s个月内开展，项目尚未投入运行") % months)
+    return str(
+        _l("自评价可于%(opens)s起提交，应于%(due)s前报送（通过验收并投入运行后%(a)s至%(b)s个月内）")
+        % {**months, "opens": day_text(clock.opens_on), "due": day_text(clock.effective_due_on)}
+    )
+
+
+@guard(_self_evaluation_window_text, article="第三十三条")
 def self_evaluation_window_open(project) -> bool:
-    clock = project.clocks.filter(kind="self_evaluation").order_by("-pk").first()
+    clock = _self_evaluation_clock(project)
     return clock is not None and clock.opens_on is not None and _today() >= clock.opens_on
 
 

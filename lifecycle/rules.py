@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.vocabulary import OrgKind, Role
 
+from .fixes import fix_for
 from .policy import ESTIMATE_APPROVER, get_policy
 
 OWNER = OrgKind.OWNER  # the project's own 项目建设单位
@@ -127,7 +128,12 @@ class Guard:
 
     def explain(self, obj) -> str:
         text = self.message(obj) if callable(self.message) else str(self.message)
-        return f"{text}（办法{self.article}）"
+        # the article closes the sentence: no "。（办法…）" (issue 11)
+        return f"{str(text).rstrip('。')}（办法{self.article}）"
+
+    def fix(self, obj, step: str = ""):
+        """Where this refusal is put right: a page and the field on it (lifecycle/fixes.py)."""
+        return fix_for(self.name, obj, step)
 
 
 def guard(message, *, article: str, overridable: bool = False):

@@ -170,6 +170,8 @@ def available(obj: Stateful, actor: Actor) -> list[dict[str, Any]]:
                 "needs_reason": t.custom["needs_reason"],
                 "fields": t.custom["fields"],
                 "blocked_by": [gd.explain(obj) for gd in failed],
+                # the guards behind blocked_by, in order: where each is put right (lifecycle/fixes.py)
+                "guards": [gd.name for gd in failed],
                 "allowed": not failed,
                 "overridable": bool(failed) and not hard and _permission(t).may_override(obj, actor),
             }

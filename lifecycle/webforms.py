@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from core import timeutil
+from core.formwording import WordedFormSet
 from core.states import ChangeState
 from core.validation import (
     DateInput,
@@ -27,6 +28,7 @@ from .errors import RuleViolation
 from .forms import TransitionForm
 from .models import Aspect, ChangeItem, ChangeRequest, Conclusion, Incident, PerformanceReport
 from .policy import get_policy
+from .step_wording import reason_wording
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -112,6 +114,10 @@ class StepForm(TransitionForm):
         super().__init__(*args, **kwargs)
         self.step = step
         self.fields["reason"].required = step["needs_reason"]
+        # Each step names its own reason box (issue 11: not one generic "理由或意见").
+        wording = reason_wording(type(obj), step["name"])
+        if wording is not None:
+            self.fields["reason"].label, self.fields["reason"].help_text = wording
         if not step.get("overridable") and step["name"] not in stepdata.OVERRIDABLE_DATA:
             del self.fields["override_reason"]
         extra = step_fields(type(obj), step["name"], step["fields"], obj)
@@ -215,7 +221,9 @@ class ChangeItemForm(forms.ModelForm):
         formfield_callback = money_formfield
 
 
-ChangeItemFormSet = forms.formset_factory(ChangeItemForm, extra=2, min_num=1, validate_min=True)
+ChangeItemFormSet = forms.formset_factory(
+    ChangeItemForm, formset=WordedFormSet, extra=2, min_num=1, validate_min=True
+)
 
 
 class IncidentForm(forms.Form):

@@ -15,6 +15,7 @@ from core import timeutil
 from core.vocabulary import OrgKind
 from lifecycle import audit
 from lifecycle.errors import RuleViolation
+from lifecycle.guards import day_text
 from lifecycle.policy import get_policy
 from lifecycle.rules import HEAD
 from lifecycle.services import require_staff
@@ -67,7 +68,10 @@ def call_extend(call: Call, *, actor: User, closes_on: datetime.date, reason: st
     today = timeutil.today()
     if call.closed_on is not None or call.closes_on < today:
         raise RuleViolation(
-            _("征集已截止，不能延长；请发布新的征集（办法第八条）。"), code="closed", article="第八条"
+            _("征集已于%(c)s截止，不能延长；请发布新的征集（办法第八条）。")
+            % {"c": day_text(call.closed_on or call.closes_on)},
+            code="closed",
+            article="第八条",
         )
     if closes_on <= call.closes_on:
         raise RuleViolation(
@@ -98,7 +102,11 @@ def call_close(call: Call, *, actor: User, reason: str) -> Call:
     reason = _reason(reason)
     today = timeutil.today()
     if call.closed_on is not None or call.closes_on < today:
-        raise RuleViolation(_("征集已截止（办法第八条）。"), code="closed", article="第八条")
+        raise RuleViolation(
+            _("征集已于%(c)s截止（办法第八条）。") % {"c": day_text(call.closed_on or call.closes_on)},
+            code="closed",
+            article="第八条",
+        )
     with transaction.atomic():
         Call.objects.filter(pk=call.pk).update(closed_on=today)
         call.closed_on = today

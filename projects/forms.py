@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core import timeutil
+from core.formwording import WordedInlineFormSet
 from core.validation import (
     EARLIEST_DATE,
     PERIOD_MONTHS_MAX,
@@ -120,6 +121,7 @@ class RowForm(forms.ModelForm):
 
 
 def _formset(model, fields, extra=1, form=RowForm, **kw):
+    kw.setdefault("formset", WordedInlineFormSet)  # the framework's messages worded (core/formwording.py)
     return inlineformset_factory(Project, model, form=form, fields=fields, extra=extra, can_delete=True, **kw)
 
 
@@ -145,7 +147,7 @@ class YearlyInvestmentForm(RowForm):
         self.fields["amount_yuan"] = WanField(label=_("投资额（万元）"), positive=False)
 
 
-class YearlyInvestmentBaseFormSet(BaseInlineFormSet):
+class YearlyInvestmentBaseFormSet(WordedInlineFormSet):
     """办法第九条: 年度投资额 for the years of the construction period only. The application
     form (``application``) gives the period as typed; the sum against the total is checked
     when the department submits (Project.missing_application_items), not on every draft save."""

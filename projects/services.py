@@ -127,7 +127,16 @@ def _require_department_head(submission: CallSubmission, actor: User | None) -> 
 
 def _require_call_open(call: Call, what: str) -> None:
     """办法第八条: applications come in during the June call only."""
-    if not call.is_open_on(timeutil.today()):
+    today = timeutil.today()
+    if call.closed_on is not None and today >= call.closed_on and call.closed_on <= call.closes_on:
+        # closed early by the bureau (projects.calls.call_close): say so, with the day
+        raise RuleViolation(
+            _("征集已于%(d)s提前截止（原定%(o)s至%(c)s），不能%(what)s（办法第八条）。")
+            % {"d": call.closed_on, "o": call.opens_on, "c": call.closes_on, "what": what},
+            code="closed",
+            article="第八条",
+        )
+    if not call.is_open_on(today):
         raise RuleViolation(
             _("不在年度需求征集期内（%(o)s至%(c)s），不能%(what)s（办法第八条）。")
             % {"o": call.opens_on, "c": call.closes_on, "what": what},

@@ -52,6 +52,7 @@ from projects.models import (
 from projects.supervision import project_supervision
 from web import demo, plan_page, project_page, review_views
 from web.evaluation_views import evaluation_context
+from web.signin import SignInForm
 
 
 def _posted(request):
@@ -84,6 +85,7 @@ def demo_accounts():
 def login(request):
     return auth_views.LoginView.as_view(
         template_name="registration/login.html",
+        authentication_form=SignInForm,
         redirect_authenticated_user=True,
         extra_context={"demo_accounts": demo_accounts(), "demo_password": _demo_password()},
     )(request)
