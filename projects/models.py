@@ -702,3 +702,6 @@ class SplitWarning(models.Model):
 
 # 办法第九、三十三条: the structured performance targets (projects/models_evaluation.py).
 from .models_evaluation import PerformanceTarget  # noqa: E402, F401
+
+# 办法第九、十条: the application as sent at each submission and 补正 (projects/models_versions.py).
+from .models_versions import ApplicationVersion  # noqa: E402, F401

@@ -30,6 +30,7 @@ from lifecycle.models import AuditEntry
 from lifecycle.rules import REVIEWERS
 from projects import (
     access,
+    aspects as review_aspects,
     calls,
     capabilities,
     params as params_mod,
@@ -96,6 +97,7 @@ def _demo_password():
 def home(request):
     user = request.user
     context = {"queues": selectors.home_queues(user), "kind": access.kind_of(user)}
+    review_aspects.link_queue(context["queues"], user)  # 办法第十条: each agency's review page
     kind = context["kind"]
     if kind == OrgKind.OWNER:
         today = timeutil.today()
@@ -229,6 +231,7 @@ def project_detail(request, pk):
     # 办法第三十四、三十六、三十九条: open findings, decisions and a 暂缓安排 in force.
     context["supervision"] = project_supervision(project)
     context.update(evaluation_context(project, user))  # 办法第九、三十三、三十八条
+    context["aspect_pages"] = review_aspects.pages_for(project, user)  # 办法第十条
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
