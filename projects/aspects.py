@@ -119,7 +119,7 @@ def items(project: Project, aspect: ReviewAspect) -> list[Item]:
                     section.article,
                     "",
                     [[versions.cell(model, c, row.get(c)) for c in columns] for row in value],
-                    [model._meta.get_field(c).verbose_name for c in columns],  # type: ignore[union-attr]
+                    [model._meta.get_field(c).verbose_name for c in columns],
                 )
             )
         else:
@@ -155,11 +155,12 @@ def rounds(project: Project, aspect: ReviewAspect) -> tuple[list[Round], list[Co
     open_requests = [c for c in requests if c.replied_at is None]
     names = tuple(s.field for s in aspect.sections)
     others = tuple(n for n in (*versions.FIELDS, *versions.ROWS) if n not in names)
-    result, replies = [], iter(answered)
-    previous = None
+    result: list[Round] = []
+    replies = iter(answered)
+    previous: ApplicationVersion | None = None
     for version in sent:
         correction = next(replies, None) if version.action == "submit_correction" else None
-        older = previous.content if previous else None
+        older: dict[str, Any] | None = previous.content if previous else None
         result.append(
             Round(
                 version,

@@ -152,8 +152,8 @@ def label(name: str) -> StrOrPromise:
     """The label of a 第九条 item: the field's, or the list's (数据资源目录 …)."""
     field = Project._meta.get_field(name)
     if field.is_relation and field.one_to_many:
-        return field.related_model._meta.verbose_name_plural  # type: ignore[union-attr]
-    return field.verbose_name  # type: ignore[union-attr]
+        return field.related_model._meta.verbose_name_plural
+    return field.verbose_name
 
 
 def cell(model: Any, column: str, value: Any) -> str:
