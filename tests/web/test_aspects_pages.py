@@ -15,7 +15,6 @@ import datetime
 import re
 
 import pytest
-from django import forms
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,10 +25,10 @@ from core.states import ProjectState as S
 from lifecycle import services
 from lifecycle.models import AuditEntry, Opinion
 from projects import services as project_services, versions
-from projects.forms import ApplicationForm, application_formsets
 from projects.models import ApplicationVersion, CallSubmission
 from tests.conftest import AGENCIES, at
 from tests.factories import ProjectFactory, complete_application
+from web.aspect_scenarios import revise_application
 
 D = datetime.date
 
@@ -185,39 +184,6 @@ def test_each_page_shows_the_items_its_agency_judges_and_not_the_others(orgs, pe
         assert "剩余4个工作日" in page and "2025-06-24" in page
 
 
-def _posted(form) -> dict:
-    """What the page would post back for ``form`` unchanged."""
-    data = {}
-    for bf in form:
-        value = bf.value()
-        widget = bf.field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            if value:
-                data[bf.html_name] = "on"
-            continue
-        if value is None:
-            continue
-        data[bf.html_name] = value if isinstance(widget, forms.Select) else widget.format_value(value)
-    return data
-
-
-def _edit(project, actor, **changes):
-    """The department edits its application through the application service (办法第九、十条),
-    as the edit page posts it: every field as it is, ``changes`` applied; returns the project."""
-    form = ApplicationForm(instance=project)
-    data = {**_posted(form), "action": "save"}
-    for _prefix, formset, _h, _k in application_formsets(instance=project):
-        data.update(_posted(formset.management_form))
-        for row in formset.forms:
-            data.update(_posted(row))
-    data.update(changes)
-    form = ApplicationForm(data, instance=project)
-    sets = application_formsets(data, instance=project, application=form)
-    assert form.is_valid(), form.errors
-    assert all(fs.is_valid() for _p, fs, _h, _k in sets), [fs.errors for _p, fs, _h, _k in sets]
-    return project_services.application_save(actor=actor, form=form, formsets=[fs for _p, fs, _h, _k in sets])
-
-
 def test_a_correction_round_keeps_both_versions_and_the_page_shows_what_changed(orgs, people, call_2026):
     """办法第十条: 密码管理局 asks for a correction; the department rewrites its 密码应用方案 and
     its catalogue row and sends it back. Both versions are kept (with an audit row each), and
@@ -226,13 +192,14 @@ def test_a_correction_round_keeps_both_versions_and_the_page_shows_what_changed(
     made = _world(orgs, people, call_2026)
     p = made["correcting"]
     before = p.crypto_plan
-    with at(2025, 6, 18):
-        _edit(
-            p,
-            people.owner_preparer,
-            crypto_plan="采用SM2/SM3/SM4算法，按GB/T 39786第三级要求建设，部署服务器密码机。",
-            **{"data-0-update_cycle": "每日"},
-        )
+    # Through the application service, as the edit page posts it (web/aspect_scenarios.py).
+    revise_application(
+        p,
+        people.owner_preparer,
+        D(2025, 6, 18),
+        crypto_plan="采用SM2/SM3/SM4算法，按GB/T 39786第三级要求建设，部署服务器密码机。",
+        **{"data-0-update_cycle": "每日"},
+    )
     _go(p, "submit_correction", people.owner_preparer, D(2025, 6, 19), reason="已补充密码应用方案。")
     assert p.state == S.JOINT_REVIEW
     sent = list(ApplicationVersion.objects.filter(project=p).order_by("number"))
