@@ -204,6 +204,13 @@ class Walker:
                 splits_confirmed=confirm_splits,
             )
 
+    def correction_round(self, project, on, reviewer, *, reason, reply, **changes):
+        """办法第十条: ``reviewer`` asks for 陈述和补正, the department revises ``changes`` in its
+        application (web/aspect_scenarios.py) and sends it back, all on ``on``."""
+        self.step(project, "request_correction", reviewer, on, reason=reason)
+        revise_application(project, self.owner(project, "preparer"), on, **changes)
+        self.step(project, "submit_correction", self.owner(project, "preparer"), on, reason=reply)
+
     def review(self, project, on, *, correction=False, passed=True):
         """submitted → joint_review (→ correction round) → opinions → passed/rejected."""
         self.step(project, "accept_application", self["bureau_reviewer"], on)
