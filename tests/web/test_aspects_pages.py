@@ -398,3 +398,51 @@ def test_the_page_runs_the_same_queries_whatever_the_rounds_rows_and_materials(o
     _go(p, "submit_correction", people.owner_preparer, D(2025, 6, 20), reason="已补充共享条件。")
     assert p.application_versions.count() == 3
     assert _queries(client, url) == first
+
+
+# ---------------------------------------------------------------- the policy's data
+
+
+def test_the_aspects_are_the_three_opinions_of_the_joint_review_given_by_their_agencies():
+    """办法第十条: the map of the policy names each opinion of the joint review once, with the
+    agency that gives it, and every item it names is an item of the 第九条 application."""
+    from lifecycle.policy import get_policy
+
+    book = get_policy().review_aspects
+    assert {a.aspect: a.org_kind for a in book} == AGENCY_OF
+    for a in book:
+        assert a.article == "第十条"
+        for section in a.sections:
+            assert section.field in (*versions.FIELDS, *versions.ROWS), section
+            assert section.article.startswith("第") and section.article.endswith("条")
+
+
+def test_another_province_moves_an_item_to_another_aspect_in_its_policy(orgs, people, call_2026, settings):
+    """办法第四十条: a policy whose 密码 review does not read the technical route, and whose
+    网信办 reads the 密码应用方案 too: the pages follow, nothing else changes."""
+    import dataclasses
+
+    from core.review_aspects import HEILONGJIANG_REVIEW, Section
+    from lifecycle import policy as policy_module
+
+    intensive, security, crypto = HEILONGJIANG_REVIEW
+    policy_module.ASPECTS_TEST = dataclasses.replace(
+        policy_module.HEILONGJIANG_2023,
+        review_aspects=(
+            intensive,
+            dataclasses.replace(security, sections=(*security.sections, Section("crypto_plan", "第九条"))),
+            dataclasses.replace(crypto, sections=(Section("crypto_plan", "第九条"),)),
+        ),
+    )
+    settings.LIFECYCLE_POLICY = "lifecycle.policy.ASPECTS_TEST"
+    try:
+        made = _world(orgs, people, call_2026)
+        p = made["joint_review"]
+        client = Client()
+        client.force_login(people.crypto_reviewer)
+        body = client.get(reverse("aspect_review", args=[p.pk, "crypto"])).content.decode()
+        assert p.crypto_plan in body and p.technical_route not in body
+        client.force_login(people.cac_reviewer)
+        assert p.crypto_plan in client.get(reverse("aspect_review", args=[p.pk, "security"])).content.decode()
+    finally:
+        del policy_module.ASPECTS_TEST
