@@ -45,6 +45,8 @@ class Action:
     TARGET_ADDED = "target.added"
     TARGET_REMOVED = "target.removed"
     TARGET_ACHIEVED = "target.achieved"
+    # 办法第九、十条: the application as sent with a submission or a 补正 (projects/versions.py).
+    APPLICATION_VERSIONED = "application.versioned"
 
 
 #: Sent inside the step's transaction, after its audit row and its effects.

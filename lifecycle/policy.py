@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from core.jurisdiction import HEILONGJIANG, Jurisdiction
+from core.review_aspects import HEILONGJIANG_REVIEW, ReviewAspect
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Policy:
     #: 办法第四十条: whose 办法 this is — its title and number as letters cite it, and the
     #: names the fixed wording gives the agencies (core/jurisdiction.py).
     jurisdiction: Jurisdiction = HEILONGJIANG
+    #: 办法第十条: which application items and materials each agency of the joint review reads
+    #: for its opinion (集约化和数据共享, 网络安全, 密码应用), each with its article
+    #: (core/review_aspects.py); the review pages show them (web/aspect_views.py).
+    review_aspects: tuple[ReviewAspect, ...] = HEILONGJIANG_REVIEW
     #: 办法第八条: the yearly call for next year's needs is held in June.
     call_opens: MonthDay = MonthDay(6, 1)
     call_closes: MonthDay = MonthDay(6, 30)

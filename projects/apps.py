@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("项目与机构")
+
+    def ready(self):
+        # 办法第九、十条: keep the application as each submission and 补正 sends it.
+        from . import versions  # noqa: F401  # deferred: connects its receiver; imports models (AppConfig.ready)

@@ -717,3 +717,6 @@ from .models_evaluation import PerformanceTarget  # noqa: E402, F401
 
 # Issue 10: long work in the background (projects/models_jobs.py, projects/jobs.py).
 from .models_jobs import Job  # noqa: E402, F401
+
+# 办法第九、十条: the application as sent at each submission and 补正 (projects/models_versions.py).
+from .models_versions import ApplicationVersion  # noqa: E402, F401

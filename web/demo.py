@@ -407,6 +407,16 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
                     conclusion="conditional",
                     text="原则同意，请细化密钥管理方案。",
                 )
+            if target == S.JOINT_REVIEW:
+                # 办法第十条: a 补正 round already answered, shown on the review pages.
+                walker.correction_round(
+                    project,
+                    recent,
+                    people["cac_reviewer"],
+                    reason="请补充等级保护测评计划。",
+                    reply="已补充等级保护测评计划。",
+                    protection_plan=f"{project.protection_plan}上线前完成等级保护测评，测评计划见附件。",
+                )
             if target == S.CORRECTING:
                 walker.step(
                     project,

@@ -26,6 +26,8 @@ from lifecycle.workdays import add_months
 from projects import evaluation, services as project_services
 from projects.models import AnnualPlan, CallSubmission, User
 
+from .aspect_scenarios import revise_application
+
 DAY = datetime.timedelta(days=1)
 
 #: The main line from a submitted application to a closed project.
@@ -202,6 +204,13 @@ class Walker:
                 splits_confirmed=confirm_splits,
             )
 
+    def correction_round(self, project, on, reviewer, *, reason, reply, **changes):
+        """办法第十条: ``reviewer`` asks for 陈述和补正, the department revises ``changes`` in its
+        application (web/aspect_scenarios.py) and sends it back, all on ``on``."""
+        self.step(project, "request_correction", reviewer, on, reason=reason)
+        revise_application(project, self.owner(project, "preparer"), on, **changes)
+        self.step(project, "submit_correction", self.owner(project, "preparer"), on, reason=reply)
+
     def review(self, project, on, *, correction=False, passed=True):
         """submitted → joint_review (→ correction round) → opinions → passed/rejected."""
         self.step(project, "accept_application", self["bureau_reviewer"], on)
@@ -212,6 +221,15 @@ class Walker:
                 self["cac_reviewer"],
                 on + DAY,
                 reason="请补充等级保护测评计划和安全管理制度。",
+            )
+            # 办法第十条: the department revises what was asked for (shown on the review pages).
+            project.refresh_from_db()
+            revise_application(
+                project,
+                self.owner(project, "preparer"),
+                on + 2 * DAY,
+                protection_plan=f"{project.protection_plan}上线前完成等级保护测评，测评计划见附件。",
+                security_plan=f"{project.security_plan}建立安全管理制度和应急预案。",
             )
             self.step(
                 project,

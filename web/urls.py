@@ -5,7 +5,6 @@ from django.urls import path
 
 from . import (
     contract_views,
-    contract_views,
     draft_views,
     evaluation_views,
     job_views,
@@ -14,6 +13,7 @@ from . import (
     supervision_views,
     views,
 )
+from .aspect_views import aspect_review
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,8 @@ urlpatterns = [
     path("projects/<int:pk>/correct/<slug:field>/", step_views.project_correct, name="project_correct"),
     path("projects/<int:pk>/review/", step_views.joint_review, name="joint_review"),
     path("projects/<int:pk>/opinion/", step_views.opinion_new, name="opinion_new"),
+    # 办法第十条: each agency's review page for its aspect (web/aspect_views.py).
+    path("projects/<int:pk>/review/<slug:aspect>/", aspect_review, name="aspect_review"),
     path("projects/<int:pk>/changes/new/", step_views.change_new, name="change_new"),
     path("projects/<int:pk>/incident/", step_views.incident_new, name="incident_new"),
     path("projects/<int:pk>/rectification/", step_views.rectification_report, name="rectification_report"),

@@ -30,6 +30,7 @@ from lifecycle.models import AuditEntry
 from lifecycle.rules import REVIEWERS
 from projects import (
     access,
+    aspects as review_aspects,
     calls,
     capabilities,
     drafts,
@@ -99,6 +100,7 @@ def _demo_password():
 def home(request):
     user = request.user
     context = {"queues": selectors.home_queues(user), "kind": access.kind_of(user)}
+    review_aspects.link_queue(context["queues"], user)  # 办法第十条: each agency's review page
     kind = context["kind"]
     if kind == OrgKind.OWNER:
         today = timeutil.today()
@@ -244,6 +246,7 @@ def project_detail(request, pk):
     if plan_stage.in_unapproved_plan(project.state, plan_year):
         for node in (s for stage in context["diagram"] for s in stage["states"] if s["current"]):
             node["label"] = context["state_label"]
+    context["aspect_pages"] = review_aspects.pages_for(project, user)  # 办法第十条
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(

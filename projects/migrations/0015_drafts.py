@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0012_scale'),
+        ('projects', '0014_listpages'),
     ]
 
     operations = [

@@ -425,6 +425,17 @@ CASES = [
     Case("joint_review", "bureau_reviewer", project("reviewing", "joint_review")),
     Case("opinion_new", "cac_reviewer", project("reviewing", "opinion_new")),
     Case("opinion_new", "cac_reviewer", project("reviewing", "opinion_new"), post=lambda s: {}, status=400),
+    # 办法第十条: 网信办's review page, and its opinion form posted empty.
+    Case(
+        "aspect_review", "cac_reviewer", lambda s: reverse("aspect_review", args=[s.reviewing.pk, "security"])
+    ),
+    Case(
+        "aspect_review",
+        "cac_reviewer",
+        lambda s: reverse("aspect_review", args=[s.reviewing.pk, "security"]),
+        post=lambda s: {},
+        status=400,
+    ),
     Case("change_new", "owner_preparer", project("building", "change_new")),
     Case("change_new", "owner_preparer", project("building", "change_new"), post=bad_change),
     Case("change", "owner_head", project("pending", "change")),

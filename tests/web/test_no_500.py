@@ -121,6 +121,8 @@ PREFERRED = {
         ("plan_open", "plan_include", "plan_exclude", "opinion_new", "joint_review", "plan_step"), BUREAU
     ),
     "plan_concur": ["finance_head"],
+    # 办法第十条: the reviewers of each aspect of the joint review (web/aspect_views.py).
+    "aspect_review": ["bureau_reviewer", "cac_reviewer", "crypto_head"],
     # 办法第八条: the bureau's call page; 办法第十三条: the participating department confirms.
     **{key: ["bureau_head"] for key in ("call_list", "call_open", "call_extend", "call_close")},
     "participant_confirm": ["other_owner_head", "other_owner_preparer"],
@@ -668,6 +670,17 @@ def _recipes(w):
         ),
         "joint_review": (project_kw, [], nothing),
         "opinion_new": (project_kw, ["aspect"], fields(OpinionForm, aspects=aspects)),
+        # 办法第十条: each agency's review page, its opinion form posted there (web/aspect_views.py).
+        "aspect_review": (
+            st.fixed_dictionaries(
+                {
+                    "pk": projects,
+                    "aspect": st.sampled_from(["intensive", "security", "crypto", "expert", "x"]),
+                }
+            ),
+            [],
+            fields(OpinionForm, aspects=aspects),
+        ),
         "change_new": (project_kw, [], _both(change_new)),
         "incident_new": (project_kw, [], fields(IncidentForm)),
         "contract_new": (project_kw, [], fields(ContractForm)),

@@ -117,6 +117,19 @@ MATRIX = {
             crypto_reviewer=200,
         ),
     ),
+    # 办法第十条: each agency's review page, to its own 审核人 and 负责人 only (404 for the rest;
+    # every role and state: tests/web/test_aspects_pages.py).
+    **{
+        f"aspect_review_{aspect}": (
+            lambda s, aspect=aspect: reverse("aspect_review", args=[s.reviewing.pk, aspect]),
+            expect(404, **dict.fromkeys(reviewers, 200)),
+        )
+        for aspect, reviewers in (
+            ("intensive", ("bureau_reviewer", "bureau_head")),
+            ("security", ("cac_reviewer",)),
+            ("crypto", ("crypto_reviewer",)),
+        )
+    },
     # 办法第八条: each department submits its own batch; agencies have no such page.
     "call_submit": (
         lambda s: reverse("call_submit", args=[2026]),

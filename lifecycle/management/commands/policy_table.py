@@ -194,7 +194,7 @@ def numbers(policy: Policy) -> list[tuple[str, str, str, str, str, str, str]]:
     """(field, article, 中文, English, value 中文, value English, set by) in the order of the class."""
     rows = []
     for field in dataclasses.fields(policy):
-        if field.name in ("name", "jurisdiction"):
+        if field.name in ("name", "jurisdiction", "review_aspects"):
             continue
         if field.name not in MEANING:
             raise CommandError(f"Policy.{field.name} has no entry in policy_table.MEANING: say what it is.")
