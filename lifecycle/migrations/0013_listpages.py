@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("lifecycle", "0012_clock_project_running"),
-        ("projects", "0013_listpages"),
+        ("projects", "0014_listpages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
