@@ -133,7 +133,7 @@ PREFERRED = {
     "documents:evidence_confirm": [*BUREAU, "secrecy_reviewer"],
     "documents:filing_generate": OWNER + BUREAU,
     "documents:plan_filing_generate": BUREAU,
-    **dict.fromkeys(("job", "job_download", "job_list"), ["bureau_reviewer"]),
+    **{key: ["bureau_reviewer"] for key in ("job", "job_download", "job_list")},
     # 办法第三十四、三十六、三十九条 (web/supervision_views.py).
     "finding_new": ["bureau_reviewer", "cac_reviewer", "police_head"],
     "finding": ["cac_head", "bureau_head"],
