@@ -68,7 +68,7 @@ def _first_opinion_day(aspect: str) -> LocalDate:
 
 
 def joint_review_counts(clocks: QuerySet[Clock], today: datetime.date) -> dict[str, Counts]:
-    """``{aspect: [total, on time, late, pending, overdue]}`` over ``clocks`` (joint-review
+    """办法第十条: ``{aspect: [total, on time, late, pending, overdue]}`` over ``clocks`` (joint-review
     clocks) for each aspect of ``JOINT_REVIEW_ASPECTS``, in one query: per clock (grouped)
     the day of each first opinion, then the counts over those rows."""
     per_clock = (

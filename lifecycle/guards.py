@@ -418,6 +418,7 @@ def _acceptance_clock(project):
 
 
 def _acceptance_deadline_text(project) -> str:
+    """办法第二十九条: the refusal of a late acceptance application, with the day the period ended."""
     clock = _acceptance_clock(project)
     months = get_policy().acceptance_application_months
     if clock is None:

@@ -20,7 +20,7 @@ from core.states import STAGES, PlanState, ProjectState as S
 
 def state_label(state: str, plan_year: int | None, plan_state: str | None) -> StrOrPromise:
     """The label of ``state``; for a project that passed review and sits in a plan not yet
-    approved, the plan it is in and how far the plan has come."""
+    approved (办法第十一条), the plan it is in and how far the plan has come."""
     if in_unapproved_plan(state, plan_year):
         return _("已编入《%(plan)s》（%(plan_state)s）") % {
             "plan": _("%(year)s年度省级政务信息化建设计划") % {"year": plan_year},
