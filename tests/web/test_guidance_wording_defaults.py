@@ -50,6 +50,7 @@ from projects.supervision_forms import (
     LiftForm,
 )
 from tests.factories import ProjectFactory
+from web.draft_views import DiscardForm
 from web.evaluation_views import TargetForm, TargetReportForm
 from web.otp_views import TokenForm, VerifyForm
 from web.signin import SignInForm
@@ -208,6 +209,8 @@ def _makers(scene, people):
         "web.evaluation_views.TargetReportForm": [TargetReportForm],
         "web.otp_views.TokenForm": [TokenForm],
         "web.otp_views.VerifyForm": [VerifyForm],
+        # deleting a draft (issue 11, web/draft_views.py)
+        "web.draft_views.DiscardForm": [DiscardForm],
         # the sign-in page (Django's AuthenticationForm with the system's wording)
         "web.signin.SignInForm": [lambda d: SignInForm(RequestFactory().post("/login/"), d)],
     }
