@@ -28,6 +28,7 @@ from core.formatting import wan_text
 from lifecycle import audit
 from lifecycle.events import Action, step_taken
 
+from .forms import APPLICATION_FIELDS
 from .models import ApplicationVersion, Project, User
 
 #: The steps that send the application to the reviewers (transition names).
@@ -35,25 +36,7 @@ SNAPSHOT_STEPS = frozenset({"submit", "submit_correction", "request_emergency"})
 
 #: The 第九条 items kept in a version: the fields of the application form (projects.forms
 #: APPLICATION_FIELDS but the call, which is not content) and the rows, column by column.
-FIELDS = (
-    "name",
-    "basis_and_necessity",
-    "content_and_scale",
-    "technical_route",
-    "period_months",
-    "planned_start",
-    "total_investment_yuan",
-    "performance_targets",
-    "cloud_requirements",
-    "protection_plan",
-    "security_plan",
-    "product_reliability",
-    "crypto_plan",
-    "network",
-    "classified",
-    "separate_build_basis",
-    "emergency_mandate",
-)
+FIELDS = tuple(name for name in APPLICATION_FIELDS if name != "call")
 ROWS: dict[str, tuple[str, ...]] = {
     "yearly_investments": ("year", "amount_yuan"),
     "funding_lines": ("source", "amount_yuan"),

@@ -19,6 +19,7 @@ from pathlib import Path
 import django
 from django import forms
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from core.timeutil import as_of
@@ -325,3 +326,14 @@ def test_no_refusal_doubles_its_punctuation(scene, people):
     assert len(texts) > 10
     bad = [(name, text) for name, text in texts if PUNCTUATION.search(text)]
     assert bad == []
+
+
+def test_a_username_longer_than_any_account_is_refused_before_the_lockout_record(client, db):
+    """Found on PostgreSQL: a 3,000-character name reached django-axes' varchar(255) record and
+    answered 500; now the sign-in form refuses it like a wrong name (no attempt is recorded)."""
+    from axes.models import AccessAttempt
+
+    with translation.override("zh-hans"):
+        response = client.post(reverse("login"), {"username": "x" * 3000, "password": "y"})
+    assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

@@ -12,8 +12,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.formatting import wan_text
@@ -21,9 +19,8 @@ from core.states import ProjectState as S
 from lifecycle.models import Clock, ClockKind, ClockUnit
 from projects import selectors
 from projects.models import Participant, Project
-from tests.conftest import built_once, make_orgs, make_people, refetch_people
 from tests.factories import CallFactory
-from tests.web.conftest import build_scene, refetch_scene
+from tests.web.scene_queries import SceneQueries
 from web import plan_page
 
 D = datetime.date
@@ -46,35 +43,7 @@ def clock(project, due, extended_to=None):
     )
 
 
-class TestListPages:
-    @pytest.fixture(scope="class")
-    @classmethod
-    def built(cls, django_db_setup, django_db_blocker):
-        with built_once(django_db_blocker):
-            orgs = make_orgs()
-            people = make_people(orgs)
-            yield orgs, people, build_scene(orgs, people, CallFactory(year=2026))
-
-    @pytest.fixture
-    def orgs(self, built, db):
-        return {key: type(org).objects.get(pk=org.pk) for key, org in built[0].items()}
-
-    @pytest.fixture
-    def people(self, built, db):
-        return refetch_people(built[1])
-
-    @pytest.fixture
-    def scene(self, built, db):
-        return refetch_scene(built[2])
-
-    def _count(self, client, url):
-        client.get(url)  # the day's first request opens the yearly clocks (config.daily)
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        assert response.status_code == 200
-        self._last = "\n".join(q["sql"][:200] for q in ctx.captured_queries)
-        return len(ctx.captured_queries), response.content.decode()
-
+class TestListPages(SceneQueries):
     @pytest.mark.parametrize(
         "persona", ["bureau_head", "admin", "owner_preparer", "cac_reviewer", "finance_head", "drc_head"]
     )

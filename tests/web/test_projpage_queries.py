@@ -11,17 +11,13 @@ is the scene's ``building`` (in construction, with a filed and a pending change)
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents import filings
 from documents.models import FilingKind
 from lifecycle import audit
 from projects.supervision import exception_decide, exception_request, exception_review, finding_set
-from tests.conftest import built_once, make_orgs, make_people, refetch_people
-from tests.factories import CallFactory
-from tests.web.conftest import build_scene, refetch_scene
+from tests.web.scene_queries import SceneQueries
 from tests.web.test_scalepages_queries import bulk_plan_projects
 
 EXCUSED = "已获省政府批准孤网例外"
@@ -47,35 +43,7 @@ PERSONAS = [
 MOST = 36
 
 
-class TestProjectPageQueries:
-    @pytest.fixture(scope="class")
-    @classmethod
-    def built(cls, django_db_setup, django_db_blocker):
-        with built_once(django_db_blocker):
-            orgs = make_orgs()
-            people = make_people(orgs)
-            yield orgs, people, build_scene(orgs, people, CallFactory(year=2026))
-
-    @pytest.fixture
-    def orgs(self, built, db):
-        return {key: type(org).objects.get(pk=org.pk) for key, org in built[0].items()}
-
-    @pytest.fixture
-    def people(self, built, db):
-        return refetch_people(built[1])
-
-    @pytest.fixture
-    def scene(self, built, db):
-        return refetch_scene(built[2])
-
-    def _count(self, client, url):
-        client.get(url)  # the day's first request opens the yearly clocks (config.daily)
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        assert response.status_code == 200
-        self._last = "\n".join(q["sql"][:160] for q in ctx.captured_queries)
-        return len(ctx.captured_queries), response.content.decode()
-
+class TestProjectPageQueries(SceneQueries):
     @pytest.mark.parametrize("persona", PERSONAS)
     def test_the_project_page_runs_the_same_few_queries_as_the_province_grows(
         self, client, orgs, people, scene, persona

@@ -13,8 +13,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,9 +23,8 @@ from lifecycle.chain import verify
 from lifecycle.models import AuditEntry, Clock, ClockKind, ClockUnit
 from projects import history, selectors
 from projects.models import FundingLine, Project
-from tests.conftest import built_once, make_orgs, make_people, refetch_people
 from tests.factories import CallFactory
-from tests.web.conftest import build_scene, refetch_scene
+from tests.web.scene_queries import SceneQueries
 from web import plan_page
 
 SECRET = "教育厅内部理由：预算压减"
@@ -102,35 +99,7 @@ PERSONAS = [
 ]
 
 
-class TestBoundedPages:
-    @pytest.fixture(scope="class")
-    @classmethod
-    def built(cls, django_db_setup, django_db_blocker):
-        with built_once(django_db_blocker):
-            orgs = make_orgs()
-            people = make_people(orgs)
-            yield orgs, people, build_scene(orgs, people, CallFactory(year=2026))
-
-    @pytest.fixture
-    def orgs(self, built, db):
-        return {key: type(org).objects.get(pk=org.pk) for key, org in built[0].items()}
-
-    @pytest.fixture
-    def people(self, built, db):
-        return refetch_people(built[1])
-
-    @pytest.fixture
-    def scene(self, built, db):
-        return refetch_scene(built[2])
-
-    def _count(self, client, url):
-        client.get(url)  # the day's first request opens the yearly clocks (config.daily)
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        assert response.status_code == 200
-        self._last = "\n".join(q["sql"][:200] for q in ctx.captured_queries)
-        return len(ctx.captured_queries), response.content.decode()
-
+class TestBoundedPages(SceneQueries):
     @pytest.mark.parametrize("persona", PERSONAS)
     def test_the_plan_page_runs_the_same_queries_at_3_and_120_projects(
         self, client, orgs, people, scene, persona
