@@ -198,6 +198,10 @@ def render_long(template: str, snapshot: dict, *, progress: PartProgress = no_pr
         htmls = [render_to_string(template, {"s": part}) for part in parts]
         results: list[tuple[str, int] | None] = [None] * len(parts)
         processes = max(1, min(settings.PDF_PROCESSES, len(parts)))
+        if any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+            # Closing the connections before forking would break the caller's transaction:
+            # inside one, the parts are laid out here, one after the other.
+            processes = 1
         if processes == 1:
             for n, html in enumerate(htmls):
                 results[n] = _render_part(html, folder, n)

@@ -110,7 +110,6 @@ def test_the_joined_document_reads_as_one():
 
 
 @override_settings(PDF_PART_ROWS=8, PDF_PROCESSES=2)
-@pytest.mark.django_db
 def test_parts_rendered_in_two_processes_give_the_same_pages():
     one, pages_one = pdf.render_long("documents/form.html", _snapshot())
     with override_settings(PDF_PROCESSES=1):
@@ -125,3 +124,16 @@ def test_a_short_form_is_rendered_whole():
     whole, _pages = pdf.render("documents/form.html", _snapshot(departments=2))
     assert pages == _pages
     assert [_flat(t) for t in page_texts(data)] == [_flat(t) for t in page_texts(whole)]
+
+
+@override_settings(PDF_PART_ROWS=8, PDF_PROCESSES=2)
+@pytest.mark.django_db
+def test_inside_a_transaction_the_parts_are_laid_out_here_and_the_transaction_survives():
+    """Forking closes the connections first; inside a transaction that would break it (seen on
+    PostgreSQL; SQLite's in-memory test database ignores a close)."""
+    from projects.models import Organisation
+
+    Organisation.objects.create(kind="bureau", name="省营商环境局")
+    data, pages = pdf.render_long("documents/form.html", _snapshot())
+    assert pages > 1 and data[:5] == b"%PDF-"
+    assert Organisation.objects.filter(name="省营商环境局").count() == 1  # the connection still works
