@@ -33,7 +33,7 @@ from lifecycle.errors import RuleViolation
 
 from .access import is_owner_staff
 from .models import Participant, Project, SplitWarning, User
-from .participation import CLEARED, _part
+from .participation import _part, record_cleared
 from .services import EDITABLE_STATES, application_save
 
 DISCARDED = "application.discarded"
@@ -135,16 +135,7 @@ def application_resave(
                     confirmed_at=kept[0], confirmed_by_id=kept[1]
                 )
         for _at, _by, gone in confirmed.values():
-            audit.record(
-                actor=actor,
-                action=CLEARED,
-                obj=project,
-                label=_("参建内容已修改，参建部门须重新确认"),
-                article="第十三条",
-                from_state=project.state,
-                to_state=project.state,
-                data=_part(gone),
-            )
+            record_cleared(project, actor=actor, data=_part(gone))
     return project
 
 

@@ -140,18 +140,25 @@ def clear_edited_confirmations(
         ):
             instance.confirmed_at, instance.confirmed_by = None, None
             cleared.append(instance.pk)
-            project = instance.project
-            audit.record(
-                actor=actor,
-                action=CLEARED,
-                obj=project,
-                label=_("参建内容已修改，参建部门须重新确认"),
-                article="第十三条",
-                from_state=project.state,
-                to_state=project.state,
-                data={**_part(instance), "fields": sorted(form.changed_data)},
+            record_cleared(
+                instance.project, actor=actor, data={**_part(instance), "fields": sorted(form.changed_data)}
             )
     return cleared
+
+
+def record_cleared(project: Project, *, actor: User, data: dict[str, Any]) -> None:
+    """办法第十三条: the audit row of a participant's confirmation cleared because its part
+    changed (``participant.confirmation_cleared``)."""
+    audit.record(
+        actor=actor,
+        action=CLEARED,
+        obj=project,
+        label=_("参建内容已修改，参建部门须重新确认"),
+        article="第十三条",
+        from_state=project.state,
+        to_state=project.state,
+        data=data,
+    )
 
 
 def overlaps(project: Project) -> list[dict[str, Any]]:
