@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -73,6 +74,7 @@ def main() -> int:
     )
 
     env = dict(os.environ)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -90,12 +92,18 @@ def main() -> int:
         peak = max(peak, _tree_rss_kb(worker.pid))
         time.sleep(0.2)
     took = time.perf_counter() - t0
+    # CPU time of the worker and the processes it forked (reaped by it, so counted in ours):
+    # on a machine shared with other work, what the job cost apart from the wait for a core.
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     job.refresh_from_db()
     result = {
         "projects": plan.n,
         "mode": mode,
         "request_s": round(answered, 3),
         "task_s": round(took, 1),
+        "task_cpu_s": round(cpu, 1),
+        "load_average": os.getloadavg(),
         "peak_rss_mb": round(peak / 1024),
         "status": job.status,
         "error": job.error,

@@ -913,6 +913,10 @@ def annual_plan(plan, **kw) -> dict:
             }
         ],
         landscape=True,
+        # Thirteen columns, totals of up to ten digits before the decimal point: on A4 the
+        # text columns were squeezed to a few characters a line (three rows a page, 2,500
+        # pages for a province); A3 landscape keeps 11 pt and most rows to two lines.
+        paper="A3",
         subtitle=_("（单位：万元）"),
         form_code=plan.document_no or _("办法第十一条"),
         meta=[

@@ -185,6 +185,8 @@ FORM = {"font_pt": 11.0, "padding_mm": 3.6, "rule_pt": 0.6, "title_pt": 20.0}
 #: A crowded table is set smaller (form.css: table.dense, table.denser) rather than broken.
 FORM_SIZES = ((11.0, ""), (9.5, "dense"), (8.5, "denser"))
 FORM_WIDTH_MM = {False: 210 - 36, True: 297 - 24}
+#: A landscape form whose snapshot says ``"paper": "A3"`` (form.css: @page wide-a3).
+A3_LANDSCAPE_WIDTH_MM = 420 - 24
 #: templates/documents/letter.css: the 156 mm text block, tables in 12 pt with 1.5 mm padding,
 #: titles in 22 pt 小标宋.
 LETTER = {"font_pt": 12.0, "padding_mm": 3.0, "rule_pt": 0.5, "title_pt": 22.0, "width_mm": 156}
@@ -206,6 +208,51 @@ def _widths(columns, cells, *, width_mm, sizes, padding_mm, rule_pt, nowrap) -> 
         if widths is not None:
             return widths, css
     return [round(100 / columns, 2)] * columns, sizes[-1][1]
+
+
+def _compact_widths(
+    columns, cells, *, width_mm, sizes, padding_mm, rule_pt, nowrap
+) -> tuple[list[float], str]:
+    """For a table of thousands of rows (a ``splittable`` one): of the sizes it fits at, the
+    one whose typical row is the shortest — the font size times the lines of its tallest cell
+    at the mean width of each column's body cells. At the largest size a dozen columns with
+    ten-digit totals leave a long text a few characters a line (six lines a row); a point
+    smaller gives it three times the width. ``_widths`` when it fits at none."""
+    body = [(c, text_width(t)) for c, span, t, header in cells if not header and span == 1]
+    sums, counts = [0.0] * columns, [0] * columns
+    for c, w in body:
+        sums[c] += w
+        counts[c] += 1
+    means = [sums[c] / counts[c] if counts[c] else 0.0 for c in range(columns)]
+    best: tuple[float, list[float], str] | None = None
+    for font_pt, css in sizes:
+        widths = column_widths(
+            columns,
+            cells,
+            total_em=_em(width_mm, font_pt),
+            padding_em=(padding_mm * MM_PT + rule_pt) / font_pt,
+            nowrap=nowrap,
+        )
+        if widths is None:
+            continue
+        total, pad = _em(width_mm, font_pt), (padding_mm * MM_PT + rule_pt) / font_pt
+        lines = max(
+            math.ceil(m / max(w * total / 100 - pad, 1.0)) if m else 1
+            for m, w in zip(means, widths, strict=True)
+        )
+        if best is None or font_pt * lines < best[0]:
+            best = (font_pt * lines, widths, css)
+    if best is None:
+        return _widths(
+            columns,
+            cells,
+            width_mm=width_mm,
+            sizes=sizes,
+            padding_mm=padding_mm,
+            rule_pt=rule_pt,
+            nowrap=nowrap,
+        )
+    return best[1], best[2]
 
 
 def _em(width_mm: float, font_pt: float) -> float:
@@ -255,13 +302,13 @@ def prepare(snapshot: dict) -> dict:
         s["body"] = body
         return s
     landscape = bool(s.get("landscape"))
-    width_mm = FORM_WIDTH_MM[landscape]
+    width_mm = A3_LANDSCAPE_WIDTH_MM if landscape and s.get("paper") == "A3" else FORM_WIDTH_MM[landscape]
     s["title_lines"] = balanced_lines(s.get("title", ""), _em(width_mm, FORM["title_pt"]) - 0.5)
     total = _em(width_mm, FORM["font_pt"])
     sections = []
     for sec in s.get("sections", []):
         if sec.get("type") == "table":
-            widths, css = _widths(
+            widths, css = (_compact_widths if sec.get("splittable") else _widths)(
                 sec.get("width", 1),
                 _table_cells(sec.get("header_rows", []), [r["cells"] for r in sec.get("rows", [])]),
                 width_mm=width_mm,

@@ -268,7 +268,7 @@ def test_filing_views_check_access_and_record_downloads(client, project, people)
     assert AuditEntry.objects.filter(action="filing.downloaded", actor=people.audit_reviewer).exists()
 
 
-def test_annual_plan_pdf_is_landscape_with_the_workbook_totals(orgs, people, call_2026):
+def test_annual_plan_pdf_is_a3_landscape_with_the_workbook_totals(orgs, people, call_2026):
     from core.states import ProjectState as S
     from tests.lifecycle.builders import project_in
 
@@ -282,7 +282,8 @@ def test_annual_plan_pdf_is_landscape_with_the_workbook_totals(orgs, people, cal
     filing = filings.generate("annual_plan", actor=people.bureau_reviewer, plan=plan)
     assert filing.step_entry.action == "issue"
     data = pdf_of(filing)
-    assert set(pdfcheck.sizes_mm(data)) == {(297.0, 210.0)}
+    # A3 landscape (420 × 297 mm): thirteen columns and ten-digit totals (issue 10).
+    assert set(pdfcheck.sizes_mm(data)) == {(420.0, 297.0)}
     text = flat(pdfcheck.text(data))
     assert "2026年度省级政务信息化项目建设计划表" in text and "合计（1个项目）" in text and "500.00" in text
     assert "第1页共1页" in text and "样稿" not in text

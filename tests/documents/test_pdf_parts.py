@@ -137,3 +137,44 @@ def test_inside_a_transaction_the_parts_are_laid_out_here_and_the_transaction_su
     data, pages = pdf.render_long("documents/form.html", _snapshot())
     assert pages > 1 and data[:5] == b"%PDF-"
     assert Organisation.objects.filter(name="省营商环境局").count() == 1  # the connection still works
+
+
+@override_settings(PDF_PART_ROWS=8, PDF_PROCESSES=1)
+def test_on_a3_the_parts_and_their_page_numbers_are_all_a3():
+    """The annual plan is set on A3 landscape (issue 10): the page-number pages laid over the
+    joined parts must be the same paper, or the numbers would land off the page."""
+    data, pages = pdf.render_long("documents/form.html", {**_snapshot(), "paper": "A3"})
+    assert pages > 1 and set(sizes_mm(data)) == {(420.0, 297.0)}
+    for i, text in enumerate((_flat(t) for t in page_texts(data)), start=1):
+        assert f"第{i}页共{pages}页" in text, (i, text[-40:])
+
+
+def test_a_long_table_is_set_for_short_rows_and_a_short_one_for_the_largest_type():
+    """A splittable table takes the size whose typical row is shortest; any other table keeps
+    the largest size it fits at (documents/typeset.py)."""
+    from documents import typeset
+
+    long_text = "建设内容和规模的说明文字较长，包括平台、数据、安全和运维等多项内容，每行都有。" * 2
+    s = _snapshot(departments=2)
+    table = s["sections"][1]
+    table["rows"] = [
+        {"style": r["style"], "cells": [*r["cells"][:2], long_text, r["cells"][3]]} for r in table["rows"]
+    ]
+    table["header_rows"] = [
+        [
+            *table["header_rows"][0][:2],
+            {"label": "建设内容", "colspan": 1, "rowspan": 1},
+            table["header_rows"][0][3],
+        ]
+    ]
+    many = [{"label": f"金额{i}", "colspan": 1, "rowspan": 1} for i in range(4)]
+    table["header_rows"][0] += many
+    table["width"] = 8
+    table["numeric"] = list(range(3, 8))
+    for r in table["rows"]:
+        r["cells"] += ["12,345,678.90"] * 4
+    s["paper"] = "A3"
+    short = typeset.prepare({**s, "sections": [{**table, "splittable": False}]})["sections"][0]
+    long = typeset.prepare(s)["sections"][1]
+    assert short["css"] == ""  # 11 pt: it fits
+    assert long["css"] in ("dense", "denser") and long["widths"][2] > short["widths"][2]
