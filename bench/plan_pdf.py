@@ -64,6 +64,8 @@ def main() -> int:
     mode = "preview" if plan.state in (PlanState.COMPILING, PlanState.SUBMITTED) else "issue"
     client = Client()
     client.force_login(user)
+    # A served process has loaded its middleware and templates: warm this one the same way.
+    client.get(reverse("plan", args=[plan.year]))
     started = time.perf_counter()
     response = client.post(reverse("documents:plan_filing_generate", args=[plan.year]), {"mode": mode})
     answered = time.perf_counter() - started
