@@ -7,8 +7,8 @@ it, production settings as bench/run.py sets them), for the plan with the most p
 1. the bureau's 审核人 asks for it on the plan page (the real view, through the test client,
    with the database queue): the time until the page answers;
 2. ``manage.py db_worker --batch`` in another process runs the job: its wall time, and the
-   peak resident memory of the worker and its rendering processes together (sampled from
-   /proc every 0.2 s);
+   peak memory of the worker and its rendering processes together (their proportional set
+   sizes, sampled from /proc every 0.2 s; the job's CPU time beside its wall time);
 3. the file: pages, size, and that its last page carries the plan's grand total.
 
     DATABASE_URL=sqlite:////tmp/p10k.sqlite3 DOCUMENTS_ROOT=… .venv/bin/python bench/plan_pdf.py
@@ -31,13 +31,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in kB."""
+    """Memory of ``pid`` and all its descendants, in kB: the sum of their proportional set
+    sizes (Pss, /proc/<pid>/smaps_rollup), so the pages a forked child still shares with its
+    parent count once, not once per process as a sum of resident sizes would."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     stack.extend(int(c) for c in fh.read().split())
@@ -50,6 +52,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db.models import Count
     from django.test import Client
     from django.urls import reverse
@@ -106,7 +109,8 @@ def main() -> int:
         "task_s": round(took, 1),
         "task_cpu_s": round(cpu, 1),
         "load_average": os.getloadavg(),
-        "peak_rss_mb": round(peak / 1024),
+        "peak_pss_mb": round(peak / 1024),
+        "part_rows": settings.PDF_PART_ROWS,
         "status": job.status,
         "error": job.error,
     }
