@@ -49,8 +49,15 @@ def wan(yuan) -> Decimal | None:
 
 def wan_text(yuan) -> str:
     """元 → "1,234.56" (万元, two decimals, thousands separators); "" for nothing."""
-    value = wan(yuan)
-    return "" if value is None else f"{value:,.2f}"
+    return amount_text(wan(yuan))
+
+
+def amount_text(wan_value) -> str:
+    """An amount already in 万元 (a row of the plan, summed in 万元) → "1,234.56"."""
+    value = _decimal(wan_value)
+    if value is None:
+        return ""
+    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP) + 0:,.2f}"
 
 
 def money_text(yuan) -> str:

@@ -18,7 +18,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from core.formatting import money_text, pct_text, percent_text, wan_text
+from core.formatting import amount_text, money_text, pct_text, percent_text, wan_text
 from lifecycle.models import ChangeRequest
 from projects.models import AnnualPlan, Project, User
 from tests.conftest import built_once
@@ -47,6 +47,7 @@ def test_the_shared_functions_write_money_and_shares_one_way():
     assert wan_text(Decimal("5000000")) == "500.00"
     assert wan_text(Decimal("-0.4")) == "0.00"
     assert wan_text(None) == wan_text("") == wan_text("abc") == ""
+    assert amount_text(Decimal("1234.5")) == "1,234.50"  # already 万元 (the plan's rows)
     assert money_text(Decimal("123456789012.34")) == "12,345,678.90万元"
     assert pct_text(Decimal("0.1")) == "10.00%"
     assert pct_text(Decimal("0.300000")) == "30.00%"
