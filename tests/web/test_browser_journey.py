@@ -494,6 +494,13 @@ def _journey(live_server, sync_playwright, people, today, year, shots, audit):
         english("owner_head").open_project(project)
         english("owner_head").shot("self-evaluated")
 
+        # The lists each person reaches from the navigation, checked like every other page.
+        for who in (preparer, bureau, english("finance_head"), english("cac_reviewer")):
+            for path in ("/projects/", "/plans/", "/supervision/", "/jobs/"):
+                who.goto(path)
+        bureau.goto("/calls/")
+        bureau.shot("bureau-calls")
+
         # The phone layout of the project page.
         phone = browser.new_context(viewport={"width": 390, "height": 844})
         ppage = phone.new_page()
