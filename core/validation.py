@@ -58,9 +58,14 @@ CENT = Decimal("0.01")
 WAN_DECIMAL_PLACES = MONEY_DECIMAL_PLACES + 4
 
 
-def yuan_to_wan_text(yuan) -> str:
-    """元 → "1,234.56" (万元, two decimals, thousands separators): core.formatting.wan_text."""
-    return wan_text(yuan)
+def yuan_to_wan_text(yuan, *, places: int = 2, separators: bool = True) -> str:
+    """元 → "1,234.56" (万元, two decimals, thousands separators): core.formatting.wan_text, the
+    look of money everywhere. ``places``/``separators`` other than the defaults are for machine
+    text (an import template's cells), not for people."""
+    if places == MONEY_DECIMAL_PLACES and separators:
+        return wan_text(yuan)
+    wan = (Decimal(yuan) / TEN_THOUSAND).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{wan:,}" if separators else f"{wan}"
 
 
 def yuan_to_wan_exact(yuan) -> str:
