@@ -40,6 +40,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from core.formatting import wan_text
 from core.timeutil import today
 
 # ---------------------------------------------------------------- money
@@ -58,7 +59,11 @@ WAN_DECIMAL_PLACES = MONEY_DECIMAL_PLACES + 4
 
 
 def yuan_to_wan_text(yuan, *, places: int = 2, separators: bool = True) -> str:
-    """元 → "1,234.56" (万元, rounded half up to ``places`` decimals)."""
+    """元 → "1,234.56" (万元, two decimals, thousands separators): core.formatting.wan_text, the
+    look of money everywhere. ``places``/``separators`` other than the defaults are for machine
+    text (an import template's cells), not for people."""
+    if places == MONEY_DECIMAL_PLACES and separators:
+        return wan_text(yuan)
     wan = (Decimal(yuan) / TEN_THOUSAND).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{wan:,}" if separators else f"{wan}"
 
@@ -186,7 +191,10 @@ class DateInput(forms.DateInput):
 
 
 class WanInput(forms.TextInput):
-    """Shows 元 as 万元 ("1,234.56"), exact when the amount is not a multiple of 100 元."""
+    """Shows 元 as 万元 ("1,234.56"), exact when the amount is not a multiple of 100 元, with
+    the unit "万元" written beside the box (templates/django/forms/widgets/wan.html)."""
+
+    template_name = "django/forms/widgets/wan.html"
 
     def __init__(self, attrs=None):
         super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})

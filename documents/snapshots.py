@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from core import jurisdiction, timeutil
-from core.formatting import date_text, pct_text, wan_text
+from core.formatting import amount_text, date_text, pct_text, wan_text
 from core.states import ChangeState
 from core.validation import is_money_field, wan_label
 from lifecycle import contracts
@@ -932,7 +932,7 @@ def _cell(value, kind):
     if value is None:
         return ""
     if kind == "money":
-        return f"{value:,.2f}"
+        return amount_text(value)  # already 万元 (projects.plan)
     if kind == "date":
         return date_text(value)
     return str(value)

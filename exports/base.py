@@ -17,9 +17,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import formatting
 from core.tables import Exporter
 
-MONEY_FORMAT = "#,##0.00"
+MONEY_FORMAT = formatting.MONEY_NUMBER_FORMAT  # 万元 as the pages show it: "1,234.56"
 #: Leading characters that make a spreadsheet read a cell as a formula (=, +, -, @, tab, CR,
 #: LF and the full-width forms), for CSV and xlsx alike (OWASP CSV injection).
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -40,7 +41,7 @@ CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
 
 
-NUMBER_FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "pct": "0.00%"}
+NUMBER_FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "pct": formatting.PERCENT_NUMBER_FORMAT}
 
 
 class BodyStyles:

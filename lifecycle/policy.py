@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from core import formatting
 from core.jurisdiction import HEILONGJIANG, Jurisdiction
 from core.review_aspects import HEILONGJIANG_REVIEW, ReviewAspect
 
@@ -127,9 +128,9 @@ def percent_text(percent, places: int | None = None) -> str:
     trailing zeros: 15 → "15%", 12.5 → "12.5%" (a number of a policy is never rounded).
     With ``places`` a measured share is rounded half up to that many places and shows them
     all, so that "16.00%" says it was rounded: 16.0042 → "16.00%"."""
-    value = Decimal(str(percent)) if isinstance(percent, float) else Decimal(percent)
     if places is not None:
-        return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
+        return formatting.percent_text(percent, places)  # the one look of a measured share
+    value = Decimal(str(percent)) if isinstance(percent, float) else Decimal(percent)
     text = f"{value:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -30,13 +30,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy as _l
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
+from core.formatting import money_text
 from core.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN  # the bounds shared with the forms
 from core.vocabulary import DesignEvaluation, EvaluationGrade, OrgKind
 
@@ -185,8 +186,8 @@ def _refuse(message, field: str, article: str | None = None):
 
 
 def wan_text(yuan: Decimal) -> str:
-    """元 → "1,234.56万元" for messages."""
-    return _("%(wan)s万元") % {"wan": f"{(yuan / 10000).quantize(CENT, rounding=ROUND_HALF_UP):,}"}
+    """元 → "1,234.56万元" for messages (core.formatting.money_text)."""
+    return money_text(yuan)
 
 
 def _money(field, value) -> Decimal:

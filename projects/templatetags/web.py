@@ -1,9 +1,6 @@
-from decimal import Decimal, InvalidOperation
-
 from django import template
 
-from core.validation import yuan_to_wan_text
-from lifecycle.policy import percent_text
+from core import formatting
 from lifecycle.stepdata import document_no as _document_no
 
 register = template.Library()
@@ -18,25 +15,22 @@ def document_no(data):
 @register.filter
 def wan(yuan):
     """Money is stored in 元 and shown in 万元 with two decimals and thousands separators
-    ("1,234.56"; core.validation.yuan_to_wan_text). A value that is not a finite amount
-    shows as "—" instead of breaking the page."""
-    if yuan in (None, ""):
-        return "—"
-    try:
-        value = Decimal(str(yuan)) if isinstance(yuan, float) else Decimal(yuan)
-        if not value.is_finite():
-            return "—"
-        return yuan_to_wan_text(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return "—"
+    ("1,234.56"; core.formatting.wan_text, the one look of money). A value that is not a
+    finite amount shows as "—" instead of breaking the page."""
+    return formatting.wan_text(yuan) or "—"
 
 
 @register.filter
 def pct(value):
-    """A measured share in percent, rounded to two places ("16.00%"); lifecycle.policy.percent_text."""
-    if value is None:
-        return "—"
-    return percent_text(value, places=2)
+    """A share already in percent, rounded to two places ("16.00%"; core.formatting.percent_text)."""
+    return formatting.percent_text(value) or "—"
+
+
+@register.filter
+def ratio(value):
+    """A ratio shown in percent with two places: 0.1 → "10.00%" (办法第二十八条's cumulative
+    change ratio; core.formatting.pct_text), never "0.1000"."""
+    return formatting.pct_text(value) or "—"
 
 
 @register.simple_tag
