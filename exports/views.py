@@ -90,6 +90,15 @@ def overdue(request):
 
 @login_required
 @require_GET
+def progress(request):
+    """办法第十五条: 进展填报 for the 投资项目在线审批监管平台, one row per 项目代码 of the projects
+    the person may see (exports/progress.py); ``?code=`` one project."""
+    code = request.GET.get("code", "")[:24]
+    return _export(request, "export.progress", {"code": code})
+
+
+@login_required
+@require_GET
 def joint_review_stats(request):
     if not agency(request.user):
         raise Http404("无权查看")
