@@ -141,16 +141,21 @@ def authenticate(key: str) -> tuple[Person, ApiToken]:
     if token is None or not token.user.is_active:
         raise invalid
     user = token.user
-    if must_use_second_factor(user):
-        device = Device.from_persistent_id(token.otp_device) if token.otp_device else None
-        if device is None or device.user_id != user.pk or not getattr(device, "confirmed", True):
-            raise RuleViolation(
-                _(
-                    "本账号须使用双因素认证，此API令牌不是在通过双因素认证的登录中创建的（或验证器已更换）："
-                    "请通过双因素认证登录后，在“API令牌”页面重新创建。"
-                ),
-                code="token",
-            )
+    device = Device.from_persistent_id(token.otp_device) if token.otp_device else None
+    lost = bool(token.otp_device) and (
+        device is None or device.user_id != user.pk or not getattr(device, "confirmed", True)
+    )
+    if lost or (device is None and must_use_second_factor(user)):
+        # The device that verified the token's session is gone (turned off, or reset by the
+        # administrator: a lost phone), or the person must now use a second factor.
+        raise RuleViolation(
+            _(
+                "本账号须使用双因素认证，此API令牌不是在通过双因素认证的登录中创建的（或验证器已更换）："
+                "请通过双因素认证登录后，在“API令牌”页面重新创建。"
+            ),
+            code="token",
+        )
+    if device is not None:
         # As django-otp's OTPMiddleware does for a verified session (second_factor.verified).
         user.otp_device = device
         user.is_verified = lambda: True
