@@ -370,12 +370,13 @@ class ProgressOne(APIView):
 class ProgressExport(APIView):
     @extend_schema(
         tags=["progress"],
-        parameters=[CODE, OpenApiParameter("format", str, enum=["xlsx", "csv"], description="文件格式")],
+        # "file", not "format": DRF reads ?format= to choose its renderer.
+        parameters=[CODE, OpenApiParameter("file", str, enum=["xlsx", "csv"], description="文件格式")],
         responses={(200, "application/octet-stream"): FILE, **READ_ERRORS},
     )
     def get(self, request: Request) -> Any:
         """办法第十五条: the 进展填报 rows as a workbook (streamed, write-only) or CSV (recorded)."""
-        fmt = request.query_params.get("format", "xlsx")
+        fmt = request.query_params.get("file", "xlsx")
         if fmt not in CONTENT_TYPES:
             raise Http404
         exporter = ProgressExporter(
