@@ -140,7 +140,7 @@ def authenticate(key: str) -> tuple[Person, ApiToken]:
     )
     if token is None or not token.user.is_active:
         raise invalid
-    user = token.user
+    user: Person = token.user
     device = Device.from_persistent_id(token.otp_device) if token.otp_device else None
     lost = bool(token.otp_device) and (
         device is None or device.user_id != user.pk or not getattr(device, "confirmed", True)

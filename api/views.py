@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.db.models import QuerySet
@@ -103,7 +103,7 @@ def _take_step(request: Request, obj: Any, name: str) -> Response:
     body.is_valid(raise_exception=True)
     reason, override = body.validated_data["reason"], body.validated_data["override_reason"]
     t, _possible = services.transition_of(obj, name)
-    who = t.permission.refusal(obj, request.user)
+    who = cast(Any, t.permission).refusal(obj, request.user)
     if who:
         raise RuleViolation(
             _("“%(label)s”%(who)s（办法%(article)s）。")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -90,7 +90,7 @@ def reportable(projects: QuerySet[Project]) -> QuerySet[Project]:
     return projects.filter(classified=False).exclude(platform_code="").order_by("platform_code", "pk")
 
 
-def _day(entry: dict[str, Any]) -> datetime.date:
+def _day(entry: Mapping[str, Any]) -> datetime.date:
     as_of = (entry["data"] or {}).get("as_of")
     if as_of:
         return datetime.date.fromisoformat(str(as_of)[:10])
@@ -135,7 +135,7 @@ def _executed(ids: list[int]) -> dict[int, tuple[Decimal, int]]:
 
 
 def _plan_year_investments(projects: list[Project]) -> dict[int, Decimal]:
-    years = {p.pk: p.plan.year for p in projects if p.plan_id}
+    years = {p.pk: p.plan.year for p in projects if p.plan is not None}
     rows = YearlyInvestment.objects.filter(project_id__in=list(years)).values_list(
         "project_id", "year", "amount_yuan"
     )
@@ -184,7 +184,7 @@ def progress_records(projects: QuerySet[Project], *, today: datetime.date | None
                 "adjusted_total_wan": wan(adjusted.get(p.pk)),
                 "decided_amount_wan": wan(p.decided_amount_yuan),
                 "decided_funding_source": p.decided_funding_source,
-                "plan_year": p.plan.year if p.plan_id else None,
+                "plan_year": p.plan.year if p.plan is not None else None,
                 "plan_year_investment_wan": wan(planned.get(p.pk)),
                 "executed_wan": wan(done[0]) if done else None,
                 "executed_until": done[1] if done else None,
