@@ -39,7 +39,7 @@ from documents.access import filing_for_user, material_for_user
 from documents.models import Filing, MaterialVersion
 from exports.base import stream_csv, write_xlsx
 from exports.jobs import CONTENT_TYPES
-from exports.progress import ProgressExporter, progress_records, reportable
+from exports.progress import ProgressExporter, clean_code, progress_records, reportable
 from lifecycle import audit, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ChangeRequest
@@ -348,9 +348,11 @@ class ProgressList(generics.ListAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         projects = visible_projects(request.user)
-        code = request.query_params.get("code", "")
-        if code:
-            projects = projects.filter(platform_code=code[:24])
+        code = clean_code(request.query_params.get("code"))
+        if code is None:
+            projects = projects.none()
+        elif code:
+            projects = projects.filter(platform_code=code)
         ids = list(reportable(projects).values_list("pk", flat=True))
         page_ids = self.paginate_queryset(ids)
         rows = list(progress_records(Project.objects.filter(pk__in=page_ids or [])))
@@ -361,7 +363,9 @@ class ProgressOne(APIView):
     @extend_schema(tags=["progress"], responses={200: s.ProgressSerializer, **READ_ERRORS})
     def get(self, request: Request, code: str) -> Response:
         """办法第十五条: the 进展填报 row of one 项目代码."""
-        rows = list(progress_records(visible_projects(request.user).filter(platform_code=code[:24])))
+        if not clean_code(code):
+            raise Http404
+        rows = list(progress_records(visible_projects(request.user).filter(platform_code=code)))
         if not rows:
             raise Http404
         return Response(s.ProgressSerializer(rows[0]).data)
@@ -379,9 +383,10 @@ class ProgressExport(APIView):
         fmt = request.query_params.get("file", "xlsx")
         if fmt not in CONTENT_TYPES:
             raise Http404
-        exporter = ProgressExporter(
-            visible_projects(request.user), code=request.query_params.get("code", "")[:24]
-        )
+        code = clean_code(request.query_params.get("code"))
+        if code is None:
+            raise Http404
+        exporter = ProgressExporter(visible_projects(request.user), code=code)
         audit.record(
             actor=request.user,
             action="export.progress",

@@ -18,6 +18,7 @@ a fixed number of queries per chunk, so the workbook streams whatever the number
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -82,6 +83,19 @@ FIELDS: list[tuple[str, Column]] = [
     ("reported_on", Column("填报日期", "date", 11)),
 ]
 KEYS = [key for key, _column in FIELDS]
+
+
+#: What a 项目代码 may look like when asked for (core.validation.validate_platform_code checks
+#: the full format when one is recorded); anything else matches no project — a NUL byte or a
+#: 3,000-character string never reaches the database.
+CODE_CHARS = re.compile(r"[0-9A-Za-z-]{1,24}")
+
+
+def clean_code(value: str | None) -> str | None:
+    """``value`` as a 项目代码 to look for: "" when none is asked for, None when it cannot be one."""
+    if not value:
+        return ""
+    return value if CODE_CHARS.fullmatch(value) else None
 
 
 def reportable(projects: QuerySet[Project]) -> QuerySet[Project]:

@@ -22,6 +22,7 @@ from projects.selectors import visible_projects
 
 from .base import stream_csv, write_xlsx
 from .jobs import CONTENT_TYPES, agency, exporter_for
+from .progress import clean_code
 from .reports import JointReviewStatsExporter
 
 
@@ -93,7 +94,9 @@ def overdue(request):
 def progress(request):
     """办法第十五条: 进展填报 for the 投资项目在线审批监管平台, one row per 项目代码 of the projects
     the person may see (exports/progress.py); ``?code=`` one project."""
-    code = request.GET.get("code", "")[:24]
+    code = clean_code(request.GET.get("code"))
+    if code is None:
+        raise Http404("没有该项目代码的项目")
     return _export(request, "export.progress", {"code": code})
 
 

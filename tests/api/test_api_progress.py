@@ -92,3 +92,13 @@ def test_the_same_rows_through_the_api_as_csv(scene, people, api):
     text = b"".join(answer.streaming_content).decode("utf-8-sig")
     assert CODE in text and "黑政审〔2026〕1号" in text
     assert api(people.owner_preparer).get("/api/v1/progress/export/", file="pdf").status_code == 404
+
+
+def test_a_code_that_cannot_be_one_matches_nothing(scene, people, api):
+    """Found by schemathesis on PostgreSQL: a NUL byte in ?code= reached the database (500)."""
+    client = api(people.owner_preparer)
+    assert client.get("/api/v1/progress/", code="\x00x").json()["count"] == 0
+    assert client.get("/api/v1/progress/export/", code="\x00x").status_code == 404
+    web = Client()
+    web.force_login(people.owner_preparer)
+    assert web.get("/exports/progress/", {"code": "\x00" + "9" * 3000}).status_code == 404

@@ -42,9 +42,11 @@ def wsgi(settings):
     the connection at the end of each request."""
     settings.ALLOWED_HOSTS = ["*"]
     request_started.disconnect(reset_queries)
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
     request_started.connect(reset_queries)
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
