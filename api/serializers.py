@@ -157,6 +157,23 @@ class ChangeItemSerializer(serializers.ModelSerializer):
         fields = ["from_content", "to_content", "amount_yuan"]
 
 
+class ChangeItemInSerializer(serializers.Serializer):
+    from_content = serializers.CharField()
+    to_content = serializers.CharField()
+    amount_yuan = serializers.CharField(help_text="万元，如页面上填写")
+
+
+class ChangeInSerializer(serializers.Serializer):
+    """办法第二十八条: a change as the change page takes it (amounts in 万元)."""
+
+    title = serializers.CharField()
+    reason = serializers.CharField()
+    ground = serializers.CharField(allow_blank=True, required=False)
+    goals_unchanged = serializers.BooleanField(required=False)
+    new_total_yuan = serializers.CharField(required=False, help_text="调整后项目总投资，万元；空则为批复概算")
+    items = ChangeItemInSerializer(many=True)
+
+
 class ChangeSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display")
     items = ChangeItemSerializer(many=True)

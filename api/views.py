@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -43,9 +44,9 @@ from exports.progress import ProgressExporter, clean_code, progress_records, rep
 from lifecycle import audit, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import ChangeRequest
-from lifecycle.webforms import OpinionForm, StepForm
+from lifecycle.webforms import ChangeForm, ChangeItemFormSet, OpinionForm, StepForm
 from projects import access
-from projects.capabilities import opinion_aspects
+from projects.capabilities import PAGES_BY_NAME, opinion_aspects
 from projects.models import Project
 from projects.selectors import stage_counts, visible_projects
 
@@ -232,12 +233,95 @@ def _changes_of(user: Any, project: Project) -> QuerySet[ChangeRequest]:
     return changes
 
 
+def _require_page(project: Project, user: Any, name: str) -> None:
+    """``capabilities.require_page`` (the page's states and people), refused with its article."""
+    page = PAGES_BY_NAME[name]
+    if not page.open_to(user, project):
+        raise RuleViolation(
+            _("“%(label)s”现在不能由您办理（办法%(article)s）。")
+            % {"label": page.label, "article": page.article},
+            code="permission",
+            article=page.article,
+        )
+
+
 class ProjectChanges(APIView):
     @extend_schema(tags=["changes"], responses={200: s.ChangeSerializer(many=True), **READ_ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         """The project's changes (办法第二十八条)."""
         project = access.get_project_for_user(request.user, pk)
         return Response(s.ChangeSerializer(_changes_of(request.user, project), many=True).data)
+
+    @extend_schema(
+        tags=["changes"], request=s.ChangeInSerializer, responses={201: s.ChangeSerializer, **ERRORS}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """办法第二十八条: the department drafts a change (the change page's forms and
+        services.change_create); its 负责人 then submits it (``steps/submit/``), which routes it
+        to filing or approval."""
+        project = access.get_project_for_owner_staff(request.user, pk)
+        _require_page(project, request.user, "change_new")
+        body = request.data if isinstance(request.data, dict) else {}
+        form = ChangeForm(_form_data(body))
+        items = body.get("items")
+        rows = [_form_data(item) for item in items] if isinstance(items, list) else []
+        management = {
+            "items-TOTAL_FORMS": str(len(rows)),
+            "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+        }
+        formset = ChangeItemFormSet(
+            {
+                **management,
+                **{
+                    f"items-{i}-{key}": value
+                    for i, row in enumerate(rows[:100])
+                    for key, value in row.items()
+                },
+            },
+            prefix="items",
+        )
+        if not form.is_valid():
+            return _invalid(form)
+        if not formset.is_valid():
+            errors = {
+                f"items[{i}].{field}": [str(e) for e in errs]
+                for i, f in enumerate(formset.forms)
+                for field, errs in f.errors.items()
+            }
+            errors.update(
+                {"items": [str(e) for e in formset.non_form_errors()]} if formset.non_form_errors() else {}
+            )
+            return Response(
+                {
+                    "detail": _("提交的数据有误，请按各项说明修改。"),
+                    "code": "invalid",
+                    "article": "",
+                    "errors": errors,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        moved = [
+            {k: f.cleaned_data[k] for k in ("from_content", "to_content", "amount_yuan")}
+            for f in formset.forms
+            if f.cleaned_data
+        ]
+        # The routing the change page computes before saving (办法第二十八条); refuses as it does.
+        services.change_routing(
+            project,
+            moved_yuan=sum((i["amount_yuan"] for i in moved), Decimal("0")),
+            new_total_yuan=form.cleaned_data["new_total_yuan"],
+            goals_unchanged=form.cleaned_data["goals_unchanged"],
+            ground=form.cleaned_data["ground"],
+        )
+        change = services.change_create(
+            project,
+            actor=request.user,
+            items=moved,
+            **{name: form.cleaned_data[name] for name in ChangeRequest.FORM_FIELDS},
+        )
+        return Response(s.ChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
 class ProjectMaterials(APIView):

@@ -159,3 +159,32 @@ def test_materials_and_filings_download_through_the_same_check(scene, people, ap
     assert b"".join(answer.streaming_content)
     assert AuditEntry.objects.filter(action="material.downloaded", actor=people.owner_preparer).exists()
     assert api(people.other_owner_preparer).get(materials[0]["download"]).status_code == 404
+
+
+def test_a_change_drafted_through_the_api_is_the_change_pages(scene, people, api):
+    """办法第二十八条: the department drafts a change of its project under construction (amounts
+    in 万元 as on the page); the bureau may not; then its 负责人 submits it, and a move of 10 万元
+    of the 500 万元 概算 with a ground of the article is a filing (备案)."""
+    owner = api(people.owner_preparer)
+    body = {
+        "title": "接口调整",
+        "reason": "部署方式调整",
+        "ground": "deployment",
+        "goals_unchanged": True,
+        "new_total_yuan": "500",
+        "items": [{"from_content": "服务器", "to_content": "云资源", "amount_yuan": "10"}],
+    }
+    made = owner.post(f"/api/v1/projects/{scene.building.pk}/changes/", body)
+    assert made.status_code == 201, made.json()
+    change = made.json()
+    assert change["state"] == "draft" and change["items"][0]["amount_yuan"] == "100000.00"
+    assert AuditEntry.objects.filter(action="change.created", actor=people.owner_preparer).exists()
+    assert (
+        api(people.bureau_head).post(f"/api/v1/projects/{scene.building.pk}/changes/", body).status_code
+        == 403
+    )
+    bad = owner.post(f"/api/v1/projects/{scene.building.pk}/changes/", {**body, "items": []})
+    assert bad.status_code == 400 and bad.json()["errors"]
+    submitted = api(people.owner_head).post(f"/api/v1/changes/{change['id']}/steps/submit/")
+    assert submitted.status_code == 200, submitted.json()
+    assert submitted.json()["state"] == "filed"
