@@ -97,7 +97,9 @@ def _invalid(form) -> Response:
 def _take_step(request: Request, obj: Any, name: str) -> Response:
     """The step page's flow (web/step_views.py ``_step_page``), answered in JSON: 404 for no
     such step, 403 for who may not take it, the refusal with its article when the state does
-    not allow it, then ``StepForm`` and ``services.perform``."""
+    not allow it, then ``StepForm`` and ``services.perform`` — each step under its own article
+    (e.g. 办法第十条 pass_review by the bureau, 第十五条 approve_fsr by 省发改委 from fsr_review
+    only, 第二十九条 complete_construction by the department's 负责人)."""
     if name not in services.transition_names(obj):
         raise Http404
     body = s.StepInSerializer(data=request.data if isinstance(request.data, dict) else {})
@@ -144,7 +146,9 @@ def _take_step(request: Request, obj: Any, name: str) -> Response:
     responses={200: s.ProjectSerializer(many=True), **READ_ERRORS},
 )
 class ProjectList(generics.ListAPIView):
-    """The projects the person may see (the same selector as the project list page)."""
+    """The projects the person may see (the same selector as the project list page): a
+    department its own and those it takes part in (办法第十三条), the agencies all but the
+    departments' drafts, 审计厅 everything (办法第三十七条)."""
 
     serializer_class = s.ProjectSerializer
     pagination_class = Pages
@@ -160,7 +164,8 @@ class ProjectList(generics.ListAPIView):
 class ProjectDetail(APIView):
     @extend_schema(tags=["projects"], responses={200: s.ProjectDetailSerializer, **READ_ERRORS})
     def get(self, request: Request, pk: int) -> Response:
-        """One project, with the steps the person may take now."""
+        """One project, with the steps the person may take now; 404 for a project the person may
+        not see (办法第十三、三十七条, ``projects.access.get_project_for_user``)."""
         project = access.get_project_for_user(request.user, pk)
         steps = services.available(project, request.user)
         return Response(s.ProjectDetailSerializer(project, context={"steps": steps}).data)
