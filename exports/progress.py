@@ -157,8 +157,8 @@ def _plan_year_investments(projects: list[Project]) -> dict[int, Decimal]:
 
 
 def progress_records(projects: QuerySet[Project], *, today: datetime.date | None = None) -> Iterator[dict]:
-    """办法第十五条 进展填报: one record per 项目代码 of ``projects`` (the caller passes what the person may see),
-    keys as ``KEYS``; amounts in 万元 (Decimal, two places), dates as dates."""
+    """办法第十五条 进展填报: one record per 项目代码 of ``projects`` (the caller passes what the
+    person may see), keys as ``KEYS``; amounts in 万元 (Decimal, two places), dates as dates."""
     today = today or timeutil.today()
     qs = reportable(projects).select_related("owner", "plan")
     last_pk: tuple[str, int] | None = None
