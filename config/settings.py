@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "documents",
     "exports",
     "web",
+    # Issue 12: the REST API (api/, at the web layer) and its OpenAPI 3 schema.
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -279,3 +283,35 @@ PDF_PROCESSES = int(os.environ.get("PDF_PROCESSES", "2"))
 DOSSIER_BACKGROUND_BYTES = int(os.environ.get("DOSSIER_BACKGROUND_BYTES", str(50 * 1024 * 1024)))
 # A job still running after this long lost its worker (a crash): it is shown as interrupted.
 JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "60"))
+
+
+# Issue 12: the REST API (api/; docs/api.md). Token authentication only (api/auth.py: hashed
+# keys, the second factor the token was created with), JSON in and out, no browsable pages;
+# refusals as JSON with the article (api/errors.py). The schema is served at /api/schema/
+# (no documentation UI from a CDN: the intranets have no internet).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "黑龙江省政务信息化项目管理系统 API",
+    "DESCRIPTION": "项目、阶段、时限、意见、变更、文书、材料（读取），各环节办理（写入），"
+    "以及投资项目在线审批监管平台进展填报（办法第十五条）。说明见 docs/api.md。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStateEnum": "core.states.ProjectState",
+        "ChangeStateEnum": "core.states.ChangeState",
+    },
+}
+#: How long an API token lives (days); a setting of this system, not of the 办法.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))

@@ -24,6 +24,7 @@ from projects.plan import PlanExporter
 from projects.selectors import visible_projects
 
 from .base import write_csv, write_xlsx
+from .progress import ProgressExporter
 from .reports import LedgerExporter, OverdueExporter
 
 CONTENT_TYPES = {
@@ -50,6 +51,9 @@ def exporter_for(kind: str, user, params: dict) -> Exporter:
         return LedgerExporter(projects)
     if kind == "export.overdue":
         return OverdueExporter(projects, days=params["days"], include_plans=agency(user))
+    if kind == "export.progress":
+        # 办法第十五条: 进展填报 per 项目代码 (exports/progress.py)
+        return ProgressExporter(projects, code=params.get("code", ""))
     raise ValueError(kind)
 
 
@@ -97,5 +101,5 @@ def run(job: Job, progress: jobs.Progress) -> jobs.Output:
 
 
 def register() -> None:
-    for kind in ("export.plan", "export.ledger", "export.overdue"):
+    for kind in ("export.plan", "export.ledger", "export.overdue", "export.progress"):
         jobs.register(kind, run)

@@ -22,6 +22,7 @@ from projects.selectors import visible_projects
 
 from .base import stream_csv, write_xlsx
 from .jobs import CONTENT_TYPES, agency, exporter_for
+from .progress import clean_code
 from .reports import JointReviewStatsExporter
 
 
@@ -86,6 +87,17 @@ def overdue(request):
     except ValueError:
         days = 5
     return _export(request, "export.overdue", {"days": days})
+
+
+@login_required
+@require_GET
+def progress(request):
+    """办法第十五条: 进展填报 for the 投资项目在线审批监管平台, one row per 项目代码 of the projects
+    the person may see (exports/progress.py); ``?code=`` one project."""
+    code = clean_code(request.GET.get("code"))
+    if code is None:
+        raise Http404("没有该项目代码的项目")
+    return _export(request, "export.progress", {"code": code})
 
 
 @login_required

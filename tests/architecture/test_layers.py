@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"lifecycle"},
     {"projects"},
     {"documents", "exports"},
-    {"web"},
+    {"web", "api"},
     {"config"},
 ]
 APPS = set().union(*LAYERS)
