@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import os
 import time
 from decimal import Decimal
 
@@ -92,16 +93,47 @@ HTTP_STEPS = {
         "request_emergency",
     }
 }
-MATERIALS = [
-    "fsr",
-    "design",
-    "fsr_approval",
-    "archive_opinion",
-    "crypto_assessment",
-    "acceptance_report",
-    "secrecy_evaluation",
-    "post_evaluation",
-]
+#: The materials, and the states in which a step needs them.
+MATERIALS = {
+    "fsr": ("in_plan",),
+    "design": ("fsr_approved", "design_correcting"),
+    "fsr_approval": ("fsr_approved", "design_correcting"),
+    "archive_opinion": ("completed",),
+    "crypto_assessment": ("completed",),
+    "acceptance_report": ("accepted",),
+    "secrecy_evaluation": ("completed", "acceptance_review"),
+    "post_evaluation": ("post_evaluation",),
+}
+#: The states in which each preparation matters.
+PREPARED = {
+    "records": ("in_plan", "fsr_approved", "design_correcting"),
+    "upload": tuple({s for states in MATERIALS.values() for s in states}),
+    "contract": ("ratified", "construction"),
+    "targets": ("operation",),
+    "confirm": ("accepted", "completed", "acceptance_review"),
+}
+ENDED = {
+    "withdrawn",
+    "review_rejected",
+    "not_included",
+    "fsr_refused",
+    "design_refused",
+    "ratification_declined",
+    "cancelled",
+    "terminated",
+    "closed",
+}
+LIVE = tuple(
+    sorted(
+        {
+            s
+            for step in law.PROJECT_STEPS.values()
+            for t in (step if isinstance(step, tuple) else (step,))
+            for s in t.sources
+        }
+        - ENDED
+    )
+)
 
 
 class Stats:
@@ -113,6 +145,7 @@ class Stats:
         self.outcomes: collections.Counter = collections.Counter()
         self.refusals: collections.Counter = collections.Counter()
         self.invariants: collections.Counter = collections.Counter()
+        self.reasons: collections.Counter = collections.Counter()
         self.started = time.monotonic()
 
     def restart(self) -> None:
@@ -122,16 +155,24 @@ class Stats:
         took = time.monotonic() - self.started
         lines = [
             f"sequences: {self.sequences}",
-            f"steps: {sum(self.steps.values())}",
+            f"steps: {sum(n for k, n in self.steps.items() if k != 'http')}",
             f"invariants checked: {sum(self.invariants.values())}",
             f"time: {took:.1f} s",
             "steps per kind (taken / refused):",
         ]
         for kind in sorted(self.steps):
+            if kind in ("http", "page"):
+                continue
             lines.append(f"  {kind}: {self.outcomes[kind, 'ok']} / {self.outcomes[kind, 'refused']}")
+        lines.append(f"project steps taken through the step page (Django test client): {self.steps['http']}")
+        lines.append(f"pages opened (GET, every person and anonymous): {self.steps['page']}")
         lines.append("refusals per article:")
         for article, n in self.refusals.most_common():
             lines.append(f"  {article or '(no article: data or permission of a service)'}: {n}")
+        if os.environ.get("SIMULATION_SUMMARY") == "2":
+            lines.append("most frequent refusals:")
+            for (kind, code, message), n in self.reasons.most_common(60):
+                lines.append(f"  {n:5d} {kind} [{code}] {message}")
         lines.append("invariants:")
         for name, n in sorted(self.invariants.items()):
             lines.append(f"  {name}: {n}")
@@ -188,9 +229,9 @@ class Province(RuleBasedStateMachine):
         }
         self.changes: dict[int, dict] = {}
         self.audit_head = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        self.verified_pk, self.verified_hash = (
-            AuditEntry.objects.order_by("-pk").values_list("pk", "row_hash").first() or (0, "")
-        )
+        self.verified_pk, self.verified_hash = AuditEntry.objects.order_by("-pk").values_list(
+            "pk", "row_hash"
+        ).first() or (0, "")
         self.plan_signature: tuple = ()
 
     def teardown(self) -> None:
@@ -206,6 +247,13 @@ class Province(RuleBasedStateMachine):
 
     def _checked(self, name: str) -> None:
         STATS.invariants[name] += 1
+
+    def _pick_project(self, d, states=()) -> int:
+        """A project in one of ``states`` (most of the time, when there is one) or any."""
+        fitting = [pk for pk, m in self.projects.items() if m["state"] in states]
+        if fitting and d.draw(st.integers(0, 9), label="fitting?") < 8:
+            return d.draw(st.sampled_from(fitting), label="project")
+        return d.draw(st.sampled_from(sorted(self.projects)), label="project")
 
     def _pick_person(self, d, permitted) -> User:
         """A person the model permits (most of the time, when there is one) or anyone."""
@@ -260,6 +308,7 @@ class Province(RuleBasedStateMachine):
         else:
             STATS.outcomes[kind, "refused"] += 1
             STATS.refusals[error.article] += 1
+            STATS.reasons[kind, error.code, error.message[:70]] += 1
             # a refused step leaves no trace in the audit trail
             assert not rows, f"{kind} refused ({error}) but wrote {[r.action for r in rows]}"
             self._checked("refused step writes no audit row")
@@ -269,7 +318,9 @@ class Province(RuleBasedStateMachine):
         """The invariants of one transition attempt (project, plan or change)."""
         self._checked("outcome matches the model")
         if verdict.outcome != "ok":
-            assert error is not None, f"{kind} {name} by {actor} in {before}: the model refuses ({verdict.outcome})"
+            assert error is not None, (
+                f"{kind} {name} by {actor} in {before}: the model refuses ({verdict.outcome})"
+            )
             assert error.code == verdict.outcome, (
                 f"{kind} {name} by {actor.username} in {before}: refused as {error.code}, "
                 f"the model says {verdict.outcome} ({error})"
@@ -285,10 +336,17 @@ class Province(RuleBasedStateMachine):
             return False
         # one audit row for the step, first, naming the step, the person and the states
         step_rows = [r for r in rows if r.action == name and r.object_id == str(obj.pk)]
-        assert len(step_rows) == 1, f"{name}: {len(step_rows)} audit rows for the step ({[r.action for r in rows]})"
+        assert len(step_rows) == 1, (
+            f"{name}: {len(step_rows)} audit rows for the step ({[r.action for r in rows]})"
+        )
         row = rows[0]
         assert row.action == name and row.actor_id == actor.pk, (row.action, row.actor_id)
-        assert (row.from_state, row.to_state) == (before, target), (row.from_state, row.to_state, before, target)
+        assert (row.from_state, row.to_state) == (before, target), (
+            row.from_state,
+            row.to_state,
+            before,
+            target,
+        )
         if row.override:
             # 原则上 rules: only a head of an organisation that may take the step, with a reason
             assert actor.role == "head" and override.strip() and row.reason == override
@@ -329,8 +387,8 @@ class Province(RuleBasedStateMachine):
             lambda: services.calendar_year_enter(
                 year,
                 actor=actor,
-                holidays={x: "节日" for x in off},
-                workdays={x: "调休上班" for x in on},
+                holidays=dict.fromkeys(off, "节日"),
+                workdays=dict.fromkeys(on, "调休上班"),
                 source="国务院办公厅通知",
             ),
         )
@@ -357,7 +415,11 @@ class Province(RuleBasedStateMachine):
             "approve_fsr": lambda: {
                 "fsr_approval_no": no,
                 "fsr_estimate_yuan": amount,
-                **({"preliminary_work_depth": "已完成需求调研和设备询价，达到初步设计深度。"} if p.merged_fsr_design else {}),
+                **(
+                    {"preliminary_work_depth": "已完成需求调研和设备询价，达到初步设计深度。"}
+                    if p.merged_fsr_design
+                    else {}
+                ),
             },
             "approve_design": lambda: {
                 "design_approval_no": no,
@@ -376,13 +438,17 @@ class Province(RuleBasedStateMachine):
             "grant_extension": lambda: {"granted_due_on": later},
             "accept": lambda: {"accepted_on": day},
             "go_live": lambda: {"went_live_on": day},
-            "order_rectification": lambda: {"working_days": d.draw(st.sampled_from([1, 20, 250, 251]), label="wd")},
+            "order_rectification": lambda: {
+                "working_days": d.draw(st.sampled_from([1, 20, 250, 251]), label="wd")
+            },
             "suspend": lambda: {"suspension_no": no},
             "terminate": lambda: {"termination_no": no},
             "submit_self_evaluation": lambda: {"self_evaluation_grade": "good", "self_evaluation": good},
             "commission_post_evaluation": lambda: {
                 "post_evaluator": d.draw(
-                    st.sampled_from([self.people["expert_head"].organisation, self.people["drc_head"].organisation]),
+                    st.sampled_from(
+                        [self.people["expert_head"].organisation, self.people["drc_head"].organisation]
+                    ),
                     label="evaluator",
                 )
             },
@@ -398,7 +464,7 @@ class Province(RuleBasedStateMachine):
 
     @rule(d=st.data())
     def project_step(self, d) -> None:
-        pk = d.draw(st.sampled_from(sorted(self.projects)), label="project")
+        pk = self._pick_project(d, LIVE)
         m = self.projects[pk]
         name = self._choose_step(d, law.PROJECT_STEPS, m["state"])
         resolve = self._resolver(m)
@@ -406,7 +472,9 @@ class Province(RuleBasedStateMachine):
         verdict = law.judge(law.PROJECT_STEPS, name, m["state"], _person(actor), resolve=resolve)
         project = Project.objects.get(pk=pk)
         data = self._step_data(d, name, project)
-        reason = d.draw(st.sampled_from(["依据办法有关规定办理。", "依据办法有关规定办理。", "", "   "]), label="reason")
+        reason = d.draw(
+            st.sampled_from(["依据办法有关规定办理。", "依据办法有关规定办理。", "", "   "]), label="reason"
+        )
         override = d.draw(st.sampled_from(["", "", "省政府常务会议决定，确需例外办理。"]), label="override")
         target = verdict.target
         if name == "approve_fsr" and m["merged"]:
@@ -427,9 +495,20 @@ class Province(RuleBasedStateMachine):
             raise AssertionError(f"{name} on {pk} succeeded although {expected_refusal}")
         if expected_refusal:
             self._checked("model guard refuses")
-        if self._transition("project", law.PROJECT_STEPS, project, name, actor, verdict, before, target, rows, error, override):
+        if self._transition(
+            "project", law.PROJECT_STEPS, project, name, actor, verdict, before, target, rows, error, override
+        ):
             m["state"] = target
             self._after_project_step(pk, name, data)
+
+    @rule(d=st.data())
+    def project_step_again(self, d) -> None:
+        """The steps of projects are most of what the province does: twice the weight."""
+        self.project_step(d)
+
+    @rule(d=st.data())
+    def project_step_third(self, d) -> None:
+        self.project_step(d)
 
     def _model_guard(self, name: str, pk: int, m: dict) -> str:
         """A refusal the model predicts from the facts it tracks itself ("" = none predicted)."""
@@ -464,7 +543,8 @@ class Province(RuleBasedStateMachine):
         self._new_rows()  # the sign-in's own audit row is not the step's
         with as_of(self.today):
             response = self.client.post(
-                reverse("project_step", args=[project.pk, name]), {"reason": reason, "override_reason": override}
+                reverse("project_step", args=[project.pk, name]),
+                {"reason": reason, "override_reason": override},
             )
         assert response.status_code < 500, f"{name} page answered {response.status_code}"
         self._checked("no page answers 500")
@@ -474,7 +554,7 @@ class Province(RuleBasedStateMachine):
         if after == before and not any(r.action == name for r in rows):
             STATS.outcomes[kind, "refused"] += 1
             assert not rows, f"{name} refused on its page but wrote {[r.action for r in rows]}"
-            t, possible = services.transition_of(project, name)
+            t, _possible = services.transition_of(project, name)
             # the page refused: find why, as the service would say it
             try:
                 services._check(project, name, actor, reason=reason, override_reason=override)
@@ -491,22 +571,45 @@ class Province(RuleBasedStateMachine):
     @rule(d=st.data())
     def opinion(self, d) -> None:
         """An agency gives its opinion (办法第十、十二、二十九条), by its reviewer — or by someone else."""
-        pk = d.draw(st.sampled_from(sorted(self.projects)), label="project")
+
         aspect = d.draw(
             st.sampled_from(
-                [*JOINT, *JOINT, "bureau_emergency", "finance_emergency", "cac_emergency", "crypto_emergency",
-                 "cac_acceptance", "crypto_acceptance", "drc_acceptance", "police_acceptance", "secrecy_acceptance"]
+                [
+                    *JOINT,
+                    *JOINT,
+                    "bureau_emergency",
+                    "finance_emergency",
+                    "cac_emergency",
+                    "crypto_emergency",
+                    "cac_acceptance",
+                    "crypto_acceptance",
+                    "drc_acceptance",
+                    "police_acceptance",
+                    "secrecy_acceptance",
+                ]
             ),
             label="aspect",
         )
         org = {"intensive": "bureau", "security": "cac", "crypto": "crypto"}.get(aspect, aspect.split("_")[0])
+        stage = (
+            ("joint_review",)
+            if aspect in JOINT
+            else ("emergency_requested",)
+            if aspect.endswith("emergency")
+            else ("acceptance_review",)
+        )
+        pk = self._pick_project(d, stage)
         right = [u for u in self.persons if u.organisation.kind == org and u.role in ("reviewer", "head")]
         actor = self._pick_person(d, right)
-        conclusion = d.draw(st.sampled_from(["approve", "approve", "approve", "reject", "not_applicable"]), label="c")
+        conclusion = d.draw(
+            st.sampled_from(["approve", "approve", "approve", "reject", "not_applicable"]), label="c"
+        )
         project = Project.objects.get(pk=pk)
         error, rows = self._attempt(
             "opinion",
-            lambda: services.opinion_give(project, actor=actor, aspect=aspect, conclusion=conclusion, text="审核意见。"),
+            lambda: services.opinion_give(
+                project, actor=actor, aspect=aspect, conclusion=conclusion, text="审核意见。"
+            ),
         )
         self._checked("outcome matches the model")
         if actor.organisation.kind != org or actor.role not in ("reviewer", "head"):
@@ -520,9 +623,10 @@ class Province(RuleBasedStateMachine):
         """The department readies what a step needs: the platform code and sharing chapters
         (第十五、十六条, on the records page), a material, a 监理 contract (第二十四条), the
         performance targets (第三十三条); 保密办 its evaluation; the bureau confirms a report."""
-        pk = d.draw(st.sampled_from(sorted(self.projects)), label="project")
-        p = Project.objects.get(pk=pk)
+
         what = d.draw(st.sampled_from(["records", "upload", "contract", "targets", "confirm"]), label="what")
+        pk = self._pick_project(d, PREPARED[what])
+        p = Project.objects.get(pk=pk)
         owner = lambda role: p.owner.members.get(role=role)  # noqa: E731
         if what == "records":
             p.platform_code = p.platform_code or f"{self.today:%y%m}-230000-04-01-{p.pk:06d}"
@@ -530,10 +634,15 @@ class Province(RuleBasedStateMachine):
             p.save()
             return
         if what == "upload":
-            kind = d.draw(st.sampled_from(MATERIALS), label="material")
+            wanted = [k for k, states in MATERIALS.items() if self.projects[pk]["state"] in states]
+            kind = d.draw(st.sampled_from(wanted or list(MATERIALS)), label="material")
             who = self._pick_person(
-                d, [self.people["secrecy_reviewer"]] if kind == "secrecy_evaluation" else
-                [self.people["expert_reviewer"]] if kind == "post_evaluation" else [owner("preparer")]
+                d,
+                [self.people["secrecy_reviewer"]]
+                if kind == "secrecy_evaluation"
+                else [self.people["expert_reviewer"]]
+                if kind == "post_evaluation"
+                else [owner("preparer")],
             )
             body = f"%PDF-1.4\n% {p.pk} {kind}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
             error, rows = self._attempt(
@@ -605,15 +714,21 @@ class Province(RuleBasedStateMachine):
         plan_pk = d.draw(st.sampled_from(sorted(self.plans)), label="plan")
         mp = self.plans[plan_pk]
         plan = AnnualPlan.objects.get(pk=plan_pk)
-        pk = d.draw(st.sampled_from(sorted(self.projects)), label="project")
+        pk = self._pick_project(d, ("review_passed",) if mp["state"] == "compiling" else ())
         m = self.projects[pk]
         project = Project.objects.get(pk=pk)
         what = d.draw(st.sampled_from(["include", "include", "exclude", "concur"]), label="what")
-        bureau = [u for u in self.persons if u.organisation.kind == "bureau" and u.role in ("reviewer", "head")]
+        bureau = [
+            u for u in self.persons if u.organisation.kind == "bureau" and u.role in ("reviewer", "head")
+        ]
         if what == "concur":
             actor = self._pick_person(d, [self.people["finance_head"]])
-            error, _rows = self._attempt("plan.concur", lambda: services.plan_finance_concur(plan, actor=actor))
-            allowed = actor.organisation.kind == "finance" and actor.role == "head" and mp["state"] == "compiling"
+            error, _rows = self._attempt(
+                "plan.concur", lambda: services.plan_finance_concur(plan, actor=actor)
+            )
+            allowed = (
+                actor.organisation.kind == "finance" and actor.role == "head" and mp["state"] == "compiling"
+            )
             if error is None:
                 mp["concurred"] = True
         else:
@@ -635,11 +750,17 @@ class Province(RuleBasedStateMachine):
                 m["plan"] = plan_pk if what == "include" else None
         self._checked("outcome matches the model")
         if not allowed:
-            assert error is not None, f"plan {what} of project {pk} ({m['state']}) by {actor.username} succeeded"
+            assert error is not None, (
+                f"plan {what} of project {pk} ({m['state']}) by {actor.username} succeeded"
+            )
 
     @rule(d=st.data())
     def plan_step(self, d) -> None:
-        plan_pk = d.draw(st.sampled_from(sorted(self.plans)), label="plan")
+        open_plans = sorted(pk for pk, mp in self.plans.items() if mp["state"] != "issued")
+        if open_plans and d.draw(st.integers(0, 9), label="open plan?") < 8:
+            plan_pk = d.draw(st.sampled_from(open_plans), label="plan")
+        else:
+            plan_pk = d.draw(st.sampled_from(sorted(self.plans)), label="plan")
         mp = self.plans[plan_pk]
         name = self._choose_step(d, law.PLAN_STEPS, mp["state"])
         resolve = self._resolver(None)
@@ -662,7 +783,9 @@ class Province(RuleBasedStateMachine):
         if expected:
             assert error is not None, f"{name} succeeded although {expected}"
             self._checked("model guard refuses")
-        if self._transition("plan", law.PLAN_STEPS, plan, name, actor, verdict, before, verdict.target, rows, error, ""):
+        if self._transition(
+            "plan", law.PLAN_STEPS, plan, name, actor, verdict, before, verdict.target, rows, error, ""
+        ):
             mp["state"] = verdict.target
             if name == "approve":
                 # 办法第十一条: the approval moves the plan's projects in and closes the others
@@ -674,10 +797,12 @@ class Province(RuleBasedStateMachine):
 
     @rule(d=st.data())
     def change_create(self, d) -> None:
-        pk = d.draw(st.sampled_from(sorted(self.projects)), label="project")
+        pk = self._pick_project(d, ("construction", "rectification"))
         m = self.projects[pk]
         project = Project.objects.get(pk=pk)
-        owner_staff = [u for u in self.persons if u.organisation_id == m["owner"] and u.role in ("preparer", "head")]
+        owner_staff = [
+            u for u in self.persons if u.organisation_id == m["owner"] and u.role in ("preparer", "head")
+        ]
         actor = self._pick_person(d, owner_staff)
         baseline, filed = self._baseline(pk)
         # boundary amounts: exactly 15 % cumulative, one 分 above, well within, the whole
@@ -685,7 +810,8 @@ class Province(RuleBasedStateMachine):
         if baseline:
             room = baseline * law.FILING_LIMIT - filed
             amount = d.draw(
-                st.sampled_from([room, room + Decimal("0.01"), baseline * Decimal("0.05"), baseline]), label="amount"
+                st.sampled_from([room, room + Decimal("0.01"), baseline * Decimal("0.05"), baseline]),
+                label="amount",
             ).quantize(Decimal("0.01"))
         if not amount or amount <= 0:
             amount = Decimal("10000.00")
@@ -736,7 +862,11 @@ class Province(RuleBasedStateMachine):
         last = max(approved, key=lambda c: c["decided"]) if approved else None
         baseline = last["new_total"] if last else self.projects[pk]["estimate"]
         filed = sum(
-            (c["moved"] for c in mine if c["state"] == "filed" and (last is None or c["submitted"] > last["decided"])),
+            (
+                c["moved"]
+                for c in mine
+                if c["state"] == "filed" and (last is None or c["submitted"] > last["decided"])
+            ),
             Decimal("0"),
         )
         return baseline, filed
@@ -770,7 +900,9 @@ class Province(RuleBasedStateMachine):
         error, rows = self._attempt(
             f"change.{name}", lambda: services.perform(change, name, actor=actor, reason=reason)
         )
-        if self._transition("change", law.CHANGE_STEPS, change, name, actor, verdict, before, target, rows, error, ""):
+        if self._transition(
+            "change", law.CHANGE_STEPS, change, name, actor, verdict, before, target, rows, error, ""
+        ):
             change.refresh_from_db()
             c["state"] = target
             if name == "submit":
@@ -837,9 +969,11 @@ class Province(RuleBasedStateMachine):
         """Every running working-day clock is due on the day an independent count over the
         official calendar gives, provisional exactly when the count crosses an unknown year."""
         pauses: dict[int, list] = collections.defaultdict(list)
-        for clock_id, kind, on in ClockEvent.objects.filter(
-            clock__stopped_on__isnull=True, kind__in=("paused", "resumed")
-        ).order_by("pk").values_list("clock_id", "kind", "on"):
+        for clock_id, kind, on in (
+            ClockEvent.objects.filter(clock__stopped_on__isnull=True, kind__in=("paused", "resumed"))
+            .order_by("pk")
+            .values_list("clock_id", "kind", "on")
+        ):
             pauses[clock_id].append((kind, on))
         for clock in Clock.objects.filter(stopped_on__isnull=True, unit=ClockUnit.WORKING_DAYS):
             paused, start = 0, None
@@ -878,8 +1012,14 @@ class Province(RuleBasedStateMachine):
                     "pk", flat=True
                 )
             )
-            members = {p for p in mp["members"] if self.projects[p]["state"] not in ("emergency_requested", "emergency_forwarded")}
-            assert listed == members, f"plan {mp['year']}: lists {sorted(listed)}, the model {sorted(members)}"
+            members = {
+                p
+                for p in mp["members"]
+                if self.projects[p]["state"] not in ("emergency_requested", "emergency_forwarded")
+            }
+            assert listed == members, (
+                f"plan {mp['year']}: lists {sorted(listed)}, the model {sorted(members)}"
+            )
             expected = sum(
                 YearlyInvestment.objects.filter(project__plan=plan, year=mp["year"]).values_list(
                     "amount_yuan", flat=True

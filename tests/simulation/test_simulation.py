@@ -16,7 +16,12 @@ from hypothesis.stateful import run_state_machine_as_test
 from tests.simulation import machine, world
 
 PROFILES = {
-    "short": {"max_examples": int(os.environ.get("SIMULATION_SEQUENCES", 30)), "stateful_step_count": 40, "derandomize": True, "database": None},
+    "short": {
+        "max_examples": int(os.environ.get("SIMULATION_SEQUENCES", 30)),
+        "stateful_step_count": 40,
+        "derandomize": True,
+        "database": None,
+    },
     "long": {"max_examples": int(os.environ.get("SIMULATION_SEQUENCES", 2000)), "stateful_step_count": 200},
 }
 

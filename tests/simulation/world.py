@@ -82,7 +82,9 @@ def build() -> dict:
         project.refresh_from_db()
     walker.review(later[0], submitted + datetime.timedelta(days=1))
     walker.review(later[1], submitted + datetime.timedelta(days=1))
-    walker.step(later[2], "accept_application", people["bureau_reviewer"], submitted + datetime.timedelta(days=2))
+    walker.step(
+        later[2], "accept_application", people["bureau_reviewer"], submitted + datetime.timedelta(days=2)
+    )
     with as_of(D(2026, 9, 10)):
         plan27 = project_services.plan_open(2027, actor=people["bureau_head"])
     # An urgent project outside the call (办法第十二条), still a draft.
