@@ -34,8 +34,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from core.formatting import wan
 from core.timeutil import as_of
-from documents import services as documents
+from documents import filings, services as documents
 from documents.evidence import evidence_confirm
+from documents.models import DocumentCounter, Filing
 from lifecycle import chain, services
 from lifecycle.contracts import contract_record
 from lifecycle.errors import RuleViolation
@@ -914,6 +915,49 @@ class Province(RuleBasedStateMachine):
                 self._checked("change ratio and routing match the model")
             if name in ("approve", "reject"):
                 c["decided"] = change.decided_at
+
+    # ------------------------------------------------------------ filings (文书)
+
+    @rule(d=st.data())
+    def filing(self, d) -> None:
+        """Someone issues a filing the project page offers them (documents/filings.py): a letter
+        after its step, with its 发文字号 (rendered to PDF: the slowest step, so drawn rarely)."""
+        if d.draw(st.integers(0, 3), label="filing now?"):
+            return
+        pk = d.draw(st.sampled_from(sorted(self.projects)), label="project")
+        project = Project.objects.get(pk=pk)
+        who = d.draw(st.sampled_from(self.persons), label="who")
+        with as_of(self.today):
+            offered = [a for a in filings.actions_for(who, project) if a["mode"] == "issue"]
+        if not offered:
+            return
+        action = d.draw(st.sampled_from(offered), label="filing")
+        self._attempt(
+            "filing",
+            lambda: filings.generate(
+                action["kind"], actor=who, project=project, object_id=action["object_id"] or None
+            ),
+        )
+
+    @invariant()
+    def filings_numbered_and_stepped(self) -> None:
+        """Every issued filing's number is unique and gap-free per organisation and year, and
+        every filing records a step that really happened (its audit row, of its project, one of
+        the steps its kind is issued after)."""
+        numbers = collections.defaultdict(list)
+        for filing in Filing.objects.select_related("step_entry").order_by("pk"):
+            if filing.number is not None:
+                numbers[filing.issuer_id, filing.year].append(filing.number)
+            entry = filing.step_entry
+            if entry is not None:
+                assert filing.project_id is None or entry.project_id == filing.project_id, filing.pk
+                assert entry.action in filings.SPECS[filing.kind].steps, (filing.kind, entry.action)
+            self._checked("filing records a step that happened")
+        counters = {(c.organisation_id, c.year): c.last_number for c in DocumentCounter.objects.all()}
+        for key, issued in numbers.items():
+            assert sorted(issued) == list(range(1, len(issued) + 1)), (key, issued)
+            assert counters.get(key) == len(issued), (key, counters.get(key), issued)
+            self._checked("filing numbers unique and gap-free")
 
     # ------------------------------------------------------------ pages
 

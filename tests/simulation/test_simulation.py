@@ -22,7 +22,7 @@ PROFILES = {
         "derandomize": True,
         "database": None,
     },
-    "long": {"max_examples": int(os.environ.get("SIMULATION_SEQUENCES", 2000)), "stateful_step_count": 200},
+    "long": {"max_examples": int(os.environ.get("SIMULATION_SEQUENCES", 100)), "stateful_step_count": 200},
 }
 
 
