@@ -243,6 +243,10 @@ class Province(RuleBasedStateMachine):
         finally:
             transaction.set_rollback(True)
             self._atomic.__exit__(None, None, None)
+            report = os.environ.get("SIMULATION_REPORT")
+            if report:  # the figures so far, after every sequence (a long run may be stopped)
+                with open(report, "w", encoding="utf-8") as out:
+                    out.write(STATS.summary() + "\n")
 
     # ------------------------------------------------------------ helpers
 
