@@ -61,3 +61,32 @@ def test_a_schedule_entered_again_moves_the_running_deadlines(orgs, people):
         )
     clock = Clock.objects.get(pk=clock.pk)
     assert (clock.due_on, clock.provisional) == (D(2026, 10, 19), False)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 14, docs/simulation.md bug 3): a pause's working days are counted once, "
+    "at the resume, on the calendar known then; a schedule entered later does not recount them",
+)
+def test_a_pause_is_recounted_when_its_year_is_entered(orgs, people):
+    """办法第十条: time paused for 陈述和补正 does not count. Received Monday 21 December 2026,
+    5 working days; two counted (22, 23 Dec), paused on the 23rd, resumed Friday 8 January
+    2027: three are left after the 8th — 11, 12, 13 January, whatever 2027's holidays are. When
+    2027's schedule is entered (1 and 4 January off), the deadline stays on 13 January."""
+    project = ProjectFactory(owner=orgs["owner"])
+    clock = clocks.start_working_days(
+        ClockKind.JOINT_REVIEW, working_days=5, received_on=D(2026, 12, 21), project=project
+    )
+    clocks.pause(clock, on=D(2026, 12, 23))
+    clocks.resume(clock, on=D(2027, 1, 8))
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.provisional) == (D(2027, 1, 13), True)
+    services.calendar_year_enter(
+        2027,
+        actor=people.admin,
+        holidays={D(2027, 1, 1): "元旦", D(2027, 1, 4): "调休"},
+        workdays={},
+        source="国务院办公厅通知",
+    )
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.provisional) == (D(2027, 1, 13), False)
