@@ -14,6 +14,7 @@
 #   make render-samples  PNGs of one letter and one form in test-artifacts/samples/
 #   make load            50 simulated users for 60 s against gunicorn (2 workers) on a throwaway
 #                        PostgreSQL, loopback only: p50/p95 per request kind (docs/reliability.md)
+#   make simulate        the long profile of the simulation of the province (issue 14, docs/simulation.md)
 #   make bench           generate a province (BENCH_PROJECTS, default 1000) on SQLite and measure
 #                        every page, export and PDF against bare baselines (docs/benchmarks.md);
 #                        make bench-postgres does the same on a throwaway PostgreSQL
@@ -184,3 +185,13 @@ bench: venv
 
 bench-postgres: venv
 	bash scripts/with-postgres.sh $(PY) bench/run.py --projects $(BENCH_PROJECTS) $(BENCH_ARGS)
+
+# Issue 14: the stateful simulation of the province (tests/simulation, docs/simulation.md), long
+# profile: SIMULATION_SEQUENCES sequences (default 100) of 200 steps on SQLite, one process, the
+# summary printed at the end (steps per kind, refusals per article, invariants checked, time).
+# The short profile (30 × 40, derandomised) runs in make test.
+SIMULATION_SEQUENCES ?= 100
+.PHONY: simulate
+simulate: venv messages
+	env -u DATABASE_URL SIMULATION_PROFILE=long SIMULATION_SEQUENCES=$(SIMULATION_SEQUENCES) \
+		$(PY) -m pytest -p no:cacheprovider -o addopts="" -q -s -rfE tests/simulation/test_simulation.py

@@ -256,9 +256,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # A hand edit of the schedule moves deadlines: recompute what was provisional.
-
-        clocks.recompute_provisional(actor=request.user, reason=_("管理员调整节假日：%s") % obj)
+        # A hand edit of the schedule moves deadlines: recompute what was provisional and every
+        # running clock counted through that year (issue 14).
+        clocks.recompute_provisional(
+            actor=request.user, reason=_("管理员调整节假日：%s") % obj, year=obj.date.year
+        )
 
 
 for model in (Correction, Incident, Rectification, PerformanceReport, Copy, Contract):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core import timeutil
@@ -191,13 +192,21 @@ def stop(clock: Clock | None, *, actor=None, reason="", on=None) -> None:
     _event(clock, ClockEvent.Kind.STOPPED, actor=actor, reason=reason, on=on)
 
 
-def recompute_provisional(*, actor=None, reason="") -> list[tuple[Clock, datetime.date, datetime.date]]:
+def recompute_provisional(
+    *, actor=None, reason="", year: int | None = None
+) -> list[tuple[Clock, datetime.date, datetime.date]]:
     """Recompute every provisional clock, e.g. once a year's holiday schedule is entered: the
     working-day periods of the 办法 (第十条 the joint review, 第十八条 the design approval) are
     counted on the official calendar, so a deadline that crossed into a year not yet published
     is recounted when it is.
 
     Returns (clock, old due date, new due date) for every clock whose date changed.
+
+    With ``year`` (the year whose schedule was just entered), the running clocks whose count
+    runs into that year are recounted too, provisional or not: a schedule entered again (the
+    State Council amends it, or the administrator corrects a mistake) moves their deadlines —
+    before, only provisional clocks were recounted and a corrected year left the others on
+    the old schedule (found by the simulation, tests/simulation; issue 14).
 
     Set-based (issue 10): one read of the clocks with their project or plan, one read of the
     calendar, then the changed clocks written with ``bulk_update`` and their RECOMPUTED events
@@ -208,9 +217,10 @@ def recompute_provisional(*, actor=None, reason="") -> list[tuple[Clock, datetim
     calendar = WorkCalendar()
     today = timeutil.today()
     changed, touched, events, rows = [], [], [], []
-    clocks = Clock.objects.filter(provisional=True, unit=ClockUnit.WORKING_DAYS).select_related(
-        "project", "plan"
-    )
+    affected = Q(provisional=True)
+    if year is not None:
+        affected |= Q(stopped_on__isnull=True, received_on__year__lte=year, due_on__year__gte=year)
+    clocks = Clock.objects.filter(affected, unit=ClockUnit.WORKING_DAYS).select_related("project", "plan")
     for clock in clocks.order_by("pk"):
         before, was_provisional = clock.due_on, clock.provisional
         _recompute(clock, calendar)

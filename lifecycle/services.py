@@ -466,6 +466,12 @@ def plan_include(plan: PlanRecord, project: ProjectRecord, *, actor: Actor) -> N
 
 def plan_exclude(plan: PlanRecord, project: ProjectRecord, *, actor: Actor, reason: str = "") -> None:
     _plan_editable(plan, actor)
+    # 办法第十一条: only a project of this compiling plan leaves it — never one of another
+    # year's plan, approved or not (found by the simulation, tests/simulation; issue 14).
+    if project.plan_id != plan.pk:
+        raise RuleViolation(
+            _("该项目不在本年度建设计划中（办法第十一条）。"), code="state", article="第十一条"
+        )
     with transaction.atomic():
         project.plan = None
         project.save(update_fields=["plan"])
@@ -817,5 +823,5 @@ def calendar_year_enter(
         CalendarYear.objects.update_or_create(
             year=year, defaults={"source": source or _("管理员录入"), "entered_by": actor}
         )
-        changes = clocks.recompute_provisional(actor=actor, reason=_("录入%s年节假日安排") % year)
+        changes = clocks.recompute_provisional(actor=actor, reason=_("录入%s年节假日安排") % year, year=year)
     return changes

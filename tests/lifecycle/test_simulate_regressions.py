@@ -1,0 +1,92 @@
+"""The bugs the simulation of the province found (issue 14, tests/simulation), each kept as a plain
+test. Expected values come from the 办法 and the calendar, not from the code."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from core.states import ProjectState as S
+from core.timeutil import as_of
+from lifecycle import clocks, services
+from lifecycle.errors import RuleViolation
+from lifecycle.models import AuditEntry, Clock, ClockKind
+from projects import services as project_services
+from tests.factories import ProjectFactory
+from tests.lifecycle.builders import project_in
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def test_a_project_of_another_plan_cannot_be_excluded_from_the_compiling_plan(orgs, people, call_2026):
+    """办法第十一条: the bureau edits the plan it is compiling; a project of the approved 2026 plan
+    is not "removed" from it through the 2027 plan (the service took any project and cleared its
+    plan — the page looked the project up in the plan, the service did not)."""
+    project, _on = project_in(S.IN_PLAN, orgs, people, call_2026)
+    approved = project.plan
+    with as_of(D(2026, 9, 10)):
+        plan27 = project_services.plan_open(2027, actor=people.bureau_head)
+    rows = AuditEntry.objects.count()
+    with pytest.raises(RuleViolation) as refused:
+        services.plan_exclude(plan27, project, actor=people.bureau_reviewer, reason="误操作")
+    assert refused.value.article == "第十一条"
+    project.refresh_from_db()
+    assert project.plan == approved
+    assert AuditEntry.objects.count() == rows
+
+
+def test_a_schedule_entered_again_moves_the_running_deadlines(orgs, people):
+    """Working days follow the official calendar: when an administrator enters a known year's
+    schedule again (the State Council amends it, or a mistake is corrected), a running clock
+    counted through that year is recounted on the new schedule — not only provisional ones.
+
+    Received on Friday 9 October 2026, 5 working days (办法第十条). On the published 2026
+    schedule Saturday 10 October is a make-up working day: due Thursday 15 October. On a
+    schedule with no make-up day and Monday 12 October off: 13, 14, 15, 16, 19 October."""
+    project = ProjectFactory(owner=orgs["owner"])
+    with as_of(D(2026, 10, 9)):
+        clock = clocks.start_working_days(
+            ClockKind.JOINT_REVIEW, working_days=5, received_on=D(2026, 10, 9), project=project
+        )
+    assert (clock.due_on, clock.provisional) == (D(2026, 10, 15), False)
+    with as_of(D(2026, 10, 9)):
+        services.calendar_year_enter(
+            2026,
+            actor=people.admin,
+            holidays={D(2026, 10, 12): "调整后的休息日"},
+            workdays={},
+            source="国务院办公厅通知（修订）",
+        )
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.provisional) == (D(2026, 10, 19), False)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 14, docs/simulation.md bug 3): a pause's working days are counted once, "
+    "at the resume, on the calendar known then; a schedule entered later does not recount them",
+)
+def test_a_pause_is_recounted_when_its_year_is_entered(orgs, people):
+    """办法第十条: time paused for 陈述和补正 does not count. Received Monday 21 December 2026,
+    5 working days; two counted (22, 23 Dec), paused on the 23rd, resumed Friday 8 January
+    2027: three are left after the 8th — 11, 12, 13 January, whatever 2027's holidays are. When
+    2027's schedule is entered (1 and 4 January off), the deadline stays on 13 January."""
+    project = ProjectFactory(owner=orgs["owner"])
+    clock = clocks.start_working_days(
+        ClockKind.JOINT_REVIEW, working_days=5, received_on=D(2026, 12, 21), project=project
+    )
+    clocks.pause(clock, on=D(2026, 12, 23))
+    clocks.resume(clock, on=D(2027, 1, 8))
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.provisional) == (D(2027, 1, 13), True)
+    services.calendar_year_enter(
+        2027,
+        actor=people.admin,
+        holidays={D(2027, 1, 1): "元旦", D(2027, 1, 4): "调休"},
+        workdays={},
+        source="国务院办公厅通知",
+    )
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.provisional) == (D(2027, 1, 13), False)
