@@ -220,9 +220,16 @@ def recompute_provisional(
     affected = Q(provisional=True)
     if year is not None:
         affected |= Q(stopped_on__isnull=True, received_on__year__lte=year, due_on__year__gte=year)
-    clocks = Clock.objects.filter(affected, unit=ClockUnit.WORKING_DAYS).select_related("project", "plan")
-    for clock in clocks.order_by("pk"):
+    clocks = list(
+        Clock.objects.filter(affected, unit=ClockUnit.WORKING_DAYS)
+        .select_related("project", "plan")
+        .order_by("pk")
+    )
+    paused = _pauses_recounted([c for c in clocks if c.paused_working_days], calendar)
+    for clock in clocks:
         before, was_provisional = clock.due_on, clock.provisional
+        if clock.pk in paused:
+            clock.paused_working_days = paused[clock.pk]
         _recompute(clock, calendar)
         if clock.due_on == before and clock.provisional == was_provisional:
             continue
@@ -255,13 +262,39 @@ def recompute_provisional(
         # The dates that moved in one CASE statement per 500 clocks; the flag, which only ever
         # goes from provisional to known, in one plain UPDATE per 500 (half the work of a
         # bulk_update of both columns).
-        Clock.objects.bulk_update([c for c, _b, _a in changed], ["due_on"], batch_size=500)
+        Clock.objects.bulk_update(
+            [c for c, _b, _a in changed], ["due_on", "paused_working_days"], batch_size=500
+        )
         known = [c.pk for c in touched if not c.provisional]
         for start in range(0, len(known), 500):
             Clock.objects.filter(pk__in=known[start : start + 500]).update(provisional=False)
         ClockEvent.objects.bulk_create(events, batch_size=500)
         audit.record_many(rows)
     return changed
+
+
+def _pauses_recounted(clocks: list[Clock], calendar: WorkCalendar) -> dict[int, int]:
+    """办法第十条、第十八条: the time paused for 陈述和补正 does not count. A pause's working days
+    were counted at its end on the calendar known then; a year's schedule entered later must
+    recount them, or the deadline moves by the holidays inside the pause (found by the
+    simulation, issue 14). Each clock's pauses are read back from its PAUSED events and the
+    RESUMED or STOPPED event that ended each — one query for all ``clocks`` — and counted as
+    ``resume`` and ``stop`` count them. Clock pk → its paused working days."""
+    if not clocks:
+        return {}
+    ends = (ClockEvent.Kind.RESUMED, ClockEvent.Kind.STOPPED)
+    days: dict[int, int] = {}
+    started: dict[int, datetime.date] = {}
+    events = ClockEvent.objects.filter(
+        clock_id__in=[c.pk for c in clocks], kind__in=(ClockEvent.Kind.PAUSED, *ends)
+    ).order_by("clock_id", "on", "pk")
+    for clock_id, kind, on in events.values_list("clock_id", "kind", "on"):
+        if kind == ClockEvent.Kind.PAUSED:
+            started.setdefault(clock_id, on)
+        elif clock_id in started:
+            days[clock_id] = days.get(clock_id, 0) + calendar.working_days_between(started.pop(clock_id), on)
+    # A clock whose ended pauses left no events (none here) keeps the count it has.
+    return days
 
 
 def redate(clock: Clock, *, actor=None, reason="", **dates) -> None:

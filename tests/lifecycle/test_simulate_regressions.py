@@ -63,11 +63,6 @@ def test_a_schedule_entered_again_moves_the_running_deadlines(orgs, people):
     assert (clock.due_on, clock.provisional) == (D(2026, 10, 19), False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 14, docs/simulation.md bug 3): a pause's working days are counted once, "
-    "at the resume, on the calendar known then; a schedule entered later does not recount them",
-)
 def test_a_pause_is_recounted_when_its_year_is_entered(orgs, people):
     """办法第十条: time paused for 陈述和补正 does not count. Received Monday 21 December 2026,
     5 working days; two counted (22, 23 Dec), paused on the 23rd, resumed Friday 8 January
