@@ -22,14 +22,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lifecycle.errors import RuleViolation
 from projects import jobs
-from projects.models import AnnualPlan, Call
+from projects.models import AnnualPlan
 from projects.params import row_id
 
 from . import filings, jobs as doc_jobs, services, uploads
 from .access import filing_for_user, material_for_user, project_for_user
 from .dossier import dossier_build, dossier_size
 from .evidence import evidence_confirm as confirm
-from .imports import applications_import, template_workbook
+from .imports import template_workbook
 from .models import FilingKind
 
 
@@ -271,31 +271,3 @@ def application_template(request):
         f"attachment; filename*=UTF-8''{quote('政务信息化项目建设需求申报模板.xlsx')}"
     )
     return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def application_import(request):
-    """GET: the upload form. POST: import the filled template for the user's own department
-    into the chosen call; answers JSON — the created projects (201) or every error with its
-    row (400); a refusal by role or by 办法第八条 is 403."""
-    calls = Call.objects.order_by("-year")
-    if request.method == "GET":
-        return render(request, "documents/application_import.html", {"calls": calls})
-    upload = request.FILES.get("file")
-    stopped = uploads.refusal(request)
-    if stopped:
-        return JsonResponse({"errors": [{"text": stopped}]}, status=413)
-    call_id = row_id(request.POST.get("call"))
-    call = calls.filter(pk=call_id).first() if call_id else None
-    if upload is None or call is None:
-        return JsonResponse({"errors": [{"text": "请选择征集年度并上传填好的模板文件。"}]}, status=400)
-    try:
-        result = applications_import(
-            upload, call=call, organisation=request.user.organisation, actor=request.user
-        )
-    except RuleViolation as exc:
-        return JsonResponse({"errors": [{"text": exc.message}]}, status=403)
-    if not result.ok:
-        return JsonResponse({"errors": [e.as_dict() for e in result.errors]}, status=400)
-    return JsonResponse({"projects": [{"id": p.pk, "name": p.name} for p in result.projects]}, status=201)
