@@ -159,7 +159,7 @@ MEANING = {
         "第三条",
         "number",
         "跨部门重复建设预警的相似度阈值",
-        "Similarity from which applications of two departments are flagged as possible duplicate construction",
+        "Similarity from which two departments' applications are flagged as duplicate construction",
         "系统",
     ),
 }
