@@ -100,8 +100,8 @@ class Policy:
     #: against typing slips, since 办法第三十六条 gives no number.
     rectification_max_working_days: int = 250
     #: 办法第八条 (split applications): the similarity score from which the bureau is warned
-    #: (projects/similarity.py). On the labelled call of issue 15 every split scores 0.52 or
-    #: more and no other pair above 0.36 (docs/split-detection.md); 0.5 sits in that gap.
+    #: (projects/similarity.py). On the labelled call of issue 15 every split scores 0.51 or
+    #: more and no other pair above 0.35 (docs/split-detection.md); 0.5 sits in that gap.
     split_warning_threshold: float = 0.5
     #: 办法第三条 (集约节约: no duplicate construction): the similarity, by the same measure,
     #: from which two applications of *different* departments in one call are shown to the
