@@ -239,14 +239,12 @@ def matched_fields(details: dict) -> list[dict]:
     """The part scores of a warning as the pages show them: each field with its label, its
     score and whether it matched (at least the warning threshold), strongest first."""
     threshold = min(get_policy().split_warning_threshold, get_policy().duplicate_warning_threshold)
+    scores = {f: float(details[f]) for f in FIELDS if f in (details or {})}
     rows = [
-        {"field": f, "label": FIELD_LABELS[f], "score": float(details.get(f, 0.0))}
-        for f in FIELDS
-        if f in (details or {})
+        {"field": f, "label": FIELD_LABELS[f], "score": score, "matched": score >= threshold}
+        for f, score in sorted(scores.items(), key=lambda item: -item[1])
     ]
-    for row in rows:
-        row["matched"] = row["score"] >= threshold
-    return sorted(rows, key=lambda r: -r["score"])
+    return rows
 
 
 def split_pairs(projects, corpus: Corpus | None = None) -> list[tuple]:
