@@ -66,7 +66,8 @@ def money_expected() -> str:
 
 
 def amount(value, *, positive: bool = True) -> tuple[Decimal, str]:
-    """An amount of a 万元 column → (exact 元, warning or "").
+    """An amount of a 万元 column (办法第九条: 项目总投资, 年度投资额, 资金来源) → (exact 元,
+    warning or "").
 
     Accepted: 274,246.20 / ２７４２４６ / 39838.35万 / 39838.35 万元 / 1 234.5 / a number cell;
     converted with a warning: 2.5亿元 (× 10000 万元), 3,983,835元 (÷ 10000). Refused with the

@@ -206,10 +206,10 @@ def column_widths(
 def _numbers_first(
     widths: list[float], need: list[float], nowrap: Sequence[int], total_em: float
 ) -> list[float]:
-    """An over-full table (even the floors do not fit at the smallest size): the amounts and
-    numbers (``nowrap``) keep their full width — an amount or a 序号 is never split or run into
-    the next column (issue 15) — and the text columns share what is left in proportion to
-    their floors (they wrap more)."""
+    """An over-full table (even the floors do not fit at the smallest size; the 办法第十一条
+    plan table of a province): the amounts and numbers (``nowrap``) keep their full width —
+    an amount or a 序号 is never split or run into the next column (issue 15) — and the text
+    columns share what is left in proportion to their floors (they wrap more)."""
     keep = set(nowrap)
     fixed = sum(need[i] for i in keep if i < len(need))
     rest = sum(w for i, w in enumerate(widths) if i not in keep)
