@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import timeutil
+from core.filenames import download_name
 from core.formatting import date_text
 from core.states import ProjectState
 from lifecycle import audit, stepdata
@@ -224,4 +225,5 @@ def dossier_build(project, *, actor):
         out.close()
         raise
     out.seek(0)
-    return out, f"{_safe(project.name)}_审计档案.zip"
+    # Issue 15: the project's name and the day the dossier was built.
+    return out, download_name(project.name, subject=_("审计档案"), day=timeutil.today(), ext="zip")

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from core import timeutil
+from core.filenames import download_name
 from core.states import ChangeState, PlanState, ProjectState as S
 from lifecycle import audit
 from lifecycle.errors import RuleViolation
@@ -215,10 +216,15 @@ class Preview:
     title: str
     data: bytes
     pages: int
+    #: the project's name (empty for the plan, whose title names its year)
+    subject: str = ""
 
     @property
     def filename(self) -> str:
-        return f"{self.title}（样稿）.pdf"
+        """Issue 15: the title, the project and the day, marked 样稿."""
+        return download_name(
+            self.title + _("（样稿）"), subject=self.subject, day=timeutil.today(), ext="pdf"
+        )
 
 
 # ---------------------------------------------------------------- what a filing is about
@@ -811,7 +817,7 @@ def preview(
         to_state=subject.state,
         data={"kind": kind, "sha256": sha, "pages": pages, **({"object_id": obj.pk} if obj else {})},
     )
-    return Preview(title=snapshot["title"], data=data, pages=pages)
+    return Preview(title=snapshot["title"], data=data, pages=pages, subject=project.name if project else "")
 
 
 def filing_open(filing: Filing, *, actor):

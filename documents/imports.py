@@ -12,12 +12,10 @@ value is read through its decimal text, never through float arithmetic.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,9 +31,6 @@ from core.states import ProjectState
 from core.validation import (
     PERIOD_MONTHS_MAX,
     construction_years,
-    parse_wan,
-    validate_money_non_negative,
-    validate_money_positive,
     validate_planned_date,
     years_text,
     yuan_to_wan_exact,
@@ -59,7 +54,7 @@ from projects.models import (
     YearlyInvestment,
 )
 
-from . import contents
+from . import contents, import_cells as cells
 
 PROJECT_SHEET = "申报项目"
 CATALOGUE_SHEET = "数据资源目录"
@@ -210,9 +205,57 @@ class RowError:
 
 
 @dataclass
+class RowPreview:
+    """One row of the sheet 申报项目 as the preview shows it (issue 15): ok, warning (imported,
+    but a value was converted — check it) or error (not imported; each message names the
+    column, the form expected and what was received)."""
+
+    number: int
+    name: str = ""
+    total_yuan: Decimal | None = None
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    resources: list[dict] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "error" if self.errors else "warning" if self.warnings else "ok"
+
+    @property
+    def total_wan(self) -> str:
+        return "" if self.total_yuan is None else _wan(self.total_yuan)
+
+
+@dataclass
+class Preview:
+    """What an import would do, before anything is written: the file's digest, its rows with
+    their status, and the errors of the file itself or of rows not tied to a project row."""
+
+    file_sha: str = ""
+    file_name: str = ""
+    rows: list[RowPreview] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def valid_rows(self) -> list[RowPreview]:
+        return [r for r in self.rows if not r.errors]
+
+    @property
+    def bad_rows(self) -> list[RowPreview]:
+        return [r for r in self.rows if r.errors]
+
+    def all_errors(self) -> list[RowError]:
+        found = [e for r in self.rows for e in r.errors] + self.errors
+        return sorted(found, key=lambda e: (e.sheet != PROJECT_SHEET, e.row or 0))
+
+
+@dataclass
 class ImportResult:
     projects: list = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    #: Rows not imported by a partial import (their errors are in the preview).
+    skipped: list[RowPreview] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -227,50 +270,18 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _decimal(value) -> Decimal:
-    """A cell's number as Decimal. Floats go through their shortest decimal text
-    (repr), which is the number the person typed, not the binary approximation."""
-    if isinstance(value, bool):
-        raise InvalidOperation
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    text = _text(value).replace(",", "").replace("，", "")
-    if not text:
-        raise InvalidOperation
-    return Decimal(text)
-
-
-def _money(value, *, positive: bool) -> Decimal:
-    """万元 → exact 元 through the same rules as the forms (core.validation): thousands
-    separators and full-width digits accepted; exponent notation, NaN, Infinity, more than
-    six decimals, amounts ≤ 0 (or < 0 where zero is allowed) and amounts beyond the bound
-    every database stores exactly are refused. Raises ValueError with the Chinese message."""
-    try:
-        yuan = parse_wan(value)
-        if yuan is None:
-            raise ValidationError(_("不能为空"))
-        (validate_money_positive if positive else validate_money_non_negative)(yuan)
-    except ValidationError as exc:
-        raise ValueError("".join(str(m) for m in exc.messages).rstrip("。")) from None
-    return yuan
-
-
-_PAIR_SPLIT = re.compile(r"[;；\n]+")
-_PAIR = re.compile(r"^\s*([^:：]+?)\s*[:：]\s*(.+?)\s*$")
-
-
-def _pairs(value) -> list[tuple[str, str]] | None:
-    text = _text(value)
-    items = [p for p in _PAIR_SPLIT.split(text) if p.strip()]
-    result = []
-    for item in items:
-        m = _PAIR.match(item)
-        if not m:
-            return None
-        result.append((m.group(1), m.group(2)))
-    return result
+#: The form each kind of column expects, named in the message of an empty required cell.
+def _expected(col: Col) -> str:
+    examples = {
+        "money": cells.money_expected(),
+        "int": _("应填写月数（正整数），如 12"),
+        "date": _("应填写日期，如 2026-03-01"),
+        "yearly": _("格式应为“2026:300;2027:200”"),
+        "funding": _("格式应为“省级财政资金:400;单位自筹:100”"),
+        "network": _("应填写%s之一") % "、".join(str(x) for x in Network.labels),
+        "yesno": _("应填写“是”或“否”"),
+    }
+    return examples.get(col.kind, _("应填写文字说明"))
 
 
 def _read_sheet(wb, title, cols, errors):
@@ -300,115 +311,133 @@ def _read_sheet(wb, title, cols, errors):
     return result
 
 
-def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=None):
+def _read_text(col: Col, value, ctx: dict):
+    text = _text(value)
+    if col.field == "name" and len(text) > 200:
+        raise cells.CellError(_("不能超过200字；收到%d字") % len(text))
+    return text
+
+
+def _read_int(col: Col, value, ctx: dict):
+    n = cells.months(value)
+    if col.field == "period_months" and n > PERIOD_MONTHS_MAX:
+        raise cells.CellError(_("建设工期不能超过%d个月，请核对（办法第九条）") % PERIOD_MONTHS_MAX)
+    return n
+
+
+def _read_date(col: Col, value, ctx: dict):
+    day = cells.date(value)
+    try:
+        validate_planned_date(day)
+    except ValidationError as exc:
+        raise cells.CellError("".join(exc.messages).rstrip("。")) from None
+    return day
+
+
+def _read_money(col: Col, value, ctx: dict):
+    yuan, warning = cells.amount(value, positive=True)
+    if warning:
+        ctx["warnings"].append(f"「{col.header}」{warning}")
+    return yuan
+
+
+def _read_pairs(col: Col, value, ctx: dict):
+    """年度投资 (年度:金额) or 资金来源 (来源:金额); every bad pair is reported."""
+    yearly = col.kind == "yearly"
+    example = "2026:300;2027:200" if yearly else "省级财政资金:400;单位自筹:100"
+    pairs = cells.pairs(value, example=example)
+    years_allowed = ctx["years_allowed"]
+    parsed, problems = {}, []
+    for raw_key, raw_amount in pairs:
+        try:
+            if yearly:
+                key = cells.year(raw_key)
+                if key not in years_allowed:
+                    raise cells.CellError(
+                        _("“%(key)s”不是有效年度（应在%(lo)s—%(hi)s年之间）")
+                        % {"key": raw_key, "lo": min(years_allowed), "hi": max(years_allowed)}
+                    )
+            else:
+                source = next((s for s in FundingSource if str(s.label) == cells.normal(raw_key)), None)
+                if source is None:
+                    raise cells.CellError(
+                        _("“%(key)s”不是有效的资金来源（可填：%(options)s）")
+                        % {"key": raw_key, "options": "、".join(str(x) for x in FundingSource.labels)}
+                    )
+                key = source.value
+            if key in parsed:
+                raise cells.CellError(_("“%s”重复填写") % raw_key)
+            # 办法第九条: a construction year may have no investment (0); a funding source
+            # listed provides something (> 0), as in the forms.
+            try:
+                amount, warning = cells.amount(raw_amount, positive=not yearly)
+            except cells.CellError as exc:
+                raise cells.CellError(
+                    _("“%(key)s”的金额：%(error)s") % {"key": raw_key, "error": exc}
+                ) from None
+            if warning:
+                ctx["warnings"].append(f"「{col.header}」“{raw_key}”{warning}")
+            parsed[key] = amount
+        except cells.CellError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise cells.CellError("；".join(problems))
+    return parsed
+
+
+def _read_choice_of(enum):
+    def read(col: Col, value, ctx: dict):
+        text = cells.normal(value)
+        choice = next((c for c in enum if str(c.label) == text), None)
+        if choice is None:
+            raise cells.CellError(
+                _("应填写%(options)s之一；收到%(got)s")
+                % {"options": "、".join(str(x) for x in enum.labels), "got": cells.quoted(value)}
+            )
+        return choice.value
+
+    return read
+
+
+def _read_yesno(col: Col, value, ctx: dict):
+    text = cells.normal(value)
+    if text not in ("是", "否"):
+        raise cells.CellError(_("应填写“是”或“否”；收到%s") % cells.quoted(value))
+    return text == "是"
+
+
+#: How each kind of column of the sheet 申报项目 is read: kind → reader(col, raw value, ctx)
+#: returning the value or raising cells.CellError. A new column is a Col in
+#: project_columns(); a new kind of column is one more reader here.
+READERS = {
+    "text": _read_text,
+    "int": _read_int,
+    "date": _read_date,
+    "money": _read_money,
+    "yearly": _read_pairs,
+    "funding": _read_pairs,
+    "network": _read_choice_of(Network),
+    "yesno": _read_yesno,
+}
+
+
+def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=None, warnings=None):
 
     def err(col, message):
         errors.append(RowError(PROJECT_SHEET, number, col.header, message))
 
+    ctx = {"years_allowed": years_allowed, "warnings": warnings if warnings is not None else []}
     data = {}
     for col in cols:
         value = raw[col.field]
         if _text(value) == "":
             if col.required:
-                err(col, _("不能为空（办法第九条）"))
+                err(col, _("不能为空（办法第九条）：%s") % _expected(col))
             continue
-        if col.kind == "text":
-            text = _text(value)
-            if col.field == "name" and len(text) > 200:
-                err(col, _("不能超过200字"))
-                continue
-            data[col.field] = text
-        elif col.kind == "int":
-            try:
-                n = _decimal(value)
-                if not n.is_finite() or n != n.to_integral_value() or n <= 0:
-                    raise InvalidOperation
-                if col.field == "period_months" and n > PERIOD_MONTHS_MAX:
-                    err(col, _("建设工期不能超过%d个月，请核对（办法第九条）") % PERIOD_MONTHS_MAX)
-                    continue
-                data[col.field] = int(n)
-            except (InvalidOperation, ValueError):
-                err(col, _("须为正整数"))
-        elif col.kind == "date":
-            if isinstance(value, datetime.datetime):
-                day = value.date()
-            elif isinstance(value, datetime.date):
-                day = value
-            else:
-                try:
-                    day = datetime.date.fromisoformat(_text(value).replace("/", "-"))
-                except ValueError:
-                    err(col, _("须为日期，如 2026-03-01"))
-                    continue
-            try:
-                validate_planned_date(day)
-            except ValidationError as exc:
-                err(col, "".join(exc.messages).rstrip("。"))
-                continue
-            data[col.field] = day
-        elif col.kind == "money":
-            try:
-                data[col.field] = _money(value, positive=True)
-            except ValueError as exc:
-                err(col, str(exc))
-        elif col.kind in ("yearly", "funding"):
-            pairs = _pairs(value)
-            example = "2026:300;2027:200" if col.kind == "yearly" else "省级财政资金:400;单位自筹:100"
-            if not pairs:
-                err(col, _("格式应为“%s”") % example)
-                continue
-            parsed, ok = {}, True
-            for key, amount in pairs:
-                raw_key = key
-                if col.kind == "yearly":
-                    if not re.fullmatch(r"\d{4}", key) or int(key) not in years_allowed:
-                        err(
-                            col,
-                            _("“%(key)s”不是有效年度（应在%(lo)s—%(hi)s年之间）")
-                            % {"key": key, "lo": min(years_allowed), "hi": max(years_allowed)},
-                        )
-                        ok = False
-                        continue
-                    key = int(key)
-                else:
-                    source = next((s for s in FundingSource if str(s.label) == key), None)
-                    if source is None:
-                        err(
-                            col,
-                            _("“%(key)s”不是有效的资金来源（可填：%(options)s）")
-                            % {"key": key, "options": "、".join(str(x) for x in FundingSource.labels)},
-                        )
-                        ok = False
-                        continue
-                    key = source.value
-                if key in parsed:
-                    err(col, _("“%s”重复填写") % raw_key)
-                    ok = False
-                    continue
-                try:
-                    # 办法第九条: a construction year may have no investment (0); a funding
-                    # source listed provides something (> 0), as in the forms.
-                    parsed[key] = _money(amount, positive=col.kind == "funding")
-                except ValueError as exc:
-                    err(
-                        col,
-                        _("“%(key)s”的金额%(amount)s：%(error)s")
-                        % {"key": raw_key, "amount": amount, "error": exc},
-                    )
-                    ok = False
-            if ok:
-                data[col.field] = parsed
-        elif col.kind == "network":
-            network = next((n for n in Network if str(n.label) == _text(value)), None)
-            if network is None:
-                err(col, _("须为%s之一") % "、".join(str(x) for x in Network.labels))
-            else:
-                data[col.field] = network.value
-        elif col.kind == "yesno":
-            if _text(value) not in ("是", "否"):
-                err(col, _("须填“是”或“否”"))
-            else:
-                data[col.field] = _text(value) == "是"
+        try:
+            data[col.field] = READERS.get(col.kind, _read_text)(col, value, ctx)
+        except cells.CellError as exc:
+            err(col, str(exc))
     total = data.get("total_investment_yuan")
     by_field = {c.field: c for c in cols}
     # 办法第九条: 年度投资额 for the years of the construction period (as in the form).
@@ -522,16 +551,7 @@ def _earlier_import(file_sha: str, *, call, organisation) -> RowError | None:
     )
 
 
-def applications_import(file, *, call, organisation, actor) -> ImportResult:
-    """Import the applications of ``organisation`` for ``call`` from a filled template.
-
-    Refused (RuleViolation) when ``actor`` is not 经办人/负责人 of ``organisation`` or the
-    department already sent its submission for the call (办法第八条). Otherwise every row
-    of both sheets is checked; with any error the result lists them all and nothing is
-    written. Side effects on success (one transaction): one draft Project per row with its
-    YearlyInvestment, FundingLine and DataResource rows, and one audit row
-    ``project.imported`` per project naming the file's SHA-256 and the row.
-    """
+def _refusal(*, call, organisation, actor) -> None:
     if not _may_import(actor, organisation):
         raise RuleViolation(
             _("只有项目建设单位的经办人或负责人可以为本单位导入申报项目。"), code="permission"
@@ -545,55 +565,76 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
             article="第八条",
         )
 
+
+def read_content(file) -> tuple[bytes | None, RowError | None]:
+    """The uploaded file's bytes, or the refusal of a file above the limit."""
     content = file.read(IMPORT_MAX_BYTES + 1)
-    result = ImportResult()
-    errors = result.errors
     # Bounded before openpyxl parses anything: a 1 MB file with 1 GiB of shared strings took
     # 2 GB of memory (issue 9). The template of MAX_ROWS rows is far below both limits.
     if len(content) > IMPORT_MAX_BYTES:
-        errors.append(
-            RowError(
-                PROJECT_SHEET,
-                None,
-                "",
-                _("文件超过%(mib)s MB，请只填写模板中的内容。") % {"mib": IMPORT_MAX_BYTES >> 20},
-            )
+        return None, RowError(
+            PROJECT_SHEET,
+            None,
+            "",
+            _("文件超过%(mib)s MB，请只填写模板中的内容。") % {"mib": IMPORT_MAX_BYTES >> 20},
         )
-        return result
+    return content, None
+
+
+def import_preview(file, *, call, organisation, actor, content: bytes | None = None) -> Preview:
+    """Read and check a filled template without writing anything (issue 15): every row of the
+    sheet 申报项目 with its status and messages, the catalogue rows attached to their project.
+
+    Refused (RuleViolation) when ``actor`` is not 经办人/负责人 of ``organisation`` or the
+    department already sent its submission for the call (办法第八条)."""
+    _refusal(call=call, organisation=organisation, actor=actor)
+    preview = Preview(file_name=str(getattr(file, "name", "") or ""))
+    errors = preview.errors
+    if content is None:
+        content, too_big = read_content(file)
+        if too_big:
+            errors.append(too_big)
+            return preview
+    assert content is not None
     try:
         if content.startswith(b"PK"):  # an .xlsx is a ZIP; anything else fails in openpyxl below
             contents.inspect_zip(io.BytesIO(content), max_unpacked=IMPORT_MAX_UNPACKED_BYTES)
     except RuleViolation as exc:
         errors.append(RowError(PROJECT_SHEET, None, "", exc.message))
-        return result
-    file_sha = hashlib.sha256(content).hexdigest()
-    earlier = _earlier_import(file_sha, call=call, organisation=organisation)
+        return preview
+    preview.file_sha = hashlib.sha256(content).hexdigest()
+    earlier = _earlier_import(preview.file_sha, call=call, organisation=organisation)
     if earlier:
         errors.append(earlier)
-        return result
+        return preview
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         errors.append(
             RowError(PROJECT_SHEET, None, "", _("无法读取文件，请上传用系统提供的模板填写的 .xlsx 文件。"))
         )
-        return result
+        return preview
 
     pcols, ccols = project_columns(), catalogue_columns()
     try:
         project_rows = _read_sheet(wb, PROJECT_SHEET, pcols, errors)
         catalogue_rows = _read_sheet(wb, CATALOGUE_SHEET, ccols, errors)
+    except Exception:  # a damaged sheet part: the file as a whole is unreadable
+        errors.append(
+            RowError(PROJECT_SHEET, None, "", _("无法读取文件，请上传用系统提供的模板填写的 .xlsx 文件。"))
+        )
+        return preview
     finally:
         wb.close()
     if errors:
-        return result
+        return preview
     if not project_rows:
         errors.append(RowError(PROJECT_SHEET, None, "", _("没有填写任何项目。")))
-        return result
+        return preview
 
     # Investment years: the call's year and the years a project may run after it.
     years_allowed = range(call.year - 1, call.year + 10)
-    projects, rows_of_name = [], {}
+    row_of_name: dict[str, RowPreview] = {}
     existing = set(
         Project.objects.filter(owner=organisation, call=call, discarded_at__isnull=True).values_list(
             "name", flat=True
@@ -601,40 +642,91 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
     )
     name_col = pcols[0]
     for number, raw in project_rows:
-        data = _check_project_row(
-            number, raw, pcols, errors, years_allowed=years_allowed, plan_year=call.year
+        row = RowPreview(number=number)
+        row.data = _check_project_row(
+            number,
+            raw,
+            pcols,
+            row.errors,
+            years_allowed=years_allowed,
+            plan_year=call.year,
+            warnings=row.warnings,
         )
-        name = data.get("name")
+        row.name = row.data.get("name") or _text(raw.get("name"))[:200]
+        row.total_yuan = row.data.get("total_investment_yuan")
+        name = row.data.get("name")
         if name:
-            if name in rows_of_name:
-                errors.append(
+            if name in row_of_name:
+                row.errors.append(
                     RowError(
                         PROJECT_SHEET,
                         number,
                         name_col.header,
-                        _("与第%d行的项目名称重复") % rows_of_name[name],
+                        _("与第%d行的项目名称重复") % row_of_name[name].number,
                     )
                 )
             elif name in existing:
-                errors.append(
+                row.errors.append(
                     RowError(PROJECT_SHEET, number, name_col.header, _("本单位本次征集已有同名项目"))
                 )
-            rows_of_name.setdefault(name, number)
-        projects.append((number, data))
-    resources = []
+            row_of_name.setdefault(name, row)
+        preview.rows.append(row)
     for number, raw in catalogue_rows:
-        resources.append(_check_catalogue_row(number, raw, ccols, errors, names=set(rows_of_name)))
-    with_catalogue = {r.get("project") for r in resources}
-    for number, data in projects:
-        if data.get("name") and data["name"] not in with_catalogue:
-            errors.append(
-                RowError(PROJECT_SHEET, number, "", _("「数据资源目录」表中没有本项目的条目（办法第九条）"))
+        row_errors: list[RowError] = []
+        resource = _check_catalogue_row(number, raw, ccols, row_errors, names=set(row_of_name))
+        owner_row = row_of_name.get(_text(raw.get("project")))
+        if owner_row is None:
+            errors.extend(row_errors)
+            continue
+        owner_row.errors.extend(row_errors)
+        if not row_errors:
+            owner_row.resources.append(resource)
+    for row in preview.rows:
+        named = bool(row.data.get("name")) and row_of_name.get(row.data["name"]) is row
+        if named and not row.resources and not any(e.sheet == CATALOGUE_SHEET for e in row.errors):
+            row.errors.append(
+                RowError(
+                    PROJECT_SHEET, row.number, "", _("「数据资源目录」表中没有本项目的条目（办法第九条）")
+                )
             )
-    if errors:
-        errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row or 0))
-        return result
+    errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row or 0))
+    return preview
 
-    simple = [c.field for c in pcols if c.kind in ("text", "int", "date", "money", "network", "yesno")]
+
+def applications_import(
+    file, *, call, organisation, actor, partial: bool = False, content: bytes | None = None
+) -> ImportResult:
+    """Import the applications of ``organisation`` for ``call`` from a filled template.
+
+    Refused (RuleViolation) when ``actor`` is not 经办人/负责人 of ``organisation`` or the
+    department already sent its submission for the call (办法第八条). Every row of both
+    sheets is checked first (``import_preview``). With ``partial=False`` any error refuses
+    the whole file with every error listed; with ``partial=True`` (the preview's confirm,
+    issue 15) the rows without errors are imported and the others are returned in
+    ``skipped``. Nothing is submitted: each project is a draft (办法第八条: the department
+    submits its applications together, later). Side effects (one transaction): one draft
+    Project per imported row with its YearlyInvestment, FundingLine and DataResource rows,
+    and one audit row ``project.imported`` per project naming the file's SHA-256, the row and
+    the rows left out.
+    """
+    preview = import_preview(file, call=call, organisation=organisation, actor=actor, content=content)
+    result = ImportResult()
+    errors = result.errors
+    if preview.errors and (not partial or not preview.rows):
+        errors.extend(preview.all_errors())
+        return result
+    if not partial and preview.bad_rows:
+        errors.extend(preview.all_errors())
+        return result
+    valid = preview.valid_rows
+    result.skipped = preview.bad_rows
+    if not valid:
+        errors.extend(preview.all_errors())
+        return result
+    file_sha = preview.file_sha
+    pcols = project_columns()
+    name_col = pcols[0]
+    simple = [c.field for c in pcols if c.kind not in ("yearly", "funding")]
     with transaction.atomic():
         # Two uploads of the same file (a double click, two colleagues) must not both
         # create the projects: take the department's lock, then check again what the other
@@ -647,7 +739,7 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
             Project.objects.filter(
                 owner=organisation,
                 call=call,
-                name__in=[d.get("name") for _n, d in projects],
+                name__in=[r.data.get("name") for r in valid],
                 discarded_at__isnull=True,
             ).values_list("name", flat=True)
         )
@@ -663,7 +755,9 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
                 )
             )
             return result
-        for number, data in projects:
+        skipped_rows = [r.number for r in result.skipped]
+        for row in valid:
+            data = row.data
             project = Project.objects.create(
                 owner=organisation,
                 call=call,
@@ -685,8 +779,7 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
             DataResource.objects.bulk_create(
                 [
                     DataResource(project=project, **{k: v for k, v in r.items() if k != "project"})
-                    for r in resources
-                    if r["project"] == project.name
+                    for r in row.resources
                 ]
             )
             audit.record(
@@ -696,7 +789,13 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
                 label=_("从申报模板导入项目"),
                 article="第九条",
                 to_state=ProjectState.DRAFT,
-                data={"file": getattr(file, "name", ""), "file_sha256": file_sha, "row": number},
+                data={
+                    "file": preview.file_name,
+                    "file_sha256": file_sha,
+                    "row": row.number,
+                    "warnings": row.warnings,
+                    "rows_not_imported": skipped_rows,
+                },
             )
             result.projects.append(project)
     return result

@@ -7,6 +7,8 @@ and compared with the stored file (filings.filing_verify).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -582,8 +584,13 @@ def application_form(project, *, facts: Facts, **kw) -> dict:
             "crypto_plan",
         )
     ]
-    yearly = [[str(y.year), wan_text(y.amount_yuan)] for y in p.yearly_investments.all()]
-    funding = [[str(FundingSource(f.source).label), wan_text(f.amount_yuan)] for f in p.funding_lines.all()]
+    yearly_rows = list(p.yearly_investments.all())
+    funding_rows = list(p.funding_lines.all())
+    yearly = [[str(y.year), wan_text(y.amount_yuan)] for y in yearly_rows]
+    funding = [[str(FundingSource(f.source).label), wan_text(f.amount_yuan)] for f in funding_rows]
+    # 合计 rows (issue 15): the sums of the rows shown, which 办法第九条 asks to equal 项目总投资.
+    yearly_total = sum((y.amount_yuan for y in yearly_rows), Decimal(0))
+    funding_total = sum((f.amount_yuan for f in funding_rows), Decimal(0))
     resources = [
         [
             str(i),
@@ -604,7 +611,8 @@ def application_form(project, *, facts: Facts, **kw) -> dict:
             "type": "table",
             "heading": _("三、年度投资额"),
             "header_rows": [[_h(_("年度")), _h(_("投资额（万元）"))]],
-            "rows": [{"style": "", "cells": r} for r in yearly],
+            "rows": [{"style": "", "cells": r} for r in yearly]
+            + ([{"style": "total", "cells": [_("合计"), wan_text(yearly_total)]}] if yearly else []),
             "numeric": [1],
             "centred": [0],
             "width": 2,
@@ -613,7 +621,8 @@ def application_form(project, *, facts: Facts, **kw) -> dict:
             "type": "table",
             "heading": _("四、资金来源"),
             "header_rows": [[_h(_("资金来源")), _h(_("金额（万元）"))]],
-            "rows": [{"style": "", "cells": r} for r in funding],
+            "rows": [{"style": "", "cells": r} for r in funding]
+            + ([{"style": "total", "cells": [_("合计"), wan_text(funding_total)]}] if funding else []),
             "numeric": [1],
             "centred": [],
             "width": 2,

@@ -12,6 +12,7 @@ punctuation are about half of that in the Noto CJK faces and in 仿宋/宋体.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -35,15 +36,39 @@ WHOLE_EM = 6.0
 TEXT_MIN_EM = 6.0
 
 
+#: The thousands separator and the decimal point of an amount ("9,999,999,999.99"): about a
+#: third of an em in the faces (measured 0.28–0.33 em in 宋体 and 黑体; issue 15).
+POINT_EM = 0.35
+_POINTS = frozenset(",.")
+
+
 def text_width(text: str) -> float:
     """Width of ``text`` on one line, in em."""
     width = 0.0
     for char in str(text):
         if unicodedata.east_asian_width(char) in ("W", "F", "A"):
             width += 1.0
+        elif char in _POINTS:
+            width += POINT_EM
         elif not unicodedata.combining(char):
             width += NARROW_EM
     return width
+
+
+#: A body cell of these is a sequence number or a count (序号 up to 9999, 建设工期): set on one
+#: line like an amount.
+_WHOLE_NUMBER = re.compile(r"^\d{1,6}$")
+
+
+def number_columns(rows: Sequence[Sequence[object]]) -> list[int]:
+    """The columns whose every filled body cell is a whole number (序号, months)."""
+    found: dict[int, bool] = {}
+    for row in rows:
+        for i, value in enumerate(row):
+            text = str(value).strip() if value is not None else ""
+            if text:
+                found[i] = found.get(i, True) and bool(_WHOLE_NUMBER.match(text))
+    return sorted(i for i, ok in found.items() if ok)
 
 
 # ---------------------------------------------------------------- titles
@@ -172,8 +197,26 @@ def column_widths(
         give = [n - f for n, f in zip(need, floor, strict=True)]
         share = sum(give)
         widths = [f + (left * g / share if share > 0 else 0.0) for f, g in zip(floor, give, strict=True)]
+        if left == 0.0:
+            widths = _numbers_first(widths, need, nowrap, total_em)
     scale = sum(widths)
     return [round(100 * w / scale, 2) for w in widths]
+
+
+def _numbers_first(
+    widths: list[float], need: list[float], nowrap: Sequence[int], total_em: float
+) -> list[float]:
+    """An over-full table (even the floors do not fit at the smallest size; the 办法第十一条
+    plan table of a province): the amounts and numbers (``nowrap``) keep their full width —
+    an amount or a 序号 is never split or run into the next column (issue 15) — and the text
+    columns share what is left in proportion to their floors (they wrap more)."""
+    keep = set(nowrap)
+    fixed = sum(need[i] for i in keep if i < len(need))
+    rest = sum(w for i, w in enumerate(widths) if i not in keep)
+    left = total_em - fixed
+    if left <= 0 or rest <= 0:
+        return widths
+    return [need[i] if i in keep else w * left / rest for i, w in enumerate(widths)]
 
 
 # ---------------------------------------------------------------- the page sizes of the templates
@@ -183,7 +226,7 @@ MM_PT = 72 / 25.4
 #: 18 mm side margins, or landscape with 12 mm; titles in 20 pt 黑体.
 FORM = {"font_pt": 11.0, "padding_mm": 3.6, "rule_pt": 0.6, "title_pt": 20.0}
 #: A crowded table is set smaller (form.css: table.dense, table.denser) rather than broken.
-FORM_SIZES = ((11.0, ""), (9.5, "dense"), (8.5, "denser"))
+FORM_SIZES = ((11.0, ""), (9.5, "dense"), (8.5, "denser"), (7.5, "densest"))
 FORM_WIDTH_MM = {False: 210 - 36, True: 297 - 24}
 #: A landscape form whose snapshot says ``"paper": "A3"`` (form.css: @page wide-a3).
 A3_LANDSCAPE_WIDTH_MM = 420 - 24
@@ -224,7 +267,7 @@ def _compact_widths(
         sums[c] += w
         counts[c] += 1
     means = [sums[c] / counts[c] if counts[c] else 0.0 for c in range(columns)]
-    best: tuple[float, list[float], str] | None = None
+    tried: list[tuple[float, float, list[float], str]] = []
     for font_pt, css in sizes:
         widths = column_widths(
             columns,
@@ -240,9 +283,8 @@ def _compact_widths(
             math.ceil(m / max(w * total / 100 - pad, 1.0)) if m else 1
             for m, w in zip(means, widths, strict=True)
         )
-        if best is None or font_pt * lines < best[0]:
-            best = (font_pt * lines, widths, css)
-    if best is None:
+        tried.append((font_pt * lines, font_pt, widths, css))
+    if not tried:
         return _widths(
             columns,
             cells,
@@ -252,7 +294,11 @@ def _compact_widths(
             rule_pt=rule_pt,
             nowrap=nowrap,
         )
-    return best[1], best[2]
+    # The largest type whose rows are within a fifth of the shortest: a point less to save
+    # a line in ten is not worth the reading.
+    shortest = min(height for height, *_rest in tried)
+    _height, _pt, widths, css = max((t for t in tried if t[0] <= shortest * 1.2), key=lambda t: t[1])
+    return widths, css
 
 
 def _em(width_mm: float, font_pt: float) -> float:
@@ -308,14 +354,15 @@ def prepare(snapshot: dict) -> dict:
     sections = []
     for sec in s.get("sections", []):
         if sec.get("type") == "table":
+            body = [r["cells"] for r in sec.get("rows", [])]
             widths, css = (_compact_widths if sec.get("splittable") else _widths)(
                 sec.get("width", 1),
-                _table_cells(sec.get("header_rows", []), [r["cells"] for r in sec.get("rows", [])]),
+                _table_cells(sec.get("header_rows", []), body),
                 width_mm=width_mm,
                 sizes=FORM_SIZES,
                 padding_mm=FORM["padding_mm"],
                 rule_pt=FORM["rule_pt"],
-                nowrap=sec.get("numeric", []),
+                nowrap=sorted({*sec.get("numeric", []), *number_columns(body)}),
             )
             sec = {**sec, "widths": widths, "css": css}
         elif sec.get("type") == "fields":

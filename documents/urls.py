@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "documents"
 
@@ -20,6 +20,6 @@ urlpatterns = [
     path("plans/<int:year>/filing/generate/", views.plan_filing_generate, name="plan_filing_generate"),
     path("projects/<int:project_id>/dossier/", views.dossier, name="dossier"),
     path("applications/template/", views.application_template, name="application_template"),
-    path("applications/import/", views.application_import, name="application_import"),
+    path("applications/import/", import_views.application_import, name="application_import"),
     path("filings/<int:pk>/download/", views.filing_download, name="filing_download"),
 ]

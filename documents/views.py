@@ -7,8 +7,6 @@ the project); state changes only on POST; errors of the rules come back in Chine
 from __future__ import annotations
 
 import datetime
-import re
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,20 +14,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.filenames import content_disposition, download_name
 from lifecycle.errors import RuleViolation
 from projects import jobs
-from projects.models import AnnualPlan, Call
+from projects.models import AnnualPlan
 from projects.params import row_id
 
 from . import filings, jobs as doc_jobs, services, uploads
 from .access import filing_for_user, material_for_user, project_for_user
 from .dossier import dossier_build, dossier_size
 from .evidence import evidence_confirm as confirm
-from .imports import applications_import, template_workbook
+from .imports import template_workbook
 from .models import FilingKind
 
 
@@ -146,8 +146,12 @@ def material_download(request, pk):
     return FileResponse(handle, as_attachment=True, filename=version.original_name)
 
 
-def _safe_pdf_name(title: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", title)[:100] + ".pdf"
+def filing_name(filing) -> str:
+    """Issue 15: the filing's title, its project and the day it was issued."""
+    subject = filing.project.name if filing.project_id else ""
+    return download_name(
+        filing.title, subject=subject, day=timezone.localdate(filing.generated_at), ext="pdf"
+    )
 
 
 @login_required
@@ -155,9 +159,9 @@ def _safe_pdf_name(title: str) -> str:
 def filing_download(request, pk):
     filing = filing_for_user(request.user, pk)
     handle = filings.filing_open(filing, actor=request.user)
-    return FileResponse(
-        handle, as_attachment=True, filename=_safe_pdf_name(filing.title), content_type="application/pdf"
-    )
+    response = FileResponse(handle, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(filing_name(filing))
+    return response
 
 
 _STATUS = {"permission": 403, "issued": 409, "storage": 503}
@@ -169,9 +173,7 @@ def _refused(request, exc):
 
 def _preview_response(sample):
     response = HttpResponse(sample.data, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(_safe_pdf_name(sample.title + '（样稿）'))}"
-    )
+    response["Content-Disposition"] = content_disposition(sample.filename)
     return response
 
 
@@ -267,35 +269,5 @@ def application_template(request):
     response = HttpResponse(
         template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote('政务信息化项目建设需求申报模板.xlsx')}"
-    )
+    response["Content-Disposition"] = content_disposition("政务信息化项目建设需求申报模板.xlsx")
     return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def application_import(request):
-    """GET: the upload form. POST: import the filled template for the user's own department
-    into the chosen call; answers JSON — the created projects (201) or every error with its
-    row (400); a refusal by role or by 办法第八条 is 403."""
-    calls = Call.objects.order_by("-year")
-    if request.method == "GET":
-        return render(request, "documents/application_import.html", {"calls": calls})
-    upload = request.FILES.get("file")
-    stopped = uploads.refusal(request)
-    if stopped:
-        return JsonResponse({"errors": [{"text": stopped}]}, status=413)
-    call_id = row_id(request.POST.get("call"))
-    call = calls.filter(pk=call_id).first() if call_id else None
-    if upload is None or call is None:
-        return JsonResponse({"errors": [{"text": "请选择征集年度并上传填好的模板文件。"}]}, status=400)
-    try:
-        result = applications_import(
-            upload, call=call, organisation=request.user.organisation, actor=request.user
-        )
-    except RuleViolation as exc:
-        return JsonResponse({"errors": [{"text": exc.message}]}, status=403)
-    if not result.ok:
-        return JsonResponse({"errors": [e.as_dict() for e in result.errors]}, status=400)
-    return JsonResponse({"projects": [{"id": p.pk, "name": p.name} for p in result.projects]}, status=201)

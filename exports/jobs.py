@@ -16,6 +16,8 @@ from typing import cast
 
 from django.utils.translation import gettext as _
 
+from core import timeutil
+from core.filenames import download_name
 from core.tables import Exporter, Row
 from lifecycle import audit
 from projects import access, jobs
@@ -97,7 +99,11 @@ def run(job: Job, progress: jobs.Progress) -> jobs.Output:
     else:
         write_xlsx(counted, spool)
     spool.seek(0)
-    return jobs.Output(filename=f"{exporter.title}.{fmt}", content_type=CONTENT_TYPES[fmt], file=spool)
+    return jobs.Output(
+        filename=download_name(exporter.title, day=timeutil.today(), ext=fmt),
+        content_type=CONTENT_TYPES[fmt],
+        file=spool,
+    )
 
 
 def register() -> None:

@@ -8,7 +8,6 @@ the CSV is generated row by row — and every export is recorded in the audit tr
 from __future__ import annotations
 
 import tempfile
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -16,6 +15,8 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from core import timeutil
+from core.filenames import content_disposition, download_name
 from lifecycle import audit
 from projects import jobs
 from projects.selectors import visible_projects
@@ -45,7 +46,10 @@ def _respond(request, exporter, filename: str, *, action: str):
         write_xlsx(exporter, spool)
         spool.seek(0)
         response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename + '.' + fmt)}"
+    # Issue 15: the export's title and the day it was made.
+    response["Content-Disposition"] = content_disposition(
+        download_name(filename, day=timeutil.today(), ext=fmt)
+    )
     return response
 
 

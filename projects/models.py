@@ -694,9 +694,16 @@ class AnnualPlan(PlanMachine, ConcurrentTransitionMixin, models.Model):
 
 
 class SplitWarning(models.Model):
-    """办法第八条: two applications of one department that look like one project split in two."""
+    """办法第八条: two applications of one department that look like one project split in two;
+    办法第三条 (``kind`` duplicate, issue 15): two applications of different departments that
+    look like the same system built twice."""
+
+    class Kind(models.TextChoices):
+        SPLIT = "split", _("疑似拆分申报（办法第八条）")
+        DUPLICATE = "duplicate", _("疑似跨部门重复建设（办法第三条）")
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="split_warnings")
+    kind = models.CharField(_("预警类型"), max_length=12, choices=Kind.choices, default=Kind.SPLIT)
     first = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     second = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     score = models.DecimalField(_("相似度"), max_digits=4, decimal_places=3)

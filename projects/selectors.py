@@ -509,12 +509,22 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
                 projects(base.filter(state__in=[S.OPERATION, S.SELF_EVALUATED])),
                 article="第三十三条",
             ),
+            # Issue 15: most likely first (by score, not newest), each with its part scores.
             _q(
                 _("疑似拆分申报预警"),
-                SplitWarning.objects.select_related("first", "second", "first__owner").order_by(
-                    "-created_at", "-pk"
-                ),
+                SplitWarning.objects.filter(kind=SplitWarning.Kind.SPLIT)
+                .select_related("first", "second", "first__owner")
+                .order_by("-score", "-pk"),
                 article="第八条",
+                kind="splits",
+            ),
+            # 办法第三条 (集约节约): two departments' applications for the same system.
+            _q(
+                _("疑似跨部门重复建设预警"),
+                SplitWarning.objects.filter(kind=SplitWarning.Kind.DUPLICATE)
+                .select_related("first", "second", "first__owner", "second__owner")
+                .order_by("-score", "-pk"),
+                article="第三条",
                 kind="splits",
             ),
         ]

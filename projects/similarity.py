@@ -18,6 +18,11 @@ The parts of a split keep their system's name and goals and divide the content; 
 systems of one department share at most a domain word and the boilerplate. A pair scoring at
 least ``Policy.split_warning_threshold`` (0.5) is stored as a ``SplitWarning`` with the
 per-field figures, for the bureau to look at, most likely first; it blocks nothing.
+
+办法第三条 (集约节约; issue 15): the same measure across departments. A pair of applications of
+*different* departments in one call scoring at least ``Policy.duplicate_warning_threshold`` is
+stored as a ``SplitWarning`` of kind ``duplicate`` — the same system possibly built twice — a
+separate kind of warning for the bureau, never shown to the other department.
 """
 
 from __future__ import annotations
@@ -28,12 +33,23 @@ from collections import Counter
 from decimal import Decimal
 from itertools import combinations
 
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.states import ProjectState
 from lifecycle.policy import get_policy
 
 from .models import Project, SplitWarning
 
 FIELDS = {"name": 0.4, "performance_targets": 0.3, "content_and_scale": 0.15, "technical_route": 0.15}
 TEXT_FIELDS = ("performance_targets", "content_and_scale", "technical_route")
+#: How the pages name the fields whose part scores a warning shows (issue 15).
+FIELD_LABELS = {
+    "name": _("项目名称"),
+    "performance_targets": _("绩效目标"),
+    "content_and_scale": _("建设内容"),
+    "technical_route": _("技术路线"),
+}
 GENERIC = [
     "黑龙江省",
     "黑龙江",
@@ -162,18 +178,73 @@ def similarity(p, q, corpus: Corpus | None = None) -> tuple[float, dict]:
 
 
 def detect_splits(call, organisation) -> list:
-    """Recompute the warnings for one department's applications in one call."""
+    """Recompute the warnings for one department's applications in one call: the split pairs
+    among them (办法第八条) and the duplicate pairs between them and the other departments'
+    sent applications (办法第三条)."""
     projects = list(
         Project.objects.filter(call=call, owner=organisation, discarded_at__isnull=True)
-        .exclude(state="withdrawn")
+        .exclude(state=ProjectState.WITHDRAWN)
         .order_by("pk")
     )
-    SplitWarning.objects.filter(call=call, first__owner=organisation).delete()
+    corpus = Corpus.for_call(call)
+    Split = SplitWarning.Kind
+    SplitWarning.objects.filter(call=call, kind=Split.SPLIT, first__owner=organisation).delete()
     warnings = [
         SplitWarning(call=call, first=p, second=q, score=Decimal(str(score)), details=details)
-        for p, q, score, details in split_pairs(projects, Corpus.for_call(call))
+        for p, q, score, details in split_pairs(projects, corpus)
+    ]
+    # 办法第三条: across departments, only applications already sent (never another
+    # department's drafts).
+    sent = [p for p in projects if p.state != ProjectState.DRAFT]
+    others = list(
+        Project.objects.filter(call=call, discarded_at__isnull=True)
+        .exclude(owner=organisation)
+        .exclude(state__in=(ProjectState.DRAFT, ProjectState.WITHDRAWN))
+        .order_by("pk")
+    )
+    SplitWarning.objects.filter(call=call, kind=Split.DUPLICATE).filter(
+        Q(first__owner=organisation) | Q(second__owner=organisation)
+    ).delete()
+    warnings += [
+        SplitWarning(
+            call=call, kind=Split.DUPLICATE, first=p, second=q, score=Decimal(str(score)), details=details
+        )
+        for p, q, score, details in duplicate_pairs(sent, others, corpus)
     ]
     return SplitWarning.objects.bulk_create(warnings)
+
+
+def duplicate_pairs(projects, others, corpus: Corpus | None = None) -> list[tuple]:
+    """办法第三条: the pairs (p, q, score, details), p of ``projects`` and q of ``others`` of
+    another department, scoring at least ``Policy.duplicate_warning_threshold``, most likely
+    first. ``corpus``: the call's applications (default: both lists)."""
+    threshold = get_policy().duplicate_warning_threshold
+    corpus = corpus or Corpus.of([*projects, *others])
+    pairs = []
+    for p in projects:
+        for q in others:
+            if _owner(q) == _owner(p):
+                continue
+            score, details = similarity(p, q, corpus)
+            if score >= threshold:
+                pairs.append((p, q, score, details))
+    return sorted(pairs, key=lambda pair: -pair[2])
+
+
+def _owner(p):
+    return getattr(p, "owner_id", None) or p.owner
+
+
+def matched_fields(details: dict) -> list[dict]:
+    """The part scores of a warning as the pages show them: each field with its label, its
+    score and whether it matched (at least the warning threshold), strongest first."""
+    threshold = min(get_policy().split_warning_threshold, get_policy().duplicate_warning_threshold)
+    scores = {f: float(details[f]) for f in FIELDS if f in (details or {})}
+    rows = [
+        {"field": f, "label": FIELD_LABELS[f], "score": score, "matched": score >= threshold}
+        for f, score in sorted(scores.items(), key=lambda item: -item[1])
+    ]
+    return rows
 
 
 def split_pairs(projects, corpus: Corpus | None = None) -> list[tuple]:

@@ -5,7 +5,6 @@ job sees it (404 for anyone else)."""
 from __future__ import annotations
 
 import datetime
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -13,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core import timeutil
+from core.filenames import content_disposition
 from documents import storage
 from lifecycle import audit
 from projects import jobs
@@ -74,7 +74,7 @@ def job_download(request, pk):
         data={"job": str(job.pk), "sha256": job.sha256},
     )
     response = FileResponse(handle, content_type=job.content_type or "application/octet-stream")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.filename or 'file')}"
+    response["Content-Disposition"] = content_disposition(job.filename or "file")
     return response
 
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -249,8 +250,11 @@ def project_detail(request, pk):
     context["aspect_pages"] = review_aspects.pages_for(project, user)  # 办法第十条
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
-        context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
-            second=project
+        # Issue 15: most likely first, with the other department of a duplicate (办法第三条).
+        context["splits"] = (
+            SplitWarning.objects.filter(Q(first=project) | Q(second=project))
+            .select_related("first__owner", "second__owner")
+            .order_by("-score", "-pk")
         )
     return render(request, "projects/project_detail.html", context)
 

@@ -11,6 +11,7 @@ import zipfile
 
 from django.urls import reverse
 
+from core import timeutil
 from documents import filings, services
 from documents.dossier import dossier_build
 from lifecycle.models import AuditEntry
@@ -44,7 +45,7 @@ def test_dossier_holds_every_version_filing_snapshot_and_history(project, people
     zf = open_zip(handle)
     names = set(zf.namelist())
 
-    assert filename == "全省教育督导信息平台_审计档案.zip"
+    assert filename == f"全省教育督导信息平台_审计档案_{timeutil.today().isoformat()}.zip"
     assert {"材料/申报材料/第1版_申报书.pdf", "材料/申报材料/第2版_申报书.pdf"} <= names
     assert zf.read("材料/申报材料/第2版_申报书.pdf") == PDF + b"% v2\n"
     pdf_name = f"文书/{filing.pk:05d}_联合审核意见书_黑营商〔2025〕1号.pdf"

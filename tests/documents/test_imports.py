@@ -211,16 +211,23 @@ def test_errors_in_several_rows_create_nothing_and_are_all_listed(orgs, people, 
     )
 
     texts = [str(e) for e in result.errors]
-    assert "第3行「项目总投资（万元）」：金额须大于零" in texts
-    assert "第3行「建设工期（月）」：须为正整数" in texts
+    # Each message names the form expected and what was received (issue 15).
+    assert (
+        "第3行「项目总投资（万元）」：应填写金额（万元），如 1,234.56 或 1234.56万元；"
+        "收到“-5”（金额须大于零）" in texts
+    )
+    assert "第3行「建设工期（月）」：应填写月数（正整数），如 12 或 12个月；收到“十二”" in texts
     assert (
         "第4行「年度投资（万元）」：各年度投资合计400.00万元，应等于项目总投资500.00万元（办法第九条）"
         in texts
     )
     assert any(t.startswith("第4行「资金来源（万元）」：“财政”不是有效的资金来源") for t in texts)
-    assert "第4行「密码应用方案」：不能为空（办法第九条）" in texts
-    assert "第4行「依托网络（电子政务外网/电子政务内网）」：须为电子政务外网、电子政务内网之一" in texts
-    assert "第4行「是否涉密（是/否）」：须填“是”或“否”" in texts
+    assert "第4行「密码应用方案」：不能为空（办法第九条）：应填写文字说明" in texts
+    assert (
+        "第4行「依托网络（电子政务外网/电子政务内网）」：应填写电子政务外网、电子政务内网之一；收到“互联网”"
+        in texts
+    )
+    assert "第4行「是否涉密（是/否）」：应填写“是”或“否”；收到“不”" in texts
     assert "第5行「项目名称」：与第2行的项目名称重复" in texts
     assert "「数据资源目录」第5行「项目名称」：“丁系统”不在「申报项目」表中" in texts
     assert "「数据资源目录」第6行「共享条件」：有条件共享或不予共享须说明条件或依据（办法第十六条）" in texts

@@ -293,6 +293,57 @@ APPS = [
         "建设移动执法终端应用、执法记录仪接入和执法案卷评查功能，配备终端800台。",
         _route("执法终端采用国产安全手机。"),
     ),
+    # ---------------------------------------------------------------- 第三条: across departments
+    # Applications of different departments for the same kind of system (duplicate
+    # construction, ``DUPLICATES``), and one of the same words but another system.
+    _app(
+        "dup-video-edu",
+        "教育厅",
+        "全省教育系统视频会议系统",
+        "实现省、市、县教育行政部门视频会议全覆盖，会议通知和召开全程线上，会议组织成本降低60%。",
+        "建设视频会议多点控制单元（MCU）、会议管理平台和录播系统，配备高清视频会议终端180套，覆盖市县教育局。",
+        _route("视频会议采用H.323和SIP协议，终端经电子政务外网接入。"),
+    ),
+    _app(
+        "dup-video-emerg",
+        "应急管理厅",
+        "应急管理视频会议系统",
+        "实现省、市、县应急管理部门视频会议全覆盖，会议召开全程线上，会议组织成本降低50%。",
+        "建设视频会议多点控制单元（MCU）、会议管理平台和录播系统，配备高清视频会议终端150套，覆盖市县应急管理局。",
+        _route("视频会议采用H.323和SIP协议，终端经电子政务外网接入。"),
+    ),
+    _app(
+        "dup-archive-land",
+        "自然资源厅",
+        "自然资源电子档案管理系统",
+        "自然资源业务电子文件单套制归档率达到90%，档案查阅利用网上办理。",
+        "建设电子文件归档、长期保存、档案检索利用服务功能，接入自然资源业务系统12个。",
+        _route("长期保存采用OFD版式文件，四性检测。"),
+    ),
+    _app(
+        "dup-seal-med",
+        "医疗保障局",
+        "医疗保障电子印章管理系统",
+        "医保经办电子文书全部加盖电子印章，纸质盖章环节减少90%。",
+        "建设电子印章制作、印章授权、电子签章和验章服务，为医保经办系统提供签章接口。",
+        _route("电子签章采用SM2数字签名和可信时间戳。"),
+    ),
+    _app(
+        "dup-seal-traffic",
+        "交通运输厅",
+        "交通运输电子印章系统",
+        "交通运输许可电子证照和文书全部加盖电子印章，纸质盖章环节减少80%。",
+        "建设电子印章制作、印章授权管理、电子签章和验章服务，为许可审批系统提供签章接口。",
+        _route("电子签章采用SM2数字签名和可信时间戳。"),
+    ),
+    _app(
+        "eco-video",
+        "生态环境厅",
+        "重点排污单位视频监控联网系统",
+        "重点排污单位排放口视频监控联网率达到100%，偷排漏排发现时间缩短至1小时。",
+        "建设排污口视频监控点位接入、视频智能分析和异常排放告警功能，接入视频点位2400路。",
+        _route("视频接入采用GB/T 28181协议，智能分析采用深度学习模型。"),
+    ),
 ]
 
 #: The pairs that are one project split in parts (unordered).
@@ -309,5 +360,18 @@ SPLITS = {
         ("trade-deal", "trade-supervise"),  # renamed by sub-system
         ("eco-central", "eco-province"),  # by funding source
         ("water-sense", "water-command"),  # "parts", goals reworded
+    ]
+}
+
+#: The pairs of different departments that would build the same kind of system twice
+#: (办法第三条 集约节约: duplicate construction), unordered. Every other pair of different
+#: departments is not one — including 移动执法 of two departments (each its own business),
+#: and a 视频监控 system beside the 视频会议 ones.
+DUPLICATES = {
+    frozenset(p)
+    for p in [
+        ("dup-video-edu", "dup-video-emerg"),
+        ("dup-archive-land", "gov-archive"),
+        ("dup-seal-med", "dup-seal-traffic"),
     ]
 }

@@ -763,7 +763,15 @@ def _recipes(w):
         "documents:application_import": (
             none,
             [],
-            upload_fields({"call": st.one_of(st.just(str(w["call"].pk)), NASTY), "file": _upload()}),
+            upload_fields(
+                {
+                    "call": st.one_of(st.just(str(w["call"].pk)), NASTY),
+                    "file": _upload(),
+                    # issue 15: the preview and its confirm (documents/import_views.py)
+                    "step": st.one_of(st.sampled_from(["preview", "confirm", "discard"]), NASTY),
+                    "digest": st.one_of(st.just("0" * 64), NASTY),
+                }
+            ),
         ),
         "documents:filing_download": (st.fixed_dictionaries({"pk": _ids([w["filing"]])}), [], nothing),
         "exports:plan": (st.fixed_dictionaries({"year": _years(w)}), ["format"], nothing),

@@ -155,6 +155,13 @@ MEANING = {
         "Similarity from which a possible split application is flagged",
         "系统",
     ),
+    "duplicate_warning_threshold": (
+        "第三条",
+        "number",
+        "跨部门重复建设预警的相似度阈值",
+        "Similarity from which two departments' applications are flagged as duplicate construction",
+        "系统",
+    ),
 }
 
 MONTHS = [
