@@ -285,7 +285,9 @@ JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "60"))
 # DEFAULT_FROM_EMAIL; EMAIL_BACKEND overrides the choice.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -34,7 +34,11 @@ def _event(clock: Clock, stamp: datetime.datetime, host: str) -> Event:
     event.add("dtstamp", stamp)
     event.add("dtstart", due)
     event.add("dtend", due + datetime.timedelta(days=1))
-    event.add("summary", _("%(clock)s截止：%(subject)s") % {"clock": clock.get_kind_display(), "subject": notify.subject_name(subject)})
+    event.add(
+        "summary",
+        _("%(clock)s截止：%(subject)s")
+        % {"clock": clock.get_kind_display(), "subject": notify.subject_name(subject)},
+    )
     lines = [_("依据：办法%(article)s") % {"article": clock.article}]
     if clock.provisional:
         lines.append(_("暂定日期：所跨年份的节假日安排尚未公布。"))

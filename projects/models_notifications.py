@@ -76,6 +76,9 @@ class NotificationRead(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notification", "user"], name="notify_read_once")]
 
+    def __str__(self) -> str:
+        return f"{self.notification_id} · {self.user_id}"
+
 
 class Delivery(models.TextChoices):
     IMMEDIATE = "immediate", _("即时发送")
@@ -104,6 +107,9 @@ class NotificationPreference(models.Model):
         verbose_name = _("通知设置")
         verbose_name_plural = _("通知设置")
 
+    def __str__(self) -> str:
+        return str(self.user)
+
 
 class ReminderSent(models.Model):
     """A reminder (or an escalation) given to one person for one deadline: at most once per
@@ -121,3 +127,6 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "clock", "due_on", "step"], name="reminder_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.clock_id} · {self.due_on} · {self.step}"

@@ -15,7 +15,10 @@ class PreferenceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("未勾选的类型只在系统的“通知”中显示。"),
-        error_messages={"invalid_choice": _("请从列出的通知类型中选择。")},
+        error_messages={
+            "invalid_choice": _("请从列出的通知类型中选择。"),
+            "invalid_list": _("请从列出的通知类型中选择。"),
+        },
     )
     delivery = forms.ChoiceField(
         label=_("电子邮件发送方式"),

@@ -159,7 +159,7 @@ def recipients(addressed: Iterable[tuple[int, str]], *, exclude: Any = None) -> 
 def preference_of(user: User) -> NotificationPreference:
     """The person's preferences (defaults when they never saved any: every kind, at once)."""
     try:
-        return user.notification_preference  # type: ignore[attr-defined,no-any-return]
+        return user.notification_preference
     except NotificationPreference.DoesNotExist:
         return NotificationPreference(user=user)
 
@@ -262,7 +262,12 @@ def on_step(obj: Any, action: str, *, actor: Any, entry: AuditEntry, data: dict[
     name = subject_name(obj)
     actor_org = getattr(actor, "organisation_id", None)
     step = entry.action_label
-    common = {"article": entry.article, "url": link_for(obj), "project": project, "plan": plan}
+    common: dict[str, Any] = {
+        "article": entry.article,
+        "url": link_for(obj),
+        "project": project,
+        "plan": plan,
+    }
     told: set[int] = {actor_org} if actor_org else set()
     if action == Action.OPINION_GIVEN and project is not None:
         # 办法第十、十二、二十九条: an opinion tells the department and the bureau.
@@ -270,7 +275,8 @@ def on_step(obj: Any, action: str, *, actor: Any, entry: AuditEntry, data: dict[
         who = getattr(getattr(actor, "organisation", None), "name", "")
         message = Message(
             kind=NotificationKind.OPINION,
-            title=_("%(subject)s：%(organisation)s出具了%(opinion)s") % {
+            title=_("%(subject)s：%(organisation)s出具了%(opinion)s")
+            % {
                 "subject": name,
                 "organisation": who,
                 "opinion": str(opinion) if opinion is not None else step,
@@ -286,7 +292,9 @@ def on_step(obj: Any, action: str, *, actor: Any, entry: AuditEntry, data: dict[
         return
     arrivals = [org for org in acting_organisations(subject) if org.pk not in told]
     for org in arrivals:
-        correction = project is not None and org.pk == project.owner_id and entry.to_state in CORRECTION_STATES
+        correction = (
+            project is not None and org.pk == project.owner_id and entry.to_state in CORRECTION_STATES
+        )
         kind = NotificationKind.CORRECTION if correction else NotificationKind.ARRIVED
         title = (
             _("%(subject)s：需要补正（%(step)s）") if correction else _("%(subject)s：%(step)s，待本单位办理")
@@ -305,7 +313,9 @@ def on_step(obj: Any, action: str, *, actor: Any, entry: AuditEntry, data: dict[
 
 
 @receiver(step_taken, dispatch_uid="projects.notifications.on_step")
-def _step_taken(sender: Any, *, obj: Any, action: str, actor: Any, entry: AuditEntry, data: dict, **kw: Any) -> None:
+def _step_taken(
+    sender: Any, *, obj: Any, action: str, actor: Any, entry: AuditEntry, data: dict, **kw: Any
+) -> None:
     on_step(obj, action, actor=actor, entry=entry, data=data)
 
 
@@ -322,7 +332,8 @@ def filing_issued(filing: Any, *, actor: Any, article: str) -> list[Notification
     actor_org = getattr(actor, "organisation_id", None)
     message = Message(
         kind=NotificationKind.FILING,
-        title=_("%(subject)s：已出具%(filing)s %(number)s") % {
+        title=_("%(subject)s：已出具%(filing)s %(number)s")
+        % {
             "subject": subject_name(subject),
             "filing": filing.get_kind_display(),
             "number": filing.document_no or "",
@@ -338,20 +349,28 @@ def filing_issued(filing: Any, *, actor: Any, article: str) -> list[Notification
 # ---------------------------------------------------------------- reading
 
 
+def _read_by(user: User) -> Exists:
+    return Exists(NotificationRead.objects.filter(notification=OuterRef("pk"), user_id=user.pk))
+
+
 def inbox(user: User) -> QuerySet[Notification]:
     """The entries addressed to ``user``'s organisation and role, newest first, each with
     ``is_read`` for this person."""
-    if not getattr(user, "organisation_id", None):
+    if not user.organisation_id:
         return Notification.objects.none()
-    read = NotificationRead.objects.filter(notification=OuterRef("pk"), user_id=user.pk)
     return Notification.objects.filter(organisation_id=user.organisation_id, role=user.role).annotate(
-        is_read=Exists(read)
+        is_read=_read_by(user)
     )
+
+
+def unread(user: User) -> QuerySet[Notification]:
+    """The entries addressed to ``user`` that they have not read."""
+    return inbox(user).filter(~_read_by(user))
 
 
 def unread_count(user: User) -> int:
     """One query (the header's badge)."""
-    return inbox(user).filter(is_read=False).count()
+    return unread(user).count()
 
 
 def notification_for(user: User, pk: int) -> Notification | None:
@@ -365,7 +384,7 @@ def notification_for(user: User, pk: int) -> Notification | None:
 def mark_read(user: User, notifications: Iterable[Notification]) -> int:
     """Mark entries read for ``user`` (only entries addressed to them); audited
     (``notification.read``). Returns the number newly marked."""
-    mine = list(inbox(user).filter(pk__in=[n.pk for n in notifications], is_read=False))
+    mine = list(unread(user).filter(pk__in=[n.pk for n in notifications]))
     if not mine:
         return 0
     now = timezone.now()
@@ -384,7 +403,7 @@ def mark_read(user: User, notifications: Iterable[Notification]) -> int:
 
 
 def mark_all_read(user: User) -> int:
-    return mark_read(user, inbox(user).filter(is_read=False))
+    return mark_read(user, unread(user))
 
 
 def preferences_save(user: User, *, email_kinds: Iterable[str], delivery: str) -> NotificationPreference:
@@ -464,14 +483,14 @@ def send_digests(now: Any = None) -> int:
         user = pref.user
         if not (user.is_active and user.email):
             continue
-        claimed = NotificationPreference.objects.filter(pk=pref.pk, digest_sent_at=pref.digest_sent_at).update(
-            digest_sent_at=now
-        )
+        claimed = NotificationPreference.objects.filter(
+            pk=pref.pk, digest_sent_at=pref.digest_sent_at
+        ).update(digest_sent_at=now)
         if not claimed:
             continue  # another job sent it
         since = pref.digest_sent_at or (now - datetime.timedelta(days=1))
         items = list(
-            inbox(user).filter(is_read=False, created_at__gt=since, kind__in=pref.email_kinds).order_by("created_at")
+            unread(user).filter(created_at__gt=since, kind__in=pref.email_kinds).order_by("created_at")
         )
         if not items:
             continue

@@ -36,13 +36,31 @@ def next_run(now: datetime.datetime | None = None) -> datetime.datetime:
     return at if at > local else at + datetime.timedelta(days=1)
 
 
-def schedule(now: datetime.datetime | None = None) -> bool:
-    """Queue the next pass unless one is waiting already. Only on a queue that runs tasks
-    later (the database queue; the tests' immediate backend would run it at once). Returns
-    whether a pass was queued."""
+def schedule(now: datetime.datetime | None = None, *, at_once: bool = False) -> bool:
+    """Queue the next pass (at the next ``REMINDER_HOUR``, or ``at_once``) unless one is
+    waiting already. Only on a queue that runs tasks later (the database queue; the tests'
+    immediate backend would run it inside the caller). Returns whether a pass was queued."""
     if not default_task_backend.supports_defer:
         return False
-    if DBTaskResult.objects.filter(task_path=reminder_pass.module_path, status=TaskResultStatus.READY).exists():
+    waiting = DBTaskResult.objects.filter(task_path=reminder_pass.module_path, status=TaskResultStatus.READY)
+    if waiting.exists():
         return False
-    reminder_pass.using(run_after=next_run(now)).enqueue()
+    if at_once:
+        reminder_pass.enqueue()
+    else:
+        reminder_pass.using(run_after=next_run(now)).enqueue()
     return True
+
+
+_checked_on: list[datetime.date] = []
+
+
+def ensure_scheduled() -> bool:
+    """Once a day per process (config/daily.py, on the first request): if no pass is waiting
+    — a fresh installation, or a worker that was stopped — queue one to run now; it queues
+    the next. Returns whether a pass was queued."""
+    today = timezone.localdate()
+    if _checked_on and _checked_on[0] == today:
+        return False
+    _checked_on[:] = [today]
+    return schedule(at_once=True)

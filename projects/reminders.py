@@ -122,10 +122,15 @@ def _title(clock: Clock, step: Step, subject: str, unit: str = "") -> str:
         return _("%(subject)s：%(clock)s将于%(due)s到期（还有%(days)s个工作日）") % values
     if step.code == OVERDUE:
         return _("%(subject)s：%(clock)s已于%(due)s到期，尚未办结") % values
-    return _("督办：%(subject)s的%(clock)s已于%(due)s到期，逾期%(days)s个工作日（应办理单位：%(organisation)s）") % values
+    return (
+        _("督办：%(subject)s的%(clock)s已于%(due)s到期，逾期%(days)s个工作日（应办理单位：%(organisation)s）")
+        % values
+    )
 
 
-def _addressed(clock: Clock, step: Step, actors: list[Organisation]) -> list[tuple[Organisation, frozenset[str]]]:
+def _addressed(
+    clock: Clock, step: Step, actors: list[Organisation]
+) -> list[tuple[Organisation, frozenset[str]]]:
     head = frozenset({Role.HEAD})
     if step.code == ESCALATE_HEAD:
         return [(org, head) for org in actors]
@@ -177,9 +182,14 @@ def send_step(clock: Clock, step: Step, actors: list[Organisation]) -> int:
 
 def clocks_to_look_at(today: datetime.date, horizon: datetime.date) -> QuerySet[Clock]:
     """Running clocks due by ``horizon`` (the furthest reminder) or already overdue."""
-    return running_clocks().filter(
-        Q(extended_to__isnull=True, due_on__lte=horizon) | Q(extended_to__isnull=False, extended_to__lte=horizon)
-    ).select_related("project__owner")
+    return (
+        running_clocks()
+        .filter(
+            Q(extended_to__isnull=True, due_on__lte=horizon)
+            | Q(extended_to__isnull=False, extended_to__lte=horizon)
+        )
+        .select_related("project__owner")
+    )
 
 
 @dataclass
@@ -201,7 +211,9 @@ def run_pass(today: datetime.date | None = None) -> Summary:
         steps = [
             s
             for s in steps_due(clock, today, calendar, policy)
-            if not ReminderSent.objects.filter(clock=clock, due_on=clock.effective_due_on, step=s.code).exists()
+            if not ReminderSent.objects.filter(
+                clock=clock, due_on=clock.effective_due_on, step=s.code
+            ).exists()
         ]
         if not steps:
             continue
@@ -226,7 +238,11 @@ def clocks_for(user: User) -> list[Clock]:
     if org.kind == OrgKind.OWNER:
         qs = running_clocks().filter(project__owner=org, kind__in=OWNER_CLOCKS)
     else:
-        queues = [q["items"] for q in selectors.queue_definitions(user) if q["kind"] == "projects" and not q["waiting"]]
+        queues = [
+            q["items"]
+            for q in selectors.queue_definitions(user)
+            if q["kind"] == "projects" and not q["waiting"]
+        ]
         ids: set[int] = set()
         for items in queues:
             ids.update(items.values_list("pk", flat=True))

@@ -265,7 +265,12 @@ def decorate(
 
 
 def _q(
-    title: StrOrPromise, items: QuerySet[Any], *, article: str = "", kind: str = "projects", waiting: bool = False
+    title: StrOrPromise,
+    items: QuerySet[Any],
+    *,
+    article: str = "",
+    kind: str = "projects",
+    waiting: bool = False,
 ) -> dict[str, Any]:
     # ``waiting``: a queue of what others handle (the department's "等待…办理"), not a queue to
     # act on — issue 12's notifications (projects/notifications.py) skip it.

@@ -29,7 +29,7 @@ PAGE_SIZE = 30
 def inbox(request):
     entries = notify.inbox(request.user).select_related("project", "plan")
     if request.GET.get("unread") == "1":
-        entries = entries.filter(is_read=False)
+        entries = notify.unread(request.user).select_related("project", "plan")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -65,19 +65,24 @@ def settings_page(request):
         form = PreferenceForm(request.POST)
         if form.is_valid():
             notify.preferences_save(
-                request.user, email_kinds=form.cleaned_data["email_kinds"], delivery=form.cleaned_data["delivery"]
+                request.user,
+                email_kinds=form.cleaned_data["email_kinds"],
+                delivery=form.cleaned_data["delivery"],
             )
             messages.success(request, _("通知设置已保存。"))
             return redirect("notification_settings")
     else:
         form = PreferenceForm(initial={"email_kinds": pref.email_kinds, "delivery": pref.delivery})
     feed_url = (
-        request.build_absolute_uri(reverse("calendar_feed", args=[pref.feed_token])) if pref.feed_token else ""
+        request.build_absolute_uri(reverse("calendar_feed", args=[pref.feed_token]))
+        if pref.feed_token
+        else ""
     )
     return render(
         request,
         "projects/notification_settings.html",
         {"form": form, "feed_url": feed_url, "has_email": bool(request.user.email)},
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -102,5 +107,3 @@ def feed(request, token):
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-

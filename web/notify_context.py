@@ -18,6 +18,6 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     def unread() -> int:
         if not user.is_authenticated or not getattr(user, "organisation_id", None):
             return 0
-        return notify.unread_count(user)  # type: ignore[arg-type]
+        return notify.unread_count(user)
 
     return {"unread_notifications": unread}

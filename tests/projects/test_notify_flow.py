@@ -97,7 +97,11 @@ def test_same_role_sees_same_entry_read_per_person(joint_review, people, django_
 def test_correction_requested_tells_the_department(joint_review, people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         Walker(people).step(
-            joint_review, "request_correction", people.cac_reviewer, D(2025, 9, 29), reason="请补充等级保护测评计划。"
+            joint_review,
+            "request_correction",
+            people.cac_reviewer,
+            D(2025, 9, 29),
+            reason="请补充等级保护测评计划。",
         )
     kinds = set(notify.inbox(people.owner_preparer).values_list("kind", flat=True))
     assert NotificationKind.CORRECTION in kinds
@@ -113,7 +117,9 @@ def _reminded(person, clock):
     return set(ReminderSent.objects.filter(user=person, clock=clock).values_list("step", flat=True))
 
 
-def test_reminders_at_policy_offsets_and_one_escalation(joint_review, people, django_capture_on_commit_callbacks):
+def test_reminders_at_policy_offsets_and_one_escalation(
+    joint_review, people, django_capture_on_commit_callbacks
+):
     clock = Clock.objects.get(project=joint_review, kind=ClockKind.JOINT_REVIEW)
     assert clock.due_on == DUE  # 5 working days after 受理 on the official calendar
     reviewer, head = people.cac_reviewer, people.cac_head
@@ -222,7 +228,7 @@ def test_kind_not_chosen_is_not_emailed(orgs, people, call_2026, django_capture_
 
 def _events(response):
     cal = Calendar.from_ical(response.content)
-    return cal, [c for c in cal.walk("VEVENT")]
+    return cal, list(cal.walk("VEVENT"))
 
 
 def test_calendar_feed(joint_review, people, client):
@@ -235,7 +241,7 @@ def test_calendar_feed(joint_review, people, client):
     (event,) = events
     assert event.decoded("DTSTART") == DUE and event.decoded("DTEND") == DUE + datetime.timedelta(days=1)
     assert event["DTSTART"].params.get("VALUE") == "DATE" or "VALUE=DATE" in response.content.decode()
-    assert "DTSTAMP" in event and str(event["UID"]).startswith(f"clock-")
+    assert "DTSTAMP" in event and str(event["UID"]).startswith("clock-")
     assert "第十条" in str(event["DESCRIPTION"])
     assert joint_review.name in str(event["SUMMARY"])
     assert AuditEntry.objects.filter(action="notification.feed_token", actor=people.cac_reviewer).exists()
@@ -269,7 +275,10 @@ def test_another_organisations_entry_is_404(joint_review, people, client):
     assert client.post(reverse("notification_read", args=[theirs.pk])).status_code == 404
     page = client.get(reverse("notification_inbox"))
     assert page.status_code == 200
-    assert theirs.title not in page.content.decode() or theirs.title in notify.inbox(people.cac_reviewer).get().title
+    assert (
+        theirs.title not in page.content.decode()
+        or theirs.title in notify.inbox(people.cac_reviewer).get().title
+    )
     assert not Notification.objects.get(pk=theirs.pk).reads.exists()
 
 
@@ -281,7 +290,9 @@ def test_pages_read_and_settings(joint_review, people, client):
     response = client.post(reverse("notification_read", args=[mine.pk]), {"open": "1"})
     assert response.status_code == 302 and response["Location"] == mine.url
     assert notify.unread_count(people.cac_reviewer) == 0
-    response = client.post(reverse("notification_settings"), {"email_kinds": ["reminder"], "delivery": "digest"})
+    response = client.post(
+        reverse("notification_settings"), {"email_kinds": ["reminder"], "delivery": "digest"}
+    )
     assert response.status_code == 302
     pref = NotificationPreference.objects.get(user=people.cac_reviewer)
     assert (pref.email_kinds, pref.delivery) == (["reminder"], "digest")
@@ -298,3 +309,35 @@ def test_unread_count_is_one_query(joint_review, people, rf, django_assert_num_q
     with django_assert_num_queries(1):
         assert unread() == 1
         assert unread() == 1
+
+
+def test_concurrent_passes_send_once(joint_review, people, django_capture_on_commit_callbacks):
+    """Two passes that both found nothing sent yet (the pre-check raced): the UNIQUE
+    constraint lets only one of them remind each person."""
+    clock = Clock.objects.get(project=joint_review, kind=ClockKind.JOINT_REVIEW)
+    step = reminders.Step(reminders.before(2), NotificationKind.REMINDER, 2)
+    actors = reminders.clock_actors(clock)
+    mail.outbox.clear()
+    with at(2025, 9, 30), django_capture_on_commit_callbacks(execute=True):
+        first = reminders.send_step(clock, step, actors)
+        second = reminders.send_step(clock, step, actors)
+    assert first >= 4 and second == 0
+    assert len(_mails_to(people.cac_reviewer)) == 1
+    assert Notification.objects.filter(key__startswith=f"clock:{clock.pk}:").count() == len(
+        {
+            (n.organisation_id, n.role)
+            for n in Notification.objects.filter(key__startswith=f"clock:{clock.pk}:")
+        }
+    )
+
+
+def test_issued_filing_is_announced(orgs, people, call_2026, django_capture_on_commit_callbacks):
+    """办法第九条: the department's 申报表, once submitted, is announced to the bureau."""
+    from documents import filings
+
+    project, _on = project_in(S.SUBMITTED, orgs, people, call_2026)
+    with django_capture_on_commit_callbacks(execute=True):
+        filing = filings.generate("application_form", actor=people.owner_preparer, project=project)
+    entry = notify.inbox(people.bureau_reviewer).get(kind=NotificationKind.FILING)
+    assert filing.get_kind_display() in entry.title and entry.article == "第九条"
+    assert not notify.inbox(people.owner_preparer).filter(kind=NotificationKind.FILING).exists()
