@@ -238,16 +238,14 @@ def clocks_for(user: User) -> list[Clock]:
     if org.kind == OrgKind.OWNER:
         qs = running_clocks().filter(project__owner=org, kind__in=OWNER_CLOCKS)
     else:
-        queues = [
-            q["items"]
-            for q in selectors.queue_definitions(user)
-            if q["kind"] == "projects" and not q["waiting"]
-        ]
-        ids: set[int] = set()
-        for items in queues:
-            ids.update(items.values_list("pk", flat=True))
-        plans = Q()
+        # One query: the projects and plans of the organisation's queues as subqueries.
+        held = Q(pk__in=[])
+        for q in selectors.queue_definitions(user):
+            if q["kind"] == "projects" and not q["waiting"]:
+                held |= Q(project__in=q["items"].order_by().values("pk")) & ~Q(kind__in=OWNER_CLOCKS)
+            elif q["kind"] == "plans":
+                held |= Q(plan__in=q["items"].order_by().values("pk"))
         if org.kind == OrgKind.BUREAU:
-            plans = Q(plan__isnull=False)
-        qs = running_clocks().filter(Q(project_id__in=ids) & ~Q(kind__in=OWNER_CLOCKS) | plans)
+            held |= Q(plan__isnull=False)  # 办法第十一条: the bureau compiles the plan
+        qs = running_clocks().filter(held)
     return list(qs.select_related("project", "plan").order_by("due_on", "pk"))

@@ -341,3 +341,22 @@ def test_issued_filing_is_announced(orgs, people, call_2026, django_capture_on_c
     entry = notify.inbox(people.bureau_reviewer).get(kind=NotificationKind.FILING)
     assert filing.get_kind_display() in entry.title and entry.article == "第九条"
     assert not notify.inbox(people.owner_preparer).filter(kind=NotificationKind.FILING).exists()
+
+
+def test_inbox_page_queries_do_not_grow(orgs, people, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people.cac_reviewer)
+    org = people.cac_reviewer.organisation
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("notification_inbox")).status_code == 200
+        return len(ctx.captured_queries)
+
+    notify.notify(notify.Message(kind="arrived", title="待办 0"), [(org, {"reviewer"})])
+    one = count()
+    for n in range(1, 25):
+        notify.notify(notify.Message(kind="arrived", title=f"待办 {n}"), [(org, {"reviewer"})])
+    assert count() == one
