@@ -178,7 +178,7 @@ def email_for(user: User, message: Message) -> mail.EmailMessage:
     if message.body:
         lines += ["", message.body]
     if message.article:
-        lines += ["", _("依据：%(article)s") % {"article": message.article}]
+        lines += ["", _("依据：办法%(article)s") % {"article": message.article}]
     lines += ["", absolute(message.url), "", _("（本邮件由系统自动发送。通知设置可在系统“通知”页面修改。）")]
     return mail.EmailMessage(
         subject=_("【信息化项目管理】%(title)s") % {"title": message.title},

@@ -152,7 +152,6 @@ def send_step(clock: Clock, step: Step, actors: list[Organisation]) -> int:
     message = notify.Message(
         kind=step.kind,
         title=_title(clock, step, notify.subject_name(subject), "、".join(o.name for o in actors)),
-        body=_("依据：办法%(article)s") % {"article": clock.article},
         article=clock.article,
         url=notify.link_for(subject),
         project=clock.project,

@@ -139,7 +139,7 @@ def test_reminders_at_policy_offsets_and_one_escalation(
     # 督办: the 负责人 of the agency that has not answered, once, on the first working day late.
     escalations = notify.inbox(head).filter(kind=NotificationKind.ESCALATION)
     assert escalations.count() == 1
-    assert "第十条" in escalations.get().body
+    assert escalations.get().article == "第十条"
     assert "escalate:head" in _reminded(head, clock)
     assert "escalate:head" not in _reminded(reviewer, clock)
     # Running the job again, the same day or later, sends nothing twice.
