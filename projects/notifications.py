@@ -85,22 +85,27 @@ def _project_of(subject: Any) -> Project | None:
 def acting_organisations(subject: Any) -> list[Organisation]:
     """The organisations whose home queue (``selectors.queue_definitions``, without the
     department's "等待…办理" queue, which only waits) holds ``subject`` now: a Project, a
-    ChangeRequest, an AnnualPlan or an Incident. One query per organisation asked: every
-    agency, and the project's own and participating departments."""
+    ChangeRequest, an AnnualPlan or an Incident. Two queries: the organisations asked (every
+    agency, and the project's own and participating departments), then all their queues at
+    once."""
     kind = _queue_kind(subject)
     project = _project_of(subject)
     candidates = Q(~Q(kind=OrgKind.OWNER))
     if project is not None:
         candidates |= Q(pk=project.owner_id) | Q(participant__project=project)
-    found = []
-    for org in Organisation.objects.filter(candidates).distinct().order_by("pk"):
+    orgs = list(Organisation.objects.filter(candidates).distinct().order_by("pk"))
+    asked: list[QuerySet[Any]] = []
+    owners: list[Organisation] = []
+    for org in orgs:
         person = User(organisation=org, role=Role.HEAD)
-        queues = [
-            q["items"].filter(pk=subject.pk)
-            for q in selectors.queue_definitions(person)
-            if q["kind"] == kind and not q.get("waiting")
-        ]
-        if queues and any(selectors._counts(queues)):
+        for q in selectors.queue_definitions(person):
+            if q["kind"] == kind and not q.get("waiting"):
+                asked.append(q["items"].filter(pk=subject.pk))
+                owners.append(org)
+    # Every organisation's queues in ONE query (selectors._counts: SELECT (…), (…), …).
+    found: list[Organisation] = []
+    for org, n in zip(owners, selectors._counts(asked), strict=True):
+        if n and org not in found:
             found.append(org)
     return found
 
