@@ -260,7 +260,11 @@ def _addressed(orgs: Iterable[Organisation]) -> list[tuple[Organisation, frozens
 
 
 def on_step(obj: Any, action: str, *, actor: Any, entry: AuditEntry, data: dict[str, Any]) -> None:
-    """React to a step (lifecycle.events.step_taken): who must act now, and who is told."""
+    """React to a step (lifecycle.events.step_taken): who must act now, and who is told —
+    the organisations whose queue now holds the matter (e.g. the agencies of the joint review,
+    办法第十条); the department when asked to correct (陈述和补正, 办法第十、十八条) and of
+    every decision on its project; the department and the bureau of an opinion (办法第十、
+    十二、二十九条)."""
     subject: Any = data.get("incident") if action == Action.INCIDENT_REPORTED else obj
     project = _project_of(obj)
     plan = obj if isinstance(obj, AnnualPlan) else None
@@ -325,8 +329,10 @@ def _step_taken(
 
 
 def filing_issued(filing: Any, *, actor: Any, article: str) -> list[Notification]:
-    """A letter or form (文书) was issued: the project's department, the bureau and the
-    organisations acting on the project are told (called by documents/filings.py ``generate``)."""
+    """A letter or form (文书) was issued after its step (e.g. the 申报表 of 办法第九条, the
+    联合审核意见书 of 办法第十条): the project's department and the bureau are told, except
+    the issuer's own organisation (called by documents/filings.py ``generate``; ``article`` is
+    the filing's own)."""
     subject: Any = filing.project or filing.plan
     project = filing.project
     orgs: dict[int, Organisation] = {}

@@ -79,7 +79,9 @@ class Step:
 def steps_due(clock: Clock, today: datetime.date, calendar: WorkCalendar, policy: Policy) -> list[Step]:
     """The reminders ``clock`` calls for on ``today``: at most one reminder before or on the
     deadline (the nearest offset not yet passed), or the overdue notice and the escalations
-    whose delay has been reached."""
+    whose delay has been reached. The deadline is the one the 办法 sets for the clock (e.g.
+    办法第十条: 5 working days of joint review), counted in working days on the official
+    calendar; the offsets and delays are the policy's (办法第五条: the bureau 督促检查)."""
     due = clock.effective_due_on
     if due >= today:
         left = calendar.working_days_between(today, due)
@@ -95,7 +97,10 @@ def steps_due(clock: Clock, today: datetime.date, calendar: WorkCalendar, policy
 
 
 def clock_actors(clock: Clock) -> list[Organisation]:
-    """The organisations that must act before ``clock`` runs out."""
+    """The organisations that must act before ``clock`` runs out: the department for its own
+    obligations (办法第二十五、二十九、三十三、三十六条, ``OWNER_CLOCKS``); otherwise the
+    agencies whose home queue holds the project — an agency of the joint review that has given
+    its opinion (办法第十条) is no longer in its queue and is not reminded."""
     if clock.project_id and clock.kind in OWNER_CLOCKS:
         return [clock.project.owner]  # type: ignore[union-attr]
     subject = clock.project or clock.plan
@@ -143,7 +148,9 @@ def _addressed(
 
 def send_step(clock: Clock, step: Step, actors: list[Organisation]) -> int:
     """Write the inbox entries of ``step`` and e-mail every person addressed, once per person
-    (``ReminderSent``). Returns the number of persons newly reminded."""
+    (``ReminderSent``, UNIQUE). Escalations go to the 负责人 of the organisations that must act,
+    then to the bureau's 负责人 (办法第五条: the bureau 督促检查). Returns the number of
+    persons newly reminded."""
     addressed = _addressed(clock, step, actors)
     if not addressed:
         return 0

@@ -360,3 +360,17 @@ def test_inbox_page_queries_do_not_grow(orgs, people, client):
     for n in range(1, 25):
         notify.notify(notify.Message(kind="arrived", title=f"待办 {n}"), [(org, {"reviewer"})])
     assert count() == one
+
+
+def test_rectification_deadline_is_the_departments(orgs, people, call_2026, client):
+    """办法第三十六条: 限期整改 is the department's obligation — its reminders and its calendar,
+    not the bureau's (which ordered it)."""
+    project, on = project_in(S.CONSTRUCTION, orgs, people, call_2026)
+    with at(on.year, on.month, on.day):
+        Walker(people).step(
+            project, "order_rectification", people.bureau_head, on, reason="限期整改", working_days=10
+        )
+    clock = Clock.objects.get(project=project, kind=ClockKind.RECTIFICATION)
+    assert reminders.clock_actors(clock) == [orgs["owner"]]
+    assert clock in reminders.clocks_for(people.owner_preparer)
+    assert clock not in reminders.clocks_for(people.bureau_reviewer)
