@@ -4,6 +4,8 @@ group's help and, when the group has errors, its error text (``aria-describedby`
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
@@ -16,7 +18,7 @@ def choice_group(field: BoundField) -> SafeString:
     described = [f"{field.auto_id}_helptext"] if field.help_text else []
     if field.errors:
         described.append(f"{field.auto_id}_error")
-    attrs = {"aria-describedby": " ".join(described)} if described else {}
+    attrs: dict[str, Any] = {"aria-describedby": " ".join(described)} if described else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
