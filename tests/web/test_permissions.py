@@ -80,10 +80,6 @@ MATRIX = {
     # Issue 12: every signed-in person has an inbox and settings (their own organisation's).
     "notification_inbox": (lambda s: reverse("notification_inbox"), expect(200)),
     "notification_settings": (lambda s: reverse("notification_settings"), expect(200)),
-    "calendar_feed_unknown": (
-        lambda s: reverse("calendar_feed", args=["x" * 43]),
-        expect(404, anonymous=404),
-    ),
     "project_submitted": (lambda s: reverse("project", args=[s.reviewing.pk]), READ),
     # A draft is the department's own: nobody else knows it exists, except 审计厅, which
     # reads everything (办法第三十五、三十七条).
