@@ -12,6 +12,7 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError
 
+from projects.notify_tasks import ensure_scheduled
 from projects.yearly import ensure_yearly_clocks
 
 logger = logging.getLogger(__name__)
@@ -27,4 +28,8 @@ class DailyChecksMiddleware:
                 ensure_yearly_clocks()  # 办法第二十五条
             except DatabaseError:  # retried on the next request; the page is answered anyway
                 logger.exception("daily check of the yearly performance-report clocks failed")
+            try:
+                ensure_scheduled()  # issue 12: the daily reminder pass waits on the task queue
+            except DatabaseError:
+                logger.exception("queueing the daily reminder pass failed")
         return self.get_response(request)

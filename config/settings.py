@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "lifecycle.context_processors.policy",
                 "web.context_processors.vocabulary",
+                "web.notify_context.notifications",  # issue 12: the header's unread count
             ],
         },
     },
@@ -315,3 +316,26 @@ SPECTACULAR_SETTINGS = {
 }
 #: How long an API token lives (days); a setting of this system, not of the 办法.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+
+# Issue 12: notifications by e-mail (projects/notifications.py; docs/notifications.md).
+# Development (DEBUG=1) prints them on the console; production sends them by SMTP, configured
+# by EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL,
+# DEFAULT_FROM_EMAIL; EMAIL_BACKEND overrides the choice.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# The address links in e-mails and the calendar feed start with.
+NOTIFY_SITE_URL = os.environ.get("NOTIFY_SITE_URL", "http://127.0.0.1:8000")
+# Hour (local time) at which the reminder job runs each day (projects/reminders.py).
+REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR", "7"))

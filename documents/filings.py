@@ -35,6 +35,7 @@ from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, ChangeRequest, Rectification
 from lifecycle.rules import BUREAU_STAFF, OWNER_STAFF, REVIEWERS, STAFF, Actors, actors
 from lifecycle.services import transition_of, transitions_named
+from projects import notifications
 
 from . import numbering, pdf, snapshots, storage
 from .access import may_see
@@ -787,6 +788,8 @@ def generate(
                     "step_entry": entry.pk,
                 },
             )
+            # Issue 12: the letter or form is announced to those it concerns (inbox, e-mail).
+            notifications.filing_issued(filing, actor=actor, article=spec.article)
     except BaseException:
         if stored:
             storage.discard(stored)  # the row and the number were rolled back: no file without its row

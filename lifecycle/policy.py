@@ -111,6 +111,16 @@ class Policy:
     #: (docs/split-detection.md); 0.5 sits in that gap.
     duplicate_warning_threshold: float = 0.5
 
+    #: Issue 12 (projects/reminders.py): reminders before the deadlines the 办法 sets (办法第十、
+    #: 十一、十八、二十五、二十九、三十三、三十六条), in working days before the day it falls
+    #: due (0: on the day). The 办法 sets no reminders: these are the bureau's own settings.
+    reminder_working_days_before: tuple[int, ...] = (2, 1, 0)
+    #: Issue 12: a deadline overdue by this many working days is escalated to the 负责人 of the
+    #: organisation that must act (the bureau's setting, not a number of the 办法) …
+    escalate_to_head_after_working_days: int = 1
+    #: … and by this many to the bureau's 负责人 (办法第五条: the bureau supervises the process).
+    escalate_to_bureau_after_working_days: int = 3
+
     @property
     def change_filing_max_percent(self) -> str:
         """The 第二十八条 limit as people write it: "15%", "12.5%" (never rounded)."""

@@ -727,3 +727,12 @@ from .models_jobs import Job  # noqa: E402, F401
 
 # 办法第九、十条: the application as sent at each submission and 补正 (projects/models_versions.py).
 from .models_versions import ApplicationVersion  # noqa: E402, F401
+
+# isort: split
+# Issue 12: the inbox, e-mail preferences, reminders sent (projects/models_notifications.py).
+from .models_notifications import (  # noqa: E402, F401
+    Notification,
+    NotificationPreference,
+    NotificationRead,
+    ReminderSent,
+)

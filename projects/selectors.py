@@ -266,9 +266,16 @@ def decorate(
 
 
 def _q(
-    title: StrOrPromise, items: QuerySet[Any], *, article: str = "", kind: str = "projects"
+    title: StrOrPromise,
+    items: QuerySet[Any],
+    *,
+    article: str = "",
+    kind: str = "projects",
+    waiting: bool = False,
 ) -> dict[str, Any]:
-    return {"title": title, "article": article, "items": items, "kind": kind}
+    # ``waiting``: a queue of what others handle (the department's "等待…办理"), not a queue to
+    # act on — issue 12's notifications (projects/notifications.py) skip it.
+    return {"title": title, "article": article, "items": items, "kind": kind, "waiting": waiting}
 
 
 #: Issue 10: a queue on a home page shows this many items; "还有 N 项" links to the project
@@ -437,7 +444,9 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
                 article="第十三条",
             )
         )
-        queues.append(_q(_("等待省营商环境局和有关部门办理"), projects(own.exclude(state__in=OWNER_TURN))))
+        queues.append(
+            _q(_("等待省营商环境局和有关部门办理"), projects(own.exclude(state__in=OWNER_TURN)), waiting=True)
+        )
         queues.append(
             _q(
                 _("本单位起草中的项目变更"),

@@ -8,6 +8,7 @@ from . import (
     draft_views,
     evaluation_views,
     job_views,
+    notification_views,
     review_views,
     step_views,
     supervision_views,
@@ -69,4 +70,11 @@ urlpatterns = [
     ),
     path("supervision/decisions/new/", supervision_views.decision_new, name="supervision_decision_new"),
     path("supervision/decisions/<int:pk>/", supervision_views.decision_detail, name="supervision_decision"),
+    # Issue 12: inbox, notification settings, calendar feed (web/notification_views.py).
+    path("notifications/", notification_views.inbox, name="notification_inbox"),
+    path("notifications/<int:pk>/read/", notification_views.mark_read, name="notification_read"),
+    path("notifications/read-all/", notification_views.mark_all_read, name="notification_read_all"),
+    path("notifications/settings/", notification_views.settings_page, name="notification_settings"),
+    path("notifications/settings/feed/", notification_views.feed_token, name="notification_feed_token"),
+    path("calendar/feed/<str:token>.ics", notification_views.feed, name="calendar_feed"),
 ]

@@ -400,6 +400,16 @@ CASES = [
     # issue 10: the background jobs (web/job_views.py)
     Case("job_list", "bureau_reviewer", same(reverse("job_list"))),
     Case("job", "bureau_reviewer", job_page),
+    # issue 12: the inbox and the notification settings (web/notification_views.py)
+    Case("notification_inbox", "bureau_reviewer", same(reverse("notification_inbox"))),
+    Case("notification_settings", "bureau_reviewer", same(reverse("notification_settings"))),
+    Case(
+        "notification_settings",
+        "bureau_reviewer",
+        same(reverse("notification_settings")),
+        post=lambda s: {"email_kinds": ["nope"], "delivery": ""},
+        status=400,
+    ),
     Case("plan_open", "bureau_head", same(reverse("plan_open")), post=lambda s: {"year": "abc"}),
     Case("plan", "bureau_reviewer", same(reverse("plan", args=[2027]))),
     Case("plan_include", "bureau_reviewer", same(reverse("plan_include", args=[2027])), post=lambda s: {}),
@@ -596,6 +606,10 @@ NO_PAGE = {
     "exports:progress": "a workbook or CSV (办法第十五条 进展填报)",
     "call_extend": "acts from the call page and redirects back to it (checked as 'call_list')",
     "call_close": "acts from the call page and redirects back to it (checked as 'call_list')",
+    "notification_read": "marks an entry read and redirects (checked as 'notification_inbox')",
+    "notification_read_all": "marks the inbox read and redirects (checked as 'notification_inbox')",
+    "notification_feed_token": "acts from the settings page and redirects back to it",
+    "calendar_feed": "an iCalendar file (tests/projects/test_notify_flow.py)",
     "otp_verify": "shown only to an enrolled person, none here (checked in tests/web/test_otp_signin.py)",
 }
 

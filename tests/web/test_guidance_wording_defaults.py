@@ -42,6 +42,7 @@ from lifecycle.webforms import (
 )
 from projects.call_forms import CallCloseForm, CallExtendForm, CallOpenForm
 from projects.forms import FORMSETS, ApplicationForm, RecordsForm
+from projects.notification_forms import PreferenceForm
 from projects.supervision_forms import (
     DecisionForm,
     DecisionLiftForm,
@@ -212,6 +213,8 @@ def _makers(scene, people):
         "web.otp_views.VerifyForm": [VerifyForm],
         # deleting a draft (issue 11, web/draft_views.py)
         "web.draft_views.DiscardForm": [DiscardForm],
+        # issue 12: a person's notification settings (web/notification_views.py)
+        "projects.notification_forms.PreferenceForm": [PreferenceForm],
         # the sign-in page (Django's AuthenticationForm with the system's wording)
         "web.signin.SignInForm": [lambda d: SignInForm(RequestFactory().post("/login/"), d)],
     }

@@ -134,6 +134,17 @@ PREFERRED = {
     "documents:filing_generate": OWNER + BUREAU,
     "documents:plan_filing_generate": BUREAU,
     **{key: ["bureau_reviewer"] for key in ("job", "job_download", "job_list")},
+    # issue 12: the bureau's 审核人 has an inbox entry and a calendar feed in the world.
+    **{
+        key: ["bureau_reviewer", "cac_reviewer"]
+        for key in (
+            "notification_inbox",
+            "notification_read",
+            "notification_read_all",
+            "notification_settings",
+            "notification_feed_token",
+        )
+    },
     # 办法第三十四、三十六、三十九条 (web/supervision_views.py).
     "finding_new": ["bureau_reviewer", "cac_reviewer", "police_head"],
     "finding": ["cac_head", "bureau_head"],
@@ -413,8 +424,17 @@ def _build_world():
     job = jobs.start(
         "export.ledger", actor=people.bureau_reviewer, title="项目台账（csv）", params={"format": "csv"}
     )
+    # issue 12: an inbox entry of the bureau's 审核人, and their calendar feed's address
+    from projects import notifications as notify_service
+
+    notices = notify_service.notify(
+        notify_service.Message(kind="arrived", title="待办：测试"), [(orgs["bureau"], {"reviewer"})]
+    )
+    feed_token = notify_service.feed_token_regenerate(people.bureau_reviewer)
     return {
         "job": job,
+        "notifications": notices,
+        "feed_token": feed_token,
         "supervision": supervision,
         "orgs": orgs,
         "people": people,
@@ -487,6 +507,7 @@ def _recipes(w):
     from projects.call_forms import CallCloseForm, CallExtendForm, CallOpenForm
     from projects.forms import ApplicationForm, RecordsForm, application_formsets
     from projects.models import AnnualPlan, Project
+    from projects.notification_forms import PreferenceForm
     from projects.supervision_forms import (
         DecisionForm,
         DecisionLiftForm,
@@ -759,6 +780,34 @@ def _recipes(w):
             nothing,
         ),
         "job_list": (none, [], nothing),
+        # issue 12 (web/notification_views.py): inbox, settings, calendar feed
+        "notification_inbox": (none, ["unread", "page"], nothing),
+        "notification_read": (
+            st.fixed_dictionaries({"pk": _ids(w["notifications"])}),
+            [],
+            upload_fields({"open": NASTY}),
+        ),
+        "notification_read_all": (none, [], nothing),
+        "notification_settings": (none, [], fields(PreferenceForm)),
+        "notification_feed_token": (
+            none,
+            [],
+            upload_fields({"action": st.one_of(st.sampled_from(["regenerate", "revoke"]), NASTY)}),
+        ),
+        "calendar_feed": (
+            st.fixed_dictionaries(
+                {
+                    "token": st.one_of(
+                        st.just(w["feed_token"]),
+                        st.text(
+                            alphabet="abcdefghijklmnopqrstuvwxyzABC0123456789-_", min_size=1, max_size=90
+                        ),
+                    )
+                }
+            ),
+            [],
+            nothing,
+        ),
         "documents:application_template": (none, [], nothing),
         "documents:application_import": (
             none,

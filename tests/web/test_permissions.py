@@ -77,6 +77,9 @@ OWNER_ONLY = expect(403, owner_preparer=200, owner_head=200, other_owner_prepare
 MATRIX = {
     "home": (lambda s: reverse("home"), expect(200)),
     "project_list": (lambda s: reverse("project_list"), expect(200)),
+    # Issue 12: every signed-in person has an inbox and settings (their own organisation's).
+    "notification_inbox": (lambda s: reverse("notification_inbox"), expect(200)),
+    "notification_settings": (lambda s: reverse("notification_settings"), expect(200)),
     "project_submitted": (lambda s: reverse("project", args=[s.reviewing.pk]), READ),
     # A draft is the department's own: nobody else knows it exists, except 审计厅, which
     # reads everything (办法第三十五、三十七条).
