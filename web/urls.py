@@ -14,6 +14,7 @@ from . import (
     views,
 )
 from .aspect_views import aspect_review
+from .delegation_views import delegation_change, delegation_end, delegations
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,6 +39,10 @@ urlpatterns = [
     path("projects/<int:pk>/opinion/", step_views.opinion_new, name="opinion_new"),
     # 办法第十条: each agency's review page for its aspect (web/aspect_views.py).
     path("projects/<int:pk>/review/<slug:aspect>/", aspect_review, name="aspect_review"),
+    # Issue 12 item 4: delegation (代办)
+    path("delegations/", delegations, name="delegations"),
+    path("delegations/<int:pk>/change/", delegation_change, name="delegation_change"),
+    path("delegations/<int:pk>/end/", delegation_end, name="delegation_end"),
     path("projects/<int:pk>/changes/new/", step_views.change_new, name="change_new"),
     path("projects/<int:pk>/incident/", step_views.incident_new, name="incident_new"),
     path("projects/<int:pk>/rectification/", step_views.rectification_report, name="rectification_report"),
