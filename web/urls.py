@@ -15,6 +15,7 @@ from . import (
 )
 from .aspect_views import aspect_review
 from .delegation_views import delegation_change, delegation_end, delegations
+from .emergency_views import emergency_review
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,6 +40,8 @@ urlpatterns = [
     path("projects/<int:pk>/opinion/", step_views.opinion_new, name="opinion_new"),
     # 办法第十条: each agency's review page for its aspect (web/aspect_views.py).
     path("projects/<int:pk>/review/<slug:aspect>/", aspect_review, name="aspect_review"),
+    # 办法第十二条: the emergency inclusion review page of 省营商环境局 and 省财政厅
+    path("projects/<int:pk>/emergency-review/<slug:aspect>/", emergency_review, name="emergency_review"),
     # Issue 12 item 4: delegation (代办)
     path("delegations/", delegations, name="delegations"),
     path("delegations/<int:pk>/change/", delegation_change, name="delegation_change"),

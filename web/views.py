@@ -34,6 +34,7 @@ from projects import (
     calls,
     capabilities,
     drafts,
+    emergency_review,
     params as params_mod,
     plan_stage,
     selectors,
@@ -247,6 +248,7 @@ def project_detail(request, pk):
         for node in (s for stage in context["diagram"] for s in stage["states"] if s["current"]):
             node["label"] = context["state_label"]
     context["aspect_pages"] = review_aspects.pages_for(project, user)  # 办法第十条
+    context["aspect_pages"] += emergency_review.pages_for(project, user)  # 办法第十二条
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         context["splits"] = SplitWarning.objects.filter(first=project) | SplitWarning.objects.filter(
