@@ -34,8 +34,11 @@ class DelegationForm(forms.Form):
         field = self.fields["substitute"]
         assert isinstance(field, forms.ModelChoiceField)
         # within the delegator's own organisation, active accounts, not the delegator
+        org = delegator.organisation_id
         field.queryset = (
-            User.objects.filter(organisation_id=delegator.organisation_id, is_active=True)
+            User.objects.none()
+            if org is None
+            else User.objects.filter(organisation_id=org, is_active=True)
             .exclude(pk=delegator.pk)
             .order_by("full_name", "username")
         )

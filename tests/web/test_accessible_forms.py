@@ -437,8 +437,8 @@ CASES = [
         status=400,
     ),
     # Issue 12 item 4: the delegation page and its form posted empty.
-    Case("delegations", "cac_head", lambda s: reverse("delegations")),
-    Case("delegations", "cac_head", lambda s: reverse("delegations"), post=lambda s: {}, status=400),
+    Case("delegations", "bureau_head", lambda s: reverse("delegations")),
+    Case("delegations", "bureau_head", lambda s: reverse("delegations"), post=lambda s: {}, status=400),
     Case("change_new", "owner_preparer", project("building", "change_new")),
     Case("change_new", "owner_preparer", project("building", "change_new"), post=bad_change),
     Case("change", "owner_head", project("pending", "change")),
