@@ -22,6 +22,7 @@ from projects.capabilities import opinion_aspects
 
 @login_required
 def emergency_review(request, pk, aspect):
+    """办法第十二条: 省营商环境局's or 省财政厅's review page of an urgent project (404 to others)."""
     project, part = emergency.get_review(request.user, pk, aspect)
     label = Aspect(part.aspect).label
     may_give = any(a == part.aspect for a, _label in opinion_aspects(project, request.user))
