@@ -74,7 +74,7 @@ def history_snapshot(project) -> dict:
                 "cells": [
                     str(i),
                     when,
-                    e.actor_name,
+                    e.actor_shown,
                     e.organisation.name if e.organisation_id else "",
                     (e.action_label or e.action)
                     + (

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import timeutil
-from lifecycle import audit
+from lifecycle import acting, audit
 from lifecycle.errors import RuleViolation
 from lifecycle.events import Action
 from lifecycle.rules import OWNER, role_label
@@ -99,7 +99,7 @@ def confirm_refusal(project, actor, kind: str) -> RuleViolation | None:
     if confirm is None:
         return RuleViolation(_("该材料无需确认。"), code="kind")
     org = getattr(actor, "organisation", None)
-    if org is None or org.kind != confirm.org or actor.role not in confirm.roles:
+    if org is None or org.kind != confirm.org or not acting.authorise(actor, confirm.roles):
         return RuleViolation(
             _("%(step)s须由%(org)s%(roles)s办理（办法%(article)s）。")
             % {

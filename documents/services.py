@@ -20,7 +20,7 @@ from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 from core.states import ProjectState
-from lifecycle import audit
+from lifecycle import acting, audit
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from lifecycle.rules import OWNER, role_label
@@ -74,7 +74,7 @@ def _upload_refused(project: Project, actor: User, kind: str, seen: bool | None)
     right_org = (
         (org.kind == OWNER and org.pk == project.owner_id) if rule.org == OWNER else org.kind == rule.org
     )
-    if not right_org or actor.role not in rule.roles:
+    if not right_org or not acting.authorise(actor, rule.roles):  # own role or lent (issue 12)
         return "permission"
     if rule.commissioned and org.pk != getattr(project, f"{rule.commissioned}_id", None):
         return "commissioned"

@@ -32,6 +32,7 @@ from .models import (
     Contract,
     Copy,
     Correction,
+    Delegation,
     Incident,
     Opinion,
     PerformanceReport,
@@ -265,6 +266,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 for model in (Correction, Incident, Rectification, PerformanceReport, Copy, Contract):
     admin.site.register(model, RecordAdmin)
+# Issue 12 item 4: delegations are written by their audited services (lifecycle/delegation.py).
+admin.site.register(Delegation, RecordAdmin)
 
 
 @admin.register(AuditEntry)

@@ -11,6 +11,7 @@ from django_stubs_ext import StrOrPromise
 
 from core import timeutil
 
+from . import acting
 from .models import ACCESS_OBJECT, AuditEntry
 
 
@@ -33,6 +34,14 @@ def record(
     AnnualPlan = AuditEntry._meta.get_field("plan").related_model
     project = obj if isinstance(obj, Project) else getattr(obj, "project", None)
     plan = obj if isinstance(obj, AnnualPlan) else getattr(obj, "plan", None)
+    # Issue 12 item 4: a substitute acting in the delegator's role (lifecycle/acting.py):
+    # the row names both — the actor, and on whose behalf.
+    delegator = acting.acting_for(actor) if actor is not None else None
+    if delegator is not None:
+        data = {
+            **(data or {}),
+            "on_behalf_of": {"id": delegator.pk, "str": str(delegator), "role": delegator.role},
+        }
     return AuditEntry.objects.create(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,

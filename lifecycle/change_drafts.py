@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.states import ChangeState
 from core.vocabulary import OrgKind, Role
 
-from . import audit, events
+from . import acting, audit, events
 from .errors import RuleViolation
 from .models import ChangeItem, ChangeRequest
 from .rules import STAFF
@@ -36,7 +36,7 @@ def may_edit(user: Any, change: ChangeRequest) -> bool:
         and org.kind == OrgKind.OWNER
         and user.organisation_id == change.project.owner_id
         and getattr(user, "role", None) in STAFF
-        and (change.created_by_id == user.pk or user.role == Role.HEAD)
+        and (change.created_by_id == user.pk or acting.holds(user, {Role.HEAD}))
     )
 
 

@@ -25,7 +25,7 @@ from core import timeutil
 from core.validation import EARLIEST_DATE, MONEY_LIMIT_YUAN
 from core.vocabulary import OrgKind, Role
 
-from . import audit, events
+from . import acting, audit, events
 from .errors import RuleViolation
 from .events import Action
 from .models import Contract
@@ -132,7 +132,7 @@ def contract_record(
                 code="ip_clause",
                 article=IP_ARTICLE,
             )
-        if actor.role != Role.HEAD:
+        if not acting.authorise(actor, {Role.HEAD}):  # own role or lent (issue 12)
             raise RuleViolation(
                 _("合同未载明知识产权归属条款，只有负责人可以填写理由后例外登记（办法第三十条）。"),
                 code="override_denied",

@@ -47,6 +47,10 @@ class Action:
     TARGET_ACHIEVED = "target.achieved"
     # 办法第九、十条: the application as sent with a submission or a 补正 (projects/versions.py).
     APPLICATION_VERSIONED = "application.versioned"
+    # Issue 12 item 4: a delegation (代办) made, changed or ended (lifecycle/delegation.py).
+    DELEGATION_CREATED = "delegation.created"
+    DELEGATION_CHANGED = "delegation.changed"
+    DELEGATION_ENDED = "delegation.ended"
 
 
 #: Sent inside the step's transaction, after its audit row and its effects.

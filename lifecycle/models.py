@@ -725,3 +725,16 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("审计记录不可删除")
+
+    @property
+    def actor_shown(self) -> str:
+        """The actor as the history shows them: "X（代 Y）" when a substitute acted in the
+        delegator's role (issue 12 item 4; lifecycle/acting.py, lifecycle/audit.py)."""
+        behalf = self.data.get("on_behalf_of") if isinstance(self.data, dict) else None
+        if not isinstance(behalf, dict) or not behalf.get("str"):
+            return self.actor_name
+        return _("%(actor)s（代 %(for)s）") % {"actor": self.actor_name, "for": behalf["str"]}
+
+
+# Issue 12 item 4: delegations (代办) of a 审核人 or 负责人 to a substitute (lifecycle/acting.py).
+from .models_delegation import Delegation  # noqa: E402, F401

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.vocabulary import OrgKind, Role
 
+from . import acting
 from .fixes import fix_for
 from .policy import ESTIMATE_APPROVER, get_policy
 
@@ -82,7 +83,8 @@ class Actors:
         by_org = [g for g in self.grants if g.org_matches(obj, user)]
         if not by_org:
             return _("须由%(who)s办理") % {"who": self.describe(obj)}
-        if not any(user.role in g.roles for g in by_org):
+        # the person's own role, or one lent to them today by a delegation (issue 12, lifecycle/acting.py)
+        if not acting.holds(user, {r for g in by_org for r in g.roles}):
             roles = sorted({r for g in by_org for r in g.roles})
             return _("须由本单位%(roles)s办理") % {"roles": "或".join(role_label(r) for r in roles)}
         return None
@@ -90,7 +92,17 @@ class Actors:
     def may_override(self, obj, user) -> bool:
         """Only the head (负责人) of an organisation that may take the step overrides a
         原则上 rule, and must give a reason."""
-        return any(g.org_matches(obj, user) for g in self.grants) and user.role == Role.HEAD
+        return any(g.org_matches(obj, user) for g in self.grants) and acting.holds(user, {Role.HEAD})
+
+    def authorise(self, obj, user, *, overriding: bool = False) -> None:
+        """Right before the step is written: note whose role ``user`` uses — their own, or a
+        delegator's (``user.acting_for``, recorded on the audit row; lifecycle/acting.py)."""
+        roles = (
+            {Role.HEAD}
+            if overriding
+            else {r for g in self.grants if g.org_matches(obj, user) for r in g.roles}
+        )
+        acting.authorise(user, roles)
 
     def kinds(self, obj) -> list[str]:
         return [g.kind_for(obj) for g in self.grants]

@@ -37,7 +37,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.vocabulary import Role
 
-from . import audit
+from . import acting, audit
 from .errors import RuleViolation
 
 ENROLLED = "auth.otp_enrolled"
@@ -167,7 +167,8 @@ def refusal(actor: Person, permission: Any, *, label: str, overriding: bool = Fa
             "“%(label)s”是负责人签批的操作，须在本次登录中通过双因素认证后办理：请到“双因素认证”页面"
             "（%(url)s）输入验证器上的动态验证码。"
         ) % {"label": label, "url": reverse("otp_verify")}
-    elif required_for_heads() and getattr(actor, "role", "") == Role.HEAD:
+    # a substitute acting in a 负责人's role (issue 12, lifecycle/acting.py) is asked the same
+    elif required_for_heads() and acting.holds(actor, {Role.HEAD}):
         message = _(
             "“%(label)s”是负责人签批的操作，本系统要求负责人启用双因素认证后办理：请先到“双因素认证”"
             "页面（%(url)s）绑定验证器并输入动态验证码。"

@@ -29,7 +29,7 @@ from core import timeutil
 from core.states import CHANGEABLE_STATES, LEFT_PLAN_STATES, ChangeState, PlanState, ProjectState as S
 from core.vocabulary import OrgKind, Role
 
-from . import audit, clocks, events, second_factor
+from . import acting, audit, clocks, events, second_factor
 from .effects import copy_to as _copy
 from .errors import ConcurrentUpdate, RuleViolation
 from .events import Action
@@ -218,6 +218,7 @@ def _check(
             code="permission",
             article=article,
         )
+    _permission(t).authorise(obj, actor)  # whose role the step uses (issue 12: 代办)
     # 等保2.0 三级: a 负责人 step needs the session's second factor (TOTP) once the head has
     # enrolled, or for every head under settings.OTP_REQUIRED_FOR_HEADS (lifecycle/second_factor.py).
     unverified = second_factor.refusal(actor, _permission(t), label=str(label))
@@ -251,6 +252,7 @@ def _check(
                 code="override_denied",
                 article=failed[0].article,
             )
+        _permission(t).authorise(obj, actor, overriding=True)
         # A head's override of a 原则上 rule is a 负责人 act too (second factor, as above).
         unverified = second_factor.refusal(actor, _permission(t), label=str(label), overriding=True)
         if unverified:
@@ -332,7 +334,8 @@ def perform(
 
 def require_staff(actor: Actor | None, org_kind: str, roles: frozenset[Role] = REVIEWERS) -> None:
     """Refuse unless ``actor`` works for an organisation of ``org_kind`` in one of ``roles``."""
-    if actor is None or actor.org_kind != org_kind or actor.role not in roles:
+    # the own role, or one lent by a delegation in force (issue 12, lifecycle/acting.py)
+    if actor is None or actor.org_kind != org_kind or not acting.authorise(actor, roles):
         raise RuleViolation(_("无权办理此事项。"), code="permission")
 
 

@@ -25,6 +25,7 @@ from django_stubs_ext import StrOrPromise
 from core import timeutil
 from core.review_aspects import ReviewAspect
 from core.states import ProjectState as S
+from lifecycle import acting
 from lifecycle.models import Aspect, Clock, ClockKind, Correction
 from lifecycle.policy import get_policy
 from lifecycle.rules import REVIEWERS
@@ -51,7 +52,7 @@ def may_open(user: User, project: Project, aspect: ReviewAspect) -> bool:
     """The agency's 审核人 or 负责人, while the project is in the joint review (办法第十条)."""
     return (
         kind_of(user) == aspect.org_kind
-        and getattr(user, "role", "") in REVIEWERS
+        and acting.holds(user, REVIEWERS)  # own role or lent by a delegation (issue 12)
         and project.state in REVIEW_STATES
     )
 
@@ -84,7 +85,7 @@ def pages_for(project: Project, user: User) -> list[dict[str, Any]]:
 
 def queue_aspect(user: User) -> str:
     """The aspect whose page ``user``'s home queue links to, or "" (办法第十条)."""
-    if getattr(user, "role", "") not in REVIEWERS:
+    if not acting.holds(user, REVIEWERS):
         return ""
     kind = kind_of(user)
     return next((a.aspect for a in review_aspects() if a.org_kind == kind), "")

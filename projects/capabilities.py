@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from core.states import ProjectState as S
-from lifecycle import services
+from lifecycle import acting, services
 from lifecycle.guards import acceptance_aspects
 from lifecycle.models import ASPECTS, Aspect
 from lifecycle.rules import REVIEWERS
@@ -147,7 +147,7 @@ PAGES_BY_NAME = {page.name: page for page in PAGES}
 def opinion_aspects(project: Project, user) -> list[tuple[str, StrOrPromise]]:
     """The opinions ``user``'s organisation may give on ``project`` now (办法第十、十二、二十九条)."""
     kind = kind_of(user)
-    if kind is None or user.role not in REVIEWERS:
+    if kind is None or not acting.holds(user, REVIEWERS):  # own role or lent (issue 12)
         return []
     result: list[tuple[str, StrOrPromise]] = []
     for aspect, (org_kind, stage) in ASPECTS.items():

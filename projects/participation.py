@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from core import timeutil
 from core.states import ProjectState as S
 from core.vocabulary import OrgKind, Role
-from lifecycle import audit
+from lifecycle import acting, audit
 from lifecycle.errors import RuleViolation
 from lifecycle.policy import get_policy
 from lifecycle.rules import STAFF
@@ -80,7 +80,7 @@ def participant_confirm(participant: Participant, *, actor: User) -> Participant
         )
     if (
         actor.organisation_id != participant.organisation_id
-        or actor.role != Role.HEAD
+        or not acting.authorise(actor, {Role.HEAD})  # own role or lent (issue 12)
         or actor.org_kind != OrgKind.OWNER
     ):
         raise RuleViolation(

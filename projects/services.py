@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core import timeutil
 from core.states import CHANGEABLE_STATES, ProjectState as S
 from core.vocabulary import OrgKind, Role
-from lifecycle import audit, clocks, events, guards, second_factor
+from lifecycle import acting, audit, clocks, events, guards, second_factor
 from lifecycle.errors import ConcurrentUpdate, RuleViolation
 from lifecycle.events import Action
 from lifecycle.models import Clock, ClockKind
@@ -115,7 +115,7 @@ def _require_department_head(submission: CallSubmission, actor: User | None) -> 
     if (
         actor is None
         or actor.organisation_id != submission.organisation_id
-        or actor.role != Role.HEAD
+        or not acting.authorise(actor, {Role.HEAD})  # own role or lent (issue 12)
         or actor.org_kind != OrgKind.OWNER
     ):
         raise RuleViolation(

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from core import timeutil
 from core.validation import validate_past_date
 from core.vocabulary import AGENCY_KINDS, OrgKind, Role
-from lifecycle import audit, events
+from lifecycle import acting, audit, events
 from lifecycle.errors import RuleViolation
 from lifecycle.events import Action
 from lifecycle.guards import owner_compliant
@@ -258,7 +258,7 @@ def exception_request(
     """办法第三十四条 (孤网是例外): the department's 负责人 asks to build or keep a system that by
     law cannot share data. Audit row ``connectivity_exception.requested``."""
     _require(
-        _kind(actor) == OrgKind.OWNER and actor.role in HEAD,
+        _kind(actor) == OrgKind.OWNER and acting.authorise(actor, HEAD),
         _("孤网例外须由项目建设单位负责人申请（办法第三十四条）。"),
         ART34,
     )
@@ -312,7 +312,7 @@ def exception_review(
     """办法第三十四条: 省营商环境局 (会同有关部门) reviews the request; a favourable review sends
     it to 省政府, an unfavourable one refuses it. Audit row ``connectivity_exception.reviewed``."""
     _require(
-        _kind(actor) == OrgKind.BUREAU and actor.role in REVIEWERS,
+        _kind(actor) == OrgKind.BUREAU and acting.authorise(actor, REVIEWERS),
         _("孤网例外须由省营商环境局审核（办法第三十四条）。"),
         ART34,
     )
@@ -346,7 +346,7 @@ def exception_decide(
     approved, a data-sharing finding on the same system no longer blocks. Audit row
     ``connectivity_exception.decided``."""
     _require(
-        _kind(actor) == OrgKind.GOVERNMENT and actor.role in HEAD,
+        _kind(actor) == OrgKind.GOVERNMENT and acting.authorise(actor, HEAD),
         _("孤网例外须报省政府批准（办法第三十四条）。"),
         ART34,
     )

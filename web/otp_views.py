@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _, gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 
 from core.vocabulary import Role
-from lifecycle import second_factor
+from lifecycle import acting, second_factor
 
 from .access_log import _where
 
@@ -124,7 +124,7 @@ def otp_setup(request):
         "form": form,
         "error": error,
         "device": device,
-        "required": user.role == Role.HEAD and second_factor.required_for_heads(),
+        "required": acting.holds(user, {Role.HEAD}) and second_factor.required_for_heads(),
         "next": _next(request, ""),
     }
     if device is None:

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 
 from core.states import PlanState, ProjectState as S
 from core.vocabulary import Role
-from lifecycle import services
+from lifecycle import acting, services
 from lifecycle.models import ClockKind
 from projects import access, history, params as params_mod, plan_stage, selectors
 from projects.models import FundingLine, Organisation, OrgKind, Project
@@ -143,7 +143,7 @@ def context(request, plan):
         "is_bureau": is_bureau,
         "may_concur": (
             kind == OrgKind.FINANCE
-            and user.role == Role.HEAD
+            and acting.holds(user, {Role.HEAD})
             and plan.state == PlanState.COMPILING
             and not plan.finance_concurred_at
         ),

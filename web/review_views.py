@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core import timeutil
 from core.states import ProjectState as S
 from core.vocabulary import OrgKind, Role
+from lifecycle import acting
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from projects import access, calls, participation, services as project_services
@@ -34,7 +35,7 @@ def _bureau(user) -> None:
 
 def _bureau_head(user) -> None:
     _bureau(user)
-    if user.role != Role.HEAD:
+    if not acting.holds(user, {Role.HEAD}):
         raise PermissionDenied
 
 
@@ -59,7 +60,7 @@ def _calls_page(request, *, open_form=None, status=200):
         "projects/_review_calls.html",
         {
             "calls": rows,
-            "is_head": request.user.role == Role.HEAD,
+            "is_head": acting.holds(request.user, {Role.HEAD}),
             "open_form": open_form
             or CallOpenForm(initial={"year": year, "opens_on": opens_on, "closes_on": closes_on}),
             "extend_form": CallExtendForm(),
@@ -157,7 +158,7 @@ def participant_confirm(request, pk):
     if participant is None:  # require_page checked it; a row deleted meanwhile
         raise Http404
     if request.method == "POST":
-        if request.user.role != Role.HEAD:
+        if not acting.holds(request.user, {Role.HEAD}):
             raise PermissionDenied
         try:
             participation.participant_confirm(participant, actor=request.user)
@@ -174,7 +175,7 @@ def participant_confirm(request, pk):
             "project": project,
             "participant": participant,
             "others": project.participants.exclude(pk=participant.pk).select_related("organisation"),
-            "is_head": request.user.role == Role.HEAD,
+            "is_head": acting.holds(request.user, {Role.HEAD}),
         },
     )
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import timeutil
 from core.vocabulary import OrgKind, Role
+from lifecycle import acting
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
 from projects import supervision
@@ -55,7 +56,7 @@ def _history(obj, user):
 
 
 def _may_request_exception(user) -> bool:
-    return getattr(user.organisation, "kind", None) == OrgKind.OWNER and user.role == Role.HEAD
+    return getattr(user.organisation, "kind", None) == OrgKind.OWNER and acting.holds(user, {Role.HEAD})
 
 
 @login_required
@@ -207,15 +208,11 @@ def _exception_step(user, exc: ConnectivityException) -> str:
     if (
         exc.state == ConnectivityException.State.REQUESTED
         and kind == OrgKind.BUREAU
-        and user.role
-        in (
-            Role.REVIEWER,
-            Role.HEAD,
-        )
+        and acting.holds(user, {Role.REVIEWER, Role.HEAD})
     ):
         return "review"
     reviewed = exc.state == ConnectivityException.State.REVIEWED
-    if reviewed and kind == OrgKind.GOVERNMENT and user.role == Role.HEAD:
+    if reviewed and kind == OrgKind.GOVERNMENT and acting.holds(user, {Role.HEAD}):
         return "decide"
     return ""
 

@@ -15,6 +15,8 @@ from . import (
     views,
 )
 from .aspect_views import aspect_review
+from .delegation_views import delegation_change, delegation_end, delegations
+from .emergency_views import emergency_review
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,6 +41,12 @@ urlpatterns = [
     path("projects/<int:pk>/opinion/", step_views.opinion_new, name="opinion_new"),
     # 办法第十条: each agency's review page for its aspect (web/aspect_views.py).
     path("projects/<int:pk>/review/<slug:aspect>/", aspect_review, name="aspect_review"),
+    # 办法第十二条: the emergency inclusion review page of 省营商环境局 and 省财政厅
+    path("projects/<int:pk>/emergency-review/<slug:aspect>/", emergency_review, name="emergency_review"),
+    # Issue 12 item 4: delegation (代办)
+    path("delegations/", delegations, name="delegations"),
+    path("delegations/<int:pk>/change/", delegation_change, name="delegation_change"),
+    path("delegations/<int:pk>/end/", delegation_end, name="delegation_end"),
     path("projects/<int:pk>/changes/new/", step_views.change_new, name="change_new"),
     path("projects/<int:pk>/incident/", step_views.incident_new, name="incident_new"),
     path("projects/<int:pk>/rectification/", step_views.rectification_report, name="rectification_report"),

@@ -63,7 +63,7 @@ def history_rows(context, history) -> SafeString:
                     "</a>",
                 ]
             row.append("</td>")
-        row += ["\n<td>", out(e.actor_name), "</td><td>", out(e.organisation or ""), "</td>\n<td>"]
+        row += ["\n<td>", out(e.actor_shown), "</td><td>", out(e.organisation or ""), "</td>\n<td>"]
         row.append(out(e.action_label or e.action))
         no = document_no(data if isinstance(data, dict) else None)
         if no:

@@ -452,6 +452,9 @@ CASES = [
         post=lambda s: {},
         status=400,
     ),
+    # Issue 12 item 4: the delegation page and its form posted empty.
+    Case("delegations", "bureau_head", lambda s: reverse("delegations")),
+    Case("delegations", "bureau_head", lambda s: reverse("delegations"), post=lambda s: {}, status=400),
     Case("change_new", "owner_preparer", project("building", "change_new")),
     Case("change_new", "owner_preparer", project("building", "change_new"), post=bad_change),
     Case("change", "owner_head", project("pending", "change")),
@@ -611,6 +614,10 @@ NO_PAGE = {
     "notification_feed_token": "acts from the settings page and redirects back to it",
     "calendar_feed": "an iCalendar file (tests/projects/test_notify_flow.py)",
     "otp_verify": "shown only to an enrolled person, none here (checked in tests/web/test_otp_signin.py)",
+    "emergency_review": "the scene has no 紧急纳入 request; the page, its form and its 404s are checked in "
+    "tests/web/test_delegate_emergency_review.py (same template parts as aspect_review)",
+    "delegation_change": "acts from the delegations page and redirects back to it (checked as 'delegations')",
+    "delegation_end": "acts from the delegations page and redirects back to it (checked as 'delegations')",
 }
 
 # Issue 12: the REST API answers JSON, not pages (tests/api/).

@@ -41,6 +41,7 @@ from lifecycle.webforms import (
     StepForm,
 )
 from projects.call_forms import CallCloseForm, CallExtendForm, CallOpenForm
+from projects.delegation_forms import DelegationChangeForm, DelegationForm
 from projects.forms import FORMSETS, ApplicationForm, RecordsForm
 from projects.notification_forms import PreferenceForm
 from projects.supervision_forms import (
@@ -198,6 +199,8 @@ def _makers(scene, people):
         "lifecycle.webforms.PerformanceReportForm": [lambda d: PerformanceReportForm(d, project=building)],
         "lifecycle.webforms.CalendarYearForm": [CalendarYearForm],
         "lifecycle.contractforms.ContractForm": [ContractForm],
+        "projects.delegation_forms.DelegationForm": [lambda d: DelegationForm(d, delegator=people.cac_head)],
+        "projects.delegation_forms.DelegationChangeForm": [DelegationChangeForm],
         "projects.call_forms.CallOpenForm": [CallOpenForm],
         "projects.call_forms.CallExtendForm": [CallExtendForm],
         "projects.call_forms.CallCloseForm": [CallCloseForm],

@@ -127,6 +127,9 @@ PREFERRED = {
     **{key: ["bureau_head"] for key in ("call_list", "call_open", "call_extend", "call_close")},
     "participant_confirm": ["other_owner_head", "other_owner_preparer"],
     "calendar_admin": ["admin"],
+    # 办法第十二条: the emergency review pages; issue 12: a person's delegations (代办).
+    "emergency_review": ["bureau_reviewer", "finance_head"],
+    **{key: ["cac_head"] for key in ("delegations", "delegation_change", "delegation_end")},
     # 更正 by the head of the organisation that took the step (lifecycle.corrections).
     "project_correct": ["owner_head", "bureau_head", "drc_head", "government_head"],
     # 办法第二十九、三十二条: the bureau confirms the acceptance report, 保密办 the secrecy evaluation.
@@ -722,6 +725,21 @@ def _recipes(w):
             _both(change_new),
         ),
         "calendar_admin": (none, [], fields(CalendarYearForm)),
+        # 办法第十二条 (web/emergency_views.py): the emergency review page and its opinion form.
+        "emergency_review": (
+            st.fixed_dictionaries(
+                {
+                    "pk": projects,
+                    "aspect": st.sampled_from(["bureau_emergency", "finance_emergency", "intensive", "x"]),
+                }
+            ),
+            [],
+            fields(OpinionForm, aspects=aspects),
+        ),
+        # Issue 12 item 4 (web/delegation_views.py): a person's delegations.
+        "delegations": (none, [], nothing),
+        "delegation_change": (st.fixed_dictionaries({"pk": st.integers(-3, 10**9)}), [], nothing),
+        "delegation_end": (st.fixed_dictionaries({"pk": st.integers(-3, 10**9)}), [], nothing),
         "documents:material_upload": (
             st.fixed_dictionaries({"project_id": projects}),
             [],
