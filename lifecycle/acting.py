@@ -135,6 +135,23 @@ def acting_for(user: Person) -> Person | None:
 # ---------------------------------------------------------------- addressing (notifications)
 
 
+def lent_roles(user: Person, on: datetime.date | None = None) -> Any:
+    """The roles lent to ``user`` on ``on`` (default today) as a subquery, for a filter that
+    must stay one query (the inbox and its unread count in the header): entries addressed to
+    the delegator's organisation and role reach the substitute while the delegation is in
+    force, and no longer the day after."""
+    return (
+        _model()
+        .objects.filter(
+            in_force_filter(on or timeutil.today()),
+            substitute_id=getattr(user, "pk", None),
+            organisation_id=getattr(user, "organisation_id", None),
+            delegator__organisation_id=getattr(user, "organisation_id", None),
+        )
+        .values("delegator__role")
+    )
+
+
 def effective_roles(user: Person, on: datetime.date | None = None) -> frozenset[str]:
     """The roles ``user`` acts in on ``on``: their own and those lent to them."""
     own = {getattr(user, "role", "")} - {""}

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from core.states import ProjectState as S
 from core.vocabulary import OrgKind, Role
-from lifecycle import audit
+from lifecycle import acting, audit
 from lifecycle.events import Action, step_taken
 from lifecycle.models import AuditEntry, ChangeRequest, Incident
 from lifecycle.rules import REVIEWERS, STAFF
@@ -247,7 +247,14 @@ def notify(
             written.append(row)
     if not email or not written:
         return written
-    people = recipients([(n.organisation_id, n.role) for n in written], exclude=actor)
+    people = list(recipients([(n.organisation_id, n.role) for n in written], exclude=actor))
+    # Issue 12 (代办): the substitutes in force today of those addressed are e-mailed too.
+    seen = {u.pk for u in people} | {getattr(actor, "pk", None)}
+    for substitutes in acting.substitutes_of(people).values():
+        for substitute in substitutes:
+            if substitute.pk not in seen:
+                seen.add(substitute.pk)
+                people.append(substitute)
     send_later([email_for(user, message) for user in people if wants_now(user, message.kind)])
     return written
 
@@ -369,7 +376,9 @@ def inbox(user: User) -> QuerySet[Notification]:
     ``is_read`` for this person."""
     if not user.organisation_id:
         return Notification.objects.none()
-    return Notification.objects.filter(organisation_id=user.organisation_id, role=user.role).annotate(
+    # Issue 12 (代办): a substitute reads the delegator's role's entries while in force.
+    roles = Q(role=user.role) | Q(role__in=acting.lent_roles(user))
+    return Notification.objects.filter(roles, organisation_id=user.organisation_id).annotate(
         is_read=_read_by(user)
     )
 
