@@ -14,6 +14,7 @@ from . import (
     views,
 )
 from .aspect_views import aspect_review
+from .stats_views import statistics_export, statistics_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -69,4 +70,7 @@ urlpatterns = [
     ),
     path("supervision/decisions/new/", supervision_views.decision_new, name="supervision_decision_new"),
     path("supervision/decisions/<int:pk>/", supervision_views.decision_detail, name="supervision_decision"),
+    # Issue 12 item 7: the bureau's statistics (web/stats_views.py, docs/statistics.md).
+    path("statistics/", statistics_page, name="statistics"),
+    path("statistics/export.xlsx", statistics_export, name="statistics_export"),
 ]
