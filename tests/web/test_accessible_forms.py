@@ -531,6 +531,8 @@ CASES = [
     Case("participant_confirm", "other_owner_head", project("draft", "participant_confirm")),
     # 办法第三十四、三十六、三十九条 (web/supervision_views.py).
     Case("supervision", "bureau_reviewer", same(reverse("supervision"))),
+    # Issue 12 item 7: the bureau's statistics, with its filters (web/stats_views.py).
+    Case("statistics", "bureau_head", same(reverse("statistics"))),
     Case("finding_new", "cac_reviewer", same(reverse("finding_new"))),
     Case(
         "finding_new", "cac_reviewer", same(reverse("finding_new")), post=lambda s: {"system": ""}, status=400
@@ -587,6 +589,7 @@ NO_PAGE = {
     "exports:ledger": "a workbook or CSV",
     "exports:overdue": "a workbook or CSV",
     "exports:joint_review_stats": "a workbook or CSV",
+    "statistics_export": "a workbook",
     "call_extend": "acts from the call page and redirects back to it (checked as 'call_list')",
     "call_close": "acts from the call page and redirects back to it (checked as 'call_list')",
     "otp_verify": "shown only to an enrolled person, none here (checked in tests/web/test_otp_signin.py)",

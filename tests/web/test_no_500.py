@@ -141,6 +141,8 @@ PREFERRED = {
     "connectivity_exception": ["bureau_reviewer", "government_head"],
     "supervision_decision_new": ["bureau_head"],
     "supervision_decision": ["bureau_head"],
+    # Issue 12 item 7: the bureau's statistics (web/stats_views.py).
+    **{key: BUREAU for key in ("statistics", "statistics_export")},
 }
 #: Views whose POST is the point of the page: three examples in four are POSTs.
 POSTED = set(PREFERRED) | {"project_step", "change_step", "login"}
@@ -764,6 +766,9 @@ def _recipes(w):
         "exports:ledger": (none, ["format"], nothing),
         "exports:overdue": (none, ["format", "days"], nothing),
         "exports:joint_review_stats": (none, ["format", "year"], nothing),
+        # Issue 12 item 7: the bureau's statistics and their workbook (web/stats_views.py).
+        "statistics": (none, ["year", "owner"], nothing),
+        "statistics_export": (none, ["year", "owner"], nothing),
         # 办法第八、十三条 (web/review_views.py)
         "call_list": (none, [], nothing),
         "call_open": (none, [], fields(CallOpenForm)),
@@ -855,6 +860,7 @@ HEAVY = {
     "exports:ledger",
     "exports:overdue",
     "exports:joint_review_stats",
+    "statistics_export",
 }
 
 
