@@ -25,6 +25,7 @@ COLOURS = {
     "pending": "#9e9e9e",
     "paused": "#fbc02d",
     "running": "#2f6db5",
+    "waiting": "#9e9e9e",
     "grid": "#d0d0d0",
     "text": "#1a1a1a",
 }
