@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 
+from core.formatting import pct_text
 from core.states import STAGES
 from core.vocabulary import Network, OrgKind
 from lifecycle.clocks import ARTICLES
@@ -161,6 +162,11 @@ class OnTimeRow:
         if not self.decided:
             return None
         return Decimal(self.met) / Decimal(self.decided)
+
+    @property
+    def rate_text(self) -> str:
+        """The rate as a percentage with two decimals ("66.67%"), "—" while undecided."""
+        return pct_text(self.rate) if self.rate is not None else "—"
 
 
 #: Who must act before each clock's deadline (办法第十、十一、十八、二十五、二十九、三十三、三十六条).

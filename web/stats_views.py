@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core import timeutil
-from core.formatting import pct_text, wan_text
+from core.formatting import wan_text
 from core.vocabulary import OrgKind
 from exports import statistics
 from exports.statistics_xlsx import write_statistics
@@ -77,14 +77,10 @@ def pipeline_chart(stages: list[statistics.StageRow], chart_id: str = "chart-pip
     )
 
 
-def rate_text(row: statistics.OnTimeRow) -> str:
-    return pct_text(row.rate) if row.rate is not None else "—"
-
-
 def on_time_chart(rows: list[statistics.OnTimeRow], chart_id: str = "chart-ontime") -> SafeString:
     summary = "；".join(
         _("%(org)s：按期%(met)s项，逾期完成%(late)s项，已逾期未完成%(overdue)s项，按期率%(rate)s")
-        % {"org": r.organisation, "met": r.met, "late": r.late, "overdue": r.overdue, "rate": rate_text(r)}
+        % {"org": r.organisation, "met": r.met, "late": r.late, "overdue": r.overdue, "rate": r.rate_text}
         for r in rows
     ) or _("暂无")
     return charts.stacked_chart(
@@ -95,7 +91,7 @@ def on_time_chart(rows: list[statistics.OnTimeRow], chart_id: str = "chart-ontim
             charts.Stack(
                 r.organisation,
                 (("met", r.met), ("late", r.late), ("overdue", r.overdue)),
-                rate_text(r),
+                r.rate_text,
             )
             for r in rows
         ],

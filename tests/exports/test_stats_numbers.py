@@ -16,7 +16,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.states import ProjectState as S
 from core.vocabulary import Network
@@ -28,6 +28,13 @@ from tests.factories import CallFactory
 D = datetime.date
 TODAY = D(2026, 3, 2)
 W = Decimal(10_000)
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """The labels compared below are the Chinese ones, whatever an earlier test activated."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def _at(day: datetime.date) -> datetime.datetime:
