@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Count,
@@ -40,7 +40,7 @@ from core.formatting import pct_text
 from core.states import STAGES
 from core.vocabulary import Network, OrgKind
 from lifecycle.clocks import ARTICLES
-from lifecycle.models import ASPECTS, CalendarDay, Clock, ClockKind
+from lifecycle.models import ASPECTS, Aspect, CalendarDay, Clock, ClockKind
 from projects.models import Organisation, Project, User, YearlyInvestment
 from projects.selectors import visible_projects
 
@@ -222,15 +222,18 @@ def on_time(projects: QuerySet[Project], filters: Filters, today: datetime.date)
     for aspect, (_total, met, late, pending, overdue) in joint_review_counts.joint_review_counts(
         joint, today
     ).items():
-        kind = ASPECTS[aspect][0]
+        kind = ASPECTS[Aspect(aspect)][0]
         add(row(kind, None, ""), str(_("联合审核意见")), met, late, overdue, pending)
 
-    grouped = (
-        _with_due(Clock.objects.filter(project__in=ids))
-        .exclude(kind=ClockKind.JOINT_REVIEW)
-        .order_by()
-        .values("kind", "project__network", "project__owner_id", "project__owner__name")
-        .annotate(**_outcomes(today))
+    grouped = cast(
+        "list[dict[str, Any]]",
+        list(
+            _with_due(Clock.objects.filter(project__in=ids))
+            .exclude(kind=ClockKind.JOINT_REVIEW)
+            .order_by()
+            .values("kind", "project__network", "project__owner_id", "project__owner__name")
+            .annotate(**_outcomes(today))
+        ),
     )
     labels = dict(ClockKind.choices)
     for g in grouped:
@@ -298,9 +301,6 @@ class WeekdayNumber(Func):
         days = f"({sql} - DATE '1970-01-05')"
         return self._template(days, "LEAST"), (*params, *params)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # pragma: no cover
-        raise NotImplementedError("WeekdayNumber: SQLite and PostgreSQL only")
-
 
 def _exceptions(workday: bool) -> Coalesce:
     """The official exceptions in (received_on, stopped_on] of the clock: weekend make-up days
@@ -343,15 +343,17 @@ def working_days_per_step(projects: QuerySet[Project]) -> list[StepRow]:
             - F("paused_working_days")
         )
     )
-    sums = {
-        r["kind"]: r for r in per_clock.values("kind").annotate(n=Count("pk"), total=Sum("days")).order_by()
-    }
+    totals = cast(
+        "list[dict[str, Any]]",
+        list(per_clock.values("kind").annotate(n=Count("pk"), total=Sum("days")).order_by()),
+    )
+    sums = {r["kind"]: r for r in totals}
     rows = []
     for kind, article in ARTICLES.items():
         if kind == ClockKind.PLAN_COMPILATION:
             continue
-        r = sums.get(kind)
-        n = r["n"] if r else 0
+        r = sums.get(kind) or {"n": 0, "total": 0}
+        n = r["n"]
         average = (Decimal(r["total"]) / n).quantize(Decimal("0.1")) if n else None
         rows.append(StepRow(kind, ClockKind(kind).label, article, n, average))
     return rows

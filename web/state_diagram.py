@@ -41,7 +41,7 @@ FONTNAME = "Noto Sans CJK SC"
 def transitions() -> list[tuple[str, str]]:
     """(source, target) of every transition of the project's machine, once each."""
     edges: dict[tuple[str, str], None] = {}
-    for t in Project._meta.get_field("state").get_all_transitions(Project):  # type: ignore[attr-defined]
+    for t in Project._meta.get_field("state").get_all_transitions(Project):
         targets = getattr(t.target, "allowed_states", None) or [t.target]
         for target in targets:
             if t.source in ProjectState.values and target in ProjectState.values and t.source != target:
