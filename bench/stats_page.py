@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -52,8 +52,64 @@ def main() -> None:
                     start = time.perf_counter()
                     run()
                     times.append(time.perf_counter() - start)
-            print(f"{label:10} {name:10} {len(ctx.captured_queries):2} queries  median {stats.median(times):.3f} s")
+            n, median = len(ctx.captured_queries), stats.median(times)
+            print(f"{label:10} {name:10} {n:2} queries  median {median:.3f} s")
+
+
+def pages() -> None:
+    """The whole page (view and template, RequestFactory: no session is written), the home
+    page's charts, the workbook, and the project page's state diagram."""
+    import io
+
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from exports.statistics_xlsx import write_statistics
+    from web import state_diagram, stats_views
+
+    user = User.objects.filter(organisation__kind=OrgKind.BUREAU).order_by("pk").first()
+    factory = RequestFactory()
+    translation.activate("zh-hans")
+
+    def page():
+        request = factory.get("/statistics/")
+        request.user = user
+        assert stats_views.statistics_page(request).status_code == 200
+
+    def workbook():
+        write_statistics(statistics.statistics(user, statistics.Filters(), timeutil.today()), io.BytesIO())
+
+    def diagram_new_path():
+        state_diagram._render.cache_clear()
+        state_diagram.diagram("construction", [])
+
+    for name, run in (
+        ("page", page),
+        ("home charts", lambda: stats_views.home_charts(user)),
+        ("workbook", workbook),
+    ):
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - start)
+        print(f"{name:22} {len(ctx.captured_queries):2} queries  median {stats.median(times):.3f} s")
+    start = time.perf_counter()
+    state_diagram.layout("zh-hans")
+    print(f"diagram: dot layout (once per process and language) {time.perf_counter() - start:.3f} s")
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        diagram_new_path()
+        times.append(time.perf_counter() - start)
+    print(f"diagram: SVG for a new state and path {stats.median(times) * 1000:.2f} ms")
+    start = time.perf_counter()
+    for _ in range(1000):
+        state_diagram.diagram("construction", [])
+    print(f"diagram: cached SVG {(time.perf_counter() - start):.3f} ms per view")
 
 
 if __name__ == "__main__":
     main()
+    pages()
