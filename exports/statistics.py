@@ -113,7 +113,8 @@ class InvestmentTable:
 
 
 def investment(projects: QuerySet[Project]) -> InvestmentTable:
-    """One query: the yearly amounts summed per department and year by the database."""
+    """办法第九条 年度投资额: the yearly amounts summed per department and year by the database
+    (one query)."""
     sums = (
         YearlyInvestment.objects.filter(project__in=projects.order_by().values("pk"))
         .order_by()
