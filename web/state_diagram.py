@@ -150,7 +150,7 @@ def path_taken(entries: Sequence) -> list[tuple[str, str]]:
 
 
 @functools.lru_cache(maxsize=512)
-def _render(language: str, current: str, path: tuple[tuple[str, str], ...]) -> str:
+def _render(language: str, current: str, path: tuple[tuple[str, str], ...], current_label: str = "") -> str:
     laid = layout(language)
     if laid is None:
         return ""
@@ -158,6 +158,9 @@ def _render(language: str, current: str, path: tuple[tuple[str, str], ...]) -> s
         taken = set(path)
         visited = {a for a, _b in path} | {b for _a, b in path} | {current}
         label = {s.value: str(s.label) for s in ProjectState}
+        if current_label:
+            # 办法第十一条 (issue 11): a project in a plan not yet approved is named by that plan.
+            label[current] = current_label
         steps = [label[path[0][0]]] + [label[b] for _a, b in path] if path else [label[current]]
         title = _("流程图：当前状态和已经过的路径")
         desc = _("当前状态：%(state)s。已经过的状态：%(path)s。") % {
@@ -218,8 +221,9 @@ def _render(language: str, current: str, path: tuple[tuple[str, str], ...]) -> s
             f'<rect x="{node.x - node.w / 2:.1f}" y="{node.y - node.h / 2:.1f}" width="{node.w:.1f}" '
             f'height="{node.h:.1f}" rx="6" {fill}/>'
         )
-        first = node.y - (len(node.lines) - 1) * (FONT + 2) / 2 + FONT * 0.35
-        for i, line in enumerate(node.lines):
+        lines = _lines(label[current]) if node.name == current and current_label else node.lines
+        first = node.y - (len(lines) - 1) * (FONT + 2) / 2 + FONT * 0.35
+        for i, line in enumerate(lines):
             out.append(
                 f'<text x="{node.x:.1f}" y="{first + i * (FONT + 2):.1f}" text-anchor="middle" '
                 f'font-size="{FONT}" fill="{colour}">{escape(line)}</text>'
@@ -229,8 +233,10 @@ def _render(language: str, current: str, path: tuple[tuple[str, str], ...]) -> s
     return "".join(out)
 
 
-def diagram(current: str, entries: Sequence) -> SafeString | None:
+def diagram(current: str, entries: Sequence, current_label: str = "") -> SafeString | None:
     """The SVG for a project in ``current`` whose history rows are ``entries``; None when no
     layout could be made (no ``dot``)."""
-    svg = _render(translation.get_language() or "zh-hans", current, tuple(path_taken(entries)))
+    svg = _render(
+        translation.get_language() or "zh-hans", current, tuple(path_taken(entries)), str(current_label)
+    )
     return mark_safe(svg) if svg else None  # every text in it went through escape()

@@ -251,7 +251,8 @@ def project_detail(request, pk):
     context["aspect_pages"] = review_aspects.pages_for(project, user)  # 办法第十条
     # Issue 11 item 7: the state diagram with the path taken and the clocks' timeline, from the
     # rows already loaded (web/state_diagram.py, web/clock_timeline.py): no query.
-    context["state_svg"] = state_diagram.diagram(project.state, context["history"])
+    relabel = context["state_label"] if plan_stage.in_unapproved_plan(project.state, plan_year) else ""
+    context["state_svg"] = state_diagram.diagram(project.state, context["history"], relabel)
     context["clock_timeline"] = clock_timeline.timeline(clocks, context["history"], today)
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
