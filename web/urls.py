@@ -17,6 +17,7 @@ from . import (
 from .aspect_views import aspect_review
 from .delegation_views import delegation_change, delegation_end, delegations
 from .emergency_views import emergency_review
+from .stats_views import statistics_export, statistics_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -85,4 +86,7 @@ urlpatterns = [
     path("notifications/settings/", notification_views.settings_page, name="notification_settings"),
     path("notifications/settings/feed/", notification_views.feed_token, name="notification_feed_token"),
     path("calendar/feed/<str:token>.ics", notification_views.feed, name="calendar_feed"),
+    # Issue 12 item 7: the bureau's statistics (web/stats_views.py, docs/statistics.md).
+    path("statistics/", statistics_page, name="statistics"),
+    path("statistics/export.xlsx", statistics_export, name="statistics_export"),
 ]

@@ -53,7 +53,7 @@ from projects.models import (
     User,
 )
 from projects.supervision import project_supervision
-from web import demo, plan_page, project_page, review_views
+from web import clock_timeline, demo, plan_page, project_page, review_views, state_diagram, stats_views
 from web.evaluation_views import evaluation_context
 from web.signin import SignInForm
 
@@ -109,6 +109,8 @@ def home(request):
         context["open_calls"] = list(Call.objects.filter(opens_on__lte=today, closes_on__gte=today))
     if kind in (OrgKind.BUREAU, OrgKind.FINANCE, OrgKind.GOVERNMENT, OrgKind.AUDIT):
         context["plans"] = list(AnnualPlan.objects.order_by("-year")[:3])
+    # Issue 11 item 7: the bureau's pipeline and on-time charts (web/stats_views.py).
+    context["stats_charts"] = stats_views.home_charts(user)
     if kind == OrgKind.AUDIT or not context["queues"]:
         context["stage_counts"] = selectors.stage_counts(user)
     if kind == OrgKind.AUDIT:
@@ -250,6 +252,11 @@ def project_detail(request, pk):
             node["label"] = context["state_label"]
     context["aspect_pages"] = review_aspects.pages_for(project, user)  # 办法第十条
     context["aspect_pages"] += emergency_review.pages_for(project, user)  # 办法第十二条
+    # Issue 11 item 7: the state diagram with the path taken and the clocks' timeline, from the
+    # rows already loaded (web/state_diagram.py, web/clock_timeline.py): no query.
+    relabel = context["state_label"] if plan_stage.in_unapproved_plan(project.state, plan_year) else ""
+    context["state_svg"] = state_diagram.diagram(project.state, context["history"], relabel)
+    context["clock_timeline"] = clock_timeline.timeline(clocks, context["history"], today)
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         # Issue 15: most likely first, with the other department of a duplicate (办法第三条).

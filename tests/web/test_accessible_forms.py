@@ -550,6 +550,8 @@ CASES = [
     Case("participant_confirm", "other_owner_head", project("draft", "participant_confirm")),
     # 办法第三十四、三十六、三十九条 (web/supervision_views.py).
     Case("supervision", "bureau_reviewer", same(reverse("supervision"))),
+    # Issue 12 item 7: the bureau's statistics, with its filters (web/stats_views.py).
+    Case("statistics", "bureau_head", same(reverse("statistics"))),
     Case("finding_new", "cac_reviewer", same(reverse("finding_new"))),
     Case(
         "finding_new", "cac_reviewer", same(reverse("finding_new")), post=lambda s: {"system": ""}, status=400
@@ -607,6 +609,7 @@ NO_PAGE = {
     "exports:overdue": "a workbook or CSV",
     "exports:joint_review_stats": "a workbook or CSV",
     "exports:progress": "a workbook or CSV (办法第十五条 进展填报)",
+    "statistics_export": "a workbook",
     "call_extend": "acts from the call page and redirects back to it (checked as 'call_list')",
     "call_close": "acts from the call page and redirects back to it (checked as 'call_list')",
     "notification_read": "marks an entry read and redirects (checked as 'notification_inbox')",

@@ -155,6 +155,8 @@ PREFERRED = {
     "connectivity_exception": ["bureau_reviewer", "government_head"],
     "supervision_decision_new": ["bureau_head"],
     "supervision_decision": ["bureau_head"],
+    # Issue 12 item 7: the bureau's statistics (web/stats_views.py).
+    **{key: BUREAU for key in ("statistics", "statistics_export")},
 }
 #: Views whose POST is the point of the page: three examples in four are POSTs.
 POSTED = set(PREFERRED) | {"project_step", "change_step", "login"}
@@ -847,6 +849,9 @@ def _recipes(w):
         "exports:joint_review_stats": (none, ["format", "year"], nothing),
         # 办法第十五条: 进展填报 per 项目代码 (exports/progress.py)
         "exports:progress": (none, ["format", "code"], nothing),
+        # Issue 12 item 7: the bureau's statistics and their workbook (web/stats_views.py).
+        "statistics": (none, ["year", "owner"], nothing),
+        "statistics_export": (none, ["year", "owner"], nothing),
         # 办法第八、十三条 (web/review_views.py)
         "call_list": (none, [], nothing),
         "call_open": (none, [], fields(CallOpenForm)),
@@ -948,6 +953,7 @@ HEAVY = {
     "exports:overdue",
     "exports:joint_review_stats",
     "exports:progress",
+    "statistics_export",
 }
 
 
