@@ -156,7 +156,7 @@ PREFERRED = {
     "supervision_decision_new": ["bureau_head"],
     "supervision_decision": ["bureau_head"],
     # Issue 12 item 7: the bureau's statistics (web/stats_views.py).
-    **{key: BUREAU for key in ("statistics", "statistics_export")},
+    **dict.fromkeys(("statistics", "statistics_export"), BUREAU),
 }
 #: Views whose POST is the point of the page: three examples in four are POSTs.
 POSTED = set(PREFERRED) | {"project_step", "change_step", "login"}
