@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.nature import ProjectNature
 from core.states import ProjectState
 from core.validation import (
     PERIOD_MONTHS_MAX,
@@ -83,6 +84,21 @@ class Col:
     note: str = ""
 
 
+#: issue 15: 建设性质 as people write it (spaces, brackets, "/" and "·" removed first).
+NATURE_WORDS = {
+    **{re.sub(r"[\s（）()、/·・]", "", str(n.label)): n.value for n in ProjectNature},
+    "扩建": ProjectNature.UPGRADE.value,
+    "改建": ProjectNature.UPGRADE.value,
+    "升级改造": ProjectNature.UPGRADE.value,
+    "扩建升级": ProjectNature.UPGRADE.value,
+    "改扩建": ProjectNature.UPGRADE.value,
+    "运行维护": ProjectNature.OPERATION.value,
+    "运营维护": ProjectNature.OPERATION.value,
+    "服务采购": ProjectNature.SERVICE.value,
+    "政府购买服务": ProjectNature.SERVICE.value,
+}
+
+
 def _labels(choices) -> str:
     return "/".join(str(label) for label in choices.labels)
 
@@ -114,6 +130,22 @@ def project_columns() -> list[Col]:
         Col("密码应用方案", "crypto_plan", width=36),
         Col(f"依托网络（{_labels(Network)}）", "network", "network", width=22),
         Col("是否涉密（是/否）", "classified", "yesno", width=14),
+        # issue 15: 建设性质 (empty = 新建) and the existing system an upgrade or O&M is about
+        Col(
+            f"建设性质（{_labels(ProjectNature)}）",
+            "nature",
+            "nature",
+            required=False,
+            width=20,
+            note="不填为新建",
+        ),
+        Col(
+            "涉及的已建政务信息系统",
+            "system_name",
+            required=False,
+            width=28,
+            note="扩建·升级改造、运维项目填写（办法第三十四条）",
+        ),
     ]
 
 
@@ -149,7 +181,13 @@ def template_workbook() -> bytes:
         (wb.active, PROJECT_SHEET, project_columns()),
         (wb.create_sheet(), CATALOGUE_SHEET, catalogue_columns()),
     ]
-    lists = {"network": Network, "classified": None, "sharing_type": SharingType, "open_type": OpenType}
+    lists = {
+        "network": Network,
+        "nature": ProjectNature,
+        "classified": None,
+        "sharing_type": SharingType,
+        "open_type": OpenType,
+    }
     for ws, title, cols in sheets:
         ws.title = title
         ws.append([c.header for c in cols])
@@ -314,7 +352,7 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
             continue
         if col.kind == "text":
             text = _text(value)
-            if col.field == "name" and len(text) > 200:
+            if col.field in ("name", "system_name") and len(text) > 200:
                 err(col, _("不能超过200字"))
                 continue
             data[col.field] = text
@@ -404,6 +442,12 @@ def _check_project_row(number, raw, cols, errors, *, years_allowed, plan_year=No
                 err(col, _("须为%s之一") % "、".join(str(x) for x in Network.labels))
             else:
                 data[col.field] = network.value
+        elif col.kind == "nature":  # issue 15: 建设性质 as written in published plans
+            nature = NATURE_WORDS.get(re.sub(r"[\s（）()、/·・]", "", _text(value)))
+            if nature is None:
+                err(col, _("须为%s之一") % "、".join(str(x) for x in ProjectNature.labels))
+            else:
+                data[col.field] = nature
         elif col.kind == "yesno":
             if _text(value) not in ("是", "否"):
                 err(col, _("须填“是”或“否”"))
@@ -634,7 +678,9 @@ def applications_import(file, *, call, organisation, actor) -> ImportResult:
         errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row or 0))
         return result
 
-    simple = [c.field for c in pcols if c.kind in ("text", "int", "date", "money", "network", "yesno")]
+    simple = [
+        c.field for c in pcols if c.kind in ("text", "int", "date", "money", "network", "yesno", "nature")
+    ]
     with transaction.atomic():
         # Two uploads of the same file (a double click, two colleagues) must not both
         # create the projects: take the department's lock, then check again what the other
