@@ -41,7 +41,14 @@ def test_the_short_path_is_walked_to_each_of_its_points(demo_world):
     # and a report for each year of execution.
     actions = set(closed.audit_entries.values_list("action", flat=True))
     assert {"start_service", "finish_service"} <= actions
-    assert not actions & {"submit_fsr", "approve_fsr", "submit_design", "ratify", "start_construction", "accept"}
+    assert not actions & {
+        "submit_fsr",
+        "approve_fsr",
+        "submit_design",
+        "ratify",
+        "start_construction",
+        "accept",
+    }
     assert not closed.contracts.filter(kind="supervision").exists()
     assert closed.contracts.filter(kind="construction").exists()
     years = set(closed.performance_reports.values_list("year", flat=True))
