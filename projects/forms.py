@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import timeutil
 from core.formwording import WordedInlineFormSet
+from core.nature import ProjectNature
 from core.states import ProjectState as S
 from core.validation import (
     EARLIEST_DATE,
@@ -110,6 +111,15 @@ class ApplicationForm(forms.ModelForm):
         # beyond the draft (办法第三十八条: its results are shown with this application).
         self.fields["predecessor"].queryset = predecessor_choices(self.instance)
         self.fields["predecessor"].empty_label = _("（无）")
+        # Not required: a form posted without it (an older page, an import) keeps what the
+        # project has — 新建 for a new one (the default of the migration, too).
+        self.fields["nature"].required = False
+
+    def clean_nature(self):
+        return self.cleaned_data.get("nature") or self.instance.nature or ProjectNature.NEW
+
+    def clean_system_name(self):
+        return (self.cleaned_data.get("system_name") or "").strip()
 
     def construction_years(self):
         """The years of the construction period as typed (None when not yet known)."""
