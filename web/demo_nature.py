@@ -71,7 +71,7 @@ def label(projects) -> None:
 
 
 def plan_items(application, owners, call) -> list[tuple[Project, str]]:
-    items = []
+    items: list[tuple[Project, str]] = []
     for owner, name, wan, nature, system, target in PLAN_ITEMS:
         project = application(owners[owner], call, name, wan)
         project.nature, project.system_name = nature, system
@@ -82,7 +82,7 @@ def plan_items(application, owners, call) -> list[tuple[Project, str]]:
 
 
 def next_items(application, owners, call) -> list[tuple[Project, str]]:
-    items = []
+    items: list[tuple[Project, str]] = []
     for owner, name, wan, nature, system, before, target in NEXT_ITEMS:
         project = application(owners[owner], call, name, wan)
         project.nature, project.system_name = nature, system
