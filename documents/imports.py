@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.nature import ProjectNature
 from core.states import ProjectState
 from core.validation import (
     PERIOD_MONTHS_MAX,
@@ -78,6 +80,21 @@ class Col:
     note: str = ""
 
 
+#: issue 15: 建设性质 as people write it (spaces, brackets, "/" and "·" removed first).
+NATURE_WORDS = {
+    **{re.sub(r"[\s（）()、/·・]", "", str(n.label)): n.value for n in ProjectNature},
+    "扩建": ProjectNature.UPGRADE.value,
+    "改建": ProjectNature.UPGRADE.value,
+    "升级改造": ProjectNature.UPGRADE.value,
+    "扩建升级": ProjectNature.UPGRADE.value,
+    "改扩建": ProjectNature.UPGRADE.value,
+    "运行维护": ProjectNature.OPERATION.value,
+    "运营维护": ProjectNature.OPERATION.value,
+    "服务采购": ProjectNature.SERVICE.value,
+    "政府购买服务": ProjectNature.SERVICE.value,
+}
+
+
 def _labels(choices) -> str:
     return "/".join(str(label) for label in choices.labels)
 
@@ -109,6 +126,22 @@ def project_columns() -> list[Col]:
         Col("密码应用方案", "crypto_plan", width=36),
         Col(f"依托网络（{_labels(Network)}）", "network", "network", width=22),
         Col("是否涉密（是/否）", "classified", "yesno", width=14),
+        # issue 15: 建设性质 (empty = 新建) and the existing system an upgrade or O&M is about
+        Col(
+            f"建设性质（{_labels(ProjectNature)}）",
+            "nature",
+            "nature",
+            required=False,
+            width=20,
+            note="不填为新建",
+        ),
+        Col(
+            "涉及的已建政务信息系统",
+            "system_name",
+            required=False,
+            width=28,
+            note="扩建·升级改造、运维项目填写（办法第三十四条）",
+        ),
     ]
 
 
@@ -144,7 +177,13 @@ def template_workbook() -> bytes:
         (wb.active, PROJECT_SHEET, project_columns()),
         (wb.create_sheet(), CATALOGUE_SHEET, catalogue_columns()),
     ]
-    lists = {"network": Network, "classified": None, "sharing_type": SharingType, "open_type": OpenType}
+    lists = {
+        "network": Network,
+        "nature": ProjectNature,
+        "classified": None,
+        "sharing_type": SharingType,
+        "open_type": OpenType,
+    }
     for ws, title, cols in sheets:
         ws.title = title
         ws.append([c.header for c in cols])
@@ -280,6 +319,7 @@ def _expected(col: Col) -> str:
         "funding": _("格式应为“省级财政资金:400;单位自筹:100”"),
         "network": _("应填写%s之一") % "、".join(str(x) for x in Network.labels),
         "yesno": _("应填写“是”或“否”"),
+        "nature": _("应填写%s之一") % "、".join(str(x) for x in ProjectNature.labels),
     }
     return examples.get(col.kind, _("应填写文字说明"))
 
@@ -313,7 +353,7 @@ def _read_sheet(wb, title, cols, errors):
 
 def _read_text(col: Col, value, ctx: dict):
     text = _text(value)
-    if col.field == "name" and len(text) > 200:
+    if col.field in ("name", "system_name") and len(text) > 200:
         raise cells.CellError(_("不能超过200字；收到%d字") % len(text))
     return text
 
@@ -399,6 +439,17 @@ def _read_choice_of(enum):
     return read
 
 
+def _read_nature(col: Col, value, ctx: dict):
+    """Issue 15: 建设性质 as written in published plans (扩建, 升级改造, 运行维护 …; empty: 新建)."""
+    nature = NATURE_WORDS.get(re.sub(r"[\s（）()、/·・]", "", _text(value)))
+    if nature is None:
+        raise cells.CellError(
+            _("应填写%(options)s之一；收到%(got)s")
+            % {"options": "、".join(str(x) for x in ProjectNature.labels), "got": cells.quoted(value)}
+        )
+    return nature
+
+
 def _read_yesno(col: Col, value, ctx: dict):
     text = cells.normal(value)
     if text not in ("是", "否"):
@@ -418,6 +469,7 @@ READERS = {
     "funding": _read_pairs,
     "network": _read_choice_of(Network),
     "yesno": _read_yesno,
+    "nature": _read_nature,
 }
 
 

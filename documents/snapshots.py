@@ -563,6 +563,10 @@ def application_form(project, *, facts: Facts, **kw) -> dict:
     fields = [
         (_("项目名称"), p.name),
         (_("项目建设单位"), p.owner.name),
+        # issue 15: 建设性质, and what a 续建 continues / an upgrade or O&M request is about
+        (_("建设性质"), p.get_nature_display()),
+        *([(_("前期项目"), p.predecessor.name)] if p.predecessor_id else []),
+        *([(_("涉及的已建政务信息系统"), p.system_name)] if p.system_name else []),
         (_("项目责任人"), str(p.responsible_person or "")),
         (_("依托网络"), p.get_network_display()),
         (_("是否涉密"), _("是") if p.classified else _("否")),

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from core import timeutil
 from core.formatting import wan
+from core.nature import ProjectNature
 from core.states import STAGES, ProjectState
 from core.tables import Column, Exporter, Row
 from core.vocabulary import EvaluationGrade
@@ -35,6 +36,7 @@ class LedgerExporter(Exporter):
                 Column("序号", "int", 6),
                 Column("项目名称", "text", 32),
                 Column("项目建设单位", "text", 22),
+                Column("建设性质", "text", 10),  # issue 15 (core/nature.py)
                 Column("阶段", "text", 10),
                 Column("状态", "text", 18),
                 Column("计划年度", "int", 8),
@@ -106,6 +108,7 @@ class LedgerExporter(Exporter):
                 "pk",
                 "name",
                 "owner__name",
+                "nature",
                 "state",
                 "plan__year",
                 "call__year",
@@ -122,11 +125,13 @@ class LedgerExporter(Exporter):
             )
         )
         grades = dict(EvaluationGrade.choices)
+        natures = dict(ProjectNature.choices)
         for seq, rec in enumerate(qs.iterator(chunk_size=2000), 1):
             (
                 pk,
                 name,
                 owner,
+                nature,
                 state,
                 plan_year,
                 call_year,
@@ -147,6 +152,7 @@ class LedgerExporter(Exporter):
                     seq,
                     name,
                     owner,
+                    str(natures.get(nature, nature)),
                     STAGE_OF.get(state, ""),
                     str(labels.get(state, state)),
                     plan_year or call_year,

@@ -192,6 +192,19 @@ FIXES: dict[str, Fix | Callable[[Any], Fix]] = {
     "self_evaluation_window_open": Fix("project", "h-clocks", _("项目页“时限”中的自评价期间")),
     "targets_reported": Fix("evaluation_targets", "targets", _("“绩效目标及完成情况”页面")),
     "post_evaluation_report_uploaded": _MATERIALS,
+    # ------------------------------------------------------------ 建设性质 (issue 15)
+    "approval_path_nature": Fix("project", "h-actions", _("项目页“您现在可以办理”中本类项目的办理步骤")),
+    "acceptance_path_nature": Fix("project", "h-actions", _("项目页“您现在可以办理”中本类项目的办理步骤")),
+    "service_path_nature": Fix("project", "h-actions", _("项目页“您现在可以办理”中本类项目的办理步骤")),
+    "service_contract_recorded": Fix(
+        "contract_new", "id_kind", _("“登记建设和监理合同”页面（合同类别选“建设合同”）")
+    ),
+    "yearly_reports_submitted": Fix("project", "h-clocks", _("项目页“时限”中的年度绩效评价报告")),
+    "merged_ground_fits_nature": Fix("records_edit", "id_merged_ground", _("“登记项目信息”页面的“合并情形”")),
+    "nature_links_given": Fix("application_edit", "id_nature", _("申报材料的“建设性质”及前期项目、所涉系统")),
+    "system_compliant": Fix(
+        "supervision", "h-findings", _("“监督管理”页面的第三十四条认定（由认定单位解除）"), args=_none
+    ),
     # ------------------------------------------------------------ 年度建设计划 (第十一条)
     "finance_concurred": Fix("plan", "h-actions", _("年度建设计划页面的“财政厅会签”"), args=_year),
     "plan_not_empty": Fix("plan", "rows", _("年度建设计划页面的“计划内项目”"), args=_year),

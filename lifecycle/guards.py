@@ -18,6 +18,19 @@ from core.vocabulary import MaterialKind, Role
 
 from . import evidence
 from .models import EMERGENCY_SECURITY_ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Contract
+
+# 建设性质 (issue 15): the guards of the two execution paths, 第十五、十七、二十一、二十五、二十九、
+# 三十四、三十八条 (lifecycle/nature_guards.py).
+from .nature_guards import (  # noqa: F401
+    acceptance_path_nature,
+    approval_path_nature,
+    merged_ground_fits_nature,
+    nature_links_given,
+    service_contract_recorded,
+    service_path_nature,
+    system_compliant,
+    yearly_reports_submitted,
+)
 from .policy import get_policy
 from .rules import guard
 from .stepdata import wan_text

@@ -68,6 +68,8 @@ class ProjectMachine:
             g.owner_compliant,
             g.participants_confirmed,
             g.responsible_person_named,
+            g.nature_links_given,
+            g.system_compliant,
         ],
         custom=step(
             label=_("统一申报"), article="第八条", via="call_submission", effects=(fx.start_intake_clock,)
@@ -98,7 +100,7 @@ class ProjectMachine:
         source=S.SUBMITTED,
         target=S.JOINT_REVIEW,
         permission=BUREAU_STAFF,
-        conditions=[g.previous_plan_finished, g.owner_compliant],
+        conditions=[g.previous_plan_finished, g.owner_compliant, g.system_compliant],
         custom=step(
             label=_("受理，开始联合审核"),
             article="第十条",
@@ -128,7 +130,7 @@ class ProjectMachine:
         source=S.CORRECTING,
         target=S.JOINT_REVIEW,
         permission=OWNER_STAFF,
-        conditions=[g.application_complete, g.participants_confirmed],
+        conditions=[g.application_complete, g.participants_confirmed, g.nature_links_given],
         custom=step(
             label=_("提交补正材料"), article="第十条", needs_reason=True, effects=(fx.close_correction_round,)
         ),
@@ -230,6 +232,8 @@ class ProjectMachine:
             g.owner_compliant,
             g.participants_confirmed,
             g.responsible_person_named,
+            g.nature_links_given,
+            g.system_compliant,
         ],
         custom=step(
             label=_("申请紧急纳入年度计划"),
@@ -290,11 +294,14 @@ class ProjectMachine:
         target=S.FSR_REVIEW,
         permission=OWNER_STAFF,
         conditions=[
+            g.approval_path_nature,
             g.in_approved_plan,
             g.platform_code_registered,
             g.fsr_catalogue_ready,
             g.merged_ground_given,
+            g.merged_ground_fits_nature,
             g.fsr_document_uploaded,
+            g.system_compliant,
         ],
         custom=step(label=_("报送可行性研究报告"), article="第十五条"),
     )
@@ -306,7 +313,12 @@ class ProjectMachine:
         source=S.FSR_REVIEW,
         target=RETURN_VALUE(S.FSR_APPROVED, S.APPROVAL_COMPLETE),
         permission=DRC_HEAD,
-        conditions=[g.in_approved_plan, g.fsr_catalogue_ready, g.merged_ground_given],
+        conditions=[
+            g.in_approved_plan,
+            g.fsr_catalogue_ready,
+            g.merged_ground_given,
+            g.merged_ground_fits_nature,
+        ],
         custom=step(
             label=_("批复可行性研究报告"),
             article="第十五条",
@@ -549,7 +561,7 @@ class ProjectMachine:
         source=S.RATIFIED,
         target=S.CONSTRUCTION,
         permission=OWNER_STAFF,
-        conditions=[g.supervisor_recorded],
+        conditions=[g.approval_path_nature, g.supervisor_recorded],
         custom=step(
             label=_("开工建设"),
             article="第二十四条",
@@ -636,6 +648,7 @@ class ProjectMachine:
         source=S.CONSTRUCTION,
         target=S.COMPLETED,
         permission=OWNER_HEAD,
+        conditions=[g.acceptance_path_nature],
         custom=step(
             label=_("项目建成"),
             article="第二十九条",
@@ -646,6 +659,48 @@ class ProjectMachine:
     def complete_construction(self, *, completed_on=None, surplus_returned_yuan=None, **data):
         self.completed_on = completed_on
         # 办法第二十七条: the surplus returned is recorded at completion.
+        self.surplus_returned_yuan = surplus_returned_yuan
+
+    # ------------------------------------------------------------ 运维、购买服务 (issue 15)
+    # The short execution path of Policy.service_path_natures (lifecycle/nature_guards.py):
+    # after the annual plan (第十一、十二条) the department starts executing — procurement and
+    # the O&M or service contract (第二十一条) — without 可研, 初步设计, 审定 (第十五至十九条) or
+    # 监理 (第二十四条); it reports each year (第二十五条) and declares the contract period over,
+    # with the 结余 returned (第二十七条), instead of 竣工验收 (第二十九条). While executing, the
+    # project is in CONSTRUCTION (执行中): rectification, suspension, termination (第二十六、
+    # 三十六条), changes (第二十八条) and the yearly report work as for a construction.
+
+    @transition(
+        "state",
+        source=S.IN_PLAN,
+        target=S.CONSTRUCTION,
+        permission=OWNER_STAFF,
+        conditions=[g.service_path_nature, g.in_approved_plan, g.owner_compliant, g.system_compliant],
+        custom=step(
+            label=_("开始执行（组织采购、签订合同）"),
+            article="第二十一条",
+            fields=("construction_started_on",),
+            effects=(fx.start_performance_report_clock,),
+        ),
+    )
+    def start_service(self, *, construction_started_on=None, **data):
+        self.construction_started_on = construction_started_on
+
+    @transition(
+        "state",
+        source=S.CONSTRUCTION,
+        target=S.CLOSED,
+        permission=OWNER_HEAD,
+        conditions=[g.service_path_nature, g.service_contract_recorded, g.yearly_reports_submitted],
+        custom=step(
+            label=_("服务期满，结束执行"),
+            article="第二十五条",
+            fields=("completed_on", "surplus_returned_yuan"),
+        ),
+    )
+    def finish_service(self, *, completed_on=None, surplus_returned_yuan=None, **data):
+        self.completed_on = completed_on
+        # 办法第二十七条: the surplus of the contract's money is returned and recorded.
         self.surplus_returned_yuan = surplus_returned_yuan
 
     # ------------------------------------------------------------ 验收 (第二十九至三十二条)

@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 
 from core import formatting
 from core.jurisdiction import HEILONGJIANG, Jurisdiction
+from core.nature import ProjectNature
 from core.review_aspects import HEILONGJIANG_REVIEW, ReviewAspect
 
 
@@ -120,6 +121,33 @@ class Policy:
     escalate_to_head_after_working_days: int = 1
     #: … and by this many to the bureau's 负责人 (办法第五条: the bureau supervises the process).
     escalate_to_bureau_after_working_days: int = 3
+
+    # ---------------------------------------------------------------- 建设性质 (issue 15)
+    #: Which 建设性质 (core/nature.py) follow the short execution path after the annual plan:
+    #: 开始执行 (procurement and the contract, 第二十一条) → yearly 绩效评价报告 (第二十五条) →
+    #: 服务期满 — without 可行性研究报告, 初步设计, 省政府审定, 监理 or 竣工验收.
+    #: Reasoning: every item of the year goes through the call, the joint review and the
+    #: plan (第七、八、十、十一条 name no exception, and 第三十八条 ties 运行维护经费 to the plan
+    #: like 政府投资). The approval chain of 第十五条 (可研 → 初步设计 → 审定) is the approval of
+    #: 建设 — "所有新建的政务信息化项目" on the investment platform; 第十七条 shortens it only for
+    #: construction; 第二十四条 监理 is 工程监理 of 项目建设, and 第二十九条 accepts a project
+    #: "建成后". 运维 spends 运行维护经费, which the 办法 keeps apart from 建设投资 (第十六、三十四、
+    #: 三十八条), and 购买服务 buys a service rather than building an asset; national practice
+    #: (国办发〔2019〕57号 cited by 第一条; 政府购买服务管理办法) budgets both as recurrent
+    #: spending under a contract, evaluated by performance reports (第二十五、三十五条).
+    service_path_natures: frozenset[str] = frozenset({ProjectNature.OPERATION, ProjectNature.SERVICE})
+    #: 办法第十七条（一）"部分扩建、改建（升级改造）的项目": the merged 可研+初步设计 ground (一)
+    #: is open only to applications of these natures (the other grounds to every construction).
+    merged_extension_natures: frozenset[str] = frozenset({ProjectNature.UPGRADE})
+    #: 办法第三十八条: a 续建 continues an earlier project, whose acceptance and evaluation
+    #: results are a 重要依据 of the next year's money — the application names it.
+    predecessor_required_natures: frozenset[str] = frozenset({ProjectNature.CONTINUED})
+    #: 办法第三十四条 "已建的政务信息化项目需升级改造" / "不得申报运行维护经费": an upgrade and an
+    #: O&M request name the existing system, so that a finding against it (ComplianceFinding.
+    #: system) refuses them.
+    system_required_natures: frozenset[str] = frozenset({ProjectNature.UPGRADE, ProjectNature.OPERATION})
+    #: 办法第三十四条: the natures that ask for 运行维护经费 (refused for a system under a finding).
+    om_funding_natures: frozenset[str] = frozenset({ProjectNature.OPERATION})
 
     @property
     def change_filing_max_percent(self) -> str:

@@ -49,6 +49,7 @@ from .models import (
     PerformanceReport,
     Rectification,
 )
+from .nature_guards import PATH_GUARDS, on_service_path
 from .policy import get_policy
 from .rules import HEAD, REVIEWERS, STAFF, Actors, Guard
 from .stepdata import validate_step_data
@@ -161,6 +162,8 @@ def available(obj: Stateful, actor: Actor) -> list[dict[str, Any]]:
         undo = _prepare(t, obj, actor, {})
         failed = [gd for gd in _guards(t) if not gd(obj)]
         _undo(obj, undo)
+        if any(gd.name in PATH_GUARDS for gd in failed):
+            continue  # 建设性质 (issue 15): a step of the other execution path is not offered
         hard = [gd for gd in failed if not gd.overridable]
         result.append(
             {
@@ -613,6 +616,11 @@ def performance_report_submit(
             _("绩效评价报告在建设期内报送（办法第二十五条）。"), code="state", article="第二十五条"
         )
     texts = {_("使用单位意见"): user_opinions, _("监理单位意见"): supervisor_opinion}
+    if on_service_path(project):
+        # 建设性质 运维、购买服务 (issue 15): no 监理 (第二十四条 is 工程监理 of construction), so
+        # its opinion is not asked for; the using units' opinion is.
+        texts.pop(_("监理单位意见"))
+        supervisor_opinion = supervisor_opinion if isinstance(supervisor_opinion, str) else ""
     if in_trial_operation:
         texts[_("试运行效果及问题")] = trial_operation
     for label, value in texts.items():

@@ -78,6 +78,9 @@ STEPS: dict[str, dict[str, bool]] = {
     },
     "start_construction": {"construction_started_on": True},
     "complete_construction": {"completed_on": True, "surplus_returned_yuan": False},
+    # 建设性质 运维、购买服务 (issue 15): the same facts on the short execution path.
+    "start_service": {"construction_started_on": True},
+    "finish_service": {"completed_on": True, "surplus_returned_yuan": False},
     "request_extension": {"requested_due_on": True},
     "grant_extension": {"granted_due_on": True},
     "accept": {"accepted_on": True},
@@ -319,6 +322,15 @@ def _happened(project, field: str, value, *, correcting: bool) -> datetime.date:
                 % {"d": day.isoformat(), "r": ratified.isoformat()},
                 field,
                 "第十二条、第十九条",
+            )
+        plan = project.plan if project.plan_id else None
+        if not ratified and plan is not None and plan.approved_on and day < plan.approved_on:
+            # 建设性质 运维、购买服务 (issue 15): executed from the plan's approval, not before.
+            _refuse(
+                _("“开工日期”%(d)s早于年度建设计划批准日期%(r)s：未纳入年度建设计划的项目不得未批先建")
+                % {"d": day.isoformat(), "r": plan.approved_on.isoformat()},
+                field,
+                "第十二条",
             )
     if correcting:
         later = next(((f, getattr(project, f)) for f in ORDER[index + 1 :] if getattr(project, f)), None)

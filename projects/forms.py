@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import timeutil
 from core.formwording import WordedInlineFormSet
+from core.nature import ProjectNature
+from core.states import ProjectState as S
 from core.validation import (
     EARLIEST_DATE,
     PERIOD_MONTHS_MAX,
@@ -34,6 +36,10 @@ from .models import (
 APPLICATION_FIELDS = [
     "name",
     "call",
+    # 建设性质 (issue 15; projects/models_nature.py)
+    "nature",
+    "predecessor",
+    "system_name",
     "basis_and_necessity",
     "content_and_scale",
     "technical_route",
@@ -101,6 +107,19 @@ class ApplicationForm(forms.ModelForm):
         self.fields["period_months"] = forms.IntegerField(
             label=self.fields["period_months"].label, required=False, min_value=1, max_value=PERIOD_MONTHS_MAX
         )
+        # 建设性质 (issue 15): the earlier project is one of the department's own that went
+        # beyond the draft (办法第三十八条: its results are shown with this application).
+        self.fields["predecessor"].queryset = predecessor_choices(self.instance)
+        self.fields["predecessor"].empty_label = _("（无）")
+        # Not required: a form posted without it (an older page, an import) keeps what the
+        # project has — 新建 for a new one (the default of the migration, too).
+        self.fields["nature"].required = False
+
+    def clean_nature(self):
+        return self.cleaned_data.get("nature") or self.instance.nature or ProjectNature.NEW
+
+    def clean_system_name(self):
+        return (self.cleaned_data.get("system_name") or "").strip()
 
     def construction_years(self):
         """The years of the construction period as typed (None when not yet known)."""
@@ -112,6 +131,19 @@ class ApplicationForm(forms.ModelForm):
             period_months=data.get("period_months"),
             plan_year=plan_year,
         )
+
+
+def predecessor_choices(project: Project):
+    """The projects a 续建, upgrade or O&M application may name as its earlier project: the
+    owner's own, submitted at some point (not drafts, not withdrawn), never itself."""
+    if not project.owner_id:
+        return Project.objects.none()
+    qs = Project.objects.filter(owner_id=project.owner_id, discarded_at__isnull=True).exclude(
+        state__in=[S.DRAFT, S.WITHDRAWN]
+    )
+    if project.pk:
+        qs = qs.exclude(pk=project.pk)
+    return qs.order_by("-pk")
 
 
 class RowForm(forms.ModelForm):

@@ -26,6 +26,8 @@ from core.validation import (
 from core.vocabulary import DesignEvaluation, EvaluationGrade, MergedGround, Network, OrgKind, Role
 from lifecycle.machine import PlanMachine, ProjectMachine
 
+from .models_nature import NatureFields
+
 # 办法第三十四、三十六、三十九条: the supervision records live in their own module.
 from .supervision_models import (
     ComplianceFinding as ComplianceFinding,
@@ -183,7 +185,7 @@ def validate_platform_code(value: str) -> None:
     _validate_platform_code(value)
 
 
-class Project(ProjectMachine, ConcurrentTransitionMixin, models.Model):
+class Project(ProjectMachine, ConcurrentTransitionMixin, NatureFields, models.Model):
     """A provincial 政务信息化项目 from its June application to closure."""
 
     # --- identity and ownership (第九条, 第十三条, 第二十一条)

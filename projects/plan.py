@@ -15,6 +15,7 @@ from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.formatting import wan
+from core.nature import ProjectNature
 from core.states import BUILT_STATES, LEFT_PLAN_STATES, ProjectState
 from core.tables import Column, Exporter, Row
 from projects.models import FundingLine, FundingSource, Project, YearlyInvestment
@@ -48,6 +49,8 @@ class PlanExporter(Exporter):
                 Column("合计", "money", 12, group="项目总投资及资金来源（万元）"),
                 *[Column(str(s.label), "money", 12, group="项目总投资及资金来源（万元）") for s in SOURCES],
                 Column(f"{year}年度计划投资（万元）", "money", 14),
+                # issue 15: 建设性质, as published annual-plan tables carry it (core/nature.py).
+                Column("建设性质", "text", 10),
                 Column("项目阶段", "text", 16),
                 Column("备注", "text", 16),
                 # 办法第三十八条: each department's record, on its subtotal row (for the agencies).
@@ -78,6 +81,7 @@ class PlanExporter(Exporter):
                 "year_yuan",
                 "state",
                 "emergency_mandate",
+                "nature",
             )
         )
 
@@ -86,6 +90,7 @@ class PlanExporter(Exporter):
 
     def rows(self) -> Iterator[Row]:
         labels = dict(ProjectState.choices)
+        natures = dict(ProjectNature.choices)
         n_src = len(SOURCES)
         width = 2 + n_src  # total, sources…, year amount
         grand, grand_n = [ZERO] * width, 0
@@ -95,7 +100,7 @@ class PlanExporter(Exporter):
         for rec in self.queryset().iterator(chunk_size=2000):
             owner, name, content, months, total = rec[:5]
             sources = rec[5 : 5 + n_src]
-            year_yuan, state, mandate = rec[5 + n_src :]
+            year_yuan, state, mandate, nature = rec[5 + n_src :]
             if owner != dept:
                 if dept is not None:
                     yield self._subtotal(f"{dept}小计（{dept_n}个项目）", dept_sums, record=records.get(dept))
@@ -114,6 +119,7 @@ class PlanExporter(Exporter):
                     content,
                     months,
                     *self._money(amounts),
+                    str(natures.get(nature, nature)),
                     str(labels.get(state, state)),
                     "紧急纳入（办法第十二条）" if mandate else "",
                     *extra,
@@ -132,7 +138,7 @@ class PlanExporter(Exporter):
 
     def _subtotal(self, label, sums, style="subtotal", record: str | None = None) -> Row:
         extra = [record or ""] if self.track_record else []
-        return Row([None, label, None, None, None, *self._money(sums), None, None, *extra], style=style)
+        return Row([None, label, None, None, None, *self._money(sums), None, None, None, *extra], style=style)
 
     def _records(self) -> dict[str, str]:
         """办法第三十八条: department name → its track-record summary (constant queries)."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Max
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
@@ -57,6 +58,8 @@ CHARACTER_DIFF_LIMIT = 4000
 
 
 def _raw(value: Any) -> Any:
+    if isinstance(value, models.Model):  # a related record (建设性质's 前期项目): its name
+        return str(value)
     if isinstance(value, Decimal):
         return str(value)
     if hasattr(value, "isoformat"):

@@ -29,7 +29,7 @@ from projects.models import (
     User,
     YearlyInvestment,
 )
-from web import demo_supervision
+from web import demo_nature, demo_supervision
 from web.scenarios import Walker
 
 DEMO_PASSWORD = "demo12345"
@@ -281,6 +281,8 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
         (_application(owners[o], this_call, n, w, net, cl), target)
         for o, n, w, net, cl, target in PLAN_YEAR_PROJECTS
     ]
+    demo_nature.label(projects)  # 建设性质 (issue 15): upgrades, and 运维/购买服务 items
+    projects += demo_nature.plan_items(_application, owners, this_call)
     submitted_on = datetime.date(year - 1, 6, 16)
     for prefix in {p.owner for p, _t in projects}:
         walker.submit_batch(this_call, prefix, submitted_on)
@@ -307,7 +309,7 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
         "closed",
     ]
     for project, target in projects:
-        if target == S.NOT_INCLUDED:
+        if target == S.NOT_INCLUDED or demo_nature.walks_itself(project):
             continue
         through = {
             S.POST_EVALUATION: S.SELF_EVALUATED,
@@ -329,6 +331,7 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
         if target != through:
             walker.branch(project, target, min(on, today))
         _extras(walker, project, today)
+    demo_nature.execute(walker, projects, year=year, issued_on=issued_on, today=today)
 
     # ---- emergency insertion into this year's approved plan (办法第十二条)
     emergencies = [
@@ -364,6 +367,7 @@ def load(today: datetime.date | None = None) -> dict[str, User]:
         (_application(owners[o], next_call, n, w, variant=1 if i < 2 else None), target)
         for i, (o, n, w, target) in enumerate(NEXT_YEAR_PROJECTS)
     ]
+    nxt += demo_nature.next_items(_application, owners, next_call)  # 续建, 扩建, 运维, 购买服务
     for o, n, w in DRAFTS:
         draft = _application(owners[o], next_call, n, w)
         # 办法第十三条: a cross-department draft, its participant's confirmation pending.

@@ -35,7 +35,16 @@ CANDIDATES_PER_PAGE = 50
 #: a wider decimal, else SQLite's decimal converter fails on a large plan.
 WIDE = DecimalField(max_digits=20, decimal_places=2)
 #: The columns the rows of the plan page show.
-ROW_COLUMNS = ("pk", "name", "state", "total_investment_yuan", "owner_id", "owner__name", "plan_id")
+ROW_COLUMNS: tuple[str, ...] = (
+    "pk",
+    "name",
+    "state",
+    "total_investment_yuan",
+    "owner_id",
+    "owner__name",
+    "plan_id",
+)
+ROW_COLUMNS += ("nature",)  # 建设性质 (issue 15)
 
 
 def query_without(request: HttpRequest, *names: str) -> str:

@@ -21,6 +21,7 @@ from documents.registry import MaterialKind
 from lifecycle import services
 from lifecycle.contracts import contract_record
 from lifecycle.guards import acceptance_aspects
+from lifecycle.nature_guards import on_service_path
 from lifecycle.policy import get_policy
 from lifecycle.workdays import add_months
 from projects import evaluation, services as project_services
@@ -332,9 +333,60 @@ class Walker:
         role = next(r for r in ("preparer", "reviewer", "head") if r in grant.roles)
         return self.owner(project, role) if kind == OrgKind.OWNER else self[f"{kind}_{role}"]
 
+    def service_contract(self, project, on):
+        """建设性质 运维、购买服务 (issue 15; 办法第二十一、三十条): the O&M or service contract
+        won in an open tender, stating that the results and their IP belong to the owner."""
+        if project.contracts.filter(kind="construction").exists():
+            return
+        with as_of(on):
+            contract_record(
+                project,
+                actor=self.owner(project, "preparer"),
+                kind="construction",
+                procurement_method="open_tender",
+                supplier="黑龙江数字政府建设运营有限公司",
+                number=f"FW-{on.year}-{project.pk:03d}",
+                amount_yuan=project.total_investment_yuan,
+                signed_on=on,
+                ip_clause=True,
+            )
+
+    def yearly_reports(self, project, on):
+        """办法第二十五条: a 绩效评价报告 for every year of execution up to ``on`` (no 监理 on the
+        short path of 运维、购买服务, so no 监理 opinion)."""
+        start = project.construction_started_on or on
+        done = set(project.performance_reports.values_list("year", flat=True))
+        with as_of(on):
+            for year in range(start.year, on.year + 1):
+                if year not in done:
+                    services.performance_report_submit(
+                        project,
+                        actor=self.owner(project, "preparer"),
+                        year=year,
+                        progress="按合同提供运维和服务，服务响应和系统可用性均达到合同约定。",
+                        investment_executed_yuan=project.total_investment_yuan or Decimal("0"),
+                        user_opinions="使用单位对服务质量满意。",
+                        supervisor_opinion="",
+                    )
+
+    def _serve(self, p, on) -> datetime.date:
+        """The short execution path of 运维、购买服务 (issue 15, lifecycle/nature_guards.py)."""
+        if p.state == S.IN_PLAN:
+            self.step(p, "start_service", self.owner(p, "preparer"), on, construction_started_on=on)
+            self.service_contract(p, on)  # procured and signed as execution starts
+            return on
+        self.service_contract(p, on)
+        self.yearly_reports(p, on)
+        self.step(
+            p, "finish_service", self.owner(p), on, completed_on=on, surplus_returned_yuan=Decimal("0.00")
+        )
+        return on
+
     def _next(self, project, on) -> datetime.date:
         s = project.state
         p = project
+        if on_service_path(p) and s in (S.IN_PLAN, S.CONSTRUCTION):
+            return self._serve(p, on)
         if s == S.IN_PLAN:
             p.platform_code = p.platform_code or f"{on:%y%m}-230000-04-01-{p.pk:06d}"
             p.fsr_sharing_chapter = True

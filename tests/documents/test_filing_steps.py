@@ -244,8 +244,16 @@ def test_no_blank_estimate_the_approval_is_refused_naming_it(orgs, people, call_
 
 
 def test_a_merged_project_has_no_design_approval(orgs, people, call_2026, codes):
+    # 办法第十七条（一）: the extension ground belongs to an upgrade (建设性质, issue 15).
     project, _on = project_in(
-        S.APPROVAL_COMPLETE, orgs, people, call_2026, merged_fsr_design=True, merged_ground="extension"
+        S.APPROVAL_COMPLETE,
+        orgs,
+        people,
+        call_2026,
+        merged_fsr_design=True,
+        merged_ground="extension",
+        nature="upgrade",
+        system_name="已建业务系统",
     )
     exc = refused_without_trace("design_approval", people.bureau_head, project, "not_applicable")
     assert "第十七条" in exc.message

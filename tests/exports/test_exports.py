@@ -58,7 +58,7 @@ def test_plan_workbook_headers_formats_totals_and_print_setup(plan_2026):
     ws = workbook(PlanExporter(2026)).active
     assert ws["A1"].value == "2026年度省级政务信息化项目建设计划表"
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A1:M1", "F3:J3", "A3:A4", "B3:B4", "K3:K4"} <= merged
+    assert {"A1:N1", "F3:J3", "A3:A4", "B3:B4", "K3:K4"} <= merged  # issue 15: + 建设性质
     assert ws["F3"].value == "项目总投资及资金来源（万元）"
     assert [ws.cell(4, c).value for c in range(6, 11)] == [
         "合计",
@@ -134,7 +134,8 @@ def test_ledger_lists_only_visible_projects_with_deadlines(plan_2026, people):
     assert len(names) == 2 and "全民健康信息平台二期" not in names
     ws = workbook(LedgerExporter(visible_projects(people.audit_reviewer))).active
     assert len(list(ws.iter_rows(min_row=5))) == 3
-    assert ws.cell(3, 7).value == "投资（万元）" and ws.cell(4, 7).value == "申报总投资"
+    assert ws.cell(3, 8).value == "投资（万元）" and ws.cell(4, 8).value == "申报总投资"
+    assert ws.cell(3, 4).value == "建设性质" and ws.cell(5, 4).value == "新建"  # issue 15
 
 
 def test_overdue_list_and_joint_review_statistics(orgs, people, call_2026):

@@ -101,3 +101,11 @@ def _emergency(state, walker, project, orgs, people, call):
         walker.emergency_security_opinions(project, on)
         walker.step(project, "forward_emergency", people.bureau_head, on)
     return project, on + datetime.timedelta(days=1)
+
+
+def nature_project_in(state, orgs, people, call, nature, **fields):
+    """建设性质 (issue 15): ``project_in`` for an application of ``nature``. 运维 and 购买服务
+    reach CONSTRUCTION (执行中) and CLOSED along their short path (web.scenarios.Walker._serve);
+    an upgrade and an O&M request name the existing system (办法第三十四条)."""
+    fields.setdefault("system_name", "全省教育统计分析系统" if nature in ("upgrade", "operation") else "")
+    return project_in(state, orgs, people, call, nature=nature, **fields)

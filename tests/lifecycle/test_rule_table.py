@@ -345,6 +345,19 @@ PROJECT_RULES = {
         "第二十九条: a declaration in the department's name",
         head(OWNER),
     ),
+    # ------------------------------------------------------------ 运维、购买服务 (issue 15)
+    "start_service": Rule(
+        "第二十一条",
+        "建设性质 运维/购买服务: the department starts executing its planned item — procurement and "
+        "the contract (招标投标、政府采购、合同管理) — a record of fact, like 开工",
+        preparing(OWNER),
+    ),
+    "finish_service": Rule(
+        "第二十五条",
+        "the contract period is over, with the 结余 returned (第二十七条): a declaration in the "
+        "department's name, like 项目建成",
+        head(OWNER),
+    ),
     # ------------------------------------------------------------ 验收 (第二十九至三十二条)
     "request_extension": Rule("第二十九条", "应当向省营商环境局提出延期验收申请", head(OWNER)),
     "grant_extension": Rule("第二十九条", "the bureau decides on the extension request", head(BUREAU)),

@@ -454,7 +454,13 @@ SOURCES = {
     "submit_self_evaluation": (S.OPERATION, "owner_head"),
     "commission_post_evaluation": (S.SELF_EVALUATED, "bureau_head"),
     "finish_post_evaluation": (S.POST_EVALUATION, "expert_reviewer"),
+    # 建设性质 运维 (issue 15): the short path's dates and 结余, on an O&M project
+    "start_service": (S.IN_PLAN, "owner_preparer"),
+    "finish_service": (S.CONSTRUCTION, "owner_head"),
 }
+#: The steps of the short path are taken by an O&M project (lifecycle/nature_guards.py).
+SHORT_PATH = {"start_service": {"nature": "operation", "system_name": "已建业务系统"}}
+SHORT_PATH["finish_service"] = SHORT_PATH["start_service"]
 ANY_VALUE = st.one_of(
     st.none(),
     st.booleans(),
@@ -496,6 +502,7 @@ def test_any_value_of_any_step_datum_is_taken_or_refused_never_an_error(orgs, pe
         archive_accepted_on=D(2025, 12, 1),
         crypto_assessment_on=D(2025, 12, 1),
         acceptance_report_filed_on=D(2025, 12, 15),
+        **SHORT_PATH.get(name, {}),
     )
     if name == "go_live":  # past the guard of 办法第二十九条, so that the values themselves are checked
         file_acceptance_report(project, people, on)

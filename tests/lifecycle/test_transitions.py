@@ -21,6 +21,7 @@ from lifecycle.models import AuditEntry
 from projects.models import AnnualPlan, Project
 from tests.lifecycle.builders import project_in
 from tests.lifecycle.test_rule_table import PROJECT_RULES, persona_keys
+from web.scenarios import Walker
 
 D = datetime.date
 
@@ -170,6 +171,15 @@ class Case:
 
 
 R = {"reason": "依据办法有关规定办理。"}
+#: 建设性质 (issue 15): the project of the short path's cases.
+O_M = {"nature": "operation", "system_name": "已建业务系统"}
+
+
+def _yearly_reports(project, people, on):
+    """办法第二十五条: the report of each year of execution, before the service ends."""
+    Walker(people).yearly_reports(project, on)
+
+
 CASES = [
     # Steps with ``via`` are taken by their service (办法第八、十一条); the table checks who
     # may take them, as the service does; tests/projects/test_consolidated_submission.py
@@ -268,6 +278,19 @@ CASES = [
     # The walker starts construction on 2025-11-23 and acts on 2025-11-30 (办法第二十九条: 建成
     # after 开工, not after today); the half-year deadline is then 2026-05-30.
     Case("complete_construction", S.CONSTRUCTION, "owner_head", {"completed_on": D(2025, 11, 28)}),
+    # 建设性质 运维 (issue 15): the short path, on an O&M project; the walker puts it in the plan
+    # on 2025-10-12 and, for CONSTRUCTION, starts the service that day and acts on 2025-10-19.
+    Case(
+        "start_service", S.IN_PLAN, "owner_preparer", {"construction_started_on": D(2025, 10, 10)}, fields=O_M
+    ),
+    Case(
+        "finish_service",
+        S.CONSTRUCTION,
+        "owner_head",
+        {"completed_on": D(2025, 10, 19)},
+        prepare=_yearly_reports,
+        fields=O_M,
+    ),
     Case("request_extension", S.COMPLETED, "owner_head", {**R, "requested_due_on": D(2026, 9, 30)}),
     Case("grant_extension", S.EXTENSION_REQUESTED, "bureau_head", {"granted_due_on": D(2026, 12, 31)}),
     Case("refuse_extension", S.EXTENSION_REQUESTED, "bureau_head", R),
@@ -314,7 +337,7 @@ CASES = [
 
 
 def _setup(case, orgs, people, call):
-    project, on = project_in(case.source, orgs, people, call)
+    project, on = project_in(case.source, orgs, people, call, **case.fields)
     assert project.state == case.source
     if case.prepare:
         case.prepare(project, people, on)

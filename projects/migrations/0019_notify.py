@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('lifecycle', '0014_projpage'),
-        ('projects', '0017_imports'),
+        ('projects', '0018_nature'),
     ]
 
     operations = [
