@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from documents import import_views, storage
-from documents.imports import PROJECT_SHEET, applications_import, import_preview
+from documents.imports import PROJECT_SHEET, applications_import, import_preview, project_columns
 from lifecycle.models import AuditEntry
 from projects.models import Project
 
@@ -23,8 +23,25 @@ YEARLY = "年度投资（万元）"
 FUNDING = "资金来源（万元）"
 
 
+#: 建设性质 as a preparer writes it in the template (issue 15 item 1), chosen from the title the
+#: way a department would: the spelling → the type it means (the choices' values).
+NATURE_AS_WRITTEN = {
+    "运维": ("运行维护", "operation"),
+    "购买": ("政府购买服务", "service"),
+    "升级": ("升级改造", "upgrade"),
+    "扩容": ("扩建", "upgrade"),
+    "二期": ("续建", "continued"),
+}
+
+
+def nature_of(title: str) -> tuple[str, str]:
+    """(建设性质 as typed, its value): empty (新建) unless the title says otherwise."""
+    return next((v for word, v in NATURE_AS_WRITTEN.items() if word in title), ("", "new"))
+
+
 def sixty_items(name="2027年度项目清单.xlsx") -> SimpleUploadedFile:
     rows, resources = [], []
+    nature_header = next(c.header for c in project_columns() if c.field == "nature")
     for title, total, yearly, expected, _status, _column, _message in items():
         funding = f"省级财政资金:{expected / 10000}" if expected is not None else "省级财政资金:800"
         rows.append(
@@ -36,6 +53,7 @@ def sixty_items(name="2027年度项目清单.xlsx") -> SimpleUploadedFile:
                     FUNDING: funding,
                     "计划开工日期": "2027年1月1日",
                     "建设工期（月）": "24个月",
+                    nature_header: nature_of(title)[0],
                 },
             )
         )
@@ -95,6 +113,10 @@ def test_the_valid_rows_are_imported_as_drafts_and_the_bad_ones_listed(orgs, peo
         t for t, *_rest, s, _c, _m in items() if s == "error"
     )
     assert set(Project.objects.values_list("state", flat=True)) == {"draft"}
+    # 建设性质 as typed: all five types among the imported drafts, each read as the title means.
+    natures = dict(Project.objects.values_list("name", "nature"))
+    assert natures == {p.name: nature_of(p.name)[1] for p in result.projects}
+    assert set(natures.values()) == {"new", "continued", "upgrade", "operation", "service"}
     upgrade = Project.objects.get(name="省一体化政务服务平台升级改造")
     assert upgrade.total_investment_yuan == Decimal("2742462000.00")
     assert [(y.year, y.amount_yuan) for y in upgrade.yearly_investments.order_by("year")] == [
