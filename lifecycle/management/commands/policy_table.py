@@ -15,7 +15,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
+from core.nature import ProjectNature
 from lifecycle.policy import MonthDay, Policy, get_policy, percent_text
 
 DOC = Path(settings.BASE_DIR) / "docs" / "policy.md"
@@ -162,6 +164,62 @@ MEANING = {
         "Similarity from which two departments' applications are flagged as duplicate construction",
         "系统",
     ),
+    "reminder_working_days_before": (
+        "第十条",
+        "offsets",
+        "时限提醒：截止日前的工作日数（0为当日）",
+        "Deadline reminders: working days before the day it falls due (0: on the day)",
+        "系统",
+    ),
+    "escalate_to_head_after_working_days": (
+        "第五条",
+        "working_days",
+        "逾期后督办应办理单位负责人",
+        "Overdue this long: escalated to the head of the organisation that must act",
+        "系统",
+    ),
+    "escalate_to_bureau_after_working_days": (
+        "第五条",
+        "working_days",
+        "逾期后督办省营商环境局负责人",
+        "Overdue this long: escalated to the bureau's head",
+        "系统",
+    ),
+    "service_path_natures": (
+        "第十五条",
+        "natures",
+        "列入计划后按合同执行（不编报可研和初步设计、不验收）的建设性质",
+        "Types executed under a contract once in the plan (no feasibility study, design or acceptance)",
+        "系统",
+    ),
+    "merged_extension_natures": (
+        "第十七条",
+        "natures",
+        "可按第十七条第（一）项合并编报的建设性质",
+        "Types that may merge the feasibility study and design on ground (1) of Art. 17",
+        "办法",
+    ),
+    "predecessor_required_natures": (
+        "第三十八条",
+        "natures",
+        "须选择前期项目的建设性质",
+        "Types that must name their earlier project",
+        "系统",
+    ),
+    "system_required_natures": (
+        "第三十四条",
+        "natures",
+        "须填写所涉已建政务信息系统的建设性质",
+        "Types that must name the existing system concerned",
+        "系统",
+    ),
+    "om_funding_natures": (
+        "第三十四条",
+        "natures",
+        "视为申请运行维护经费的建设性质",
+        "Types that ask for operation and maintenance funds",
+        "系统",
+    ),
 }
 
 MONTHS = [
@@ -191,6 +249,16 @@ def value_text(unit: str, value) -> tuple[str, str]:
         return f"{value}个月", f"{value} months"
     if unit == "years":
         return f"{value}年", f"{value} years"
+    if unit == "offsets":
+        days = "、".join(str(n) for n in value)
+        return f"{days}个工作日", ", ".join(str(n) for n in value) + " working days"
+    if unit == "natures":
+        order = [n for n in ProjectNature if n.value in value]
+        with translation.override("zh-hans"):
+            zh = "、".join(str(n.label) for n in order)
+        with translation.override("en"):
+            en = ", ".join(str(n.label) for n in order)
+        return zh, en
     if unit == "percent":
         text = percent_text(value * 100)
         return text, text
