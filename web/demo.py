@@ -82,6 +82,9 @@ def ensure_people() -> dict[str, User]:
                     "role": role,
                     "full_name": _name(i),
                     "phone": f"0451-8{i:03d}6{i:03d}",
+                    # Issue 12: notifications are e-mailed too; .invalid never reaches anyone
+                    # (make run prints them on the console).
+                    "email": f"{prefix}_{role}@demo.invalid",
                 },
             )
             if created:
