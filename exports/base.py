@@ -39,6 +39,10 @@ HEAD_FILL = PatternFill("solid", fgColor="E7E6E6")
 SUB_FILL = PatternFill("solid", fgColor="F2F2F2")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+#: Body text wraps within its column (issue 11: long 建设内容 ran across the sheet on one line);
+#: with no height set, Excel and WPS fit each row's height to its wrapped lines.
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 
 NUMBER_FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "pct": formatting.PERCENT_NUMBER_FORMAT}
@@ -65,6 +69,7 @@ class BodyStyles:
                 proto.fill = SUB_FILL
             if kind in NUMBER_FORMATS:
                 proto.number_format = NUMBER_FORMATS[kind]
+            proto.alignment = TOP if kind in NUMBER_FORMATS or kind == "int" else WRAP
             self._made[key] = proto._style
         return self._made[key]
 

@@ -244,3 +244,19 @@ def test_a_department_exports_the_plan_only_once_it_is_issued_as_the_page_says(
         body = b"".join(response.streaming_content).decode("utf-8-sig")
         assert "全省教育督导信息平台" in body and "全民健康信息平台二期" not in body
     assert client.get(reverse("exports:plan", args=[2031])).status_code == 404
+
+
+def test_long_text_wraps_in_its_column_and_amounts_stay_on_one_line(plan_2026):
+    """Issue 11: long text (the 建设内容和规模 of the plan) wraps within its column, at the top of
+    the row, with no fixed row height (Excel and WPS fit the height to the wrapped lines); the
+    amounts are numbers in '#,##0.00', not wrapped."""
+    ws = workbook(PlanExporter(2026)).active
+    content = [c.value for c in ws[3]].index("建设内容和规模")
+    total = [c.value for c in ws[4]].index("合计")
+    body = [row for row in ws.iter_rows(min_row=5) if isinstance(row[0].value, int)]
+    assert body
+    for row in body:
+        text, amount = row[content], row[total]
+        assert text.alignment.wrap_text and text.alignment.vertical == "top"
+        assert ws.row_dimensions[text.row].height is None
+        assert not amount.alignment.wrap_text and isinstance(amount.value, (int, float))
