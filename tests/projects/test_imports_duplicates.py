@@ -113,7 +113,7 @@ def test_sending_applications_stores_both_kinds_for_the_bureau(client, orgs, peo
     client.force_login(people.bureau_head)
     home = client.get(reverse("home")).content.decode()
     assert "疑似跨部门重复建设预警" in home and "疑似拆分申报预警" in home
-    assert "相似之处：" in home and "建设内容" in home and "技术路线 1.00" in home
+    assert "相似之处：" in home and "建设内容" in home and "技术路线 100.00%" in home
     page = client.get(reverse("project", args=[seal_med.pk])).content.decode()
     assert "重复建设" in page and orgs["other_owner"].name in page and "相似之处：" in page
     # The departments do not see each other's applications through the warning.
