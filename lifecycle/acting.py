@@ -147,6 +147,7 @@ def lent_roles(user: Person, on: datetime.date | None = None) -> Any:
             substitute_id=getattr(user, "pk", None),
             organisation_id=getattr(user, "organisation_id", None),
             delegator__organisation_id=getattr(user, "organisation_id", None),
+            delegator__is_active=True,
         )
         .values("delegator__role")
     )
