@@ -226,10 +226,14 @@ def recompute_provisional(
         .order_by("pk")
     )
     paused = _pauses_recounted([c for c in clocks if c.paused_working_days], calendar)
+    # A pause recounted is written even when the deadline happens not to move (more days in
+    # the pause, fewer after it): the next resume adds to the stored count.
+    repaused = []
     for clock in clocks:
         before, was_provisional = clock.due_on, clock.provisional
-        if clock.pk in paused:
+        if clock.pk in paused and paused[clock.pk] != clock.paused_working_days:
             clock.paused_working_days = paused[clock.pk]
+            repaused.append(clock)
         _recompute(clock, calendar)
         if clock.due_on == before and clock.provisional == was_provisional:
             continue
@@ -258,13 +262,13 @@ def recompute_provisional(
         )
         if clock.due_on != before:
             changed.append((clock, before, clock.due_on))
+    written = {c.pk: c for c, _b, _a in changed} | {c.pk: c for c in repaused}
+    if written:
+        Clock.objects.bulk_update(list(written.values()), ["due_on", "paused_working_days"], batch_size=500)
     if touched:
-        # The dates that moved in one CASE statement per 500 clocks; the flag, which only ever
-        # goes from provisional to known, in one plain UPDATE per 500 (half the work of a
-        # bulk_update of both columns).
-        Clock.objects.bulk_update(
-            [c for c, _b, _a in changed], ["due_on", "paused_working_days"], batch_size=500
-        )
+        # The dates that moved in one CASE statement per 500 clocks (above); the flag, which
+        # only ever goes from provisional to known, in one plain UPDATE per 500 (half the work
+        # of a bulk_update of both columns).
         known = [c.pk for c in touched if not c.provisional]
         for start in range(0, len(known), 500):
             Clock.objects.filter(pk__in=known[start : start + 500]).update(provisional=False)
@@ -287,7 +291,7 @@ def _pauses_recounted(clocks: list[Clock], calendar: WorkCalendar) -> dict[int, 
     started: dict[int, datetime.date] = {}
     events = ClockEvent.objects.filter(
         clock_id__in=[c.pk for c in clocks], kind__in=(ClockEvent.Kind.PAUSED, *ends)
-    ).order_by("clock_id", "on", "pk")
+    ).order_by("clock_id", "pk")
     for clock_id, kind, on in events.values_list("clock_id", "kind", "on"):
         if kind == ClockEvent.Kind.PAUSED:
             started.setdefault(clock_id, on)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+import chinese_calendar
 import pytest
 
 from core.states import ProjectState as S
@@ -85,3 +86,39 @@ def test_a_pause_is_recounted_when_its_year_is_entered(orgs, people):
     )
     clock = Clock.objects.get(pk=clock.pk)
     assert (clock.due_on, clock.provisional) == (D(2027, 1, 13), False)
+
+
+def test_a_pause_recounted_without_moving_the_deadline_is_kept_for_the_next_pause(orgs, people):
+    """办法第十条: time paused for 陈述和补正 does not count (found by the long simulation after
+    the fix above). Received Monday 21 September 2026, 5 working days; 22 and 23 counted, paused
+    on the 23rd, resumed Friday 9 October: 24, 28, 29, 30 September and 8, 9 October are the
+    pause's 6 working days (25 September and 1–7 October are holidays). If the 2026 schedule is
+    entered again with 7 October a working day, the pause holds 7 working days and the deadline
+    does not move (one more working day inside the pause, one more counted): 13 October. A
+    second pause from Monday 12 October to Wednesday 14 October holds 13 and 14 October; 9 in
+    all, 14 working days from the 21st: 22, 23, 24, 28, 29, 30 Sep, 7, 8, 9, 10 (a make-up
+    Saturday), 12, 13, 14, 15 Oct — due Thursday 15 October, not the 14th."""
+    project = ProjectFactory(owner=orgs["owner"])
+    with as_of(D(2026, 9, 21)):
+        clock = clocks.start_working_days(
+            ClockKind.JOINT_REVIEW, working_days=5, received_on=D(2026, 9, 21), project=project
+        )
+    clocks.pause(clock, on=D(2026, 9, 23))
+    clocks.resume(clock, on=D(2026, 10, 9))
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.paused_working_days) == (D(2026, 10, 13), 6)
+    holidays = dict.fromkeys(
+        chinese_calendar.get_holidays(D(2026, 1, 1), D(2026, 12, 31), include_weekends=False), "节假日"
+    )
+    del holidays[D(2026, 10, 7)]
+    workdays = {d: "调休上班" for d, _name in chinese_calendar.constants.workdays.items() if d.year == 2026}
+    with as_of(D(2026, 10, 10)):
+        services.calendar_year_enter(
+            2026, actor=people.admin, holidays=holidays, workdays=workdays, source="国务院办公厅通知（修订）"
+        )
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.paused_working_days) == (D(2026, 10, 13), 7)
+    clocks.pause(clock, on=D(2026, 10, 12))
+    clocks.resume(clock, on=D(2026, 10, 14))
+    clock = Clock.objects.get(pk=clock.pk)
+    assert clock.due_on == D(2026, 10, 15)
