@@ -220,6 +220,10 @@ def recompute_provisional(
     affected = Q(provisional=True)
     if year is not None:
         affected |= Q(stopped_on__isnull=True, received_on__year__lte=year, due_on__year__gte=year)
+        # A pause may lie after the deadline (a matter paused once already overdue): its days
+        # move the deadline although the deadline is in an earlier year than the pause. Every
+        # running clock with paused days is recounted (found by the simulation, issue 14).
+        affected |= Q(stopped_on__isnull=True, received_on__year__lte=year, paused_working_days__gt=0)
     clocks = list(
         Clock.objects.filter(affected, unit=ClockUnit.WORKING_DAYS)
         .select_related("project", "plan")

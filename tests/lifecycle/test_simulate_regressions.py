@@ -122,3 +122,34 @@ def test_a_pause_recounted_without_moving_the_deadline_is_kept_for_the_next_paus
     clocks.resume(clock, on=D(2026, 10, 14))
     clock = Clock.objects.get(pk=clock.pk)
     assert clock.due_on == D(2026, 10, 15)
+
+
+def test_a_pause_after_the_deadline_is_recounted_when_its_year_is_entered(orgs, people):
+    """办法第十条: time paused does not count, wherever the pause lies. A joint review received
+    Monday 14 December 2026, 5 working days: 15, 16, 17, 18, 21 — due Monday 21 December.
+    Overdue, it is paused on Monday 11 January 2027 and resumed on Friday 15 January: 12, 13, 14,
+    15 January, 4 working days (2027's schedule not yet entered: weekdays), and the deadline
+    moves 4 working days on: 22, 23, 24, 25 December — the 9th working day, Friday 25 December.
+    When 2027 is entered with 13 January a holiday, the pause holds 3 working days and the
+    deadline is Thursday 24 December — although the deadline lies in 2026 and the pause in
+    2027 (found by the long simulation: such a clock was left out of the recount)."""
+    project = ProjectFactory(owner=orgs["owner"])
+    with as_of(D(2026, 12, 14)):
+        clock = clocks.start_working_days(
+            ClockKind.JOINT_REVIEW, working_days=5, received_on=D(2026, 12, 14), project=project
+        )
+    assert clock.due_on == D(2026, 12, 21)
+    clocks.pause(clock, on=D(2027, 1, 11))
+    clocks.resume(clock, on=D(2027, 1, 15))
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.paused_working_days, clock.provisional) == (D(2026, 12, 25), 4, False)
+    with as_of(D(2027, 1, 18)):
+        services.calendar_year_enter(
+            2027,
+            actor=people.admin,
+            holidays={D(2027, 1, 1): "元旦", D(2027, 1, 13): "调整后的休息日"},
+            workdays={},
+            source="国务院办公厅通知",
+        )
+    clock = Clock.objects.get(pk=clock.pk)
+    assert (clock.due_on, clock.paused_working_days) == (D(2026, 12, 24), 3)
