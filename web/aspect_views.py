@@ -22,27 +22,35 @@ from projects import aspects as review
 from projects.capabilities import opinion_aspects
 
 
-@login_required
-def aspect_review(request, pk, aspect):
-    project, part = review.get_review(request.user, pk, aspect)
+def opinion_step(request, project, part, url_name):
+    """The opinion form of a review page for ``part``'s aspect (办法第十、十二条), posted through
+    ``services.opinion_give`` — the aspect pages and the emergency pages alike: (label, whether
+    the person may give it now, the form, the refusal, the redirect after a success or None)."""
     label = Aspect(part.aspect).label
-    # The opinion may be given while the project is in review (services.OPINION_STATES); in
-    # 陈述和补正 or with the experts the form waits, and the page says why.
     may_give = any(a == part.aspect for a, _label in opinion_aspects(project, request.user))
     form = OpinionForm(
         request.POST if request.method == "POST" else None,
         aspects=[(part.aspect, label)],
         initial={"aspect": part.aspect},
     )
-    error = ""
     if request.method == "POST" and form.is_valid():
         try:
             services.opinion_give(project, actor=request.user, **form.cleaned_data)
         except RuleViolation as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("意见已出具。"))
-            return redirect("aspect_review", pk=project.pk, aspect=part.aspect)
+            return label, may_give, form, exc.message, None
+        messages.success(request, _("意见已出具。"))
+        return label, may_give, form, "", redirect(url_name, pk=project.pk, aspect=part.aspect)
+    return label, may_give, form, "", None
+
+
+@login_required
+def aspect_review(request, pk, aspect):
+    project, part = review.get_review(request.user, pk, aspect)
+    # The opinion may be given while the project is in review (services.OPINION_STATES); in
+    # 陈述和补正 or with the experts the form waits, and the page says why.
+    label, may_give, form, error, done = opinion_step(request, project, part, "aspect_review")
+    if done is not None:
+        return done
     sent, open_requests = review.rounds(project, part)
     context = {
         "project": project,

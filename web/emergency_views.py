@@ -6,40 +6,22 @@ opinions and the opinion form (the one opinion service, ``lifecycle.services.opi
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 
 from documents.models import MaterialVersion
-from lifecycle import services
-from lifecycle.errors import RuleViolation
-from lifecycle.models import Aspect
-from lifecycle.webforms import OpinionForm
 from projects import aspects as review, emergency_review as emergency
-from projects.capabilities import opinion_aspects
+
+from .aspect_views import opinion_step
 
 
 @login_required
 def emergency_review(request, pk, aspect):
     """办法第十二条: 省营商环境局's or 省财政厅's review page of an urgent project (404 to others)."""
     project, part = emergency.get_review(request.user, pk, aspect)
-    label = Aspect(part.aspect).label
-    may_give = any(a == part.aspect for a, _label in opinion_aspects(project, request.user))
-    form = OpinionForm(
-        request.POST if request.method == "POST" else None,
-        aspects=[(part.aspect, label)],
-        initial={"aspect": part.aspect},
-    )
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.opinion_give(project, actor=request.user, **form.cleaned_data)
-        except RuleViolation as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("意见已出具。"))
-            return redirect("emergency_review", pk=project.pk, aspect=part.aspect)
+    label, may_give, form, error, done = opinion_step(request, project, part, "emergency_review")
+    if done is not None:
+        return done
     sent, open_requests = review.rounds(project, part)
     given = list(
         project.opinions.filter(stage="emergency")
