@@ -50,6 +50,9 @@ class Audit:
     pages: set[str] = field(default_factory=set)
 
     def page(self, page, *, keyboard: bool = True) -> None:
+        # A click that submits a form returns once the next page is committed, which can be
+        # before its document is parsed.
+        page.wait_for_load_state("load")
         url = page.url
         found = list(page.evaluate(STATIC_CHECKS))
         key = shape(url)

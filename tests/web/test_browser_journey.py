@@ -65,7 +65,11 @@ class Person:
         self.check()
 
     def check(self):
-        """The accessibility checks of tests/web/a11y.py on the page now shown, in its language."""
+        """The accessibility checks of tests/web/a11y.py on the page now shown, in its language.
+        A click that submits a form returns once the new page is committed, which can be before
+        its ``<html>`` is parsed: wait for the page to load first."""
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_function("document.documentElement !== null")
         assert self.page.evaluate("document.documentElement.lang") == self.lang, self.page.url
         self.audit.page(self.page)
 

@@ -36,6 +36,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from hypothesis import HealthCheck, given, seed, settings, strategies as st
 
 from tests import conftest as root
@@ -436,7 +437,19 @@ def _build_world():
         notify_service.Message(kind="arrived", title="待办：测试"), [(orgs["bureau"], {"reviewer"})]
     )
     feed_token = notify_service.feed_token_regenerate(people.bureau_reviewer)
+    # issue 12 item 4: a delegation of the 网信办's 负责人 to its 审核人, from today
+    from lifecycle import delegation as delegation_service
+
+    today = timezone.localdate()
+    delegation = delegation_service.delegation_create(
+        actor=people.cac_head,
+        substitute=people.cac_reviewer,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=30),
+        reason="出差",
+    )
     return {
+        "delegations": [delegation],
         "job": job,
         "notifications": notices,
         "feed_token": feed_token,
@@ -740,8 +753,8 @@ def _recipes(w):
         ),
         # Issue 12 item 4 (web/delegation_views.py): a person's delegations.
         "delegations": (none, [], nothing),
-        "delegation_change": (st.fixed_dictionaries({"pk": st.integers(-3, 10**9)}), [], nothing),
-        "delegation_end": (st.fixed_dictionaries({"pk": st.integers(-3, 10**9)}), [], nothing),
+        "delegation_change": (st.fixed_dictionaries({"pk": _ids(w["delegations"])}), [], nothing),
+        "delegation_end": (st.fixed_dictionaries({"pk": _ids(w["delegations"])}), [], nothing),
         "documents:material_upload": (
             st.fixed_dictionaries({"project_id": projects}),
             [],
