@@ -275,10 +275,12 @@ TASKS = {
 # Exports of more projects than this are written in the background (exports/views.py).
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "1000"))
 # The annual-plan PDF is rendered in parts of about this many rows, joined at the end
-# (documents/pdf.py), in up to this many processes. Each part costs about a second of set-up
-# (style cascade, font subsetting) and each row about 20 ms and 0.4 MB while it is laid out:
-# 300 rows keep a province's 7,800 rows to 27 parts and two processes well under 500 MB.
-PDF_PART_ROWS = int(os.environ.get("PDF_PART_ROWS", "300"))
+# (documents/pdf.py), in up to this many processes, each part in a fresh child forked from a
+# warmed parent. A child's memory is mostly fixed (the copies of the two faces WeasyPrint makes
+# to subset them, ~45 MB, and what it unshares from the parent); a row costs about 14 ms and
+# 0.25 MB while it is laid out. Measured on a province's 7,819 rows (docs/benchmarks.md):
+# 150 rows, 80 s and 465 MB for the job; 300 rows, 632 MB.
+PDF_PART_ROWS = int(os.environ.get("PDF_PART_ROWS", "150"))
 PDF_PROCESSES = int(os.environ.get("PDF_PROCESSES", "2"))
 # An audit dossier of more stored bytes than this is packed in the background (documents/views.py).
 DOSSIER_BACKGROUND_BYTES = int(os.environ.get("DOSSIER_BACKGROUND_BYTES", str(50 * 1024 * 1024)))

@@ -178,3 +178,42 @@ def test_a_long_table_is_set_for_short_rows_and_a_short_one_for_the_largest_type
     long = typeset.prepare(s)["sections"][1]
     assert short["css"] == ""  # 11 pt: it fits
     assert long["css"] in ("dense", "denser") and long["widths"][2] > short["widths"][2]
+
+
+def test_a_cell_that_fits_is_written_plain_and_no_wrapped_cell_ends_in_one_character():
+    """Issue 10: a form's table cell goes through ``keep_tail`` (its last two characters held
+    together) only when it may wrap; one that fits its column is written as plain text, which
+    is a quarter cheaper to lay out. Read back from the laid-out pages, for texts of every
+    length from 1 to 80 characters: no cell that wraps ends in a line of one character, and no
+    amount is broken."""
+    from django.utils.html import escape
+
+    from documents import typeset
+
+    from .layout import document, lines
+
+    text = "建设统一受理、业务办理、监督管理、统计分析子系统，覆盖省市县三级约3000名用户。" * 3
+    rows = [
+        {"style": "", "cells": [str(n), text[:n], f"第{n % 7}厅", f"{n * 1234.5:,.2f}"]} for n in range(1, 81)
+    ]
+    s = _snapshot()
+    s["sections"][1] = {**s["sections"][1], "rows": rows}
+    table = typeset.prepare(s)["sections"][1]
+    marked = [html for row in table["rows"] for _cls, html in row["marked"]]
+    plain = [html for html in marked if "<span" not in html]
+    # Every cell keeps its text; the short ones (序号, amounts, a department) are plain.
+    assert [str(h).replace('<span class="nb">', "").replace("</span>", "") for h in marked] == [
+        escape(c) for row in rows for c in row["cells"]
+    ]
+    assert len(plain) >= 3 * len(rows)
+    assert len(plain) < len(marked), "the long texts still keep their last two characters together"
+
+    groups: dict[int, list] = {}
+    for line in lines(document("documents/form.html", s)):
+        if line.cell is not None:
+            groups.setdefault(line.block, []).append(line)
+    wrapped = [g for g in groups.values() if len(g) > 1]
+    assert wrapped, "some of the longer texts wrap"
+    single = ["".join(x.text for x in g) for g in wrapped if len(g[-1].text.strip()) == 1]
+    assert not single, single
+    assert not [g for g in wrapped if "num" in g[0].classes], "an amount broken over lines"
