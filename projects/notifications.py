@@ -30,13 +30,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core import mail
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import timeutil
 from core.states import ProjectState as S
 from core.vocabulary import OrgKind, Role
 from lifecycle import acting, audit
@@ -388,9 +389,32 @@ def unread(user: User) -> QuerySet[Notification]:
     return inbox(user).filter(~_read_by(user))
 
 
+#: The SQL of the header's unread count by (database, person, organisation, role, day):
+#: everything ``unread`` builds it from. Building the query was a millisecond and a half of
+#: every page (issue 10); counting is a fraction of that. Bounded, cleared when full.
+_UNREAD_SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+_UNREAD_SQL_MAX = 4096
+
+
 def unread_count(user: User) -> int:
     """One query (the header's badge)."""
-    return unread(user).count()
+    if not user.organisation_id:
+        return 0
+    qs = Notification.objects.all()
+    key = (qs.db, user.pk, user.organisation_id, user.role, timeutil.today())
+    compiled = _UNREAD_SQL.get(key)
+    if compiled is None:
+        count = Func(F("pk"), function="COUNT", output_field=IntegerField())
+        counted = unread(user).order_by().values(n=count)
+        sql, params = counted.query.get_compiler(using=qs.db).as_sql()
+        compiled = (sql, tuple(params))
+        if len(_UNREAD_SQL) >= _UNREAD_SQL_MAX:
+            _UNREAD_SQL.clear()
+        _UNREAD_SQL[key] = compiled
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(*compiled)
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
 
 
 def notification_for(user: User, pk: int) -> Notification | None:

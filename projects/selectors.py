@@ -241,6 +241,9 @@ def decorate(
         p.deadline = clock
         p.deadline_label = kinds.get(clock.kind, clock.kind) if clock else ""
         p.state_label = states.get(p.state, p.state)
+        # Set before a home page's agency queue links its review pages (projects/aspects.py):
+        # a template reading a missing attribute of a model costs a dir() of it.
+        p.review_url = getattr(p, "review_url", "")
         p.overdue = bool(clock and not clock.paused and clock.effective_due_on < today)
         p.days_left = None
         if clock and clock.unit == "working_days":
@@ -285,6 +288,22 @@ QUEUE_CAP = 5
 ROW_COLUMNS = ("pk", "name", "platform_code", "state", "owner_id", "owner__name", "created_at")
 
 
+#: What the home page shows of the queues of other kinds (templates/projects/home.html,
+#: projects/_imports_warning.html): a project's hundred columns, loaded and compiled for
+#: five rows, were most of the time of these queues. A project's ``state`` is always loaded:
+#: django-fsm reads it when the instance is made (ConcurrentTransitionMixin).
+INCIDENT_COLUMNS = (
+    "kind",
+    "description",
+    "reported_at",
+    "project__name",
+    "project__state",
+    "project__owner__name",
+)
+CHANGE_COLUMNS = ("title", "state", "ratio", "project__name", "project__state")
+WARNING_COLUMNS = ("kind", "score", "details", "first__name", "first__state", "second__name", "second__state")
+
+
 def first_deadline() -> Subquery:
     """The earliest (extended) deadline of a project's running clocks: what ``decorate``
     shows (``earliest_clock``), so that a queue is sorted by it in the database. One seek in
@@ -319,17 +338,15 @@ def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
     return [int(n or 0) for n in row]
 
 
-def _capped(querysets: list[QuerySet[Project]]) -> tuple[list[list[int]], list[int]]:
-    """The ids of the first ``QUEUE_CAP`` projects of each queryset by earliest running
-    deadline (none last, then pk), and each queryset's length, in ONE query: a UNION ALL of
-    the capped queues, each row carrying its queue's length as ``COUNT(*) OVER ()`` — a
-    window is counted before the LIMIT, so the length comes with the first rows and a
-    queue's query is compiled once (issue 10: compiling a dozen querysets twice was most of
-    a bureau home page). An empty queue has no row: its length is 0."""
-    ids: list[list[int]] = [[] for _ in querysets]
-    counts = [0] * len(querysets)
-    if not querysets:
-        return ids, counts
+#: The SQL of ``_capped`` by (database, the querysets' key): building and compiling a dozen
+#: annotated querysets was a fifth of a bureau home page (issue 10). Bounded: one entry per
+#: organisation and day at most, and cleared when full.
+_CAPPED_SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+_CAPPED_SQL_MAX = 512
+
+
+def _capped_sql(querysets: list[QuerySet[Project]]) -> tuple[str, tuple[Any, ...]]:
+    """The one query of ``_capped``: (SQL, parameters)."""
     parts: list[str] = []
     params: list[Any] = []
     for n, qs in enumerate(querysets):
@@ -345,8 +362,33 @@ def _capped(querysets: list[QuerySet[Project]]) -> tuple[list[list[int]], list[i
         sql, p = _compiled(capped)
         parts.append(f"SELECT * FROM ({sql}) q{n}")
         params.extend(p)
-    with connections[querysets[0].db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+    return " UNION ALL ".join(parts), tuple(params)
+
+
+def _capped(
+    querysets: list[QuerySet[Project]], key: tuple[Any, ...] | None = None
+) -> tuple[list[list[int]], list[int]]:
+    """The ids of the first ``QUEUE_CAP`` projects of each queryset by earliest running
+    deadline (none last, then pk), and each queryset's length, in ONE query: a UNION ALL of
+    the capped queues, each row carrying its queue's length as ``COUNT(*) OVER ()`` — a
+    window is counted before the LIMIT, so the length comes with the first rows and a
+    queue's query is compiled once (issue 10: compiling a dozen querysets twice was most of
+    a bureau home page). An empty queue has no row: its length is 0."""
+    ids: list[list[int]] = [[] for _ in querysets]
+    counts = [0] * len(querysets)
+    if not querysets:
+        return ids, counts
+    db = querysets[0].db
+    memo = (db, len(querysets), *key) if key is not None else None
+    compiled = _CAPPED_SQL.get(memo) if memo is not None else None
+    if compiled is None:
+        compiled = _capped_sql(querysets)
+        if memo is not None:
+            if len(_CAPPED_SQL) >= _CAPPED_SQL_MAX:
+                _CAPPED_SQL.clear()
+            _CAPPED_SQL[memo] = compiled
+    with connections[db].cursor() as cursor:
+        cursor.execute(*compiled)
         for n, pk, length in cursor.fetchall():
             ids[n].append(pk)
             counts[n] = int(length)
@@ -368,7 +410,7 @@ def home_queues(user: User) -> list[dict[str, Any]]:
     queues = queue_definitions(user)
     wanted = [n for n, q in enumerate(queues) if q["kind"] == "projects"]
     others = [n for n, q in enumerate(queues) if q["kind"] != "projects"]
-    capped, lengths = _capped([queues[n]["items"] for n in wanted])
+    capped, lengths = _capped([queues[n]["items"] for n in wanted], key=queue_key(user))
     ids = dict(zip(wanted, capped, strict=True))
     # A window count would make the database read every row of a long queue of changes to
     # show its first ten (measured: 4× slower than counting apart); these are counted together.
@@ -416,6 +458,20 @@ def queue_projects(user: User, key: str) -> tuple[StrOrPromise, QuerySet[Project
         ids = q["items"].order_by().values(_PROJECT_OF[q["kind"]])
         return q["title"], visible_projects(user).filter(pk__in=ids)
     return None
+
+
+def queue_key(user: User) -> tuple[Any, ...]:
+    """Everything ``queue_definitions`` builds its querysets from, and the day: two people
+    with the same key have queues of the same SQL and parameters (``_capped`` keeps the SQL;
+    tests/web/test_queue_sql_memo.py compares it with a fresh compilation for every
+    kind of organisation)."""
+    org = user.organisation
+    return (
+        getattr(user, "is_superuser", False),
+        user.organisation_id,
+        org.kind if org else None,
+        timeutil.today(),
+    )
 
 
 def queue_definitions(user: User) -> list[dict[str, Any]]:
@@ -491,6 +547,7 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
                     Exists(base.filter(pk=OuterRef("project_id"))), handled_at__isnull=True
                 )
                 .select_related("project", "project__owner")
+                .only(*INCIDENT_COLUMNS)
                 .order_by("reported_at", "pk"),
                 article="第二十六条",
                 kind="incidents",
@@ -498,7 +555,8 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
             _q(
                 _("变更待审批和新备案"),
                 ChangeRequest.objects.filter(state__in=[ChangeState.PENDING_APPROVAL, ChangeState.FILED])
-                .select_related("project", "project__owner")
+                .select_related("project")
+                .only(*CHANGE_COLUMNS)
                 .order_by("-submitted_at", "-pk"),
                 article="第二十八条",
                 kind="changes",
@@ -523,6 +581,7 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
                 _("疑似拆分申报预警"),
                 SplitWarning.objects.filter(kind=SplitWarning.Kind.SPLIT)
                 .select_related("first", "second", "first__owner")
+                .only(*WARNING_COLUMNS, "first__owner__name")
                 .order_by("-score", "-pk"),
                 article="第八条",
                 kind="splits",
@@ -532,6 +591,7 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
                 _("疑似跨部门重复建设预警"),
                 SplitWarning.objects.filter(kind=SplitWarning.Kind.DUPLICATE)
                 .select_related("first", "second", "first__owner", "second__owner")
+                .only(*WARNING_COLUMNS, "first__owner__name", "second__owner__name")
                 .order_by("-score", "-pk"),
                 article="第三条",
                 kind="splits",

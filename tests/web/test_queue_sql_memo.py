@@ -1,0 +1,117 @@
+"""Issue 10: a home page's project queues are one query whose SQL is kept per organisation and
+day (``projects.selectors._capped``), so that a bureau home page does not build and compile a
+dozen annotated querysets on every visit. Kept SQL must answer exactly as SQL compiled afresh,
+for every kind of organisation, after the data changed under it (new projects in every queue,
+a cross-department participant to confirm, an opinion given) — and a person of another
+organisation of the same kind never gets the first one's queues."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.states import ProjectState as S
+from projects import selectors
+from projects.models import Network, Participant, Project
+from tests.web.conftest import give_joint_opinions
+
+#: One person per kind of organisation of tests/conftest.py (and the administrator).
+PERSONAS = [
+    "owner_head",
+    "other_owner_preparer",
+    "bureau_reviewer",
+    "admin",
+    "finance_head",
+    "government_head",
+    "cac_reviewer",
+    "crypto_head",
+    "drc_head",
+    "police_head",
+    "secrecy_head",
+    "intranet_head",
+    "expert_reviewer",
+]  # 审计厅 has no queues: its home page lists the latest history instead.
+
+
+def _shape(queues):
+    return [(str(q["title"]), q["count"], [getattr(p, "pk", p) for p in q["items"]]) for q in queues]
+
+
+def _fresh(user):
+    selectors._CAPPED_SQL.clear()
+    try:
+        return _shape(selectors.home_queues(user))
+    finally:
+        selectors._CAPPED_SQL.clear()
+
+
+def _change_everything(orgs, people, scene):
+    """Projects in the states every kind of organisation queues, of both departments; the
+    other department takes part in one of ours (办法第十三条); the agencies give their joint
+    review opinions on another (办法第十条)."""
+    states = [
+        S.SUBMITTED,
+        S.JOINT_REVIEW,
+        S.EMERGENCY_REQUESTED,
+        S.EMERGENCY_FORWARDED,
+        S.DESIGN_REVIEW,
+        S.APPROVAL_COMPLETE,
+        S.RATIFICATION,
+        S.FSR_REVIEW,
+        S.ACCEPTANCE_REVIEW,
+        S.RECTIFICATION,
+        S.OPERATION,
+        S.DRAFT,
+        S.CORRECTING,
+    ]
+    made = Project.objects.bulk_create(
+        [
+            Project(name=f"队列{n}-{state}", owner=orgs[owner], state=state)
+            for n, state in enumerate(states)
+            for owner in ("owner", "other_owner")
+        ]
+    )
+    Project.objects.bulk_create(
+        [
+            Project(
+                name="内网初步设计", owner=orgs["owner"], state=S.DESIGN_REVIEW, network=Network.INTRANET
+            ),
+            Project(name="专家评估", owner=orgs["owner"], state=S.EXPERT_EVALUATION),
+            Project(
+                name="第三方后评价",
+                owner=orgs["owner"],
+                state=S.POST_EVALUATION,
+                post_evaluator=orgs["expert"],
+            ),
+        ]
+    )
+    draft = next(p for p in made if p.state == S.DRAFT and p.owner == orgs["owner"])
+    Participant.objects.create(project=draft, organisation=orgs["other_owner"])
+    give_joint_opinions(scene.reviewing, people)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_kept_queue_sql_answers_as_sql_compiled_afresh(orgs, people, scene, persona):
+    user = people[persona]
+    selectors._CAPPED_SQL.clear()
+    before = _shape(selectors.home_queues(user))  # compiles and keeps the SQL
+    assert selectors._CAPPED_SQL, "the queue SQL is kept"
+    assert before == _fresh(user)
+    selectors.home_queues(user)
+    _change_everything(orgs, people, scene)
+    kept = _shape(selectors.home_queues(user))  # the kept SQL, on the changed data
+    assert len(selectors._CAPPED_SQL) == 1
+    assert kept == _fresh(user)
+    assert kept != before, "the change reaches the queues"
+
+
+def test_another_organisation_of_the_same_kind_gets_its_own_queues(orgs, people, scene):
+    """The kept SQL of one department carries its id: the other department's home page,
+    the same kind of organisation on the same day, is never answered with it."""
+    _change_everything(orgs, people, scene)
+    selectors._CAPPED_SQL.clear()
+    ours = _shape(selectors.home_queues(people.owner_head))
+    theirs = _shape(selectors.home_queues(people.other_owner_head))
+    assert len(selectors._CAPPED_SQL) == 2
+    assert ours != theirs
+    assert theirs == _fresh(people.other_owner_head)
+    assert ours == _fresh(people.owner_head)
