@@ -263,6 +263,7 @@ def project_detail(request, pk):
         context["splits"] = (
             SplitWarning.objects.filter(Q(first=project) | Q(second=project))
             .select_related("first__owner", "second__owner")
+            .only(*selectors.WARNING_COLUMNS, "first__owner__name", "second__owner__name")
             .order_by("-score", "-pk")
         )
     return render(request, "projects/project_detail.html", context)
