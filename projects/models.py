@@ -373,6 +373,11 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, NatureFields, models.Mo
             # one department's rows, and counts and lists the plan's projects by state.
             models.Index(fields=["plan", "owner", "total_investment_yuan"], name="project_plan_owner"),
             models.Index(fields=["plan", "state"], name="project_plan_state"),
+            # Issue 10: a plan's sums per source join its projects' ids to their funding lines
+            # from this index alone on PostgreSQL (SQLite's indexes carry the rowid anyway).
+            # The plan page counts with COUNT(*), which the two above answer alone too; COUNT of
+            # the id made PostgreSQL read every row of the plan (12 ms → 2 ms at 10,000).
+            models.Index(fields=["plan", "id"], name="project_plan_pk"),
         ]
         constraints = [
             # core.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).

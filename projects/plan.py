@@ -185,7 +185,7 @@ def execution(plan) -> dict[str, int]:
     department the year after)."""
     # Counted per state by the database (issue 10: a plan of thousands is not read row by row).
     per_state = dict(
-        plan.projects.exclude(state__in=_BEFORE_PLAN).order_by().values_list("state").annotate(n=Count("pk"))
+        plan.projects.exclude(state__in=_BEFORE_PLAN).order_by().values_list("state").annotate(n=Count("*"))
     )
     entered = sum(per_state.values())
     left = sum(n for s, n in per_state.items() if s in LEFT_PLAN_STATES)

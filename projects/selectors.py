@@ -699,5 +699,5 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
 
 def stage_counts(user: User) -> list[tuple[StrOrPromise, int]]:
     """Projects per stage of 办法第七条 and the chapters after it (one query)."""
-    by_state = dict(visible_projects(user).values_list("state").annotate(n=Count("pk")).order_by())
+    by_state = dict(visible_projects(user).values_list("state").annotate(n=Count("*")).order_by())
     return [(label, sum(by_state.get(s, 0) for s in states)) for label, states in STAGES.items()]

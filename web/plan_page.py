@@ -87,7 +87,7 @@ def context(request, plan):
     by_owner = list(
         plan.projects.order_by()
         .values("owner_id")
-        .annotate(n=Count("pk"), total=Sum("total_investment_yuan", output_field=WIDE))
+        .annotate(n=Count("*"), total=Sum("total_investment_yuan", output_field=WIDE))
     )
     names = dict(
         Organisation.objects.filter(pk__in=[r["owner_id"] for r in by_owner]).values_list("pk", "name")
