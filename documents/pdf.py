@@ -17,8 +17,10 @@ import io
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -176,9 +178,57 @@ def split(prepared: dict, rows_per_part: int) -> list[dict]:
     return parts
 
 
-def _render_numbered(job: tuple[str, str, int]) -> tuple[int, tuple[str, int]]:
-    html, folder, n = job
-    return n, _render_part(html, folder, n)
+def _child(html: str, folder: str, n: int, send: Connection) -> None:
+    """In a forked child: lay out part ``n`` into its file and send back (path, pages), or the
+    error. The child ends with ``os._exit`` (multiprocessing's fork start), so it never runs
+    the parent's finalisers (its database connections are the parent's sockets)."""
+    try:
+        send.send(("ok", _render_part(html, folder, n)))
+    except BaseException as exc:  # sent to the parent, which raises it
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+        raise
+    finally:
+        send.close()
+
+
+def _render_in_children(
+    htmls: list[str], folder: str, processes: int
+) -> Iterator[tuple[int, tuple[str, int]]]:
+    """Each part in a fresh child forked from this warmed process, at most ``processes`` at a
+    time; yields (part number, (path, pages)) as they finish. A fresh child per part: what a
+    part leaves behind in a child's heap never adds up over the next parts. (Not
+    ``multiprocessing.Pool(maxtasksperchild=1)``: its worker handler thread forks replacements
+    while another thread may hold a lock, and its terminate at the end hung a worker, measured
+    once in three runs of the province's plan.)"""
+    context = multiprocessing.get_context("fork")
+    waiting = list(range(len(htmls)))
+    running: dict[Any, tuple[Any, int, Connection]] = {}
+    try:
+        while waiting or running:
+            while waiting and len(running) < processes:
+                n = waiting.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                child = context.Process(target=_child, args=(htmls[n], folder, n, send), daemon=True)
+                child.start()
+                send.close()
+                running[child.sentinel] = (child, n, receive)
+            for sentinel in wait(list(running)):
+                child, n, receive = running.pop(sentinel)
+                try:
+                    status, value = receive.recv()
+                except EOFError:
+                    status, value = "error", "the process ended without a result"
+                finally:
+                    receive.close()
+                child.join()
+                if status != "ok" or child.exitcode != 0:
+                    raise RuntimeError(f"PDF part {n}: {value} (exit code {child.exitcode})")
+                yield n, value
+    finally:
+        for child, _n, receive in running.values():
+            child.terminate()
+            child.join()
+            receive.close()
 
 
 def _render_part(html: str, folder: str, n: int) -> tuple[str, int]:
@@ -233,25 +283,20 @@ def render_long(template: str, snapshot: dict, *, progress: PartProgress = no_pr
                 progress(n + 1, total, _("已排版 %(done)d/%(n)d 部分") % {"done": n + 1, "n": len(parts)})
         else:
             # The children only lay out HTML into files: no database, no request. Connections
-            # are closed first so no child inherits a socket it might use.
+            # are closed first; the one ``progress`` opens again is inherited by the children
+            # forked later, which never use it and end with os._exit (never closing it).
             connections.close_all()
             _warm_up(template, parts[-1])
             _trim()
-            context = multiprocessing.get_context("fork")
             # What the parent holds now (Django, WeasyPrint, the faces) is shared with the
             # children as long as nothing writes to it: frozen, the collector of a child never
             # walks (and so never copies) the parent's objects.
             gc.freeze()
             try:
-                # A fresh child for every part (forked from this warmed process): what a part
-                # leaves behind in a child's heap never adds up over the next parts.
-                with context.Pool(processes, maxtasksperchild=1) as pool:
-                    jobs = [(html, folder, n) for n, html in enumerate(htmls)]
-                    del htmls
-                    for done, (n, result) in enumerate(pool.imap_unordered(_render_numbered, jobs), start=1):
-                        results[n] = result
-                        stage = _("已排版 %(done)d/%(n)d 部分") % {"done": done, "n": len(parts)}
-                        progress(done, total, stage)
+                for done, (n, result) in enumerate(_render_in_children(htmls, folder, processes), start=1):
+                    results[n] = result
+                    stage = _("已排版 %(done)d/%(n)d 部分") % {"done": done, "n": len(parts)}
+                    progress(done, total, stage)
             finally:
                 gc.unfreeze()
         paths = [r[0] for r in results if r is not None]

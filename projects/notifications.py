@@ -22,6 +22,7 @@ Marking read, preferences and the calendar token are audited writes (``mark_read
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
@@ -470,13 +471,20 @@ def preferences_save(user: User, *, email_kinds: Iterable[str], delivery: str) -
     return pref
 
 
+def feed_digest(token: str) -> str:
+    """What is stored of a calendar feed's secret: its SHA-256, never the secret itself (as
+    for API tokens, api/models.py), so that a copy of the database opens no one's feed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def feed_token_regenerate(user: User) -> str:
-    """A new secret for ``user``'s calendar feed; the old address stops working. Audited."""
+    """A new secret for ``user``'s calendar feed; the old address stops working. Audited.
+    Only its digest is kept: the address is shown once, when it is made."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
         had = bool(pref.feed_token)
-        pref.feed_token = token
+        pref.feed_token = feed_digest(token)
         pref.save(update_fields=["feed_token"])
         audit.record(
             actor=user,
@@ -503,7 +511,7 @@ def feed_owner(token: str) -> User | None:
     if not token or len(token) > 64:
         return None
     pref = (
-        NotificationPreference.objects.filter(feed_token=token, user__is_active=True)
+        NotificationPreference.objects.filter(feed_token=feed_digest(token), user__is_active=True)
         .select_related("user", "user__organisation")
         .first()
     )

@@ -58,6 +58,10 @@ def mark_all_read(request):
     return redirect("notification_inbox")
 
 
+#: The session key under which a feed's new address waits for the page that shows it once.
+FRESH_FEED = "fresh_calendar_feed"
+
+
 @login_required
 def settings_page(request):
     pref = notify.preference_of(request.user)
@@ -73,15 +77,19 @@ def settings_page(request):
             return redirect("notification_settings")
     else:
         form = PreferenceForm(initial={"email_kinds": pref.email_kinds, "delivery": pref.delivery})
-    feed_url = (
-        request.build_absolute_uri(reverse("calendar_feed", args=[pref.feed_token]))
-        if pref.feed_token
-        else ""
-    )
+    # Only the digest of the feed's secret is stored: its address is shown once, on the page
+    # the regeneration redirects to (kept in the session until then).
+    fresh = request.session.pop(FRESH_FEED, None) if pref.feed_token else None
+    feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[fresh])) if fresh else ""
     return render(
         request,
         "projects/notification_settings.html",
-        {"form": form, "feed_url": feed_url, "has_email": bool(request.user.email)},
+        {
+            "form": form,
+            "feed_url": feed_url,
+            "has_feed": bool(pref.feed_token),
+            "has_email": bool(request.user.email),
+        },
         status=400 if form.is_bound else 200,
     )
 
@@ -93,7 +101,7 @@ def feed_token(request):
         notify.feed_token_revoke(request.user)
         messages.success(request, _("日历订阅地址已停用。"))
     else:
-        notify.feed_token_regenerate(request.user)
+        request.session[FRESH_FEED] = notify.feed_token_regenerate(request.user)
         messages.success(request, _("已生成新的日历订阅地址，原地址不再可用。"))
     return redirect("notification_settings")
 

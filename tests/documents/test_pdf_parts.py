@@ -118,6 +118,29 @@ def test_parts_rendered_in_two_processes_give_the_same_pages():
     assert [_flat(t) for t in page_texts(one)] == [_flat(t) for t in page_texts(two)]
 
 
+@override_settings(PDF_PART_ROWS=8, PDF_PROCESSES=2)
+def test_a_part_that_fails_in_its_process_fails_the_form_and_leaves_no_process(monkeypatch):
+    """A part that cannot be laid out (here: part 2 raises in its child) fails the whole form
+    with an error naming the part, instead of a file with a part missing; every child process
+    is ended and reaped, and the next form renders again."""
+    import multiprocessing
+
+    real = pdf._render_part
+
+    def broken(html, folder, n):
+        if n == 2:
+            raise ValueError("排版失败")
+        return real(html, folder, n)
+
+    monkeypatch.setattr(pdf, "_render_part", broken)
+    with pytest.raises(RuntimeError, match=r"PDF part 2: ValueError: 排版失败"):
+        pdf.render_long("documents/form.html", _snapshot())
+    assert multiprocessing.active_children() == []
+    monkeypatch.setattr(pdf, "_render_part", real)
+    data, pages = pdf.render_long("documents/form.html", _snapshot())
+    assert pages > 1 and data[:5] == b"%PDF-"
+
+
 @override_settings(PDF_PART_ROWS=10_000)
 def test_a_short_form_is_rendered_whole():
     data, pages = pdf.render_long("documents/form.html", _snapshot(departments=2))

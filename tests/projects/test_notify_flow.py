@@ -16,6 +16,8 @@ working day: the first working day overdue, when the 负责人 are told (督办)
 from __future__ import annotations
 
 import datetime
+import hashlib
+import re
 
 import pytest
 from django.core import mail
@@ -297,7 +299,13 @@ def test_pages_read_and_settings(joint_review, people, client):
     pref = NotificationPreference.objects.get(user=people.cac_reviewer)
     assert (pref.email_kinds, pref.delivery) == (["reminder"], "digest")
     client.post(reverse("notification_feed_token"), {"action": "regenerate"})
-    assert "calendar/feed/" in client.get(reverse("notification_settings")).content.decode()
+    shown = client.get(reverse("notification_settings")).content.decode()
+    token = re.search(r"calendar/feed/([A-Za-z0-9_-]+)\.ics", shown).group(1)
+    assert client.get(reverse("calendar_feed", args=[token])).status_code == 200
+    # Only the digest is kept: the address is shown once, and the database holds no secret.
+    assert "calendar/feed/" not in client.get(reverse("notification_settings")).content.decode()
+    stored = NotificationPreference.objects.get(user=people.cac_reviewer).feed_token
+    assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in stored
 
 
 def test_unread_count_is_one_query(joint_review, people, rf, django_assert_num_queries):
@@ -374,3 +382,25 @@ def test_rectification_deadline_is_the_departments(orgs, people, call_2026, clie
     assert reminders.clock_actors(clock) == [orgs["owner"]]
     assert clock in reminders.clocks_for(people.owner_preparer)
     assert clock not in reminders.clocks_for(people.bureau_reviewer)
+
+
+def test_addresses_handed_out_before_digests_keep_working(people, client):
+    """Migration projects/0021_feed_token_digest: a secret stored in clear before is replaced by
+    its digest, so its address still opens the feed and the database no longer holds it; a
+    digest already stored is left as it is."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("projects.migrations.0021_feed_token_digest")
+    old = "an-address-handed-out-before-0021"
+    NotificationPreference.objects.create(user=people.cac_reviewer, feed_token=old)
+    fresh = notify.feed_token_regenerate(people.bureau_reviewer)
+    kept = NotificationPreference.objects.get(user=people.bureau_reviewer).feed_token
+    migration.digest_tokens(apps, None)
+    assert NotificationPreference.objects.get(user=people.cac_reviewer).feed_token == (
+        hashlib.sha256(old.encode()).hexdigest()
+    )
+    assert NotificationPreference.objects.get(user=people.bureau_reviewer).feed_token == kept
+    assert client.get(reverse("calendar_feed", args=[old])).status_code == 200
+    assert client.get(reverse("calendar_feed", args=[fresh])).status_code == 200
