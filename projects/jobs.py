@@ -227,11 +227,28 @@ def expire_stale() -> int:
     ``settings.JOB_STALE_MINUTES`` (the worker finishes a task before it stops; only a crash
     or a kill leaves one running). Returns how many."""
     limit = timeutil.now() - datetime.timedelta(minutes=settings.JOB_STALE_MINUTES)
-    return Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=limit).update(
-        status=Job.Status.FAILED,
-        finished_at=timeutil.now(),
-        error=_("生成中断（后台工作进程已停止），未能完成。请重新生成。"),
+    stale = list(
+        Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=limit).only("pk", "kind", "title")
     )
+    message = _("生成中断（后台工作进程已停止），未能完成。请重新生成。")
+    expired = 0
+    for job in stale:
+        with transaction.atomic():
+            # Only the page that changes the row records it (two pages may look at once).
+            if not Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+                status=Job.Status.FAILED, finished_at=timeutil.now(), error=message
+            ):
+                continue
+            audit.record(
+                actor=None,
+                action="job.expired",
+                obj=job,
+                label=_("后台生成中断：%(title)s") % {"title": job.title},
+                reason=str(message),
+                data={"job": str(job.pk), "kind": job.kind},
+            )
+        expired += 1
+    return expired
 
 
 def job_for(user, pk) -> Job:

@@ -19,6 +19,7 @@ from django.test import override_settings
 
 from core import timeutil
 from documents import storage
+from lifecycle.models import AuditEntry
 from projects import jobs
 from projects.models import Job
 
@@ -85,6 +86,12 @@ def test_prune_jobs_removes_old_jobs_and_their_files_only(people):
     call_command("prune_jobs", days=7, stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert list(Job.objects.values_list("pk", flat=True)) == [new.pk]
     assert not storage.storage().exists(old.storage_key) and storage.storage().exists(new.storage_key)
+    # Every deleted job leaves an audit row (by the system), the kept one none.
+    rows = AuditEntry.objects.filter(action="job.pruned")
+    assert [(r.object_id, r.actor_id, r.actor_name, r.data["file"]) for r in rows] == [
+        (str(old.pk), None, "系统", True)
+    ]
+    assert rows.get().data["requested_by"] == people.bureau_reviewer.pk
 
 
 @pytest.mark.django_db
@@ -103,3 +110,8 @@ def test_a_job_whose_worker_died_is_shown_as_interrupted(people, settings):
     assert jobs.job_for(people.bureau_reviewer, job.pk).status == Job.Status.FAILED
     assert "中断" in Job.objects.get(pk=job.pk).error
     assert Job.objects.get(pk=fresh.pk).status == Job.Status.RUNNING
+    # The change is recorded once, by the system, however many pages look at the job.
+    jobs.job_for(people.bureau_reviewer, job.pk)
+    jobs.recent_for(people.bureau_reviewer)
+    rows = AuditEntry.objects.filter(action="job.expired")
+    assert [(r.object_id, r.actor_name) for r in rows] == [(str(job.pk), "系统")]
