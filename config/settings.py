@@ -172,6 +172,9 @@ DEMO_MODE = os.environ.get("DEMO_MODE", "1" if DEBUG else "0") == "1"
 # administrator unlocks in the admin (访问尝试 → delete) or with `manage.py axes_reset_username`.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend loading the person's organisation with them (projects/backends.py);
+    # Django's own stays for sessions signed in before it (a session names its backend).
+    "projects.backends.PersonBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
