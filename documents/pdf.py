@@ -17,7 +17,7 @@ import io
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -192,7 +192,7 @@ def _child(html: str, folder: str, n: int, send: Connection) -> None:
 
 
 def _render_in_children(
-    htmls: list[str], folder: str, processes: int
+    htmls: Sequence[str], folder: str, processes: int
 ) -> Iterator[tuple[int, tuple[str, int]]]:
     """Each part in a fresh child forked from this warmed process, at most ``processes`` at a
     time; yields (part number, (path, pages)) as they finish. A fresh child per part: what a
@@ -293,8 +293,8 @@ def render_long(template: str, snapshot: dict, *, progress: PartProgress = no_pr
             # walks (and so never copies) the parent's objects.
             gc.freeze()
             try:
-                for done, (n, result) in enumerate(_render_in_children(htmls, folder, processes), start=1):
-                    results[n] = result
+                for done, (n, rendered) in enumerate(_render_in_children(htmls, folder, processes), start=1):
+                    results[n] = rendered
                     stage = _("已排版 %(done)d/%(n)d 部分") % {"done": done, "n": len(parts)}
                     progress(done, total, stage)
             finally:
