@@ -286,6 +286,8 @@ def _q(
 QUEUE_CAP = 5
 #: The columns a queue's and the list's rows show (templates/_projects_table.html).
 ROW_COLUMNS = ("pk", "name", "platform_code", "state", "owner_id", "owner__name", "created_at")
+#: The same for the list page, whose departments are prefetched (web/views.py project_list).
+LIST_COLUMNS = tuple(c for c in ROW_COLUMNS if c != "owner__name")
 
 
 #: What the home page shows of the queues of other kinds (templates/projects/home.html,

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -144,8 +144,15 @@ def project_list(request):
     if params.get("queue"):
         queue = selectors.queue_projects(request.user, params["queue"])
         qs = qs.filter(pk__in=queue[1].order_by().values("pk")) if queue else Project.objects.none()
-    # Only the columns the rows show (templates/_projects_table.html).
-    qs = plan_stage.with_plan(qs.select_related(None).select_related("owner").only(*selectors.ROW_COLUMNS))
+    # Only the columns the rows show (templates/_projects_table.html). The departments' names
+    # come in a second query for the page's rows, not a join: PostgreSQL misjudges how many
+    # projects a free-text search matches (6 estimated for 3,648) and joined every department
+    # to every match (issue 10: 16 of a search's 30 ms at 10,000 projects).
+    qs = plan_stage.with_plan(
+        qs.select_related(None)
+        .only(*selectors.LIST_COLUMNS)
+        .prefetch_related(Prefetch("owner", queryset=Organisation.objects.only("name")))
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     selectors.decorate(page.object_list)
     query = params.copy()
