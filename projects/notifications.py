@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import mail
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import timeutil
+from core.kept_sql import KeptSQL, compiled
 from core.states import ProjectState as S
 from core.vocabulary import OrgKind, Role
 from lifecycle import acting, audit
@@ -392,30 +393,19 @@ def unread(user: User) -> QuerySet[Notification]:
 
 #: The SQL of the header's unread count by (database, person, organisation, role, day):
 #: everything ``unread`` builds it from. Building the query was a millisecond and a half of
-#: every page (issue 10); counting is a fraction of that. Bounded, cleared when full.
-_UNREAD_SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
-_UNREAD_SQL_MAX = 4096
+#: every page (issue 10); counting is a fraction of that.
+_UNREAD_SQL = KeptSQL(4096)
 
 
 def unread_count(user: User) -> int:
     """One query (the header's badge)."""
     if not user.organisation_id:
         return 0
-    qs = Notification.objects.all()
-    key = (qs.db, user.pk, user.organisation_id, user.role, timeutil.today())
-    compiled = _UNREAD_SQL.get(key)
-    if compiled is None:
-        count = Func(F("pk"), function="COUNT", output_field=IntegerField())
-        counted = unread(user).order_by().values(n=count)
-        sql, params = counted.query.get_compiler(using=qs.db).as_sql()
-        compiled = (sql, tuple(params))
-        if len(_UNREAD_SQL) >= _UNREAD_SQL_MAX:
-            _UNREAD_SQL.clear()
-        _UNREAD_SQL[key] = compiled
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(*compiled)
-        row = cursor.fetchone()
-    return int(row[0] or 0) if row else 0
+    db = Notification.objects.db
+    key = (db, user.pk, user.organisation_id, user.role, timeutil.today())
+    count = Func(F("pk"), function="COUNT", output_field=IntegerField())
+    rows = _UNREAD_SQL.fetch(db, key, lambda: compiled(unread(user).order_by().values(n=count)))
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def notification_for(user: User, pk: int) -> Notification | None:

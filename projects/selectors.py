@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
+from core.kept_sql import KeptSQL, compiled
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
 from lifecycle.models import ChangeRequest, Clock, Incident, Opinion
 from lifecycle.policy import get_policy
@@ -317,11 +318,6 @@ def first_deadline() -> Subquery:
     )
 
 
-def _compiled(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
-    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-    return sql, tuple(params)
-
-
 def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
     """The number of rows of each queryset, in ONE query (``SELECT (SELECT COUNT…), …``):
     each count keeps its own plan, and a home page of eleven queues asks once (issue 10)."""
@@ -331,7 +327,7 @@ def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
     params: list[Any] = []
     for qs in querysets:
         counted = qs.order_by().values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-        sql, p = _compiled(counted)
+        sql, p = compiled(counted)
         parts.append(f"({sql})")
         params.extend(p)
     with connections[querysets[0].db].cursor() as cursor:
@@ -341,10 +337,9 @@ def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
 
 
 #: The SQL of ``_capped`` by (database, the querysets' key): building and compiling a dozen
-#: annotated querysets was a fifth of a bureau home page (issue 10). Bounded: one entry per
-#: organisation and day at most, and cleared when full.
-_CAPPED_SQL: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
-_CAPPED_SQL_MAX = 512
+#: annotated querysets was a fifth of a bureau home page (issue 10). One entry per
+#: organisation and day at most.
+_CAPPED_SQL = KeptSQL(512)
 
 
 def _capped_sql(querysets: list[QuerySet[Project]]) -> tuple[str, tuple[Any, ...]]:
@@ -361,7 +356,7 @@ def _capped_sql(querysets: list[QuerySet[Project]]) -> tuple[str, tuple[Any, ...
             .order_by(F("first_due").asc(nulls_last=True), "pk")
             .values_list("queue", "pk", "queue_length")[:QUEUE_CAP]
         )
-        sql, p = _compiled(capped)
+        sql, p = compiled(capped)
         parts.append(f"SELECT * FROM ({sql}) q{n}")
         params.extend(p)
     return " UNION ALL ".join(parts), tuple(params)
@@ -382,18 +377,9 @@ def _capped(
         return ids, counts
     db = querysets[0].db
     memo = (db, len(querysets), *key) if key is not None else None
-    compiled = _CAPPED_SQL.get(memo) if memo is not None else None
-    if compiled is None:
-        compiled = _capped_sql(querysets)
-        if memo is not None:
-            if len(_CAPPED_SQL) >= _CAPPED_SQL_MAX:
-                _CAPPED_SQL.clear()
-            _CAPPED_SQL[memo] = compiled
-    with connections[db].cursor() as cursor:
-        cursor.execute(*compiled)
-        for n, pk, length in cursor.fetchall():
-            ids[n].append(pk)
-            counts[n] = int(length)
+    for n, pk, length in _CAPPED_SQL.fetch(db, memo, lambda: _capped_sql(querysets)):
+        ids[n].append(pk)
+        counts[n] = int(length)
     return ids, counts
 
 
