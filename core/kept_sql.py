@@ -2,13 +2,16 @@
 a query a page runs on every visit whose building and compiling in Django costs more than
 running it. Bounded: cleared when full. Used by the home queues
 (projects/selectors.py ``_capped``) and the header's unread count
-(projects/notifications.py ``unread_count``)."""
+(projects/notifications.py ``unread_count``); ``KeptQueries`` keeps the compiled querysets of
+the project page (web/project_page.py)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 Compiled = tuple[str, tuple[Any, ...]]
@@ -49,3 +52,82 @@ class KeptSQL:
         with connections[db].cursor() as cursor:
             cursor.execute(*self.get(key, build))
             return cursor.fetchall()
+
+
+#: Stand-ins for the whole numbers a kept query binds (``KeptQueries``): values no row id,
+#: year or amount takes, each found among a compiled query's parameters and replaced there.
+_SLOTS = tuple(-1_987_654_301 - n for n in range(8))
+_BIGINT = (-(2**63), 2**63 - 1)
+
+
+class _Shape(NamedTuple):
+    queryset: Any
+    compiler: Any
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, int], ...]  # (position among the parameters, which value)
+
+
+class KeptQueries:
+    """Querysets whose compiled SQL is kept per process, by a key that names everything the
+    SQL is built from except some whole numbers (a project's id, a person's): ``list(key,
+    build, *values)`` builds ``build(*stand-ins)`` once, compiles it, remembers where each
+    stand-in sits among the parameters, and from then on runs the kept SQL with ``values``
+    in their places. The rows come as ``list(queryset)`` would give them — the same model
+    instances, ``select_related`` and ``prefetch_related`` included — through Django's own
+    iterables, whose compiler is a copy of the kept one on this thread's connection.
+
+    Issue 10: the project page's thirty small queries cost ~0.25 ms each to build and
+    compile in Django, more than the database took to answer them. A list, never a lazy
+    queryset, is returned: a query changed afterwards (sliced, filtered) cannot silently run
+    the kept SQL."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._kept: dict[Hashable, _Shape] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def _shape(self, build: Callable[..., Any], arity: int) -> _Shape:
+        queryset = build(*_SLOTS[:arity])
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        slots = tuple((i, _SLOTS.index(p)) for i, p in enumerate(params) if type(p) is int and p in _SLOTS)
+        missing = set(range(arity)) - {n for _, n in slots}
+        if missing:
+            raise ValueError(f"kept query: value {sorted(missing)} is not a parameter of {sql[:120]}")
+        return _Shape(queryset, compiler, sql, tuple(params), slots)
+
+    def list(self, key: Hashable | None, build: Callable[..., Any], *values: int) -> list[Any]:
+        """``list(build(*values))``, from SQL kept under ``key`` (built afresh when ``key`` is
+        None). ``build`` must make the same SQL for the same ``key`` whatever ``values``."""
+        if (
+            key is None
+            or len(values) > len(_SLOTS)
+            or not all(type(v) is int and _BIGINT[0] <= v <= _BIGINT[1] for v in values)
+        ):
+            # Not whole numbers a column holds (e.g. a 20-digit id from an address): as Django
+            # answers them (no row), not bound into kept SQL the database would refuse.
+            return list(build(*values))
+        shape = self._kept.get(key)
+        if shape is None:
+            try:
+                shape = self._shape(build, len(values))
+            except EmptyResultSet:  # a query that cannot match (``.none()``): nothing to keep
+                return list(build(*values))
+            if len(self._kept) >= self.limit:
+                self._kept.clear()
+            self._kept[key] = shape
+        params = list(shape.params)
+        for position, n in shape.slots:
+            params[position] = values[n]
+        queryset = shape.queryset._chain()
+        compiler = copy.copy(shape.compiler)
+        compiler.connection = connections[queryset.db]
+        compiler.as_sql = lambda *args, **kwargs: (shape.sql, tuple(params))
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(queryset)

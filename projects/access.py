@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.kept_sql import KeptQueries
 from core.states import ChangeState, PlanState
 from core.vocabulary import AGENCY_KINDS, OrgKind, Role
 from lifecycle.models import ChangeRequest
 from lifecycle.rules import STAFF
 
 from .models import AnnualPlan, Call, Project
-from .selectors import visible_projects
+from .selectors import visibility_key, visible_projects
 
 
 def kind_of(user) -> str | None:
@@ -29,11 +30,24 @@ def is_agency(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or kind_of(user) in AGENCY_KINDS
 
 
+#: Issue 10: the SQL of "this project, if ``user`` may see it", kept per kind of visibility
+#: (``visibility_key``): a project's hundred columns took longer to compile than to read.
+_VISIBLE_PROJECT = KeptQueries(512)
+
+
 def get_project_for_user(user, pk) -> Project:
     """Any project ``user`` may read (审计厅 reads everything, 办法第三十七条)."""
-    return get_object_or_404(
-        visible_projects(user).select_related("owner", "call", "plan", "responsible_person"), pk=pk
-    )
+
+    def visible(pk=None):
+        qs = visible_projects(user).select_related("owner", "call", "plan", "responsible_person")
+        return qs if pk is None else qs.filter(pk=pk)
+
+    if type(pk) is not int:  # e.g. an id as text: Django's own answer (404 when not a number)
+        return get_object_or_404(visible(), pk=pk)
+    found = _VISIBLE_PROJECT.list(("project", *visibility_key(user)), visible, pk)
+    if len(found) != 1:
+        raise Http404
+    return found[0]
 
 
 def get_project_for_owner_staff(user, pk) -> Project:

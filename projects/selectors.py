@@ -453,12 +453,18 @@ def queue_key(user: User) -> tuple[Any, ...]:
     with the same key have queues of the same SQL and parameters (``_capped`` keeps the SQL;
     tests/web/test_queue_sql_memo.py compares it with a fresh compilation for every
     kind of organisation)."""
-    org = user.organisation
+    return (*visibility_key(user), timeutil.today())
+
+
+def visibility_key(user: User) -> tuple[Any, ...]:
+    """Everything ``visible_projects`` builds its queryset from: two people with the same key
+    see the projects of the same SQL (kept by ``access.get_project_for_user``)."""
+    org = getattr(user, "organisation", None) if getattr(user, "organisation_id", None) else None
     return (
-        getattr(user, "is_superuser", False),
-        user.organisation_id,
+        bool(getattr(user, "is_authenticated", False)),
+        bool(getattr(user, "is_superuser", False)),
+        getattr(user, "organisation_id", None),
         org.kind if org else None,
-        timeutil.today(),
     )
 
 

@@ -30,6 +30,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from core import timeutil
+from core.kept_sql import KeptQueries
 from core.validation import validate_past_date
 from core.vocabulary import AGENCY_KINDS, OrgKind, Role
 from lifecycle import acting, audit, events
@@ -588,23 +589,35 @@ class ProjectSupervision:
     exceptions: list[ConnectivityException]
 
 
+#: Issue 10: the SQL of the project page's supervision part, compiled once per process.
+_KEPT = KeptQueries(8)
+
+
+def _open_findings(organisation_id: int) -> QuerySet[ComplianceFinding]:
+    # Only what the project page shows: a finding's agency, a decision's project name (a
+    # project's 62 columns joined twice cost more than the rest of the part; issue 10).
+    return (
+        ComplianceFinding.objects.open()
+        .filter(organisation_id=organisation_id)
+        .select_related("agency")
+        .order_by("set_at", "pk")
+    )
+
+
+def _decisions(organisation_id: int) -> QuerySet[SupervisionDecision]:
+    return (
+        SupervisionDecision.objects.filter(organisation_id=organisation_id)
+        .select_related("project")
+        .only(*(f.name for f in SupervisionDecision._meta.concrete_fields), "project__name")
+    )
+
+
 def project_supervision(project: Project) -> ProjectSupervision:
     """The department's open findings and its decisions (the project's own and the
     department-wide ones), the 暂缓安排 in force, and its approved 孤网 exceptions (those
     that may excuse one of the open findings)."""
-    # Issue 10: only what the project page shows — a finding's agency, a decision's project name
-    # (a project's 62 columns joined twice cost more than the rest of the part).
-    findings = list(
-        ComplianceFinding.objects.open()
-        .filter(organisation_id=project.owner_id)
-        .select_related("agency")
-        .order_by("set_at", "pk")
-    )
-    decisions = list(
-        SupervisionDecision.objects.filter(organisation_id=project.owner_id)
-        .select_related("project")
-        .only(*(f.name for f in SupervisionDecision._meta.concrete_fields), "project__name")
-    )
+    findings = _KEPT.list(_open_findings, _open_findings, project.owner_id)
+    decisions = _KEPT.list(_decisions, _decisions, project.owner_id)
     today = timeutil.today()
     deferrals = [d for d in decisions if d.kind == DecisionKind.DEFERRAL and d.in_force_on(today)]
     # The page shows the exceptions only through the findings they excuse (issue 10: no query

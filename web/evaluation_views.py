@@ -21,6 +21,7 @@ from projects.capabilities import require_page
 from projects.models import PerformanceTarget, Project
 from projects.params import row_id
 from projects.track_record import TrackRecord, track_record, track_records
+from web import project_page
 
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
 
@@ -62,7 +63,7 @@ def plan_track_records(plan: Any, user: Any, owner_ids: list[int]) -> list[Track
 def evaluation_context(project: Project, user: Any) -> dict[str, Any]:
     """What the project page shows of 办法第九、三十三、三十八条."""
     return {
-        "targets": list(project.targets.all()),
+        "targets": project_page.rows(project_page.targets, project),
         "track_record": project_track_record(project, user),
     }
 

@@ -13,17 +13,41 @@ one the part gives when it asks the database itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
+from core.kept_sql import KeptQueries
 from core.states import LEFT_PLAN_STATES, ChangeState
 from documents import evidence, filings as document_filings, services as document_services
 from documents.models import Filing, MaterialVersion
 from documents.registry import MaterialKind
 from lifecycle import corrections
-from lifecycle.models import AuditEntry, ChangeRequest, Opinion, PerformanceReport, Rectification
+from lifecycle.models import (
+    AuditEntry,
+    ChangeRequest,
+    Clock,
+    Contract,
+    Copy,
+    Incident,
+    Opinion,
+    PerformanceReport,
+    Rectification,
+)
 from projects.history import reads_every_row
-from projects.models import Project, User
+from projects.models import (
+    DataResource,
+    FundingLine,
+    LevelRelation,
+    Participant,
+    Project,
+    SplitWarning,
+    User,
+    YearlyInvestment,
+)
+from projects.models_evaluation import PerformanceTarget
 from projects.supervision import ProjectSupervision
 from projects.supervision_models import EXCUSABLE_KINDS
 from projects.templatetags.approval import ENDING_STEPS
@@ -39,11 +63,113 @@ def _person(relation: str) -> tuple[str, str]:
     return f"{relation}__full_name", f"{relation}__username"
 
 
-def opinions(project: Project):
+#: Issue 10: the SQL of the page's queries about one project, compiled once per process
+#: (core.kept_sql.KeptQueries): building and compiling thirty querysets in Django took longer
+#: than the database answering them.
+_KEPT = KeptQueries(64)
+
+
+def rows(build: Callable[[int], QuerySet[Any]], project: Project, parent: str = "project") -> list[Any]:
+    """``list(build(project.pk))`` from SQL kept per ``build``; each row's ``parent`` is the
+    page's project, as the related manager sets it (no query when a template reads it)."""
+    found = _KEPT.list(build, build, project.pk)
+    if parent:
+        for row in found:
+            setattr(row, parent, project)
+    return found
+
+
+# The page's queries about one project, by the project's id (``rows``).
+def clocks(pk: int) -> QuerySet[Clock]:
+    return Clock.objects.filter(project_id=pk).order_by("due_on", "pk")
+
+
+def opinions(pk: int) -> QuerySet[Opinion]:
     """The opinions with the organisation and the person who gave each (办法第十、十八、二十九条)."""
-    return project.opinions.select_related("organisation", "given_by").only(
-        *_own(Opinion), "organisation__name", *_person("given_by")
+    return (
+        Opinion.objects.filter(project_id=pk)
+        .select_related("organisation", "given_by")
+        .only(*_own(Opinion), "organisation__name", *_person("given_by"))
     )
+
+
+def data_resources(pk: int) -> QuerySet[DataResource]:
+    return DataResource.objects.filter(project_id=pk)
+
+
+def yearly(pk: int) -> QuerySet[YearlyInvestment]:
+    return YearlyInvestment.objects.filter(project_id=pk)
+
+
+def funding(pk: int) -> QuerySet[FundingLine]:
+    return FundingLine.objects.filter(project_id=pk)
+
+
+def copies(pk: int) -> QuerySet[Copy]:
+    return Copy.objects.filter(project_id=pk).select_related("organisation")
+
+
+def incidents(pk: int) -> QuerySet[Incident]:
+    return Incident.objects.filter(project_id=pk)
+
+
+def contracts(pk: int) -> QuerySet[Contract]:
+    return Contract.objects.filter(project_id=pk)
+
+
+def participants(pk: int) -> QuerySet[Participant]:
+    """办法第十三条: the departments taking part, with who confirmed."""
+    return Participant.objects.filter(project_id=pk).select_related("organisation", "confirmed_by")
+
+
+def levels(pk: int) -> QuerySet[LevelRelation]:
+    return LevelRelation.objects.filter(project_id=pk)
+
+
+def targets(pk: int) -> QuerySet[PerformanceTarget]:
+    return PerformanceTarget.objects.filter(project_id=pk)
+
+
+def splits(pk: int) -> QuerySet[SplitWarning]:
+    """办法第八条 and 第三条 (issue 15): the warnings naming the project, most likely first, with
+    the other department of a duplicate."""
+    from projects.selectors import WARNING_COLUMNS
+
+    return (
+        SplitWarning.objects.filter(Q(first_id=pk) | Q(second_id=pk))
+        .select_related("first__owner", "second__owner")
+        .only(*WARNING_COLUMNS, "first__owner__name", "second__owner__name")
+        .order_by("-score", "-pk")
+    )
+
+
+def _entries(pk: int) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(project_id=pk).select_related("organisation").order_by("at", "pk")
+
+
+def _changes(pk: int) -> QuerySet[ChangeRequest]:
+    return ChangeRequest.objects.filter(project_id=pk).order_by("created_at", "pk")
+
+
+def _rectifications(pk: int) -> QuerySet[Rectification]:
+    return Rectification.objects.filter(project_id=pk).order_by("pk")
+
+
+def _reports(pk: int) -> QuerySet[PerformanceReport]:
+    return PerformanceReport.objects.filter(project_id=pk).order_by("pk")
+
+
+def _versions(pk: int) -> QuerySet[MaterialVersion]:
+    return (
+        MaterialVersion.objects.filter(project_id=pk)
+        .select_related("uploaded_by")
+        .only(*_own(MaterialVersion), *_person("uploaded_by"))
+        .order_by("kind", "-number")
+    )
+
+
+def _filings(pk: int) -> QuerySet[Filing]:
+    return Filing.objects.filter(project_id=pk).select_related("issuer").order_by("-generated_at", "-pk")
 
 
 @dataclass
@@ -60,19 +186,12 @@ class Loaded:
 
 def load(project: Project) -> Loaded:
     return Loaded(
-        entries=list(project.audit_entries.select_related("organisation").order_by("at", "pk")),
-        changes=list(project.changes.order_by("created_at", "pk")),
-        rectifications=list(project.rectifications.order_by("pk")),
-        reports=list(project.performance_reports.order_by("pk")),
-        versions=list(
-            MaterialVersion.objects.filter(project=project)
-            .select_related("uploaded_by")
-            .only(*_own(MaterialVersion), *_person("uploaded_by"))
-            .order_by("kind", "-number")
-        ),
-        filings=list(
-            Filing.objects.filter(project=project).select_related("issuer").order_by("-generated_at", "-pk")
-        ),
+        entries=rows(_entries, project),
+        changes=rows(_changes, project),
+        rectifications=rows(_rectifications, project),
+        reports=rows(_reports, project),
+        versions=rows(_versions, project),
+        filings=rows(_filings, project),
     )
 
 

@@ -23,6 +23,7 @@ from projects import access, calls, participation, services as project_services
 from projects.call_forms import CallCloseForm, CallExtendForm, CallOpenForm
 from projects.capabilities import require_page
 from projects.models import Call
+from web import project_page
 
 # ---------------------------------------------------------------- 办法第八条: the yearly call
 
@@ -203,8 +204,8 @@ def project_context(project, user) -> dict:
     insertion, the participants with their parts and confirmations, the level relations,
     and — for the bureau (and 审计厅) — the overlap with other applications of the call."""
     context = {
-        "review_participants": project.participants.select_related("organisation", "confirmed_by"),
-        "review_levels": project.level_relations.all(),
+        "review_participants": project_page.rows(project_page.participants, project),
+        "review_levels": project_page.rows(project_page.levels, project),
     }
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT) and project.state in OVERLAP_STATES:
         context["review_overlaps"] = participation.overlaps(project)

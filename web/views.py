@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,7 +49,6 @@ from projects.models import (
     Organisation,
     OrgKind,
     Project,
-    SplitWarning,
     User,
 )
 from projects.supervision import project_supervision
@@ -206,7 +205,7 @@ def project_detail(request, pk):
     user = request.user
     project = access.get_project_for_user(user, pk)
     today = timeutil.today()
-    clocks = list(project.clocks.order_by("due_on", "pk"))
+    clocks = project_page.rows(project_page.clocks, project)
     for clock in clocks:
         clock.state_code, clock.state_label = _deadline_state(clock, today)
         if clock.paused and project.state == S.EXPERT_EVALUATION:
@@ -227,17 +226,15 @@ def project_detail(request, pk):
         "decision": project_page.ending_decision(project, loaded),
         "recorded": project_page.recorded(project, user, clocks, loaded),
         "diagram": _diagram(project.state),
-        "opinions": project_page.opinions(project),
-        "corrections": project.corrections.select_related("requested_by", "replied_by"),
+        "opinions": project_page.rows(project_page.opinions, project),
         "changes": project_page.visible_changes(loaded, owner_staff),
-        "data_resources": project.data_resources.all(),
-        "participants": project.participants.select_related("organisation"),
-        "yearly": project.yearly_investments.all(),
-        "funding": project.funding_lines.all(),
-        "levels": project.level_relations.all(),
-        "copies": project.copies.select_related("organisation"),
+        "data_resources": project_page.rows(project_page.data_resources, project),
+        "yearly": project_page.rows(project_page.yearly, project),
+        "funding": project_page.rows(project_page.funding, project),
+        "copies": project_page.rows(project_page.copies, project),
+        "contracts": project_page.rows(project_page.contracts, project),
         "reports": loaded.reports,
-        "incidents": project.incidents.all(),
+        "incidents": project_page.rows(project_page.incidents, project),
         "rectifications": loaded.rectifications,
         "next_step": selectors.next_step(project.state),
     }
@@ -267,12 +264,7 @@ def project_detail(request, pk):
     if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
         # 办法第八条: the bureau is warned of applications that look split.
         # Issue 15: most likely first, with the other department of a duplicate (办法第三条).
-        context["splits"] = (
-            SplitWarning.objects.filter(Q(first=project) | Q(second=project))
-            .select_related("first__owner", "second__owner")
-            .only(*selectors.WARNING_COLUMNS, "first__owner__name", "second__owner__name")
-            .order_by("-score", "-pk")
-        )
+        context["splits"] = project_page.rows(project_page.splits, project, parent="")
     return render(request, "projects/project_detail.html", context)
 
 

@@ -1,0 +1,128 @@
+"""Issue 10: the project page's queries about one project, and "this project if the person may
+see it", run SQL compiled once per process (``core.kept_sql.KeptQueries``) with the project's
+id bound in its place. Kept SQL must give exactly the rows a freshly compiled queryset gives,
+for every project after the first, and visibility kept for one department must never answer
+another department's request."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from core.kept_sql import KeptQueries
+from projects import access
+from projects.models import Level, LevelRelation, Project, SplitWarning
+from web import project_page
+
+#: Every query of the project page kept through ``project_page.rows``.
+PARTS = [
+    project_page.clocks,
+    project_page.opinions,
+    project_page.data_resources,
+    project_page.yearly,
+    project_page.funding,
+    project_page.copies,
+    project_page.incidents,
+    project_page.contracts,
+    project_page.participants,
+    project_page.levels,
+    project_page.targets,
+    project_page.splits,
+    project_page._entries,
+    project_page._changes,
+    project_page._rectifications,
+    project_page._reports,
+    project_page._versions,
+    project_page._filings,
+]
+
+
+def _as_read(rows):
+    """What a page reads of each row: its loaded columns and the rows joined to it."""
+    out = []
+    for row in rows:
+        loaded = {
+            f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields if f.attname in row.__dict__
+        }
+        joined = {name: getattr(obj, "pk", None) for name, obj in row._state.fields_cache.items()}
+        out.append((type(row).__name__, row.pk, loaded, joined))
+    return out
+
+
+@pytest.fixture
+def projects(scene, call_2026):
+    """The scene's projects, one of them named by a split warning and with a level relation."""
+    SplitWarning.objects.create(
+        call=call_2026, first=scene.building, second=scene.reviewing, score=Decimal("0.91")
+    )
+    LevelRelation.objects.create(
+        project=scene.reviewing, level=Level.NATIONAL, related_system="国家政务服务平台"
+    )
+    return [scene.building, scene.reviewing, scene.submitted, scene.draft]
+
+
+@pytest.mark.parametrize("part", PARTS, ids=lambda f: f.__name__)
+def test_each_part_of_the_project_page_reads_as_its_queryset_compiled_afresh(projects, part):
+    project_page._KEPT.clear()
+    for project in projects:  # the first compiles and keeps; the others bind their own id
+        kept = project_page._KEPT.list(part, part, project.pk)
+        assert _as_read(kept) == _as_read(list(part(project.pk))), project.name
+    assert len(project_page._KEPT) == 1
+
+
+def test_the_projects_of_the_scene_differ_in_what_the_parts_read(projects):
+    """Otherwise the test above could not tell one project's rows from another's."""
+    for part in (project_page.clocks, project_page._entries, project_page.splits, project_page.levels):
+        assert len({repr(_as_read(part(p.pk))) for p in projects[:2]}) == 2, part.__name__
+
+
+def test_each_row_knows_the_page_s_project_without_a_query(projects, django_assert_num_queries):
+    project = projects[0]
+    rows = project_page.rows(project_page.clocks, project)
+    assert rows
+    with django_assert_num_queries(0):
+        assert all(r.project is project for r in rows)
+
+
+def test_a_value_no_column_holds_is_answered_as_django_answers_it():
+    kept = KeptQueries(4)
+    build = lambda pk: Project.objects.filter(pk=pk)  # noqa: E731
+    assert kept.list("p", build, 2**70) == []
+    assert kept.list("p", build, -(2**63) - 1) == []
+    assert len(kept) == 0
+
+
+def test_a_value_that_is_not_a_parameter_of_the_query_is_refused(db):
+    kept = KeptQueries(4)
+    with pytest.raises(ValueError, match="not a parameter"):
+        kept.list("all", lambda pk: Project.objects.all(), 1)
+
+
+def test_kept_visibility_of_one_department_never_answers_another(people, projects):
+    """The SQL of "this project if the person may see it" carries the department: the other
+    department (same kind of organisation) gets 404 for our draft after we read it."""
+    access._VISIBLE_PROJECT.clear()
+    ours = projects[3]  # the department's draft
+    assert access.get_project_for_user(people.owner_head, ours.pk) == ours
+    with pytest.raises(Http404):
+        access.get_project_for_user(people.other_owner_head, ours.pk)
+    assert len(access._VISIBLE_PROJECT) == 2
+    # an agency sees every project but a department's draft; 审计厅 reads drafts too
+    assert access.get_project_for_user(people.bureau_reviewer, projects[0].pk) == projects[0]
+    with pytest.raises(Http404):
+        access.get_project_for_user(people.bureau_reviewer, ours.pk)
+    assert access.get_project_for_user(people.audit_reviewer, ours.pk) == ours  # 办法第三十七条
+
+
+@pytest.mark.parametrize("pk", [0, -1, 2**63, 2**70])
+def test_no_project_is_404_whatever_the_id(people, projects, pk):
+    with pytest.raises(Http404):
+        access.get_project_for_user(people.bureau_reviewer, pk)
+
+
+def test_no_one_signed_in_sees_no_project(projects):
+    with pytest.raises(Http404):
+        access.get_project_for_user(AnonymousUser(), projects[0].pk)
