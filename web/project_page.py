@@ -48,6 +48,7 @@ from projects.models import (
     YearlyInvestment,
 )
 from projects.models_evaluation import PerformanceTarget
+from projects.selectors import WARNING_COLUMNS
 from projects.supervision import ProjectSupervision
 from projects.supervision_models import EXCUSABLE_KINDS
 from projects.templatetags.approval import ENDING_STEPS
@@ -133,8 +134,6 @@ def targets(pk: int) -> QuerySet[PerformanceTarget]:
 def splits(pk: int) -> QuerySet[SplitWarning]:
     """办法第八条 and 第三条 (issue 15): the warnings naming the project, most likely first, with
     the other department of a duplicate."""
-    from projects.selectors import WARNING_COLUMNS
-
     return (
         SplitWarning.objects.filter(Q(first_id=pk) | Q(second_id=pk))
         .select_related("first__owner", "second__owner")
