@@ -6,8 +6,10 @@ Every change to a clock writes a ``ClockEvent`` and an audit row.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import DateField, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from core import timeutil
@@ -28,8 +30,37 @@ ARTICLES = {
 }
 
 
+def earliest_running_due() -> Subquery:
+    """The earliest (extended) deadline of a project's running clocks, paused ones included
+    (``projects.selectors.earliest_clock`` picks the same clock): one seek in the covering
+    index (project, stopped_on, due_on, extended_to) per project."""
+    return Subquery(
+        Clock.objects.filter(project=OuterRef("pk"), stopped_on__isnull=True)
+        .order_by()
+        .values(first=Func(Coalesce("extended_to", "due_on"), function="MIN", output_field=DateField()))
+    )
+
+
+def keep_first_due(project_ids: Iterable[int | None] | None = None) -> None:
+    """Set ``Project.first_due`` of these projects (every project with None) to
+    ``earliest_running_due``, one UPDATE per 500 projects. Called after every write of a
+    clock (``_event``, ``start_calendar_many``, ``recompute_provisional``); a project's own
+    ``save`` never writes the column (projects.models.Project.save). Issue 10: every home
+    queue is sorted by it, from an index, instead of computing each queued project's earliest
+    deadline on every visit."""
+    project = Clock._meta.get_field("project").related_model
+    if project_ids is None:
+        project.objects.update(first_due=earliest_running_due())
+        return
+    ids = sorted({pk for pk in project_ids if pk is not None})
+    for start in range(0, len(ids), 500):
+        project.objects.filter(pk__in=ids[start : start + 500]).update(first_due=earliest_running_due())
+
+
 def _event(clock, kind, *, actor=None, reason="", on=None, due_before=None, due_after=None, label=""):
     on = on or timeutil.today()
+    if clock.project_id is not None and kind != ClockEvent.Kind.PAUSED:  # a pause moves no date
+        keep_first_due([clock.project_id])
     ClockEvent.objects.create(
         clock=clock, kind=kind, on=on, actor=actor, reason=reason, due_before=due_before, due_after=due_after
     )
@@ -100,6 +131,7 @@ def start_calendar_many(kind, *, due_on, targets, received_on=None, actor=None, 
         ],
         batch_size=500,
     )
+    keep_first_due(clock.project_id for clock in made)
     kind_label = ClockEvent.Kind.STARTED
     ClockEvent.objects.bulk_create(
         [ClockEvent(clock=clock, kind=kind_label, on=received_on, actor=actor) for clock in made],
@@ -269,6 +301,7 @@ def recompute_provisional(
     written = {c.pk: c for c, _b, _a in changed} | {c.pk: c for c in repaused}
     if written:
         Clock.objects.bulk_update(list(written.values()), ["due_on", "paused_working_days"], batch_size=500)
+        keep_first_due(c.project_id for c in written.values())
     if touched:
         # The dates that moved in one CASE statement per 500 clocks (above); the flag, which
         # only ever goes from provisional to known, in one plain UPDATE per 500 (half the work

@@ -34,7 +34,11 @@ class WorkCalendar:
         self.known_years = set(CalendarYear.objects.values_list("year", flat=True))
         days = CalendarDay.objects.all()
         if years is not None:
-            days = days.filter(date__year__in=years)
+            # A range, not ``date__year__in``: SQLite would compute every row's year.
+            days = days.filter(
+                date__gte=datetime.date(min(years, default=1), 1, 1),
+                date__lte=datetime.date(max(years, default=1), 12, 31),
+            )
         self.exceptions = dict(days.values_list("date", "is_workday"))
 
     def is_known(self, day: datetime.date) -> bool:

@@ -12,10 +12,8 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connections
 from django.db.models import (
     Count,
-    DateField,
     Exists,
     F,
     Func,
@@ -24,17 +22,15 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.kept_sql import KeptSQL, compiled
+from core.kept_sql import KeptQueries, KeptSQL, compiled
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
 from lifecycle.models import ChangeRequest, Clock, Incident, Opinion
 from lifecycle.policy import get_policy
@@ -141,7 +137,7 @@ def attach_state_labels(items: Iterable[Any]) -> None:
 
 
 def earliest_clock(clocks: list[Any]) -> Any:
-    """The running clock whose (extended) deadline comes first (``first_deadline``'s)."""
+    """The running clock whose (extended) deadline comes first (``Project.first_due``'s)."""
     return min(clocks, key=lambda c: (c.effective_due_on, c.due_on, c.pk)) if clocks else None
 
 
@@ -232,7 +228,8 @@ def decorate(
     One calendar for the whole list keeps the query count constant. ``items`` are Projects
     with ``running_clocks`` prefetched (``queue``); typed Any because they gain attributes."""
     today = today or timeutil.today()
-    calendar = calendar or WorkCalendar()
+    if calendar is None:
+        calendar = WorkCalendar(_years_counted(items, today))
     states = choice_labels(Project, "state")
     kinds = choice_labels(Clock, "kind")
     steps: dict[str, str] = {}
@@ -267,6 +264,19 @@ def decorate(
         p.next_step = steps[p.state]
         p.stage = stages[p.state]
     return items
+
+
+def _years_counted(items: Any, today: datetime.date) -> set[int]:
+    """The years ``decorate`` counts working days in: from today to each working-day
+    deadline shown, either way (the calendar's other years are not read)."""
+    years = {today.year}
+    for p in items:
+        clock = earliest_clock(getattr(p, "running_clocks", None) or [])
+        if clock and clock.unit == "working_days":
+            years.update(
+                range(min(today, clock.effective_due_on).year, max(today, clock.effective_due_on).year + 1)
+            )
+    return years
 
 
 def _q(
@@ -307,22 +317,7 @@ CHANGE_COLUMNS = ("title", "state", "ratio", "project__name", "project__state")
 WARNING_COLUMNS = ("kind", "score", "details", "first__name", "first__state", "second__name", "second__state")
 
 
-def first_deadline() -> Subquery:
-    """The earliest (extended) deadline of a project's running clocks: what ``decorate``
-    shows (``earliest_clock``), so that a queue is sorted by it in the database. One seek in
-    the covering index (project, stopped_on, due_on, extended_to) per project."""
-    return Subquery(
-        Clock.objects.filter(project=OuterRef("pk"), stopped_on__isnull=True)
-        .order_by()
-        .values(first=Func(Coalesce("extended_to", "due_on"), function="MIN", output_field=DateField()))
-    )
-
-
-def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
-    """The number of rows of each queryset, in ONE query (``SELECT (SELECT COUNT…), …``):
-    each count keeps its own plan, and a home page of eleven queues asks once (issue 10)."""
-    if not querysets:
-        return []
+def _counts_sql(querysets: list[QuerySet[Any]]) -> tuple[str, tuple[Any, ...]]:
     parts: list[str] = []
     params: list[Any] = []
     for qs in querysets:
@@ -330,9 +325,18 @@ def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
         sql, p = compiled(counted)
         parts.append(f"({sql})")
         params.extend(p)
-    with connections[querysets[0].db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
+    return "SELECT " + ", ".join(parts), tuple(params)
+
+
+def _counts(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None = None) -> list[int]:
+    """The number of rows of each queryset, in ONE query (``SELECT (SELECT COUNT…), …``):
+    each count keeps its own plan, and a home page of eleven queues asks once (issue 10).
+    The SQL is kept under ``key`` when given, like ``_capped``'s."""
+    if not querysets:
+        return []
+    db = querysets[0].db
+    memo = ("counts", db, len(querysets), *key) if key is not None else None
+    (row,) = _CAPPED_SQL.fetch(db, memo, lambda: _counts_sql(querysets))
     return [int(n or 0) for n in row]
 
 
@@ -340,6 +344,8 @@ def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
 #: annotated querysets was a fifth of a bureau home page (issue 10). One entry per
 #: organisation and day at most.
 _CAPPED_SQL = KeptSQL(512)
+#: The SQL of the first rows of the home queues of other kinds, by queue and ``queue_key``.
+_OTHER_ROWS = KeptQueries(2048)
 
 
 def _capped_sql(querysets: list[QuerySet[Project]]) -> tuple[str, tuple[Any, ...]]:
@@ -349,7 +355,6 @@ def _capped_sql(querysets: list[QuerySet[Project]]) -> tuple[str, tuple[Any, ...
     for n, qs in enumerate(querysets):
         capped = (
             qs.annotate(
-                first_due=first_deadline(),
                 queue=Value(n, output_field=IntegerField()),
                 queue_length=Window(Count("pk")),
             )
@@ -366,7 +371,8 @@ def _capped(
     querysets: list[QuerySet[Project]], key: tuple[Any, ...] | None = None
 ) -> tuple[list[list[int]], list[int]]:
     """The ids of the first ``QUEUE_CAP`` projects of each queryset by earliest running
-    deadline (none last, then pk), and each queryset's length, in ONE query: a UNION ALL of
+    deadline (``Project.first_due``, kept by lifecycle.clocks; none last, then pk), and each
+    queryset's length, in ONE query: a UNION ALL of
     the capped queues, each row carrying its queue's length as ``COUNT(*) OVER ()`` — a
     window is counted before the LIMIT, so the length comes with the first rows and a
     queue's query is compiled once (issue 10: compiling a dozen querysets twice was most of
@@ -398,12 +404,13 @@ def home_queues(user: User) -> list[dict[str, Any]]:
     queues = queue_definitions(user)
     wanted = [n for n, q in enumerate(queues) if q["kind"] == "projects"]
     others = [n for n, q in enumerate(queues) if q["kind"] != "projects"]
-    capped, lengths = _capped([queues[n]["items"] for n in wanted], key=queue_key(user))
+    key = queue_key(user)
+    capped, lengths = _capped([queues[n]["items"] for n in wanted], key=key)
     ids = dict(zip(wanted, capped, strict=True))
     # A window count would make the database read every row of a long queue of changes to
     # show its first ten (measured: 4× slower than counting apart); these are counted together.
     counts = dict(zip(wanted, lengths, strict=True)) | dict(
-        zip(others, _counts([queues[n]["items"] for n in others]), strict=True)
+        zip(others, _counts([queues[n]["items"] for n in others], key=key), strict=True)
     )
     shown: dict[int, Any] = {}
     if any(ids.values()):
@@ -415,17 +422,20 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         )
         shown = {p.pk: p for p in decorate(list(rows))}
     far = datetime.date.max
-    for key, q in enumerate(queues):
+    for number, q in enumerate(queues):
         qs = q.pop("items")
-        q["key"] = str(key)
+        q["key"] = str(number)
+        q["count"] = counts[number]
         if q["kind"] == "projects":
-            items = [shown[pk] for pk in ids.get(key, []) if pk in shown]
+            items = [shown[pk] for pk in ids.get(number, []) if pk in shown]
             items.sort(key=lambda p: (p.deadline.effective_due_on if p.deadline else far, p.pk))
             q["items"] = items
-            q["count"] = counts[key]
+        elif q["count"]:
+            # The first rows of a queue of changes, incidents or warnings, its SQL kept like
+            # the project queues' (core.kept_sql.KeptQueries).
+            q["items"] = _OTHER_ROWS.list(("queue", number, *key), lambda qs=qs: qs[:QUEUE_CAP])
         else:
-            q["count"] = counts[key]
-            q["items"] = list(qs[:QUEUE_CAP]) if q["count"] else []
+            q["items"] = []
         q["more"] = q["count"] - len(q["items"])
         q["listable"] = q["kind"] == "projects" or q["kind"] in _PROJECT_OF
     return queues

@@ -45,6 +45,7 @@ from django.utils import timezone
 from core.states import ProjectState as S
 from documents import storage
 from documents.models import EvidenceConfirmation, MaterialVersion, SignOff
+from lifecycle.clocks import keep_first_due
 from lifecycle.models import (
     AuditEntry,
     ChangeItem,
@@ -314,6 +315,10 @@ def generate(
         done = len(sample) + start + len(batch)
         seconds = time.perf_counter() - started
         progress(f"已生成 {done}/{len(sample) + len(clones)} 个项目（{seconds:.0f} 秒）")
+    # The clones' clocks were copied in bulk with their sample's first_due: the column is set
+    # from the copied clocks, as every write of a clock sets it (lifecycle.clocks).
+    with transaction.atomic():
+        keep_first_due()
     states: dict[str, int] = defaultdict(int)
     for state in Project.objects.values_list("state", flat=True):
         states[state] += 1

@@ -1002,6 +1002,23 @@ class Province(RuleBasedStateMachine):
     # ------------------------------------------------------------ invariants after every step
 
     @invariant()
+    def first_due_is_the_earliest_running_deadline(self) -> None:
+        """Issue 10: the column the home queues are sorted by (``Project.first_due``) is, for
+        every project after every step, the earliest (extended) deadline of its running clocks
+        — counted here from the clocks themselves."""
+        earliest: dict[int, datetime.date] = {}
+        for project_id, due, extended in Clock.objects.filter(
+            project__isnull=False, stopped_on__isnull=True
+        ).values_list("project_id", "due_on", "extended_to"):
+            day = extended or due
+            earliest[project_id] = min(day, earliest.get(project_id, day))
+        for pk, first_due in Project.objects.values_list("pk", "first_due"):
+            assert first_due == earliest.get(pk), (
+                f"project {pk}: first_due {first_due}, clocks {earliest.get(pk)}"
+            )
+        self._checked("first_due is the earliest running deadline")
+
+    @invariant()
     def states_match_the_model(self) -> None:
         db = dict(Project.objects.values_list("pk", "state"))
         for pk, m in self.projects.items():

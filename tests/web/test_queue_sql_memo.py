@@ -7,11 +7,15 @@ organisation of the same kind never gets the first one's queues."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from core.states import ProjectState as S
+from lifecycle.models import ChangeRequest, Incident
 from projects import selectors
-from projects.models import Network, Participant, Project
+from projects.models import Network, Participant, Project, SplitWarning
 from tests.web.conftest import give_joint_opinions
 
 #: One person per kind of organisation of tests/conftest.py (and the administrator).
@@ -36,12 +40,17 @@ def _shape(queues):
     return [(str(q["title"]), q["count"], [getattr(p, "pk", p) for p in q["items"]]) for q in queues]
 
 
-def _fresh(user):
+def _clear():
     selectors._CAPPED_SQL.clear()
+    selectors._OTHER_ROWS.clear()
+
+
+def _fresh(user):
+    _clear()
     try:
         return _shape(selectors.home_queues(user))
     finally:
-        selectors._CAPPED_SQL.clear()
+        _clear()
 
 
 def _change_everything(orgs, people, scene):
@@ -87,31 +96,59 @@ def _change_everything(orgs, people, scene):
     draft = next(p for p in made if p.state == S.DRAFT and p.owner == orgs["owner"])
     Participant.objects.create(project=draft, organisation=orgs["other_owner"])
     give_joint_opinions(scene.reviewing, people)
+    # The bureau's queues of other kinds: an incident to handle (办法第二十六条) and a
+    # warning of a split application (办法第八条).
+    Incident.objects.create(
+        project=scene.building,
+        kind=Incident.Kind.choices[0][0],
+        description="严重逾期",
+        reported_by=people.owner_head,
+        reported_at=timezone.now(),
+    )
+    SplitWarning.objects.create(call=scene.building.call, first=made[0], second=made[1], score=Decimal("0.9"))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_kept_queue_sql_answers_as_sql_compiled_afresh(orgs, people, scene, persona):
     user = people[persona]
-    selectors._CAPPED_SQL.clear()
+    _clear()
     before = _shape(selectors.home_queues(user))  # compiles and keeps the SQL
     assert selectors._CAPPED_SQL, "the queue SQL is kept"
+    kept_sql = len(selectors._CAPPED_SQL), len(selectors._OTHER_ROWS)
     assert before == _fresh(user)
     selectors.home_queues(user)
     _change_everything(orgs, people, scene)
     kept = _shape(selectors.home_queues(user))  # the kept SQL, on the changed data
-    assert len(selectors._CAPPED_SQL) == 1
+    # The same kept SQL, and the first rows of a queue of another kind that was empty before
+    # (the new incident): compiled once, then kept too.
+    assert len(selectors._CAPPED_SQL) == kept_sql[0]
+    assert len(selectors._OTHER_ROWS) >= kept_sql[1]
+    selectors.home_queues(user)
+    assert len(selectors._OTHER_ROWS) == sum(
+        1 for q in selectors.home_queues(user) if q["kind"] != "projects" and q["count"]
+    )
     assert kept == _fresh(user)
     assert kept != before, "the change reaches the queues"
 
 
 def test_another_organisation_of_the_same_kind_gets_its_own_queues(orgs, people, scene):
     """The kept SQL of one department carries its id: the other department's home page,
-    the same kind of organisation on the same day, is never answered with it."""
+    the same kind of organisation on the same day, is never answered with it — its project
+    queues nor its changes in draft (办法第二十八条)."""
     _change_everything(orgs, people, scene)
-    selectors._CAPPED_SQL.clear()
+    for key, person in (("owner", people.owner_head), ("other_owner", people.other_owner_head)):
+        project = Project.objects.filter(owner=orgs[key], state=S.RATIFICATION).first()
+        ChangeRequest.objects.create(
+            project=project,
+            title=f"{key}的变更",
+            reason="需求调整",
+            new_total_yuan=Decimal("5000000.00"),
+            created_by=person,
+        )
+    _clear()
     ours = _shape(selectors.home_queues(people.owner_head))
     theirs = _shape(selectors.home_queues(people.other_owner_head))
-    assert len(selectors._CAPPED_SQL) == 2
+    assert len(selectors._CAPPED_SQL) == 4  # each department's queues and counts
     assert ours != theirs
     assert theirs == _fresh(people.other_owner_head)
     assert ours == _fresh(people.owner_head)

@@ -128,6 +128,20 @@ def test_a_clone_has_the_rows_of_its_state(generated):
         assert yearly == project.total_investment_yuan, project
 
 
+def test_every_projects_first_due_is_its_earliest_running_deadline(generated):
+    """Issue 10: the home queues' order (``Project.first_due``) is true of the clones too,
+    whose clocks were copied in bulk — counted here from the clocks themselves."""
+    earliest: dict[int, object] = {}
+    for project_id, due, extended in Clock.objects.filter(
+        project__isnull=False, stopped_on__isnull=True
+    ).values_list("project_id", "due_on", "extended_to"):
+        day = extended or due
+        earliest[project_id] = min(day, earliest.get(project_id, day))
+    stored = dict(Project.objects.values_list("pk", "first_due"))
+    assert any(stored.values())
+    assert stored == {pk: earliest.get(pk) for pk in stored}
+
+
 def test_clones_spread_over_the_departments_with_positive_amounts(generated):
     summary, _ = generated
     clones = Project.objects.order_by("pk")[summary.sample :]
