@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from core.formatting import wan_text
 from core.states import ProjectState as S
+from lifecycle.clocks import keep_first_due
 from lifecycle.models import Clock, ClockKind, ClockUnit
 from projects import selectors
 from projects.models import Participant, Project
@@ -31,7 +32,9 @@ def bulk(owner, n, *, tag, **fields):
 
 
 def clock(project, due, extended_to=None):
-    return Clock.objects.create(
+    """A running clock written directly, then the project's earliest deadline set from it as
+    every write of a clock through lifecycle.clocks sets it (``keep_first_due``)."""
+    made = Clock.objects.create(
         project=project,
         kind=ClockKind.INTAKE,
         article="第十条",
@@ -41,6 +44,8 @@ def clock(project, due, extended_to=None):
         due_on=due,
         extended_to=extended_to,
     )
+    keep_first_due([project.pk])
+    return made
 
 
 class TestListPages(SceneQueries):
