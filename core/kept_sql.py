@@ -56,7 +56,8 @@ class KeptSQL:
 
 #: Stand-ins for the whole numbers a kept query binds (``KeptQueries``): values no row id,
 #: year or amount takes, each found among a compiled query's parameters and replaced there.
-_SLOTS = tuple(-1_987_654_301 - n for n in range(8))
+_SLOTS = tuple(-1_987_654_301 - n for n in range(64))
+_SLOT_AT = {value: n for n, value in enumerate(_SLOTS)}
 _BIGINT = (-(2**63), 2**63 - 1)
 
 
@@ -96,7 +97,7 @@ class KeptQueries:
         queryset = build(*_SLOTS[:arity])
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
-        slots = tuple((i, _SLOTS.index(p)) for i, p in enumerate(params) if type(p) is int and p in _SLOTS)
+        slots = tuple((i, _SLOT_AT[p]) for i, p in enumerate(params) if type(p) is int and p in _SLOT_AT)
         missing = set(range(arity)) - {n for _, n in slots}
         if missing:
             raise ValueError(f"kept query: value {sorted(missing)} is not a parameter of {sql[:120]}")

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from core.kept_sql import KeptQueries
-from projects import access
+from projects import access, plan_stage, selectors
 from projects.models import Level, LevelRelation, Project, SplitWarning
 from web import project_page
 
@@ -126,3 +126,30 @@ def test_no_project_is_404_whatever_the_id(people, projects, pk):
 def test_no_one_signed_in_sees_no_project(projects):
     with pytest.raises(Http404):
         access.get_project_for_user(AnonymousUser(), projects[0].pk)
+
+
+@pytest.mark.parametrize("n", [1, 3, 8, 9, 16])
+def test_a_home_page_s_rows_are_read_as_with_the_prefetch_whatever_their_number(scene, n):
+    """The rows a home page shows (``selectors._shown_rows``: ids padded to a multiple of
+    eight, SQL kept per length) are the projects asked, each with its running clocks in the
+    order of the ``running_clocks`` prefetch."""
+    owner = scene.building.owner
+    Project.objects.bulk_create([Project(name=f"行{i}", owner=owner, state="submitted") for i in range(16)])
+    ids = sorted(Project.objects.values_list("pk", flat=True))[:n]
+    kept = selectors._shown_rows(ids)
+    kept_again = selectors._shown_rows(ids[::-1])  # from the kept SQL
+    fresh = list(
+        plan_stage.with_plan(
+            Project.objects.filter(pk__in=ids).select_related("owner").only(*selectors.ROW_COLUMNS)
+        ).prefetch_related(selectors.running_clocks())
+    )
+
+    def read(rows):
+        return sorted(
+            (p.pk, p.name, p.owner.name, p.plan_year, p.plan_state, [c.pk for c in p.running_clocks])
+            for p in rows
+        )
+
+    assert read(kept) == read(kept_again) == read(fresh)
+    assert len(kept) == n
+    assert any(p.running_clocks for p in fresh) or n < 8

@@ -43,6 +43,7 @@ def _shape(queues):
 def _clear():
     selectors._CAPPED_SQL.clear()
     selectors._OTHER_ROWS.clear()
+    selectors._SHOWN_ROWS.clear()
 
 
 def _fresh(user):
