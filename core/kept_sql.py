@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import Func, IntegerField
 
 Compiled = tuple[str, tuple[Any, ...]]
 
@@ -132,3 +133,33 @@ class KeptQueries:
         compiler.as_sql = lambda *args, **kwargs: (shape.sql, tuple(params))
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
+
+
+class KeptPages:
+    """What ``django.core.paginator.Paginator`` reads of a queryset — its count and a slice —
+    from SQL kept in ``kept`` under ``key`` with ``values`` bound (``KeptQueries.list``): a
+    page of a long list runs two kept queries instead of compiling two. The key of a slice
+    carries its bounds (a LIMIT is written into the SQL)."""
+
+    def __init__(self, kept: KeptQueries, key: Hashable, build: Callable[..., Any], *values: int) -> None:
+        self.kept, self.key, self.build, self.values = kept, key, build, values
+
+    def count(self) -> int:
+        def counted(*values: int) -> Any:
+            return (
+                self.build(*values)
+                .order_by()
+                .values_list(Func(template="COUNT(*)", output_field=IntegerField()), flat=True)
+            )
+
+        found = self.kept.list(("count", self.key), counted, *self.values)
+        return int(found[0]) if found else 0  # none at all: a query that cannot match
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start, stop = window.start or 0, window.stop
+        return self.kept.list(
+            ("slice", start, stop, self.key), lambda *v: self.build(*v)[start:stop], *self.values
+        )

@@ -14,15 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, Sum
+from django.db.models import Count, DecimalField, QuerySet, Sum
 from django.http import HttpRequest
 
+from core.kept_sql import KeptPages, KeptQueries
 from core.states import PlanState, ProjectState as S
 from core.vocabulary import Role
 from lifecycle import acting, services
-from lifecycle.models import ClockKind
+from lifecycle.models import Clock, ClockKind
 from projects import access, history, params as params_mod, plan_stage, selectors
-from projects.models import FundingLine, Organisation, OrgKind, Project
+from projects.models import AnnualPlan, FundingLine, Organisation, OrgKind, Project
 from web.evaluation_views import plan_track_records
 
 #: Project rows per page of the plan (the 年度建设计划表 itself is the export).
@@ -59,6 +60,62 @@ def paginate(qs: Any, size: int, request: HttpRequest, param: str) -> Page:
     return Paginator(qs, size).get_page(request.GET.get(param))
 
 
+#: Issue 10: the SQL of the plan page's queries, compiled once per process and run with the
+#: plan's (and department's) id bound (core.kept_sql): compiling them took longer than the
+#: database answering most of them.
+_KEPT = KeptQueries(1024)
+
+
+def _by_owner(plan_id: int) -> QuerySet[Project]:
+    # Grouped on the index (plan, owner, name); the names are read for the ≤ 100 departments.
+    return (
+        Project.objects.filter(plan_id=plan_id)
+        .order_by()
+        .values("owner_id")
+        .annotate(n=Count("*"), total=Sum("total_investment_yuan", output_field=WIDE))
+    )
+
+
+def _names(*ids: int) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
+
+
+def _rows(plan_id: int, owner_id: int) -> QuerySet[Project]:
+    return (
+        Project.objects.filter(plan_id=plan_id, owner_id=owner_id)
+        .select_related("owner")
+        .only(*ROW_COLUMNS)
+        .order_by("name", "pk")
+    )
+
+
+def _by_source(plan_id: int) -> QuerySet[FundingLine]:
+    return (
+        FundingLine.objects.filter(project__plan_id=plan_id)
+        .values("source")
+        .annotate(total=Sum("amount_yuan", output_field=WIDE))
+        .order_by("source")
+    )
+
+
+def _emergencies(plan_id: int) -> QuerySet[Project]:
+    return (
+        Project.objects.filter(state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan_id=plan_id)
+        .select_related("owner")
+        .only(*ROW_COLUMNS)
+        .order_by("name", "pk")
+    )
+
+
+def _compilation_clock(plan_id: int) -> QuerySet[Clock]:
+    return Clock.objects.filter(plan_id=plan_id, kind=ClockKind.PLAN_COMPILATION)[:1]
+
+
+def _padded(ids: list[int]) -> list[int]:
+    """``ids`` with the last repeated up to a multiple of eight (a few lengths of kept SQL)."""
+    return ids + ids[-1:] * (-len(ids) % 8)
+
+
 #: Emergency applications (办法第十二条) per page.
 EMERGENCIES_PER_PAGE = 10
 
@@ -75,6 +132,18 @@ def _department_in_view(request: HttpRequest, by_owner: list[dict[str, Any]], us
     return ids[0] if ids else None
 
 
+def _visible(user: Any, ids: list[int]) -> set[int]:
+    """Which of ``ids`` ``user`` may open (an issued plan lists every department's projects)."""
+    if not ids:
+        return set()
+
+    def build(*ids: int) -> QuerySet[Project]:
+        return selectors.visible_projects(user).filter(pk__in=ids).values_list("pk", flat=True)
+
+    padded = _padded(ids)
+    return set(_KEPT.list(("visible", len(padded), *selectors.visibility_key(user)), build, *padded))
+
+
 def context(request, plan):
     """The plan page's context (the view adds the filings of documents). 办法第十一条: the
     totals per department, per source and for the plan are the database's sums over the
@@ -83,32 +152,24 @@ def context(request, plan):
     user = request.user
     kind = access.kind_of(user)
     is_bureau = kind == OrgKind.BUREAU
-    # Grouped on the index (plan, owner, name); the names are read for the ≤ 100 departments.
-    by_owner = list(
-        plan.projects.order_by()
-        .values("owner_id")
-        .annotate(n=Count("*"), total=Sum("total_investment_yuan", output_field=WIDE))
-    )
-    names = dict(
-        Organisation.objects.filter(pk__in=[r["owner_id"] for r in by_owner]).values_list("pk", "name")
+    by_owner = _KEPT.list(_by_owner, _by_owner, plan.pk)
+    owner_ids = [r["owner_id"] for r in by_owner]
+    names = (
+        dict(_KEPT.list(("names", len(_padded(owner_ids))), _names, *_padded(owner_ids))) if owner_ids else {}
     )
     for row in by_owner:
         row["owner__name"] = names.get(row["owner_id"], "")
     by_owner.sort(key=lambda r: (r["owner__name"], r["owner_id"]))
     owner_id = _department_in_view(request, by_owner, user)
-    rows = plan.projects.filter(owner_id=owner_id) if owner_id is not None else plan.projects.none()
-    rows = rows.select_related("owner").only(*ROW_COLUMNS).order_by("name", "pk")
+    rows = (
+        KeptPages(_KEPT, _rows, _rows, plan.pk, owner_id) if owner_id is not None else Project.objects.none()
+    )
     page = paginate(rows, ROWS_PER_PAGE, request, "page")
     selectors.attach_state_labels(page.object_list)
     for row in page.object_list:  # 办法第十一条 (issue 11): a row of a plan not yet approved is in it.
         if plan_stage.in_unapproved_plan(row.state, plan.year):
             row.state_label = plan_stage.state_label(row.state, plan.year, plan.state)
-    by_source = list(
-        FundingLine.objects.filter(project__plan=plan)
-        .values("source")
-        .annotate(total=Sum("amount_yuan", output_field=WIDE))
-        .order_by("source")
-    )
+    by_source = _KEPT.list(_by_source, _by_source, plan.pk)
     labels = dict(FundingLine._meta.get_field("source").choices)
     for row in by_source:
         row["label"] = labels.get(row["source"], row["source"])
@@ -122,13 +183,7 @@ def context(request, plan):
             "candidates",
         )
     emergencies = paginate(
-        Project.objects.filter(state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan=plan)
-        .select_related("owner")
-        .only(*ROW_COLUMNS)
-        .order_by("name", "pk"),
-        EMERGENCIES_PER_PAGE,
-        request,
-        "emergencies",
+        KeptPages(_KEPT, _emergencies, _emergencies, plan.pk), EMERGENCIES_PER_PAGE, request, "emergencies"
     )
     selectors.attach_state_labels(emergencies.object_list)
     shown = [p.pk for p in page] + [p.pk for p in emergencies]
@@ -147,7 +202,7 @@ def context(request, plan):
         "total": total,
         "candidates": candidates,
         "emergencies": emergencies,
-        "clock": plan.clocks.filter(kind=ClockKind.PLAN_COMPILATION).first(),
+        "clock": next(iter(_KEPT.list(_compilation_clock, _compilation_clock, plan.pk)), None),
         "steps": services.available(plan, user),
         "is_bureau": is_bureau,
         "may_concur": (
@@ -156,9 +211,19 @@ def context(request, plan):
             and plan.state == PlanState.COMPILING
             and not plan.finance_concurred_at
         ),
-        "history": paginate(history.plan_history(plan, user), HISTORY_PER_PAGE, request, "history"),
+        "history": paginate(
+            KeptPages(
+                _KEPT,
+                ("history", *selectors.visibility_key(user)),
+                lambda plan_id: history.plan_history(AnnualPlan(pk=plan_id), user),
+                plan.pk,
+            ),
+            HISTORY_PER_PAGE,
+            request,
+            "history",
+        ),
         # An issued plan lists every department's projects; a department opens only its own.
-        "visible": set(selectors.visible_projects(user).filter(pk__in=shown).values_list("pk", flat=True)),
+        "visible": _visible(user, shown),
         "query_rows": query_without(request, "page"),
         "query_history": query_without(request, "history"),
         "query_candidates": query_without(request, "candidates"),

@@ -10,12 +10,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
 from django.http import Http404
 
-from core.kept_sql import KeptQueries
+from core.kept_sql import KeptPages, KeptQueries
 from projects import access, plan_stage, selectors
-from projects.models import Level, LevelRelation, Project, SplitWarning
-from web import project_page
+from projects.models import AnnualPlan, Level, LevelRelation, Project, SplitWarning
+from web import plan_page, project_page
 
 #: Every query of the project page kept through ``project_page.rows``.
 PARTS = [
@@ -153,3 +154,67 @@ def test_a_home_page_s_rows_are_read_as_with_the_prefetch_whatever_their_number(
     assert read(kept) == read(kept_again) == read(fresh)
     assert len(kept) == n
     assert any(p.running_clocks for p in fresh) or n < 8
+
+
+def test_kept_pages_paginate_as_the_queryset_does(scene):
+    """A long list paged from kept SQL (``KeptPages``): the same count and the same rows on
+    every page as Django's Paginator over the queryset, and new rows are counted."""
+    owner = scene.building.owner
+    Project.objects.bulk_create(
+        [Project(name=f"分页{i:02d}", owner=owner, state="submitted") for i in range(23)]
+    )
+
+    def build(owner_id):
+        return Project.objects.filter(owner_id=owner_id, name__startswith="分页").order_by("name", "pk")
+
+    kept = KeptQueries(64)
+    for rows in (23, 26):
+        fresh = Paginator(build(owner.pk), 5)
+        paged = Paginator(KeptPages(kept, "pages", build, owner.pk), 5)
+        assert paged.count == fresh.count == rows
+        for number in (1, 2, 5, "last", 99, "x"):
+            ours, theirs = paged.get_page(number), fresh.get_page(number)
+            assert ours.number == theirs.number
+            assert [p.pk for p in ours] == [p.pk for p in theirs]
+        Project.objects.bulk_create(
+            [Project(name=f"分页{i}", owner=owner, state="submitted") for i in (23, 24, 25)]
+        )
+    other = Paginator(KeptPages(kept, "pages", build, scene.building.owner.pk + 10_000), 5)
+    assert other.count == 0 and list(other.get_page(1)) == []
+
+
+PLAN_PARTS = [plan_page._by_owner, plan_page._by_source, plan_page._emergencies, plan_page._compilation_clock]
+
+
+@pytest.mark.parametrize("part", PLAN_PARTS, ids=lambda f: f.__name__)
+def test_each_part_of_the_plan_page_reads_as_its_queryset_compiled_afresh(scene, part):
+    """The plan page's sums and lists from kept SQL, for each plan after the first."""
+    plan_page._KEPT.clear()
+    plans = [scene.plan, *AnnualPlan.objects.exclude(pk=scene.plan.pk)]
+    assert len(plans) >= 2
+    for plan in plans:
+        kept = plan_page._KEPT.list(part, part, plan.pk)
+        assert _as_values(kept) == _as_values(list(part(plan.pk))), plan.year
+
+
+def _as_values(rows):
+    return [r if isinstance(r, dict) else (type(r).__name__, r.pk) for r in rows]
+
+
+def test_the_plan_page_s_department_rows_are_those_of_the_department_asked(scene, orgs):
+    """The rows of one department of one plan: the kept SQL binds both ids."""
+    plan = scene.plan
+    Project.objects.bulk_create(
+        [
+            Project(name=f"计划行{i}", owner=orgs[k], state="in_plan", plan=plan)
+            for i in range(3)
+            for k in ("owner", "other_owner")
+        ]
+    )
+    plan_page._KEPT.clear()
+    for owner in (orgs["owner"], orgs["other_owner"]):
+        page = Paginator(
+            KeptPages(plan_page._KEPT, plan_page._rows, plan_page._rows, plan.pk, owner.pk), 25
+        ).get_page(1)
+        assert {p.owner_id for p in page} == {owner.pk}
+        assert [p.pk for p in page] == [p.pk for p in plan_page._rows(plan.pk, owner.pk)]
