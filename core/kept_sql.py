@@ -70,6 +70,13 @@ class _Shape(NamedTuple):
     slots: tuple[tuple[int, int], ...]  # (position among the parameters, which value)
 
 
+def padded(ids: list[int] | tuple[int, ...], step: int = 8) -> list[int]:
+    """``ids`` with the last repeated up to a multiple of ``step``: a query over a list of ids
+    (``IN``) is kept for a few lengths of list, not one per length."""
+    ids = list(ids)
+    return ids + ids[-1:] * (-len(ids) % step)
+
+
 class KeptQueries:
     """Querysets whose compiled SQL is kept per process, by a key that names everything the
     SQL is built from except some whole numbers (a project's id, a person's): ``list(key,

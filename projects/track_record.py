@@ -16,8 +16,9 @@ never on the number of departments or projects. A later kind of fact (e.g. the s
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _, gettext_lazy as _l
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
+from core.kept_sql import KeptQueries, padded
 from core.states import BUILT_STATES, ENDED_STATES, ProjectState as S
 from core.vocabulary import EvaluationGrade
 from lifecycle.models import Clock, ClockKind, Rectification
@@ -105,14 +107,33 @@ class TrackRecord:
 
 # ---------------------------------------------------------------- the sources
 
+#: Issue 10: the SQL of each source's query, kept per source, number of departments (asked in
+#: lists of a multiple of eight ids), plan year and day (core.kept_sql): compiling the five
+#: queries of a record took longer than the database answering them, on every plan and
+#: project page of the agencies.
+_KEPT = KeptQueries(512)
+
+
+def kept_rows(
+    name: str, build: Callable[[Sequence[int]], Any], ids: Sequence[int], *key: Hashable
+) -> list[Any]:
+    """``list(build(ids))`` from SQL kept under ``name``, the number of ids and ``key`` (what
+    else ``build`` reads: the year, the day)."""
+    asked = padded(list(ids))
+    return _KEPT.list((name, len(asked), *key), lambda *some: build(some), *asked)
+
 
 def _evaluations(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
     """办法第三十三条: the grades of the self- and post-evaluations given."""
-    rows = (
-        Project.objects.filter(owner_id__in=ids)
-        .filter(~Q(self_evaluation_grade="") | ~Q(post_evaluation_grade=""))
-        .order_by("owner_id", "pk")
-        .values_list("owner_id", "pk", "name", "self_evaluation_grade", "post_evaluation_grade")
+    rows = kept_rows(
+        "evaluations",
+        lambda ids: (
+            Project.objects.filter(owner_id__in=ids)
+            .filter(~Q(self_evaluation_grade="") | ~Q(post_evaluation_grade=""))
+            .order_by("owner_id", "pk")
+            .values_list("owner_id", "pk", "name", "self_evaluation_grade", "post_evaluation_grade")
+        ),
+        ids,
     )
     poor = (EvaluationGrade.FAIR, EvaluationGrade.POOR)
     for owner_id, pk, name, self_grade, post_grade in rows:
@@ -127,14 +148,21 @@ def _evaluations(ids: Sequence[int], year: int | None, today: datetime.date) -> 
 def _late_reports(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
     """办法第二十五、三十三条: yearly performance reports and self-evaluations sent after their
     deadline, or not sent although the deadline has passed."""
-    rows = (
-        Clock.objects.filter(
-            project__owner_id__in=ids, kind__in=(ClockKind.PERFORMANCE_REPORT, ClockKind.SELF_EVALUATION)
-        )
-        .annotate(due=Coalesce(F("extended_to"), F("due_on")))
-        .filter(Q(stopped_on__gt=F("due")) | Q(stopped_on__isnull=True, due__lt=today))
-        .order_by("project__owner_id", "due", "pk")
-        .values_list("project__owner_id", "project_id", "project__name", "kind", "year", "due", "stopped_on")
+    rows = kept_rows(
+        "late_reports",
+        lambda ids: (
+            Clock.objects.filter(
+                project__owner_id__in=ids, kind__in=(ClockKind.PERFORMANCE_REPORT, ClockKind.SELF_EVALUATION)
+            )
+            .annotate(due=Coalesce(F("extended_to"), F("due_on")))
+            .filter(Q(stopped_on__gt=F("due")) | Q(stopped_on__isnull=True, due__lt=today))
+            .order_by("project__owner_id", "due", "pk")
+            .values_list(
+                "project__owner_id", "project_id", "project__name", "kind", "year", "due", "stopped_on"
+            )
+        ),
+        ids,
+        today,
     )
     for owner_id, pk, name, kind, clock_year, due, stopped in rows:
         what = (
@@ -158,10 +186,14 @@ def _rectifications(
     ids: Sequence[int], year: int | None, today: datetime.date
 ) -> Iterable[tuple[int, Entry]]:
     """办法第三十六条: the rectification notices the department received, and whether it reported."""
-    rows = (
-        Rectification.objects.filter(project__owner_id__in=ids)
-        .order_by("project__owner_id", "ordered_at", "pk")
-        .values_list("project__owner_id", "project_id", "project__name", "ordered_at", "reported_at")
+    rows = kept_rows(
+        "rectifications",
+        lambda ids: (
+            Rectification.objects.filter(project__owner_id__in=ids)
+            .order_by("project__owner_id", "ordered_at", "pk")
+            .values_list("project__owner_id", "project_id", "project__name", "ordered_at", "reported_at")
+        ),
+        ids,
     )
     for owner_id, pk, name, ordered, reported in rows:
         text = _("%(on)s责令限期整改，%(state)s") % {
@@ -178,12 +210,16 @@ _NOT_UNFINISHED = BUILT_STATES | ENDED_STATES
 
 def _unfinished(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
     """办法第十二、三十八条: projects of earlier annual plans not yet built."""
-    qs = Project.objects.filter(owner_id__in=ids, plan__isnull=False).exclude(state__in=_NOT_UNFINISHED)
-    if year is not None:
-        qs = qs.filter(plan__year__lt=year)
-    rows = qs.order_by("owner_id", "plan__year", "pk").values_list(
-        "owner_id", "pk", "name", "plan__year", "state"
-    )
+
+    def build(ids: Sequence[int]) -> Any:
+        qs = Project.objects.filter(owner_id__in=ids, plan__isnull=False).exclude(state__in=_NOT_UNFINISHED)
+        if year is not None:
+            qs = qs.filter(plan__year__lt=year)
+        return qs.order_by("owner_id", "plan__year", "pk").values_list(
+            "owner_id", "pk", "name", "plan__year", "state"
+        )
+
+    rows = kept_rows("unfinished", build, ids, year)
     labels = dict(S.choices)
     for owner_id, pk, name, plan_year, state in rows:
         text = _("%(y)s年度计划项目，当前%(state)s") % {"y": plan_year, "state": labels.get(state, state)}
@@ -232,7 +268,9 @@ def track_records(organisation_ids: Iterable[int], *, year: int | None = None) -
     if not ids:
         return {}
     today = timeutil.today()
-    names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+    names = dict(
+        kept_rows("names", lambda ids: Organisation.objects.filter(pk__in=ids).values_list("pk", "name"), ids)
+    )
     entries: dict[int, list[Entry]] = {pk: [] for pk in names}
     for source in SOURCES:
         for owner_id, entry in source.read(ids, year, today):

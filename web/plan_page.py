@@ -17,7 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, DecimalField, QuerySet, Sum
 from django.http import HttpRequest
 
-from core.kept_sql import KeptPages, KeptQueries
+from core.kept_sql import KeptPages, KeptQueries, padded
 from core.states import PlanState, ProjectState as S
 from core.vocabulary import Role
 from lifecycle import acting, services
@@ -66,7 +66,7 @@ def paginate(qs: Any, size: int, request: HttpRequest, param: str) -> Page:
 _KEPT = KeptQueries(1024)
 
 
-def _by_owner(plan_id: int) -> QuerySet[Project]:
+def _by_owner(plan_id: int) -> QuerySet[Any, Any]:
     # Grouped on the index (plan, owner, name); the names are read for the ≤ 100 departments.
     return (
         Project.objects.filter(plan_id=plan_id)
@@ -76,7 +76,7 @@ def _by_owner(plan_id: int) -> QuerySet[Project]:
     )
 
 
-def _names(*ids: int) -> QuerySet[Organisation]:
+def _names(*ids: int) -> QuerySet[Any, Any]:
     return Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
 
 
@@ -89,7 +89,7 @@ def _rows(plan_id: int, owner_id: int) -> QuerySet[Project]:
     )
 
 
-def _by_source(plan_id: int) -> QuerySet[FundingLine]:
+def _by_source(plan_id: int) -> QuerySet[Any, Any]:
     return (
         FundingLine.objects.filter(project__plan_id=plan_id)
         .values("source")
@@ -109,11 +109,6 @@ def _emergencies(plan_id: int) -> QuerySet[Project]:
 
 def _compilation_clock(plan_id: int) -> QuerySet[Clock]:
     return Clock.objects.filter(plan_id=plan_id, kind=ClockKind.PLAN_COMPILATION)[:1]
-
-
-def _padded(ids: list[int]) -> list[int]:
-    """``ids`` with the last repeated up to a multiple of eight (a few lengths of kept SQL)."""
-    return ids + ids[-1:] * (-len(ids) % 8)
 
 
 #: Emergency applications (办法第十二条) per page.
@@ -137,11 +132,11 @@ def _visible(user: Any, ids: list[int]) -> set[int]:
     if not ids:
         return set()
 
-    def build(*ids: int) -> QuerySet[Project]:
+    def build(*ids: int) -> QuerySet[Any, Any]:
         return selectors.visible_projects(user).filter(pk__in=ids).values_list("pk", flat=True)
 
-    padded = _padded(ids)
-    return set(_KEPT.list(("visible", len(padded), *selectors.visibility_key(user)), build, *padded))
+    asked = padded(ids)
+    return set(_KEPT.list(("visible", len(asked), *selectors.visibility_key(user)), build, *asked))
 
 
 def context(request, plan):
@@ -155,7 +150,7 @@ def context(request, plan):
     by_owner = _KEPT.list(_by_owner, _by_owner, plan.pk)
     owner_ids = [r["owner_id"] for r in by_owner]
     names = (
-        dict(_KEPT.list(("names", len(_padded(owner_ids))), _names, *_padded(owner_ids))) if owner_ids else {}
+        dict(_KEPT.list(("names", len(padded(owner_ids))), _names, *padded(owner_ids))) if owner_ids else {}
     )
     for row in by_owner:
         row["owner__name"] = names.get(row["owner_id"], "")

@@ -218,3 +218,22 @@ def test_the_plan_page_s_department_rows_are_those_of_the_department_asked(scene
         ).get_page(1)
         assert {p.owner_id for p in page} == {owner.pk}
         assert [p.pk for p in page] == [p.pk for p in plan_page._rows(plan.pk, owner.pk)]
+
+
+def test_track_records_from_kept_sql_are_those_read_afresh(scene, orgs):
+    """办法第三十八条: each department's record (every source's query kept per number of
+    departments, year and day) is the record read with freshly compiled SQL."""
+    from projects import supervision, track_record
+
+    asked = [[orgs["owner"].pk], [orgs["other_owner"].pk], [orgs["owner"].pk, orgs["other_owner"].pk]]
+    kept = [track_record.track_records(ids, year=2027) for ids in asked]
+    again = [track_record.track_records(ids, year=2027) for ids in asked]
+    track_record._KEPT.clear()
+    supervision._KEPT.clear()
+    fresh = []
+    for ids in asked:
+        fresh.append(track_record.track_records(ids, year=2027))
+        track_record._KEPT.clear()
+        supervision._KEPT.clear()
+    assert kept == again == fresh
+    assert any(r.entries for records in fresh for r in records.values())
