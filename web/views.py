@@ -6,6 +6,7 @@ access helper of ``projects.access``; every change is a POST through a service."
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -122,6 +123,23 @@ def home(request):
 # ---------------------------------------------------------------- lists
 
 
+class CountedApart:
+    """What ``Paginator`` reads of a list — its count and a slice — with the count taken from
+    another queryset of the same rows (one without the joins only the shown rows need)."""
+
+    def __init__(self, rows: Any, counted: Any) -> None:
+        self.rows, self.counted = rows, counted
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> Any:
+        return self.rows[window]
+
+
 @login_required
 def project_list(request):
     params = request.GET
@@ -147,12 +165,14 @@ def project_list(request):
     # come in a second query for the page's rows, not a join: PostgreSQL misjudges how many
     # projects a free-text search matches (6 estimated for 3,648) and joined every department
     # to every match (issue 10: 16 of a search's 30 ms at 10,000 projects).
-    qs = plan_stage.with_plan(
+    rows = plan_stage.with_plan(
         qs.select_related(None)
         .only(*selectors.LIST_COLUMNS)
         .prefetch_related(Prefetch("owner", queryset=Organisation.objects.only("name")))
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    # Counted without the plan's join the rows carry: with it SQLite read every project's row
+    # instead of an index (issue 10: the overdue list's count 9.6 → 3.1 ms at 10,000).
+    page = Paginator(CountedApart(rows, qs.select_related(None)), PAGE_SIZE).get_page(params.get("page"))
     selectors.decorate(page.object_list)
     query = params.copy()
     query.pop("page", None)
