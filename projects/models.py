@@ -384,6 +384,10 @@ class Project(ProjectMachine, ConcurrentTransitionMixin, NatureFields, models.Mo
             models.Index(fields=["plan", "id"], name="project_plan_pk"),
             # Issue 10: every home queue (projects.selectors) by state, earliest deadline first.
             models.Index(fields=["state", "first_due", "id"], name="project_state_first_due"),
+            # Issue 10: a free-text search (selectors.project_list) and its count read this
+            # index alone instead of every project's row (PostgreSQL: an index-only scan, the
+            # count 11 → 2.7 ms at 10,000; docs/scale.md).
+            models.Index(fields=["state", "name", "platform_code"], name="project_search"),
         ]
         constraints = [
             # core.validation: amounts in range on every backend (办法第九、十八、十九、二十七条).

@@ -203,7 +203,12 @@ def project_list(
     if overdue:
         qs = qs.filter(overdue_q(timeutil.today()))
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(platform_code__icontains=q))
+        # A term without letters of two cases (Chinese, digits) matches the same rows
+        # case-sensitively: PostgreSQL then estimates the matches from the columns'
+        # statistics (UPPER(name) LIKE … was estimated at 6 rows for 3,648) and pages from the
+        # newest-first index instead of sorting every match (issue 10: 17.5 → 0.2 ms).
+        lookup = "contains" if q == q.upper() == q.lower() == q.casefold() else "icontains"
+        qs = qs.filter(Q(**{f"name__{lookup}": q}) | Q(**{f"platform_code__{lookup}": q}))
     return qs.order_by("-created_at", "-pk")
 
 
