@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.formatting import wan
+from core.kept_sql import KeptQueries
 from core.nature import ProjectNature
 from core.states import BUILT_STATES, LEFT_PLAN_STATES, ProjectState
 from core.tables import Column, Exporter, Row
@@ -175,6 +177,19 @@ _BEFORE_PLAN = frozenset(
 )
 
 
+_KEPT = KeptQueries(8)
+
+
+def _per_state(plan_id: int) -> Any:
+    return (
+        Project.objects.filter(plan_id=plan_id)
+        .exclude(state__in=_BEFORE_PLAN)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("*"))
+    )
+
+
 def execution(plan) -> dict[str, int]:
     """办法第十二条 年度建设计划下达后必须严格执行: how far the plan's projects are.
 
@@ -183,10 +198,9 @@ def execution(plan) -> dict[str, int]:
     execution count; ``counted`` = entered − left; ``built``: counted and built; ``unfinished``
     = counted − built (what lifecycle.guards.unfinished_previous_plan holds against the
     department the year after)."""
-    # Counted per state by the database (issue 10: a plan of thousands is not read row by row).
-    per_state = dict(
-        plan.projects.exclude(state__in=_BEFORE_PLAN).order_by().values_list("state").annotate(n=Count("*"))
-    )
+    # Counted per state by the database (issue 10: a plan of thousands is not read row by row),
+    # SQL kept per process (core.kept_sql).
+    per_state = dict(_KEPT.list(_per_state, _per_state, plan.pk))
     entered = sum(per_state.values())
     left = sum(n for s, n in per_state.items() if s in LEFT_PLAN_STATES)
     built = sum(n for s, n in per_state.items() if s in BUILT_STATES and s not in LEFT_PLAN_STATES)
