@@ -79,7 +79,10 @@ def settings_page(request):
         form = PreferenceForm(initial={"email_kinds": pref.email_kinds, "delivery": pref.delivery})
     # Only the digest of the feed's secret is stored: its address is shown once, on the page
     # the regeneration redirects to (kept in the session until then).
-    fresh = request.session.pop(FRESH_FEED, None) if pref.feed_token else None
+    # A secret revoked or replaced since (another tab, another session) is never shown.
+    fresh = request.session.pop(FRESH_FEED, None)
+    if fresh and pref.feed_token != notify.feed_digest(fresh):
+        fresh = None
     feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[fresh])) if fresh else ""
     return render(
         request,
@@ -99,6 +102,7 @@ def settings_page(request):
 def feed_token(request):
     if request.POST.get("action") == "revoke":
         notify.feed_token_revoke(request.user)
+        request.session.pop(FRESH_FEED, None)  # a new address not yet shown is gone with it
         messages.success(request, _("日历订阅地址已停用。"))
     else:
         request.session[FRESH_FEED] = notify.feed_token_regenerate(request.user)

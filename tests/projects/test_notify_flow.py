@@ -32,6 +32,7 @@ from projects.models import Notification, NotificationPreference, ReminderSent
 from projects.models_notifications import NotificationKind
 from tests.conftest import at
 from tests.lifecycle.builders import project_in
+from web.notification_views import FRESH_FEED
 from web.scenarios import Walker
 
 D = datetime.date
@@ -306,6 +307,27 @@ def test_pages_read_and_settings(joint_review, people, client):
     assert "calendar/feed/" not in client.get(reverse("notification_settings")).content.decode()
     stored = NotificationPreference.objects.get(user=people.cac_reviewer).feed_token
     assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in stored
+
+
+def test_a_new_feed_address_revoked_before_it_was_shown_leaves_the_session(joint_review, people, client):
+    """A feed regenerated then revoked (e.g. from another tab) before the settings page showed
+    its address: the secret does not stay in the session, and the page never shows it."""
+    client.force_login(people.cac_reviewer)
+    client.post(reverse("notification_feed_token"), {"action": "regenerate"})
+    assert FRESH_FEED in client.session
+    client.post(reverse("notification_feed_token"), {"action": "revoke"})
+    assert FRESH_FEED not in client.session
+    assert "calendar/feed/" not in client.get(reverse("notification_settings")).content.decode()
+
+
+def test_an_address_replaced_elsewhere_is_not_shown(joint_review, people, client):
+    """Regenerated here, then replaced from another session before this page showed it: the
+    page does not show this session's (no longer working) address."""
+    client.force_login(people.cac_reviewer)
+    client.post(reverse("notification_feed_token"), {"action": "regenerate"})
+    notify.feed_token_regenerate(people.cac_reviewer)  # another session
+    assert "calendar/feed/" not in client.get(reverse("notification_settings")).content.decode()
+    assert FRESH_FEED not in client.session
 
 
 def test_unread_count_is_one_query(joint_review, people, rf, django_assert_num_queries):
