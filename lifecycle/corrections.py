@@ -308,3 +308,4 @@ def _redo_performance_clocks(project, start, *, actor, reason):
                 data={"clock": clock.pk, "year": year, "due_on": clock.due_on},
             )
             clock.delete()
+            clocks.keep_first_due([project.pk])  # issue 10: the withdrawn deadline no longer counts

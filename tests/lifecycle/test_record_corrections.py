@@ -89,6 +89,8 @@ def test_a_corrected_start_reopens_the_yearly_reports_of_the_construction_years(
     assert set(
         Clock.objects.filter(project=project, kind=ClockKind.PERFORMANCE_REPORT).values_list("year", "due_on")
     ) == {(2025, D(2025, 12, 31)), (2026, D(2026, 12, 31))}
+    # Issue 10: the home queues' order follows the earliest running deadline (Project.first_due).
+    assert Project.objects.get(pk=project.pk).first_due == D(2025, 12, 31)
     # Back to 2026-01-05: 2025 is no longer a construction year and no report was given for it.
     with as_of(D(2026, 1, 13)):
         corrections.record_correct(
@@ -103,6 +105,8 @@ def test_a_corrected_start_reopens_the_yearly_reports_of_the_construction_years(
     ) == {(2026, D(2026, 12, 31))}
     withdrawn = AuditEntry.objects.get(project=project, action=corrections.CLOCK_WITHDRAWN)
     assert withdrawn.data["year"] == 2025 and withdrawn.article == "第二十五条"
+    # The withdrawn clock's deadline no longer orders the project in the home queues.
+    assert Project.objects.get(pk=project.pk).first_due == D(2026, 12, 31)
 
 
 def test_a_corrected_go_live_date_moves_the_self_evaluation_window(orgs, people, call_2026):
