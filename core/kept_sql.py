@@ -2,8 +2,9 @@
 a query a page runs on every visit whose building and compiling in Django costs more than
 running it. Bounded: cleared when full. Used by the home queues
 (projects/selectors.py ``_capped``) and the header's unread count
-(projects/notifications.py ``unread_count``); ``KeptQueries`` keeps the compiled querysets of
-the project page (web/project_page.py)."""
+(projects/notifications.py ``unread_count``); ``KeptQueries`` and ``KeptPages`` keep the
+compiled querysets of the project, plan and home pages and the track records (docs/scale.md,
+"SQL compiled once per process")."""
 
 from __future__ import annotations
 
