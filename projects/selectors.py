@@ -335,12 +335,15 @@ def _counts_sql(querysets: list[QuerySet[Any]]) -> tuple[str, tuple[Any, ...]]:
     return "SELECT " + ", ".join(parts), tuple(params)
 
 
-def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
+def _counts(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None = None) -> list[int]:
     """The number of rows of each queryset, in ONE query (``SELECT (SELECT COUNT…), …``):
-    each count keeps its own plan (the organisations a notification goes to, issue 12)."""
+    each count keeps its own plan, and a home page of eleven queues asks once (issue 10).
+    The SQL is kept under ``key`` when given, like ``_capped``'s."""
     if not querysets:
         return []
-    (row,) = _CAPPED_SQL.fetch(querysets[0].db, None, lambda: _counts_sql(querysets))
+    db = querysets[0].db
+    memo = ("counts", db, len(querysets), *key) if key is not None else None
+    (row,) = _CAPPED_SQL.fetch(db, memo, lambda: _counts_sql(querysets))
     return [int(n or 0) for n in row]
 
 
@@ -352,9 +355,7 @@ _CAPPED_SQL = KeptSQL(512)
 _OTHER_ROWS = KeptQueries(2048)
 
 
-def _capped_sql(
-    querysets: list[QuerySet[Project]], others: list[QuerySet[Any]]
-) -> tuple[str, tuple[Any, ...]]:
+def _capped_sql(querysets: list[QuerySet[Project]]) -> tuple[str, tuple[Any, ...]]:
     """The one query of ``_capped``: (SQL, parameters)."""
     parts: list[str] = []
     params: list[Any] = []
@@ -370,39 +371,28 @@ def _capped_sql(
         sql, p = compiled(capped)
         parts.append(f"SELECT * FROM ({sql}) q{n}")
         params.extend(p)
-    for m, qs in enumerate(others, start=len(querysets)):
-        # A queue of another kind: its length alone, as a row without a project.
-        counted = qs.order_by().values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-        sql, p = compiled(counted)
-        parts.append(f"SELECT %s, CAST(NULL AS INTEGER), ({sql})")
-        params.extend([m, *p])
     return " UNION ALL ".join(parts), tuple(params)
 
 
 def _capped(
-    querysets: list[QuerySet[Project]],
-    key: tuple[Any, ...] | None = None,
-    others: list[QuerySet[Any]] | None = None,
+    querysets: list[QuerySet[Project]], key: tuple[Any, ...] | None = None
 ) -> tuple[list[list[int]], list[int]]:
     """The ids of the first ``QUEUE_CAP`` projects of each queryset by earliest running
     deadline (``Project.first_due``, kept by lifecycle.clocks; none last, then pk), and each
-    queryset's length — then the length of each of ``others`` (queues of other kinds) — in
-    ONE query: a UNION ALL of the capped queues, each row carrying its queue's length as
-    ``COUNT(*) OVER ()`` — a window is counted before the LIMIT, so the length comes with the
-    first rows and a queue's query is compiled once (issue 10: compiling a dozen querysets
-    twice was most of a bureau home page) — and of one row per other queue with its count. An
-    empty project queue has no row: its length is 0. The SQL is kept under ``key``."""
-    others = others or []
+    queryset's length, in ONE query: a UNION ALL of
+    the capped queues, each row carrying its queue's length as ``COUNT(*) OVER ()`` — a
+    window is counted before the LIMIT, so the length comes with the first rows and a
+    queue's query is compiled once (issue 10: compiling a dozen querysets twice was most of
+    a bureau home page). An empty queue has no row: its length is 0."""
     ids: list[list[int]] = [[] for _ in querysets]
-    counts = [0] * (len(querysets) + len(others))
-    if not querysets and not others:
+    counts = [0] * len(querysets)
+    if not querysets:
         return ids, counts
-    db = (querysets or others)[0].db
-    memo = (db, len(querysets), len(others), *key) if key is not None else None
-    for n, pk, length in _CAPPED_SQL.fetch(db, memo, lambda: _capped_sql(querysets, others)):
-        if pk is not None:
-            ids[n].append(pk)
-        counts[n] = int(length or 0)
+    db = querysets[0].db
+    memo = (db, len(querysets), *key) if key is not None else None
+    for n, pk, length in _CAPPED_SQL.fetch(db, memo, lambda: _capped_sql(querysets)):
+        ids[n].append(pk)
+        counts[n] = int(length)
     return ids, counts
 
 
@@ -422,14 +412,13 @@ def home_queues(user: User) -> list[dict[str, Any]]:
     wanted = [n for n, q in enumerate(queues) if q["kind"] == "projects"]
     others = [n for n, q in enumerate(queues) if q["kind"] != "projects"]
     key = queue_key(user)
-    # A window count would make the database read every row of a long queue of changes to
-    # show its first ten (measured: 4× slower than counting apart): those are counted apart,
-    # in the same query.
-    capped, lengths = _capped(
-        [queues[n]["items"] for n in wanted], key=key, others=[queues[n]["items"] for n in others]
-    )
+    capped, lengths = _capped([queues[n]["items"] for n in wanted], key=key)
     ids = dict(zip(wanted, capped, strict=True))
-    counts = dict(zip(wanted + others, lengths, strict=True))
+    # A window count would make the database read every row of a long queue of changes to
+    # show its first ten (measured: 4× slower than counting apart); these are counted together.
+    counts = dict(zip(wanted, lengths, strict=True)) | dict(
+        zip(others, _counts([queues[n]["items"] for n in others], key=key), strict=True)
+    )
     shown: dict[int, Any] = {}
     if any(ids.values()):
         shown = {p.pk: p for p in decorate(_shown_rows(sorted({pk for some in ids.values() for pk in some})))}
