@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime
+import functools
 from typing import NamedTuple
 
 from chinese_calendar import constants
@@ -31,7 +32,6 @@ class WorkCalendar:
     """The exceptions of the known years, loaded once per computation."""
 
     def __init__(self, years: set[int] | None = None):
-        self.known_years = set(CalendarYear.objects.values_list("year", flat=True))
         days = CalendarDay.objects.all()
         if years is not None:
             # A range, not ``date__year__in``: SQLite would compute every row's year.
@@ -40,6 +40,12 @@ class WorkCalendar:
                 date__lte=datetime.date(max(years, default=1), 12, 31),
             )
         self.exceptions = dict(days.values_list("date", "is_workday"))
+
+    @functools.cached_property
+    def known_years(self) -> set[int]:
+        """The years whose schedule was entered, read when a count first asks (counting the
+        days between two dates never does: issue 10, one query fewer on every list page)."""
+        return set(CalendarYear.objects.values_list("year", flat=True))
 
     def is_known(self, day: datetime.date) -> bool:
         return day.year in self.known_years

@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -250,6 +251,10 @@ def decorate(
         # a template reading a missing attribute of a model costs a dir() of it.
         p.review_url = getattr(p, "review_url", "")
         p.overdue = bool(clock and not clock.paused and clock.effective_due_on < today)
+        # What the table's row shows, ready (templates/_projects_table.html: a URL tag and a
+        # date filter per row were a third of rendering a home page's queues; issue 10).
+        p.url = reverse("project", args=[p.pk])
+        p.deadline_due = clock.effective_due_on.isoformat() if clock else ""
         p.days_left = None
         if clock and clock.unit == "working_days":
             due = clock.effective_due_on
