@@ -8,8 +8,9 @@ compiled querysets of the project, plan and home pages and the track records (do
 
 from __future__ import annotations
 
+import builtins
 import copy
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
@@ -71,7 +72,7 @@ class _Shape(NamedTuple):
     slots: tuple[tuple[int, int], ...]  # (position among the parameters, which value)
 
 
-def padded(ids: list[int] | tuple[int, ...], step: int = 8) -> list[int]:
+def padded(ids: Sequence[int], step: int = 8) -> list[int]:
     """``ids`` with the last repeated up to a multiple of ``step``: a query over a list of ids
     (``IN``) is kept for a few lengths of list, not one per length."""
     ids = list(ids)
@@ -142,6 +143,13 @@ class KeptQueries:
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 
+    def list_in(self, key: Hashable, build: Callable[..., Any], ids: Sequence[int]) -> builtins.list[Any]:
+        """``list(build(*ids))`` for a list of ids (an ``IN``), asked padded to a multiple of
+        eight (``padded``) so that the SQL is kept per ``key`` and a few lengths; no ids, no
+        query (Django's answer to an empty ``IN``)."""
+        asked = padded(ids)
+        return self.list((key, len(asked)), build, *asked)
+
 
 class KeptPages:
     """What ``django.core.paginator.Paginator`` reads of a queryset — its count and a slice —
@@ -162,9 +170,6 @@ class KeptPages:
 
         found = self.kept.list(("count", self.key), counted, *self.values)
         return int(found[0]) if found else 0  # none at all: a query that cannot match
-
-    def __len__(self) -> int:
-        return self.count()
 
     def __getitem__(self, window: slice) -> list[Any]:
         start, stop = window.start or 0, window.stop

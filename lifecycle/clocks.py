@@ -47,7 +47,8 @@ def keep_first_due(project_ids: Iterable[int | None] | None = None) -> None:
     clock (``_event``, ``start_calendar_many``, ``recompute_provisional``); a project's own
     ``save`` never writes the column (projects.models.Project.save). Issue 10: every home
     queue is sorted by it, from an index, instead of computing each queued project's earliest
-    deadline on every visit."""
+    deadline on every visit. The column is derived from the clocks (like an index): it records
+    no fact of its own, and each clock change it follows has its event and audit row."""
     project = Clock._meta.get_field("project").related_model
     if project_ids is None:
         project.objects.update(first_due=earliest_running_due())

@@ -38,12 +38,12 @@ _VISIBLE_PROJECT = KeptQueries(512)
 def get_project_for_user(user, pk) -> Project:
     """Any project ``user`` may read (审计厅 reads everything, 办法第三十七条)."""
 
-    def visible(pk=None):
-        qs = visible_projects(user).select_related("owner", "call", "plan", "responsible_person")
-        return qs if pk is None else qs.filter(pk=pk)
+    def visible(pk):
+        return (
+            visible_projects(user).select_related("owner", "call", "plan", "responsible_person").filter(pk=pk)
+        )
 
-    if type(pk) is not int:  # e.g. an id as text: Django's own answer (404 when not a number)
-        return get_object_or_404(visible(), pk=pk)
+    # An id no column holds, or not a whole number, is asked of Django as it comes (KeptQueries).
     found = _VISIBLE_PROJECT.list(("project", *visibility_key(user)), visible, pk)
     if len(found) != 1:
         raise Http404
@@ -84,7 +84,7 @@ def get_plan_for_user(user, year) -> AnnualPlan:
     """Plans are compiled by the agencies (办法第十一条); a department sees a plan once it is
     issued (下达) to it."""
     # Issue 10: with who concurred for 财政厅 (the page names them), SQL kept per process.
-    found = _PLAN.list(_plan, _plan, year) if type(year) is int else list(_plan(year))
+    found = _PLAN.list(_plan, _plan, year)
     if not found:
         raise Http404
     plan = found[0]

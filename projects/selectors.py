@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.kept_sql import KeptQueries, KeptSQL, compiled, padded
+from core.kept_sql import KeptQueries, KeptSQL, compiled
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
 from lifecycle.models import ChangeRequest, Clock, Incident, Opinion
 from lifecycle.policy import get_policy
@@ -236,14 +236,14 @@ def decorate(
     One calendar for the whole list keeps the query count constant. ``items`` are Projects
     with ``running_clocks`` prefetched (``queue``); typed Any because they gain attributes."""
     today = today or timeutil.today()
+    earliest = [earliest_clock(getattr(p, "running_clocks", None) or []) for p in items]
     if calendar is None:
-        calendar = WorkCalendar(_years_counted(items, today))
+        calendar = WorkCalendar(_years_counted(earliest, today))
     states = choice_labels(Project, "state")
     kinds = choice_labels(Clock, "kind")
     steps: dict[str, str] = {}
     stages: dict[str, StrOrPromise] = {}
-    for p in items:
-        clock = earliest_clock(getattr(p, "running_clocks", None) or [])
+    for p, clock in zip(items, earliest, strict=True):
         p.deadline = clock
         p.deadline_label = kinds.get(clock.kind, clock.kind) if clock else ""
         p.state_label = states.get(p.state, p.state)
@@ -278,12 +278,12 @@ def decorate(
     return items
 
 
-def _years_counted(items: Any, today: datetime.date) -> set[int]:
+def _years_counted(clocks: list[Any], today: datetime.date) -> set[int]:
     """The years ``decorate`` counts working days in: from today to each working-day
-    deadline shown, either way (the calendar's other years are not read)."""
+    deadline shown (``clocks``, one per row or None), either way (the calendar's other
+    years are not read)."""
     years = {today.year}
-    for p in items:
-        clock = earliest_clock(getattr(p, "running_clocks", None) or [])
+    for clock in clocks:
         if clock and clock.unit == "working_days":
             years.update(
                 range(min(today, clock.effective_due_on).year, max(today, clock.effective_due_on).year + 1)
@@ -467,10 +467,9 @@ def _shown_rows(ids: list[int]) -> list[Any]:
     """The projects of ``ids`` (a home page's queues) with their running clocks as
     ``running_clocks`` (as the ``running_clocks`` prefetch gives them), in two queries whose
     SQL is kept (issue 10)."""
-    asked = padded(ids)
-    projects = _SHOWN_ROWS.list(("rows", len(asked)), _queue_rows, *asked)
+    projects = _SHOWN_ROWS.list_in("rows", _queue_rows, ids)
     by_project: dict[int, list[Clock]] = {p.pk: [] for p in projects}
-    for clock in _SHOWN_ROWS.list(("clocks", len(asked)), _queue_clocks, *asked):
+    for clock in _SHOWN_ROWS.list_in("clocks", _queue_clocks, ids):
         by_project[clock.project_id].append(clock)
     for p in projects:
         p.running_clocks = by_project[p.pk]

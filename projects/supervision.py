@@ -30,7 +30,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from core import timeutil
-from core.kept_sql import KeptQueries, padded
+from core.kept_sql import KeptQueries
 from core.validation import validate_past_date
 from core.vocabulary import AGENCY_KINDS, OrgKind, Role
 from lifecycle import acting, audit, events
@@ -554,8 +554,7 @@ def sanctions_for(organisation_ids: Iterable[int]) -> dict[int, list[Sanction]]:
     out: dict[int, list[Sanction]] = {i: [] for i in ids}
     # Of the project only its name and state (django-fsm reads it): a project's hundred
     # columns cost a millisecond to compile on the plan page (issue 10).
-    asked = padded(ids)  # kept SQL per multiple of eight ids (issue 10)
-    for d in _KEPT.list(("sanctions", len(asked)), _sanctions, *asked) if ids else []:
+    for d in _KEPT.list_in(_sanctions, _sanctions, ids):
         out[d.organisation_id].append(
             Sanction(
                 pk=d.pk,

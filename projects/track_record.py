@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _, gettext_lazy as _l
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.kept_sql import KeptQueries, padded
+from core.kept_sql import KeptQueries
 from core.states import BUILT_STATES, ENDED_STATES, ProjectState as S
 from core.vocabulary import EvaluationGrade
 from lifecycle.models import Clock, ClockKind, Rectification
@@ -119,8 +119,7 @@ def kept_rows(
 ) -> list[Any]:
     """``list(build(ids))`` from SQL kept under ``name``, the number of ids and ``key`` (what
     else ``build`` reads: the year, the day)."""
-    asked = padded(list(ids))
-    return _KEPT.list((name, len(asked), *key), lambda *some: build(some), *asked)
+    return _KEPT.list_in((name, *key), lambda *some: build(some), list(ids))
 
 
 def _evaluations(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:

@@ -17,9 +17,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, DecimalField, QuerySet, Sum
 from django.http import HttpRequest
 
-from core.kept_sql import KeptPages, KeptQueries, padded
+from core.kept_sql import KeptPages, KeptQueries
 from core.states import PlanState, ProjectState as S
 from core.vocabulary import Role
+from documents.models import Filing
 from lifecycle import acting, services
 from lifecycle.models import Clock, ClockKind
 from projects import access, history, params as params_mod, plan_stage, selectors
@@ -111,6 +112,15 @@ def _compilation_clock(plan_id: int) -> QuerySet[Clock]:
     return Clock.objects.filter(plan_id=plan_id, kind=ClockKind.PLAN_COMPILATION)[:1]
 
 
+def _latest_filings(plan_id: int) -> QuerySet[Filing]:
+    return Filing.objects.filter(plan_id=plan_id).order_by("-generated_at")[:3]
+
+
+def latest_filings(plan: AnnualPlan) -> list[Filing]:
+    """The plan's three latest filings (the agencies' download links)."""
+    return _KEPT.list(_latest_filings, _latest_filings, plan.pk)
+
+
 #: Emergency applications (办法第十二条) per page.
 EMERGENCIES_PER_PAGE = 10
 
@@ -129,14 +139,11 @@ def _department_in_view(request: HttpRequest, by_owner: list[dict[str, Any]], us
 
 def _visible(user: Any, ids: list[int]) -> set[int]:
     """Which of ``ids`` ``user`` may open (an issued plan lists every department's projects)."""
-    if not ids:
-        return set()
 
     def build(*ids: int) -> QuerySet[Any, Any]:
         return selectors.visible_projects(user).filter(pk__in=ids).values_list("pk", flat=True)
 
-    asked = padded(ids)
-    return set(_KEPT.list(("visible", len(asked), *selectors.visibility_key(user)), build, *asked))
+    return set(_KEPT.list_in(("visible", *selectors.visibility_key(user)), build, ids))
 
 
 def context(request, plan):
@@ -148,10 +155,7 @@ def context(request, plan):
     kind = access.kind_of(user)
     is_bureau = kind == OrgKind.BUREAU
     by_owner = _KEPT.list(_by_owner, _by_owner, plan.pk)
-    owner_ids = [r["owner_id"] for r in by_owner]
-    names = (
-        dict(_KEPT.list(("names", len(padded(owner_ids))), _names, *padded(owner_ids))) if owner_ids else {}
-    )
+    names = dict(_KEPT.list_in("names", _names, [r["owner_id"] for r in by_owner]))
     for row in by_owner:
         row["owner__name"] = names.get(row["owner_id"], "")
     by_owner.sort(key=lambda r: (r["owner__name"], r["owner_id"]))

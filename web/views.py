@@ -26,7 +26,6 @@ from core import timeutil
 from core.states import STAGES, PlanState, ProjectState as S
 from core.vocabulary import Role
 from documents import filings as document_filings
-from documents.models import Filing
 from lifecycle import acting, services
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry
@@ -133,9 +132,6 @@ class CountedApart:
 
     def count(self) -> int:
         return self.counted.count()
-
-    def __len__(self) -> int:
-        return self.count()
 
     def __getitem__(self, window: slice) -> Any:
         return self.rows[window]
@@ -563,10 +559,6 @@ def plan_open(request):
     return redirect("plan", year=plan.year)
 
 
-def _latest_plan_filings(plan_id):
-    return Filing.objects.filter(plan_id=plan_id).order_by("-generated_at")[:3]
-
-
 @login_required
 def plan_detail(request, year):
     user = request.user
@@ -574,11 +566,7 @@ def plan_detail(request, year):
     # Issue 10: one page of rows, totals from the database, the plan's own history
     # (a department reads only its own rows), in web/plan_page.py.
     context = plan_page.context(request, plan)
-    context["plan_filings"] = (
-        plan_page._KEPT.list(_latest_plan_filings, _latest_plan_filings, plan.pk)
-        if access.is_agency(user)
-        else []
-    )
+    context["plan_filings"] = plan_page.latest_filings(plan) if access.is_agency(user) else []
     context["plan_filing_actions"] = _plan_filing_actions(plan, user)
     return render(request, "projects/plan_detail.html", context)
 
