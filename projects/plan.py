@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.formatting import wan
@@ -20,7 +20,7 @@ from core.kept_sql import KeptQueries
 from core.nature import ProjectNature
 from core.states import BUILT_STATES, LEFT_PLAN_STATES, ProjectState
 from core.tables import Column, Exporter, Row
-from projects.models import FundingLine, FundingSource, Project, YearlyInvestment
+from projects.models import FundingLine, FundingSource, PlanTally, Project, YearlyInvestment
 from projects.track_record import track_records
 
 ZERO = Decimal("0")
@@ -182,11 +182,11 @@ _KEPT = KeptQueries(8)
 
 def _per_state(plan_id: int) -> Any:
     return (
-        Project.objects.filter(plan_id=plan_id)
+        PlanTally.objects.filter(plan_id=plan_id)
         .exclude(state__in=_BEFORE_PLAN)
         .order_by()
         .values_list("state")
-        .annotate(n=Count("*"))
+        .annotate(n=Sum("projects"))
     )
 
 
@@ -198,8 +198,8 @@ def execution(plan) -> dict[str, int]:
     execution count; ``counted`` = entered − left; ``built``: counted and built; ``unfinished``
     = counted − built (what lifecycle.guards.unfinished_previous_plan holds against the
     department the year after)."""
-    # Counted per state by the database (issue 10: a plan of thousands is not read row by row),
-    # SQL kept per process (core.kept_sql).
+    # Counted per state by the database's tally (issue 10: a plan of thousands is not read row
+    # by row; projects/models_tally.py), SQL kept per process (core.kept_sql).
     per_state = dict(_KEPT.list(_per_state, _per_state, plan.pk))
     entered = sum(per_state.values())
     left = sum(n for s, n in per_state.items() if s in LEFT_PLAN_STATES)

@@ -448,7 +448,7 @@ def home_queues(user: User) -> list[dict[str, Any]]:
 
 
 #: The SQL of the rows a home page shows, by the number of ids asked (``_shown_rows``; in
-#: lists of a multiple of eight, core.kept_sql.padded).
+#: lists of a multiple of eight, core.kept_sql.KeptQueries.list_in).
 _SHOWN_ROWS = KeptQueries(64)
 
 

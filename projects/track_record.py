@@ -30,7 +30,7 @@ from core import timeutil
 from core.kept_sql import KeptQueries
 from core.states import BUILT_STATES, ENDED_STATES, ProjectState as S
 from core.vocabulary import EvaluationGrade
-from lifecycle.models import Clock, ClockKind, Rectification
+from lifecycle.models import REPORT_KINDS, Clock, ClockKind, Rectification
 
 from .models import Organisation, Project
 from .supervision import sanctions_for
@@ -150,9 +150,8 @@ def _late_reports(ids: Sequence[int], year: int | None, today: datetime.date) ->
     rows = kept_rows(
         "late_reports",
         lambda ids: (
-            Clock.objects.filter(
-                project__owner_id__in=ids, kind__in=(ClockKind.PERFORMANCE_REPORT, ClockKind.SELF_EVALUATION)
-            )
+            # Read through the indexes clock_report_running_due and clock_report_sent_late.
+            Clock.objects.filter(project__owner_id__in=ids, kind__in=REPORT_KINDS)
             .annotate(due=Coalesce(F("extended_to"), F("due_on")))
             .filter(Q(stopped_on__gt=F("due")) | Q(stopped_on__isnull=True, due__lt=today))
             .order_by("project__owner_id", "due", "pk")

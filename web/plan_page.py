@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 
 from core.kept_sql import KeptPages, KeptQueries
@@ -24,7 +24,8 @@ from documents.models import Filing
 from lifecycle import acting, services
 from lifecycle.models import Clock, ClockKind
 from projects import access, history, params as params_mod, plan_stage, selectors
-from projects.models import AnnualPlan, FundingLine, Organisation, OrgKind, Project
+from projects.models import AnnualPlan, FundingLine, OrgKind, PlanSourceTally, PlanTally, Project
+from projects.models_tally import yuan
 from web.evaluation_views import plan_track_records
 
 #: Project rows per page of the plan (the 年度建设计划表 itself is the export).
@@ -33,9 +34,6 @@ ROWS_PER_PAGE = 25
 HISTORY_PER_PAGE = 25
 #: Candidates (通过联合审核) per page of the bureau's include form.
 CANDIDATES_PER_PAGE = 50
-#: Sums of many amounts exceed one column's bound (core.validation.MONEY): read them through
-#: a wider decimal, else SQLite's decimal converter fails on a large plan.
-WIDE = DecimalField(max_digits=20, decimal_places=2)
 #: The columns the rows of the plan page show.
 ROW_COLUMNS: tuple[str, ...] = (
     "pk",
@@ -68,17 +66,13 @@ _KEPT = KeptQueries(1024)
 
 
 def _by_owner(plan_id: int) -> QuerySet[Any, Any]:
-    # Grouped on the index (plan, owner, name); the names are read for the ≤ 100 departments.
+    # The plan's tally (projects/models_tally.py): per department, a few rows per stage.
     return (
-        Project.objects.filter(plan_id=plan_id)
-        .order_by()
-        .values("owner_id")
-        .annotate(n=Count("*"), total=Sum("total_investment_yuan", output_field=WIDE))
+        PlanTally.objects.filter(plan_id=plan_id)
+        .values("owner_id", "owner__name")
+        .annotate(n=Sum("projects"), fen=Sum("total_fen"))
+        .order_by("owner__name", "owner_id")
     )
-
-
-def _names(*ids: int) -> QuerySet[Any, Any]:
-    return Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
 
 
 def _rows(plan_id: int, owner_id: int) -> QuerySet[Project]:
@@ -91,12 +85,7 @@ def _rows(plan_id: int, owner_id: int) -> QuerySet[Project]:
 
 
 def _by_source(plan_id: int) -> QuerySet[Any, Any]:
-    return (
-        FundingLine.objects.filter(project__plan_id=plan_id)
-        .values("source")
-        .annotate(total=Sum("amount_yuan", output_field=WIDE))
-        .order_by("source")
-    )
+    return PlanSourceTally.objects.filter(plan_id=plan_id).values("source", "total_fen").order_by("source")
 
 
 def _emergencies(plan_id: int) -> QuerySet[Project]:
@@ -155,10 +144,8 @@ def context(request, plan):
     kind = access.kind_of(user)
     is_bureau = kind == OrgKind.BUREAU
     by_owner = _KEPT.list(_by_owner, _by_owner, plan.pk)
-    names = dict(_KEPT.list_in("names", _names, [r["owner_id"] for r in by_owner]))
-    for row in by_owner:
-        row["owner__name"] = names.get(row["owner_id"], "")
-    by_owner.sort(key=lambda r: (r["owner__name"], r["owner_id"]))
+    for row in by_owner:  # A total of none but empty amounts is shown empty, as SUM gives it.
+        row["total"] = yuan(row["fen"]) if row["fen"] else None
     owner_id = _department_in_view(request, by_owner, user)
     rows = (
         KeptPages(_KEPT, _rows, _rows, plan.pk, owner_id) if owner_id is not None else Project.objects.none()
@@ -172,6 +159,7 @@ def context(request, plan):
     labels = dict(FundingLine._meta.get_field("source").choices)
     for row in by_source:
         row["label"] = labels.get(row["source"], row["source"])
+        row["total"] = yuan(row["total_fen"])
     candidates = []
     if is_bureau and plan.state == PlanState.COMPILING:
         waiting = Project.objects.filter(state=S.REVIEW_PASSED, call__year=plan.year, plan__isnull=True)
@@ -186,7 +174,7 @@ def context(request, plan):
     )
     selectors.attach_state_labels(emergencies.object_list)
     shown = [p.pk for p in page] + [p.pk for p in emergencies]
-    # 办法第十一条: the plan's total is the sum of the departments' sums (one query for both).
+    # 办法第十一条: the plan's total is the sum of the departments' sums.
     total = sum((row["total"] or 0 for row in by_owner), Decimal(0))
     in_view = next((r for r in by_owner if r["owner_id"] == owner_id), None)
     return {

@@ -44,6 +44,7 @@ from lifecycle.models import AuditEntry, CalendarYear, ChangeRequest, Clock, Clo
 from projects import evaluation
 from projects.models import AnnualPlan, Project, User, YearlyInvestment
 from projects.plan import PlanExporter
+from tests.projects.test_plan_tallies import expected as tallies_of_the_rows, kept as tallies_kept
 
 from . import regulation as law
 from .world import START
@@ -1017,6 +1018,14 @@ class Province(RuleBasedStateMachine):
                 f"project {pk}: first_due {first_due}, clocks {earliest.get(pk)}"
             )
         self._checked("first_due is the earliest running deadline")
+
+    @invariant()
+    def plan_tallies_are_the_sums_of_the_rows(self) -> None:
+        """Issue 10: the plan's counts and sums kept by the database's triggers
+        (projects/models_tally.py) are, after every step, those of the projects and funding
+        lines themselves (summed here in exact decimals)."""
+        assert tallies_kept() == tallies_of_the_rows()
+        self._checked("plan tallies are the sums of the rows")
 
     @invariant()
     def states_match_the_model(self) -> None:
