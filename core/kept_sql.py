@@ -165,12 +165,23 @@ class KeptPages:
     """What ``django.core.paginator.Paginator`` reads of a queryset — its count and a slice —
     from SQL kept in ``kept`` under ``key`` with ``values`` bound (``KeptQueries.list``): a
     page of a long list runs two kept queries instead of compiling two. The key of a slice
-    carries its bounds (a LIMIT is written into the SQL)."""
+    carries its bounds (a LIMIT is written into the SQL). ``known``: the number of rows, when
+    the caller has it already (a count the database keeps): no count query then."""
 
-    def __init__(self, kept: KeptQueries, key: Hashable, build: Callable[..., Any], *values: int) -> None:
-        self.kept, self.key, self.build, self.values = kept, key, build, values
+    def __init__(
+        self,
+        kept: KeptQueries,
+        key: Hashable,
+        build: Callable[..., Any],
+        *values: int,
+        known: int | None = None,
+    ) -> None:
+        self.kept, self.key, self.build, self.values, self.known = kept, key, build, values, known
 
     def count(self) -> int:
+        if self.known is not None:
+            return self.known
+
         def counted(*values: int) -> Any:
             return (
                 self.build(*values)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from core import timeutil
+from core.fsm import StateFieldsOnce
 from core.states import ChangeState
 from core.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
 
@@ -309,7 +310,7 @@ class ChangeGround(models.TextChoices):
     BUSINESS = "business", _("（三）根据业务发展需要，在已批复建设规划框架下调整建设内容及进度")
 
 
-class ChangeRequest(ConcurrentTransitionMixin, models.Model):
+class ChangeRequest(StateFieldsOnce, ConcurrentTransitionMixin, models.Model):
     """A change of the main construction content with the money it moves.
 
     The ratio of 办法第二十八条 is cumulative: the money moved by every change already filed

@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
+from core.fsm import StateFieldsOnce
 from core.states import PlanState, ProjectState
 from core.validation import (
     EARLIEST_DATE,
@@ -185,7 +186,7 @@ def validate_platform_code(value: str) -> None:
     _validate_platform_code(value)
 
 
-class Project(ProjectMachine, ConcurrentTransitionMixin, NatureFields, models.Model):
+class Project(ProjectMachine, StateFieldsOnce, ConcurrentTransitionMixin, NatureFields, models.Model):
     """A provincial 政务信息化项目 from its June application to closure."""
 
     # --- identity and ownership (第九条, 第十三条, 第二十一条)
@@ -690,7 +691,7 @@ class DataResource(models.Model):
             )
 
 
-class AnnualPlan(PlanMachine, ConcurrentTransitionMixin, models.Model):
+class AnnualPlan(PlanMachine, StateFieldsOnce, ConcurrentTransitionMixin, models.Model):
     """办法第十一条: next year's plan, compiled by the bureau with 财政厅."""
 
     year = models.PositiveIntegerField(_("计划年度"), unique=True)

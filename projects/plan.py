@@ -182,28 +182,31 @@ _KEPT = KeptQueries(8)
 
 def _per_state(plan_id: int) -> Any:
     return (
-        PlanTally.objects.filter(plan_id=plan_id)
-        .exclude(state__in=_BEFORE_PLAN)
-        .order_by()
-        .values_list("state")
-        .annotate(n=Sum("projects"))
+        PlanTally.objects.filter(plan_id=plan_id).order_by().values_list("state").annotate(n=Sum("projects"))
     )
 
 
-def execution(plan) -> dict[str, int]:
+def per_state(plan) -> dict[str, int]:
+    """How many of the plan's projects are at each stage (every stage, applications and
+    emergency requests included), from the database's tally (issue 10: a plan of thousands is
+    not read row by row; projects/models_tally.py), SQL kept per process (core.kept_sql)."""
+    return dict(_KEPT.list(_per_state, _per_state, plan.pk))
+
+
+def execution(plan, counts: dict[str, int] | None = None) -> dict[str, int]:
     """办法第十二条 年度建设计划下达后必须严格执行: how far the plan's projects are.
 
     ``entered``: the projects that entered the plan; ``left``: those that left it before
     construction (不予批复, 不予审定, 撤回/撤销: core.states.LEFT_PLAN_STATES) — they leave the
     execution count; ``counted`` = entered − left; ``built``: counted and built; ``unfinished``
     = counted − built (what lifecycle.guards.unfinished_previous_plan holds against the
-    department the year after)."""
-    # Counted per state by the database's tally (issue 10: a plan of thousands is not read row
-    # by row; projects/models_tally.py), SQL kept per process (core.kept_sql).
-    per_state = dict(_KEPT.list(_per_state, _per_state, plan.pk))
-    entered = sum(per_state.values())
-    left = sum(n for s, n in per_state.items() if s in LEFT_PLAN_STATES)
-    built = sum(n for s, n in per_state.items() if s in BUILT_STATES and s not in LEFT_PLAN_STATES)
+    department the year after). ``counts``: the plan's ``per_state`` when already read."""
+    entered_per_state = {
+        s: n for s, n in (per_state(plan) if counts is None else counts).items() if s not in _BEFORE_PLAN
+    }
+    entered = sum(entered_per_state.values())
+    left = sum(n for s, n in entered_per_state.items() if s in LEFT_PLAN_STATES)
+    built = sum(n for s, n in entered_per_state.items() if s in BUILT_STATES and s not in LEFT_PLAN_STATES)
     counted = entered - left
     return {
         "entered": entered,

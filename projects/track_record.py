@@ -258,18 +258,24 @@ def register(source: Source) -> None:
 # ---------------------------------------------------------------- the selector
 
 
-def track_records(organisation_ids: Iterable[int], *, year: int | None = None) -> dict[int, TrackRecord]:
+def track_records(
+    organisation_ids: Iterable[int], *, year: int | None = None, names: dict[int, str] | None = None
+) -> dict[int, TrackRecord]:
     """办法第三十八条: the record of each department in ``organisation_ids``; ``year``: the plan year being
     compiled or applied for (unfinished projects are those of earlier plans). One query for
-    the names plus one per source, whatever the number of departments."""
+    the names (none when ``names`` holds them all) plus one per source, whatever the number of
+    departments."""
     ids = sorted(set(organisation_ids))
     if not ids:
         return {}
     today = timeutil.today()
-    names = dict(
-        kept_rows("names", lambda ids: Organisation.objects.filter(pk__in=ids).values_list("pk", "name"), ids)
-    )
-    entries: dict[int, list[Entry]] = {pk: [] for pk in names}
+    if names is None or not set(ids) <= set(names):
+        names = dict(
+            kept_rows(
+                "names", lambda ids: Organisation.objects.filter(pk__in=ids).values_list("pk", "name"), ids
+            )
+        )
+    entries: dict[int, list[Entry]] = {pk: [] for pk in ids if pk in names}
     for source in SOURCES:
         for owner_id, entry in source.read(ids, year, today):
             entries.setdefault(owner_id, []).append(entry)

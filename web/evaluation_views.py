@@ -51,12 +51,15 @@ def project_track_record(project: Project, user: Any) -> TrackRecord | None:
     return track_record(project.owner_id, year=project.year)
 
 
-def plan_track_records(plan: Any, user: Any, owner_ids: list[int]) -> list[TrackRecord]:
+def plan_track_records(
+    plan: Any, user: Any, owner_ids: list[int], names: dict[int, str] | None = None
+) -> list[TrackRecord]:
     """办法第三十八条: the record of every department with a project in (or proposed for) the
-    plan, for the agencies that compile and approve it; a department sees none."""
+    plan, for the agencies that compile and approve it; a department sees none. ``names``:
+    the departments' names when the page has read them."""
     if not access.is_agency(user):
         return []
-    records = track_records(owner_ids, year=plan.year)
+    records = track_records(owner_ids, year=plan.year, names=names)
     return sorted(records.values(), key=lambda r: r.organisation_name)
 
 

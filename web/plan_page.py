@@ -16,6 +16,8 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import ngettext
 
 from core.kept_sql import KeptPages, KeptQueries
 from core.states import PlanState, ProjectState as S
@@ -23,7 +25,7 @@ from core.vocabulary import Role
 from documents.models import Filing
 from lifecycle import acting, services
 from lifecycle.models import Clock, ClockKind
-from projects import access, history, params as params_mod, plan_stage, selectors
+from projects import access, history, params as params_mod, plan as plan_rows, plan_stage, selectors
 from projects.models import AnnualPlan, FundingLine, OrgKind, PlanSourceTally, PlanTally, Project
 from projects.models_tally import yuan
 from web.evaluation_views import plan_track_records
@@ -88,9 +90,12 @@ def _by_source(plan_id: int) -> QuerySet[Any, Any]:
     return PlanSourceTally.objects.filter(plan_id=plan_id).values("source", "total_fen").order_by("source")
 
 
+_EMERGENCY = (S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED)
+
+
 def _emergencies(plan_id: int) -> QuerySet[Project]:
     return (
-        Project.objects.filter(state__in=[S.EMERGENCY_REQUESTED, S.EMERGENCY_FORWARDED], plan_id=plan_id)
+        Project.objects.filter(state__in=_EMERGENCY, plan_id=plan_id)
         .select_related("owner")
         .only(*ROW_COLUMNS)
         .order_by("name", "pk")
@@ -146,13 +151,21 @@ def context(request, plan):
     by_owner = _KEPT.list(_by_owner, _by_owner, plan.pk)
     for row in by_owner:  # A total of none but empty amounts is shown empty, as SUM gives it.
         row["total"] = yuan(row["fen"]) if row["fen"] else None
+        row["count_label"] = ngettext("%(n)s个项目", "%(n)s个项目", row["n"]) % {"n": row["n"]}
     owner_id = _department_in_view(request, by_owner, user)
+    in_view = next((r for r in by_owner if r["owner_id"] == owner_id), None)
+    # How many rows each list has is in the plan's tally (projects/models_tally.py).
+    counts = plan_rows.per_state(plan)
     rows = (
-        KeptPages(_KEPT, _rows, _rows, plan.pk, owner_id) if owner_id is not None else Project.objects.none()
+        KeptPages(_KEPT, _rows, _rows, plan.pk, owner_id, known=in_view["n"] if in_view else 0)
+        if owner_id is not None
+        else Project.objects.none()
     )
     page = paginate(rows, ROWS_PER_PAGE, request, "page")
     selectors.attach_state_labels(page.object_list)
-    for row in page.object_list:  # 办法第十一条 (issue 11): a row of a plan not yet approved is in it.
+    for row in page.object_list:
+        row.url = reverse("project", args=[row.pk])
+        # 办法第十一条 (issue 11): a row of a plan not yet approved is in it.
         if plan_stage.in_unapproved_plan(row.state, plan.year):
             row.state_label = plan_stage.state_label(row.state, plan.year, plan.state)
     by_source = _KEPT.list(_by_source, _by_source, plan.pk)
@@ -170,17 +183,26 @@ def context(request, plan):
             "candidates",
         )
     emergencies = paginate(
-        KeptPages(_KEPT, _emergencies, _emergencies, plan.pk), EMERGENCIES_PER_PAGE, request, "emergencies"
+        KeptPages(
+            _KEPT, _emergencies, _emergencies, plan.pk, known=sum(counts.get(s, 0) for s in _EMERGENCY)
+        ),
+        EMERGENCIES_PER_PAGE,
+        request,
+        "emergencies",
     )
     selectors.attach_state_labels(emergencies.object_list)
+    for row in emergencies.object_list:
+        row.url = reverse("project", args=[row.pk])
     shown = [p.pk for p in page] + [p.pk for p in emergencies]
     # 办法第十一条: the plan's total is the sum of the departments' sums.
     total = sum((row["total"] or 0 for row in by_owner), Decimal(0))
-    in_view = next((r for r in by_owner if r["owner_id"] == owner_id), None)
     return {
         # 第三十八条: the record of the department in view (each is one click away).
-        "track_records": plan_track_records(plan, user, [owner_id] if in_view else []),
+        "track_records": plan_track_records(
+            plan, user, [owner_id] if in_view else [], {r["owner_id"]: r["owner__name"] for r in by_owner}
+        ),
         "plan": plan,
+        "per_state": counts,
         "projects": page,
         "page": page,
         "owner_filter": in_view,

@@ -53,7 +53,16 @@ from projects.models import (
     User,
 )
 from projects.supervision import project_supervision
-from web import clock_timeline, demo, plan_page, project_page, review_views, state_diagram, stats_views
+from web import (
+    clock_timeline,
+    demo,
+    home_page,
+    plan_page,
+    project_page,
+    review_views,
+    state_diagram,
+    stats_views,
+)
 from web.evaluation_views import evaluation_context
 from web.signin import SignInForm
 
@@ -101,7 +110,7 @@ def _demo_password():
 @login_required
 def home(request):
     user = request.user
-    context = {"queues": selectors.home_queues(user), "kind": access.kind_of(user)}
+    context = {"queues": home_page.ready(selectors.home_queues(user)), "kind": access.kind_of(user)}
     review_aspects.link_queue(context["queues"], user)  # 办法第十条: each agency's review page
     kind = context["kind"]
     if kind == OrgKind.OWNER:
@@ -282,6 +291,7 @@ def project_detail(request, pk):
         # 办法第八条: the bureau is warned of applications that look split.
         # Issue 15: most likely first, with the other department of a duplicate (办法第三条).
         context["splits"] = project_page.rows(project_page.splits, project, parent="")
+        home_page.ready_warnings(context["splits"])
     return render(request, "projects/project_detail.html", context)
 
 

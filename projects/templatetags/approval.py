@@ -19,9 +19,10 @@ ENDING_STEPS = (
 
 
 @register.simple_tag
-def plan_execution(plan):
-    """The counts of ``projects.plan.execution``."""
-    return plan_rows.execution(plan)
+def plan_execution(plan, counts=None):
+    """The counts of ``projects.plan.execution`` (from ``counts`` per stage when the page has
+    read them)."""
+    return plan_rows.execution(plan, counts)
 
 
 @register.simple_tag

@@ -237,3 +237,46 @@ def test_track_records_from_kept_sql_are_those_read_afresh(scene, orgs):
         supervision._KEPT.clear()
     assert kept == again == fresh
     assert any(r.entries for records in fresh for r in records.values())
+
+
+@pytest.mark.parametrize("n", [1, 3, 8, 9])
+def test_a_list_of_ids_is_padded_with_nulls_which_match_no_row(scene, n):
+    """``KeptQueries.list_in`` binds the ids asked followed by NULLs up to a multiple of eight:
+    a NULL matches no row, and PostgreSQL estimates the list as the ids asked (a repeated id
+    counted eight times over made it scan every clock for one department's record)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = scene.building.owner
+    Project.objects.bulk_create([Project(name=f"填充{i}", owner=owner, state="submitted") for i in range(9)])
+    ids = sorted(Project.objects.filter(name__startswith="填充").values_list("pk", flat=True))[:n]
+    kept = KeptQueries(8)
+    with CaptureQueriesContext(connection) as seen:
+        found = kept.list_in(
+            "ids", lambda *ids: Project.objects.filter(pk__in=ids).values_list("pk", flat=True), ids
+        )
+    assert sorted(found) == ids
+    (query,) = seen.captured_queries
+    assert query["sql"].upper().count("NULL") == -n % 8
+
+
+def test_the_plan_page_counts_its_lists_from_the_tallies(scene, orgs, people, rf):
+    """The plan page's department list and emergency list are paginated with the numbers the
+    plan's tallies hold (no count query): the same numbers and the same pages as counting the
+    projects themselves."""
+    plan = scene.plan
+    Project.objects.bulk_create(
+        [Project(name=f"计数{i:02d}", owner=orgs["owner"], state="in_plan", plan=plan) for i in range(27)]
+        + [
+            Project(name=f"紧急{i}", owner=orgs["other_owner"], state="emergency_requested", plan=plan)
+            for i in range(12)
+        ]
+    )
+    request = rf.get("/", {"owner": orgs["owner"].pk, "page": "2"})
+    request.user = people.bureau_head
+    context = plan_page.context(request, plan)
+    mine = Project.objects.filter(plan=plan, owner=orgs["owner"])
+    emergencies = Project.objects.filter(plan=plan, state__in=["emergency_requested", "emergency_forwarded"])
+    assert context["page"].paginator.count == mine.count() >= 27
+    assert [p.pk for p in context["page"]] == [p.pk for p in mine.order_by("name", "pk")[25:50]]
+    assert context["emergencies"].paginator.count == emergencies.count() >= 12
