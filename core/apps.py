@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("共用词汇与规则")
+
+    def ready(self) -> None:
+        from . import lookups  # noqa: F401  (registers the ``__any_of`` lookup)

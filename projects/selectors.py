@@ -158,8 +158,10 @@ def visible_projects(user: User) -> QuerySet[Project]:
         # reads the department's rows from two indexes (MULTI-INDEX OR) instead of testing
         # every project of the province (issue 10: a department's search 40 ms → 0.3 ms).
         # A draft its department deleted (projects/drafts.py) is gone for every department.
+        # On PostgreSQL ``= ANY(ARRAY(…))`` (core.lookups.AnyOf): an index condition beside the
+        # owner's, where an ``IN (SELECT …)`` made it scan every project (9.3 ms → 1.5 ms).
         takes_part = Participant.objects.filter(organisation=org).values("project_id")
-        return qs.filter(Q(owner=org) | Q(pk__in=takes_part), discarded_at__isnull=True)
+        return qs.filter(Q(owner=org) | Q(pk__any_of=takes_part), discarded_at__isnull=True)
     if org.kind == OrgKind.AUDIT:
         return qs  # 审计厅 reads everything, drafts included (办法第三十五、三十七条)
     if org.kind == OrgKind.EXPERT:
