@@ -231,6 +231,9 @@ def project_detail(request, pk):
     user = request.user
     project = access.get_project_for_user(user, pk)
     today = timeutil.today()
+    # Issue 10: the page's queries about the project, sent together (web/project_page.py).
+    splits = (project_page.splits,) if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT) else ()
+    project_page.prefetch(project, (*project_page.PAGE_PARTS, *splits))
     clocks = project_page.rows(project_page.clocks, project)
     for clock in clocks:
         clock.state_code, clock.state_label = _deadline_state(clock, today)

@@ -280,3 +280,51 @@ def test_the_plan_page_counts_its_lists_from_the_tallies(scene, orgs, people, rf
     assert context["page"].paginator.count == mine.count() >= 27
     assert [p.pk for p in context["page"]] == [p.pk for p in mine.order_by("name", "pk")[25:50]]
     assert context["emergencies"].paginator.count == emergencies.count() >= 12
+
+
+def test_the_project_page_s_parts_read_together_are_those_read_one_by_one(
+    projects, django_assert_num_queries
+):
+    """``KeptQueries.many`` (one pipeline on PostgreSQL) gives each part the rows it gives
+    alone, for every project after the first; ``prefetch`` hands each part out once."""
+    assert set(project_page.PAGE_PARTS) <= set(PARTS)
+    parts = [*project_page.PAGE_PARTS, project_page.splits]
+    for fresh in (True, False):
+        if fresh:
+            project_page._KEPT.clear()
+        for project in projects:
+            with django_assert_num_queries(len(parts)):
+                together = project_page._KEPT.many([(part, part, (project.pk,)) for part in parts])
+            assert [_as_read(rows) for rows in together] == [
+                _as_read(list(part(project.pk))) for part in parts
+            ]
+    project = projects[0]
+    project_page.prefetch(project, parts)
+    with django_assert_num_queries(0):
+        first = [project_page.rows(part, project) for part in parts]
+    with django_assert_num_queries(len(parts)):  # handed out once: read again afterwards
+        again = [project_page.rows(part, project) for part in parts]
+    assert [_as_read(r) for r in first] == [_as_read(r) for r in again]
+
+
+def test_many_answers_what_kept_sql_cannot_hold_as_django_does(projects):
+    """A value no column holds and a query that cannot match, among kept ones."""
+    kept = KeptQueries(8)
+
+    def none(pk):
+        return Project.objects.none()
+
+    def by_pk(pk):
+        return Project.objects.filter(pk=pk)
+
+    found = kept.many(
+        [
+            (project_page.clocks, project_page.clocks, (projects[0].pk,)),
+            ("big", by_pk, (2**70,)),
+            ("none", none, (projects[0].pk,)),
+            (project_page.clocks, project_page.clocks, (projects[1].pk,)),
+        ]
+    )
+    assert found[1] == [] and found[2] == []
+    assert _as_read(found[0]) == _as_read(list(project_page.clocks(projects[0].pk)))
+    assert _as_read(found[3]) == _as_read(list(project_page.clocks(projects[1].pk)))
