@@ -142,6 +142,16 @@ def test_every_projects_first_due_is_its_earliest_running_deadline(generated):
     assert stored == {pk: earliest.get(pk) for pk in stored}
 
 
+def test_the_plans_tallies_are_the_sums_of_the_generated_rows(generated):
+    """Issue 10: the plan tallies the database's triggers keep (projects/models_tally.py) hold
+    for the clones, inserted in bulk, as for the projects taken through the services."""
+    from tests.projects.test_plan_tallies import expected, kept
+
+    tallies = kept()
+    assert tallies[0] and tallies[1]
+    assert tallies == expected()
+
+
 def test_clones_spread_over_the_departments_with_positive_amounts(generated):
     summary, _ = generated
     clones = Project.objects.order_by("pk")[summary.sample :]
