@@ -36,41 +36,32 @@ def yuan(fen: int | None) -> Decimal:
     return (Decimal(fen or 0) / FEN).quantize(Decimal("0.01"))
 
 
-_KEPT_BY_TRIGGERS = "%s is kept by the database's triggers (projects/models_tally.py)"
+def _unconstrained(to: str) -> models.ForeignKey:
+    # No constraint and no index of its own: the rows come and go with the counts (a row's
+    # key is the unique constraint's prefix), and the plan or department is never deleted
+    # while it has projects (PROTECT on Project).
+    return models.ForeignKey(
+        to, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
 
 
 class _Kept(models.Model):
     """Rows written only by the database's triggers: the application reads them."""
 
+    plan = _unconstrained("projects.AnnualPlan")
+
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        raise TypeError(
-            f"{type(self).__name__} is kept by the database's triggers (projects/models_tally.py)"
-        )
+        raise TypeError(f"{type(self).__name__} is kept by the database's triggers")
 
     def delete(self, *args, **kwargs):
-        raise TypeError(
-            f"{type(self).__name__} is kept by the database's triggers (projects/models_tally.py)"
-        )
+        raise TypeError(f"{type(self).__name__} is kept by the database's triggers")
 
 
 class PlanTally(_Kept):
-    plan = models.ForeignKey(
-        "projects.AnnualPlan",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    owner = models.ForeignKey(
-        "projects.Organisation",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    owner = _unconstrained("projects.Organisation")
     state = models.CharField(_("阶段"), max_length=32)
     projects = models.IntegerField(_("项目数"))
     total_fen = models.BigIntegerField(_("总投资（分）"))
@@ -83,13 +74,6 @@ class PlanTally(_Kept):
 
 
 class PlanSourceTally(_Kept):
-    plan = models.ForeignKey(
-        "projects.AnnualPlan",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
     source = models.CharField(_("资金来源"), max_length=16)
     lines = models.IntegerField(_("资金来源条数"))
     total_fen = models.BigIntegerField(_("金额（分）"))
