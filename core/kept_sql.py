@@ -51,11 +51,60 @@ class KeptSQL:
             self._kept[key] = found
         return found
 
+    def ask(self, db: str, key: Hashable | None, build: Callable[[], Compiled]) -> Ask:
+        """The kept SQL on database ``db``, to run with others (``together``): its rows."""
+        sql, params = self.get(key, build)
+        return Ask(db, sql, params, list)
+
     def fetch(self, db: str, key: Hashable | None, build: Callable[[], Compiled]) -> list[tuple[Any, ...]]:
         """The rows of the kept SQL on database ``db``."""
-        with connections[db].cursor() as cursor:
-            cursor.execute(*self.get(key, build))
-            return cursor.fetchall()
+        (rows,) = together([self.ask(db, key, build)])
+        return rows
+
+
+class Ask(NamedTuple):
+    """One query to run with others (``together``): SQL and parameters on a database and what
+    makes the answer of its rows — or, for what kept SQL cannot hold, ``plain``, the answer
+    made as Django makes it."""
+
+    db: str
+    sql: str
+    params: tuple[Any, ...]
+    finish: Callable[[list[Any]], Any]
+    plain: Callable[[], Any] | None = None
+
+
+def together(asks: Sequence[Ask]) -> list[Any]:
+    """The answers of ``asks``. Sent to PostgreSQL together in one pipeline (psycopg's pipeline
+    mode): one round trip to the server instead of one per query (issue 10: the project page's
+    twenty small queries spent more time travelling than being answered); elsewhere, one by
+    one. Each runs through Django's cursor (its query log and wrappers see it)."""
+    sent = [a for a in asks if a.plain is None]
+    rows: dict[int, list[Any]] = {}
+    if len(sent) > 1 and len({a.db for a in sent}) == 1 and connections[sent[0].db].vendor == "postgresql":
+        connection = connections[sent[0].db]
+        connection.ensure_connection()
+        cursors = []
+        with connection.connection.pipeline():
+            for n, a in enumerate(asks):
+                if a.plain is None:
+                    cursor = connection.cursor()
+                    cursor.execute(a.sql, a.params)
+                    cursors.append((n, cursor))
+        for n, cursor in cursors:
+            with cursor:
+                rows[n] = cursor.fetchall()
+    out = []
+    for n, a in enumerate(asks):
+        if a.plain is not None:
+            out.append(a.plain())
+            continue
+        if n not in rows:
+            with connections[a.db].cursor() as cursor:
+                cursor.execute(a.sql, a.params)
+                rows[n] = cursor.fetchall()
+        out.append(a.finish(rows[n]))
+    return out
 
 
 #: Stand-ins for the whole numbers a kept query binds (``KeptQueries``): values no row id,
@@ -114,109 +163,79 @@ class KeptQueries:
     def list(self, key: Hashable | None, build: Callable[..., Any], *values: int) -> list[Any]:
         """``list(build(*values))``, from SQL kept under ``key`` (built afresh when ``key`` is
         None). ``build`` must make the same SQL for the same ``key`` whatever ``values``."""
+        (found,) = together([self.ask(key, build, *values)])
+        return found
+
+    def ask(self, key: Hashable | None, build: Callable[..., Any], *values: int) -> Ask:
+        """``list(build(*values))`` as an ``Ask``, to run with others (``together``)."""
         if key is None or not _bindable(values):
             # Not whole numbers a column holds (e.g. a 20-digit id from an address): as Django
             # answers them (no row), not bound into kept SQL the database would refuse.
-            return list(build(*values))
-        return self._run(key, build, values)
+            return _plain(build, values)
+        return self._ask(key, build, values)
 
-    def _kept_shape(self, key: Hashable, build: Callable[..., Any], arity: int) -> _Shape | None:
-        """The kept shape of ``key``, compiled now if new; None for a query that cannot match
-        (``.none()``: nothing to keep)."""
+    def _ask(self, key: Hashable, build: Callable[..., Any], values: Sequence[int | None]) -> Ask:
         shape = self._kept.get(key)
         if shape is None:
             try:
-                shape = self._shape(build, arity)
-            except EmptyResultSet:
-                return None
+                shape = self._shape(build, len(values))
+            except EmptyResultSet:  # a query that cannot match (``.none()``): nothing to keep
+                return _plain(build, values)
             if len(self._kept) >= self.limit:
                 self._kept.clear()
             self._kept[key] = shape
-        return shape
-
-    @staticmethod
-    def _bound(shape: _Shape, values: Sequence[int | None]) -> tuple[Any, ...]:
         params = list(shape.params)
         for position, n in shape.slots:
             params[position] = values[n]
-        return tuple(params)
-
-    @staticmethod
-    def _queryset(shape: _Shape, params: tuple[Any, ...], fetched: builtins.list[Any] | None = None) -> Any:
-        """The kept queryset with ``params`` bound; with ``fetched``, rows the database has
-        already answered (``many``), handed to Django's iterables as its cursor would."""
-        queryset = shape.queryset._chain()
-        compiler = copy.copy(shape.compiler)
-        compiler.connection = connections[queryset.db]
-        compiler.as_sql = lambda *args, **kwargs: (shape.sql, params)
-        if fetched is not None:
-            if compiler.has_extra_select:  # as SQLCompiler.execute_sql trims them
-                fetched = [row[: compiler.col_count] for row in fetched]
-            rows = fetched
-
-            def execute_sql(result_type: str = MULTI, *args: Any, **kwargs: Any) -> Any:
-                if result_type != MULTI:
-                    raise ValueError(f"kept rows answer a list of rows, not {result_type}")
-                return iter([rows])
-
-            compiler.execute_sql = execute_sql
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
-        return queryset
-
-    def _run(
-        self, key: Hashable, build: Callable[..., Any], values: Sequence[int | None]
-    ) -> builtins.list[Any]:
-        shape = self._kept_shape(key, build, len(values))
-        if shape is None:
-            return list(build(*values))
-        return list(self._queryset(shape, self._bound(shape, values)))
+        bound = tuple(params)
+        return Ask(shape.queryset.db, shape.sql, bound, lambda rows: list(_answer(shape, bound, rows)))
 
     def many(self, asks: Sequence[tuple[Hashable, Callable[..., Any], Sequence[int]]]) -> builtins.list[Any]:
-        """``[self.list(key, build, *values) for key, build, values in asks]``, the queries
-        sent to PostgreSQL together in one pipeline (psycopg's pipeline mode): one round trip
-        to the server instead of one per query (issue 10: the project page's twenty small
-        queries spent more time travelling than being answered). Elsewhere, one by one."""
-        shapes: builtins.list[tuple[_Shape, tuple[Any, ...]] | None] = []
-        for key, build, values in asks:
-            shape = self._kept_shape(key, build, len(values)) if _bindable(values) else None
-            shapes.append((shape, self._bound(shape, values)) if shape is not None else None)
-        kept = [s for s in shapes if s is not None]
-        dbs = {s.queryset.db for s, _params in kept}
-        fetched: dict[int, builtins.list[Any]] = {}
-        if len(kept) > 1 and len(dbs) == 1:
-            connection = connections[dbs.pop()]
-            if connection.vendor == "postgresql":
-                connection.ensure_connection()
-                cursors = []
-                with connection.connection.pipeline():
-                    for n, found in enumerate(shapes):
-                        if found is not None:
-                            cursor = connection.cursor()
-                            cursor.execute(found[0].sql, found[1])
-                            cursors.append((n, cursor))
-                for n, cursor in cursors:
-                    with cursor:
-                        fetched[n] = cursor.fetchall()
-        out: builtins.list[Any] = []
-        for n, ((_key, build, values), found) in enumerate(zip(asks, shapes, strict=True)):
-            if found is None:
-                out.append(list(build(*values)))
-            else:
-                out.append(list(self._queryset(found[0], found[1], fetched.get(n))))
-        return out
+        """``[self.list(key, build, *values) for key, build, values in asks]``, run together
+        (one round trip to PostgreSQL: ``together``)."""
+        return together([self.ask(key, build, *values) for key, build, values in asks])
 
     def list_in(self, key: Hashable, build: Callable[..., Any], ids: Sequence[int]) -> builtins.list[Any]:
         """``list(build(*ids))`` for a list of ids that ``build`` only tests membership of
-        (``__in``): the SQL is kept per ``key`` and a few lengths of list — the ids are bound
-        followed by NULLs up to a multiple of ``PAD_STEP``, which match no row. NULL, not a
-        repeated id: PostgreSQL estimates ``x IN (40, 40, …)`` as eight departments' rows and
-        chose to scan every clock for one department's record (4 ms instead of 0.3 ms). No
-        ids, no query (Django's answer to an empty ``IN``)."""
-        ids = list(ids)
+        (``__in``), from kept SQL (``ask_in``)."""
+        (found,) = together([self.ask_in(key, build, ids)])
+        return found
+
+    def ask_in(self, key: Hashable, build: Callable[..., Any], ids: Sequence[int]) -> Ask:
+        """``list_in`` as an ``Ask``. The SQL is kept per ``key`` and a few lengths of list —
+        the ids are bound followed by NULLs up to a multiple of ``PAD_STEP``, which match no
+        row. NULL, not a repeated id: PostgreSQL estimates ``x IN (40, 40, …)`` as eight
+        departments' rows and chose to scan every clock for one department's record (4 ms
+        instead of 0.3 ms). No ids, no query (Django's answer to an empty ``IN``)."""
+        ids = builtins.list(ids)
         if not ids or not _bindable(ids):
-            return list(build(*ids))
-        pads: list[int | None] = [None] * (-len(ids) % PAD_STEP)
-        return self._run((key, len(ids) + len(pads)), build, [*ids, *pads])
+            return _plain(build, ids)
+        pads: builtins.list[int | None] = [None] * (-len(ids) % PAD_STEP)
+        return self._ask((key, len(ids) + len(pads)), build, [*ids, *pads])
+
+
+def _plain(build: Callable[..., Any], values: Sequence[Any]) -> Ask:
+    return Ask("", "", (), list, plain=lambda: list(build(*values)))
+
+
+def _answer(shape: _Shape, params: tuple[Any, ...], rows: list[Any]) -> Any:
+    """The kept queryset with ``params`` bound, its rows already fetched: Django's iterables
+    make of them what they make of a cursor's (model instances, ``select_related``, values)."""
+    queryset = shape.queryset._chain()
+    compiler = copy.copy(shape.compiler)
+    compiler.connection = connections[queryset.db]
+    compiler.as_sql = lambda *args, **kwargs: (shape.sql, params)
+    if compiler.has_extra_select:  # as SQLCompiler.execute_sql trims them
+        rows = [row[: compiler.col_count] for row in rows]
+
+    def execute_sql(result_type: str = MULTI, *args: Any, **kwargs: Any) -> Any:
+        if result_type != MULTI:
+            raise ValueError(f"kept rows answer a list of rows, not {result_type}")
+        return iter([rows])
+
+    compiler.execute_sql = execute_sql
+    queryset.query.get_compiler = lambda *args, **kwargs: compiler
+    return queryset
 
 
 def _bindable(values: Sequence[Any]) -> bool:

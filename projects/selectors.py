@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.kept_sql import KeptQueries, KeptSQL, compiled
+from core.kept_sql import Ask, KeptQueries, KeptSQL, compiled, together
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
 from lifecycle.models import ChangeRequest, Clock, Incident, Opinion
 from lifecycle.policy import get_policy
@@ -348,10 +348,19 @@ def _counts(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None = None) 
     The SQL is kept under ``key`` when given, like ``_capped``'s."""
     if not querysets:
         return []
+    (found,) = together([_counts_ask(querysets, key)])
+    return found
+
+
+def _counts_ask(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None) -> Ask:
     db = querysets[0].db
     memo = ("counts", db, len(querysets), *key) if key is not None else None
-    (row,) = _CAPPED_SQL.fetch(db, memo, lambda: _counts_sql(querysets))
-    return [int(n or 0) for n in row]
+
+    def finish(rows: list[tuple[Any, ...]]) -> list[int]:
+        (row,) = rows
+        return [int(n or 0) for n in row]
+
+    return _CAPPED_SQL.ask(db, memo, lambda: _counts_sql(querysets))._replace(finish=finish)
 
 
 #: The SQL of ``_capped`` by (database, the querysets' key): building and compiling a dozen
@@ -391,16 +400,25 @@ def _capped(
     window is counted before the LIMIT, so the length comes with the first rows and a
     queue's query is compiled once (issue 10: compiling a dozen querysets twice was most of
     a bureau home page). An empty queue has no row: its length is 0."""
-    ids: list[list[int]] = [[] for _ in querysets]
-    counts = [0] * len(querysets)
     if not querysets:
-        return ids, counts
+        return [], []
+    (found,) = together([_capped_ask(querysets, key)])
+    return found
+
+
+def _capped_ask(querysets: list[QuerySet[Project]], key: tuple[Any, ...] | None) -> Ask:
     db = querysets[0].db
     memo = (db, len(querysets), *key) if key is not None else None
-    for n, pk, length in _CAPPED_SQL.fetch(db, memo, lambda: _capped_sql(querysets)):
-        ids[n].append(pk)
-        counts[n] = int(length)
-    return ids, counts
+
+    def finish(rows: list[tuple[Any, ...]]) -> tuple[list[list[int]], list[int]]:
+        ids: list[list[int]] = [[] for _ in querysets]
+        counts = [0] * len(querysets)
+        for n, pk, length in rows:
+            ids[n].append(pk)
+            counts[n] = int(length)
+        return ids, counts
+
+    return _CAPPED_SQL.ask(db, memo, lambda: _capped_sql(querysets))._replace(finish=finish)
 
 
 #: For a queue of another kind: the projects it is about (the list page's ``queue`` filter).
@@ -419,31 +437,45 @@ def home_queues(user: User) -> list[dict[str, Any]]:
     wanted = [n for n, q in enumerate(queues) if q["kind"] == "projects"]
     others = [n for n, q in enumerate(queues) if q["kind"] != "projects"]
     key = queue_key(user)
-    capped, lengths = _capped([queues[n]["items"] for n in wanted], key=key)
+    # Issue 10: the queries go in two rounds, each sent at once (core.kept_sql.together: one
+    # round trip to PostgreSQL): the queues' first ids and lengths, then the rows they show.
+    capped_qs = [queues[n]["items"] for n in wanted]
+    counted_qs = [queues[n]["items"] for n in others]
+    asked = [_capped_ask(capped_qs, key)] if capped_qs else []
+    asked += [_counts_ask(counted_qs, key)] if counted_qs else []
+    first = together(asked)
+    capped, lengths = first.pop(0) if capped_qs else ([], [])
     ids = dict(zip(wanted, capped, strict=True))
     # A window count would make the database read every row of a long queue of changes to
     # show its first ten (measured: 4× slower than counting apart); these are counted together.
     counts = dict(zip(wanted, lengths, strict=True)) | dict(
-        zip(others, _counts([queues[n]["items"] for n in others], key=key), strict=True)
+        zip(others, first.pop(0) if counted_qs else [], strict=True)
     )
-    shown: dict[int, Any] = {}
-    if any(ids.values()):
-        shown = {p.pk: p for p in decorate(_shown_rows(sorted({pk for some in ids.values() for pk in some})))}
+    shown_ids = sorted({pk for some in ids.values() for pk in some})
+    second = [
+        _SHOWN_ROWS.ask_in("rows", _queue_rows, shown_ids),
+        _SHOWN_ROWS.ask_in("clocks", _queue_clocks, shown_ids),
+    ]
+    # The first rows of each queue of changes, incidents or warnings that is not empty, its
+    # SQL kept like the project queues' (core.kept_sql.KeptQueries).
+    firsts = [n for n in others if counts[n]]
+    second += [
+        _OTHER_ROWS.ask(("queue", n, *key), lambda qs=queues[n]["items"]: qs[:QUEUE_CAP]) for n in firsts
+    ]
+    rows, clocks, *other_rows = together(second)
+    shown = {p.pk: p for p in decorate(_with_clocks(rows, clocks))} if rows else {}
+    items_of = dict(zip(firsts, other_rows, strict=True))
     far = datetime.date.max
     for number, q in enumerate(queues):
-        qs = q.pop("items")
+        q.pop("items")
         q["key"] = str(number)
         q["count"] = counts[number]
         if q["kind"] == "projects":
             items = [shown[pk] for pk in ids.get(number, []) if pk in shown]
             items.sort(key=lambda p: (p.deadline.effective_due_on if p.deadline else far, p.pk))
             q["items"] = items
-        elif q["count"]:
-            # The first rows of a queue of changes, incidents or warnings, its SQL kept like
-            # the project queues' (core.kept_sql.KeptQueries).
-            q["items"] = _OTHER_ROWS.list(("queue", number, *key), lambda qs=qs: qs[:QUEUE_CAP])
         else:
-            q["items"] = []
+            q["items"] = items_of.get(number, [])
         q["more"] = q["count"] - len(q["items"])
         q["listable"] = q["kind"] == "projects" or q["kind"] in _PROJECT_OF
     return queues
@@ -469,10 +501,18 @@ def _shown_rows(ids: list[int]) -> list[Any]:
     """The projects of ``ids`` (a home page's queues) with their running clocks as
     ``running_clocks`` (as the ``running_clocks`` prefetch gives them), in two queries whose
     SQL is kept (issue 10)."""
-    projects = _SHOWN_ROWS.list_in("rows", _queue_rows, ids)
+    return _with_clocks(
+        *together(
+            [_SHOWN_ROWS.ask_in("rows", _queue_rows, ids), _SHOWN_ROWS.ask_in("clocks", _queue_clocks, ids)]
+        )
+    )
+
+
+def _with_clocks(projects: list[Any], clocks: list[Clock]) -> list[Any]:
     by_project: dict[int, list[Clock]] = {p.pk: [] for p in projects}
-    for clock in _SHOWN_ROWS.list_in("clocks", _queue_clocks, ids):
-        by_project[clock.project_id].append(clock)
+    for clock in clocks:
+        if clock.project_id is not None:  # the clocks of ``ids``: all have a project
+            by_project[clock.project_id].append(clock)
     for p in projects:
         p.running_clocks = by_project[p.pk]
     return projects
