@@ -16,7 +16,7 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.formatting import wan
-from core.kept_sql import KeptQueries
+from core.kept_sql import Ask, KeptQueries, together
 from core.nature import ProjectNature
 from core.states import BUILT_STATES, LEFT_PLAN_STATES, ProjectState
 from core.tables import Column, Exporter, Row
@@ -190,7 +190,14 @@ def per_state(plan) -> dict[str, int]:
     """How many of the plan's projects are at each stage (every stage, applications and
     emergency requests included), from the database's tally (issue 10: a plan of thousands is
     not read row by row; projects/models_tally.py), SQL kept per process (core.kept_sql)."""
-    return dict(_KEPT.list(_per_state, _per_state, plan.pk))
+    (found,) = together([per_state_ask(plan)])
+    return found
+
+
+def per_state_ask(plan) -> Ask:
+    """``per_state`` as an ``Ask``, to run with others (core.kept_sql.together)."""
+    ask = _KEPT.ask(_per_state, _per_state, plan.pk)
+    return ask._replace(finish=lambda rows, finish=ask.finish: dict(finish(rows)))
 
 
 def execution(plan, counts: dict[str, int] | None = None) -> dict[str, int]:

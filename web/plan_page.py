@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from core.kept_sql import KeptPages, KeptQueries
+from core.kept_sql import KeptPages, KeptQueries, together
 from core.states import PlanState, ProjectState as S
 from core.vocabulary import Role
 from documents.models import Filing
@@ -148,14 +148,20 @@ def context(request, plan):
     user = request.user
     kind = access.kind_of(user)
     is_bureau = kind == OrgKind.BUREAU
-    by_owner = _KEPT.list(_by_owner, _by_owner, plan.pk)
+    # Issue 10: the plan's figures, read together (one round trip to PostgreSQL).
+    asked = [
+        _KEPT.ask(_by_owner, _by_owner, plan.pk),
+        plan_rows.per_state_ask(plan),
+        _KEPT.ask(_by_source, _by_source, plan.pk),
+        _KEPT.ask(_compilation_clock, _compilation_clock, plan.pk),
+    ]
+    by_owner, counts, by_source, clock = together(asked)
     for row in by_owner:  # A total of none but empty amounts is shown empty, as SUM gives it.
         row["total"] = yuan(row["fen"]) if row["fen"] else None
         row["count_label"] = ngettext("%(n)s个项目", "%(n)s个项目", row["n"]) % {"n": row["n"]}
     owner_id = _department_in_view(request, by_owner, user)
     in_view = next((r for r in by_owner if r["owner_id"] == owner_id), None)
     # How many rows each list has is in the plan's tally (projects/models_tally.py).
-    counts = plan_rows.per_state(plan)
     rows = (
         KeptPages(_KEPT, _rows, _rows, plan.pk, owner_id, known=in_view["n"] if in_view else 0)
         if owner_id is not None
@@ -168,7 +174,6 @@ def context(request, plan):
         # 办法第十一条 (issue 11): a row of a plan not yet approved is in it.
         if plan_stage.in_unapproved_plan(row.state, plan.year):
             row.state_label = plan_stage.state_label(row.state, plan.year, plan.state)
-    by_source = _KEPT.list(_by_source, _by_source, plan.pk)
     labels = dict(FundingLine._meta.get_field("source").choices)
     for row in by_source:
         row["label"] = labels.get(row["source"], row["source"])
@@ -211,7 +216,7 @@ def context(request, plan):
         "total": total,
         "candidates": candidates,
         "emergencies": emergencies,
-        "clock": next(iter(_KEPT.list(_compilation_clock, _compilation_clock, plan.pk)), None),
+        "clock": next(iter(clock), None),
         "steps": services.available(plan, user),
         "is_bureau": is_bureau,
         "may_concur": (
