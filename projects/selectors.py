@@ -265,6 +265,12 @@ def decorate(
                 if due >= today
                 else -calendar.working_days_between(due, today)
             )
+        # The table's "剩余N个工作日" (a running, unpaused working-day clock not yet late).
+        p.days_left_label = (
+            _("剩余%(n)s个工作日") % {"n": p.days_left}
+            if p.days_left is not None and p.days_left >= 0 and not clock.paused
+            else ""
+        )
         # 办法第十一条 (issue 11): a project in a plan not yet approved says so; the plan's year
         # and state come annotated with the rows (plan_stage.with_plan), never a query per row.
         plan_year, plan_state = getattr(p, "plan_year", None), getattr(p, "plan_state", None)
