@@ -383,8 +383,10 @@ class Project(ProjectMachine, StateFieldsOnce, ConcurrentTransitionMixin, Nature
             # The plan page counts with COUNT(*), which the two above answer alone too; COUNT of
             # the id made PostgreSQL read every row of the plan (12 ms → 2 ms at 10,000).
             models.Index(fields=["plan", "id"], name="project_plan_pk"),
-            # Issue 10: every home queue (projects.selectors) by state, earliest deadline first.
-            models.Index(fields=["state", "first_due", "id"], name="project_state_first_due"),
+            # Issue 10: every home queue (projects.selectors) by state, earliest deadline first;
+            # with the network, the bureau's queue of extranet designs (办法第十八条) is read from
+            # the index alone too (PostgreSQL: 0.58 → 0.06 ms at 10,000; docs/scale.md).
+            models.Index(fields=["state", "first_due", "id", "network"], name="project_state_first_due_net"),
             # Issue 10: a free-text search (selectors.project_list) and its count read this
             # index alone instead of every project's row (PostgreSQL: an index-only scan, the
             # count 11 → 2.7 ms at 10,000; docs/scale.md).
