@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("共用词汇与规则")
 
     def ready(self) -> None:
-        from . import lookups  # noqa: F401  (registers the ``__any_of`` lookup)
+        from . import lookups  # noqa: F401  # deferred: registers the ``__any_of`` lookup on a model field (AppConfig.ready)
