@@ -85,10 +85,11 @@ def pages_for(project: Project, user: User) -> list[dict[str, Any]]:
 
 def queue_aspect(user: User) -> str:
     """The aspect whose page ``user``'s home queue links to, or "" (办法第十条)."""
-    if not acting.holds(user, REVIEWERS):
-        return ""
     kind = kind_of(user)
-    return next((a.aspect for a in review_aspects() if a.org_kind == kind), "")
+    aspect = next((a.aspect for a in review_aspects() if a.org_kind == kind), "")
+    # Whether the person reviews (own role or one lent by a delegation) is asked only of an
+    # organisation that has an aspect: the bureau's home page asks no delegation (issue 10).
+    return aspect if aspect and acting.holds(user, REVIEWERS) else ""
 
 
 # ---------------------------------------------------------------- what the page shows
