@@ -85,15 +85,18 @@ def together(asks: Sequence[Ask]) -> list[Any]:
         connection = connections[sent[0].db]
         connection.ensure_connection()
         cursors = []
-        with connection.connection.pipeline():
-            for n, a in enumerate(asks):
-                if a.plain is None:
-                    cursor = connection.cursor()
-                    cursor.execute(a.sql, a.params)
-                    cursors.append((n, cursor))
-        for n, cursor in cursors:
-            with cursor:
-                rows[n] = cursor.fetchall()
+        # A failure surfaces when the pipeline is synced, outside Django's cursor: turned into
+        # Django's exceptions here, as the cursor would.
+        with connection.wrap_database_errors:
+            with connection.connection.pipeline():
+                for n, a in enumerate(asks):
+                    if a.plain is None:
+                        cursor = connection.cursor()
+                        cursor.execute(a.sql, a.params)
+                        cursors.append((n, cursor))
+            for n, cursor in cursors:
+                with cursor:
+                    rows[n] = cursor.fetchall()
     out = []
     for n, a in enumerate(asks):
         if a.plain is not None:

@@ -328,3 +328,17 @@ def test_many_answers_what_kept_sql_cannot_hold_as_django_does(projects):
     assert found[1] == [] and found[2] == []
     assert _as_read(found[0]) == _as_read(list(project_page.clocks(projects[0].pk)))
     assert _as_read(found[3]) == _as_read(list(project_page.clocks(projects[1].pk)))
+
+
+def test_a_failing_query_among_others_raises_django_s_error(db):
+    """A query that fails among queries sent together (a pipeline on PostgreSQL) raises the
+    exception Django's cursor raises, not the driver's."""
+    from django.db import transaction
+    from django.db.utils import DatabaseError
+
+    from core.kept_sql import Ask, together
+
+    good = Ask("default", "SELECT 1", (), list)
+    bad = Ask("default", "SELECT * FROM no_such_table_anywhere", (), list)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        together([good, bad, good])
