@@ -260,3 +260,40 @@ def test_long_text_wraps_in_its_column_and_amounts_stay_on_one_line(plan_2026):
         assert text.alignment.wrap_text and text.alignment.vertical == "top"
         assert ws.row_dimensions[text.row].height is None
         assert not amount.alignment.wrap_text and isinstance(amount.value, (int, float))
+
+
+def test_the_overdue_workbook_reads_a_constant_number_of_queries(orgs, django_assert_num_queries):
+    """Issue 10: the overdue workbook reads only the columns its rows show — with the project's
+    and the plan's state, which django-fsm reads when each is made — so its queries do not
+    grow with its rows (a plan's deadline once cost one query per row)."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecycle.models import Clock
+
+    def rows_for(n: int) -> list:
+        for k in range(n):
+            plan = AnnualPlan.objects.create(year=2080 + len(AnnualPlan.objects.all()))
+            project = Project.objects.create(name=f"逾期{k}", owner=orgs["owner"], state="joint_review")
+            for subject in ({"plan": plan}, {"project": project}):
+                Clock.objects.create(
+                    kind="plan_compilation" if "plan" in subject else "joint_review",
+                    article="第十一条" if "plan" in subject else "第十条",
+                    unit="calendar",
+                    received_on=datetime.date(2026, 9, 1),
+                    due_on=datetime.date(2026, 10, 9),
+                    **subject,
+                )
+        return list(OverdueExporter(Project.objects.all(), days=5).rows())
+
+    with at(2026, 11, 2):
+        first = rows_for(1)
+        with CaptureQueriesContext(connection) as one:
+            list(OverdueExporter(Project.objects.all(), days=5).rows())
+        more = rows_for(3)
+        with django_assert_num_queries(len(one.captured_queries)):
+            again = list(OverdueExporter(Project.objects.all(), days=5).rows())
+    assert len(first) == 2 and len(more) == len(again) == 8
+    assert {r.values[1] for r in again} >= {"2080年度省级政务信息化建设计划", "逾期0"}
