@@ -12,23 +12,17 @@ from django.db.models.functions import Coalesce
 
 from core import timeutil
 from core.formatting import wan
-from core.nature import ProjectNature
-from core.states import STAGES, ProjectState
+from core.states import STAGES
 from core.tables import Column, Exporter, Row
-from core.vocabulary import EvaluationGrade
 from lifecycle.models import ASPECTS, JOINT_REVIEW_ASPECTS, Aspect, Clock, ClockKind, Contract
 from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
-from projects.models import AnnualPlan, Organisation
+from projects.models import AnnualPlan, Organisation, Project
+from projects.selectors import choice_labels
 
 from . import joint_review_counts
 
 STAGE_OF = {state: str(label) for label, states in STAGES.items() for state in states}
-
-
-def _labels(choices) -> dict[str, str]:
-    """A field's choices as translated text, each label translated once."""
-    return {value: str(label) for value, label in choices}
 
 
 class LedgerExporter(Exporter):
@@ -97,8 +91,8 @@ class LedgerExporter(Exporter):
         today = timeutil.today()
         # Issue 10: each label translated once, not once per row (a gettext per label and row
         # was a third of the ledger's rows at 10,000 projects).
-        labels = _labels(ProjectState.choices)
-        kinds = _labels(ClockKind.choices)
+        labels = choice_labels(Project, "state")
+        kinds = choice_labels(Clock, "kind")
         nearest = {}
         clocks = (
             Clock.objects.filter(project__in=self.projects, stopped_on__isnull=True)
@@ -109,7 +103,7 @@ class LedgerExporter(Exporter):
         for project_id, kind, due in clocks.iterator():
             nearest.setdefault(project_id, (kind, due))
         contracts = self._contracts()
-        methods = _labels(Contract._meta.get_field("procurement_method").choices)
+        methods = choice_labels(Contract, "procurement_method")
         qs = (
             self.projects.select_related(None)
             .order_by("owner__name", "pk")
@@ -133,8 +127,8 @@ class LedgerExporter(Exporter):
                 "post_evaluation_grade",
             )
         )
-        grades = _labels(EvaluationGrade.choices)
-        natures = _labels(ProjectNature.choices)
+        grades = choice_labels(Project, "self_evaluation_grade")  # 后评价 has the same grades
+        natures = choice_labels(Project, "nature")
         for seq, rec in enumerate(qs.iterator(chunk_size=2000), 1):
             (
                 pk,
@@ -233,7 +227,7 @@ class OverdueExporter(Exporter):
             "project__owner__name",
             "plan__year",
         )
-        kinds = _labels(ClockKind.choices)  # not a gettext per row
+        kinds = choice_labels(Clock, "kind")  # not a gettext per row
         rows = values.iterator(chunk_size=1000)
         for seq, (kind, article, received, due, paused_on, provisional, project_id, *about) in enumerate(
             rows, 1

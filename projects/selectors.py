@@ -458,10 +458,7 @@ def home_queues(user: User) -> list[dict[str, Any]]:
         zip(others, first.pop(0) if counted_qs else [], strict=True)
     )
     shown_ids = sorted({pk for some in ids.values() for pk in some})
-    second = [
-        _SHOWN_ROWS.ask_in("rows", _queue_rows, shown_ids),
-        _SHOWN_ROWS.ask_in("clocks", _queue_clocks, shown_ids),
-    ]
+    second = _shown_asks(shown_ids)
     # The first rows of each queue of changes, incidents or warnings that is not empty, its
     # SQL kept like the project queues' (core.kept_sql.KeptQueries).
     firsts = [n for n in others if counts[n]]
@@ -507,11 +504,12 @@ def _shown_rows(ids: list[int]) -> list[Any]:
     """The projects of ``ids`` (a home page's queues) with their running clocks as
     ``running_clocks`` (as the ``running_clocks`` prefetch gives them), in two queries whose
     SQL is kept (issue 10)."""
-    return _with_clocks(
-        *together(
-            [_SHOWN_ROWS.ask_in("rows", _queue_rows, ids), _SHOWN_ROWS.ask_in("clocks", _queue_clocks, ids)]
-        )
-    )
+    return _with_clocks(*together(_shown_asks(ids)))
+
+
+def _shown_asks(ids: list[int]) -> list[Ask]:
+    """The two kept queries of ``_shown_rows``: the projects, then their running clocks."""
+    return [_SHOWN_ROWS.ask_in("rows", _queue_rows, ids), _SHOWN_ROWS.ask_in("clocks", _queue_clocks, ids)]
 
 
 def _with_clocks(projects: list[Any], clocks: list[Clock]) -> list[Any]:

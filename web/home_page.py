@@ -15,12 +15,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.formatting import pct_text
 from projects.similarity import matched_fields
-
-
-def _ratio(value: Any) -> str:
-    return pct_text(value) or "—"  # as the ``ratio`` filter (projects/templatetags/web.py)
+from projects.templatetags.web import ratio as _ratio  # what the ``ratio`` filter prints
 
 
 def ready_warnings(warnings: Iterable[Any]) -> None:

@@ -232,7 +232,9 @@ def project_detail(request, pk):
     project = access.get_project_for_user(user, pk)
     today = timeutil.today()
     # Issue 10: the page's queries about the project, sent together (web/project_page.py).
-    splits = (project_page.splits,) if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT) else ()
+    # 办法第三、八条: the bureau (and 审计厅) is warned of split and duplicate applications.
+    sees_splits = access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT)
+    splits = (project_page.splits,) if sees_splits else ()
     project_page.prefetch(project, (*project_page.PAGE_PARTS, *splits))
     clocks = project_page.rows(project_page.clocks, project)
     for clock in clocks:
@@ -290,7 +292,7 @@ def project_detail(request, pk):
     relabel = context["state_label"] if plan_stage.in_unapproved_plan(project.state, plan_year) else ""
     context["state_svg"] = state_diagram.diagram(project.state, context["history"], relabel)
     context["clock_timeline"] = clock_timeline.timeline(clocks, context["history"], today)
-    if access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT):
+    if sees_splits:
         # 办法第八条: the bureau is warned of applications that look split.
         # Issue 15: most likely first, with the other department of a duplicate (办法第三条).
         context["splits"] = project_page.rows(project_page.splits, project, parent="")
