@@ -74,6 +74,20 @@ class Ask(NamedTuple):
     plain: Callable[[], Any] | None = None
 
 
+def answered(value: Any) -> Ask:
+    """An ``Ask`` whose answer is known already (``value``): no query."""
+    return Ask("", "", (), list, plain=lambda: value)
+
+
+def then(ask: Ask, step: Callable[[Any], Any]) -> Ask:
+    """``ask`` whose answer goes through ``step`` (to remember it, say)."""
+    if ask.plain is not None:
+        plain = ask.plain
+        return ask._replace(plain=lambda: step(plain()))
+    finish = ask.finish
+    return ask._replace(finish=lambda rows: step(finish(rows)))
+
+
 def together(asks: Sequence[Ask]) -> list[Any]:
     """The answers of ``asks``. Sent to PostgreSQL together in one pipeline (psycopg's pipeline
     mode): one round trip to the server instead of one per query (issue 10: the project page's

@@ -33,6 +33,7 @@ from django.apps import apps
 from django.db.models import Q
 
 from core import timeutil
+from core.kept_sql import Ask, KeptQueries, answered, then, together
 
 # lifecycle sits below projects: a person is a projects.User (``role``, ``organisation_id``).
 Person = Any
@@ -58,34 +59,53 @@ def in_force_filter(on: datetime.date) -> Q:
     return Q(starts_on__lte=on, ends_on__gte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
 
 
-def _lent(user: Person, on: datetime.date | None = None) -> list[Any]:
-    """The delegations lending ``user`` a role on ``on`` (default today), delegator loaded;
-    one query per person object and day."""
+def _lending(day: datetime.date, substitute_id: Any, organisation_id: Any) -> Any:
+    """The delegations in force on ``day`` lending ``substitute_id`` a role: within their own
+    organisation only (all three on the same one, both still there)."""
+    return _model().objects.filter(
+        in_force_filter(day),
+        substitute_id=substitute_id,
+        organisation_id=organisation_id,
+        delegator__organisation_id=organisation_id,
+        delegator__is_active=True,
+    )
+
+
+#: The SQL of ``_lent`` by day (core.kept_sql): asked on most pages, by every role check that
+#: the person's own role does not answer (issue 10: building it cost more than running it).
+_KEPT = KeptQueries(64)
+
+
+def lent_ask(user: Person, on: datetime.date | None = None) -> Ask:
+    """``_lent`` as an ``Ask``, to run with a page's other queries (core.kept_sql.together);
+    its answer is remembered on the person object like ``_lent``'s. No query when the person
+    object remembers it already, or cannot be lent a role."""
     if not getattr(user, "pk", None) or not getattr(user, "is_active", False):
-        return []
+        return answered([])
     if not getattr(user, "organisation_id", None):
-        return []
+        return answered([])
     day = on or timeutil.today()
     key = (day, _generation[0])
     cached = getattr(user, _CACHE, None)
     if cached is not None and cached[0] == key:
-        return cached[1]
-    rows = list(
-        _model()
-        .objects.filter(in_force_filter(day))
-        # within their own organisation only: all three on the same one, both still there
-        .filter(
-            substitute_id=user.pk,
-            organisation_id=user.organisation_id,
-            delegator__organisation_id=user.organisation_id,
-            delegator__is_active=True,
-        )
-        .select_related("delegator")
-        .order_by("pk")
-    )
-    # an object that takes no attributes: no memory, the same answer
-    with contextlib.suppress(AttributeError):
-        setattr(user, _CACHE, (key, rows))
+        return answered(cached[1])
+
+    def remember(rows: list[Any]) -> list[Any]:
+        # an object that takes no attributes: no memory, the same answer
+        with contextlib.suppress(AttributeError):
+            setattr(user, _CACHE, (key, rows))
+        return rows
+
+    def build(substitute_id: int, organisation_id: int) -> Any:
+        return _lending(day, substitute_id, organisation_id).select_related("delegator").order_by("pk")
+
+    return then(_KEPT.ask(("lent", day), build, user.pk, user.organisation_id), remember)
+
+
+def _lent(user: Person, on: datetime.date | None = None) -> list[Any]:
+    """The delegations lending ``user`` a role on ``on`` (default today), delegator loaded;
+    one query per person object and day."""
+    (rows,) = together([lent_ask(user, on)])
     return rows
 
 
@@ -140,17 +160,9 @@ def lent_roles(user: Person, on: datetime.date | None = None) -> Any:
     must stay one query (the inbox and its unread count in the header): entries addressed to
     the delegator's organisation and role reach the substitute while the delegation is in
     force, and no longer the day after."""
-    return (
-        _model()
-        .objects.filter(
-            in_force_filter(on or timeutil.today()),
-            substitute_id=getattr(user, "pk", None),
-            organisation_id=getattr(user, "organisation_id", None),
-            delegator__organisation_id=getattr(user, "organisation_id", None),
-            delegator__is_active=True,
-        )
-        .values("delegator__role")
-    )
+    return _lending(
+        on or timeutil.today(), getattr(user, "pk", None), getattr(user, "organisation_id", None)
+    ).values("delegator__role")
 
 
 def effective_roles(user: Person, on: datetime.date | None = None) -> frozenset[str]:

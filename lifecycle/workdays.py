@@ -14,9 +14,11 @@ from __future__ import annotations
 import calendar as _cal
 import datetime
 import functools
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from chinese_calendar import constants
+
+from core.kept_sql import Ask, KeptQueries, then
 
 from .models import CalendarDay, CalendarYear
 
@@ -28,18 +30,46 @@ class Deadline(NamedTuple):
     provisional: bool
 
 
-class WorkCalendar:
-    """The exceptions of the known years, loaded once per computation."""
+class Read(NamedTuple):
+    """The exceptions of the years ``first``..``last``, read already (``exceptions_ask``)."""
 
-    def __init__(self, years: set[int] | None = None):
-        days = CalendarDay.objects.all()
-        if years is not None:
-            # A range, not ``date__year__in``: SQLite would compute every row's year.
-            days = days.filter(
-                date__gte=datetime.date(min(years, default=1), 1, 1),
-                date__lte=datetime.date(max(years, default=1), 12, 31),
-            )
-        self.exceptions = dict(days.values_list("date", "is_workday"))
+    first: int
+    last: int
+    exceptions: dict[datetime.date, bool]
+
+    def covers(self, years: set[int]) -> bool:
+        return all(self.first <= year <= self.last for year in years)
+
+
+def _exceptions(first: int, last: int) -> Any:
+    # A range, not ``date__year__in``: SQLite would compute every row's year.
+    return CalendarDay.objects.filter(
+        date__gte=datetime.date(first, 1, 1), date__lte=datetime.date(last, 12, 31)
+    ).values_list("date", "is_workday")
+
+
+#: The SQL of ``exceptions_ask`` by range of years (core.kept_sql).
+_KEPT = KeptQueries(64)
+
+
+def exceptions_ask(first: int, last: int) -> Ask:
+    """The exceptions of the years ``first``..``last`` as a ``Read``, to send with a page's
+    other queries (issue 10: the home page's, core.kept_sql.together)."""
+    ask = _KEPT.ask(("exceptions", first, last), lambda: _exceptions(first, last))
+    return then(ask, lambda rows: Read(first, last, dict(rows)))
+
+
+class WorkCalendar:
+    """The exceptions of the known years, loaded once per computation. ``read``: exceptions
+    read already, used when they cover ``years`` (one query fewer)."""
+
+    def __init__(self, years: set[int] | None = None, *, read: Read | None = None):
+        if years is not None and read is not None and read.covers(years):
+            self.exceptions = read.exceptions
+        elif years is None:
+            self.exceptions = dict(CalendarDay.objects.values_list("date", "is_workday"))
+        else:
+            self.exceptions = dict(_exceptions(min(years, default=1), max(years, default=1)))
 
     @functools.cached_property
     def known_years(self) -> set[int]:

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
+from core.kept_sql import Ask
 from core.review_aspects import ReviewAspect
 from core.states import ProjectState as S
 from lifecycle import acting
@@ -85,11 +86,23 @@ def pages_for(project: Project, user: User) -> list[dict[str, Any]]:
 
 def queue_aspect(user: User) -> str:
     """The aspect whose page ``user``'s home queue links to, or "" (办法第十条)."""
-    kind = kind_of(user)
-    aspect = next((a.aspect for a in review_aspects() if a.org_kind == kind), "")
+    aspect = _organisation_aspect(user)
     # Whether the person reviews (own role or one lent by a delegation) is asked only of an
-    # organisation that has an aspect: the bureau's home page asks no delegation (issue 10).
+    # organisation that has an aspect (issue 10).
     return aspect if aspect and acting.holds(user, REVIEWERS) else ""
+
+
+def queue_aspect_asks(user: User) -> list[Ask]:
+    """What ``queue_aspect`` reads from the database — the delegations lent to a person whose
+    own role does not review — as asks the home page sends with its own (issue 10)."""
+    if _organisation_aspect(user) and getattr(user, "role", "") not in REVIEWERS:
+        return [acting.lent_ask(user)]
+    return []
+
+
+def _organisation_aspect(user: User) -> str:
+    kind = kind_of(user)
+    return next((a.aspect for a in review_aspects() if a.org_kind == kind), "")
 
 
 # ---------------------------------------------------------------- what the page shows

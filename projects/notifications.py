@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import timeutil
-from core.kept_sql import KeptSQL, compiled
+from core.kept_sql import Ask, KeptSQL, answered, compiled, together
 from core.states import ProjectState as S
 from core.vocabulary import OrgKind, Role
 from lifecycle import acting, audit
@@ -398,14 +398,42 @@ _UNREAD_SQL = KeptSQL(4096)
 
 
 def unread_count(user: User) -> int:
-    """One query (the header's badge)."""
+    """One query (the header's badge), or none when the page sent it with its own queries
+    (``unread_ask(remember=True)``): that answer is read once, then forgotten."""
+    remembered = getattr(user, _REMEMBERED, None)
+    if remembered is not None:
+        delattr(user, _REMEMBERED)
+    if remembered is not None and remembered[0] == _unread_key(user):
+        return int(remembered[1])
+    (count,) = together([unread_ask(user)])
+    return int(count)
+
+
+#: Where ``unread_ask(remember=True)`` leaves its answer on the person object, with its key.
+_REMEMBERED = "_unread_count"
+
+
+def _unread_key(user: User) -> tuple[Any, ...]:
+    return (Notification.objects.db, user.pk, user.organisation_id, user.role, timeutil.today())
+
+
+def unread_ask(user: User, *, remember: bool = False) -> Ask:
+    """``unread_count`` as an ``Ask``, to send with a page's other queries (issue 10: the home
+    page's, core.kept_sql.together). ``remember``: leave the answer on the person object for
+    the header's next ``unread_count``."""
     if not user.organisation_id:
-        return 0
-    db = Notification.objects.db
-    key = (db, user.pk, user.organisation_id, user.role, timeutil.today())
+        return answered(0)
+    key = _unread_key(user)
     count = Func(F("pk"), function="COUNT", output_field=IntegerField())
-    rows = _UNREAD_SQL.fetch(db, key, lambda: compiled(unread(user).order_by().values(n=count)))
-    return int(rows[0][0] or 0) if rows else 0
+    ask = _UNREAD_SQL.ask(key[0], key, lambda: compiled(unread(user).order_by().values(n=count)))
+
+    def finish(rows: list[tuple[Any, ...]]) -> int:
+        n = int(rows[0][0] or 0) if rows else 0
+        if remember:
+            setattr(user, _REMEMBERED, (key, n))
+        return n
+
+    return ask._replace(finish=finish)
 
 
 def notification_for(user: User, pk: int) -> Notification | None:

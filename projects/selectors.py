@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import (
@@ -27,12 +27,14 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.kept_sql import Ask, KeptQueries, KeptSQL, compiled, together
+from core.kept_sql import Ask, KeptQueries, KeptSQL, answered, compiled, together
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
+from lifecycle import workdays
 from lifecycle.models import ChangeRequest, Clock, Incident, Opinion
 from lifecycle.policy import get_policy
 from lifecycle.workdays import WorkCalendar
@@ -231,16 +233,21 @@ def queue(qs: QuerySet[Project]) -> list[Any]:
 
 
 def decorate(
-    items: list[Any], *, today: datetime.date | None = None, calendar: WorkCalendar | None = None
+    items: list[Any],
+    *,
+    today: datetime.date | None = None,
+    calendar: WorkCalendar | None = None,
+    read: workdays.Read | None = None,
 ) -> list[Any]:
     """Attach ``deadline`` (earliest running clock), ``overdue`` and, for working-day
     clocks, ``days_left`` (working days from today, negative when late) to each project.
-    One calendar for the whole list keeps the query count constant. ``items`` are Projects
+    One calendar for the whole list keeps the query count constant; ``read``: the calendar's
+    exceptions read already, used when they cover the years counted. ``items`` are Projects
     with ``running_clocks`` prefetched (``queue``); typed Any because they gain attributes."""
     today = today or timeutil.today()
     earliest = [earliest_clock(getattr(p, "running_clocks", None) or []) for p in items]
     if calendar is None:
-        calendar = WorkCalendar(_years_counted(earliest, today))
+        calendar = WorkCalendar(_years_counted(earliest, today), read=read)
     states = choice_labels(Project, "state")
     kinds = choice_labels(Clock, "kind")
     steps: dict[str, str] = {}
@@ -301,7 +308,7 @@ def _years_counted(clocks: list[Any], today: datetime.date) -> set[int]:
 
 def _q(
     title: StrOrPromise,
-    items: QuerySet[Any],
+    items: Callable[[], QuerySet[Any]],
     *,
     article: str = "",
     kind: str = "projects",
@@ -309,7 +316,9 @@ def _q(
 ) -> dict[str, Any]:
     # ``waiting``: a queue of what others handle (the department's "等待…办理"), not a queue to
     # act on — issue 12's notifications (projects/notifications.py) skip it.
-    return {"title": title, "article": article, "items": items, "kind": kind, "waiting": waiting}
+    # ``items``: made when first used (a home page whose SQL is kept makes none; issue 10).
+    lazy = SimpleLazyObject(items)
+    return {"title": title, "article": article, "items": lazy, "kind": kind, "waiting": waiting}
 
 
 #: Issue 10: a queue on a home page shows this many items; "还有 N 项" links to the project
@@ -358,8 +367,9 @@ def _counts(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None = None) 
     return found
 
 
-def _counts_ask(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None) -> Ask:
-    db = querysets[0].db
+def _counts_ask(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None, db: str | None = None) -> Ask:
+    # ``db``: given by a caller whose querysets are made only when compiled (``home_queues``).
+    db = db or querysets[0].db
     memo = ("counts", db, len(querysets), *key) if key is not None else None
 
     def finish(rows: list[tuple[Any, ...]]) -> list[int]:
@@ -412,8 +422,10 @@ def _capped(
     return found
 
 
-def _capped_ask(querysets: list[QuerySet[Project]], key: tuple[Any, ...] | None) -> Ask:
-    db = querysets[0].db
+def _capped_ask(
+    querysets: list[QuerySet[Project]], key: tuple[Any, ...] | None, db: str | None = None
+) -> Ask:
+    db = db or querysets[0].db
     memo = (db, len(querysets), *key) if key is not None else None
 
     def finish(rows: list[tuple[Any, ...]]) -> tuple[list[list[int]], list[int]]:
@@ -432,7 +444,15 @@ _PROJECT_OF = {"changes": "project_id", "incidents": "project_id", "splits": "fi
 
 
 def home_queues(user: User) -> list[dict[str, Any]]:
-    """What waits on ``user``'s organisation, queue by queue, each sorted by deadline and
+    """``home_queues_with`` with nothing else asked."""
+    return home_queues_with(user, [])[0]
+
+
+def home_queues_with(user: User, also: list[Ask]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The home queues, and the answers of ``also``: what else the page reads, sent with the
+    queues' first queries (issue 10: one round trip to PostgreSQL instead of one each).
+
+    What waits on ``user``'s organisation, queue by queue, each sorted by deadline and
     capped at ``QUEUE_CAP`` items: ``count`` is the queue's length, ``more`` the items not
     shown and ``key`` the list page's filter for the whole queue (``queue_projects``).
     Whatever the number of projects and of queues: one query for the ids and lengths of every
@@ -447,9 +467,11 @@ def home_queues(user: User) -> list[dict[str, Any]]:
     # round trip to PostgreSQL): the queues' first ids and lengths, then the rows they show.
     capped_qs = [queues[n]["items"] for n in wanted]
     counted_qs = [queues[n]["items"] for n in others]
-    asked = [_capped_ask(capped_qs, key)] if capped_qs else []
-    asked += [_counts_ask(counted_qs, key)] if counted_qs else []
-    first = together(asked)
+    db = Project.objects.db  # the queues' querysets are made only if their SQL is not kept
+    asked = [_capped_ask(capped_qs, key, db)] if capped_qs else []
+    asked += [_counts_ask(counted_qs, key, db)] if counted_qs else []
+    first = together(asked + also)
+    answers = first[len(asked) :]
     capped, lengths = first.pop(0) if capped_qs else ([], [])
     ids = dict(zip(wanted, capped, strict=True))
     # A window count would make the database read every row of a long queue of changes to
@@ -465,8 +487,12 @@ def home_queues(user: User) -> list[dict[str, Any]]:
     second += [
         _OTHER_ROWS.ask(("queue", n, *key), lambda qs=queues[n]["items"]: qs[:QUEUE_CAP]) for n in firsts
     ]
-    rows, clocks, *other_rows = together(second)
-    shown = {p.pk: p for p in decorate(_with_clocks(rows, clocks))} if rows else {}
+    # The calendar's exceptions around today: what counting the days left of the rows shown
+    # reads, unless a deadline lies further away (decorate reads its years then).
+    today = timeutil.today()
+    second.append(workdays.exceptions_ask(today.year - 1, today.year + 1) if shown_ids else answered(None))
+    rows, clocks, *other_rows, read = together(second)
+    shown = {p.pk: p for p in decorate(_with_clocks(rows, clocks), today=today, read=read)} if rows else {}
     items_of = dict(zip(firsts, other_rows, strict=True))
     far = datetime.date.max
     for number, q in enumerate(queues):
@@ -481,7 +507,7 @@ def home_queues(user: User) -> list[dict[str, Any]]:
             q["items"] = items_of.get(number, [])
         q["more"] = q["count"] - len(q["items"])
         q["listable"] = q["kind"] == "projects" or q["kind"] in _PROJECT_OF
-    return queues
+    return queues, answers
 
 
 #: The SQL of the rows a home page shows, by the number of ids asked (``_shown_rows``; in
@@ -563,37 +589,45 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
     """The queues of ``user``'s organisation as lazy querysets (evaluated by ``home_queues``)."""
 
     kind = user.organisation.kind if user.organisation else None
-    base = visible_projects(user)
-
-    def projects(qs: QuerySet[Project]) -> QuerySet[Project]:
-        return qs
+    # Issue 10: every queryset is made only when first used (SimpleLazyObject): a home page
+    # whose SQL is kept (``home_queues``) builds none of them.
+    base: QuerySet[Project] = SimpleLazyObject(lambda: visible_projects(user))  # type: ignore[assignment]
 
     queues = []
     if kind == OrgKind.OWNER:
-        own = base.filter(owner=user.organisation).exclude(
-            state__in=[S.CLOSED, S.WITHDRAWN, S.TERMINATED, S.REVIEW_REJECTED, S.NOT_INCLUDED]
+        own: QuerySet[Project] = SimpleLazyObject(  # type: ignore[assignment]
+            lambda: base.filter(owner=user.organisation).exclude(
+                state__in=[S.CLOSED, S.WITHDRAWN, S.TERMINATED, S.REVIEW_REJECTED, S.NOT_INCLUDED]
+            )
         )
-        queues.append(_q(_("轮到本单位办理"), projects(own.filter(state__in=OWNER_TURN))))
+        queues.append(_q(_("轮到本单位办理"), lambda: own.filter(state__in=OWNER_TURN)))
+
         # 办法第十三条: cross-department projects of other departments waiting for our confirmation.
-        to_confirm = Participant.objects.filter(
-            project=OuterRef("pk"), organisation=user.organisation, confirmed_at__isnull=True
-        )
+        def to_confirm() -> Exists:
+            return Exists(
+                Participant.objects.filter(
+                    project=OuterRef("pk"), organisation=user.organisation, confirmed_at__isnull=True
+                )
+            )
+
         queues.append(
             _q(
                 _("待本单位确认的跨部门参建内容"),
-                projects(base.filter(state__in=[S.DRAFT, S.CORRECTING]).filter(Exists(to_confirm))),
+                lambda: base.filter(state__in=[S.DRAFT, S.CORRECTING]).filter(to_confirm()),
                 article="第十三条",
             )
         )
         queues.append(
-            _q(_("等待省营商环境局和有关部门办理"), projects(own.exclude(state__in=OWNER_TURN)), waiting=True)
+            _q(_("等待省营商环境局和有关部门办理"), lambda: own.exclude(state__in=OWNER_TURN), waiting=True)
         )
         queues.append(
             _q(
                 _("本单位起草中的项目变更"),
-                ChangeRequest.objects.filter(project__owner=user.organisation, state=ChangeState.DRAFT)
-                .select_related("project")
-                .order_by("pk"),
+                lambda: (
+                    ChangeRequest.objects.filter(project__owner=user.organisation, state=ChangeState.DRAFT)
+                    .select_related("project")
+                    .order_by("pk")
+                ),
                 article="第二十八条",
                 kind="changes",
             )
@@ -602,82 +636,88 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
         queues += [
             # Sorted by the wait from submission to 受理 (the "申报后受理" clock against the
             # bureau's target, Policy.intake_target_working_days; 办法第十条 sets no number).
-            _q(_("待受理的申报"), projects(base.filter(state=S.SUBMITTED)), article="第十条"),
+            _q(_("待受理的申报"), lambda: base.filter(state=S.SUBMITTED), article="第十条"),
             _q(
                 _("联合审核中（%(joint_review_days)s个工作日）") % get_policy().figures(),
-                projects(base.filter(state__in=[S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION])),
+                lambda: base.filter(state__in=[S.JOINT_REVIEW, S.CORRECTING, S.EXPERT_EVALUATION]),
                 article="第十条",
             ),
             _q(
                 _("紧急纳入申请"),
-                projects(
-                    lacking_opinion(
-                        base.filter(state=S.EMERGENCY_REQUESTED), ["bureau_emergency"], "emergency"
-                    )
+                lambda: lacking_opinion(
+                    base.filter(state=S.EMERGENCY_REQUESTED), ["bureau_emergency"], "emergency"
                 ),
                 article="第十二条",
             ),
             _q(
                 _("初步设计评审中（%(design_review_days)s个工作日）") % get_policy().figures(),
-                projects(
-                    base.filter(state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.EXTRANET)
+                lambda: base.filter(
+                    state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.EXTRANET
                 ),
                 article="第十八条",
             ),
-            _q(_("待报省政府审定"), projects(base.filter(state=S.APPROVAL_COMPLETE)), article="第十九条"),
+            _q(_("待报省政府审定"), lambda: base.filter(state=S.APPROVAL_COMPLETE), article="第十九条"),
             # 办法第二十六条: incident reports waiting for the bureau's order (整改, 暂停 or 终止).
             _q(
                 _("建设单位报告的严重逾期或重大损失"),
-                Incident.objects.filter(
-                    Exists(base.filter(pk=OuterRef("project_id"))), handled_at__isnull=True
-                )
-                .select_related("project", "project__owner")
-                .only(*INCIDENT_COLUMNS)
-                .order_by("reported_at", "pk"),
+                lambda: (
+                    Incident.objects.filter(
+                        Exists(base.filter(pk=OuterRef("project_id"))), handled_at__isnull=True
+                    )
+                    .select_related("project", "project__owner")
+                    .only(*INCIDENT_COLUMNS)
+                    .order_by("reported_at", "pk")
+                ),
                 article="第二十六条",
                 kind="incidents",
             ),
             _q(
                 _("变更待审批和新备案"),
-                ChangeRequest.objects.filter(state__in=[ChangeState.PENDING_APPROVAL, ChangeState.FILED])
-                .select_related("project")
-                .only(*CHANGE_COLUMNS)
-                .order_by("-submitted_at", "-pk"),
+                lambda: (
+                    ChangeRequest.objects.filter(state__in=[ChangeState.PENDING_APPROVAL, ChangeState.FILED])
+                    .select_related("project")
+                    .only(*CHANGE_COLUMNS)
+                    .order_by("-submitted_at", "-pk")
+                ),
                 article="第二十八条",
                 kind="changes",
             ),
             _q(
                 _("限期整改和暂停建设"),
-                projects(base.filter(state__in=[S.RECTIFICATION, S.SUSPENDED])),
+                lambda: base.filter(state__in=[S.RECTIFICATION, S.SUSPENDED]),
                 article="第二十六、三十六条",
             ),
             _q(
                 _("验收申请和延期验收申请"),
-                projects(base.filter(state__in=[S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW])),
+                lambda: base.filter(state__in=[S.EXTENSION_REQUESTED, S.ACCEPTANCE_REVIEW]),
                 article="第二十九条",
             ),
             _q(
                 _("应报送自评价和待决定后评价"),
-                projects(base.filter(state__in=[S.OPERATION, S.SELF_EVALUATED])),
+                lambda: base.filter(state__in=[S.OPERATION, S.SELF_EVALUATED]),
                 article="第三十三条",
             ),
             # Issue 15: most likely first (by score, not newest), each with its part scores.
             _q(
                 _("疑似拆分申报预警"),
-                SplitWarning.objects.filter(kind=SplitWarning.Kind.SPLIT)
-                .select_related("first", "second", "first__owner")
-                .only(*WARNING_COLUMNS, "first__owner__name")
-                .order_by("-score", "-pk"),
+                lambda: (
+                    SplitWarning.objects.filter(kind=SplitWarning.Kind.SPLIT)
+                    .select_related("first", "second", "first__owner")
+                    .only(*WARNING_COLUMNS, "first__owner__name")
+                    .order_by("-score", "-pk")
+                ),
                 article="第八条",
                 kind="splits",
             ),
             # 办法第三条 (集约节约): two departments' applications for the same system.
             _q(
                 _("疑似跨部门重复建设预警"),
-                SplitWarning.objects.filter(kind=SplitWarning.Kind.DUPLICATE)
-                .select_related("first", "second", "first__owner", "second__owner")
-                .only(*WARNING_COLUMNS, "first__owner__name", "second__owner__name")
-                .order_by("-score", "-pk"),
+                lambda: (
+                    SplitWarning.objects.filter(kind=SplitWarning.Kind.DUPLICATE)
+                    .select_related("first", "second", "first__owner", "second__owner")
+                    .only(*WARNING_COLUMNS, "first__owner__name", "second__owner__name")
+                    .order_by("-score", "-pk")
+                ),
                 article="第三条",
                 kind="splits",
             ),
@@ -689,33 +729,31 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
         queues += [
             _q(
                 _("待出具联合审核意见"),
-                projects(lacking_opinion(base.filter(state=S.JOINT_REVIEW), [aspect], "joint_review")),
+                lambda: lacking_opinion(base.filter(state=S.JOINT_REVIEW), [aspect], "joint_review"),
                 article="第十条",
             ),
             _q(
                 _("待出具紧急纳入审核意见"),
-                projects(
-                    lacking_opinion(
-                        base.filter(state=S.EMERGENCY_REQUESTED),
-                        ["cac_emergency" if kind == OrgKind.CAC else "crypto_emergency"],
-                        "emergency",
-                    )
+                lambda: lacking_opinion(
+                    base.filter(state=S.EMERGENCY_REQUESTED),
+                    ["cac_emergency" if kind == OrgKind.CAC else "crypto_emergency"],
+                    "emergency",
                 ),
                 article="第十二条",
             ),
             _q(
                 _("待出具竣工验收意见"),
-                projects(lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW), [acceptance], "acceptance")),
+                lambda: lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW), [acceptance], "acceptance"),
                 article="第二十九条",
             ),
         ]
     elif kind == OrgKind.DRC:
         queues += [
-            _q(_("待批复的可行性研究报告"), projects(base.filter(state=S.FSR_REVIEW)), article="第十五条"),
+            _q(_("待批复的可行性研究报告"), lambda: base.filter(state=S.FSR_REVIEW), article="第十五条"),
             _q(
                 _("待出具竣工验收意见"),
-                projects(
-                    lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW), ["drc_acceptance"], "acceptance")
+                lambda: lacking_opinion(
+                    base.filter(state=S.ACCEPTANCE_REVIEW), ["drc_acceptance"], "acceptance"
                 ),
                 article="第二十九条",
             ),
@@ -723,11 +761,10 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
     elif kind in (OrgKind.POLICE, OrgKind.SECRECY):
         aspect = "police_acceptance" if kind == OrgKind.POLICE else "secrecy_acceptance"
         # 办法第二十九条: 省委保密办 takes part in every acceptance ("不涉及" when unclassified).
-        qs = base.filter(state=S.ACCEPTANCE_REVIEW)
         queues.append(
             _q(
                 _("待出具竣工验收意见"),
-                projects(lacking_opinion(qs, [aspect], "acceptance")),
+                lambda: lacking_opinion(base.filter(state=S.ACCEPTANCE_REVIEW), [aspect], "acceptance"),
                 article="第二十九条",
             )
         )
@@ -735,8 +772,8 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
         queues.append(
             _q(
                 _("依托电子政务内网的初步设计评审"),
-                projects(
-                    base.filter(state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.INTRANET)
+                lambda: base.filter(
+                    state__in=[S.DESIGN_REVIEW, S.DESIGN_CORRECTING], network=Network.INTRANET
                 ),
                 article="第十八条",
             )
@@ -745,16 +782,16 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
         queues += [
             _q(
                 _("待会签的年度建设计划"),
-                AnnualPlan.objects.filter(state=PlanState.COMPILING, finance_concurred_at__isnull=True),
+                lambda: AnnualPlan.objects.filter(
+                    state=PlanState.COMPILING, finance_concurred_at__isnull=True
+                ),
                 article="第十一条",
                 kind="plans",
             ),
             _q(
                 _("待审核的紧急纳入申请"),
-                projects(
-                    lacking_opinion(
-                        base.filter(state=S.EMERGENCY_REQUESTED), ["finance_emergency"], "emergency"
-                    )
+                lambda: lacking_opinion(
+                    base.filter(state=S.EMERGENCY_REQUESTED), ["finance_emergency"], "emergency"
                 ),
                 article="第十二条",
             ),
@@ -763,19 +800,19 @@ def queue_definitions(user: User) -> list[dict[str, Any]]:
         queues += [
             _q(
                 _("待批准的年度建设计划"),
-                AnnualPlan.objects.filter(state=PlanState.SUBMITTED),
+                lambda: AnnualPlan.objects.filter(state=PlanState.SUBMITTED),
                 article="第十一条",
                 kind="plans",
             ),
-            _q(_("待批准的紧急纳入"), projects(base.filter(state=S.EMERGENCY_FORWARDED)), article="第十二条"),
-            _q(_("待审定的项目"), projects(base.filter(state=S.RATIFICATION)), article="第十九条"),
+            _q(_("待批准的紧急纳入"), lambda: base.filter(state=S.EMERGENCY_FORWARDED), article="第十二条"),
+            _q(_("待审定的项目"), lambda: base.filter(state=S.RATIFICATION), article="第十九条"),
         ]
     elif kind == OrgKind.EXPERT:
         queues += [
-            _q(_("专家评估论证"), projects(base.filter(state=S.EXPERT_EVALUATION)), article="第十条"),
+            _q(_("专家评估论证"), lambda: base.filter(state=S.EXPERT_EVALUATION), article="第十条"),
             _q(
                 _("第三方后评价"),
-                projects(base.filter(state=S.POST_EVALUATION, post_evaluator=user.organisation_id)),
+                lambda: base.filter(state=S.POST_EVALUATION, post_evaluator=user.organisation_id),
                 article="第三十三条",
             ),
         ]

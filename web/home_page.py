@@ -15,6 +15,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.kept_sql import Ask, KeptQueries
+from projects.models import AnnualPlan
 from projects.similarity import matched_fields
 from projects.templatetags.web import ratio as _ratio  # what the ``ratio`` filter prints
 
@@ -48,3 +50,13 @@ def ready(queues: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 c.url = reverse("change", args=[c.pk])
                 c.ratio_label = _ratio(c.ratio) if c.ratio is not None else ""
     return queues
+
+
+#: The SQL of ``plans_ask`` (core.kept_sql).
+_KEPT = KeptQueries(4)
+
+
+def plans_ask() -> Ask:
+    """The three latest annual plans (the page's "年度建设计划"), as an ask to send with the
+    queues' (issue 10)."""
+    return _KEPT.ask(("plans",), lambda: AnnualPlan.objects.order_by("-year")[:3])

@@ -37,6 +37,7 @@ from projects import (
     capabilities,
     drafts,
     emergency_review,
+    notifications as notify,
     params as params_mod,
     plan_stage,
     selectors,
@@ -107,19 +108,36 @@ def _demo_password():
     return demo.DEMO_PASSWORD if getattr(settings, "DEMO_MODE", False) else ""
 
 
+#: Who reads the latest annual plans on their home page (办法第十一条: the bureau compiles them,
+#: 财政厅 concurs, the provincial government approves; 审计厅 reads everything).
+_PLAN_READERS = (OrgKind.BUREAU, OrgKind.FINANCE, OrgKind.GOVERNMENT, OrgKind.AUDIT)
+
+
 @login_required
 def home(request):
     user = request.user
-    context = {"queues": home_page.ready(selectors.home_queues(user)), "kind": access.kind_of(user)}
+    kind = access.kind_of(user)
+    # Issue 10: what else the page reads is sent with the queues' first queries (one round trip
+    # to PostgreSQL, core.kept_sql.together). The delegations and the header's unread count
+    # are remembered on the person object, where queue_aspect and the header read them.
+    also = {
+        "aspect": review_aspects.queue_aspect_asks(user),
+        "unread": [notify.unread_ask(user, remember=True)],
+        "plans": [home_page.plans_ask()] if kind in _PLAN_READERS else [],
+        "charts": stats_views.home_charts_asks(user),
+    }
+    queues, answers = selectors.home_queues_with(user, [a for asks in also.values() for a in asks])
+    it = iter(answers)
+    got = {name: [next(it) for _ in asks] for name, asks in also.items()}
+    context = {"queues": home_page.ready(queues), "kind": kind}
     review_aspects.link_queue(context["queues"], user)  # 办法第十条: each agency's review page
-    kind = context["kind"]
     if kind == OrgKind.OWNER:
         today = timeutil.today()
         context["open_calls"] = list(Call.objects.filter(opens_on__lte=today, closes_on__gte=today))
-    if kind in (OrgKind.BUREAU, OrgKind.FINANCE, OrgKind.GOVERNMENT, OrgKind.AUDIT):
-        context["plans"] = list(AnnualPlan.objects.order_by("-year")[:3])
+    if got["plans"]:
+        context["plans"] = got["plans"][0]
     # Issue 11 item 7: the bureau's pipeline and on-time charts (web/stats_views.py).
-    context["stats_charts"] = stats_views.home_charts(user)
+    context["stats_charts"] = stats_views.home_charts(user, got["charts"])
     if kind == OrgKind.AUDIT or not context["queues"]:
         context["stage_counts"] = selectors.stage_counts(user)
     if kind == OrgKind.AUDIT:

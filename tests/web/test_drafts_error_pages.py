@@ -136,7 +136,7 @@ def test_the_500_page_is_in_the_persons_language_and_shows_the_icon(client, peop
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.selectors, "home_queues", broken)
+    monkeypatch.setattr(views.selectors, "home_queues_with", broken)
     client.raise_request_exception = False
     client.force_login(people.owner_preparer)
     body = client.get(reverse("home")).content.decode()

@@ -87,7 +87,7 @@ def test_an_unexpected_error_shows_the_chinese_500_page(client, people, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.selectors, "home_queues", broken)
+    monkeypatch.setattr(views.selectors, "home_queues_with", broken)
     client.raise_request_exception = False
     client.force_login(people.owner_preparer)
     response = client.get(reverse("home"))
