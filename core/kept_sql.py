@@ -281,8 +281,13 @@ class KeptPages:
         self.kept, self.key, self.build, self.values, self.known = kept, key, build, values, known
 
     def count(self) -> int:
-        if self.known is not None:
-            return self.known
+        if self.known is None:
+            (self.known,) = together([self.count_ask()])
+        return self.known
+
+    def count_ask(self) -> Ask:
+        """The count as an ``Ask``, to send with a page's other queries; its answer becomes
+        ``known``."""
 
         def counted(*values: int) -> Any:
             return (
@@ -291,8 +296,11 @@ class KeptPages:
                 .values_list(Func(template="COUNT(*)", output_field=IntegerField()), flat=True)
             )
 
-        found = self.kept.list(("count", self.key), counted, *self.values)
-        return int(found[0]) if found else 0  # none at all: a query that cannot match
+        def remember(found: list[Any]) -> int:
+            self.known = int(found[0]) if found else 0  # none at all: a query that cannot match
+            return self.known
+
+        return then(self.kept.ask(("count", self.key), counted, *self.values), remember)
 
     def __getitem__(self, window: slice) -> list[Any]:
         start, stop = window.start or 0, window.stop

@@ -30,7 +30,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from core import timeutil
-from core.kept_sql import KeptQueries
+from core.kept_sql import Ask, KeptQueries, then, together
 from core.validation import validate_past_date
 from core.vocabulary import AGENCY_KINDS, OrgKind, Role
 from lifecycle import acting, audit, events
@@ -549,12 +549,22 @@ def _sanctions(*ids: int) -> QuerySet[SupervisionDecision]:
 def sanctions_for(organisation_ids: Iterable[int]) -> dict[int, list[Sanction]]:
     """办法第三十六、三十九条: the decisions against each department, newest first (one
     query). Every id asked for is a key, with an empty list when there is none."""
+    (found,) = together([sanctions_ask(organisation_ids)])
+    return found
+
+
+def sanctions_ask(organisation_ids: Iterable[int]) -> Ask:
+    """``sanctions_for`` as an ``Ask``, to send with other queries (core.kept_sql.together)."""
     ids = list(dict.fromkeys(organisation_ids))
-    today = timeutil.today()
-    out: dict[int, list[Sanction]] = {i: [] for i in ids}
     # Of the project only its name and state (django-fsm reads it): a project's hundred
     # columns cost a millisecond to compile on the plan page (issue 10).
-    for d in _KEPT.list_in(_sanctions, _sanctions, ids):
+    return then(_KEPT.ask_in(_sanctions, _sanctions, ids), lambda rows: _sanctions_of(ids, rows))
+
+
+def _sanctions_of(ids: list[int], decisions: list[SupervisionDecision]) -> dict[int, list[Sanction]]:
+    today = timeutil.today()
+    out: dict[int, list[Sanction]] = {i: [] for i in ids}
+    for d in decisions:
         out[d.organisation_id].append(
             Sanction(
                 pk=d.pk,

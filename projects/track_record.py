@@ -27,13 +27,13 @@ from django.utils.translation import gettext as _, gettext_lazy as _l
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.kept_sql import KeptQueries
+from core.kept_sql import Ask, KeptQueries, together
 from core.states import BUILT_STATES, ENDED_STATES, ProjectState as S
 from core.vocabulary import EvaluationGrade
 from lifecycle.models import REPORT_KINDS, Clock, ClockKind, Rectification
 
 from .models import Organisation, Project
-from .supervision import sanctions_for
+from .supervision import sanctions_ask
 
 GRADES = dict(EvaluationGrade.choices)
 
@@ -54,15 +54,18 @@ class Entry:
 
 @dataclass(frozen=True)
 class Source:
-    """A kind of fact: its name, its heading, its article and the function reading it.
+    """A kind of fact: its name, its heading, its article, the one query reading it for all
+    the departments at once and what makes entries of its answer.
 
-    ``read(organisation_ids, year, today)`` yields ``(organisation id, Entry)`` pairs for all
-    the departments at once, with a constant number of queries."""
+    ``ask(organisation_ids, year, today)`` is that query (a core.kept_sql ``Ask``: the sources
+    of a record are sent together, one round trip to PostgreSQL); ``entries(answer, year,
+    today)`` yields ``(organisation id, Entry)`` pairs."""
 
     name: str
     label: StrOrPromise
     article: str
-    read: Callable[[Sequence[int], int | None, datetime.date], Iterable[tuple[int, Entry]]]
+    ask: Callable[[Sequence[int], int | None, datetime.date], Ask]
+    entries: Callable[[Any, int | None, datetime.date], Iterable[tuple[int, Entry]]]
 
 
 @dataclass(frozen=True)
@@ -114,17 +117,15 @@ class TrackRecord:
 _KEPT = KeptQueries(512)
 
 
-def kept_rows(
-    name: str, build: Callable[[Sequence[int]], Any], ids: Sequence[int], *key: Hashable
-) -> list[Any]:
-    """``list(build(ids))`` from SQL kept under ``name``, the number of ids and ``key`` (what
-    else ``build`` reads: the year, the day)."""
-    return _KEPT.list_in((name, *key), lambda *some: build(some), list(ids))
+def kept_ask(name: str, build: Callable[[Sequence[int]], Any], ids: Sequence[int], *key: Hashable) -> Ask:
+    """``list(build(ids))`` as an ``Ask``, from SQL kept under ``name``, the number of ids and
+    ``key`` (what else ``build`` reads: the year, the day)."""
+    return _KEPT.ask_in((name, *key), lambda *some: build(some), list(ids))
 
 
-def _evaluations(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
+def _evaluations_ask(ids: Sequence[int], year: int | None, today: datetime.date) -> Ask:
     """办法第三十三条: the grades of the self- and post-evaluations given."""
-    rows = kept_rows(
+    return kept_ask(
         "evaluations",
         lambda ids: (
             Project.objects.filter(owner_id__in=ids)
@@ -134,6 +135,9 @@ def _evaluations(ids: Sequence[int], year: int | None, today: datetime.date) -> 
         ),
         ids,
     )
+
+
+def _evaluations(rows: list[Any], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
     poor = (EvaluationGrade.FAIR, EvaluationGrade.POOR)
     for owner_id, pk, name, self_grade, post_grade in rows:
         if self_grade:
@@ -144,10 +148,10 @@ def _evaluations(ids: Sequence[int], year: int | None, today: datetime.date) -> 
             yield owner_id, Entry("evaluations", pk, name, text, "第三十三条", adverse=post_grade in poor)
 
 
-def _late_reports(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
+def _late_reports_ask(ids: Sequence[int], year: int | None, today: datetime.date) -> Ask:
     """办法第二十五、三十三条: yearly performance reports and self-evaluations sent after their
     deadline, or not sent although the deadline has passed."""
-    rows = kept_rows(
+    return kept_ask(
         "late_reports",
         lambda ids: (
             # Read through the indexes clock_report_running_due and clock_report_sent_late.
@@ -162,6 +166,9 @@ def _late_reports(ids: Sequence[int], year: int | None, today: datetime.date) ->
         ids,
         today,
     )
+
+
+def _late_reports(rows: list[Any], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
     for owner_id, pk, name, kind, clock_year, due, stopped in rows:
         what = (
             _("%(y)s年度绩效评价报告") % {"y": clock_year}
@@ -180,11 +187,9 @@ def _late_reports(ids: Sequence[int], year: int | None, today: datetime.date) ->
         yield owner_id, Entry("late_reports", pk, name, text, article, adverse=True)
 
 
-def _rectifications(
-    ids: Sequence[int], year: int | None, today: datetime.date
-) -> Iterable[tuple[int, Entry]]:
+def _rectifications_ask(ids: Sequence[int], year: int | None, today: datetime.date) -> Ask:
     """办法第三十六条: the rectification notices the department received, and whether it reported."""
-    rows = kept_rows(
+    return kept_ask(
         "rectifications",
         lambda ids: (
             Rectification.objects.filter(project__owner_id__in=ids)
@@ -193,6 +198,9 @@ def _rectifications(
         ),
         ids,
     )
+
+
+def _rectifications(rows: list[Any], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
     for owner_id, pk, name, ordered, reported in rows:
         text = _("%(on)s责令限期整改，%(state)s") % {
             "on": timezone.localtime(ordered).date(),
@@ -206,7 +214,7 @@ def _rectifications(
 _NOT_UNFINISHED = BUILT_STATES | ENDED_STATES
 
 
-def _unfinished(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
+def _unfinished_ask(ids: Sequence[int], year: int | None, today: datetime.date) -> Ask:
     """办法第十二、三十八条: projects of earlier annual plans not yet built."""
 
     def build(ids: Sequence[int]) -> Any:
@@ -217,17 +225,26 @@ def _unfinished(ids: Sequence[int], year: int | None, today: datetime.date) -> I
             "owner_id", "pk", "name", "plan__year", "state"
         )
 
-    rows = kept_rows("unfinished", build, ids, year)
+    return kept_ask("unfinished", build, ids, year)
+
+
+def _unfinished(rows: list[Any], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
     labels = dict(S.choices)
     for owner_id, pk, name, plan_year, state in rows:
         text = _("%(y)s年度计划项目，当前%(state)s") % {"y": plan_year, "state": labels.get(state, state)}
         yield owner_id, Entry("unfinished", pk, name, text, "第十二条", adverse=True)
 
 
-def _sanctions(ids: Sequence[int], year: int | None, today: datetime.date) -> Iterable[tuple[int, Entry]]:
+def _sanctions_ask(ids: Sequence[int], year: int | None, today: datetime.date) -> Ask:
     """办法第三十六、三十九条: 通报批评 and 暂缓安排信息化投资计划 against the department or one of
     its projects (projects.supervision.sanctions_for, one query)."""
-    for owner_id, sanctions in sanctions_for(ids).items():
+    return sanctions_ask(ids)
+
+
+def _sanctions(
+    found: dict[int, list[Any]], year: int | None, today: datetime.date
+) -> Iterable[tuple[int, Entry]]:
+    for owner_id, sanctions in found.items():
         for d in sanctions:
             state = _("执行中") if d.in_force else (_("已解除") if d.lifted else "")
             text = _("%(kind)s（%(no)s，%(on)s%(state)s）") % {
@@ -240,11 +257,11 @@ def _sanctions(ids: Sequence[int], year: int | None, today: datetime.date) -> It
 
 
 SOURCES: list[Source] = [
-    Source("evaluations", _l("自评价和后评价结果"), "第三十三条", _evaluations),
-    Source("late_reports", _l("逾期报告"), "第二十五、三十三条", _late_reports),
-    Source("rectifications", _l("整改"), "第三十六条", _rectifications),
-    Source("unfinished", _l("以前年度计划未完成项目"), "第十二条", _unfinished),
-    Source("sanctions", _l("通报批评和暂缓安排投资计划"), "第三十六、三十九条", _sanctions),
+    Source("evaluations", _l("自评价和后评价结果"), "第三十三条", _evaluations_ask, _evaluations),
+    Source("late_reports", _l("逾期报告"), "第二十五、三十三条", _late_reports_ask, _late_reports),
+    Source("rectifications", _l("整改"), "第三十六条", _rectifications_ask, _rectifications),
+    Source("unfinished", _l("以前年度计划未完成项目"), "第十二条", _unfinished_ask, _unfinished),
+    Source("sanctions", _l("通报批评和暂缓安排投资计划"), "第三十六、三十九条", _sanctions_ask, _sanctions),
 ]
 
 
@@ -269,18 +286,23 @@ def track_records(
     if not ids:
         return {}
     today = timeutil.today()
+    sources = list(SOURCES)
+    asked = [source.ask(ids, year, today) for source in sources]
     if names is None or not set(ids) <= set(names):
-        names = dict(
-            kept_rows(
+        asked.append(
+            kept_ask(
                 "names", lambda ids: Organisation.objects.filter(pk__in=ids).values_list("pk", "name"), ids
             )
         )
-    entries: dict[int, list[Entry]] = {pk: [] for pk in ids if pk in names}
-    for source in SOURCES:
-        for owner_id, entry in source.read(ids, year, today):
+    # Issue 10: every source's query in one round trip to PostgreSQL (core.kept_sql.together).
+    answers = together(asked)
+    known: dict[int, str] = dict(answers.pop()) if len(answers) > len(sources) else (names or {})
+    entries: dict[int, list[Entry]] = {pk: [] for pk in ids if pk in known}
+    for source, answer in zip(sources, answers, strict=True):
+        for owner_id, entry in source.entries(answer, year, today):
             entries.setdefault(owner_id, []).append(entry)
     return {
-        pk: TrackRecord(organisation_id=pk, organisation_name=names.get(pk, ""), entries=tuple(entries[pk]))
+        pk: TrackRecord(organisation_id=pk, organisation_name=known.get(pk, ""), entries=tuple(entries[pk]))
         for pk in entries
     }
 

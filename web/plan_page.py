@@ -28,6 +28,7 @@ from lifecycle.models import Clock, ClockKind
 from projects import access, history, params as params_mod, plan as plan_rows, plan_stage, selectors
 from projects.models import AnnualPlan, FundingLine, OrgKind, PlanSourceTally, PlanTally, Project
 from projects.models_tally import yuan
+from web import read_ahead
 from web.evaluation_views import plan_track_records
 
 #: Project rows per page of the plan (the 年度建设计划表 itself is the export).
@@ -155,7 +156,15 @@ def context(request, plan):
         _KEPT.ask(_by_source, _by_source, plan.pk),
         _KEPT.ask(_compilation_clock, _compilation_clock, plan.pk),
     ]
-    by_owner, counts, by_source, clock = together(asked)
+    # The plan's own history (its count read with the figures).
+    history_pages = KeptPages(
+        _KEPT,
+        ("history", *selectors.visibility_key(user)),
+        lambda plan_id: history.plan_history(AnnualPlan(pk=plan_id), user),
+        plan.pk,
+    )
+    asked += [history_pages.count_ask(), *read_ahead.person_asks(user)]
+    by_owner, counts, by_source, clock, *_others = together(asked)
     for row in by_owner:  # A total of none but empty amounts is shown empty, as SUM gives it.
         row["total"] = yuan(row["fen"]) if row["fen"] else None
         row["count_label"] = ngettext("%(n)s个项目", "%(n)s个项目", row["n"]) % {"n": row["n"]}
@@ -225,17 +234,7 @@ def context(request, plan):
             and plan.state == PlanState.COMPILING
             and not plan.finance_concurred_at
         ),
-        "history": paginate(
-            KeptPages(
-                _KEPT,
-                ("history", *selectors.visibility_key(user)),
-                lambda plan_id: history.plan_history(AnnualPlan(pk=plan_id), user),
-                plan.pk,
-            ),
-            HISTORY_PER_PAGE,
-            request,
-            "history",
-        ),
+        "history": paginate(history_pages, HISTORY_PER_PAGE, request, "history"),
         # An issued plan lists every department's projects; a department opens only its own.
         "visible": _visible(user, shown),
         "query_rows": query_without(request, "page"),

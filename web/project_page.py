@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from core.kept_sql import KeptQueries
+from core.kept_sql import Ask, KeptQueries, together
 from core.states import LEFT_PLAN_STATES, ChangeState
 from documents import evidence, filings as document_filings, services as document_services
 from documents.models import Filing, MaterialVersion
@@ -70,11 +70,14 @@ def _person(relation: str) -> tuple[str, str]:
 _KEPT = KeptQueries(64)
 
 
-def prefetch(project: Project, builds: Sequence[Callable[[int], QuerySet[Any]]]) -> None:
-    """Read the rows of ``builds`` about ``project`` now, all in one round trip to PostgreSQL
-    (``KeptQueries.many``); ``rows`` then hands each out once, without a query."""
-    found = _KEPT.many([(build, build, (project.pk,)) for build in builds])
-    project._prefetched_rows = dict(zip(builds, found, strict=True))  # type: ignore[attr-defined]
+def prefetch(
+    project: Project, builds: Sequence[Callable[[int], QuerySet[Any]]], also: Sequence[Ask] = ()
+) -> None:
+    """Read the rows of ``builds`` about ``project`` now, with ``also`` (what else the page
+    reads: web.read_ahead), all in one round trip to PostgreSQL (core.kept_sql.together);
+    ``rows`` then hands each out once, without a query."""
+    found = together([*(_KEPT.ask(build, build, project.pk) for build in builds), *also])
+    project._prefetched_rows = dict(zip(builds, found[: len(builds)], strict=True))  # type: ignore[attr-defined]
 
 
 def rows(build: Callable[[int], QuerySet[Any]], project: Project, parent: str = "project") -> list[Any]:

@@ -60,6 +60,7 @@ from web import (
     home_page,
     plan_page,
     project_page,
+    read_ahead,
     review_views,
     state_diagram,
     stats_views,
@@ -253,7 +254,7 @@ def project_detail(request, pk):
     # 办法第三、八条: the bureau (and 审计厅) is warned of split and duplicate applications.
     sees_splits = access.kind_of(user) in (OrgKind.BUREAU, OrgKind.AUDIT)
     splits = (project_page.splits,) if sees_splits else ()
-    project_page.prefetch(project, (*project_page.PAGE_PARTS, *splits))
+    project_page.prefetch(project, (*project_page.PAGE_PARTS, *splits), read_ahead.person_asks(user))
     clocks = project_page.rows(project_page.clocks, project)
     for clock in clocks:
         clock.state_code, clock.state_label = _deadline_state(clock, today)
