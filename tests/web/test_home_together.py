@@ -126,3 +126,34 @@ def test_exceptions_read_ahead_are_used_only_for_the_years_they_cover(db):
     assert not ctx.captured_queries
     assert calendar.working_days_between(start, end) == 1
     assert calendar.is_workday(datetime.date(2024, 9, 29)) and calendar.is_workday(datetime.date(2024, 10, 12))
+
+
+# ---------------------------------------------------------------- the project page
+
+
+def _on(day: datetime.date):
+    return at(day.year, day.month, day.day)
+
+
+def test_a_substitute_s_steps_on_the_project_page_read_the_delegation_once(client, orgs, people, call_2026):
+    """办法第十条: the bureau's 审核人 accepts an application; its 经办人 may, on the days a
+    delegation is in force (issue 12), and the page reads the delegations once for all its
+    checks, with its own queries (web/read_ahead.py)."""
+    project, on = project_in(S.SUBMITTED, orgs, people, call_2026)
+    day = max(on, datetime.date(2026, 12, 1)) + datetime.timedelta(days=1)
+    with _on(day - datetime.timedelta(days=1)):
+        delegation.delegation_create(
+            actor=people.bureau_reviewer, substitute=people.bureau_preparer, starts_on=day, ends_on=day
+        )
+    step = f'class="button primary" href="{reverse("project_step", args=[project.pk, "accept_application"])}"'
+    client.force_login(people.bureau_preparer)
+    with _on(day):
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(reverse("project", args=[project.pk])).content.decode()
+        assert step in body
+        sql = [q["sql"] for q in ctx.captured_queries]
+        assert len([s for s in sql if s.startswith('SELECT "lifecycle_delegation"')]) == 1
+        assert len([s for s in sql if 'COUNT("projects_notification"' in s]) == 1
+    with _on(day + datetime.timedelta(days=1)):
+        body = client.get(reverse("project", args=[project.pk])).content.decode()
+        assert step not in body
