@@ -244,6 +244,8 @@ def _sanctions_ask(ids: Sequence[int], year: int | None, today: datetime.date) -
 def _sanctions(
     found: dict[int, list[Any]], year: int | None, today: datetime.date
 ) -> Iterable[tuple[int, Entry]]:
+    """办法第三十六、三十九条: each decision against the department or one of its projects, in
+    force, lifted or expired, is an entry of its record."""
     for owner_id, sanctions in found.items():
         for d in sanctions:
             state = _("执行中") if d.in_force else (_("已解除") if d.lifted else "")

@@ -168,9 +168,8 @@ def test_the_plan_page_and_its_export_show_each_departments_record(client, orgs,
 
 
 def test_a_new_source_is_one_more_entry_in_every_record(orgs, people):
-    from projects import track_record as module
-
     from core.kept_sql import answered
+    from projects import track_record as module
 
     def asked(ids, year, today):  # a source that needs no query: its answer is the ids
         return answered(list(ids))

@@ -125,7 +125,9 @@ def test_exceptions_read_ahead_are_used_only_for_the_years_they_cover(db):
         calendar = workdays.WorkCalendar({2024}, read=read)
     assert not ctx.captured_queries
     assert calendar.working_days_between(start, end) == 1
-    assert calendar.is_workday(datetime.date(2024, 9, 29)) and calendar.is_workday(datetime.date(2024, 10, 12))
+    assert calendar.is_workday(datetime.date(2024, 9, 29)) and calendar.is_workday(
+        datetime.date(2024, 10, 12)
+    )
 
 
 # ---------------------------------------------------------------- the project page
