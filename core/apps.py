@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+from .sqlite_limits import use_the_connections_limit
 
 
 class CoreConfig(AppConfig):
@@ -11,3 +14,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import lookups  # noqa: F401  # deferred: registers the ``__any_of`` lookup on a model field (AppConfig.ready)
+
+        connection_created.connect(use_the_connections_limit, dispatch_uid="core.sqlite_limits")

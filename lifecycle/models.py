@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from core import timeutil
+from core.bulk import insert_rows
 from core.fsm import StateFieldsOnce
 from core.states import ChangeState
 from core.validation import MONEY, money_check, validate_money_non_negative, validate_money_positive
@@ -674,6 +675,14 @@ class AuditQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db):
             chain.link_rows(self.model, objs)
             return super().bulk_create(objs, *args, **kwargs)
+
+    def insert_linked(self, objs, batch: int) -> int:
+        """``bulk_create`` for rows whose ids nobody reads back: linked into the chain in order,
+        then inserted as a plain VALUES list (core.bulk.insert_rows, issue 10)."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.link_rows(self.model, objs)
+            return insert_rows(self.model, objs, batch)
 
 
 class AuditEntry(models.Model):
