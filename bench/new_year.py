@@ -48,38 +48,16 @@ def notice(year: int) -> tuple[dict[datetime.date, str], dict[datetime.date, str
 def one_run(clocks: int, year: int) -> dict[str, float | int]:
     from django.db import connection, transaction
 
-    from core.states import ProjectState as S
     from lifecycle import services
-    from lifecycle.models import Clock, ClockKind, ClockUnit
-    from lifecycle.workdays import WorkCalendar
-    from projects.models import Organisation, Project, User
+    from lifecycle.models import Clock
+    from projects.models import Organisation, User
+    from tests.lifecycle.builders import provisional_clocks
 
     admin = User.objects.get(username="admin")
     owner = Organisation.objects.filter(kind="owner").order_by("pk").first()
     result: dict[str, float | int] = {}
     with transaction.atomic():
-        projects = Project.objects.bulk_create(
-            [Project(name=f"新年时限{i}", owner=owner, state=S.JOINT_REVIEW) for i in range(clocks)]
-        )
-        calendar = WorkCalendar({year, year + 1})
-        made = []
-        for i, project in enumerate(projects):
-            received = D(year, 1, 1) + datetime.timedelta(days=(i * 7) % 300)
-            working, paused = (5, 20, 15)[i % 3], (0, 2, 0, 3)[i % 4]
-            made.append(
-                Clock(
-                    kind=ClockKind.JOINT_REVIEW,
-                    article="第十条",
-                    unit=ClockUnit.WORKING_DAYS,
-                    working_days=working,
-                    paused_working_days=paused,
-                    received_on=received,
-                    due_on=calendar.add_working_days(received, working + paused).date,
-                    provisional=True,
-                    project=project,
-                )
-            )
-        Clock.objects.bulk_create(made, batch_size=2000)
+        provisional_clocks(clocks, owner, year=year)
         result["provisional"] = Clock.objects.filter(provisional=True).count()
         off, worked = notice(year)
         # Statements counted by a wrapper, not CaptureQueriesContext: its debug cursor renders

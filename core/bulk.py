@@ -17,7 +17,7 @@ store them. On PostgreSQL, Django's own insert (each column sent as one array).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections, router
@@ -48,29 +48,19 @@ def update_rows(model: Any, objs: Sequence[Any], fields: Sequence[str], batch: i
         cast = [f"v.column{n + 2}" for n in range(len(columns))]
         key = "v.column1"
     sets = ", ".join(f"{quote(field.column)} = {value}" for field, value in zip(columns, cast, strict=True))
-    placeholders = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    # No more parameters in a statement than the database takes (SQLite's own limit:
-    # core.sqlite_limits).
-    limit = connection.features.max_query_params
-    if limit:
-        batch = max(1, min(batch, limit // (len(columns) + 1)))
-    written = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch):
-            some = objs[start : start + batch]
-            params: list[Any] = []
-            for obj in some:
-                params.append(pk.get_db_prep_save(obj.pk, connection))
-                params.extend(
-                    field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns
-                )
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([placeholders] * len(some))}) AS v "
-                f"WHERE {table}.{quote(pk.column)} = {key}",
-                params,
-            )
-            written += cursor.rowcount
-    return written
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+
+    def values(obj: Any) -> list[Any]:
+        prepared = [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
+        return [pk.get_db_prep_save(obj.pk, connection), *prepared]
+
+    def statement(n: int) -> str:
+        return (
+            f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * n)}) AS v "
+            f"WHERE {table}.{quote(pk.column)} = {key}"
+        )
+
+    return _in_batches(connection, objs, len(columns) + 1, batch, values, statement)
 
 
 def insert_rows(model: Any, objs: Sequence[Any], batch: int = BATCH) -> int:
@@ -93,21 +83,33 @@ def insert_rows(model: Any, objs: Sequence[Any], batch: int = BATCH) -> int:
         return len(objs)
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+
+    def values(obj: Any) -> list[Any]:
+        obj._prepare_related_fields_for_save(operation_name="insert_rows")
+        return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+    return _in_batches(connection, objs, len(fields), batch, values, lambda n: head + ", ".join([row] * n))
+
+
+def _in_batches(
+    connection: Any,
+    objs: Sequence[Any],
+    width: int,
+    batch: int,
+    values: Callable[[Any], list[Any]],
+    statement: Callable[[int], str],
+) -> int:
+    """Run ``statement(n)`` — SQL for ``n`` rows of ``width`` parameters — with the ``values`` of
+    each of ``objs``, ``batch`` rows at a time (fewer where the database takes fewer parameters:
+    SQLite's own limit, core.sqlite_limits). Returns the rows the database counted."""
     limit = connection.features.max_query_params
     if limit:
-        batch = max(1, min(batch, limit // len(fields)))
-    inserted = 0
+        batch = max(1, min(batch, limit // width))
+    done = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch):
             some = objs[start : start + batch]
-            params: list[Any] = []
-            for obj in some:
-                obj._prepare_related_fields_for_save(operation_name="insert_rows")
-                params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-            cursor.execute(
-                head + ", ".join([placeholders] * len(some)),
-                params,
-            )
-            inserted += len(some)
-    return inserted
+            cursor.execute(statement(len(some)), [v for obj in some for v in values(obj)])
+            done += cursor.rowcount
+    return done

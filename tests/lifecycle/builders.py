@@ -7,6 +7,9 @@ import datetime
 from core.states import ProjectState as S
 from core.timeutil import as_of
 from lifecycle import services
+from lifecycle.models import Clock, ClockKind, ClockUnit
+from lifecycle.workdays import WorkCalendar
+from projects.models import Project
 from tests.factories import ProjectFactory, complete_application
 from web.scenarios import BRANCHES, MAIN_LINE, Walker
 
@@ -109,3 +112,35 @@ def nature_project_in(state, orgs, people, call, nature, **fields):
     an upgrade and an O&M request name the existing system (办法第三十四条)."""
     fields.setdefault("system_name", "全省教育统计分析系统" if nature in ("upgrade", "operation") else "")
     return project_in(state, orgs, people, call, nature=nature, **fields)
+
+
+def provisional_clocks(n: int, owner, plan=None, year: int = 2027) -> list[Clock]:
+    """``n`` working-day clocks of the joint review (办法第十条: 5, 20 or 15 working days, some
+    paused for a while) received on different days of ``year``, a year with no schedule yet,
+    so their deadlines are provisional; each of a new project of ``owner`` — with ``plan``, one
+    in three is the plan's instead. Made in bulk (issue 10: tests/lifecycle/test_scalepages_bulk.py
+    and bench/new_year.py enter ``year``'s schedule over them)."""
+    projects = Project.objects.bulk_create(
+        [Project(name=f"时限{i}", owner=owner, plan=plan, state=S.JOINT_REVIEW) for i in range(n)]
+    )
+    calendar = WorkCalendar({year, year + 1})
+    made = []
+    for i, project in enumerate(projects):
+        received = datetime.date(year, 1, 1) + datetime.timedelta(days=(i * 7) % 300)
+        working, paused = (5, 20, 15)[i % 3], (0, 2, 0, 3)[i % 4]
+        the_plans = plan is not None and i % 3 == 0
+        made.append(
+            Clock(
+                kind=ClockKind.JOINT_REVIEW,
+                article="第十条",
+                unit=ClockUnit.WORKING_DAYS,
+                working_days=working,
+                paused_working_days=paused,
+                received_on=received,
+                due_on=calendar.add_working_days(received, working + paused).date,
+                provisional=True,
+                project=None if the_plans else project,
+                plan=plan if the_plans else None,
+            )
+        )
+    return Clock.objects.bulk_create(made, batch_size=2000)

@@ -23,10 +23,10 @@ from lifecycle import services
 from lifecycle.chain import verify
 from lifecycle.errors import RuleViolation
 from lifecycle.models import AuditEntry, Clock, ClockEvent, ClockKind, ClockUnit
-from lifecycle.workdays import add_working_days
 from projects import services as project_services
 from projects.models import AnnualPlan, CallSubmission, Participant, Project
 from tests.factories import CallFactory, ProjectFactory, complete_application
+from tests.lifecycle.builders import provisional_clocks
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -50,33 +50,6 @@ def nth_working_day(received: datetime.date, n: int) -> datetime.date:
         off = day in HOLIDAYS or (day.weekday() >= 5 and day not in WORKDAYS)
         counted += not off
     return day
-
-
-def provisional_clocks(n: int, owner, plan) -> list[Clock]:
-    """``n`` working-day clocks received on different days of 2027 (a year with no schedule
-    yet, so provisional), some paused for a while, one in three a plan's."""
-    projects = Project.objects.bulk_create(
-        [Project(name=f"时限{i}", owner=owner, plan=plan, state=S.JOINT_REVIEW) for i in range(n)]
-    )
-    made = []
-    for i, project in enumerate(projects):
-        received = D(2027, 1, 1) + datetime.timedelta(days=(i * 7) % 300)
-        working, paused = (5, 20, 15)[i % 3], (0, 2, 0, 3)[i % 4]
-        made.append(
-            Clock(
-                kind=ClockKind.JOINT_REVIEW,
-                article="第十条",
-                unit=ClockUnit.WORKING_DAYS,
-                working_days=working,
-                paused_working_days=paused,
-                received_on=received,
-                due_on=add_working_days(received, working + paused).date,
-                provisional=True,
-                project=project if i % 3 else None,
-                plan=None if i % 3 else plan,
-            )
-        )
-    return Clock.objects.bulk_create(made)
 
 
 def enter_2027(people):
