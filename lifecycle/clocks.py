@@ -318,8 +318,8 @@ def recompute_provisional(
             changed.append((clock, before, clock.due_on))
     written = {c.pk: c for c in touched} | {c.pk: c for c in repaused}
     if written:
-        # The deadline, the paused days and the flag of every clock recounted, in one statement
-        # per 500 clocks (core.bulk: a VALUES list, not bulk_update's CASE per row).
+        # The deadline, the paused days and the flag of every clock recounted, in statements of
+        # BULK_ROWS clocks (core.bulk: a VALUES list, not bulk_update's CASE per row and column).
         update_rows(
             Clock, list(written.values()), ["due_on", "paused_working_days", "provisional"], batch=BULK_ROWS
         )

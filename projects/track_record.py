@@ -7,9 +7,10 @@ the bureau therefore sees, per department: the results of its earlier self- and 
 its rectification notices (第三十六条) and its unfinished projects of earlier plans (第十二条).
 
 ``track_records(organisation_ids, year=...)`` returns one ``TrackRecord`` per department. Each
-kind of fact is one ``Source`` in ``SOURCES``: a function that reads the facts of *all* the
-departments asked for in one query, so the number of queries depends on the number of sources,
-never on the number of departments or projects. A later kind of fact (e.g. the sanctions of
+kind of fact is one ``Source`` in ``SOURCES``: one query reading the facts of *all* the
+departments asked for (all the sources' queries sent together) and what makes entries of its
+answer, so the number of queries depends on the number of sources, never on the number of
+departments or projects. A later kind of fact (e.g. the sanctions of
 第三十六、三十九条: 通报批评, 暂缓安排投资计划) is added as one more ``Source`` (``register``).
 """
 
