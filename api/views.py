@@ -343,7 +343,7 @@ class ProjectFilings(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The filings (文书) issued for the project."""
         project = access.get_project_for_user(request.user, pk)
-        filings = Filing.objects.filter(project=project).order_by("generated_at", "pk")
+        filings = Filing.objects.filter(project=project).defer("snapshot").order_by("generated_at", "pk")
         return Response(s.FilingSerializer(filings, many=True).data)
 
 

@@ -410,7 +410,7 @@ def issue_check(
     if facts is not None:
         existing = facts.filing(kind, entry)
     else:
-        existing = Filing.objects.filter(kind=kind, step_entry=entry).first()
+        existing = Filing.objects.filter(kind=kind, step_entry=entry).defer("snapshot").first()
     if existing is not None:
         raise _already(existing)
     return spec, obj, entry, who
@@ -616,7 +616,10 @@ class _Facts:
         if self._filings is None:
             ids = [e.pk for e in self._project_entries()] + [e.pk for e in self._changes_entries()]
             self._filings = (
-                {(f.kind, f.step_entry_id): f for f in Filing.objects.filter(step_entry_id__in=ids)}
+                {
+                    (f.kind, f.step_entry_id): f
+                    for f in Filing.objects.filter(step_entry_id__in=ids).defer("snapshot")
+                }
                 if ids
                 else {}
             )

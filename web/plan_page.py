@@ -108,7 +108,8 @@ def _compilation_clock(plan_id: int) -> QuerySet[Clock]:
 
 
 def _latest_filings(plan_id: int) -> QuerySet[Filing]:
-    return Filing.objects.filter(plan_id=plan_id).order_by("-generated_at")[:3]
+    # Not the snapshot: an issued plan's holds every row of the plan (megabytes of JSON).
+    return Filing.objects.filter(plan_id=plan_id).defer("snapshot").order_by("-generated_at")[:3]
 
 
 def latest_filings(plan: AnnualPlan) -> list[Filing]:

@@ -180,7 +180,12 @@ def _versions(pk: int) -> QuerySet[MaterialVersion]:
 
 
 def _filings(pk: int) -> QuerySet[Filing]:
-    return Filing.objects.filter(project_id=pk).select_related("issuer").order_by("-generated_at", "-pk")
+    return (
+        Filing.objects.filter(project_id=pk)
+        .select_related("issuer")
+        .defer("snapshot")  # what was filed, read only to render or check the file again
+        .order_by("-generated_at", "-pk")
+    )
 
 
 #: Every query about the project the page reads (``web.views.project_detail`` reads them all
