@@ -92,6 +92,13 @@ def insert_rows(model: Any, objs: Sequence[Any], batch: int = BATCH) -> int:
     return _in_batches(connection, objs, len(fields), batch, values, lambda n: head + ", ".join([row] * n))
 
 
+def rows_per_statement(connection: Any, width: int, batch: int) -> int:
+    """``batch``, or fewer where the database takes fewer parameters in a statement than
+    ``batch`` rows of ``width`` parameters each (SQLite's own limit: core.sqlite_limits)."""
+    limit = connection.features.max_query_params
+    return max(1, min(batch, limit // width)) if limit else batch
+
+
 def _in_batches(
     connection: Any,
     objs: Sequence[Any],
@@ -103,9 +110,7 @@ def _in_batches(
     """Run ``statement(n)`` — SQL for ``n`` rows of ``width`` parameters — with the ``values`` of
     each of ``objs``, ``batch`` rows at a time (fewer where the database takes fewer parameters:
     SQLite's own limit, core.sqlite_limits). Returns the rows the database counted."""
-    limit = connection.features.max_query_params
-    if limit:
-        batch = max(1, min(batch, limit // width))
+    batch = rows_per_statement(connection, width, batch)
     done = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch):

@@ -1,7 +1,7 @@
 """SQL kept per process under a key that names everything it is built from (issue 10): for
 a query a page runs on every visit whose building and compiling in Django costs more than
 running it. Bounded: cleared when full. Used by the home queues
-(projects/selectors.py ``_capped``) and the header's unread count
+(projects/selectors.py ``_capped_ask``) and the header's unread count
 (projects/notifications.py ``unread_count``); ``KeptQueries`` and ``KeptPages`` keep the
 compiled querysets of the project, plan and home pages and the track records (docs/scale.md,
 "SQL compiled once per process")."""
@@ -55,11 +55,6 @@ class KeptSQL:
         """The kept SQL on database ``db``, to run with others (``together``): its rows."""
         sql, params = self.get(key, build)
         return Ask(db, sql, params, list)
-
-    def fetch(self, db: str, key: Hashable | None, build: Callable[[], Compiled]) -> list[tuple[Any, ...]]:
-        """The rows of the kept SQL on database ``db``."""
-        (rows,) = together([self.ask(db, key, build)])
-        return rows
 
 
 class Ask(NamedTuple):
@@ -206,11 +201,6 @@ class KeptQueries:
             params[position] = values[n]
         bound = tuple(params)
         return Ask(shape.queryset.db, shape.sql, bound, lambda rows: list(_answer(shape, bound, rows)))
-
-    def many(self, asks: Sequence[tuple[Hashable, Callable[..., Any], Sequence[int]]]) -> builtins.list[Any]:
-        """``[self.list(key, build, *values) for key, build, values in asks]``, run together
-        (one round trip to PostgreSQL: ``together``)."""
-        return together([self.ask(key, build, *values) for key, build, values in asks])
 
     def list_in(self, key: Hashable, build: Callable[..., Any], ids: Sequence[int]) -> builtins.list[Any]:
         """``list(build(*ids))`` for a list of ids that ``build`` only tests membership of

@@ -124,6 +124,13 @@ def holds(user: Person, roles: Iterable[str], on: datetime.date | None = None) -
     return granted_by(user, wanted, on) is not None
 
 
+def holds_asks(user: Person, roles: Iterable[str]) -> list[Ask]:
+    """What ``holds(user, roles)`` reads from the database, as asks a page sends with its own
+    queries (issue 10): the delegations lent to ``user`` today (remembered on the person object,
+    ``lent_ask``) when the own role is not one of ``roles``; nothing otherwise."""
+    return [] if getattr(user, "role", "") in frozenset(roles) else [lent_ask(user)]
+
+
 def authorise(user: Person, roles: Iterable[str]) -> bool:
     """``holds`` for a check right before a write: notes ``user.acting_for`` (the delegator
     whose role the write uses, or None), which the audit row records."""

@@ -102,11 +102,10 @@ def unsaved(
     )
 
 
-def record_many(rows: list[AuditEntry], batch_size: int = 500) -> list[AuditEntry]:
-    """Insert ``rows`` (from ``unsaved``) in one statement per ``batch_size`` rows (fewer where
-    the database takes fewer parameters), linked into the hash chain in order
-    (``AuditQuerySet.bulk_create`` → lifecycle/chain.py ``link_rows``)."""
-    return AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
+def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
+    """Insert ``rows`` (from ``unsaved``) in one statement per batch, linked into the hash
+    chain in order (``AuditQuerySet.bulk_create`` → lifecycle/chain.py ``link_rows``)."""
+    return AuditEntry.objects.bulk_create(rows, batch_size=500)
 
 
 def insert_many(rows: list[AuditEntry], batch_size: int) -> int:

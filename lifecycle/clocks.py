@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from core import timeutil
-from core.bulk import insert_rows, update_rows
+from core.bulk import insert_rows, rows_per_statement, update_rows
 
 from . import audit
 from .models import Clock, ClockEvent, ClockKind, ClockUnit
@@ -43,6 +43,13 @@ def earliest_running_due() -> Subquery:
     )
 
 
+#: Work on many clocks at once (entering a year's holidays, opening the yearly clocks) writes
+#: the clocks, their events and audit rows in statements of this many rows: the same statements
+#: for 10 clocks and 10,000 (issue 10), where the database takes that many parameters (SQLite's
+#: own limit: core.sqlite_limits).
+BULK_ROWS = 10_000
+
+
 def keep_first_due(project_ids: Iterable[int | None] | None = None, batch: int = 500) -> None:
     """Set ``Project.first_due`` of these projects (every project with None) to
     ``earliest_running_due``, one UPDATE per ``batch`` projects. Called after every write of a
@@ -56,8 +63,8 @@ def keep_first_due(project_ids: Iterable[int | None] | None = None, batch: int =
         project.objects.update(first_due=earliest_running_due())
         return
     ids = sorted({pk for pk in project_ids if pk is not None})
-    limit = connections[router.db_for_write(project)].features.max_query_params
-    batch = min(batch, limit - 10) if limit else batch  # a few parameters besides the ids
+    # the ids, and a few parameters of the subquery, in one statement
+    batch = rows_per_statement(connections[router.db_for_write(project)], 1, batch + 10) - 10
     for start in range(0, len(ids), batch):
         project.objects.filter(pk__in=ids[start : start + batch]).update(first_due=earliest_running_due())
 
@@ -117,9 +124,9 @@ def start_calendar(kind, *, due_on, received_on=None, opens_on=None, actor=None,
 def start_calendar_many(kind, *, due_on, targets, received_on=None, actor=None, **links) -> list[Clock]:
     """``start_calendar`` for many objects at once (issue 10: set-based): one clock per object
     of ``targets`` (each a Project, linked as ``project``), their STARTED events and audit rows
-    inserted with ``bulk_create`` (the audit rows linked into the hash chain in order). The
-    same clock, event and audit row as ``start_calendar`` writes for one; three INSERT
-    statements per 500 objects."""
+    inserted in bulk (core.bulk.insert_rows; the audit rows linked into the hash chain in
+    order). The same clock, event and audit row as ``start_calendar`` writes for one; three
+    INSERT statements per ``BULK_ROWS`` objects."""
     received_on = received_on or timeutil.today()
     made = Clock.objects.bulk_create(
         [
@@ -134,26 +141,29 @@ def start_calendar_many(kind, *, due_on, targets, received_on=None, actor=None, 
             )
             for target in targets
         ],
-        batch_size=500,
+        batch_size=BULK_ROWS,
     )
-    keep_first_due(clock.project_id for clock in made)
-    kind_label = ClockEvent.Kind.STARTED
-    ClockEvent.objects.bulk_create(
-        [ClockEvent(clock=clock, kind=kind_label, on=received_on, actor=actor) for clock in made],
-        batch_size=500,
+    keep_first_due((clock.project_id for clock in made), batch=BULK_ROWS)
+    started = ClockEvent.Kind.STARTED
+    insert_rows(
+        ClockEvent,
+        [ClockEvent(clock=clock, kind=started, on=received_on, actor=actor) for clock in made],
+        batch=BULK_ROWS,
     )
-    audit.record_many(
+    label = f"{made[0].get_kind_display()}：{started.label}" if made else ""  # one kind: translated once
+    audit.insert_many(
         [
             audit.unsaved(
                 actor=actor,
-                action=f"clock.{kind_label}",
+                action=f"clock.{started}",
                 obj=clock.project,
-                label=f"{clock.get_kind_display()}：{kind_label.label}",
+                label=label,
                 article=clock.article,
                 data={"clock": clock.pk, "due_before": None, "due_after": clock.due_on},
             )
             for clock in made
-        ]
+        ],
+        batch_size=BULK_ROWS,
     )
     return made
 
@@ -230,10 +240,6 @@ def stop(clock: Clock | None, *, actor=None, reason="", on=None) -> None:
 
 
 _CLOCK_COLUMNS = tuple(f.name for f in Clock._meta.concrete_fields)
-#: Entering a year's holidays writes the clocks, their events and audit rows in statements of
-#: this many rows: the same statements for 10 clocks and 10,000 (issue 10), where the database
-#: takes that many parameters (SQLite's own limit: core.sqlite_limits).
-BULK_ROWS = 10_000
 
 
 def recompute_provisional(

@@ -95,9 +95,7 @@ def queue_aspect(user: User) -> str:
 def queue_aspect_asks(user: User) -> list[Ask]:
     """What ``queue_aspect`` reads from the database — the delegations lent to a person whose
     own role does not review — as asks the home page sends with its own (issue 10)."""
-    if _organisation_aspect(user) and getattr(user, "role", "") not in REVIEWERS:
-        return [acting.lent_ask(user)]
-    return []
+    return acting.holds_asks(user, REVIEWERS) if _organisation_aspect(user) else []
 
 
 def _organisation_aspect(user: User) -> str:

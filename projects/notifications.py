@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import timeutil
-from core.kept_sql import Ask, KeptSQL, answered, compiled, together
+from core.kept_sql import Ask, KeptSQL, answered, compiled, then, together
 from core.states import ProjectState as S
 from core.vocabulary import OrgKind, Role
 from lifecycle import acting, audit
@@ -433,7 +433,7 @@ def unread_ask(user: User, *, remember: bool = False) -> Ask:
             setattr(user, _REMEMBERED, (key, n))
         return n
 
-    return ask._replace(finish=finish)
+    return then(ask, finish)
 
 
 def notification_for(user: User, pk: int) -> Notification | None:

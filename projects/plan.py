@@ -16,7 +16,7 @@ from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.formatting import wan
-from core.kept_sql import Ask, KeptQueries, together
+from core.kept_sql import Ask, KeptQueries, then, together
 from core.nature import ProjectNature
 from core.states import BUILT_STATES, LEFT_PLAN_STATES, ProjectState
 from core.tables import Column, Exporter, Row
@@ -196,8 +196,7 @@ def per_state(plan) -> dict[str, int]:
 
 def per_state_ask(plan) -> Ask:
     """``per_state`` as an ``Ask``, to run with others (core.kept_sql.together)."""
-    ask = _KEPT.ask(_per_state, _per_state, plan.pk)
-    return ask._replace(finish=lambda rows, finish=ask.finish: dict(finish(rows)))
+    return then(_KEPT.ask(_per_state, _per_state, plan.pk), dict)
 
 
 def execution(plan, counts: dict[str, int] | None = None) -> dict[str, int]:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.kept_sql import Ask, KeptQueries, KeptSQL, answered, compiled, together
+from core.kept_sql import Ask, KeptQueries, KeptSQL, answered, compiled, then, together
 from core.states import STAGES, ChangeState, PlanState, ProjectState as S
 from lifecycle import workdays
 from lifecycle.models import ChangeRequest, Clock, Incident, Opinion
@@ -360,7 +360,7 @@ def _counts_sql(querysets: list[QuerySet[Any]]) -> tuple[str, tuple[Any, ...]]:
 def _counts(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None = None) -> list[int]:
     """The number of rows of each queryset, in ONE query (``SELECT (SELECT COUNT…), …``):
     each count keeps its own plan, and a home page of eleven queues asks once (issue 10).
-    The SQL is kept under ``key`` when given, like ``_capped``'s."""
+    The SQL is kept under ``key`` when given, like ``_capped_ask``'s."""
     if not querysets:
         return []
     (found,) = together([_counts_ask(querysets, key)])
@@ -376,10 +376,10 @@ def _counts_ask(querysets: list[QuerySet[Any]], key: tuple[Any, ...] | None, db:
         (row,) = rows
         return [int(n or 0) for n in row]
 
-    return _CAPPED_SQL.ask(db, memo, lambda: _counts_sql(querysets))._replace(finish=finish)
+    return then(_CAPPED_SQL.ask(db, memo, lambda: _counts_sql(querysets)), finish)
 
 
-#: The SQL of ``_capped`` by (database, the querysets' key): building and compiling a dozen
+#: The SQL of ``_capped_ask`` by (database, the querysets' key): building and compiling a dozen
 #: annotated querysets was a fifth of a bureau home page (issue 10). One entry per
 #: organisation and day at most.
 _CAPPED_SQL = KeptSQL(512)
@@ -388,7 +388,7 @@ _OTHER_ROWS = KeptQueries(2048)
 
 
 def _capped_sql(querysets: list[QuerySet[Project]]) -> tuple[str, tuple[Any, ...]]:
-    """The one query of ``_capped``: (SQL, parameters)."""
+    """The one query of ``_capped_ask``: (SQL, parameters)."""
     parts: list[str] = []
     params: list[Any] = []
     for n, qs in enumerate(querysets):
@@ -406,25 +406,17 @@ def _capped_sql(querysets: list[QuerySet[Project]]) -> tuple[str, tuple[Any, ...
     return " UNION ALL ".join(parts), tuple(params)
 
 
-def _capped(
-    querysets: list[QuerySet[Project]], key: tuple[Any, ...] | None = None
-) -> tuple[list[list[int]], list[int]]:
-    """The ids of the first ``QUEUE_CAP`` projects of each queryset by earliest running
-    deadline (``Project.first_due``, kept by lifecycle.clocks; none last, then pk), and each
-    queryset's length, in ONE query: a UNION ALL of
-    the capped queues, each row carrying its queue's length as ``COUNT(*) OVER ()`` — a
-    window is counted before the LIMIT, so the length comes with the first rows and a
-    queue's query is compiled once (issue 10: compiling a dozen querysets twice was most of
-    a bureau home page). An empty queue has no row: its length is 0."""
-    if not querysets:
-        return [], []
-    (found,) = together([_capped_ask(querysets, key)])
-    return found
-
-
 def _capped_ask(
     querysets: list[QuerySet[Project]], key: tuple[Any, ...] | None, db: str | None = None
 ) -> Ask:
+    """The ids of the first ``QUEUE_CAP`` projects of each queryset by earliest running
+    deadline (``Project.first_due``, kept by lifecycle.clocks; none last, then pk), and each
+    queryset's length, in ONE query: a UNION ALL of the capped queues, each row carrying its
+    queue's length as ``COUNT(*) OVER ()`` — a window is counted before the LIMIT, so the
+    length comes with the first rows and a queue's query is compiled once (issue 10:
+    compiling a dozen querysets twice was most of a bureau home page). An empty queue has no
+    row: its length is 0. ``db``: given by a caller whose querysets are made only when
+    compiled (``home_queues_with``)."""
     db = db or querysets[0].db
     memo = (db, len(querysets), *key) if key is not None else None
 
@@ -436,7 +428,7 @@ def _capped_ask(
             counts[n] = int(length)
         return ids, counts
 
-    return _CAPPED_SQL.ask(db, memo, lambda: _capped_sql(querysets))._replace(finish=finish)
+    return then(_CAPPED_SQL.ask(db, memo, lambda: _capped_sql(querysets)), finish)
 
 
 #: For a queue of another kind: the projects it is about (the list page's ``queue`` filter).
@@ -567,7 +559,7 @@ def queue_projects(user: User, key: str) -> tuple[StrOrPromise, QuerySet[Project
 
 def queue_key(user: User) -> tuple[Any, ...]:
     """Everything ``queue_definitions`` builds its querysets from, and the day: two people
-    with the same key have queues of the same SQL and parameters (``_capped`` keeps the SQL;
+    with the same key have queues of the same SQL and parameters (``_capped_ask`` keeps the SQL;
     tests/web/test_queue_sql_memo.py compares it with a fresh compilation for every
     kind of organisation)."""
     return (*visibility_key(user), timeutil.today())

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _, gettext_lazy as _l
 from django_stubs_ext import StrOrPromise
 
 from core import timeutil
-from core.kept_sql import Ask, KeptQueries, together
+from core.kept_sql import Ask, KeptQueries, answered, then, together
 from core.states import BUILT_STATES, ENDED_STATES, ProjectState as S
 from core.vocabulary import EvaluationGrade
 from lifecycle.models import REPORT_KINDS, Clock, ClockKind, Rectification
@@ -278,6 +278,10 @@ def register(source: Source) -> None:
 # ---------------------------------------------------------------- the selector
 
 
+def _names(ids: Sequence[int]) -> Any:
+    return Organisation.objects.filter(pk__in=ids).values_list("pk", "name")
+
+
 def track_records(
     organisation_ids: Iterable[int], *, year: int | None = None, names: dict[int, str] | None = None
 ) -> dict[int, TrackRecord]:
@@ -290,16 +294,14 @@ def track_records(
         return {}
     today = timeutil.today()
     sources = list(SOURCES)
-    asked = [source.ask(ids, year, today) for source in sources]
-    if names is None or not set(ids) <= set(names):
-        asked.append(
-            kept_ask(
-                "names", lambda ids: Organisation.objects.filter(pk__in=ids).values_list("pk", "name"), ids
-            )
-        )
+    # The departments' names, unless the caller holds them all (a names query, or none).
+    named = (
+        answered(names)
+        if names is not None and set(ids) <= set(names)
+        else then(kept_ask("names", _names, ids), dict)
+    )
     # Issue 10: every source's query in one round trip to PostgreSQL (core.kept_sql.together).
-    answers = together(asked)
-    known: dict[int, str] = dict(answers.pop()) if len(answers) > len(sources) else (names or {})
+    known, *answers = together([named, *(source.ask(ids, year, today) for source in sources)])
     entries: dict[int, list[Entry]] = {pk: [] for pk in ids if pk in known}
     for source, answer in zip(sources, answers, strict=True):
         for owner_id, entry in source.entries(answer, year, today):

@@ -20,7 +20,4 @@ from projects import notifications as notify
 def person_asks(user: Any) -> list[Ask]:
     if not getattr(user, "is_authenticated", False):
         return []
-    asks = [notify.unread_ask(user, remember=True)]
-    if getattr(user, "role", "") not in REVIEWERS:
-        asks.append(acting.lent_ask(user))
-    return asks
+    return [notify.unread_ask(user, remember=True), *acting.holds_asks(user, REVIEWERS)]

@@ -115,11 +115,12 @@ def nature_project_in(state, orgs, people, call, nature, **fields):
 
 
 def provisional_clocks(n: int, owner, plan=None, year: int = 2027) -> list[Clock]:
-    """``n`` working-day clocks of the joint review (办法第十条: 5, 20 or 15 working days, some
-    paused for a while) received on different days of ``year``, a year with no schedule yet,
-    so their deadlines are provisional; each of a new project of ``owner`` — with ``plan``, one
-    in three is the plan's instead. Made in bulk (issue 10: tests/lifecycle/test_scalepages_bulk.py
-    and bench/new_year.py enter ``year``'s schedule over them)."""
+    """``n`` working-day clocks of the joint review's kind (of 5, 20 or 15 working days: this
+    builder's own counts; some paused for a while) received on different days of ``year``, a
+    year with no schedule yet, so their deadlines are provisional; each of a new project of
+    ``owner`` — with ``plan``, one in three is the plan's instead. Made in bulk (issue 10:
+    tests/lifecycle/test_scalepages_bulk.py and bench/new_year.py enter ``year``'s schedule
+    over them)."""
     projects = Project.objects.bulk_create(
         [Project(name=f"时限{i}", owner=owner, plan=plan, state=S.JOINT_REVIEW) for i in range(n)]
     )

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import Http404
 
-from core.kept_sql import KeptPages, KeptQueries
+from core.kept_sql import KeptPages, KeptQueries, together
 from projects import access, plan_stage, selectors
 from projects.models import AnnualPlan, Level, LevelRelation, Project, SplitWarning
 from web import plan_page, project_page
@@ -285,7 +285,7 @@ def test_the_plan_page_counts_its_lists_from_the_tallies(scene, orgs, people, rf
 def test_the_project_page_s_parts_read_together_are_those_read_one_by_one(
     projects, django_assert_num_queries
 ):
-    """``KeptQueries.many`` (one pipeline on PostgreSQL) gives each part the rows it gives
+    """Kept asks run ``together`` (one pipeline on PostgreSQL) give each part the rows it gives
     alone, for every project after the first; ``prefetch`` hands each part out once."""
     assert set(project_page.PAGE_PARTS) <= set(PARTS)
     parts = [*project_page.PAGE_PARTS, project_page.splits]
@@ -294,10 +294,8 @@ def test_the_project_page_s_parts_read_together_are_those_read_one_by_one(
             project_page._KEPT.clear()
         for project in projects:
             with django_assert_num_queries(len(parts)):
-                together = project_page._KEPT.many([(part, part, (project.pk,)) for part in parts])
-            assert [_as_read(rows) for rows in together] == [
-                _as_read(list(part(project.pk))) for part in parts
-            ]
+                read = together([project_page._KEPT.ask(part, part, project.pk) for part in parts])
+            assert [_as_read(rows) for rows in read] == [_as_read(list(part(project.pk))) for part in parts]
     project = projects[0]
     project_page.prefetch(project, parts)
     with django_assert_num_queries(0):
@@ -307,7 +305,7 @@ def test_the_project_page_s_parts_read_together_are_those_read_one_by_one(
     assert [_as_read(r) for r in first] == [_as_read(r) for r in again]
 
 
-def test_many_answers_what_kept_sql_cannot_hold_as_django_does(projects):
+def test_together_answers_what_kept_sql_cannot_hold_as_django_does(projects):
     """A value no column holds and a query that cannot match, among kept ones."""
     kept = KeptQueries(8)
 
@@ -317,12 +315,12 @@ def test_many_answers_what_kept_sql_cannot_hold_as_django_does(projects):
     def by_pk(pk):
         return Project.objects.filter(pk=pk)
 
-    found = kept.many(
+    found = together(
         [
-            (project_page.clocks, project_page.clocks, (projects[0].pk,)),
-            ("big", by_pk, (2**70,)),
-            ("none", none, (projects[0].pk,)),
-            (project_page.clocks, project_page.clocks, (projects[1].pk,)),
+            kept.ask(project_page.clocks, project_page.clocks, projects[0].pk),
+            kept.ask("big", by_pk, 2**70),
+            kept.ask("none", none, projects[0].pk),
+            kept.ask(project_page.clocks, project_page.clocks, projects[1].pk),
         ]
     )
     assert found[1] == [] and found[2] == []

@@ -1,5 +1,5 @@
 """Issue 10: a home page's project queues are one query whose SQL is kept per organisation and
-day (``projects.selectors._capped``), so that a bureau home page does not build and compile a
+day (``projects.selectors._capped_ask``), so that a bureau home page does not build and compile a
 dozen annotated querysets on every visit. Kept SQL must answer exactly as SQL compiled afresh,
 for every kind of organisation, after the data changed under it (new projects in every queue,
 a cross-department participant to confirm, an opinion given) — and a person of another
